@@ -1,0 +1,111 @@
+/*
+ * cli.h: the command-line layer: option tables, the command table, and
+ * the shared steps every command takes (load the project, print findings).
+ *
+ * Only this layer prints or chooses exit codes. Options may come before
+ * or after the subcommand name.
+ */
+#ifndef MGATE_CLI_H
+#define MGATE_CLI_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "finding.h"
+#include "revmap.h"
+#include "scriptdir.h"
+#include "util/buf.h"
+#include "util/strvec.h"
+
+/* Exit codes, the same for every command (docs/cli.md). */
+enum {
+	EXIT_OK = 0,        /* success; the gate is open */
+	EXIT_FINDINGS = 1,  /* error findings block (includes a broken graph) */
+	EXIT_USAGE = 2,     /* usage or configuration error */
+	EXIT_ENV = 3,       /* environment: database, alembic, I/O */
+	EXIT_UPGRADE = 4,   /* the upgrade itself failed */
+	EXIT_VERIFY = 5     /* verification after an upgrade failed */
+};
+
+enum opt_type { OPT_END = 0, OPT_STRING, OPT_FLAG };
+
+typedef struct cli_option {
+	char short_name;       /* 0 for none */
+	const char *long_name;
+	enum opt_type type;
+	void *value;           /* const char ** for OPT_STRING, int * for OPT_FLAG */
+	const char *argh;      /* placeholder shown in help, e.g. "PATH" */
+	const char *help;
+} cli_option;
+
+#define OPT_STRING_(s, l, v, a, h) { s, l, OPT_STRING, v, a, h }
+#define OPT_FLAG_(s, l, v, h) { s, l, OPT_FLAG, v, NULL, h }
+#define OPT_END_() { 0, NULL, OPT_END, NULL, NULL, NULL }
+
+/* Options every command takes. */
+typedef struct cli_common {
+	const char *config;
+	const char *name;
+	const char *script_location;
+	const char *alembic_version;
+	const char *format;
+	int quiet;
+	int help;
+} cli_common;
+
+typedef struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+/*
+ * Parse argv (the subcommand's name already removed) against `opts`
+ * followed by the common options. Positional arguments go to `args`.
+ * Returns 0, or EXIT_USAGE after printing the problem.
+ */
+int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const cli_option *opts,
+	      cli_common *common, strvec *args);
+
+/* Print "usage:" and the option table for `cmd`. */
+void cli_help(FILE *out, const char *cmd, const char *usage, const cli_option *opts);
+
+/* A loaded project: config, scripts and graph, with findings. */
+typedef struct cli_project {
+	mgate_config cfg;
+	scriptdir sd;
+	revmap map;
+	findings found;
+} cli_project;
+
+/* Load everything. On failure prints the error and returns its exit code
+ * (EXIT_USAGE or EXIT_ENV); 0 on success (findings may still exist). */
+int cli_load_project(cli_project *p, const cli_common *common);
+void cli_project_release(cli_project *p);
+
+/* Print findings to stderr as "path:line: severity: message [id]";
+ * warnings and infos are skipped when quiet. */
+void cli_print_findings(const findings *f, int quiet);
+
+/* Format must be one of `allowed` (NULL-terminated); prints and returns
+ * EXIT_USAGE when not. */
+int cli_check_format(const char *format, const char *const *allowed, const char *cmd);
+
+/* Print a JSON value (a json_t *) to stdout with a trailing newline, and free it. */
+void cli_print_json(void *json);
+/* A JSON string (json_t *) from any bytes: invalid UTF-8 becomes U+FFFD. */
+void *cli_json_str(const char *s);
+
+/* The findings as a JSON array (a json_t *). */
+void *cli_findings_json(const findings *f);
+
+/* The alembic-style formatting of a revision's labels: "(a, b)" or "". */
+void cli_format_labels(struct buf *out, const revnode *r);
+/* Alembic's "a, b" / "<base>" rendering of down revisions. */
+void cli_format_down(struct buf *out, const revnode *r);
+
+int cmd_heads(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * main.c: mgate's entry point: find the subcommand and dispatch it from
+ * the command table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "version.h"
+#include "util/banned.h"
+
+static const cli_command commands[] = {
+	{ "heads", cmd_heads, "show the head revisions, as `alembic heads` does" },
+	{ "history", cmd_history, "list every revision (JSON: in upgrade order)" },
+	{ "graph", cmd_graph, "print the revision graph as Graphviz dot or Mermaid" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	const cli_command *c;
+
+	fprintf(out, "usage: mgate [common options] <command> [options]\n\n"
+		     "mgate stands in front of `alembic upgrade`: it reads the project without\n"
+		     "running Python and answers what Alembic would do.\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(out, "    %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nrun 'mgate <command> --help' for a command's options.\n"
+		     "exit codes: 0 ok, 1 findings block, 2 usage or configuration, 3 environment,\n"
+		     "4 the upgrade failed, 5 verification failed.\n");
+}
+
+/* Global options that take a value, so the command name can be found
+ * among options given before it. */
+static int takes_value(const char *a)
+{
+	static const char *const with_value[] = { "-c", "--config", "-n", "--name", "--script-location",
+						  "--alembic-version", "--format", NULL };
+	int i;
+
+	for (i = 0; with_value[i]; i++)
+		if (!strcmp(a, with_value[i]))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const cli_command *c;
+	char *rest[256];
+	int i, cmd_at = -1, n = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-') {
+			cmd_at = i;
+			break;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			printf("mgate %s\n", MGATE_VERSION);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (takes_value(argv[i]))
+			i++;
+	}
+	if (cmd_at < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc > (int)(sizeof(rest) / sizeof(rest[0]))) {
+		fprintf(stderr, "mgate: too many arguments\n");
+		return EXIT_USAGE;
+	}
+	for (i = 1; i < argc; i++)
+		if (i != cmd_at)
+			rest[n++] = argv[i];
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, argv[cmd_at]))
+			return c->fn(n, rest);
+	fprintf(stderr, "mgate: unknown command '%s'\n\n", argv[cmd_at]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

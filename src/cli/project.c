@@ -1,0 +1,168 @@
+/*
+ * project.c: the steps every command shares: resolve the configuration,
+ * load the scripts, build the graph, and report findings.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/buf.h"
+#include "util/banned.h"
+
+int cli_load_project(cli_project *p, const cli_common *common)
+{
+	config_opts co = CONFIG_OPTS_INIT;
+	mg_error err = MG_ERROR_INIT;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	co.ini_path = common->config;
+	co.section = common->name;
+	co.script_location = common->script_location;
+	co.alembic_version = common->alembic_version;
+	if ((rc = config_load(&p->cfg, &co, &err)) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		return rc == MG_EENV ? EXIT_ENV : EXIT_USAGE;
+	}
+	if ((rc = scriptdir_load(&p->sd, &p->cfg, &p->found, &err)) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		return rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	}
+	revmap_build(&p->map, &p->sd, &p->found);
+	return 0;
+}
+
+void cli_project_release(cli_project *p)
+{
+	if (!p)
+		return;
+	revmap_release(&p->map);
+	scriptdir_release(&p->sd);
+	findings_release(&p->found);
+	config_release(&p->cfg);
+}
+
+void cli_print_findings(const findings *f, int quiet)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		if (quiet && x->severity != SEV_ERROR)
+			continue;
+		if (x->path && x->line)
+			fprintf(stderr, "%s:%d: ", x->path, x->line);
+		else if (x->path)
+			fprintf(stderr, "%s: ", x->path);
+		fprintf(stderr, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+	}
+}
+
+int cli_check_format(const char *format, const char *const *allowed, const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; allowed[i]; i++)
+		if (!strcmp(format, allowed[i]))
+			return 0;
+	fprintf(stderr, "mgate %s: unknown format '%s'; expected one of:", cmd, format);
+	for (i = 0; allowed[i]; i++)
+		fprintf(stderr, " %s", allowed[i]);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+void cli_print_json(void *json)
+{
+	char *s = json_dumps((json_t *)json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		free(s);
+	}
+	json_decref((json_t *)json);
+}
+
+void *cli_findings_json(const findings *f)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "rule", cli_json_str(x->id));
+		json_object_set_new(o, "severity", json_string(finding_severity_name(x->severity)));
+		json_object_set_new(o, "revision", x->revision ? cli_json_str(x->revision) : json_null());
+		json_object_set_new(o, "path", x->path ? cli_json_str(x->path) : json_null());
+		json_object_set_new(o, "line", x->line ? json_integer(x->line) : json_null());
+		json_object_set_new(o, "message", cli_json_str(x->message));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void *cli_json_str(const char *s)
+{
+	buf clean = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *j;
+
+	if ((j = json_string(s)) != NULL)
+		return j; /* the common case: already valid UTF-8 */
+	while (*p) {
+		size_t need = 0, k;
+		if (*p < 0x80) {
+			buf_putc(&clean, (char)*p++);
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			need = 1;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			need = 2;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			need = 3;
+		for (k = 1; need && k <= need; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				need = 0;
+		if (!need) {
+			buf_puts(&clean, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		buf_put(&clean, (const char *)p, need + 1);
+		p += need + 1;
+	}
+	j = json_string(clean.ptr);
+	if (!j)
+		j = json_string("?");
+	buf_release(&clean);
+	return j;
+}
+
+void cli_format_labels(buf *out, const revnode *r)
+{
+	size_t i;
+
+	if (!r->labels.n)
+		return;
+	buf_puts(out, " (");
+	for (i = 0; i < r->labels.n; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", r->labels.v[i]);
+	buf_putc(out, ')');
+}
+
+void cli_format_down(buf *out, const revnode *r)
+{
+	size_t i;
+
+	if (!r->s->down.n) {
+		buf_puts(out, "<base>");
+		return;
+	}
+	for (i = 0; i < r->s->down.n; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", r->s->down.v[i]);
+}

@@ -1,0 +1,37 @@
+/*
+ * finding.h: what mgate found wrong, with where and how bad.
+ *
+ * A finding has a stable id (the rule or check that produced it), a
+ * severity (an error closes the gate), the file and line, the revision it
+ * concerns, and a message that says what to do.
+ */
+#ifndef MGATE_FINDING_H
+#define MGATE_FINDING_H
+
+#include <stddef.h>
+
+typedef enum finding_severity { SEV_ERROR = 0, SEV_WARNING = 1, SEV_INFO = 2 } finding_severity;
+
+typedef struct finding {
+	char *id;
+	finding_severity severity;
+	char *path;     /* may be NULL */
+	int line;       /* 0 when not tied to a line */
+	char *revision; /* may be NULL */
+	char *message;
+} finding;
+
+typedef struct findings {
+	finding *v;
+	size_t n, alloc;
+} findings;
+
+#define FINDINGS_INIT { NULL, 0, 0 }
+
+void findings_add(findings *f, const char *id, finding_severity sev, const char *path, int line,
+		  const char *revision, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+size_t findings_count(const findings *f, finding_severity sev);
+const char *finding_severity_name(finding_severity s);
+void findings_release(findings *f);
+
+#endif

@@ -1,0 +1,714 @@
+/*
+ * revmap.c: the revision graph (see revmap.h).
+ *
+ * The order of operations mirrors Alembic's RevisionMap so that every
+ * derived fact (heads, real heads, normalized dependencies, inherited
+ * branch labels, the upgrade order) comes out the same: ids first, then
+ * branch labels, then dependency resolution, then the child links, then
+ * dependency normalization, cycle detection and label inheritance.
+ */
+#include "revmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/banned.h"
+
+void intvec_push(intvec *iv, int x)
+{
+	if (iv->n == iv->alloc) {
+		iv->alloc = iv->alloc ? iv->alloc * 2 : 4;
+		iv->v = mg_realloc(iv->v, iv->alloc * sizeof(*iv->v));
+	}
+	iv->v[iv->n++] = x;
+}
+
+int intvec_has(const intvec *iv, int x)
+{
+	size_t i;
+
+	for (i = 0; i < iv->n; i++)
+		if (iv->v[i] == x)
+			return 1;
+	return 0;
+}
+
+void intvec_release(intvec *iv)
+{
+	free(iv->v);
+	memset(iv, 0, sizeof(*iv));
+}
+
+int revnode_is_merge(const revnode *r)
+{
+	return r->down.n > 1;
+}
+
+int revnode_is_branch_point(const revnode *r)
+{
+	return r->next.n > 1;
+}
+
+int revmap_index(const revmap *m, const char *id)
+{
+	return strmap_get(&m->ids, id);
+}
+
+/* ---- bitsets and traversal ---------------------------------------------- */
+
+typedef struct bitset {
+	uint64_t *w;
+	size_t nwords;
+} bitset;
+
+static void bitset_init(bitset *b, size_t nbits)
+{
+	b->nwords = (nbits + 63) / 64;
+	b->w = mg_calloc(b->nwords ? b->nwords : 1, sizeof(uint64_t));
+}
+
+static void bitset_clear(bitset *b)
+{
+	memset(b->w, 0, b->nwords * sizeof(uint64_t));
+}
+
+static int bitset_has(const bitset *b, int i)
+{
+	return (int)((b->w[(size_t)i / 64] >> ((size_t)i % 64)) & 1u);
+}
+
+static void bitset_set(bitset *b, int i)
+{
+	b->w[(size_t)i / 64] |= (uint64_t)1 << ((size_t)i % 64);
+}
+
+static void bitset_unset(bitset *b, int i)
+{
+	b->w[(size_t)i / 64] &= ~((uint64_t)1 << ((size_t)i % 64));
+}
+
+static void bitset_release(bitset *b)
+{
+	free(b->w);
+	b->w = NULL;
+}
+
+enum edge_kind { EDGE_DOWN, EDGE_NORMDOWN, EDGE_ALLDOWN, EDGE_NEXT, EDGE_ALLNEXT };
+
+/* Mark in `out` every node reachable from `start` (inclusive) along one
+ * kind of edge. `stack` is scratch space of at least m->n ints. */
+static void reach(const revmap *m, bitset *out, const int *start, size_t nstart, enum edge_kind kind, int *stack)
+{
+	size_t sp = 0, i, k;
+
+	for (i = 0; i < nstart; i++)
+		stack[sp++] = start[i];
+	while (sp) {
+		int x = stack[--sp];
+		const revnode *r = &m->v[x];
+		const intvec *e1 = NULL, *e2 = NULL;
+		if (bitset_has(out, x))
+			continue;
+		bitset_set(out, x);
+		switch (kind) {
+		case EDGE_DOWN: e1 = &r->down; break;
+		case EDGE_NORMDOWN: e1 = &r->normdown; break;
+		case EDGE_ALLDOWN: e1 = &r->down; e2 = &r->deps; break;
+		case EDGE_NEXT: e1 = &r->next; break;
+		case EDGE_ALLNEXT: e1 = &r->allnext; break;
+		}
+		for (k = 0; e1 && k < e1->n; k++)
+			if (!bitset_has(out, e1->v[k]))
+				stack[sp++] = e1->v[k];
+		for (k = 0; e2 && k < e2->n; k++)
+			if (!bitset_has(out, e2->v[k]))
+				stack[sp++] = e2->v[k];
+		/* every push is of an unmarked node, and each node is marked
+		 * once, but a node can be pushed by several parents before it
+		 * is popped: bound the stack by edges, which the caller sized. */
+	}
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static void push_unique(intvec *iv, int x)
+{
+	if (!intvec_has(iv, x))
+		intvec_push(iv, x);
+}
+
+static void register_ids(revmap *m, findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		int prev = strmap_get(&m->ids, r->id);
+		if (prev >= 0) {
+			findings_add(f, "duplicate-revision", SEV_ERROR, r->s->path, r->s->revision_line, r->id,
+				     "revision '%s' is defined twice: in '%s' and in '%s'; Alembic silently keeps only "
+				     "one of them, so mgate refuses", r->id, m->v[prev].s->path, r->s->path);
+			m->broken = 1;
+			continue;
+		}
+		strmap_put(&m->ids, r->id, (int)i);
+	}
+}
+
+static void register_labels(revmap *m, findings *f)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		for (k = 0; k < r->s->labels.n; k++) {
+			const char *label = r->s->labels.v[k];
+			int other = strmap_get(&m->labels, label);
+			int as_id = strmap_get(&m->ids, label);
+			if (other >= 0 || as_id >= 0) {
+				const revnode *o = &m->v[other >= 0 ? other : as_id];
+				findings_add(f, "duplicate-branch-label", SEV_ERROR, r->s->path, 0, r->id,
+					     "branch label '%s' of revision '%s' is already used %s '%s' (%s)", label, r->id,
+					     other >= 0 ? "by revision" : "as the id of revision", o->id, o->s->path);
+				m->broken = 1;
+				continue;
+			}
+			strmap_put(&m->labels, label, (int)i);
+			if (strvec_index(&r->labels, label) < 0)
+				strvec_push(&r->labels, label);
+		}
+	}
+}
+
+static void resolve_edges(revmap *m, findings *f)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		const script *s = r->s;
+		for (k = 0; k < s->down.n; k++) {
+			const char *d = s->down.v[k];
+			int x = strmap_get(&m->ids, d);
+			if (!strcmp(d, r->id)) {
+				findings_add(f, "self-loop", SEV_ERROR, s->path, s->down_line, r->id,
+					     "revision '%s' names itself as its down_revision", r->id);
+				m->broken = 1;
+				continue;
+			}
+			if (x < 0 && strmap_get(&m->labels, d) >= 0) {
+				findings_add(f, "down-revision-is-label", SEV_ERROR, s->path, s->down_line, r->id,
+					     "down_revision of '%s' names branch label '%s'; it must name a revision id",
+					     r->id, d);
+				m->broken = 1;
+				continue;
+			}
+			if (x < 0) {
+				findings_add(f, "missing-revision", SEV_ERROR, s->path, s->down_line, r->id,
+					     "down_revision of '%s' is '%s', which no script defines (Alembic stops with a "
+					     "KeyError here); restore that revision or fix down_revision", r->id, d);
+				m->broken = 1;
+				continue;
+			}
+			if (intvec_has(&r->down, x)) {
+				findings_add(f, "invalid-value", SEV_ERROR, s->path, s->down_line, r->id,
+					     "down_revision of '%s' names '%s' twice", r->id, d);
+				m->broken = 1;
+				continue;
+			}
+			intvec_push(&r->down, x);
+		}
+		for (k = 0; k < s->depends.n; k++) {
+			const char *d = s->depends.v[k];
+			int x = strmap_get(&m->ids, d);
+			if (x < 0)
+				x = strmap_get(&m->labels, d);
+			if (!strcmp(d, r->id)) {
+				findings_add(f, "self-loop", SEV_ERROR, s->path, 0, r->id,
+					     "revision '%s' names itself in depends_on", r->id);
+				m->broken = 1;
+				continue;
+			}
+			if (x < 0) {
+				findings_add(f, "missing-dependency", SEV_ERROR, s->path, 0, r->id,
+					     "depends_on of '%s' names '%s', which is neither a revision nor a branch label "
+					     "(Alembic stops with a KeyError here)", r->id, d);
+				m->broken = 1;
+				continue;
+			}
+			intvec_push(&r->deps, x);
+		}
+	}
+}
+
+/* Children, heads and bases, in load order, as RevisionMap computes them. */
+static void link_children(revmap *m)
+{
+	size_t i, k;
+	char *not_head, *not_real_head;
+
+	not_head = mg_calloc(m->n, 1);
+	not_real_head = mg_calloc(m->n, 1);
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		intvec all = { NULL, 0, 0 };
+		for (k = 0; k < r->down.n; k++)
+			push_unique(&all, r->down.v[k]);
+		for (k = 0; k < r->deps.n; k++)
+			push_unique(&all, r->deps.v[k]);
+		for (k = 0; k < all.n; k++) {
+			revnode *p = &m->v[all.v[k]];
+			push_unique(&p->allnext, (int)i);
+			if (intvec_has(&r->down, all.v[k])) {
+				push_unique(&p->next, (int)i);
+				not_head[all.v[k]] = 1;
+			}
+			not_real_head[all.v[k]] = 1;
+		}
+		intvec_release(&all);
+	}
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		r->is_head = !not_head[i];
+		r->is_real_head = !not_real_head[i];
+		r->is_base = r->down.n == 0 && r->s->down.n == 0;
+		r->is_real_base = r->is_base && !r->s->depends_declared;
+		if (r->is_head)
+			intvec_push(&m->heads, (int)i);
+		if (r->is_real_head)
+			intvec_push(&m->real_heads, (int)i);
+		if (r->is_base)
+			intvec_push(&m->bases, (int)i);
+		if (r->is_real_base)
+			intvec_push(&m->real_bases, (int)i);
+	}
+	free(not_head);
+	free(not_real_head);
+}
+
+/* Drop from each revision's dependencies those that an ancestor (by
+ * down_revision) already depends on. Alembic keeps the result in a Python
+ * set, whose order varies between runs; mgate keeps declaration order. */
+static void normalize_deps(revmap *m, int *stack)
+{
+	bitset anc;
+	size_t i, k, j;
+
+	bitset_init(&anc, m->n);
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		int self = (int)i;
+		if (r->deps.n) {
+			bitset_clear(&anc);
+			reach(m, &anc, &self, 1, EDGE_DOWN, stack);
+			for (k = 0; k < r->deps.n; k++) {
+				int d = r->deps.v[k], dropped = 0;
+				size_t a;
+				if (intvec_has(&r->normdeps, d))
+					continue;
+				for (a = 0; a < m->n && !dropped; a++) {
+					if ((int)a == self || !bitset_has(&anc, (int)a) || !m->v[a].deps.n)
+						continue;
+					for (j = 0; j < m->v[a].deps.n; j++)
+						if (m->v[a].deps.v[j] == d)
+							dropped = 1;
+				}
+				if (!dropped)
+					intvec_push(&r->normdeps, d);
+			}
+		}
+		for (k = 0; k < r->down.n; k++)
+			push_unique(&r->normdown, r->down.v[k]);
+		for (k = 0; k < r->normdeps.n; k++)
+			push_unique(&r->normdown, r->normdeps.v[k]);
+	}
+	bitset_release(&anc);
+}
+
+/* Tarjan's strongly connected components, iteratively, over `kind`
+ * edges; reports every component of two or more nodes. */
+static void report_cycles(revmap *m, findings *f, enum edge_kind kind)
+{
+	int *index = mg_malloc(m->n * sizeof(int)), *low = mg_malloc(m->n * sizeof(int));
+	int *stk = mg_malloc(m->n * sizeof(int)), *call = mg_malloc(m->n * sizeof(int));
+	size_t *edge = mg_malloc(m->n * sizeof(size_t));
+	char *on = mg_calloc(m->n, 1);
+	int counter = 0, sp = 0, cp;
+	size_t root;
+
+	for (root = 0; root < m->n; root++)
+		index[root] = -1;
+	for (root = 0; root < m->n; root++) {
+		if (index[root] >= 0)
+			continue;
+		cp = 0;
+		call[cp++] = (int)root;
+		edge[root] = 0;
+		index[root] = low[root] = counter++;
+		stk[sp++] = (int)root;
+		on[root] = 1;
+		while (cp) {
+			int v = call[cp - 1];
+			const revnode *r = &m->v[v];
+			size_t nd = r->down.n + (kind == EDGE_ALLDOWN ? r->deps.n : 0);
+			if (edge[v] < nd) {
+				size_t e = edge[v]++;
+				int w = e < r->down.n ? r->down.v[e] : r->deps.v[e - r->down.n];
+				if (index[w] < 0) {
+					index[w] = low[w] = counter++;
+					edge[w] = 0;
+					stk[sp++] = w;
+					on[w] = 1;
+					call[cp++] = w;
+				} else if (on[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			cp--;
+			if (cp && low[v] < low[call[cp - 1]])
+				low[call[cp - 1]] = low[v];
+			if (low[v] == index[v]) {
+				buf names = BUF_INIT;
+				int size = 0, w;
+				const revnode *first = NULL;
+				do {
+					w = stk[--sp];
+					on[w] = 0;
+					if (size++)
+						buf_puts(&names, ", ");
+					buf_puts(&names, m->v[w].id);
+					first = &m->v[w];
+				} while (w != v);
+				if (size > 1) {
+					findings_add(f, kind == EDGE_DOWN ? "cycle" : "dependency-cycle", SEV_ERROR, first->s->path,
+						     0, first->id, "%s revisions form a cycle: %s",
+						     kind == EDGE_DOWN ? "these" : "through depends_on, these", names.ptr);
+					m->broken = 1;
+				}
+				buf_release(&names);
+			}
+		}
+	}
+	free(index);
+	free(low);
+	free(stk);
+	free(call);
+	free(edge);
+	free(on);
+}
+
+/* Alembic's own test: every revision must lie between a head and a base. */
+static void detect_cycles(revmap *m, findings *f, int *stack)
+{
+	bitset up, down;
+	size_t i;
+	int unreachable = 0;
+
+	if (!m->n)
+		return;
+	report_cycles(m, f, EDGE_DOWN);
+	if (!m->broken)
+		report_cycles(m, f, EDGE_ALLDOWN);
+	if (m->broken)
+		return;
+	bitset_init(&up, m->n);
+	bitset_init(&down, m->n);
+	reach(m, &up, m->heads.v, m->heads.n, EDGE_DOWN, stack);
+	reach(m, &down, m->bases.v, m->bases.n, EDGE_NEXT, stack);
+	for (i = 0; i < m->n; i++)
+		if (!bitset_has(&up, (int)i) || !bitset_has(&down, (int)i))
+			unreachable = 1;
+	if (unreachable || !m->heads.n || !m->bases.n) {
+		findings_add(f, "cycle", SEV_ERROR, NULL, 0, NULL, "the revision graph has a cycle (some revisions lie on no path from a base to a head)");
+		m->broken = 1;
+	}
+	bitset_release(&up);
+	bitset_release(&down);
+}
+
+/* RevisionMap._add_branches: a label spreads to every descendant, and down
+ * from the last descendant walked to the nearest branch or merge point. */
+static void inherit_labels(revmap *m, int *stack)
+{
+	char *seen = mg_calloc(m->n, 1);
+	size_t i, k, j;
+
+	for (i = 0; i < m->n; i++) {
+		const revnode *lr = &m->v[i];
+		size_t sp = 0;
+		int last = -1, parent;
+		if (!lr->s->labels.n)
+			continue;
+		memset(seen, 0, m->n);
+		stack[sp++] = (int)i;
+		while (sp) {
+			int x = stack[--sp];
+			if (seen[x])
+				continue;
+			seen[x] = 1;
+			last = x;
+			for (k = 0; k < lr->s->labels.n; k++)
+				if (strvec_index(&m->v[x].labels, lr->s->labels.v[k]) < 0)
+					strvec_push(&m->v[x].labels, lr->s->labels.v[k]);
+			for (j = 0; j < m->v[x].next.n; j++)
+				stack[sp++] = m->v[x].next.v[j];
+		}
+		parent = last;
+		while (parent >= 0 && m->v[parent].allnext.n <= 1 && !revnode_is_merge(&m->v[parent])) {
+			revnode *p = &m->v[parent];
+			for (k = 0; k < lr->s->labels.n; k++)
+				if (strvec_index(&p->labels, lr->s->labels.v[k]) < 0)
+					strvec_push(&p->labels, lr->s->labels.v[k]);
+			parent = p->down.n ? p->down.v[0] : -1;
+		}
+	}
+	free(seen);
+}
+
+static size_t count_edges(const revmap *m)
+{
+	size_t i, e = 0;
+
+	for (i = 0; i < m->n; i++)
+		e += m->v[i].s->down.n + m->v[i].s->depends.n + 1;
+	return e + m->n;
+}
+
+int revmap_build(revmap *out, const scriptdir *sd, findings *f)
+{
+	size_t i;
+	int *stack = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->n = sd->n;
+	out->v = mg_calloc(sd->n ? sd->n : 1, sizeof(*out->v));
+	for (i = 0; i < sd->n; i++) {
+		out->v[i].s = &sd->v[i];
+		out->v[i].id = sd->v[i].revision;
+	}
+	register_ids(out, f);
+	register_labels(out, f);
+	resolve_edges(out, f);
+	if (out->broken)
+		return MG_OK;
+	link_children(out);
+	stack = mg_malloc(count_edges(out) * 2 * sizeof(int));
+	normalize_deps(out, stack);
+	detect_cycles(out, f, stack);
+	if (!out->broken)
+		inherit_labels(out, stack);
+	free(stack);
+	return MG_OK;
+}
+
+/* ---- lookup ----------------------------------------------------------------- */
+
+int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
+{
+	size_t i, len = strlen(ident);
+	int found = -1, nfound = 0;
+	buf names = BUF_INIT;
+
+	*out = -1;
+	if ((found = strmap_get(&m->ids, ident)) >= 0 || (found = strmap_get(&m->labels, ident)) >= 0) {
+		*out = found;
+		return MG_OK;
+	}
+	for (i = 0; i < m->n; i++) {
+		const revnode *r = &m->v[i];
+		size_t k;
+		if (strlen(r->id) > 3 && !strncmp(r->id, ident, len)) {
+			if (nfound < 3)
+				buf_printf(&names, "%s'%s'", nfound ? ", " : "", r->id);
+			found = (int)i;
+			nfound++;
+		}
+		for (k = 0; k < r->s->labels.n; k++)
+			if (strlen(r->s->labels.v[k]) > 3 && !strncmp(r->s->labels.v[k], ident, len) &&
+			    strmap_get(&m->labels, r->s->labels.v[k]) == (int)i) {
+				if (nfound < 3)
+					buf_printf(&names, "%s'%s'", nfound ? ", " : "", r->s->labels.v[k]);
+				found = (int)i;
+				nfound++;
+			}
+	}
+	if (nfound == 1 && len) {
+		*out = found;
+		buf_release(&names);
+		return MG_OK;
+	}
+	if (nfound > 1 && len) {
+		mg_error_set(err, MG_EAMBIGUOUS, "several revisions start with '%s': %s...", ident, names.ptr);
+		buf_release(&names);
+		return MG_EAMBIGUOUS;
+	}
+	buf_release(&names);
+	return mg_error_set(err, MG_ENOTFOUND, "no revision or branch label '%s'%s", ident,
+			    len < 4 ? " (a partial id needs at least four characters)" : "");
+}
+
+/* ---- ordering ------------------------------------------------------------- */
+
+/*
+ * Alembic's RevisionMap._topological_sort, step for step: walk down from
+ * the heads (sorted by load order), emitting a revision only once no other
+ * head still has it as an ancestor, and recomputing ancestor sets where
+ * Alembic does. Returns revisions head-first.
+ */
+static int topo_sort(intvec *out, const revmap *m, const bitset *todo_in, const int *heads, size_t nheads, int *stack)
+{
+	bitset todo;
+	intvec cur = { NULL, 0, 0 };
+	bitset *anc = NULL;
+	size_t nanc = 0, anc_alloc = 0, i, idx = 0, steps = 0, limit;
+	int rc = MG_OK;
+
+	bitset_init(&todo, m->n);
+	memcpy(todo.w, todo_in->w, todo.nwords * sizeof(uint64_t));
+	/* current heads: the targets still to do, in load order */
+	{
+		char *isdone = mg_calloc(m->n, 1);
+		for (i = 0; i < nheads; i++)
+			if (bitset_has(&todo, heads[i]))
+				isdone[heads[i]] = 1;
+		for (i = 0; i < m->n; i++)
+			if (isdone[i])
+				intvec_push(&cur, (int)i);
+		free(isdone);
+	}
+	anc_alloc = cur.n + 8;
+	anc = mg_calloc(anc_alloc, sizeof(*anc));
+	for (i = 0; i < cur.n; i++) {
+		bitset_init(&anc[nanc], m->n);
+		reach(m, &anc[nanc++], &cur.v[i], 1, EDGE_NORMDOWN, stack);
+	}
+	limit = (m->n + 2) * (m->n + 2) + 64;
+	while (cur.n) {
+		int cand = cur.v[idx], moved = 0;
+		if (++steps > limit) {
+			rc = MG_ERR; /* cannot happen on an acyclic graph */
+			break;
+		}
+		for (i = 0; i < nanc; i++) {
+			if (i != idx && bitset_has(&anc[i], cand)) {
+				idx = i;
+				moved = 1;
+				break;
+			}
+		}
+		if (moved)
+			continue;
+		if (bitset_has(&todo, cand)) {
+			intvec_push(out, cand);
+			bitset_unset(&todo, cand);
+		}
+		{
+			const revnode *r = &m->v[cand];
+			intvec add = { NULL, 0, 0 };
+			for (i = 0; i < r->normdown.n; i++)
+				if (bitset_has(&todo, r->normdown.v[i]) && !intvec_has(&cur, r->normdown.v[i]))
+					intvec_push(&add, r->normdown.v[i]);
+			if (!add.n) {
+				bitset_release(&anc[idx]);
+				memmove(&cur.v[idx], &cur.v[idx + 1], (cur.n - idx - 1) * sizeof(int));
+				memmove(&anc[idx], &anc[idx + 1], (nanc - idx - 1) * sizeof(*anc));
+				cur.n--;
+				nanc--;
+				idx = idx ? idx - 1 : 0;
+			} else if (!r->normdeps.n && r->down.n == 1) {
+				cur.v[idx] = add.v[0];
+				bitset_unset(&anc[idx], cand);
+			} else {
+				cur.v[idx] = add.v[0];
+				bitset_clear(&anc[idx]);
+				reach(m, &anc[idx], &add.v[0], 1, EDGE_NORMDOWN, stack);
+				for (i = 1; i < add.n; i++) {
+					intvec_push(&cur, add.v[i]);
+					if (nanc == anc_alloc) {
+						anc_alloc *= 2;
+						anc = mg_realloc(anc, anc_alloc * sizeof(*anc));
+					}
+					bitset_init(&anc[nanc], m->n);
+					reach(m, &anc[nanc++], &add.v[i], 1, EDGE_NORMDOWN, stack);
+				}
+			}
+			intvec_release(&add);
+		}
+	}
+	for (i = 0; i < nanc; i++)
+		bitset_release(&anc[i]);
+	free(anc);
+	intvec_release(&cur);
+	bitset_release(&todo);
+	return rc;
+}
+
+int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *targets, size_t ntargets,
+			 const int *current, size_t ncurrent, mg_error *err)
+{
+	bitset need, have;
+	intvec order = { NULL, 0, 0 };
+	int *stack = NULL;
+	size_t i;
+	int rc = MG_OK;
+
+	*out = NULL;
+	*nout = 0;
+	if (m->broken)
+		return mg_error_set(err, MG_ERR, "the revision graph is broken; fix the findings first");
+	bitset_init(&need, m->n);
+	bitset_init(&have, m->n);
+	stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	reach(m, &need, targets, ntargets, EDGE_NORMDOWN, stack);
+	reach(m, &have, current, ncurrent, EDGE_NORMDOWN, stack);
+	for (i = 0; i < need.nwords; i++)
+		need.w[i] &= ~have.w[i];
+	if ((rc = topo_sort(&order, m, &need, targets, ntargets, stack)) < 0) {
+		mg_error_set(err, MG_ERR, "the upgrade order could not be computed (is there a cycle?)");
+		goto cleanup;
+	}
+	/* topo_sort walks from the heads down; upgrades run the other way */
+	for (i = 0; i < order.n / 2; i++) {
+		int t = order.v[i];
+		order.v[i] = order.v[order.n - 1 - i];
+		order.v[order.n - 1 - i] = t;
+	}
+	*out = order.v;
+	*nout = order.n;
+	order.v = NULL;
+cleanup:
+	intvec_release(&order);
+	bitset_release(&need);
+	bitset_release(&have);
+	free(stack);
+	return rc;
+}
+
+void revmap_release(revmap *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->n; i++) {
+		revnode *r = &m->v[i];
+		intvec_release(&r->down);
+		intvec_release(&r->deps);
+		intvec_release(&r->normdeps);
+		intvec_release(&r->normdown);
+		intvec_release(&r->next);
+		intvec_release(&r->allnext);
+		strvec_release(&r->labels);
+	}
+	free(m->v);
+	strmap_release(&m->ids);
+	strmap_release(&m->labels);
+	intvec_release(&m->heads);
+	intvec_release(&m->real_heads);
+	intvec_release(&m->bases);
+	intvec_release(&m->real_bases);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,85 @@
+/*
+ * revmap.h: the revision graph with Alembic's semantics.
+ *
+ * Built from the loaded scripts in load order, it knows each revision's
+ * parents (down_revision), dependencies (depends_on, resolved through
+ * branch labels), children, and Alembic's two notions of a head: `heads`
+ * (no child by down_revision; what `alembic heads` prints) and the "real"
+ * heads (no child by down_revision nor by depends_on; what `alembic
+ * upgrade heads` targets). Its upgrade order is Alembic's own topological
+ * sort, which breaks ties by load order.
+ *
+ * A graph with a missing parent, a cycle, a duplicate id or a reused
+ * branch label is "broken": it reports findings and refuses to order.
+ */
+#ifndef MGATE_REVMAP_H
+#define MGATE_REVMAP_H
+
+#include <stddef.h>
+
+#include "finding.h"
+#include "scriptdir.h"
+#include "util/strmap.h"
+#include "util/strvec.h"
+
+typedef struct intvec {
+	int *v;
+	size_t n, alloc;
+} intvec;
+
+typedef struct revnode {
+	const script *s;
+	const char *id;
+	intvec down;      /* parents, as declared */
+	intvec deps;      /* resolved dependencies, as declared */
+	intvec normdeps;  /* dependencies not already depended on by an ancestor */
+	intvec normdown;  /* down + normdeps, de-duplicated: the edges the sort walks */
+	intvec next;      /* children by down_revision */
+	intvec allnext;   /* children by down_revision or depends_on */
+	strvec labels;    /* effective branch labels: own, then inherited */
+	unsigned is_head : 1, is_real_head : 1, is_base : 1, is_real_base : 1;
+} revnode;
+
+typedef struct revmap {
+	revnode *v;
+	size_t n;
+	strmap ids;     /* revision id -> index */
+	strmap labels;  /* branch label -> index of the revision declaring it */
+	intvec heads, real_heads, bases, real_bases; /* load order */
+	int broken;
+} revmap;
+
+/* Build the graph. Problems are findings (`broken` is set for errors that
+ * make ordering impossible). Returns MG_OK unless misused. */
+int revmap_build(revmap *out, const scriptdir *sd, findings *f);
+
+/* Index of a revision by exact id, or -1. */
+int revmap_index(const revmap *m, const char *id);
+
+/*
+ * Resolve an identifier the way Alembic's get_revision does for a plain
+ * id: an exact revision id or branch label, else a unique prefix among
+ * ids and labels longer than 3 characters. MG_ENOTFOUND or MG_EAMBIGUOUS
+ * with a message.
+ */
+int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err);
+
+/*
+ * The revisions `alembic upgrade` applies to reach `targets` from a
+ * database whose version rows are `current`, in the order it applies them
+ * (parents and dependencies first). *out is a heap array the caller frees.
+ * MG_ERR when the graph is broken.
+ */
+int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *targets, size_t ntargets,
+			 const int *current, size_t ncurrent, mg_error *err);
+
+int revnode_is_merge(const revnode *r);
+int revnode_is_branch_point(const revnode *r);
+
+void intvec_push(intvec *iv, int x);
+int intvec_has(const intvec *iv, int x);
+void intvec_release(intvec *iv);
+
+void revmap_release(revmap *m);
+
+#endif

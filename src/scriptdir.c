@@ -1,0 +1,355 @@
+/*
+ * scriptdir.c: list and read revision scripts (see scriptdir.h).
+ */
+#include "scriptdir.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/strmap.h"
+#include "util/banned.h"
+
+/* Alembic's `(?!\.\#|__init__)(.*\.py)$` for source files. */
+static int is_revision_file_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(name, ".#", 2) || !strncmp(name, "__init__", 8))
+		return 0;
+	if (strchr(name, '\n'))
+		return 0;
+	return n >= 3 && !strcmp(name + n - 3, ".py");
+}
+
+/* Alembic's legacy `([a-f0-9]+)\.py$`, matched from the start of the name. */
+static int legacy_revision_from_name(buf *out, const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (n < 4 || strcmp(name + n - 3, ".py"))
+		return 0;
+	for (i = 0; i < n - 3; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	buf_put(out, name, n - 3);
+	return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Convert a scanned value into a list of strings. "" and None and () all
+ * mean "nothing", as Alembic's tuple_rev_as_scalar makes them. */
+static int value_to_list(strvec *out, const pyvalue *v, int keep_empty_str)
+{
+	size_t i;
+
+	switch (v->kind) {
+	case PYV_ABSENT:
+	case PYV_NONE:
+		return 0;
+	case PYV_STR:
+		if (v->str[0] || keep_empty_str)
+			strvec_push(out, v->str);
+		return 0;
+	case PYV_SEQ:
+		for (i = 0; i < v->items.n; i++)
+			strvec_push(out, v->items.v[i]);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void check_revision_id(findings *f, const char *path, int line, const char *rev)
+{
+	const char *bad = strpbrk(rev, "@-+:");
+
+	if (!rev[0]) {
+		findings_add(f, "invalid-revision-id", SEV_ERROR, path, line, rev, "the revision id is empty");
+		return;
+	}
+	if (bad)
+		findings_add(f, "invalid-revision-id", SEV_ERROR, path, line, rev,
+			     "revision id '%s' contains '%c'; Alembic rejects '@', '-' and '+' in ids, and ':' breaks "
+			     "revision ranges", rev, *bad);
+	if (strlen(rev) > 32)
+		findings_add(f, "revision-id-too-long", SEV_ERROR, path, line, rev,
+			     "revision id '%s' is %zu characters; alembic_version.version_num is VARCHAR(32), so "
+			     "stamping it fails", rev, strlen(rev));
+}
+
+static void add_script(scriptdir *sd, script *s)
+{
+	if (sd->n == sd->alloc) {
+		sd->alloc = sd->alloc ? sd->alloc * 2 : 64;
+		sd->v = mg_realloc(sd->v, sd->alloc * sizeof(*sd->v));
+	}
+	sd->v[sd->n++] = *s;
+}
+
+static void script_release(script *s)
+{
+	free(s->path);
+	free(s->revision);
+	strvec_release(&s->down);
+	strvec_release(&s->depends);
+	strvec_release(&s->labels);
+	free(s->doc);
+	memset(s, 0, sizeof(*s));
+}
+
+static char *strip_doc(const char *doc)
+{
+	const char *b = doc, *e = doc + strlen(doc);
+
+	while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r' || *b == '\f' || *b == '\v')
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\f' || e[-1] == '\v'))
+		e--;
+	return mg_strndup(b, (size_t)(e - b));
+}
+
+static int check_list_value(findings *f, const char *path, const char *rev, const pyvalue *v, const char *what)
+{
+	size_t i;
+
+	if (v->kind == PYV_BAD)
+		return -1; /* already reported by pyscan */
+	if (v->kind == PYV_SEQ)
+		for (i = 0; i < v->items.n; i++)
+			if (!v->items.v[i][0]) {
+				findings_add(f, "invalid-value", SEV_ERROR, path, v->line, rev,
+					     "%s contains an empty string", what);
+				return -1;
+			}
+	return 0;
+}
+
+int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,
+			findings *f, mg_error *err)
+{
+	buf src = BUF_INIT, legacy = BUF_INIT;
+	pyscan_module m;
+	mg_error ferr = MG_ERROR_INIT;
+	script s;
+	size_t i;
+	int rc = MG_OK, usable = 1;
+	const char *rev = NULL;
+
+	(void)err;
+	memset(&m, 0, sizeof(m));
+	memset(&s, 0, sizeof(s));
+	if (fs_read_file(&src, path, FS_MAX_FILE, &ferr) < 0) {
+		findings_add(f, "unreadable-script", SEV_ERROR, path, 0, NULL, "%s", ferr.msg);
+		goto cleanup;
+	}
+	pyscan_source(&m, src.ptr, src.len, names, NULL);
+	if (m.revision.kind == PYV_STR)
+		rev = m.revision.str;
+	for (i = 0; i < m.ndiags; i++)
+		findings_add(f, m.diags[i].code, m.diags[i].severity == PYSCAN_ERROR ? SEV_ERROR : SEV_WARNING, path,
+			     m.diags[i].line, rev, "%s", m.diags[i].message);
+	if (pyscan_has_errors(&m))
+		usable = 0;
+
+	if (m.revision.kind == PYV_ABSENT) {
+		if (!pyscan_has_errors(&m) && legacy_revision_from_name(&legacy, filename)) {
+			rev = legacy.ptr;
+			findings_add(f, "legacy-revision-name", SEV_WARNING, path, 0, rev,
+				     "no 'revision' variable; Alembic takes the revision '%s' from the file name", rev);
+		} else if (!pyscan_has_errors(&m)) {
+			findings_add(f, "no-revision", SEV_ERROR, path, 0, NULL,
+				     "'%s' is in a version location but defines no 'revision'; Alembic fails to load it "
+				     "(move it out, or make it a revision script)", filename);
+			usable = 0;
+		}
+	} else if (m.revision.kind == PYV_NONE || m.revision.kind == PYV_SEQ) {
+		findings_add(f, "invalid-value", SEV_ERROR, path, m.revision.line, NULL,
+			     "revision must be a string");
+		usable = 0;
+	}
+	if (m.down_revision.kind == PYV_ABSENT && rev && !pyscan_has_errors(&m)) {
+		findings_add(f, "no-down-revision", SEV_ERROR, path, 0, rev,
+			     "revision '%s' defines no 'down_revision'; Alembic fails with AttributeError loading it "
+			     "(write down_revision = None for a base)", rev);
+		usable = 0;
+	}
+	if (check_list_value(f, path, rev, &m.down_revision, "down_revision") < 0 ||
+	    check_list_value(f, path, rev, &m.depends_on, "depends_on") < 0 ||
+	    m.branch_labels.kind == PYV_BAD)
+		usable = 0;
+	if (!rev || !usable)
+		goto cleanup;
+
+	check_revision_id(f, path, m.revision.line, rev);
+	s.path = mg_strdup(path);
+	s.revision = mg_strdup(rev);
+	s.revision_line = m.revision.line;
+	s.down_line = m.down_revision.line;
+	value_to_list(&s.down, &m.down_revision, 0);
+	value_to_list(&s.depends, &m.depends_on, 0);
+	value_to_list(&s.labels, &m.branch_labels, 1);
+	s.depends_declared = s.depends.n > 0;
+	s.doc = m.has_doc ? strip_doc(m.doc) : mg_strdup("");
+	s.upgrade = m.upgrade;
+	s.downgrade = m.downgrade;
+	add_script(out, &s);
+	memset(&s, 0, sizeof(s));
+cleanup:
+	out->files_read++;
+	script_release(&s);
+	pyscan_module_release(&m);
+	buf_release(&src);
+	buf_release(&legacy);
+	return rc;
+}
+
+/* One version location, Alembic 1.10+ style: os.walk order with sorted
+ * file names and sorted sub-folders, skipping __pycache__. */
+static int list_sorted(strvec *paths, strvec *names, const char *dir, int recursive, mg_error *err)
+{
+	strvec entries = STRVEC_INIT, subdirs = STRVEC_INIT;
+	buf full = BUF_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = fs_list_dir(&entries, dir, err)) < 0)
+		goto cleanup;
+	qsort(entries.v, entries.n, sizeof(char *), cmp_str);
+	for (i = 0; i < entries.n; i++) {
+		struct stat st, lst;
+		buf_truncate(&full, 0);
+		fs_join(&full, dir, entries.v[i]);
+		if (stat(full.ptr, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (lstat(full.ptr, &lst) == 0 && !S_ISLNK(lst.st_mode))
+				strvec_push(&subdirs, full.ptr); /* os.walk does not follow links */
+			continue;
+		}
+		strvec_push(paths, full.ptr);
+		strvec_push(names, entries.v[i]);
+	}
+	for (i = 0; recursive && i < subdirs.n; i++) {
+		size_t len = strlen(subdirs.v[i]);
+		if (len >= 11 && !strcmp(subdirs.v[i] + len - 11, "__pycache__"))
+			continue;
+		if ((rc = list_sorted(paths, names, subdirs.v[i], recursive, err)) < 0)
+			goto cleanup;
+	}
+cleanup:
+	strvec_release(&entries);
+	strvec_release(&subdirs);
+	buf_release(&full);
+	return rc;
+}
+
+/* Alembic before 1.10: os.listdir order, one level. */
+static int list_unsorted(strvec *paths, strvec *names, const char *dir, mg_error *err)
+{
+	strvec entries = STRVEC_INIT;
+	buf full = BUF_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = fs_list_dir(&entries, dir, err)) < 0)
+		goto cleanup;
+	for (i = 0; i < entries.n; i++) {
+		buf_truncate(&full, 0);
+		fs_join(&full, dir, entries.v[i]);
+		strvec_push(paths, full.ptr);
+		strvec_push(names, entries.v[i]);
+	}
+cleanup:
+	strvec_release(&entries);
+	buf_release(&full);
+	return rc;
+}
+
+int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err)
+{
+	strvec paths = STRVEC_INIT, names = STRVEC_INIT, seen = STRVEC_INIT;
+	strmap seen_map = STRMAP_INIT;
+	int check_twice = cfg->version_locations.n > 1;
+	size_t i, loc;
+	int rc = MG_OK, sorted = config_sorted_listing(cfg);
+
+	memset(out, 0, sizeof(*out));
+	if (cfg->sourceless)
+		findings_add(f, "sourceless-unsupported", SEV_WARNING, cfg->ini_path, 0, NULL,
+			     "sourceless = true: mgate reads only .py sources, not .pyc files");
+	if (cfg->recursive && !sorted)
+		findings_add(f, "recursive-unsupported", SEV_WARNING, cfg->ini_path, 0, NULL,
+			     "recursive_version_locations needs Alembic 1.10 or later (this project follows %d.%d); "
+			     "Alembic ignores it", cfg->compat.major, cfg->compat.minor);
+	for (loc = 0; loc < cfg->version_locations.n; loc++) {
+		const char *dir = cfg->version_locations.v[loc];
+		size_t first = paths.n;
+		if (!fs_is_dir(dir)) {
+			if (cfg->version_locations_given) {
+				findings_add(f, "missing-version-location", SEV_WARNING, cfg->ini_path, 0, NULL,
+					     "version location '%s' does not exist; Alembic skips it", dir);
+				continue;
+			}
+			rc = mg_error_set(err, MG_ECONFIG, "no versions folder at '%s'; create it or set version_locations",
+					  dir);
+			goto cleanup;
+		}
+		rc = sorted ? list_sorted(&paths, &names, dir, cfg->recursive, err)
+			    : list_unsorted(&paths, &names, dir, err);
+		if (rc < 0) {
+			rc = MG_EENV;
+			goto cleanup;
+		}
+		(void)first;
+	}
+	for (i = 0; i < paths.n; i++) {
+		char real[PATH_MAX];
+		if (!is_revision_file_name(names.v[i]))
+			continue;
+		/* Only several locations can reach one file twice (os.walk
+		 * does not follow links into folders). */
+		if (check_twice && realpath(paths.v[i], real)) {
+			if (strmap_get(&seen_map, real) >= 0) {
+				findings_add(f, "file-loaded-twice", SEV_WARNING, paths.v[i], 0, NULL,
+					     "this file is reached through two version locations; Alembic loads it once");
+				continue;
+			}
+			strvec_push(&seen, real);
+		}
+		/* the map borrows the strings `seen` owns */
+		if (check_twice && seen.n && strmap_get(&seen_map, seen.v[seen.n - 1]) < 0)
+			strmap_put(&seen_map, seen.v[seen.n - 1], (int)(seen.n - 1));
+		if (fs_is_dir(paths.v[i])) {
+			findings_add(f, "no-revision", SEV_ERROR, paths.v[i], 0, NULL,
+				     "'%s' is a folder named like a script; Alembic fails to load it", names.v[i]);
+			continue;
+		}
+		if ((rc = scriptdir_read_file(out, paths.v[i], names.v[i], &cfg->names, f, err)) < 0)
+			goto cleanup;
+	}
+cleanup:
+	strvec_release(&paths);
+	strvec_release(&names);
+	strvec_release(&seen);
+	strmap_release(&seen_map);
+	return rc;
+}
+
+void scriptdir_release(scriptdir *sd)
+{
+	size_t i;
+
+	if (!sd)
+		return;
+	for (i = 0; i < sd->n; i++)
+		script_release(&sd->v[i]);
+	free(sd->v);
+	memset(sd, 0, sizeof(*sd));
+}

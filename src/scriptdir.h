@@ -1,0 +1,49 @@
+/*
+ * scriptdir.h: the revision scripts of a project, loaded as Alembic loads
+ * them.
+ *
+ * Files are listed from each version location in Alembic's load order
+ * (directory order before Alembic 1.10, sorted names after), filtered by
+ * Alembic's name rules (`*.py`, not `__init__*`, not `.#*`), and each is
+ * read with pyscan. Problems become findings; a script whose revision or
+ * down_revision cannot be known is left out of the graph.
+ */
+#ifndef MGATE_SCRIPTDIR_H
+#define MGATE_SCRIPTDIR_H
+
+#include "config.h"
+#include "finding.h"
+#include "pyscan.h"
+#include "util/strvec.h"
+
+typedef struct script {
+	char *path;      /* as Alembic reports it: version location joined with the file name */
+	char *revision;
+	strvec down;     /* down revisions as written; empty for a base */
+	strvec depends;  /* depends_on as written */
+	strvec labels;   /* branch_labels as written */
+	int depends_declared; /* depends_on is not None/empty (Alembic's "real base" test) */
+	char *doc;       /* stripped docstring, or "" */
+	int revision_line, down_line;
+	pyscan_span upgrade, downgrade;
+} script;
+
+typedef struct scriptdir {
+	script *v;
+	size_t n, alloc;
+	size_t files_read;
+} scriptdir;
+
+/* Load every script. Findings are appended to `f`. Returns MG_OK even when
+ * scripts have problems (those are findings); negative for configuration
+ * or I/O errors that stop everything. */
+int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err);
+
+/* Read one file (for tests and `mgate lint FILE`). Adds it to `out` when
+ * it defines a usable revision. */
+int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,
+			findings *f, mg_error *err);
+
+void scriptdir_release(scriptdir *sd);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * error.h: the error context every fallible mgate function reports into.
+ *
+ * A function returns 0 on success or a negative code, and before it
+ * returns a negative code it records one lowercase message on the caller's
+ * `mg_error`. There is no global error state. Only the CLI layer prints.
+ */
+#ifndef MGATE_ERROR_H
+#define MGATE_ERROR_H
+
+#include <stddef.h>
+
+enum {
+	MG_OK = 0,
+	MG_ERR = -1,       /* generic failure; see the message */
+	MG_ENOTFOUND = -2, /* a named thing does not exist */
+	MG_EAMBIGUOUS = -3,/* an identifier matches more than one thing */
+	MG_ECONFIG = -4,   /* bad configuration or usage: exit 2 */
+	MG_EENV = -5,      /* environment: I/O, missing program: exit 3 */
+	MG_EFINDINGS = -6  /* the input is readable but findings block: exit 1 */
+};
+
+typedef struct mg_error {
+	int code;
+	char msg[2048];
+} mg_error;
+
+#define MG_ERROR_INIT { 0, { 0 } }
+
+/* Record a formatted message and return `code` (so `return mg_error_set(...)` works). */
+int mg_error_set(mg_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefix the current message with more context: "loading 'x': <old>". */
+int mg_error_wrap(mg_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void mg_error_clear(mg_error *err);
+
+/* Abort with a message: only for allocation failure and broken invariants. */
+_Noreturn void mg_die_oom(void);
+
+void *mg_malloc(size_t n);
+void *mg_calloc(size_t n, size_t size);
+void *mg_realloc(void *p, size_t n);
+char *mg_strdup(const char *s);
+char *mg_strndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * fs.c: file reading, path joining and directory listing.
+ */
+#include "fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+int fs_read_file(buf *out, const char *path, size_t max, mg_error *err)
+{
+	struct stat st;
+	int fd = -1, rc = MG_OK;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = mg_error_set(err, errno == ENOENT ? MG_ENOTFOUND : MG_EENV,
+				  "cannot open '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = mg_error_set(err, MG_EENV, "'%s' is not a regular file", path);
+		goto cleanup;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		rc = mg_error_set(err, MG_ERR, "'%s' is too large (%lld bytes; the limit is %zu)",
+				  path, (long long)st.st_size, max);
+		goto cleanup;
+	}
+	buf_grow(out, (size_t)st.st_size);
+	for (;;) {
+		if (out->len >= max) {
+			rc = mg_error_set(err, MG_ERR, "'%s' is too large (the limit is %zu bytes)", path, max);
+			goto cleanup;
+		}
+		buf_grow(out, 4096);
+		n = read(fd, out->ptr + out->len, out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = mg_error_set(err, MG_EENV, "cannot read '%s': %s", path, strerror(errno));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+void fs_join(buf *out, const char *dir, const char *name)
+{
+	if (name[0] == '/' || !dir[0]) {
+		buf_puts(out, name);
+		return;
+	}
+	buf_puts(out, dir);
+	if (out->len && out->ptr[out->len - 1] != '/')
+		buf_putc(out, '/');
+	buf_puts(out, name);
+}
+
+void fs_abspath(buf *out, const char *path)
+{
+	buf tmp = BUF_INIT;
+	char cwd[4096];
+	size_t start = out->len;
+	const char *p, *seg;
+
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			cwd[0] = '\0';
+		fs_join(&tmp, cwd, path);
+	} else {
+		buf_puts(&tmp, path);
+	}
+	/* Fold the segments lexically into `out`. */
+	buf_putc(out, '/');
+	for (p = tmp.ptr; *p;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - seg);
+		if (len == 0 || (len == 1 && seg[0] == '.'))
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			char *slash;
+			if (out->len - start <= 1)
+				continue;
+			slash = strrchr(out->ptr + start, '/');
+			buf_truncate(out, slash == out->ptr + start ? start + 1 : (size_t)(slash - out->ptr));
+			continue;
+		}
+		if (out->len - start > 1)
+			buf_putc(out, '/');
+		buf_put(out, seg, len);
+	}
+	buf_release(&tmp);
+}
+
+void fs_dirname(buf *out, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		buf_putc(out, '.');
+	else if (slash == path)
+		buf_putc(out, '/');
+	else
+		buf_put(out, path, (size_t)(slash - path));
+}
+
+int fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+int fs_list_dir(strvec *out, const char *dir, mg_error *err)
+{
+	DIR *d;
+	struct dirent *de;
+
+	d = opendir(dir);
+	if (!d)
+		return mg_error_set(err, errno == ENOENT ? MG_ENOTFOUND : MG_EENV,
+				    "cannot list '%s': %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strvec_push(out, de->d_name);
+	}
+	closedir(d);
+	return MG_OK;
+}

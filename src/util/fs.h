@@ -1,0 +1,37 @@
+/*
+ * fs.h: the few file-system operations mgate needs, with error messages
+ * that name the path.
+ */
+#ifndef MGATE_FS_H
+#define MGATE_FS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+#include "strvec.h"
+
+/* Refuse to read files larger than this: a revision script or ini never is. */
+#define FS_MAX_FILE (64u * 1024 * 1024)
+
+/* Read the whole file into `out` (appending). MG_ENOTFOUND when absent. */
+int fs_read_file(buf *out, const char *path, size_t max, mg_error *err);
+
+/* Join `dir` and `name` with one '/', unless `name` is absolute. */
+void fs_join(buf *out, const char *dir, const char *name);
+
+/* Make `path` absolute against the current directory and fold "." and ".."
+ * lexically (as Python's os.path.abspath does; symlinks are not resolved). */
+void fs_abspath(buf *out, const char *path);
+
+/* The directory part of `path` ("." when there is none). */
+void fs_dirname(buf *out, const char *path);
+
+int fs_is_dir(const char *path);
+int fs_exists(const char *path);
+
+/* Names in `dir` (no "." or ".."), in the order readdir returns them:
+ * the order Python's os.listdir sees on the same file system. */
+int fs_list_dir(strvec *out, const char *dir, mg_error *err);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * strvec.c: owned array of heap strings.
+ */
+#include "strvec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "banned.h"
+
+void strvec_push_owned(strvec *sv, char *s)
+{
+	if (sv->n == sv->alloc) {
+		sv->alloc = sv->alloc ? sv->alloc * 2 : 4;
+		sv->v = mg_realloc(sv->v, sv->alloc * sizeof(*sv->v));
+	}
+	sv->v[sv->n++] = s;
+}
+
+void strvec_push(strvec *sv, const char *s)
+{
+	strvec_push_owned(sv, mg_strdup(s));
+}
+
+void strvec_push_n(strvec *sv, const char *s, size_t len)
+{
+	strvec_push_owned(sv, mg_strndup(s, len));
+}
+
+int strvec_index(const strvec *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+void strvec_copy(strvec *dst, const strvec *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		strvec_push(dst, src->v[i]);
+}
+
+void strvec_release(strvec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->alloc = 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * strvec.h: an owned, growable array of heap strings.
+ */
+#ifndef MGATE_STRVEC_H
+#define MGATE_STRVEC_H
+
+#include <stddef.h>
+
+typedef struct strvec {
+	char **v;
+	size_t n;
+	size_t alloc;
+} strvec;
+
+#define STRVEC_INIT { NULL, 0, 0 }
+
+void strvec_push(strvec *sv, const char *s);
+void strvec_push_n(strvec *sv, const char *s, size_t len);
+/* Take ownership of `s` (a heap string). */
+void strvec_push_owned(strvec *sv, char *s);
+int strvec_index(const strvec *sv, const char *s); /* -1 when absent */
+void strvec_copy(strvec *dst, const strvec *src);
+void strvec_release(strvec *sv);
+
+#endif
