@@ -327,6 +327,28 @@ static void normalize_deps(revmap *m, int *stack)
 	bitset_release(&anc);
 }
 
+/* Alembic keeps normalized dependencies in a Python set: with two or more,
+ * the order in which `alembic upgrade` walks their branches changes from
+ * one run to the next. Say so rather than pretend to know. */
+static void warn_unordered_deps(revmap *m, findings *f)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->n; i++) {
+		const revnode *r = &m->v[i];
+		buf names = BUF_INIT;
+		if (r->normdeps.n < 2)
+			continue;
+		for (k = 0; k < r->normdeps.n; k++)
+			buf_printf(&names, "%s'%s'", k ? ", " : "", m->v[r->normdeps.v[k]].id);
+		findings_add(f, "nondeterministic-order", SEV_WARNING, r->s->path, 0, r->id,
+			     "revision '%s' depends on %s, which none of its ancestors depend on; Alembic keeps these in "
+			     "a set, so the order it upgrades their branches in can change between runs (mgate shows "
+			     "declaration order). Make one depend on the other to fix the order", r->id, names.ptr);
+		buf_release(&names);
+	}
+}
+
 /* Tarjan's strongly connected components, iteratively, over `kind`
  * edges; reports every component of two or more nodes. */
 static void report_cycles(revmap *m, findings *f, enum edge_kind kind)
@@ -497,6 +519,7 @@ int revmap_build(revmap *out, const scriptdir *sd, findings *f)
 	link_children(out);
 	stack = mg_malloc(count_edges(out) * 2 * sizeof(int));
 	normalize_deps(out, stack);
+	warn_unordered_deps(out, f);
 	detect_cycles(out, f, stack);
 	if (!out->broken)
 		inherit_labels(out, stack);
