@@ -320,7 +320,7 @@ static int read_ini(mgate_config *cfg, const config_opts *opts, mg_error *err)
 	}
 	if (rc < 0) {
 		if (rc != MG_ECONFIG)
-			err->code = rc = MG_ECONFIG;
+			rc = err ? (err->code = MG_ECONFIG) : MG_ECONFIG;
 		goto cleanup;
 	}
 	fs_abspath(&abs, path);

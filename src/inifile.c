@@ -21,6 +21,8 @@ typedef struct reader_ctx {
 	size_t raw_len;
 	char cur_section[256];
 	ini_entry *prev;          /* the entry a continuation line extends */
+	int blank_run;            /* blank lines just before the current one */
+	int cur_blank;            /* the current line is blank */
 	mg_error *err;
 	int failed;
 } reader_ctx;
@@ -38,9 +40,18 @@ static char *feed_line(char *str, int num, void *stream)
 	eol = c->p;
 	while (eol < c->end && *eol != '\n' && *eol != '\r')
 		eol++;
+	c->blank_run = c->cur_blank ? c->blank_run + 1 : 0;
 	c->raw = c->p;
 	c->raw_len = (size_t)(eol - c->p);
 	c->line++;
+	{
+		const char *b = c->raw;
+		while (b < eol && isspace((unsigned char)*b))
+			b++;
+		c->cur_blank = (b == eol);
+		if (!c->cur_blank && (*b == '#' || *b == ';'))
+			c->blank_run = 0; /* comment lines drop out of a value, and so do blanks before them */
+	}
 	p = eol;
 	if (p < c->end && *p == '\r')
 		p++;
@@ -114,7 +125,10 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		e--;
 	if (continuation) {
 		buf v = BUF_INIT;
+		int k;
 		buf_puts(&v, c->prev->value);
+		for (k = 0; k < c->blank_run; k++) /* configparser keeps blank lines inside a value */
+			buf_putc(&v, '\n');
 		buf_putc(&v, '\n');
 		buf_put(&v, b, (size_t)(e - b));
 		free(c->prev->value);
@@ -199,7 +213,7 @@ int ini_parse_text(ini_file *out, const char *name, const char *text, size_t len
 	c.err = err;
 	rc = ini_parse_stream(feed_line, &c, on_entry, &c);
 	if (c.failed)
-		return err->code ? err->code : MG_ECONFIG;
+		return err && err->code ? err->code : MG_ECONFIG;
 	if (rc > 0)
 		return mg_error_set(err, MG_ECONFIG, "%s:%d: this line is not 'key = value', a [section] or a comment",
 				    name, rc);

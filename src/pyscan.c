@@ -717,15 +717,14 @@ static void handle_import(scanner *s, const pytok *t, size_t n)
 				buf_put(&item, t[i].start, t[i].len);
 				i++;
 			}
-			if (i < n && pytok_is_name(&t[i], "as") && i + 1 < n) {
+			if (i + 1 < n && pytok_is_name(&t[i], "as"))
 				record_import(s, t[i + 1].start, t[i + 1].len, item.ptr, item.len);
-				i += 2;
-			} else if (i > start) {
-				/* `import a.b` binds `a` */
-				record_import(s, t[start].start, t[start].len, t[start].start, t[start].len);
-			}
-			if (i < n && pytok_is_op(&t[i], ","))
+			else if (i > start)
+				record_import(s, t[start].start, t[start].len, t[start].start, t[start].len); /* `import a.b` binds `a` */
+			/* on to the next comma-separated item, always making progress */
+			while (i < n && !pytok_is_op(&t[i], ","))
 				i++;
+			i++;
 		}
 	}
 	buf_release(&mod);

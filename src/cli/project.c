@@ -30,7 +30,15 @@ int cli_load_project(cli_project *p, const cli_common *common)
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 	}
-	revmap_build(&p->map, &p->sd, &p->found);
+	{
+		/* A script that could not be read leaves a hole in the graph:
+		 * heads and order computed without it would be wrong, so the
+		 * graph counts as broken and commands print no graph data. */
+		size_t load_errors = findings_count(&p->found, SEV_ERROR);
+		revmap_build(&p->map, &p->sd, &p->found);
+		if (load_errors)
+			p->map.broken = 1;
+	}
 	return 0;
 }
 

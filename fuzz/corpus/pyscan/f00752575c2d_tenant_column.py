@@ -1,0 +1,28 @@
+# Copyright (c) 2024 Example Corp.
+# Licensed under the MIT licence; see LICENSE.
+#
+'''roles tenant index
+
+Revision ID: f00752575c2d
+Revises: orders_legacy
+Create Date: 2026-01-01 00:00:00.000000
+
+'''
+from alembic import op
+import sqlalchemy as sa
+from typing import Sequence, Union
+
+
+# revision identifiers, used by Alembic.
+revision: str = 'f' '00752575c2d'
+down_revision: Union[str, Sequence[str], None] = 'orders_legacy'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.execute("SELECT 1")
+
+
+def downgrade() -> None:
+    pass

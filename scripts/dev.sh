@@ -1,0 +1,39 @@
+#!/bin/sh
+# The two Quick start commands of the README.
+#   scripts/dev.sh demo   install, build, and run mgate on the bundled SQLite demo
+#   scripts/dev.sh test   install, build with ASan+UBSan (and the fuzzers with
+#                         clang), and run the whole test suite with ctest
+set -eu
+cd "$(dirname "$0")/.."
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+case "${1:-}" in
+demo)
+	scripts/install-deps.sh
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMGATE_TESTS=OFF >/dev/null
+	cmake --build build -j "$JOBS" >/dev/null
+	cd fixtures/demo
+	echo "== mgate heads (fixtures/demo)"
+	../../build/mgate heads
+	echo
+	echo "== mgate history"
+	../../build/mgate history
+	echo
+	echo "== mgate graph --format mermaid"
+	../../build/mgate graph --format mermaid
+	;;
+test)
+	scripts/install-deps.sh
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DMGATE_FUZZ=ON -DMGATE_TESTS=OFF >/dev/null
+	cmake --build build-fuzz -j "$JOBS" >/dev/null
+	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DMGATE_SANITIZE=ON \
+		-DMGATE_FUZZ_BIN_DIR="$PWD/build-fuzz/fuzz" >/dev/null
+	cmake --build build-test -j "$JOBS" >/dev/null
+	cd build-test
+	ctest --output-on-failure -j "$JOBS"
+	;;
+*)
+	echo "usage: scripts/dev.sh demo|test" >&2
+	exit 2
+	;;
+esac

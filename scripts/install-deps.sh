@@ -1,0 +1,37 @@
+#!/bin/sh
+# Install everything mgate needs to build and test, from Debian's packages.
+# Idempotent: when every package is already installed it changes nothing
+# and needs no network. Uses sudo when not run as root.
+set -eu
+
+PACKAGES="cmake make gcc clang libclang-rt-14-dev pkg-config
+libpq-dev libsqlite3-dev libgit2-dev libpcre2-dev libcmocka-dev libpg-query-dev
+libprotobuf-c-dev libinih-dev libjansson-dev
+python3 alembic postgresql sqlite3 git"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages are installed"
+	exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "install-deps: not root and no sudo; install these Debian packages:$missing" >&2
+		exit 3
+	fi
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,340 @@
+/*
+ * test_revmap.c: the revision graph: heads, bases, merges, labels,
+ * dependencies, lookups, broken graphs and the upgrade order.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revmap.h"
+#include "util/buf.h"
+
+/* Build a scriptdir from a compact spec: "id:down1,down2:dep1:label1" per
+ * entry, fields may be empty. */
+static void make(scriptdir *sd, const char *const *spec)
+{
+	memset(sd, 0, sizeof(*sd));
+	for (; *spec; spec++) {
+		script s;
+		char *copy = strdup(*spec), *fields[4] = { "", "", "", "" }, *p = copy;
+		int i;
+		memset(&s, 0, sizeof(s));
+		for (i = 0; i < 4 && p; i++) {
+			char *colon = strchr(p, ':');
+			fields[i] = p;
+			if (colon)
+				*colon = '\0';
+			p = colon ? colon + 1 : NULL;
+		}
+		s.revision = strdup(fields[0]);
+		for (i = 1; i < 4; i++) {
+			strvec *sv = i == 1 ? &s.down : i == 2 ? &s.depends : &s.labels;
+			char *item = fields[i], *comma;
+			while (*item) {
+				comma = strchr(item, ',');
+				if (comma)
+					*comma = '\0';
+				strvec_push(sv, item);
+				if (!comma)
+					break;
+				item = comma + 1;
+			}
+		}
+		s.depends_declared = s.depends.n > 0;
+		{
+			char path[256];
+			snprintf(path, sizeof(path), "/p/%s.py", fields[0]);
+			s.path = strdup(path);
+		}
+		s.doc = strdup("");
+		if (sd->n == sd->alloc) {
+			sd->alloc = sd->alloc ? sd->alloc * 2 : 8;
+			sd->v = realloc(sd->v, sd->alloc * sizeof(*sd->v));
+		}
+		sd->v[sd->n++] = s;
+		free(copy);
+	}
+}
+
+static char *ids(const revmap *m, const int *v, size_t n)
+{
+	buf b = BUF_INIT;
+	size_t i;
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", m->v[v[i]].id);
+	return buf_detach(&b);
+}
+
+static char *order(const revmap *m, const char *const *targets, const char *const *current)
+{
+	int t[16], c[16], *out = NULL;
+	size_t nt = 0, nc = 0, n = 0;
+	mg_error err = MG_ERROR_INIT;
+	char *s;
+	for (; targets && *targets; targets++)
+		t[nt++] = revmap_index(m, *targets);
+	for (; current && *current; current++)
+		c[nc++] = revmap_index(m, *current);
+	assert_int_equal(revmap_upgrade_order(&out, &n, m, t, nt, c, nc, &err), 0);
+	s = ids(m, out, n);
+	free(out);
+	return s;
+}
+
+static const finding *find(const findings *f, const char *id)
+{
+	size_t i;
+	for (i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static void test_linear_and_branches(void **state)
+{
+	static const char *const spec[] = { "a:::", "b:a::", "c:b::", "d:b::", "e:c,d::", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	char *s;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	assert_int_equal(f.n, 0);
+	assert_false(m.broken);
+	s = ids(&m, m.heads.v, m.heads.n);
+	assert_string_equal(s, "e");
+	free(s);
+	assert_true(revnode_is_branch_point(&m.v[1]));
+	assert_true(revnode_is_merge(&m.v[4]));
+	assert_true(m.v[0].is_base);
+	/* Alembic walks from the merge's first parent down, so d comes before c
+	 * (checked against alembic.script.revision.RevisionMap) */
+	s = order(&m, (const char *const[]){ "e", NULL }, NULL);
+	assert_string_equal(s, "a b d c e");
+	free(s);
+	/* from a database at c, only d and the merge remain */
+	s = order(&m, (const char *const[]){ "e", NULL }, (const char *const[]){ "c", NULL });
+	assert_string_equal(s, "d e");
+	free(s);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
+static void test_heads_versus_real_heads(void **state)
+{
+	/* y depends on x: x is still a head for `alembic heads`, but not a real head */
+	static const char *const spec[] = { "x:::", "base2:::", "y:base2:x:", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	char *s;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	s = ids(&m, m.heads.v, m.heads.n);
+	assert_string_equal(s, "x y");
+	free(s);
+	s = ids(&m, m.real_heads.v, m.real_heads.n);
+	assert_string_equal(s, "y");
+	free(s);
+	s = ids(&m, m.real_bases.v, m.real_bases.n);
+	assert_string_equal(s, "x base2");
+	free(s);
+	s = order(&m, (const char *const[]){ "y", NULL }, NULL);
+	assert_string_equal(s, "x base2 y"); /* as RevisionMap orders it */
+	free(s);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
+static void test_labels(void **state)
+{
+	static const char *const spec[] = { "a:::core", "b:a::", "c:::expand", "d:c:core:", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	mg_error err = MG_ERROR_INIT;
+	int idx;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	assert_int_equal(f.n, 0);
+	/* a label spreads to descendants */
+	assert_int_equal(strvec_index(&m.v[1].labels, "core"), 0);
+	assert_int_equal(strvec_index(&m.v[3].labels, "expand"), 0);
+	/* depends_on through a label resolves to the labelled revision */
+	assert_int_equal(m.v[3].deps.v[0], 0);
+	assert_int_equal(revmap_lookup(&idx, &m, "expand", &err), 0);
+	assert_int_equal(idx, 2);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
+static void test_lookup(void **state)
+{
+	static const char *const spec[] = { "abcd1234:::", "abce5678:abcd1234::", "xy:abce5678::", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	mg_error err = MG_ERROR_INIT;
+	int idx;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	assert_int_equal(revmap_lookup(&idx, &m, "abcd", &err), 0);
+	assert_int_equal(idx, 0);
+	assert_int_equal(revmap_lookup(&idx, &m, "abc", &err), MG_EAMBIGUOUS);
+	assert_non_null(strstr(err.msg, "'abcd1234'"));
+	assert_int_equal(revmap_lookup(&idx, &m, "x", &err), MG_ENOTFOUND); /* "xy" is too short to match by prefix */
+	assert_non_null(strstr(err.msg, "at least four"));
+	assert_int_equal(revmap_lookup(&idx, &m, "xy", &err), 0);
+	assert_int_equal(idx, 2);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
+static void test_broken_graphs(void **state)
+{
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	(void)state;
+
+	make(&sd, (const char *const[]){ "a:::", "b:zzz::", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_true(m.broken);
+	assert_non_null(find(&f, "missing-revision"));
+	assert_string_equal(find(&f, "missing-revision")->revision, "b");
+	assert_non_null(strstr(find(&f, "missing-revision")->message, "'zzz'"));
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	make(&sd, (const char *const[]){ "root:::", "a:c::", "b:a::", "c:b::", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_true(m.broken);
+	assert_non_null(find(&f, "cycle"));
+	assert_non_null(strstr(find(&f, "cycle")->message, "a"));
+	assert_non_null(strstr(find(&f, "cycle")->message, "c"));
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	make(&sd, (const char *const[]){ "a:a::", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_non_null(find(&f, "self-loop"));
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	make(&sd, (const char *const[]){ "a:::", "a:::", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_non_null(find(&f, "duplicate-revision"));
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	make(&sd, (const char *const[]){ "a:::x", "b:a::x", "c:b::a", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 2); /* x twice; a is a revision id */
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	make(&sd, (const char *const[]){ "a:::", "b:a:nope:", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_non_null(find(&f, "missing-dependency"));
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	/* a cycle through depends_on only */
+	make(&sd, (const char *const[]){ "a:::", "b:a:c:", "c:a:b:", NULL });
+	revmap_build(&m, &sd, &f);
+	assert_true(m.broken);
+	assert_non_null(find(&f, "dependency-cycle"));
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+}
+
+static void test_unordered_dependencies_warn(void **state)
+{
+	static const char *const spec[] = { "r:::", "p:::", "q:::", "x:r:p,q:", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	assert_false(m.broken);
+	assert_non_null(find(&f, "nondeterministic-order"));
+	assert_int_equal(find(&f, "nondeterministic-order")->severity, SEV_WARNING);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+	findings_release(&f);
+}
+
+static void test_large_graph(void **state)
+{
+	/* 20,000 revisions in a chain with periodic branches and merges */
+	enum { N = 20000 };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	const char **spec = calloc(N + 1, sizeof(char *));
+	char **store = calloc(N, sizeof(char *));
+	int *out = NULL, t;
+	size_t n = 0, i;
+	mg_error err = MG_ERROR_INIT;
+	(void)state;
+	for (i = 0; i < N; i++) {
+		char buf[64];
+		if (i == 0)
+			snprintf(buf, sizeof(buf), "r0:::");
+		else if (i % 10 == 2)
+			snprintf(buf, sizeof(buf), "r%zu:r%zu::", i, i - 2); /* sibling of r(i-1) */
+		else if (i % 10 == 3)
+			snprintf(buf, sizeof(buf), "r%zu:r%zu,r%zu::", i, i - 1, i - 2); /* merge */
+		else
+			snprintf(buf, sizeof(buf), "r%zu:r%zu::", i, i - 1);
+		store[i] = strdup(buf);
+		spec[i] = store[i];
+	}
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(m.heads.n, 1);
+	t = m.heads.v[0];
+	assert_int_equal(revmap_upgrade_order(&out, &n, &m, &t, 1, NULL, 0, &err), 0);
+	assert_int_equal(n, N);
+	assert_string_equal(m.v[out[0]].id, "r0");
+	assert_string_equal(m.v[out[N - 1]].id, "r19999");
+	free(out);
+	for (i = 0; i < N; i++)
+		free(store[i]);
+	free(store);
+	free(spec);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linear_and_branches),
+		cmocka_unit_test(test_heads_versus_real_heads),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_broken_graphs),
+		cmocka_unit_test(test_unordered_dependencies_warn),
+		cmocka_unit_test(test_large_graph),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
