@@ -294,20 +294,28 @@ static void link_children(revmap *m)
 static void normalize_deps(revmap *m, int *stack)
 {
 	bitset anc;
+	int *declarers = mg_calloc(m->n, sizeof(int)); /* how many revisions depend on each */
 	size_t i, k, j;
 
 	bitset_init(&anc, m->n);
+	for (i = 0; i < m->n; i++)
+		for (k = 0; k < m->v[i].deps.n; k++)
+			declarers[m->v[i].deps.v[k]]++;
 	for (i = 0; i < m->n; i++) {
 		revnode *r = &m->v[i];
-		int self = (int)i;
-		if (r->deps.n) {
-			bitset_clear(&anc);
-			reach(m, &anc, &self, 1, EDGE_DOWN, stack);
-			for (k = 0; k < r->deps.n; k++) {
-				int d = r->deps.v[k], dropped = 0;
-				size_t a;
-				if (intvec_has(&r->normdeps, d))
-					continue;
+		int self = (int)i, walked = 0;
+		for (k = 0; k < r->deps.n; k++) {
+			int d = r->deps.v[k], dropped = 0;
+			size_t a;
+			if (intvec_has(&r->normdeps, d))
+				continue;
+			/* only another declarer of d, among r's ancestors, can drop it */
+			if (declarers[d] > 1) {
+				if (!walked) {
+					bitset_clear(&anc);
+					reach(m, &anc, &self, 1, EDGE_DOWN, stack);
+					walked = 1;
+				}
 				for (a = 0; a < m->n && !dropped; a++) {
 					if ((int)a == self || !bitset_has(&anc, (int)a) || !m->v[a].deps.n)
 						continue;
@@ -315,15 +323,16 @@ static void normalize_deps(revmap *m, int *stack)
 						if (m->v[a].deps.v[j] == d)
 							dropped = 1;
 				}
-				if (!dropped)
-					intvec_push(&r->normdeps, d);
 			}
+			if (!dropped)
+				intvec_push(&r->normdeps, d);
 		}
 		for (k = 0; k < r->down.n; k++)
 			push_unique(&r->normdown, r->down.v[k]);
 		for (k = 0; k < r->normdeps.n; k++)
 			push_unique(&r->normdown, r->normdeps.v[k]);
 	}
+	free(declarers);
 	bitset_release(&anc);
 }
 
@@ -576,12 +585,89 @@ int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
 /* ---- ordering ------------------------------------------------------------- */
 
 /*
+ * Every revision's ancestor set (itself included, along `normdown`), as
+ * one bitset row each, filled parents-first in a single pass. Rows take
+ * n*n/8 bytes, so this is used only under a memory cap; above it the sort
+ * walks the graph for each set it needs.
+ */
+typedef struct anc_memo {
+	uint64_t *rows;
+	size_t words; /* per row */
+} anc_memo;
+
+static size_t memo_limit_bytes = 32u * 1024 * 1024;
+
+void revmap__set_memo_limit(size_t bytes)
+{
+	memo_limit_bytes = bytes;
+}
+
+static int anc_memo_build(anc_memo *memo, const revmap *m)
+{
+	size_t words = (m->n + 63) / 64, i, k, w, done = 0;
+	int *indeg = NULL, *queue = NULL;
+	size_t qh = 0, qt = 0;
+
+	memo->rows = NULL;
+	memo->words = words;
+	if (!m->n || words * 8 > memo_limit_bytes / m->n)
+		return -1;
+	memo->rows = mg_calloc(m->n * words, sizeof(uint64_t));
+	indeg = mg_calloc(m->n, sizeof(int));
+	queue = mg_malloc(m->n * sizeof(int));
+	/* Kahn's order over normdown: a revision after all its parents */
+	for (i = 0; i < m->n; i++)
+		indeg[i] = (int)m->v[i].normdown.n;
+	for (i = 0; i < m->n; i++)
+		if (!indeg[i])
+			queue[qt++] = (int)i;
+	while (qh < qt) {
+		int v = queue[qh++];
+		uint64_t *row = memo->rows + (size_t)v * words;
+		const revnode *r = &m->v[v];
+		done++;
+		for (k = 0; k < r->normdown.n; k++) {
+			const uint64_t *prow = memo->rows + (size_t)r->normdown.v[k] * words;
+			for (w = 0; w < words; w++)
+				row[w] |= prow[w];
+		}
+		row[(size_t)v / 64] |= (uint64_t)1 << ((size_t)v % 64);
+		/* children by normdown: those whose normdown names v */
+		for (k = 0; k < r->allnext.n; k++) {
+			int c = r->allnext.v[k];
+			if (intvec_has(&m->v[c].normdown, v) && --indeg[c] == 0)
+				queue[qt++] = c;
+		}
+	}
+	free(indeg);
+	free(queue);
+	if (done != m->n) { /* not acyclic: cannot happen on an unbroken map */
+		free(memo->rows);
+		memo->rows = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The ancestor set of `x` into `out`: a copy of its memo row, or a walk. */
+static void ancestors_of(bitset *out, const revmap *m, const anc_memo *memo, int x, int *stack)
+{
+	if (memo->rows) {
+		memcpy(out->w, memo->rows + (size_t)x * memo->words, memo->words * sizeof(uint64_t));
+		return;
+	}
+	bitset_clear(out);
+	reach(m, out, &x, 1, EDGE_NORMDOWN, stack);
+}
+
+/*
  * Alembic's RevisionMap._topological_sort, step for step: walk down from
  * the heads (sorted by load order), emitting a revision only once no other
  * head still has it as an ancestor, and recomputing ancestor sets where
  * Alembic does. Returns revisions head-first.
  */
-static int topo_sort(intvec *out, const revmap *m, const bitset *todo_in, const int *heads, size_t nheads, int *stack)
+static int topo_sort(intvec *out, const revmap *m, const bitset *todo_in, const int *heads, size_t nheads, int *stack,
+		     const anc_memo *memo)
 {
 	bitset todo;
 	intvec cur = { NULL, 0, 0 };
@@ -606,7 +692,7 @@ static int topo_sort(intvec *out, const revmap *m, const bitset *todo_in, const 
 	anc = mg_calloc(anc_alloc, sizeof(*anc));
 	for (i = 0; i < cur.n; i++) {
 		bitset_init(&anc[nanc], m->n);
-		reach(m, &anc[nanc++], &cur.v[i], 1, EDGE_NORMDOWN, stack);
+		ancestors_of(&anc[nanc++], m, memo, cur.v[i], stack);
 	}
 	limit = (m->n + 2) * (m->n + 2) + 64;
 	while (cur.n) {
@@ -646,8 +732,7 @@ static int topo_sort(intvec *out, const revmap *m, const bitset *todo_in, const 
 				bitset_unset(&anc[idx], cand);
 			} else {
 				cur.v[idx] = add.v[0];
-				bitset_clear(&anc[idx]);
-				reach(m, &anc[idx], &add.v[0], 1, EDGE_NORMDOWN, stack);
+				ancestors_of(&anc[idx], m, memo, add.v[0], stack);
 				for (i = 1; i < add.n; i++) {
 					intvec_push(&cur, add.v[i]);
 					if (nanc == anc_alloc) {
@@ -655,7 +740,7 @@ static int topo_sort(intvec *out, const revmap *m, const bitset *todo_in, const 
 						anc = mg_realloc(anc, anc_alloc * sizeof(*anc));
 					}
 					bitset_init(&anc[nanc], m->n);
-					reach(m, &anc[nanc++], &add.v[i], 1, EDGE_NORMDOWN, stack);
+					ancestors_of(&anc[nanc++], m, memo, add.v[i], stack);
 				}
 			}
 			intvec_release(&add);
@@ -674,6 +759,7 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 {
 	bitset need, have;
 	intvec order = { NULL, 0, 0 };
+	anc_memo memo = { NULL, 0 };
 	int *stack = NULL;
 	size_t i;
 	int rc = MG_OK;
@@ -689,7 +775,8 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 	reach(m, &have, current, ncurrent, EDGE_NORMDOWN, stack);
 	for (i = 0; i < need.nwords; i++)
 		need.w[i] &= ~have.w[i];
-	if ((rc = topo_sort(&order, m, &need, targets, ntargets, stack)) < 0) {
+	anc_memo_build(&memo, m);
+	if ((rc = topo_sort(&order, m, &need, targets, ntargets, stack, &memo)) < 0) {
 		mg_error_set(err, MG_ERR, "the upgrade order could not be computed (is there a cycle?)");
 		goto cleanup;
 	}
@@ -703,6 +790,7 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 	*nout = order.n;
 	order.v = NULL;
 cleanup:
+	free(memo.rows);
 	intvec_release(&order);
 	bitset_release(&need);
 	bitset_release(&have);

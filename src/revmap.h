@@ -82,4 +82,8 @@ void intvec_release(intvec *iv);
 
 void revmap_release(revmap *m);
 
+/* For tests: the memory the ordering may spend on memoized ancestor sets
+ * before it falls back to walking the graph (default 32 MiB). */
+void revmap__set_memo_limit(size_t bytes);
+
 #endif

@@ -4,6 +4,9 @@
 #include "scriptdir.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +41,6 @@ static int legacy_revision_from_name(buf *out, const char *name)
 			return 0;
 	buf_put(out, name, n - 3);
 	return 1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Convert a scanned value into a list of strings. "" and None and () all
@@ -133,25 +131,32 @@ static int check_list_value(findings *f, const char *path, const char *rev, cons
 	return 0;
 }
 
-int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,
-			findings *f, mg_error *err)
+/*
+ * Read and scan one script into `*s` (s->revision stays NULL when the
+ * script cannot join the graph). Findings go to `f`. Touches no shared
+ * state, so worker threads can run it side by side.
+ */
+static void read_one(script *s, findings *f, const char *path, const char *filename, int is_regular,
+		     const pyscan_names *names, buf *scratch)
 {
-	buf src = BUF_INIT, legacy = BUF_INIT;
+	buf legacy = BUF_INIT, *srcp = scratch, own = BUF_INIT;
 	pyscan_module m;
 	mg_error ferr = MG_ERROR_INIT;
-	script s;
 	size_t i;
-	int rc = MG_OK, usable = 1;
+	int usable = 1, rc;
 	const char *rev = NULL;
 
-	(void)err;
 	memset(&m, 0, sizeof(m));
-	memset(&s, 0, sizeof(s));
-	if (fs_read_file(&src, path, FS_MAX_FILE, &ferr) < 0) {
+	memset(s, 0, sizeof(*s));
+	if (!srcp)
+		srcp = &own;
+	buf_truncate(srcp, 0);
+	rc = is_regular ? fs_read_regular(srcp, path, FS_MAX_FILE, &ferr) : fs_read_file(srcp, path, FS_MAX_FILE, &ferr);
+	if (rc < 0) {
 		findings_add(f, "unreadable-script", SEV_ERROR, path, 0, NULL, "%s", ferr.msg);
 		goto cleanup;
 	}
-	pyscan_source(&m, src.ptr, src.len, names, NULL);
+	pyscan_source(&m, srcp->ptr, srcp->len, names, NULL);
 	if (m.revision.kind == PYV_STR)
 		rev = m.revision.str;
 	for (i = 0; i < m.ndiags; i++)
@@ -190,97 +195,229 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
 		goto cleanup;
 
 	check_revision_id(f, path, m.revision.line, rev);
-	s.path = mg_strdup(path);
-	s.revision = mg_strdup(rev);
-	s.revision_line = m.revision.line;
-	s.down_line = m.down_revision.line;
-	value_to_list(&s.down, &m.down_revision, 0);
-	value_to_list(&s.depends, &m.depends_on, 0);
-	value_to_list(&s.labels, &m.branch_labels, 1);
-	s.depends_declared = s.depends.n > 0;
-	s.doc = m.has_doc ? strip_doc(m.doc) : mg_strdup("");
-	s.upgrade = m.upgrade;
-	s.downgrade = m.downgrade;
-	add_script(out, &s);
-	memset(&s, 0, sizeof(s));
+	s->path = mg_strdup(path);
+	s->revision = mg_strdup(rev);
+	s->revision_line = m.revision.line;
+	s->down_line = m.down_revision.line;
+	value_to_list(&s->down, &m.down_revision, 0);
+	value_to_list(&s->depends, &m.depends_on, 0);
+	value_to_list(&s->labels, &m.branch_labels, 1);
+	s->depends_declared = s->depends.n > 0;
+	s->doc = m.has_doc ? strip_doc(m.doc) : mg_strdup("");
+	s->upgrade = m.upgrade;
+	s->downgrade = m.downgrade;
 cleanup:
-	out->files_read++;
-	script_release(&s);
 	pyscan_module_release(&m);
-	buf_release(&src);
+	buf_release(&own);
 	buf_release(&legacy);
-	return rc;
+}
+
+static void merge_findings(findings *dst, findings *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		if (dst->n == dst->alloc) {
+			dst->alloc = dst->alloc ? dst->alloc * 2 : 8;
+			dst->v = mg_realloc(dst->v, dst->alloc * sizeof(*dst->v));
+		}
+		dst->v[dst->n++] = src->v[i];
+	}
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
+int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,
+			findings *f, mg_error *err)
+{
+	script s;
+
+	(void)err;
+	read_one(&s, f, path, filename, 0, names, NULL);
+	out->files_read++;
+	if (s.revision)
+		add_script(out, &s);
+	else
+		script_release(&s);
+	return MG_OK;
+}
+
+/* The files to read, in Alembic's load order. */
+typedef struct listing {
+	strvec paths, names;
+	buf kinds; /* one fs_kind per entry */
+} listing;
+
+static void listing_release(listing *l)
+{
+	strvec_release(&l->paths);
+	strvec_release(&l->names);
+	buf_release(&l->kinds);
+}
+
+typedef struct dir_entry {
+	const char *name;
+	char kind;
+} dir_entry;
+
+static int cmp_entry_name(const void *a, const void *b)
+{
+	return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
 }
 
 /* One version location, Alembic 1.10+ style: os.walk order with sorted
- * file names and sorted sub-folders, skipping __pycache__. */
-static int list_sorted(strvec *paths, strvec *names, const char *dir, int recursive, mg_error *err)
+ * file names and sorted sub-folders, skipping __pycache__ and not
+ * following links to folders. */
+static int list_sorted(listing *out, const char *dir, int recursive, mg_error *err)
 {
 	strvec entries = STRVEC_INIT, subdirs = STRVEC_INIT;
-	buf full = BUF_INIT;
+	buf kinds = BUF_INIT, full = BUF_INIT;
+	dir_entry *sorted = NULL;
 	size_t i;
 	int rc;
 
-	if ((rc = fs_list_dir(&entries, dir, err)) < 0)
+	if ((rc = fs_list_dir_kinds(&entries, &kinds, dir, err)) < 0)
 		goto cleanup;
-	qsort(entries.v, entries.n, sizeof(char *), cmp_str);
+	sorted = mg_malloc((entries.n + 1) * sizeof(*sorted));
 	for (i = 0; i < entries.n; i++) {
-		struct stat st, lst;
+		sorted[i].name = entries.v[i];
+		sorted[i].kind = kinds.ptr[i];
+	}
+	qsort(sorted, entries.n, sizeof(*sorted), cmp_entry_name); /* Python's sorted(): code point order */
+	for (i = 0; i < entries.n; i++) {
 		buf_truncate(&full, 0);
-		fs_join(&full, dir, entries.v[i]);
-		if (stat(full.ptr, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (lstat(full.ptr, &lst) == 0 && !S_ISLNK(lst.st_mode))
-				strvec_push(&subdirs, full.ptr); /* os.walk does not follow links */
-			continue;
+		fs_join(&full, dir, sorted[i].name);
+		if (sorted[i].kind == FS_DIR) {
+			strvec_push(&subdirs, full.ptr);
+		} else if (sorted[i].kind != FS_DIR_LINK) {
+			strvec_push(&out->paths, full.ptr);
+			strvec_push(&out->names, sorted[i].name);
+			buf_putc(&out->kinds, sorted[i].kind);
 		}
-		strvec_push(paths, full.ptr);
-		strvec_push(names, entries.v[i]);
 	}
 	for (i = 0; recursive && i < subdirs.n; i++) {
 		size_t len = strlen(subdirs.v[i]);
 		if (len >= 11 && !strcmp(subdirs.v[i] + len - 11, "__pycache__"))
 			continue;
-		if ((rc = list_sorted(paths, names, subdirs.v[i], recursive, err)) < 0)
+		if ((rc = list_sorted(out, subdirs.v[i], recursive, err)) < 0)
 			goto cleanup;
 	}
 cleanup:
+	free(sorted);
 	strvec_release(&entries);
 	strvec_release(&subdirs);
+	buf_release(&kinds);
 	buf_release(&full);
 	return rc;
 }
 
-/* Alembic before 1.10: os.listdir order, one level. */
-static int list_unsorted(strvec *paths, strvec *names, const char *dir, mg_error *err)
+/* Alembic before 1.10: os.listdir order, one level, folders included. */
+static int list_unsorted(listing *out, const char *dir, mg_error *err)
 {
 	strvec entries = STRVEC_INIT;
-	buf full = BUF_INIT;
+	buf kinds = BUF_INIT, full = BUF_INIT;
 	size_t i;
 	int rc;
 
-	if ((rc = fs_list_dir(&entries, dir, err)) < 0)
+	if ((rc = fs_list_dir_kinds(&entries, &kinds, dir, err)) < 0)
 		goto cleanup;
 	for (i = 0; i < entries.n; i++) {
 		buf_truncate(&full, 0);
 		fs_join(&full, dir, entries.v[i]);
-		strvec_push(paths, full.ptr);
-		strvec_push(names, entries.v[i]);
+		strvec_push(&out->paths, full.ptr);
+		strvec_push(&out->names, entries.v[i]);
+		buf_putc(&out->kinds, kinds.ptr[i] == FS_DIR_LINK ? FS_DIR : kinds.ptr[i]);
 	}
 cleanup:
 	strvec_release(&entries);
+	buf_release(&kinds);
 	buf_release(&full);
 	return rc;
 }
 
+/* The per-file results of the parallel scan, merged in load order. */
+typedef struct scan_job {
+	const listing *l;
+	const size_t *todo; /* indexes into the listing */
+	size_t ntodo;
+	script *scripts;
+	findings *found;
+	const pyscan_names *names;
+	atomic_size_t next;
+} scan_job;
+
+static void *scan_worker(void *arg)
+{
+	scan_job *job = arg;
+	buf scratch = BUF_INIT; /* one read buffer per thread, reused file after file */
+	size_t i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->ntodo) {
+		size_t k = job->todo[i];
+		read_one(&job->scripts[i], &job->found[i], job->l->paths.v[k], job->l->names.v[k],
+			 job->l->kinds.ptr[k] == FS_FILE, job->names, &scratch);
+	}
+	buf_release(&scratch);
+	return NULL;
+}
+
+#define SCAN_MAX_THREADS 4
+#define SCAN_MIN_PER_THREAD 64
+
+/* Read and scan every file in `todo`, on several threads when there are
+ * many, then add them to `out` and `f` in load order. */
+static void scan_files(scriptdir *out, findings *f, const listing *l, const size_t *todo, size_t ntodo,
+		       const pyscan_names *names)
+{
+	scan_job job;
+	pthread_t threads[SCAN_MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = 1, started = 0, i;
+
+	memset(&job, 0, sizeof(job));
+	job.l = l;
+	job.todo = todo;
+	job.ntodo = ntodo;
+	job.names = names;
+	job.scripts = mg_calloc(ntodo ? ntodo : 1, sizeof(*job.scripts));
+	job.found = mg_calloc(ntodo ? ntodo : 1, sizeof(*job.found));
+	atomic_init(&job.next, 0);
+	if (cpus > 1 && ntodo >= 2 * SCAN_MIN_PER_THREAD) {
+		nthreads = (size_t)cpus < SCAN_MAX_THREADS ? (size_t)cpus : SCAN_MAX_THREADS;
+		if (nthreads > ntodo / SCAN_MIN_PER_THREAD)
+			nthreads = ntodo / SCAN_MIN_PER_THREAD;
+	}
+	/* this thread works too; the others are helpers */
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, scan_worker, &job) == 0)
+			started++;
+	scan_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+
+	for (i = 0; i < ntodo; i++) {
+		merge_findings(f, &job.found[i]);
+		out->files_read++;
+		if (job.scripts[i].revision)
+			add_script(out, &job.scripts[i]);
+		else
+			script_release(&job.scripts[i]);
+	}
+	free(job.scripts);
+	free(job.found);
+}
+
 int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err)
 {
-	strvec paths = STRVEC_INIT, names = STRVEC_INIT, seen = STRVEC_INIT;
+	listing l;
+	strvec seen = STRVEC_INIT;
 	strmap seen_map = STRMAP_INIT;
-	int check_twice = cfg->version_locations.n > 1;
-	size_t i, loc;
+	size_t *todo = NULL, ntodo = 0, i, loc;
 	int rc = MG_OK, sorted = config_sorted_listing(cfg);
+	int check_twice = cfg->version_locations.n > 1;
 
 	memset(out, 0, sizeof(*out));
+	memset(&l, 0, sizeof(l));
 	if (cfg->sourceless)
 		findings_add(f, "sourceless-unsupported", SEV_WARNING, cfg->ini_path, 0, NULL,
 			     "sourceless = true: mgate reads only .py sources, not .pyc files");
@@ -290,7 +427,6 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 			     "Alembic ignores it", cfg->compat.major, cfg->compat.minor);
 	for (loc = 0; loc < cfg->version_locations.n; loc++) {
 		const char *dir = cfg->version_locations.v[loc];
-		size_t first = paths.n;
 		if (!fs_is_dir(dir)) {
 			if (cfg->version_locations_given) {
 				findings_add(f, "missing-version-location", SEV_WARNING, cfg->ini_path, 0, NULL,
@@ -301,42 +437,39 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 					  dir);
 			goto cleanup;
 		}
-		rc = sorted ? list_sorted(&paths, &names, dir, cfg->recursive, err)
-			    : list_unsorted(&paths, &names, dir, err);
+		rc = sorted ? list_sorted(&l, dir, cfg->recursive, err) : list_unsorted(&l, dir, err);
 		if (rc < 0) {
 			rc = MG_EENV;
 			goto cleanup;
 		}
-		(void)first;
 	}
-	for (i = 0; i < paths.n; i++) {
+	todo = mg_malloc((l.paths.n + 1) * sizeof(*todo));
+	for (i = 0; i < l.paths.n; i++) {
 		char real[PATH_MAX];
-		if (!is_revision_file_name(names.v[i]))
+		if (!is_revision_file_name(l.names.v[i]))
 			continue;
 		/* Only several locations can reach one file twice (os.walk
 		 * does not follow links into folders). */
-		if (check_twice && realpath(paths.v[i], real)) {
+		if (check_twice && realpath(l.paths.v[i], real)) {
 			if (strmap_get(&seen_map, real) >= 0) {
-				findings_add(f, "file-loaded-twice", SEV_WARNING, paths.v[i], 0, NULL,
+				findings_add(f, "file-loaded-twice", SEV_WARNING, l.paths.v[i], 0, NULL,
 					     "this file is reached through two version locations; Alembic loads it once");
 				continue;
 			}
 			strvec_push(&seen, real);
+			strmap_put(&seen_map, seen.v[seen.n - 1], (int)(seen.n - 1)); /* borrows the string */
 		}
-		/* the map borrows the strings `seen` owns */
-		if (check_twice && seen.n && strmap_get(&seen_map, seen.v[seen.n - 1]) < 0)
-			strmap_put(&seen_map, seen.v[seen.n - 1], (int)(seen.n - 1));
-		if (fs_is_dir(paths.v[i])) {
-			findings_add(f, "no-revision", SEV_ERROR, paths.v[i], 0, NULL,
-				     "'%s' is a folder named like a script; Alembic fails to load it", names.v[i]);
+		if (l.kinds.ptr[i] == FS_DIR) {
+			findings_add(f, "no-revision", SEV_ERROR, l.paths.v[i], 0, NULL,
+				     "'%s' is a folder named like a script; Alembic fails to load it", l.names.v[i]);
 			continue;
 		}
-		if ((rc = scriptdir_read_file(out, paths.v[i], names.v[i], &cfg->names, f, err)) < 0)
-			goto cleanup;
+		todo[ntodo++] = i;
 	}
+	scan_files(out, f, &l, todo, ntodo, &cfg->names);
 cleanup:
-	strvec_release(&paths);
-	strvec_release(&names);
+	free(todo);
+	listing_release(&l);
 	strvec_release(&seen);
 	strmap_release(&seen_map);
 	return rc;

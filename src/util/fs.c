@@ -155,3 +155,72 @@ int fs_list_dir(strvec *out, const char *dir, mg_error *err)
 	closedir(d);
 	return MG_OK;
 }
+
+int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err)
+{
+	DIR *d;
+	struct dirent *de;
+
+	d = opendir(dir);
+	if (!d)
+		return mg_error_set(err, errno == ENOENT ? MG_ENOTFOUND : MG_EENV,
+				    "cannot list '%s': %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char kind = FS_OTHER;
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (de->d_type == DT_REG) {
+			kind = FS_FILE;
+		} else if (de->d_type == DT_DIR) {
+			kind = FS_DIR;
+		} else if ((de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) &&
+			   fstatat(dirfd(d), de->d_name, &st, 0) == 0) {
+			if (S_ISREG(st.st_mode))
+				kind = FS_FILE;
+			else if (S_ISDIR(st.st_mode))
+				kind = de->d_type == DT_LNK ? FS_DIR_LINK : FS_DIR;
+			if (de->d_type == DT_UNKNOWN && S_ISDIR(st.st_mode) &&
+			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				kind = FS_DIR_LINK;
+		}
+		strvec_push(out, de->d_name);
+		buf_putc(kinds, kind);
+	}
+	closedir(d);
+	return MG_OK;
+}
+
+int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err)
+{
+	int fd, rc = MG_OK;
+	ssize_t n;
+
+	/* O_NONBLOCK: should the file have become a FIFO, never wait on it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return mg_error_set(err, errno == ENOENT ? MG_ENOTFOUND : MG_EENV, "cannot open '%s': %s", path,
+				    strerror(errno));
+	for (;;) {
+		size_t want;
+		buf_grow(out, 16384);
+		want = out->alloc - out->len - 1;
+		n = read(fd, out->ptr + out->len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = mg_error_set(err, MG_EENV, "cannot read '%s': %s", path, strerror(errno));
+			break;
+		}
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+		if (out->len > max) {
+			rc = mg_error_set(err, MG_ERR, "'%s' is too large (the limit is %zu bytes)", path, max);
+			break;
+		}
+		if ((size_t)n < want)
+			break; /* a short read of a regular file is its end */
+	}
+	close(fd);
+	return rc;
+}

@@ -34,4 +34,15 @@ int fs_exists(const char *path);
  * the order Python's os.listdir sees on the same file system. */
 int fs_list_dir(strvec *out, const char *dir, mg_error *err);
 
+/* What a directory entry is, following symbolic links as stat() does. */
+enum fs_kind { FS_FILE = 'f', FS_DIR = 'd', FS_OTHER = 'o', FS_DIR_LINK = 'l' /* a link to a folder */ };
+
+/* Like fs_list_dir, and `kinds` gets one fs_kind per name (from the
+ * directory entry's type where the file system gives it, else stat). */
+int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err);
+
+/* Read a file known to be regular with the fewest system calls: open,
+ * read until a short read, close. Appends to `out`. */
+int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err);
+
 #endif

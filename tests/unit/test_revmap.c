@@ -325,6 +325,59 @@ static void test_large_graph(void **state)
 	scriptdir_release(&sd);
 }
 
+/* The sort with memoized ancestor sets and the sort that walks the graph
+ * for each set must give the same order on any graph. */
+static void test_memo_and_walk_agree(void **state)
+{
+	unsigned seed = 12345;
+	int round;
+	(void)state;
+	for (round = 0; round < 40; round++) {
+		enum { N = 120 };
+		char *store[N];
+		const char *spec[N + 1];
+		scriptdir sd;
+		revmap m;
+		findings f = FINDINGS_INIT;
+		int *a = NULL, *b = NULL;
+		size_t na = 0, nb = 0, i;
+		mg_error err = MG_ERROR_INIT;
+		for (i = 0; i < N; i++) {
+			char line[96];
+			seed = seed * 1103515245u + 12345u;
+			if (i == 0 || (seed >> 16) % 17 == 0)
+				snprintf(line, sizeof(line), "n%zu:::", i);
+			else if ((seed >> 16) % 5 == 0 && i > 2)
+				snprintf(line, sizeof(line), "n%zu:n%zu,n%zu::", i, i - 1, (size_t)((seed >> 8) % (i - 1)));
+			else if ((seed >> 16) % 7 == 0)
+				snprintf(line, sizeof(line), "n%zu:n%zu:n%zu:", i, (size_t)((seed >> 4) % i), (size_t)((seed >> 10) % i));
+			else
+				snprintf(line, sizeof(line), "n%zu:n%zu::", i, (size_t)((seed >> 4) % i));
+			store[i] = strdup(line);
+			spec[i] = store[i];
+		}
+		spec[N] = NULL;
+		make(&sd, spec);
+		revmap_build(&m, &sd, &f);
+		if (!m.broken) {
+			revmap__set_memo_limit(0); /* walk */
+			assert_int_equal(revmap_upgrade_order(&a, &na, &m, m.real_heads.v, m.real_heads.n, NULL, 0, &err), 0);
+			revmap__set_memo_limit(32u * 1024 * 1024); /* memoize */
+			assert_int_equal(revmap_upgrade_order(&b, &nb, &m, m.real_heads.v, m.real_heads.n, NULL, 0, &err), 0);
+			assert_int_equal(na, nb);
+			assert_int_equal(na, m.n);
+			assert_memory_equal(a, b, na * sizeof(int));
+			free(a);
+			free(b);
+		}
+		revmap_release(&m);
+		scriptdir_release(&sd);
+		findings_release(&f);
+		for (i = 0; i < N; i++)
+			free(store[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_broken_graphs),
 		cmocka_unit_test(test_unordered_dependencies_warn),
 		cmocka_unit_test(test_large_graph),
+		cmocka_unit_test(test_memo_and_walk_agree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
