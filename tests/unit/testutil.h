@@ -37,6 +37,13 @@ static inline void tu_write(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+static inline void tu_mkdir(const char *dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	mkdir(path, 0755);
+}
+
 static inline void tu_rmrf(const char *dir)
 {
 	char cmd[4200];
