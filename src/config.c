@@ -391,6 +391,11 @@ int config_load(mgate_config *out, const config_opts *opts, mg_error *err)
 		goto cleanup;
 	if ((rc = parse_names(out, err)) < 0)
 		goto cleanup;
+	{
+		char *v = config_mgate_option(out, "scan_cache");
+		out->scan_cache = !opts->no_cache && !(v && !is_true(v));
+		free(v);
+	}
 	rc = resolve_compat(out, opts, err);
 cleanup:
 	buf_release(&abs);

@@ -29,9 +29,10 @@ typedef struct config_opts {
 	const char *section;         /* --name; NULL means "alembic" */
 	const char *script_location; /* --script-location: no ini needed */
 	const char *alembic_version; /* --alembic-version X.Y */
+	int no_cache;                /* --no-cache */
 } config_opts;
 
-#define CONFIG_OPTS_INIT { NULL, NULL, NULL, NULL }
+#define CONFIG_OPTS_INIT { NULL, NULL, NULL, NULL, 0 }
 
 typedef struct mgate_config {
 	char *ini_path;        /* absolute, or NULL when none was read */
@@ -45,6 +46,7 @@ typedef struct mgate_config {
 	char *sqlalchemy_url;  /* may be NULL; may hold a password: never print it raw */
 	pyscan_names names;    /* [mgate] names */
 	alembic_compat compat;
+	int scan_cache;        /* remember scan results between runs (scancache.h) */
 	ini_file ini;
 } mgate_config;
 

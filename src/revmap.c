@@ -10,6 +10,7 @@
 #include "revmap.h"
 
 #include <stdint.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -591,9 +592,17 @@ int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
  * walks the graph for each set it needs.
  */
 typedef struct anc_memo {
-	uint64_t *rows;
-	size_t words; /* per row */
+	uint64_t *rows; /* an anonymous mapping of `bytes` */
+	size_t bytes;
+	size_t words;   /* per row */
 } anc_memo;
+
+static void anc_memo_release(anc_memo *memo)
+{
+	if (memo->rows)
+		munmap(memo->rows, memo->bytes);
+	memo->rows = NULL;
+}
 
 static size_t memo_limit_bytes = 32u * 1024 * 1024;
 
@@ -612,7 +621,14 @@ static int anc_memo_build(anc_memo *memo, const revmap *m)
 	memo->words = words;
 	if (!m->n || words * 8 > memo_limit_bytes / m->n)
 		return -1;
-	memo->rows = mg_calloc(m->n * words, sizeof(uint64_t));
+	memo->bytes = m->n * words * sizeof(uint64_t);
+	/* one populated mapping: faulting in thousands of pages one by one
+	 * costs more than the whole ordering */
+	memo->rows = mmap(NULL, memo->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (memo->rows == MAP_FAILED) {
+		memo->rows = NULL;
+		return -1;
+	}
 	indeg = mg_calloc(m->n, sizeof(int));
 	queue = mg_malloc(m->n * sizeof(int));
 	/* Kahn's order over normdown: a revision after all its parents */
@@ -642,8 +658,7 @@ static int anc_memo_build(anc_memo *memo, const revmap *m)
 	free(indeg);
 	free(queue);
 	if (done != m->n) { /* not acyclic: cannot happen on an unbroken map */
-		free(memo->rows);
-		memo->rows = NULL;
+		anc_memo_release(memo);
 		return -1;
 	}
 	return 0;
@@ -759,7 +774,7 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 {
 	bitset need, have;
 	intvec order = { NULL, 0, 0 };
-	anc_memo memo = { NULL, 0 };
+	anc_memo memo = { NULL, 0, 0 };
 	int *stack = NULL;
 	size_t i;
 	int rc = MG_OK;
@@ -790,7 +805,7 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 	*nout = order.n;
 	order.v = NULL;
 cleanup:
-	free(memo.rows);
+	anc_memo_release(&memo);
 	intvec_release(&order);
 	bitset_release(&need);
 	bitset_release(&have);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "scancache.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/strmap.h"
@@ -93,7 +94,7 @@ static void add_script(scriptdir *sd, script *s)
 	sd->v[sd->n++] = *s;
 }
 
-static void script_release(script *s)
+void script_release(script *s)
 {
 	free(s->path);
 	free(s->revision);
@@ -342,6 +343,9 @@ typedef struct scan_job {
 	size_t ntodo;
 	script *scripts;
 	findings *found;
+	scancache_stat *stats;
+	char *state;        /* per file: 'h' cache hit, 's' scanned with stat known, 'n' scanned */
+	const scancache *cache;
 	const pyscan_names *names;
 	atomic_size_t next;
 } scan_job;
@@ -354,8 +358,19 @@ static void *scan_worker(void *arg)
 
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->ntodo) {
 		size_t k = job->todo[i];
-		read_one(&job->scripts[i], &job->found[i], job->l->paths.v[k], job->l->names.v[k],
-			 job->l->kinds.ptr[k] == FS_FILE, job->names, &scratch);
+		const char *path = job->l->paths.v[k];
+		struct stat st;
+		job->state[i] = 'n';
+		if (job->cache && job->l->kinds.ptr[k] == FS_FILE && stat(path, &st) == 0) {
+			scancache_stat_from(&job->stats[i], &st);
+			if (scancache_lookup(job->cache, path, &job->stats[i], &job->scripts[i], &job->found[i])) {
+				job->state[i] = 'h';
+				continue;
+			}
+			job->state[i] = 's';
+		}
+		read_one(&job->scripts[i], &job->found[i], path, job->l->names.v[k], job->l->kinds.ptr[k] == FS_FILE,
+			 job->names, &scratch);
 	}
 	buf_release(&scratch);
 	return NULL;
@@ -367,7 +382,7 @@ static void *scan_worker(void *arg)
 /* Read and scan every file in `todo`, on several threads when there are
  * many, then add them to `out` and `f` in load order. */
 static void scan_files(scriptdir *out, findings *f, const listing *l, const size_t *todo, size_t ntodo,
-		       const pyscan_names *names)
+		       const pyscan_names *names, scancache *cache)
 {
 	scan_job job;
 	pthread_t threads[SCAN_MAX_THREADS];
@@ -381,6 +396,9 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 	job.names = names;
 	job.scripts = mg_calloc(ntodo ? ntodo : 1, sizeof(*job.scripts));
 	job.found = mg_calloc(ntodo ? ntodo : 1, sizeof(*job.found));
+	job.stats = mg_calloc(ntodo ? ntodo : 1, sizeof(*job.stats));
+	job.state = mg_calloc(ntodo ? ntodo : 1, 1);
+	job.cache = cache;
 	atomic_init(&job.next, 0);
 	if (cpus > 1 && ntodo >= 2 * SCAN_MIN_PER_THREAD) {
 		nthreads = (size_t)cpus < SCAN_MAX_THREADS ? (size_t)cpus : SCAN_MAX_THREADS;
@@ -395,6 +413,15 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 
+	for (i = 0; cache && i < ntodo; i++) {
+		const char *path = l->paths.v[todo[i]];
+		if (job.state[i] == 'h') {
+			scancache_keep(cache, path);
+			out->cache_hits++;
+		}
+		else if (job.state[i] == 's')
+			scancache_store(cache, path, &job.stats[i], &job.scripts[i], &job.found[i]);
+	}
 	for (i = 0; i < ntodo; i++) {
 		merge_findings(f, &job.found[i]);
 		out->files_read++;
@@ -405,6 +432,22 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 	}
 	free(job.scripts);
 	free(job.found);
+	free(job.stats);
+	free(job.state);
+}
+
+/* Everything that changes what scanning a file yields, so that a cache
+ * made under other settings is never used. */
+static void cache_key(buf *out, const mgate_config *cfg)
+{
+	size_t i;
+
+	buf_printf(out, "mgate-scan-v1|%s|%d.%d|%d", cfg->script_location, cfg->compat.major, cfg->compat.minor,
+		   cfg->recursive);
+	for (i = 0; i < cfg->version_locations.n; i++)
+		buf_printf(out, "|loc=%s", cfg->version_locations.v[i]);
+	for (i = 0; i < cfg->names.keys.n; i++)
+		buf_printf(out, "|name=%s=%s", cfg->names.keys.v[i], cfg->names.values.v[i]);
 }
 
 int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err)
@@ -413,6 +456,7 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 	strvec seen = STRVEC_INIT;
 	strmap seen_map = STRMAP_INIT;
 	size_t *todo = NULL, ntodo = 0, i, loc;
+	scancache *cache = NULL;
 	int rc = MG_OK, sorted = config_sorted_listing(cfg);
 	int check_twice = cfg->version_locations.n > 1;
 
@@ -466,8 +510,16 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 		}
 		todo[ntodo++] = i;
 	}
-	scan_files(out, f, &l, todo, ntodo, &cfg->names);
+	if (cfg->scan_cache) {
+		buf key = BUF_INIT;
+		cache_key(&key, cfg);
+		scancache_open(&cache, key.ptr);
+		buf_release(&key);
+	}
+	scan_files(out, f, &l, todo, ntodo, &cfg->names, cache);
+	scancache_save(cache);
 cleanup:
+	scancache_free(cache);
 	free(todo);
 	listing_release(&l);
 	strvec_release(&seen);

@@ -32,6 +32,7 @@ typedef struct scriptdir {
 	script *v;
 	size_t n, alloc;
 	size_t files_read;
+	size_t cache_hits; /* of files_read, how many came from the scan cache */
 } scriptdir;
 
 /* Load every script. Findings are appended to `f`. Returns MG_OK even when
@@ -45,5 +46,6 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
 			findings *f, mg_error *err);
 
 void scriptdir_release(scriptdir *sd);
+void script_release(script *s);
 
 #endif

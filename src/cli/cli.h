@@ -50,6 +50,7 @@ typedef struct cli_common {
 	const char *alembic_version;
 	const char *format;
 	int quiet;
+	int no_cache;
 	int help;
 } cli_common;
 

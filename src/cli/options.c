@@ -12,7 +12,9 @@
 
 static cli_common *common_target;
 
-static void common_table(cli_option out[8], cli_common *c)
+#define NCOMMON 9
+
+static void common_table(cli_option out[NCOMMON], cli_common *c)
 {
 	cli_option t[] = {
 		OPT_STRING_('c', "config", &c->config, "PATH", "alembic.ini to read (default ./alembic.ini)"),
@@ -22,6 +24,7 @@ static void common_table(cli_option out[8], cli_common *c)
 			    "follow this Alembic release's loading rules (default: detected)"),
 		OPT_STRING_(0, "format", &c->format, "FMT", "output format (see the command)"),
 		OPT_FLAG_('q', "quiet", &c->quiet, "print error findings only, not warnings"),
+		OPT_FLAG_(0, "no-cache", &c->no_cache, "read every script again instead of using the scan cache"),
 		OPT_FLAG_('h', "help", &c->help, "show this help"),
 		OPT_END_(),
 	};
@@ -64,7 +67,7 @@ static void print_options(FILE *out, const cli_option *opts)
 void cli_help(FILE *out, const char *cmd, const char *usage, const cli_option *opts)
 {
 	cli_common dummy;
-	cli_option common[8];
+	cli_option common[NCOMMON];
 
 	memset(&dummy, 0, sizeof(dummy));
 	common_table(common, &dummy);
@@ -81,7 +84,7 @@ void cli_help(FILE *out, const char *cmd, const char *usage, const cli_option *o
 int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const cli_option *opts,
 	      cli_common *common, strvec *args)
 {
-	cli_option ctab[8];
+	cli_option ctab[NCOMMON];
 	const cli_option *tabs[2];
 	int i, only_args = 0;
 

@@ -22,6 +22,7 @@ int cli_load_project(cli_project *p, const cli_common *common)
 	co.section = common->name;
 	co.script_location = common->script_location;
 	co.alembic_version = common->alembic_version;
+	co.no_cache = common->no_cache;
 	if ((rc = config_load(&p->cfg, &co, &err)) < 0) {
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return rc == MG_EENV ? EXIT_ENV : EXIT_USAGE;

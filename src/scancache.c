@@ -1,0 +1,629 @@
+/*
+ * scancache.c: the scan cache (see scancache.h for the contract).
+ *
+ * File format (host byte order; the cache never leaves the machine):
+ *   "MGSCAN02" | u64 written_ns | str key | u32 count | count x entry
+ *   entry:  str path | 5 x u64 stat | u32 reclen | record (reclen bytes)
+ *   record: u8 has_script | [script] | u32 n | n x finding
+ *   script: str revision | 3 x strlist | u8 depends_declared | str doc |
+ *           8 x i32 (revision_line, down_line, upgrade line/end/body, downgrade line/end/body)
+ *   finding: str id | u8 severity | ostr path | i32 line | ostr revision | str message
+ *   str: u32 length | bytes | NUL; ostr: u8 present | [str]; strlist: u32 n | n x str
+ *
+ * Opening reads the file once and indexes entries in place; a record is
+ * decoded only when its file is looked up, and copied as bytes on save.
+ */
+#include "scancache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+#include "util/strmap.h"
+#include "util/banned.h"
+
+#define MAGIC "MGSCAN02"
+#define RACY_NS 1000000000ULL
+#define MAX_CACHE_BYTES (256u * 1024 * 1024)
+
+typedef struct entry {
+	const char *path;         /* into `data`, or owned_path */
+	char *owned_path;
+	scancache_stat st;
+	const unsigned char *rec; /* into `data`, or owned_rec.ptr */
+	size_t reclen;
+	buf owned_rec;
+	int keep;
+} entry;
+
+struct scancache {
+	char *file;   /* NULL: an in-memory cache that never saves */
+	char *key;
+	unsigned long long written_ns;
+	buf data;     /* the file's bytes when parsed from memory; entries point into it */
+	void *map;    /* or the file mapped read-only */
+	size_t maplen;
+	const unsigned char *bytes; /* data.ptr or map */
+	size_t nbytes;
+	entry *v;
+	size_t n, alloc;
+	strmap index; /* path -> entry */
+	int dirty;
+};
+
+void scancache_stat_from(scancache_stat *out, const struct stat *st)
+{
+	out->dev = (unsigned long long)st->st_dev;
+	out->ino = (unsigned long long)st->st_ino;
+	out->size = (unsigned long long)st->st_size;
+	out->mtime_ns = (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL + (unsigned long long)st->st_mtim.tv_nsec;
+	out->ctime_ns = (unsigned long long)st->st_ctim.tv_sec * 1000000000ULL + (unsigned long long)st->st_ctim.tv_nsec;
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+static void put_u64(buf *b, unsigned long long v)
+{
+	uint64_t x = v;
+	buf_put(b, (const char *)&x, sizeof(x));
+}
+
+static void put_u32(buf *b, size_t v)
+{
+	uint32_t x = (uint32_t)v;
+	buf_put(b, (const char *)&x, sizeof(x));
+}
+
+static void put_i32(buf *b, int v)
+{
+	int32_t x = v;
+	buf_put(b, (const char *)&x, sizeof(x));
+}
+
+static void put_str(buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	put_u32(b, n);
+	buf_put(b, s, n + 1); /* with its NUL, so readers can point into the data */
+}
+
+static void put_ostr(buf *b, const char *s)
+{
+	buf_putc(b, s ? 1 : 0);
+	if (s)
+		put_str(b, s);
+}
+
+static void put_list(buf *b, const strvec *sv)
+{
+	size_t i;
+	put_u32(b, sv->n);
+	for (i = 0; i < sv->n; i++)
+		put_str(b, sv->v[i]);
+}
+
+static void encode_record(buf *out, const script *s, const findings *f)
+{
+	size_t k;
+	int has = s && s->revision != NULL;
+
+	buf_putc(out, has ? 1 : 0);
+	if (has) {
+		put_str(out, s->revision);
+		put_list(out, &s->down);
+		put_list(out, &s->depends);
+		put_list(out, &s->labels);
+		buf_putc(out, s->depends_declared ? 1 : 0);
+		put_str(out, s->doc ? s->doc : "");
+		put_i32(out, s->revision_line);
+		put_i32(out, s->down_line);
+		put_i32(out, s->upgrade.line);
+		put_i32(out, s->upgrade.end_line);
+		put_i32(out, s->upgrade.body_line);
+		put_i32(out, s->downgrade.line);
+		put_i32(out, s->downgrade.end_line);
+		put_i32(out, s->downgrade.body_line);
+	}
+	put_u32(out, f->n);
+	for (k = 0; k < f->n; k++) {
+		const finding *x = &f->v[k];
+		put_str(out, x->id);
+		buf_putc(out, (char)x->severity);
+		put_ostr(out, x->path);
+		put_i32(out, x->line);
+		put_ostr(out, x->revision);
+		put_str(out, x->message);
+	}
+}
+
+/* ---- decoding (every read is bounds-checked) ------------------------------ */
+
+typedef struct reader {
+	const unsigned char *p, *end;
+	int bad;
+} reader;
+
+static int get_bytes(reader *r, void *dst, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return -1;
+	}
+	memcpy(dst, r->p, n);
+	r->p += n;
+	return 0;
+}
+
+static unsigned long long get_u64(reader *r)
+{
+	uint64_t x = 0;
+	get_bytes(r, &x, sizeof(x));
+	return x;
+}
+
+static size_t get_u32(reader *r)
+{
+	uint32_t x = 0;
+	get_bytes(r, &x, sizeof(x));
+	return x;
+}
+
+static int get_i32(reader *r)
+{
+	int32_t x = 0;
+	get_bytes(r, &x, sizeof(x));
+	return x;
+}
+
+static int get_u8(reader *r)
+{
+	unsigned char x = 0;
+	get_bytes(r, &x, 1);
+	return x;
+}
+
+/* A string in place: length, bytes with no NUL, then a NUL. */
+static const char *get_str(reader *r)
+{
+	size_t n = get_u32(r);
+	const char *s;
+
+	if (r->bad || (size_t)(r->end - r->p) < n + 1 || r->p[n] != '\0' || memchr(r->p, '\0', n)) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = (const char *)r->p;
+	r->p += n + 1;
+	return s;
+}
+
+static const char *get_ostr(reader *r)
+{
+	int present = get_u8(r);
+	if (present > 1)
+		r->bad = 1;
+	return present == 1 ? get_str(r) : NULL;
+}
+
+static void get_list(reader *r, strvec *sv)
+{
+	size_t n = get_u32(r), i;
+
+	if (n > (size_t)(r->end - r->p) / 5) { /* each item takes 5 bytes at least */
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < n && !r->bad; i++) {
+		const char *s = get_str(r);
+		if (s)
+			strvec_push(sv, s);
+	}
+}
+
+/* Decode one record into `s` and `f`. Returns -1 (and leaves `s` empty) on
+ * any malformation. */
+static int decode_record(const unsigned char *rec, size_t len, const char *path, script *s, findings *f)
+{
+	reader r = { rec, rec + len, 0 };
+	findings tmp = FINDINGS_INIT;
+	size_t n, i;
+	int has;
+
+	memset(s, 0, sizeof(*s));
+	has = get_u8(&r);
+	if (has > 1)
+		r.bad = 1;
+	if (has == 1 && !r.bad) {
+		const char *rev = get_str(&r), *doc;
+		get_list(&r, &s->down);
+		get_list(&r, &s->depends);
+		get_list(&r, &s->labels);
+		s->depends_declared = get_u8(&r) == 1;
+		doc = get_str(&r);
+		s->revision_line = get_i32(&r);
+		s->down_line = get_i32(&r);
+		s->upgrade.line = get_i32(&r);
+		s->upgrade.end_line = get_i32(&r);
+		s->upgrade.body_line = get_i32(&r);
+		s->downgrade.line = get_i32(&r);
+		s->downgrade.end_line = get_i32(&r);
+		s->downgrade.body_line = get_i32(&r);
+		if (rev && doc && !r.bad) {
+			s->path = mg_strdup(path);
+			s->revision = mg_strdup(rev);
+			s->doc = mg_strdup(doc);
+		}
+	}
+	n = get_u32(&r);
+	if (n > len / 16)
+		r.bad = 1;
+	for (i = 0; i < n && !r.bad; i++) {
+		const char *id = get_str(&r), *fpath, *frev, *msg;
+		int sev = get_u8(&r), line;
+		fpath = get_ostr(&r);
+		line = get_i32(&r);
+		frev = get_ostr(&r);
+		msg = get_str(&r);
+		if (r.bad || !id || !msg || sev > SEV_INFO)
+			r.bad = 1;
+		else
+			findings_add(&tmp, id, (finding_severity)sev, fpath, line, frev, "%s", msg);
+	}
+	if (r.bad || r.p != r.end) {
+		script_release(s);
+		findings_release(&tmp);
+		return -1;
+	}
+	for (i = 0; i < tmp.n; i++) {
+		const finding *x = &tmp.v[i];
+		findings_add(f, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
+	}
+	findings_release(&tmp);
+	return 0;
+}
+
+/* ---- entries ---------------------------------------------------------------- */
+
+static void entry_release(entry *e)
+{
+	free(e->owned_path);
+	buf_release(&e->owned_rec);
+	memset(e, 0, sizeof(*e));
+}
+
+static void clear_entries(scancache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		entry_release(&c->v[i]);
+	free(c->v);
+	c->v = NULL;
+	c->n = c->alloc = 0;
+	strmap_release(&c->index);
+}
+
+static entry *new_entry(scancache *c)
+{
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? c->alloc * 2 : 64;
+		c->v = mg_realloc(c->v, c->alloc * sizeof(*c->v));
+	}
+	memset(&c->v[c->n], 0, sizeof(entry));
+	return &c->v[c->n++];
+}
+
+static void reindex(scancache *c)
+{
+	size_t i;
+
+	strmap_release(&c->index);
+	for (i = 0; i < c->n; i++)
+		strmap_put(&c->index, c->v[i].path, (int)i);
+}
+
+static int same_stat(const scancache_stat *a, const scancache_stat *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns &&
+	       a->ctime_ns == b->ctime_ns;
+}
+
+int scancache_lookup(const scancache *c, const char *path, const scancache_stat *st, script *s, findings *f)
+{
+	int i = strmap_get(&c->index, path);
+	const entry *e;
+
+	if (i < 0)
+		return 0;
+	e = &c->v[i];
+	if (!same_stat(&e->st, st))
+		return 0;
+	/* racy: changed within a second of the cache being written */
+	if (st->mtime_ns + RACY_NS >= c->written_ns || st->ctime_ns + RACY_NS >= c->written_ns)
+		return 0;
+	return decode_record(e->rec, e->reclen, path, s, f) == 0;
+}
+
+void scancache_store(scancache *c, const char *path, const scancache_stat *st, const script *s, const findings *f)
+{
+	int i = strmap_get(&c->index, path);
+	size_t before = c->alloc;
+	entry *e;
+
+	if (i >= 0) {
+		e = &c->v[i];
+		entry_release(e);
+	} else {
+		e = new_entry(c);
+	}
+	e->owned_path = mg_strdup(path);
+	e->path = e->owned_path;
+	e->st = *st;
+	encode_record(&e->owned_rec, s, f);
+	e->rec = (const unsigned char *)e->owned_rec.ptr;
+	e->reclen = e->owned_rec.len;
+	e->keep = 1;
+	/* the map borrows entry paths: rebuild it when entries moved or a path was replaced */
+	if (c->alloc != before || i >= 0)
+		reindex(c);
+	else
+		strmap_put(&c->index, e->path, (int)(e - c->v));
+	c->dirty = 1;
+}
+
+void scancache_keep(scancache *c, const char *path)
+{
+	int i = strmap_get(&c->index, path);
+	if (i >= 0)
+		c->v[i].keep = 1;
+}
+
+/* ---- the file --------------------------------------------------------------- */
+
+void scancache__serialize(const scancache *c, buf *out)
+{
+	size_t i, count = 0;
+
+	buf_put(out, MAGIC, 8);
+	put_u64(out, c->written_ns);
+	put_str(out, c->key ? c->key : "");
+	for (i = 0; i < c->n; i++)
+		count += c->v[i].keep ? 1 : 0;
+	put_u32(out, count);
+	for (i = 0; i < c->n; i++) {
+		const entry *e = &c->v[i];
+		if (!e->keep)
+			continue;
+		put_str(out, e->path);
+		put_u64(out, e->st.dev);
+		put_u64(out, e->st.ino);
+		put_u64(out, e->st.size);
+		put_u64(out, e->st.mtime_ns);
+		put_u64(out, e->st.ctime_ns);
+		put_u32(out, e->reclen);
+		buf_put(out, (const char *)e->rec, e->reclen);
+	}
+}
+
+/* Index the entries of `c->data` in place. Records are checked only for
+ * their length here; their contents are checked when decoded. */
+static int index_data(scancache *c)
+{
+	reader r = { c->bytes, c->bytes + c->nbytes, 0 };
+	char magic[8];
+	const char *key;
+	size_t count, i;
+
+	clear_entries(c);
+	if (get_bytes(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8))
+		return -1;
+	c->written_ns = get_u64(&r);
+	key = get_str(&r);
+	if (!key || (c->key && strcmp(key, c->key)))
+		return -1; /* another project's cache (a hash collision) */
+	count = get_u32(&r);
+	if (count > c->nbytes / 48)
+		return -1;
+	for (i = 0; i < count && !r.bad; i++) {
+		entry *e = new_entry(c);
+		e->path = get_str(&r);
+		e->st.dev = get_u64(&r);
+		e->st.ino = get_u64(&r);
+		e->st.size = get_u64(&r);
+		e->st.mtime_ns = get_u64(&r);
+		e->st.ctime_ns = get_u64(&r);
+		e->reclen = get_u32(&r);
+		if (r.bad || !e->path || (size_t)(r.end - r.p) < e->reclen) {
+			r.bad = 1;
+			break;
+		}
+		e->rec = r.p;
+		r.p += e->reclen;
+	}
+	if (r.bad || r.p != r.end) {
+		clear_entries(c);
+		return -1;
+	}
+	reindex(c);
+	return 0;
+}
+
+int scancache__parse(scancache *c, const unsigned char *data, size_t len)
+{
+	buf_truncate(&c->data, 0);
+	buf_put(&c->data, (const char *)data, len);
+	c->bytes = (const unsigned char *)c->data.ptr;
+	c->nbytes = c->data.len;
+	return index_data(c);
+}
+
+/* For fuzzing: decode every record (each must fail cleanly or succeed). */
+size_t scancache__decode_all(const scancache *c)
+{
+	size_t i, ok = 0;
+
+	for (i = 0; i < c->n; i++) {
+		script s;
+		findings f = FINDINGS_INIT;
+		if (decode_record(c->v[i].rec, c->v[i].reclen, c->v[i].path, &s, &f) == 0)
+			ok++;
+		script_release(&s);
+		findings_release(&f);
+	}
+	return ok;
+}
+
+static unsigned long long fnv1a(const char *s)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+scancache *scancache__new_memory(void)
+{
+	scancache *c = mg_calloc(1, sizeof(scancache));
+	buf_init(&c->data);
+	return c;
+}
+
+size_t scancache__count(const scancache *c)
+{
+	return c->n;
+}
+
+/* Map the cache file read-only, all pages populated at once (a page fault
+ * per page costs more than reading). */
+static int map_file(scancache *c)
+{
+	struct stat st;
+	int fd = open(c->file, O_RDONLY | O_CLOEXEC), rc = -1;
+	void *m;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size <= MAX_CACHE_BYTES) {
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (m != MAP_FAILED) {
+			c->map = m;
+			c->maplen = (size_t)st.st_size;
+			c->bytes = m;
+			c->nbytes = c->maplen;
+			rc = 0;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+void scancache_open(scancache **out, const char *key)
+{
+	scancache *c = scancache__new_memory();
+	const char *dir = getenv("MGATE_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	buf path = BUF_INIT;
+
+	c->key = mg_strdup(key);
+	if (dir && *dir)
+		buf_puts(&path, dir);
+	else if (xdg && *xdg == '/')
+		buf_printf(&path, "%s/mgate", xdg);
+	else if (home && *home == '/')
+		buf_printf(&path, "%s/.cache/mgate", home);
+	if (path.len) {
+		buf_printf(&path, "/%016llx.scan", fnv1a(key));
+		c->file = buf_detach(&path);
+		if (map_file(c) == 0 && index_data(c) < 0)
+			c->dirty = 1; /* damaged: rewrite it */
+	}
+	buf_release(&path);
+	*out = c;
+}
+
+static void make_dirs(const char *file)
+{
+	buf d = BUF_INIT;
+	size_t i;
+
+	fs_dirname(&d, file);
+	for (i = 1; i <= d.len; i++) {
+		if (i == d.len || d.ptr[i] == '/') {
+			char save = d.ptr[i];
+			d.ptr[i] = '\0';
+			mkdir(d.ptr, 0700);
+			d.ptr[i] = save;
+		}
+	}
+	buf_release(&d);
+}
+
+void scancache_save(scancache *c)
+{
+	buf data = BUF_INIT, tmp = BUF_INIT;
+	size_t i, kept = 0;
+	int fd = -1;
+
+	if (!c || !c->file)
+		return;
+	for (i = 0; i < c->n; i++)
+		kept += c->v[i].keep ? 1 : 0;
+	if (!c->dirty && kept == c->n)
+		return;
+	c->written_ns = now_ns();
+	scancache__serialize(c, &data);
+	make_dirs(c->file);
+	buf_printf(&tmp, "%s.%ld.tmp", c->file, (long)getpid());
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		size_t off = 0;
+		while (off < data.len) {
+			ssize_t n = write(fd, data.ptr + off, data.len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+		if (off == data.len && fsync(fd) == 0 && close(fd) == 0) {
+			fd = -1;
+			if (rename(tmp.ptr, c->file) != 0)
+				unlink(tmp.ptr);
+		} else {
+			unlink(tmp.ptr);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	buf_release(&data);
+	buf_release(&tmp);
+}
+
+void scancache_free(scancache *c)
+{
+	if (!c)
+		return;
+	clear_entries(c);
+	buf_release(&c->data);
+	if (c->map)
+		munmap(c->map, c->maplen);
+	free(c->file);
+	free(c->key);
+	free(c);
+}

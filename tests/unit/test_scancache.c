@@ -1,0 +1,222 @@
+/*
+ * test_scancache.c: the scan cache must make mgate faster, never
+ * different: hits only for unchanged files, misses for anything else.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "scancache.h"
+#include "scriptdir.h"
+#include "testutil.h"
+#include "util/buf.h"
+#include "util/fs.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+	char cache[4200];
+	(void)state;
+	dir = tu_tempdir();
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("MGATE_CACHE_DIR", cache, 1);
+	tu_write(dir, "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n");
+	tu_mkdir(dir, "migrations");
+	tu_mkdir(dir, "migrations/versions");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unsetenv("MGATE_CACHE_DIR");
+	tu_rmrf(dir);
+	free(dir);
+	return 0;
+}
+
+/* Make a file look old, so the cache's racy rule does not apply. */
+static void age(const char *name)
+{
+	char path[4200];
+	struct timespec times[2];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	times[0].tv_sec -= 3600;
+	times[1] = times[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+static void load(scriptdir *sd, findings *f)
+{
+	mgate_config cfg;
+	config_opts o = CONFIG_OPTS_INIT;
+	mg_error err = MG_ERROR_INIT;
+	char ini[4200];
+	snprintf(ini, sizeof(ini), "%s/alembic.ini", dir);
+	o.ini_path = ini;
+	o.alembic_version = "1.13";
+	assert_int_equal(config_load(&cfg, &o, &err), 0);
+	assert_true(cfg.scan_cache);
+	assert_int_equal(scriptdir_load(sd, &cfg, f, &err), 0);
+	config_release(&cfg);
+}
+
+/* ctime cannot be set back, so wait until the files are older than the
+ * racy second before the cache is written. */
+static void wait_past_racy_window(void)
+{
+	sleep(2);
+}
+
+static void test_hit_then_change(void **state)
+{
+	scriptdir sd;
+	findings f = FINDINGS_INIT;
+	(void)state;
+	tu_write(dir, "migrations/versions/a.py", "\"\"\"first\n\nRevision ID: zzzz\n\"\"\"\nrevision = 'a1'\ndown_revision = None\n");
+	tu_write(dir, "migrations/versions/b.py", "revision = 'b1'\ndown_revision = 'a1'\nbranch_labels = ('x',)\n");
+	age("migrations/versions/a.py");
+	age("migrations/versions/b.py");
+	wait_past_racy_window();
+	load(&sd, &f); /* cold: reads and stores */
+	assert_int_equal(sd.n, 2);
+	assert_int_equal(sd.cache_hits, 0);
+	assert_int_equal(f.n, 1); /* the docstring mismatch */
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	load(&sd, &f); /* warm: the same answer from the cache */
+	assert_int_equal(sd.n, 2);
+	assert_int_equal(sd.cache_hits, 2);
+	assert_string_equal(sd.v[0].revision, "a1");
+	assert_string_equal(sd.v[0].doc, "first\n\nRevision ID: zzzz");
+	assert_string_equal(sd.v[1].labels.v[0], "x");
+	assert_string_equal(sd.v[1].down.v[0], "a1");
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[0].id, "docstring-mismatch");
+	scriptdir_release(&sd);
+	findings_release(&f);
+
+	/* same size, different content: ctime and mtime change, the cache misses */
+	tu_write(dir, "migrations/versions/b.py", "revision = 'b2'\ndown_revision = 'a1'\nbranch_labels = ('y',)\n");
+	load(&sd, &f);
+	assert_int_equal(sd.cache_hits, 1); /* a.py still cached; b.py read again */
+	assert_string_equal(sd.v[1].revision, "b2");
+	assert_string_equal(sd.v[1].labels.v[0], "y");
+	scriptdir_release(&sd);
+	findings_release(&f);
+}
+
+static void test_damaged_cache_is_ignored(void **state)
+{
+	scriptdir sd;
+	findings f = FINDINGS_INIT;
+	strvec files = STRVEC_INIT;
+	char cache[4200], path[4400];
+	size_t i;
+	(void)state;
+	tu_write(dir, "migrations/versions/a.py", "revision = 'a1'\ndown_revision = None\n");
+	age("migrations/versions/a.py");
+	wait_past_racy_window();
+	load(&sd, &f);
+	scriptdir_release(&sd);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	assert_int_equal(fs_list_dir(&files, cache, NULL), 0);
+	assert_int_equal(files.n, 1);
+	snprintf(path, sizeof(path), "%s/%s", cache, files.v[0]);
+	{
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+	/* corrupt every byte position in turn in a copy: never a crash, never a wrong answer */
+	{
+		buf good = BUF_INIT;
+		assert_int_equal(fs_read_file(&good, path, 1 << 20, NULL), 0);
+		for (i = 0; i < good.len; i++) {
+			scancache *c = scancache__new_memory();
+			buf bad = BUF_INIT;
+			buf_put(&bad, good.ptr, good.len);
+			bad.ptr[i] ^= 0x5a;
+			if (scancache__parse(c, (const unsigned char *)bad.ptr, bad.len) == 0)
+				scancache__decode_all(c);
+			scancache_free(c);
+			buf_release(&bad);
+		}
+		/* a truncated file is rejected whole */
+		{
+			scancache *c = scancache__new_memory();
+			assert_int_equal(scancache__parse(c, (const unsigned char *)good.ptr, good.len - 1), -1);
+			assert_int_equal(scancache__count(c), 0);
+			scancache_free(c);
+		}
+		buf_release(&good);
+	}
+	tu_write(cache, files.v[0], "garbage that is not a cache");
+	load(&sd, &f);
+	assert_int_equal(sd.n, 1);
+	assert_string_equal(sd.v[0].revision, "a1");
+	scriptdir_release(&sd);
+	{
+		buf again = BUF_INIT;
+		assert_int_equal(fs_read_file(&again, path, 1 << 20, NULL), 0);
+		assert_memory_equal(again.ptr, "MGSCAN02", 8); /* rewritten */
+		buf_release(&again);
+	}
+	strvec_release(&files);
+	findings_release(&f);
+}
+
+static void test_roundtrip_and_racy(void **state)
+{
+	scancache *c = scancache__new_memory(), *d = scancache__new_memory();
+	script s, out;
+	findings f = FINDINGS_INIT, got = FINDINGS_INIT;
+	scancache_stat st = { 1, 2, 3, 1000000000ULL * 100, 1000000000ULL * 100 };
+	buf data = BUF_INIT;
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.path = strdup("/p/a.py");
+	s.revision = strdup("a");
+	strvec_push(&s.down, "b");
+	strvec_push(&s.depends, "c");
+	s.depends_declared = 1;
+	s.doc = strdup("doc");
+	s.upgrade.line = 7;
+	findings_add(&f, "docstring-mismatch", SEV_WARNING, "/p/a.py", 3, "a", "message %d", 1);
+	scancache_store(c, "/p/a.py", &st, &s, &f);
+	scancache_store(c, "/p/a.py", &st, &s, &f); /* replacing an entry */
+	scancache__serialize(c, &data);
+	assert_int_equal(scancache__parse(d, (const unsigned char *)data.ptr, data.len), 0);
+	assert_int_equal(scancache__count(d), 1);
+	/* written_ns is 0 in memory: every file is "racy", so no hit */
+	assert_int_equal(scancache_lookup(d, "/p/a.py", &st, &out, &got), 0);
+	assert_int_equal(scancache__decode_all(d), 1);
+	script_release(&s);
+	findings_release(&f);
+	buf_release(&data);
+	scancache_free(c);
+	scancache_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hit_then_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_cache_is_ignored, setup, teardown),
+		cmocka_unit_test(test_roundtrip_and_racy),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
