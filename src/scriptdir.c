@@ -387,7 +387,7 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 	scan_job job;
 	pthread_t threads[SCAN_MAX_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = 1, started = 0, i;
+	size_t nthreads = 1, started = 0, i, kept = 0;
 
 	memset(&job, 0, sizeof(job));
 	job.l = l;
@@ -422,14 +422,21 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 		else if (job.state[i] == 's')
 			scancache_store(cache, path, &job.stats[i], &job.scripts[i], &job.found[i]);
 	}
+	/* The results array becomes the directory's (scan_files runs once, on
+	 * an empty directory): keep, in load order, the scripts that join the
+	 * graph, without copying them again. */
 	for (i = 0; i < ntodo; i++) {
 		merge_findings(f, &job.found[i]);
 		out->files_read++;
 		if (job.scripts[i].revision)
-			add_script(out, &job.scripts[i]);
+			job.scripts[kept++] = job.scripts[i];
 		else
 			script_release(&job.scripts[i]);
 	}
+	out->v = job.scripts;
+	out->n = kept;
+	out->alloc = ntodo ? ntodo : 1;
+	job.scripts = NULL;
 	free(job.scripts);
 	free(job.found);
 	free(job.stats);
