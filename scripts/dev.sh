@@ -21,6 +21,12 @@ demo)
 	echo
 	echo "== mgate graph --format mermaid"
 	../../build/mgate graph --format mermaid
+	echo
+	# a demo database two steps behind: the real Alembic applies the first ones
+	rm -f demo.db
+	/usr/bin/python3 -m alembic -c alembic.ini upgrade 8b3f5e6d0c12 >/dev/null 2>&1
+	echo "== mgate status (demo.db, upgraded by Alembic to 8b3f5e6d0c12)"
+	../../build/mgate status
 	;;
 test)
 	scripts/install-deps.sh

@@ -583,6 +583,321 @@ int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
 			    len < 4 ? " (a partial id needs at least four characters)" : "");
 }
 
+/* ---- targets ---------------------------------------------------------------- */
+
+/* Alembic's _shares_lineage without dependencies: is `test` an ancestor or
+ * a descendant of `target` (or the same)? */
+static int shares_lineage(const revmap *m, int target, int test)
+{
+	bitset seen;
+	int *stack, yes;
+
+	if (target == test)
+		return 1;
+	bitset_init(&seen, m->n);
+	stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	reach(m, &seen, &target, 1, EDGE_DOWN, stack);
+	yes = bitset_has(&seen, test);
+	if (!yes) {
+		bitset_clear(&seen);
+		reach(m, &seen, &target, 1, EDGE_NEXT, stack);
+		yes = bitset_has(&seen, test);
+	}
+	free(stack);
+	bitset_release(&seen);
+	return yes;
+}
+
+/* A branch label, or (as Alembic falls back to) a revision. */
+static int resolve_branch(int *out, const revmap *m, const char *label, mg_error *err)
+{
+	int x = strmap_get(&m->labels, label);
+
+	if (x >= 0) {
+		*out = x;
+		return MG_OK;
+	}
+	if (revmap_lookup(out, m, label, NULL) == 0)
+		return MG_OK;
+	return mg_error_set(err, MG_ENOTFOUND, "no such branch: '%s'", label);
+}
+
+/* Alembic's _revision_for_ident: an exact key, else a unique prefix (among
+ * ids and labels longer than 3 characters, restricted to the branch's
+ * lineage), then checked against the branch. */
+static int revision_for_ident(int *out, const revmap *m, const char *ident, const char *branch, mg_error *err)
+{
+	int branch_rev = -1, x, rc;
+
+	if (branch && (rc = resolve_branch(&branch_rev, m, branch, err)) < 0)
+		return rc;
+	x = strmap_get(&m->ids, ident);
+	if (x < 0)
+		x = strmap_get(&m->labels, ident);
+	if (x < 0) {
+		size_t i, len = strlen(ident), k;
+		int found = -1, nfound = 0;
+		buf names = BUF_INIT;
+		for (i = 0; i < m->n; i++) {
+			const revnode *r = &m->v[i];
+			int match = strlen(r->id) > 3 && !strncmp(r->id, ident, len);
+			for (k = 0; !match && k < r->s->labels.n; k++)
+				match = strlen(r->s->labels.v[k]) > 3 && !strncmp(r->s->labels.v[k], ident, len) &&
+					strmap_get(&m->labels, r->s->labels.v[k]) == (int)i;
+			if (!match || (branch_rev >= 0 && !shares_lineage(m, (int)i, branch_rev)))
+				continue;
+			if (nfound < 3)
+				buf_printf(&names, "%s'%s'", nfound ? ", " : "", r->id);
+			found = (int)i;
+			nfound++;
+		}
+		if (nfound == 0 || !len) {
+			buf_release(&names);
+			return mg_error_set(err, MG_ENOTFOUND, "no such revision or branch '%s'%s", ident,
+					    len < 4 ? "; a partial revision id needs at least four characters" : "");
+		}
+		if (nfound > 1) {
+			rc = mg_error_set(err, MG_EAMBIGUOUS, "multiple revisions start with '%s': %s...", ident, names.ptr);
+			buf_release(&names);
+			return rc;
+		}
+		buf_release(&names);
+		x = found;
+	}
+	if (branch_rev >= 0 && !shares_lineage(m, x, branch_rev))
+		return mg_error_set(err, MG_ENOTFOUND, "revision '%s' is not a member of branch '%s'", m->v[x].id, branch);
+	*out = x;
+	return MG_OK;
+}
+
+static void join_ids(buf *out, const revmap *m, const int *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", m->v[v[i]].id);
+}
+
+/* Heads (by down_revision) in the lineage of `branch`, or all of them. */
+static void heads_in_branch(intvec *out, const revmap *m, int branch_rev)
+{
+	size_t i;
+	for (i = 0; i < m->heads.n; i++)
+		if (branch_rev < 0 || shares_lineage(m, m->heads.v[i], branch_rev))
+			intvec_push(out, m->heads.v[i]);
+}
+
+/*
+ * Alembic's get_revisions for one identifier (no relative part): appends
+ * the revisions to `out`. `head` with several heads is its MultipleHeads
+ * error; `base` adds nothing.
+ */
+static int get_revisions(intvec *out, const revmap *m, const char *ident, mg_error *err)
+{
+	const char *at = strchr(ident, '@');
+	char *branch = at ? mg_strndup(ident, (size_t)(at - ident)) : NULL;
+	const char *id = at ? at + 1 : ident;
+	int branch_rev = -1, rc = MG_OK, x = -1;
+	intvec hs = { NULL, 0, 0 };
+
+	if (branch && (rc = resolve_branch(&branch_rev, m, branch, err)) < 0)
+		goto cleanup;
+	if (!strcmp(id, "heads")) {
+		size_t i;
+		if (branch)
+			heads_in_branch(out, m, branch_rev);
+		else
+			for (i = 0; i < m->real_heads.n; i++)
+				intvec_push(out, m->real_heads.v[i]);
+	} else if (!strcmp(id, "head")) {
+		heads_in_branch(&hs, m, branch_rev);
+		if (hs.n > 1) {
+			buf names = BUF_INIT;
+			join_ids(&names, m, hs.v, hs.n);
+			rc = mg_error_set(err, MG_EAMBIGUOUS,
+					  "multiple heads are present for '%s%shead' (%s); give a specific revision, "
+					  "'<branch>@head' to narrow to one head, or 'heads' for all of them",
+					  branch ? branch : "", branch ? "@" : "", names.ptr);
+			buf_release(&names);
+		} else if (hs.n == 1) {
+			intvec_push(out, hs.v[0]);
+		}
+	} else if (!strcmp(id, "base") || !*id) {
+		/* nothing */
+	} else if ((rc = revision_for_ident(&x, m, id, branch, err)) == 0) {
+		intvec_push(out, x);
+	}
+cleanup:
+	intvec_release(&hs);
+	free(branch);
+	return rc;
+}
+
+/* Alembic's _walk: `steps` up (children) or down (parents) from `start`
+ * (-1 for "nothing yet", -2 for base). Returns the revision, -2 for base,
+ * or -1 when the walk runs off the graph. */
+static int walk(int *out, const revmap *m, int start, long steps, int branch_rev, mg_error *err)
+{
+	long k;
+	int cur = start;
+
+	for (k = 0; k < (steps < 0 ? -steps : steps); k++) {
+		intvec kids = { NULL, 0, 0 };
+		size_t i;
+		if (steps > 0) {
+			const intvec *from = cur < 0 ? &m->bases : &m->v[cur].next;
+			for (i = 0; i < from->n; i++)
+				if (branch_rev < 0 || shares_lineage(m, from->v[i], branch_rev))
+					intvec_push(&kids, from->v[i]);
+		} else if (cur != -2) {
+			const intvec *from = cur < 0 ? &m->heads : &m->v[cur].down;
+			for (i = 0; i < from->n; i++)
+				intvec_push(&kids, from->v[i]);
+			if (!kids.n)
+				intvec_push(&kids, -2);
+		}
+		if (!kids.n) {
+			intvec_release(&kids);
+			*out = -1;
+			return MG_OK;
+		}
+		if (kids.n > 1) {
+			intvec_release(&kids);
+			return mg_error_set(err, MG_EAMBIGUOUS, "ambiguous walk: the revision graph branches %s here",
+					    steps > 0 ? "upwards" : "downwards");
+		}
+		cur = kids.v[0];
+		intvec_release(&kids);
+	}
+	*out = cur;
+	return MG_OK;
+}
+
+static int is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* `(\w+)?((?:\+|-)\d+)` at the start of `s`. */
+static int match_tail(const char *s, char **symbol, long *rel)
+{
+	const char *p = s;
+
+	while (is_word(*p))
+		p++;
+	if ((*p != '+' && *p != '-') || !(p[1] >= '0' && p[1] <= '9'))
+		return 0;
+	*symbol = p > s ? mg_strndup(s, (size_t)(p - s)) : NULL;
+	*rel = strtol(p, NULL, 10); /* clamps; a walk stops at the graph's end anyway */
+	return 1;
+}
+
+/* Alembic's relative-target pattern `(?:(.+?)@)?(\w+)?((?:\+|-)\d+)`,
+ * matched from the start (the non-greedy branch part tries each '@' from
+ * the left). */
+static int match_relative(const char *t, char **branch, char **symbol, long *rel)
+{
+	const char *at;
+
+	*branch = *symbol = NULL;
+	for (at = strchr(t, '@'); at; at = strchr(at + 1, '@')) {
+		if (at > t && match_tail(at + 1, symbol, rel)) {
+			*branch = mg_strndup(t, (size_t)(at - t));
+			return 1;
+		}
+	}
+	return match_tail(t, symbol, rel);
+}
+
+int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *target, const int *current,
+			  size_t ncurrent, mg_error *err)
+{
+	intvec res = { NULL, 0, 0 };
+	char *branch = NULL, *symbol = NULL;
+	long rel = 0;
+	int rc = MG_OK, branch_rev = -1, start, got;
+
+	*out = NULL;
+	*nout = 0;
+	if (m->broken)
+		return mg_error_set(err, MG_ERR, "the revision graph is broken; fix the findings first");
+	if (!match_relative(target, &branch, &symbol, &rel)) {
+		rc = get_revisions(&res, m, target, err);
+		goto done;
+	}
+	if (branch && (rc = resolve_branch(&branch_rev, m, branch, err)) < 0)
+		goto done;
+	if (rel > 0 && !symbol) {
+		/* up from the database's current revision, which must be one */
+		intvec starts = { NULL, 0, 0 };
+		size_t i;
+		for (i = 0; i < ncurrent; i++)
+			if (branch_rev < 0 || shares_lineage(m, current[i], branch_rev))
+				intvec_push(&starts, current[i]);
+		if (branch_rev >= 0 && !starts.n && ncurrent) {
+			rc = mg_error_set(err, MG_ERR, "'%s': no current revision is on branch '%s'; mgate does not "
+					  "follow Alembic into its backtracking here, give an absolute target", target, branch);
+			intvec_release(&starts);
+			goto done;
+		}
+		if (starts.n > 1) {
+			intvec_release(&starts);
+			rc = mg_error_set(err, MG_EAMBIGUOUS, "ambiguous upgrade from multiple current revisions");
+			goto done;
+		}
+		start = starts.n ? starts.v[0] : -1;
+		intvec_release(&starts);
+		if ((rc = walk(&got, m, start, rel, branch_rev, err)) < 0)
+			goto done;
+	} else if (rel > 0) {
+		/* up from a named revision (get_revision: `base` is nothing yet) */
+		intvec from = { NULL, 0, 0 };
+		rc = get_revisions(&from, m, symbol, err);
+		if (rc == 0 && from.n > 1)
+			rc = mg_error_set(err, MG_EAMBIGUOUS, "'%s' names several revisions to walk from", symbol);
+		if (rc == 0)
+			rc = walk(&got, m, from.n ? from.v[0] : -1, rel, branch_rev, err);
+		intvec_release(&from);
+		if (rc < 0)
+			goto done;
+	} else {
+		intvec from = { NULL, 0, 0 };
+		buf ident = BUF_INIT;
+		if (!symbol) {
+			rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations (an upgrade "
+					  "cannot go down)", target, -rel);
+			goto done;
+		}
+		buf_printf(&ident, "%s%s%s", branch ? branch : "", branch ? "@" : "", symbol);
+		rc = get_revisions(&from, m, ident.ptr, err);
+		buf_release(&ident);
+		if (rc == 0 && from.n != 1)
+			rc = mg_error_set(err, from.n ? MG_EAMBIGUOUS : MG_ERR, "'%s' does not name one revision to walk from",
+					  target);
+		if (rc == 0)
+			rc = walk(&got, m, from.v[0], rel, -1, err);
+		intvec_release(&from);
+		if (rc < 0)
+			goto done;
+	}
+	if (got == -1) {
+		rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations", target,
+				  rel < 0 ? -rel : rel);
+		goto done;
+	}
+	if (got >= 0)
+		intvec_push(&res, got);
+done:
+	free(branch);
+	free(symbol);
+	if (rc < 0) {
+		intvec_release(&res);
+		return rc;
+	}
+	*out = res.v;
+	*nout = res.n;
+	return MG_OK;
+}
+
 /* ---- ordering ------------------------------------------------------------- */
 
 /*

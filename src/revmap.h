@@ -65,6 +65,18 @@ int revmap_index(const revmap *m, const char *id);
 int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err);
 
 /*
+ * Resolve an `alembic upgrade` target the way Alembic does, given the
+ * database's current revisions (needed by relative targets like `+2`):
+ * `heads`, `head`, `base`, `label@head`, `label@heads`, an id or unique
+ * prefix, `label@rev`, and relative forms `+N`, `rev+N`, `head-N`,
+ * `label@rev-N`. *out gets the target revisions (none for `base`), a heap
+ * array the caller frees. Alembic's errors: MG_EAMBIGUOUS for several
+ * heads or an ambiguous walk, MG_ENOTFOUND, or MG_ERR.
+ */
+int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *target, const int *current,
+			  size_t ncurrent, mg_error *err);
+
+/*
  * The revisions `alembic upgrade` applies to reach `targets` from a
  * database whose version rows are `current`, in the order it applies them
  * (parents and dependencies first). *out is a heap array the caller frees.

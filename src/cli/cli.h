@@ -108,5 +108,6 @@ void cli_format_down(struct buf *out, const revnode *r);
 int cmd_heads(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

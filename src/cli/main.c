@@ -13,6 +13,7 @@ static const cli_command commands[] = {
 	{ "heads", cmd_heads, "show the head revisions, as `alembic heads` does" },
 	{ "history", cmd_history, "list every revision (JSON: in upgrade order)" },
 	{ "graph", cmd_graph, "print the revision graph as Graphviz dot or Mermaid" },
+	{ "status", cmd_status, "the database's revisions and exactly what `alembic upgrade` would run" },
 	{ NULL, NULL, NULL },
 };
 
@@ -35,7 +36,8 @@ static void usage(FILE *out)
 static int takes_value(const char *a)
 {
 	static const char *const with_value[] = { "-c", "--config", "-n", "--name", "--script-location",
-						  "--alembic-version", "--format", NULL };
+						  "--alembic-version", "--format", "--db", "--from",
+						  "--version-table", "--version-table-schema", NULL };
 	int i;
 
 	for (i = 0; with_value[i]; i++)

@@ -1,0 +1,241 @@
+/*
+ * cmd_status.c: `mgate status [TARGET]`: the database's version rows, the
+ * heads, and exactly the steps `alembic upgrade TARGET` would run, in its
+ * order.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "util/buf.h"
+#include "util/banned.h"
+
+static const char *const formats[] = { "text", "json", NULL };
+
+typedef struct status_opts {
+	const char *db_url;
+	const char *from;
+	const char *version_table;
+	const char *version_table_schema;
+} status_opts;
+
+/* The URL to use: --db, then MGATE_DATABASE_URL, then sqlalchemy.url. */
+static const char *pick_url(const status_opts *o, const cli_project *p)
+{
+	const char *env = getenv("MGATE_DATABASE_URL");
+
+	if (o->db_url)
+		return o->db_url;
+	if (env && *env)
+		return env;
+	return p->cfg.sqlalchemy_url;
+}
+
+/* The version rows: from --from, or read from the database. Returns an
+ * exit code (0 on success). */
+static int read_current(strvec *rows, buf *where, const status_opts *o, cli_project *p)
+{
+	mg_error err = MG_ERROR_INIT;
+	db *d = NULL;
+	db_version_table vt;
+	char *cfg_table = NULL, *cfg_schema = NULL;
+	int exists = 0, rc = EXIT_OK;
+
+	if (o->from) {
+		const char *s = o->from, *comma;
+		buf_puts(where, "--from");
+		while (*s) {
+			comma = strchr(s, ',');
+			if (comma ? comma > s : *s) {
+				size_t n = comma ? (size_t)(comma - s) : strlen(s);
+				if (!(n == 4 && !strncmp(s, "base", 4)))
+					strvec_push_n(rows, s, n);
+			}
+			s = comma ? comma + 1 : s + strlen(s);
+		}
+		return EXIT_OK;
+	}
+	if (!pick_url(o, p)) {
+		fprintf(stderr, "mgate status: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
+				"sqlalchemy.url in alembic.ini (or give --from REV to assume version rows)\n");
+		return EXIT_USAGE;
+	}
+	if (db_open(&d, pick_url(o, p), &err) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		return err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	}
+	buf_puts(where, d->redacted);
+	cfg_table = config_mgate_option(&p->cfg, "version_table");
+	cfg_schema = config_mgate_option(&p->cfg, "version_table_schema");
+	vt.table = o->version_table ? o->version_table : cfg_table ? cfg_table : "alembic_version";
+	vt.schema = o->version_table_schema ? o->version_table_schema : cfg_schema;
+	if (d->ops->read_versions(d, &vt, rows, &exists, &err) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		rc = EXIT_ENV;
+	}
+	free(cfg_table);
+	free(cfg_schema);
+	db_close(d);
+	return rc;
+}
+
+static json_t *ids_json(const revmap *m, const int *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, cli_json_str(m->v[v[i]].id));
+	return a;
+}
+
+static json_t *strvec_json(const strvec *sv)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < sv->n; i++)
+		json_array_append_new(a, cli_json_str(sv->v[i]));
+	return a;
+}
+
+static void print_text(const cli_project *p, const char *where, const strvec *rows, const char *target,
+		       const int *pending, size_t npending, int have_plan)
+{
+	const revmap *m = &p->map;
+	size_t i;
+
+	printf("database: %s\n", where);
+	printf("current:  ");
+	if (!rows->n)
+		printf("(none: an empty database, at base)");
+	for (i = 0; i < rows->n; i++)
+		printf("%s%s", i ? ", " : "", rows->v[i]);
+	printf("\nheads:    ");
+	for (i = 0; i < m->heads.n; i++)
+		printf("%s%s", i ? ", " : "", m->v[m->heads.v[i]].id);
+	printf("\ntarget:   %s\n", target);
+	if (!have_plan)
+		return;
+	if (!npending) {
+		printf("pending:  nothing; the database is already at the target\n");
+		return;
+	}
+	printf("pending:  %zu step%s, in the order `alembic upgrade %s` runs them\n", npending, npending == 1 ? "" : "s",
+	       target);
+	for (i = 0; i < npending; i++) {
+		const revnode *r = &m->v[pending[i]];
+		const char *nl = strchr(r->s->doc, '\n');
+		printf("  %3zu. %s%s  %.*s\n", i + 1, r->id, revnode_is_merge(r) ? " (merge)" : "",
+		       (int)(nl ? (size_t)(nl - r->s->doc) : strlen(r->s->doc)), r->s->doc);
+		printf("       %s\n", r->s->path);
+	}
+}
+
+int cmd_status(int argc, char **argv)
+{
+	cli_common common;
+	cli_project p;
+	status_opts o;
+	strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	buf where = BUF_INIT;
+	mg_error err = MG_ERROR_INIT;
+	int *current = NULL, *targets = NULL, *pending = NULL, rc, have_plan = 0;
+	size_t ncurrent = 0, ntargets = 0, npending = 0, i;
+	const char *target = "heads";
+	cli_option opts[] = {
+		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_STRING_(0, "from", &o.from, "REV[,REV]", "assume these version rows instead of reading a database"),
+		OPT_STRING_(0, "version-table", &o.version_table, "NAME", "Alembic's version table (default alembic_version)"),
+		OPT_STRING_(0, "version-table-schema", &o.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_END_(),
+	};
+
+	memset(&common, 0, sizeof(common));
+	memset(&p, 0, sizeof(p));
+	memset(&o, 0, sizeof(o));
+	if ((rc = cli_parse(argc, argv, "status", "[options] [TARGET]", opts, &common, &args)) != 0)
+		goto out_noproj;
+	if (args.n > 1) {
+		fprintf(stderr, "mgate status: one target at most, got '%s' and '%s'\n", args.v[0], args.v[1]);
+		rc = EXIT_USAGE;
+		goto out_noproj;
+	}
+	if (args.n)
+		target = args.v[0];
+	if (!common.format)
+		common.format = "text";
+	if ((rc = cli_check_format(common.format, formats, "status")) != 0)
+		goto out_noproj;
+	if ((rc = cli_load_project(&p, &common)) != 0)
+		goto cleanup;
+	if ((rc = read_current(&rows, &where, &o, &p)) != 0)
+		goto cleanup;
+
+	if (!p.map.broken) {
+		current = mg_calloc(rows.n + 1, sizeof(int));
+		for (i = 0; i < rows.n; i++) {
+			int x = revmap_index(&p.map, rows.v[i]);
+			if (x < 0) {
+				findings_add(&p.found, "unknown-revision-in-database", SEV_ERROR, NULL, 0, rows.v[i],
+					     "the database is at revision '%s', which no script defines: it is ahead of this "
+					     "code or on another branch (Alembic stops with \"Can't locate revision\"); deploy "
+					     "the code that has it, or check that this is the right database", rows.v[i]);
+				continue;
+			}
+			current[ncurrent++] = x;
+		}
+	}
+	if (!p.map.broken && ncurrent == rows.n) {
+		int r = revmap_resolve_target(&targets, &ntargets, &p.map, target, current, ncurrent, &err);
+		if (r == MG_ENOTFOUND) {
+			fprintf(stderr, "mgate status: %s\n", err.msg);
+			rc = EXIT_USAGE;
+			goto cleanup;
+		}
+		if (r < 0) {
+			findings_add(&p.found, r == MG_EAMBIGUOUS ? "ambiguous-target" : "invalid-target", SEV_ERROR, NULL,
+				     0, NULL, "%s", err.msg);
+		} else if (revmap_upgrade_order(&pending, &npending, &p.map, targets, ntargets, current, ncurrent, &err) <
+			   0) {
+			findings_add(&p.found, "invalid-target", SEV_ERROR, NULL, 0, NULL, "%s", err.msg);
+		} else {
+			have_plan = 1;
+		}
+	}
+	cli_print_findings(&p.found, common.quiet);
+	rc = findings_count(&p.found, SEV_ERROR) ? EXIT_FINDINGS : EXIT_OK;
+
+	if (!strcmp(common.format, "json")) {
+		json_t *obj = json_object(), *arr = json_array();
+		json_object_set_new(obj, "database", cli_json_str(where.ptr));
+		json_object_set_new(obj, "current", strvec_json(&rows));
+		json_object_set_new(obj, "heads", p.map.broken ? json_array() : ids_json(&p.map, p.map.heads.v, p.map.heads.n));
+		json_object_set_new(obj, "target", cli_json_str(target));
+		for (i = 0; have_plan && i < npending; i++) {
+			const revnode *r = &p.map.v[pending[i]];
+			json_t *step = json_object();
+			json_object_set_new(step, "revision", cli_json_str(r->id));
+			json_object_set_new(step, "down_revisions", strvec_json(&r->s->down));
+			json_object_set_new(step, "path", cli_json_str(r->s->path));
+			json_object_set_new(step, "is_merge", json_boolean(revnode_is_merge(r)));
+			json_array_append_new(arr, step);
+		}
+		json_object_set_new(obj, "pending", have_plan ? arr : (json_decref(arr), json_null()));
+		json_object_set_new(obj, "findings", cli_findings_json(&p.found));
+		cli_print_json(obj);
+	} else {
+		print_text(&p, where.ptr, &rows, target, pending, npending, have_plan);
+	}
+cleanup:
+	free(current);
+	free(targets);
+	free(pending);
+	buf_release(&where);
+	strvec_release(&rows);
+	cli_project_release(&p);
+out_noproj:
+	strvec_release(&args);
+	return rc < 0 ? EXIT_OK : rc;
+}

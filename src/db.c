@@ -1,0 +1,31 @@
+/*
+ * db.c: choose the adapter for a URL (see db.h).
+ */
+#include "db.h"
+
+#include <stdlib.h>
+
+#include "util/banned.h"
+
+int db_open(db **out, const char *url, mg_error *err)
+{
+	db_url u;
+	buf red = BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = dburl_parse(&u, url, err)) < 0)
+		goto cleanup;
+	dburl_redact(&red, url);
+	rc = (u.dialect == DB_SQLITE ? &db_sqlite_ops : &db_pg_ops)->open(out, &u, red.ptr, err);
+cleanup:
+	dburl_release(&u);
+	buf_release(&red);
+	return rc;
+}
+
+void db_close(db *d)
+{
+	if (d)
+		d->ops->close(d);
+}

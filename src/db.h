@@ -1,0 +1,48 @@
+/*
+ * db.h: one interface to the databases mgate inspects, implemented once
+ * for SQLite (db_sqlite.c) and once for PostgreSQL (db_pg.c), in the
+ * manner of git's refs backends: a struct of function pointers.
+ *
+ * mgate opens databases read-only. Errors are one line, name the database
+ * (password redacted) and say what to check; they map to exit code 3.
+ */
+#ifndef MGATE_DB_H
+#define MGATE_DB_H
+
+#include "dburl.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+typedef struct db db;
+
+typedef struct db_version_table {
+	const char *table;  /* default "alembic_version" */
+	const char *schema; /* NULL for the default schema */
+} db_version_table;
+
+typedef struct db_ops {
+	const char *name;
+	/* Connect read-only. A SQLite file that does not exist is not created. */
+	int (*open)(db **out, const db_url *url, const char *redacted, mg_error *err);
+	void (*close)(db *d);
+	/* "SQLite 3.40.1", "PostgreSQL 15.4" */
+	int (*server_version)(db *d, buf *out, mg_error *err);
+	/* The rows of the version table, in table order. *exists is 0 when the
+	 * table is absent (an empty database at base). */
+	int (*read_versions)(db *d, const db_version_table *vt, strvec *out, int *exists, mg_error *err);
+} db_ops;
+
+struct db {
+	const db_ops *ops;
+	char *redacted; /* the URL as it may be printed */
+};
+
+extern const db_ops db_sqlite_ops;
+extern const db_ops db_pg_ops;
+
+/* Parse the URL and connect with the matching adapter. */
+int db_open(db **out, const char *url, mg_error *err);
+void db_close(db *d);
+
+#endif
