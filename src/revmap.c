@@ -808,6 +808,65 @@ static int match_relative(const char *t, char **branch, char **symbol, long *rel
 	return match_tail(t, symbol, rel);
 }
 
+/*
+ * Alembic's backtracking for `label@+N` when no current revision is on the
+ * branch: among the ancestors of the current revisions (dependencies
+ * included), those on the branch that no other of them builds on.
+ */
+static void branch_tips(intvec *out, const revmap *m, const int *current, size_t ncurrent, int branch_rev)
+{
+	bitset anc, below;
+	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	size_t i, k;
+
+	bitset_init(&anc, m->n);
+	bitset_init(&below, m->n);
+	reach(m, &anc, current, ncurrent, EDGE_NORMDOWN, stack);
+	for (i = 0; i < m->n; i++) {
+		if (!bitset_has(&anc, (int)i) || !shares_lineage(m, (int)i, branch_rev)) {
+			bitset_unset(&anc, (int)i);
+			continue;
+		}
+	}
+	for (i = 0; i < m->n; i++)
+		if (bitset_has(&anc, (int)i))
+			for (k = 0; k < m->v[i].normdown.n; k++)
+				bitset_set(&below, m->v[i].normdown.v[k]);
+	for (i = 0; i < m->n; i++)
+		if (bitset_has(&anc, (int)i) && !bitset_has(&below, (int)i))
+			intvec_push(out, (int)i);
+	bitset_release(&anc);
+	bitset_release(&below);
+	free(stack);
+}
+
+int revmap_check_overlap(const revmap *m, const int *revs, size_t n, mg_error *err)
+{
+	bitset anc;
+	int *stack;
+	size_t i, k;
+	int rc = MG_OK;
+
+	if (n < 2)
+		return MG_OK;
+	bitset_init(&anc, m->n);
+	stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	for (i = 0; i < n && rc == MG_OK; i++) {
+		bitset_clear(&anc);
+		reach(m, &anc, &revs[i], 1, EDGE_NORMDOWN, stack);
+		for (k = 0; k < n; k++) {
+			if (k != i && revs[k] != revs[i] && bitset_has(&anc, revs[k])) {
+				rc = mg_error_set(err, MG_ERR, "revision '%s' overlaps with '%s', which is one of its ancestors",
+						  m->v[revs[i]].id, m->v[revs[k]].id);
+				break;
+			}
+		}
+	}
+	free(stack);
+	bitset_release(&anc);
+	return rc;
+}
+
 int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *target, const int *current,
 			  size_t ncurrent, mg_error *err)
 {
@@ -833,12 +892,8 @@ int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *
 		for (i = 0; i < ncurrent; i++)
 			if (branch_rev < 0 || shares_lineage(m, current[i], branch_rev))
 				intvec_push(&starts, current[i]);
-		if (branch_rev >= 0 && !starts.n && ncurrent) {
-			rc = mg_error_set(err, MG_ERR, "'%s': no current revision is on branch '%s'; mgate does not "
-					  "follow Alembic into its backtracking here, give an absolute target", target, branch);
-			intvec_release(&starts);
-			goto done;
-		}
+		if (branch_rev >= 0 && !starts.n && ncurrent)
+			branch_tips(&starts, m, current, ncurrent, branch_rev);
 		if (starts.n > 1) {
 			intvec_release(&starts);
 			rc = mg_error_set(err, MG_EAMBIGUOUS, "ambiguous upgrade from multiple current revisions");
@@ -884,8 +939,14 @@ int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *
 				  rel < 0 ? -rel : rel);
 		goto done;
 	}
-	if (got >= 0)
-		intvec_push(&res, got);
+	if (got == -2) {
+		/* Alembic's walk returns "base" here and its upgrade then fails an
+		 * assertion: there is no plan to make */
+		rc = mg_error_set(err, MG_ERR, "relative revision '%s' walks down to the base, which is not an upgrade "
+				  "target (Alembic fails with an AssertionError); use 'base' or a revision", target);
+		goto done;
+	}
+	intvec_push(&res, got);
 done:
 	free(branch);
 	free(symbol);

@@ -77,6 +77,14 @@ int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *
 			  size_t ncurrent, mg_error *err);
 
 /*
+ * Alembic refuses a set of revisions in which one is an ancestor of another
+ * ("Requested revision X overlaps with other requested revisions Y"), both
+ * for the database's version rows and for upgrade targets. MG_ERR with a
+ * message naming the two when that is so.
+ */
+int revmap_check_overlap(const revmap *m, const int *revs, size_t n, mg_error *err);
+
+/*
  * The revisions `alembic upgrade` applies to reach `targets` from a
  * database whose version rows are `current`, in the order it applies them
  * (parents and dependencies first). *out is a heap array the caller frees.

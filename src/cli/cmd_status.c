@@ -187,8 +187,14 @@ int cmd_status(int argc, char **argv)
 			current[ncurrent++] = x;
 		}
 	}
-	if (!p.map.broken && ncurrent == rows.n) {
+	if (!p.map.broken && ncurrent == rows.n && revmap_check_overlap(&p.map, current, ncurrent, &err) < 0) {
+		findings_add(&p.found, "overlapping-version-rows", SEV_ERROR, NULL, 0, NULL,
+			     "the version table is inconsistent: %s (Alembic refuses to upgrade it); a stamp or a manual "
+			     "edit left both rows, run 'alembic stamp' with the real heads to repair it", err.msg);
+	} else if (!p.map.broken && ncurrent == rows.n) {
 		int r = revmap_resolve_target(&targets, &ntargets, &p.map, target, current, ncurrent, &err);
+		if (r == 0 && revmap_check_overlap(&p.map, targets, ntargets, &err) < 0)
+			r = MG_ERR;
 		if (r == MG_ENOTFOUND) {
 			fprintf(stderr, "mgate status: %s\n", err.msg);
 			rc = EXIT_USAGE;

@@ -1,0 +1,91 @@
+"""Run the real Alembic on prepared cases and record what it did.
+
+usage: python3 status_oracle.py CASES.json > ANSWERS.json
+
+Each case is {"project", "db", "mgate_db", "current": [...], "target"}.
+For each, Alembic stamps `current` into the SQLite file `db` (nothing when
+empty), a copy goes to `mgate_db` for mgate to read, then Alembic really
+runs `upgrade target`; env.py records every applied step through
+on_version_apply. The answer is the version rows before, the steps in the
+order they ran, and any error Alembic raised.
+"""
+import json
+import shutil
+import sys
+import warnings
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+ENV_ONLINE = '''from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+
+def run_online():
+    engine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+                                poolclass=pool.NullPool)
+    applied = config.attributes.setdefault("applied", [])
+
+    def on_apply(ctx, step, heads, run_args):
+        applied.append(step.up_revision_id)
+
+    with engine.connect() as connection:
+        context.configure(connection=connection, on_version_apply=on_apply)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("online only")
+run_online()
+'''
+
+
+def current_heads(db):
+    engine = create_engine("sqlite:///" + db)
+    with engine.connect() as conn:
+        heads = MigrationContext.configure(conn).get_current_heads()
+    engine.dispose()
+    return sorted(heads)
+
+
+def run_case(case):
+    out = {}
+    cfg = Config(case["project"] + "/alembic.ini")
+    cfg.set_main_option("sqlalchemy.url", "sqlite:///" + case["db"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if case["current"]:
+                command.stamp(cfg, case["current"])
+        except Exception as e:
+            return {"skip": "stamp failed: %s: %s" % (type(e).__name__, e)}
+        shutil.copyfile(case["db"], case["mgate_db"]) if case["current"] else None
+        out["current"] = current_heads(case["db"]) if case["current"] else []
+        cfg.attributes["applied"] = []
+        try:
+            command.upgrade(cfg, case["target"])
+        except BaseException as e:
+            out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["applied"] = list(cfg.attributes["applied"])
+    return out
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        cases = json.load(f)
+    seen = set()
+    for case in cases:
+        if case["project"] not in seen:
+            seen.add(case["project"])
+            with open(case["project"] + "/migrations/env.py", "w") as f:
+                f.write(ENV_ONLINE)
+    json.dump([run_case(c) for c in cases], sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
