@@ -2,7 +2,8 @@
 does when it runs `alembic upgrade TARGET` on a database.
 
 On generated projects (genproject.py), Alembic stamps a random state into a
-SQLite file and then really upgrades it, recording each step it applies
+SQLite file (or, with --pg, a version table of a throw-away PostgreSQL
+server, sometimes in its own schema) and then really upgrades it, recording each step it applies
 (status_oracle.py). mgate reads a copy of the stamped database and must
 report the same version rows and exactly the same steps in the same order,
 or fail where Alembic fails (several heads for `head`, an impossible
@@ -21,6 +22,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import genproject  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "pg"))
 
 PYTHON = "/usr/bin/python3"
 
@@ -46,10 +49,11 @@ def pick_current(rng, graph):
     return rng.sample(revs, min(2, len(revs)))
 
 
-def run_mgate(mgate, project, db, target):
-    res = subprocess.run([mgate, "-c", os.path.join(project, "alembic.ini"), "--alembic-version", "1.8", "status",
-                          "--db", "sqlite:///" + db, "--format", "json", "--", target],
+def run_mgate(mgate, project, db_args, target):
+    res = subprocess.run([mgate, "-c", os.path.join(project, "alembic.ini"), "--alembic-version", "1.8", "status"]
+                         + db_args + ["--format", "json", "--", target],
                          capture_output=True, text=True, timeout=60)
+    run_mgate.outputs.append(res.stdout + res.stderr)
     try:
         data = json.loads(res.stdout) if res.stdout.strip() else None
     except ValueError:
@@ -63,8 +67,18 @@ def main():
     ap.add_argument("--count", type=int, default=100, help="strict matches required")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--pg", action="store_true", help="run against a throw-away PostgreSQL server")
     args = ap.parse_args()
+    run_mgate.outputs = []
+    if args.pg:
+        from pgserver import PASSWORD, PgServer
+        with PgServer() as pg:
+            pg.psql("CREATE SCHEMA mg")
+            return run(args, pg, PASSWORD)
+    return run(args, None, None)
 
+
+def run(args, pg, password):
     rng = random.Random(args.seed)
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
@@ -74,9 +88,15 @@ def main():
         d = os.path.join(args.workdir, "p%03d" % i)
         graph, _ = genproject.write_project(d, rng, rng.choice([3, 5, 8, 12, 20]))
         for k, target in enumerate(rng.sample(pick_targets(rng, graph), 6)):
-            cases.append({"project": d, "db": os.path.join(d, "c%02d.db" % k),
-                          "mgate_db": os.path.join(d, "c%02d-mgate.db" % k),
-                          "current": pick_current(rng, graph), "target": target})
+            case = {"project": d, "current": pick_current(rng, graph), "target": target}
+            if pg:
+                n = len(cases)
+                case.update({"url": pg.url(), "version_table": "av_%04d" % n, "mgate_table": "mv_%04d" % n,
+                             "schema": "mg" if rng.random() < 0.3 else None})
+            else:
+                case.update({"db": os.path.join(d, "c%02d.db" % k), "mgate_db": os.path.join(d, "c%02d-mgate.db" % k)})
+                case["url"] = "sqlite:///" + case["db"]
+            cases.append(case)
     case_file = os.path.join(args.workdir, "cases.json")
     with open(case_file, "w") as f:
         json.dump(cases, f)
@@ -91,12 +111,20 @@ def main():
         if "skip" in a:
             skipped += 1
             continue
-        db = case["mgate_db"] if case["current"] else os.path.join(case["project"], "absent-mgate.db")
-        if not case["current"]:
-            # an empty database: a file with no version table
-            import sqlite3
-            sqlite3.connect(db).close()
-        rc, data, err = run_mgate(args.mgate, case["project"], db, case["target"])
+        if pg:
+            # the URL with a driver now and then: mgate must take both forms
+            url = pg.url(driver="psycopg2") if len(run_mgate.outputs) % 3 == 0 else pg.url()
+            db_args = ["--db", url, "--version-table", case["mgate_table"]]
+            if case["schema"]:
+                db_args += ["--version-table-schema", case["schema"]]
+        else:
+            db = case["mgate_db"] if case["current"] else os.path.join(case["project"], "absent-mgate.db")
+            if not case["current"]:
+                # an empty database: a file with no version table
+                import sqlite3
+                sqlite3.connect(db).close()
+            db_args = ["--db", "sqlite:///" + db]
+        rc, data, err = run_mgate(args.mgate, case["project"], db_args, case["target"])
         label = "%s target=%r current=%r" % (case["project"], case["target"], case["current"])
         if "error" in a and not a["applied"] and "KeyError" not in a["error"]:
             # Alembic refused the target: mgate must refuse too
@@ -140,6 +168,9 @@ def main():
     if strict < args.count:
         failed += 1
         print("FAIL: only %d strict matches; %d required" % (strict, args.count))
+    if password and any(password in out for out in run_mgate.outputs):
+        failed += 1
+        print("FAIL: the database password appeared in mgate's output")
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -2,12 +2,14 @@
 
 usage: python3 status_oracle.py CASES.json > ANSWERS.json
 
-Each case is {"project", "db", "mgate_db", "current": [...], "target"}.
-For each, Alembic stamps `current` into the SQLite file `db` (nothing when
-empty), a copy goes to `mgate_db` for mgate to read, then Alembic really
-runs `upgrade target`; env.py records every applied step through
-on_version_apply. The answer is the version rows before, the steps in the
-order they ran, and any error Alembic raised.
+Each case is {"project", "url", "current": [...], "target"} plus, for
+SQLite, "db" and "mgate_db" (a copy of the stamped file for mgate), or for
+PostgreSQL, "version_table", "schema" and "mgate_table" (a copy of the
+stamped version table for mgate). Alembic stamps `current` (nothing when
+empty), the copy is made, then Alembic really runs `upgrade target`; env.py
+records every applied step through on_version_apply. The answer is the
+version rows before, the steps in the order they ran, and any error Alembic
+raised.
 """
 import json
 import shutil
@@ -34,7 +36,9 @@ def run_online():
         applied.append(step.up_revision_id)
 
     with engine.connect() as connection:
-        context.configure(connection=connection, on_version_apply=on_apply)
+        context.configure(connection=connection, on_version_apply=on_apply,
+                          version_table=config.attributes.get("version_table", "alembic_version"),
+                          version_table_schema=config.attributes.get("schema"))
         with context.begin_transaction():
             context.run_migrations()
 
@@ -45,18 +49,34 @@ run_online()
 '''
 
 
-def current_heads(db):
-    engine = create_engine("sqlite:///" + db)
+def current_heads(case):
+    engine = create_engine(case["url"])
     with engine.connect() as conn:
-        heads = MigrationContext.configure(conn).get_current_heads()
+        heads = MigrationContext.configure(conn, opts={
+            "version_table": case.get("version_table", "alembic_version"),
+            "version_table_schema": case.get("schema")}).get_current_heads()
     engine.dispose()
     return sorted(heads)
+
+
+def copy_for_mgate(case):
+    if "mgate_db" in case:
+        shutil.copyfile(case["db"], case["mgate_db"])
+        return
+    q = (case["schema"] + "." if case.get("schema") else "")
+    engine = create_engine(case["url"])
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE %s%s AS SELECT * FROM %s%s" % (q, case["mgate_table"], q, case["version_table"]))
+    engine.dispose()
 
 
 def run_case(case):
     out = {}
     cfg = Config(case["project"] + "/alembic.ini")
-    cfg.set_main_option("sqlalchemy.url", "sqlite:///" + case["db"])
+    cfg.set_main_option("sqlalchemy.url", case["url"].replace("%", "%%"))
+    if "version_table" in case:
+        cfg.attributes["version_table"] = case["version_table"]
+        cfg.attributes["schema"] = case.get("schema")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -64,8 +84,9 @@ def run_case(case):
                 command.stamp(cfg, case["current"])
         except Exception as e:
             return {"skip": "stamp failed: %s: %s" % (type(e).__name__, e)}
-        shutil.copyfile(case["db"], case["mgate_db"]) if case["current"] else None
-        out["current"] = current_heads(case["db"]) if case["current"] else []
+        if case["current"]:
+            copy_for_mgate(case)
+        out["current"] = current_heads(case) if case["current"] else []
         cfg.attributes["applied"] = []
         try:
             command.upgrade(cfg, case["target"])
