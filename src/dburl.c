@@ -182,16 +182,19 @@ void dburl_redact(buf *out, const char *url)
 		buf_puts(out, ":***");
 		rest = at;
 	}
-	/* password=... in the query */
-	for (p = rest; *p; p++) {
-		if ((p[-1] == '?' || p[-1] == '&') && !strncmp(p, "password=", 9)) {
-			const char *v = p + 9, *ve = strchr(v, '&');
-			buf_put(out, rest, (size_t)(v - rest));
-			buf_puts(out, "***");
-			rest = ve ? ve : v + strlen(v);
-			p = rest - 1;
-			if (!*rest)
-				break;
+	/* password=... among the query parameters (after the '?') */
+	{
+		const char *qm = strchr(rest, '?');
+		for (p = qm ? qm + 1 : NULL; p && *p; p++) {
+			if ((p[-1] == '?' || p[-1] == '&') && !strncmp(p, "password=", 9)) {
+				const char *v = p + 9, *ve = strchr(v, '&');
+				buf_put(out, rest, (size_t)(v - rest));
+				buf_puts(out, "***");
+				rest = ve ? ve : v + strlen(v);
+				if (!*rest)
+					break;
+				p = rest;
+			}
 		}
 	}
 	buf_puts(out, rest);

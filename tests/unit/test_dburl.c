@@ -102,6 +102,9 @@ static void test_redact(void **state)
 		{ "postgresql://u:a@b@h/d", "postgresql://u:***@h/d" },
 		{ "postgresql://h/d?user=x&password=hunter2&sslmode=require", "postgresql://h/d?user=x&password=***&sslmode=require" },
 		{ "sqlite:///x.db", "sqlite:///x.db" },
+		/* found by fuzz_dburl: "&password=" outside the query is not a parameter */
+		{ "postgres://u:a@host&password=x/db", "postgres://u:***@host&password=x/db" },
+		{ "postgresql://h/d?password=a&password=b", "postgresql://h/d?password=***&password=***" },
 		{ "garbage", "garbage" },
 	};
 	size_t i;
