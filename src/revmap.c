@@ -1189,6 +1189,88 @@ cleanup:
 	return rc;
 }
 
+/* ---- Alembic's version bookkeeping --------------------------------------- */
+
+int revmap_simulate_upgrade(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t nsteps,
+			    size_t *fail_at, buf *why)
+{
+	bitset heads, anc;
+	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	size_t i, k;
+	int failed = 0;
+
+	bitset_init(&heads, m->n);
+	bitset_init(&anc, m->n);
+	for (i = 0; i < ncurrent; i++)
+		bitset_set(&heads, current[i]);
+	for (i = 0; i < nsteps && !failed; i++) {
+		const revnode *r = &m->v[steps[i]];
+		const intvec *down = &r->normdown;
+		size_t in_heads = 0;
+		for (k = 0; k < down->n; k++)
+			in_heads += bitset_has(&heads, down->v[k]) ? 1 : 0;
+		if (bitset_has(&heads, steps[i])) {
+			buf_printf(why, "its version row '%s' is already present", r->id);
+			failed = 1;
+		} else if (!down->n || !in_heads) {
+			/* a new branch: insert */
+			bitset_set(&heads, steps[i]);
+		} else if (down->n > 1 && in_heads > 1) {
+			/* a merge: the parent rows not implied by other heads go */
+			intvec others = { NULL, 0, 0 };
+			size_t w, nfrom = 0;
+			for (w = 0; w < m->n; w++)
+				if (bitset_has(&heads, (int)w) && !intvec_has(down, (int)w))
+					intvec_push(&others, (int)w);
+			bitset_clear(&anc);
+			reach(m, &anc, others.v, others.n, EDGE_NORMDOWN, stack);
+			intvec_release(&others);
+			for (k = 0; k < down->n && !failed; k++) {
+				if (bitset_has(&anc, down->v[k]))
+					continue;
+				nfrom++;
+				if (!bitset_has(&heads, down->v[k])) {
+					buf_printf(why, "it must remove the version row '%s', which is not there",
+						   m->v[down->v[k]].id);
+					failed = 1;
+				}
+				bitset_unset(&heads, down->v[k]);
+			}
+			if (!failed && !nfrom) {
+				buf_printf(why, "it finds no version row to merge from");
+				failed = 1;
+			}
+			bitset_set(&heads, steps[i]);
+		} else {
+			/* an update of the one parent row */
+			int from = -1;
+			if (down->n == 1) {
+				from = down->v[0];
+			} else if (in_heads == 1) {
+				for (k = 0; k < down->n; k++)
+					if (bitset_has(&heads, down->v[k]))
+						from = down->v[k];
+			}
+			if (from < 0) {
+				buf_printf(why, "which version row to update is ambiguous");
+				failed = 1;
+			} else if (!bitset_has(&heads, from)) {
+				buf_printf(why, "it must update the version row '%s', which is not there", m->v[from].id);
+				failed = 1;
+			} else {
+				bitset_unset(&heads, from);
+				bitset_set(&heads, steps[i]);
+			}
+		}
+		if (failed)
+			*fail_at = i;
+	}
+	free(stack);
+	bitset_release(&heads);
+	bitset_release(&anc);
+	return failed;
+}
+
 void revmap_release(revmap *m)
 {
 	size_t i;

@@ -96,6 +96,16 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 int revnode_is_merge(const revnode *r);
 int revnode_is_branch_point(const revnode *r);
 
+/*
+ * Replay Alembic's version-row bookkeeping (its HeadMaintainer) over an
+ * upgrade plan, starting from the rows `current`. Some graphs with
+ * depends_on make it try to remove a row that is not there, and `alembic
+ * upgrade` then fails part-way. Returns 0 when every step goes through, or
+ * 1 with *fail_at (an index into `steps`) and a reason in `why`.
+ */
+int revmap_simulate_upgrade(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t nsteps,
+			    size_t *fail_at, struct buf *why);
+
 void intvec_push(intvec *iv, int x);
 int intvec_has(const intvec *iv, int x);
 void intvec_release(intvec *iv);

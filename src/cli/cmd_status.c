@@ -101,7 +101,7 @@ static json_t *strvec_json(const strvec *sv)
 }
 
 static void print_text(const cli_project *p, const char *where, const strvec *rows, const char *target,
-		       const int *pending, size_t npending, int have_plan)
+		       const int *pending, size_t npending, int have_plan, size_t fail_at)
 {
 	const revmap *m = &p->map;
 	size_t i;
@@ -127,6 +127,8 @@ static void print_text(const cli_project *p, const char *where, const strvec *ro
 	for (i = 0; i < npending; i++) {
 		const revnode *r = &m->v[pending[i]];
 		const char *nl = strchr(r->s->doc, '\n');
+		if (i == fail_at)
+			printf("       ---- `alembic upgrade` fails at the next step (see the error) ----\n");
 		printf("  %3zu. %s%s  %.*s\n", i + 1, r->id, revnode_is_merge(r) ? " (merge)" : "",
 		       (int)(nl ? (size_t)(nl - r->s->doc) : strlen(r->s->doc)), r->s->doc);
 		printf("       %s\n", r->s->path);
@@ -142,7 +144,7 @@ int cmd_status(int argc, char **argv)
 	buf where = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
 	int *current = NULL, *targets = NULL, *pending = NULL, rc, have_plan = 0;
-	size_t ncurrent = 0, ntargets = 0, npending = 0, i;
+	size_t ncurrent = 0, ntargets = 0, npending = 0, i, fail_at = (size_t)-1;
 	const char *target = "heads";
 	cli_option opts[] = {
 		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
@@ -207,7 +209,17 @@ int cmd_status(int argc, char **argv)
 			   0) {
 			findings_add(&p.found, "invalid-target", SEV_ERROR, NULL, 0, NULL, "%s", err.msg);
 		} else {
+			buf why = BUF_INIT;
 			have_plan = 1;
+			if (revmap_simulate_upgrade(&p.map, current, ncurrent, pending, npending, &fail_at, &why)) {
+				const revnode *r = &p.map.v[pending[fail_at]];
+				findings_add(&p.found, "alembic-upgrade-will-fail", SEV_ERROR, r->s->path, 0, r->id,
+					     "`alembic upgrade %s` will stop at step %zu of %zu, revision '%s': %s. Alembic's "
+					     "version bookkeeping cannot follow this graph; the usual cause is a depends_on that "
+					     "names an ancestor of the revision's own down_revision: remove it (the order does "
+					     "not need it), then check again", target, fail_at + 1, npending, r->id, why.ptr);
+			}
+			buf_release(&why);
 		}
 	}
 	cli_print_findings(&p.found, common.quiet);
@@ -229,10 +241,12 @@ int cmd_status(int argc, char **argv)
 			json_array_append_new(arr, step);
 		}
 		json_object_set_new(obj, "pending", have_plan ? arr : (json_decref(arr), json_null()));
+		json_object_set_new(obj, "alembic_fails_at",
+				    have_plan && fail_at != (size_t)-1 ? cli_json_str(p.map.v[pending[fail_at]].id) : json_null());
 		json_object_set_new(obj, "findings", cli_findings_json(&p.found));
 		cli_print_json(obj);
 	} else {
-		print_text(&p, where.ptr, &rows, target, pending, npending, have_plan);
+		print_text(&p, where.ptr, &rows, target, pending, npending, have_plan, fail_at);
 	}
 cleanup:
 	free(current);
