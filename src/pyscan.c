@@ -376,6 +376,18 @@ static void eval_external(scanner *s, evalres *r, const char *dotted, int line)
 
 static void eval_expr(scanner *s, const pytok *t, size_t n, evalres *r);
 
+/* +1 for an opening bracket token, -1 for a closing one, 0 otherwise. */
+static int bracket_delta(const pytok *t)
+{
+	if (t->type != PYTOK_OP || t->len != 1)
+		return 0;
+	if (t->start[0] == '(' || t->start[0] == '[' || t->start[0] == '{')
+		return 1;
+	if (t->start[0] == ')' || t->start[0] == ']' || t->start[0] == '}')
+		return -1;
+	return 0;
+}
+
 /* Matching close bracket index for the opener at t[0], or n when none. */
 static size_t match_bracket(const pytok *t, size_t n)
 {
@@ -383,11 +395,9 @@ static size_t match_bracket(const pytok *t, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (t[i].type != PYTOK_OP || t[i].len != 1)
-			continue;
-		if (strchr("([{", t[i].start[0]))
-			depth++;
-		else if (strchr(")]}", t[i].start[0]) && --depth == 0)
+		int d = bracket_delta(&t[i]);
+		depth += d;
+		if (d < 0 && depth == 0)
 			return i;
 	}
 	return n;
@@ -442,14 +452,9 @@ static void eval_sequence(scanner *s, const pytok *t, size_t n, int is_list, int
 	r->v.line = line;
 	for (i = 0; i <= n; i++) {
 		int sep = (i == n);
-		if (!sep && t[i].type == PYTOK_OP && t[i].len == 1) {
-			char c = t[i].start[0];
-			if (c == '(' || c == '[' || c == '{')
-				depth++;
-			else if (c == ')' || c == ']' || c == '}')
-				depth--;
-			else if (c == ',' && depth == 0)
-				sep = 1;
+		if (!sep) {
+			depth += bracket_delta(&t[i]);
+			sep = depth == 0 && pytok_is_op(&t[i], ",");
 		}
 		if (!sep)
 			continue;
@@ -486,14 +491,9 @@ static int has_top_comma(const pytok *t, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (t[i].type != PYTOK_OP || t[i].len != 1)
-			continue;
-		switch (t[i].start[0]) {
-		case '(': case '[': case '{': depth++; break;
-		case ')': case ']': case '}': depth--; break;
-		case ',': if (depth == 0) return 1; break;
-		default: break;
-		}
+		depth += bracket_delta(&t[i]);
+		if (depth == 0 && pytok_is_op(&t[i], ","))
+			return 1;
 	}
 	return 0;
 }
@@ -792,12 +792,11 @@ static void handle_simple(scanner *s, const pytok *t, size_t n, int first_statem
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		int d = bracket_delta(&t[i]);
 		if (t[i].type != PYTOK_OP)
 			continue;
-		if (t[i].len == 1 && strchr("([{", t[i].start[0]))
-			depth++;
-		else if (t[i].len == 1 && strchr(")]}", t[i].start[0]))
-			depth--;
+		if (d)
+			depth += d;
 		else if (depth == 0 && pytok_is_op(&t[i], "=") && neq < 64)
 			eqs[neq++] = i;
 		else if (depth == 0 && pytok_is_op(&t[i], ":") && neq == 0 && annot == (size_t)-1)
@@ -855,13 +854,9 @@ static size_t header_colon(const pytok *t, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (t[i].type != PYTOK_OP)
-			continue;
-		if (t[i].len == 1 && strchr("([{", t[i].start[0]))
-			depth++;
-		else if (t[i].len == 1 && strchr(")]}", t[i].start[0]))
-			depth--;
-		else if (depth == 0 && pytok_is_op(&t[i], ":"))
+		int d = bracket_delta(&t[i]);
+		depth += d;
+		if (!d && depth == 0 && pytok_is_op(&t[i], ":"))
 			return i;
 	}
 	return n;
@@ -1044,13 +1039,8 @@ static void handle_logical_line(scanner *s, const tokvec *line)
 	if (pytok_is_op(&t[0], "@"))
 		return; /* a decorator line; the decorated def follows */
 	for (i = 0; i <= n; i++) {
-		if (i < n && t[i].type == PYTOK_OP && t[i].len == 1) {
-			char c = t[i].start[0];
-			if (c == '(' || c == '[' || c == '{')
-				depth++;
-			else if (c == ')' || c == ']' || c == '}')
-				depth--;
-		}
+		if (i < n)
+			depth += bracket_delta(&t[i]);
 		if (i == n || (depth == 0 && pytok_is_op(&t[i], ";"))) {
 			handle_simple(s, t + start, i - start, first && start == 0);
 			start = i + 1;

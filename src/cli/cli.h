@@ -68,6 +68,15 @@ typedef struct cli_command {
 int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const cli_option *opts,
 	      cli_common *common, strvec *args);
 
+/*
+ * Every command's first steps: parse the options, allow at most
+ * `max_args` positional arguments, default and check --format against
+ * `formats` (the first is the default). Returns 0, or the exit code to
+ * return (help printed: -1 meaning "exit 0").
+ */
+int cli_begin(int argc, char **argv, const char *cmd, const char *usage, const cli_option *opts,
+	      const char *const *formats, size_t max_args, cli_common *common, strvec *args);
+
 /* Print "usage:" and the option table for `cmd`. */
 void cli_help(FILE *out, const char *cmd, const char *usage, const cli_option *opts);
 
@@ -96,6 +105,9 @@ int cli_check_format(const char *format, const char *const *allowed, const char 
 void cli_print_json(void *json);
 /* A JSON string (json_t *) from any bytes: invalid UTF-8 becomes U+FFFD. */
 void *cli_json_str(const char *s);
+
+/* A JSON array of strings (a json_t *). */
+void *cli_strvec_json(const strvec *sv);
 
 /* The findings as a JSON array (a json_t *). */
 void *cli_findings_json(const findings *f);

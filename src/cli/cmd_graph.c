@@ -129,18 +129,8 @@ int cmd_graph(int argc, char **argv)
 	int rc;
 	cli_option opts[] = { OPT_END_() };
 
-	memset(&common, 0, sizeof(common));
 	memset(&p, 0, sizeof(p));
-	if ((rc = cli_parse(argc, argv, "graph", "[--format dot|mermaid]", opts, &common, &args)) != 0)
-		goto out_noproj;
-	if (args.n) {
-		fprintf(stderr, "mgate graph: unexpected argument '%s'\n", args.v[0]);
-		rc = EXIT_USAGE;
-		goto out_noproj;
-	}
-	if (!common.format)
-		common.format = "dot";
-	if ((rc = cli_check_format(common.format, formats, "graph")) != 0)
+	if ((rc = cli_begin(argc, argv, "graph", "[--format dot|mermaid]", opts, formats, 0, &common, &args)) != 0)
 		goto out_noproj;
 	if ((rc = cli_load_project(&p, &common)) != 0)
 		goto cleanup;

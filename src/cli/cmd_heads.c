@@ -27,18 +27,8 @@ int cmd_heads(int argc, char **argv)
 		OPT_END_(),
 	};
 
-	memset(&common, 0, sizeof(common));
 	memset(&p, 0, sizeof(p));
-	if ((rc = cli_parse(argc, argv, "heads", "[options]", opts, &common, &args)) != 0)
-		goto out_noproj;
-	if (args.n) {
-		fprintf(stderr, "mgate heads: unexpected argument '%s'\n", args.v[0]);
-		rc = EXIT_USAGE;
-		goto out_noproj;
-	}
-	if (!common.format)
-		common.format = "text";
-	if ((rc = cli_check_format(common.format, formats, "heads")) != 0)
+	if ((rc = cli_begin(argc, argv, "heads", "[options]", opts, formats, 0, &common, &args)) != 0)
 		goto out_noproj;
 	if ((rc = cli_load_project(&p, &common)) != 0)
 		goto cleanup;

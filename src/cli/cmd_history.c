@@ -50,24 +50,14 @@ static void print_text_line(const revnode *r)
 	buf_release(&line);
 }
 
-static json_t *strvec_json(const strvec *sv)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		json_array_append_new(a, cli_json_str(sv->v[i]));
-	return a;
-}
-
 static json_t *revision_json(const revnode *r)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "revision", cli_json_str(r->id));
-	json_object_set_new(o, "down_revisions", strvec_json(&r->s->down));
-	json_object_set_new(o, "depends_on", strvec_json(&r->s->depends));
-	json_object_set_new(o, "branch_labels", strvec_json(&r->labels));
+	json_object_set_new(o, "down_revisions", cli_strvec_json(&r->s->down));
+	json_object_set_new(o, "depends_on", cli_strvec_json(&r->s->depends));
+	json_object_set_new(o, "branch_labels", cli_strvec_json(&r->labels));
 	json_object_set_new(o, "path", cli_json_str(r->s->path));
 	json_object_set_new(o, "is_head", json_boolean(r->is_head));
 	json_object_set_new(o, "is_base", json_boolean(r->is_base));
@@ -87,18 +77,8 @@ int cmd_history(int argc, char **argv)
 	size_t norder = 0, i;
 	cli_option opts[] = { OPT_END_() };
 
-	memset(&common, 0, sizeof(common));
 	memset(&p, 0, sizeof(p));
-	if ((rc = cli_parse(argc, argv, "history", "[options]", opts, &common, &args)) != 0)
-		goto out_noproj;
-	if (args.n) {
-		fprintf(stderr, "mgate history: unexpected argument '%s'\n", args.v[0]);
-		rc = EXIT_USAGE;
-		goto out_noproj;
-	}
-	if (!common.format)
-		common.format = "text";
-	if ((rc = cli_check_format(common.format, formats, "history")) != 0)
+	if ((rc = cli_begin(argc, argv, "history", "[options]", opts, formats, 0, &common, &args)) != 0)
 		goto out_noproj;
 	if ((rc = cli_load_project(&p, &common)) != 0)
 		goto cleanup;

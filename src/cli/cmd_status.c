@@ -91,15 +91,6 @@ static json_t *ids_json(const revmap *m, const int *v, size_t n)
 	return a;
 }
 
-static json_t *strvec_json(const strvec *sv)
-{
-	json_t *a = json_array();
-	size_t i;
-	for (i = 0; i < sv->n; i++)
-		json_array_append_new(a, cli_json_str(sv->v[i]));
-	return a;
-}
-
 static void print_text(const cli_project *p, const char *where, const strvec *rows, const char *target,
 		       const int *pending, size_t npending, int have_plan, size_t fail_at)
 {
@@ -154,22 +145,12 @@ int cmd_status(int argc, char **argv)
 		OPT_END_(),
 	};
 
-	memset(&common, 0, sizeof(common));
 	memset(&p, 0, sizeof(p));
 	memset(&o, 0, sizeof(o));
-	if ((rc = cli_parse(argc, argv, "status", "[options] [TARGET]", opts, &common, &args)) != 0)
+	if ((rc = cli_begin(argc, argv, "status", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
 		goto out_noproj;
-	if (args.n > 1) {
-		fprintf(stderr, "mgate status: one target at most, got '%s' and '%s'\n", args.v[0], args.v[1]);
-		rc = EXIT_USAGE;
-		goto out_noproj;
-	}
 	if (args.n)
 		target = args.v[0];
-	if (!common.format)
-		common.format = "text";
-	if ((rc = cli_check_format(common.format, formats, "status")) != 0)
-		goto out_noproj;
 	if ((rc = cli_load_project(&p, &common)) != 0)
 		goto cleanup;
 	if ((rc = read_current(&rows, &where, &o, &p)) != 0)
@@ -228,14 +209,14 @@ int cmd_status(int argc, char **argv)
 	if (!strcmp(common.format, "json")) {
 		json_t *obj = json_object(), *arr = json_array();
 		json_object_set_new(obj, "database", cli_json_str(where.ptr));
-		json_object_set_new(obj, "current", strvec_json(&rows));
+		json_object_set_new(obj, "current", cli_strvec_json(&rows));
 		json_object_set_new(obj, "heads", p.map.broken ? json_array() : ids_json(&p.map, p.map.heads.v, p.map.heads.n));
 		json_object_set_new(obj, "target", cli_json_str(target));
 		for (i = 0; have_plan && i < npending; i++) {
 			const revnode *r = &p.map.v[pending[i]];
 			json_t *step = json_object();
 			json_object_set_new(step, "revision", cli_json_str(r->id));
-			json_object_set_new(step, "down_revisions", strvec_json(&r->s->down));
+			json_object_set_new(step, "down_revisions", cli_strvec_json(&r->s->down));
 			json_object_set_new(step, "path", cli_json_str(r->s->path));
 			json_object_set_new(step, "is_merge", json_boolean(revnode_is_merge(r)));
 			json_array_append_new(arr, step);

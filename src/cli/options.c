@@ -148,3 +148,20 @@ usage:
 	fprintf(stderr, "run 'mgate %s --help' for the options\n", cmd);
 	return EXIT_USAGE;
 }
+
+int cli_begin(int argc, char **argv, const char *cmd, const char *usage, const cli_option *opts,
+	      const char *const *formats, size_t max_args, cli_common *common, strvec *args)
+{
+	int rc;
+
+	memset(common, 0, sizeof(*common));
+	if ((rc = cli_parse(argc, argv, cmd, usage, opts, common, args)) != 0)
+		return rc;
+	if (args->n > max_args) {
+		fprintf(stderr, "mgate %s: unexpected argument '%s'\n", cmd, args->v[max_args]);
+		return EXIT_USAGE;
+	}
+	if (!common->format)
+		common->format = formats[0];
+	return cli_check_format(common->format, formats, cmd);
+}

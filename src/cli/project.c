@@ -152,6 +152,16 @@ void *cli_json_str(const char *s)
 	return j;
 }
 
+void *cli_strvec_json(const strvec *sv)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		json_array_append_new(a, cli_json_str(sv->v[i]));
+	return a;
+}
+
 void cli_format_labels(buf *out, const revnode *r)
 {
 	size_t i;

@@ -140,20 +140,11 @@ int fs_exists(const char *path)
 
 int fs_list_dir(strvec *out, const char *dir, mg_error *err)
 {
-	DIR *d;
-	struct dirent *de;
+	buf kinds = BUF_INIT;
+	int rc = fs_list_dir_kinds(out, &kinds, dir, err);
 
-	d = opendir(dir);
-	if (!d)
-		return mg_error_set(err, errno == ENOENT ? MG_ENOTFOUND : MG_EENV,
-				    "cannot list '%s': %s", dir, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		strvec_push(out, de->d_name);
-	}
-	closedir(d);
-	return MG_OK;
+	buf_release(&kinds);
+	return rc;
 }
 
 int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err)
