@@ -31,6 +31,19 @@ typedef struct db_ops {
 	/* The rows of the version table, in table order. *exists is 0 when the
 	 * table is absent (an empty database at base). */
 	int (*read_versions)(db *d, const db_version_table *vt, strvec *out, int *exists, mg_error *err);
+	/* The whole schema as mgate's canonical model (schema.h), a json_t *
+	 * the caller releases. */
+	int (*snapshot)(db *d, void **out, mg_error *err);
+	/* Estimated rows of one table ("schema.table", or "table"); -1 unknown. */
+	int (*table_rows)(db *d, const char *table, long long *out, mg_error *err);
+	/* The migration lock: pg_advisory_lock on a key derived from `name`
+	 * (PostgreSQL), an exclusive lock file beside the database (SQLite).
+	 * wait_ms 0 tries once; MG_EAMBIGUOUS when someone else holds it. */
+	int (*lock)(db *d, const char *name, long wait_ms, mg_error *err);
+	void (*unlock)(db *d, const char *name);
+	/* Run one read-only query and return the first column of the first row
+	 * as text (NULL for no row or SQL NULL; the caller frees). */
+	int (*query_scalar)(db *d, const char *sql, char **out, mg_error *err);
 } db_ops;
 
 struct db {

@@ -4,7 +4,9 @@
  */
 #include "db.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +187,332 @@ cleanup:
 	return rc;
 }
 
+/* ---- schema snapshot ------------------------------------------------------ */
+
+#define USER_SCHEMAS "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' " \
+		     "AND n.nspname NOT LIKE 'pg_temp_%'"
+
+static const char *const q_tables =
+	"SELECT n.nspname || '.' || c.relname, c.relkind, c.reltuples::bigint FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND " USER_SCHEMAS " ORDER BY 1";
+
+static const char *const q_columns =
+	"SELECT n.nspname || '.' || c.relname, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), "
+	"a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated FROM pg_attribute a "
+	"JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	"WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND " USER_SCHEMAS " ORDER BY 1, 3";
+
+static const char *const q_constraints =
+	"SELECT n.nspname || '.' || c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid), "
+	"con.convalidated, con.condeferrable, con.condeferred, "
+	"(SELECT COALESCE(json_agg(att.attname ORDER BY k.ord), '[]')::text FROM unnest(con.conkey) WITH ORDINALITY "
+	" k(attnum, ord) JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = k.attnum), "
+	"fn.nspname || '.' || fc.relname, "
+	"(SELECT COALESCE(json_agg(att.attname ORDER BY k.ord), '[]')::text FROM unnest(con.confkey) WITH ORDINALITY "
+	" k(attnum, ord) JOIN pg_attribute att ON att.attrelid = con.confrelid AND att.attnum = k.attnum), "
+	"con.confdeltype, con.confupdtype FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class fc ON fc.oid = con.confrelid "
+	"LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+	"WHERE c.relkind IN ('r', 'p') AND " USER_SCHEMAS " ORDER BY 1, 2";
+
+static const char *const q_indexes =
+	"SELECT n.nspname || '.' || t.relname, i.relname, ix.indisunique, ix.indisprimary, ix.indisvalid, am.amname, "
+	"pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid), "
+	"(SELECT COALESCE(json_agg(CASE WHEN k.attnum = 0 THEN pg_get_indexdef(ix.indexrelid, k.ord::int, true) "
+	" ELSE att.attname::text END ORDER BY k.ord), '[]')::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY "
+	" k(attnum, ord) LEFT JOIN pg_attribute att ON att.attrelid = ix.indrelid AND att.attnum = k.attnum "
+	" WHERE k.ord <= ix.indnkeyatts) "
+	"FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid "
+	"JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = i.relam "
+	"WHERE t.relkind IN ('r', 'p', 'm') AND " USER_SCHEMAS " ORDER BY 1, 2";
+
+static const char *const q_views =
+	"SELECT n.nspname || '.' || c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND " USER_SCHEMAS " ORDER BY 1";
+
+static const char *const q_sequences =
+	"SELECT s.schemaname || '.' || s.sequencename, s.data_type::text, s.start_value, s.increment_by, s.min_value, "
+	"s.max_value, s.cycle FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname "
+	"WHERE " USER_SCHEMAS " ORDER BY 1";
+
+static const char *const q_enums =
+	"SELECT n.nspname || '.' || t.typname, json_agg(e.enumlabel ORDER BY e.enumsortorder)::text FROM pg_type t "
+	"JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"WHERE " USER_SCHEMAS " GROUP BY 1 ORDER BY 1";
+
+static PGresult *run(db_pg *p, const char *sql, mg_error *err)
+{
+	PGresult *res = PQexec(p->conn, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(&p->base, "cannot read the schema", err);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static json_t *text_or_null(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+}
+
+static json_t *bool_at(PGresult *r, int row, int col)
+{
+	return json_boolean(PQgetvalue(r, row, col)[0] == 't');
+}
+
+static json_t *json_text(PGresult *r, int row, int col)
+{
+	json_t *j = PQgetisnull(r, row, col) ? NULL : json_loads(PQgetvalue(r, row, col), 0, NULL);
+	return j ? j : json_array();
+}
+
+static const char *fk_action(char c)
+{
+	switch (c) {
+	case 'r': return "RESTRICT";
+	case 'c': return "CASCADE";
+	case 'n': return "SET NULL";
+	case 'd': return "SET DEFAULT";
+	default: return "NO ACTION";
+	}
+}
+
+/* The table's sub-object `key`, created on first use. */
+static json_t *table_part(json_t *tables, const char *table, const char *key)
+{
+	json_t *t = json_object_get(tables, table), *part;
+
+	if (!t)
+		return NULL;
+	if (!(part = json_object_get(t, key))) {
+		part = json_object();
+		json_object_set_new(t, key, part);
+	}
+	return part;
+}
+
+static void add_constraints(json_t *tables, PGresult *r)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *table = PQgetvalue(r, i, 0), *name = PQgetvalue(r, i, 1);
+		char type = PQgetvalue(r, i, 2)[0];
+		json_t *t = json_object_get(tables, table), *c = json_object();
+		if (!t) {
+			json_decref(c);
+			continue;
+		}
+		json_object_set_new(c, "definition", text_or_null(r, i, 3));
+		if (type == 'p') {
+			json_object_set_new(c, "name", json_string(name));
+			json_object_set_new(c, "columns", json_text(r, i, 7));
+			json_object_set_new(t, "primary_key", c);
+			continue;
+		}
+		json_object_set_new(c, "columns", json_text(r, i, 7));
+		json_object_set_new(c, "deferrable", bool_at(r, i, 5));
+		json_object_set_new(c, "initially_deferred", bool_at(r, i, 6));
+		json_object_set_new(c, "validated", bool_at(r, i, 4));
+		if (type == 'f') {
+			json_object_set_new(c, "references", text_or_null(r, i, 8));
+			json_object_set_new(c, "ref_columns", json_text(r, i, 9));
+			json_object_set_new(c, "on_delete", json_string(fk_action(PQgetvalue(r, i, 10)[0])));
+			json_object_set_new(c, "on_update", json_string(fk_action(PQgetvalue(r, i, 11)[0])));
+		}
+		json_object_set_new(table_part(tables, table, type == 'f' ? "foreign_keys" : type == 'u' ? "unique"
+								: type == 'c' ? "checks" : "exclusions"),
+				    name, c);
+	}
+}
+
+static int pg_snapshot(db *d, void **out, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	PGresult *r = NULL;
+	json_t *snap = json_object(), *tables = json_object(), *views = json_object(), *seqs = json_object(),
+	       *enums = json_object();
+	buf ver = BUF_INIT;
+	int i, rc = MG_OK;
+
+	*out = NULL;
+	json_object_set_new(snap, "mgate_snapshot", json_integer(1));
+	json_object_set_new(snap, "dialect", json_string("postgresql"));
+	pg_server_version(d, &ver, err);
+	json_object_set_new(snap, "server", json_string(ver.ptr));
+	json_object_set_new(snap, "tables", tables);
+	json_object_set_new(snap, "views", views);
+	json_object_set_new(snap, "sequences", seqs);
+	json_object_set_new(snap, "enums", enums);
+	/* one snapshot-consistent read of the catalogs */
+	PQclear(PQexec(p->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+
+	if (!(r = run(p, q_tables, err)))
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++) {
+		json_t *t = json_object();
+		long long est = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		json_object_set_new(t, "kind", json_string(PQgetvalue(r, i, 1)[0] == 'p' ? "partitioned" : "table"));
+		json_object_set_new(t, "rows_estimate", est >= 0 ? json_integer(est) : json_null());
+		json_object_set_new(t, "columns", json_object());
+		json_object_set_new(t, "primary_key", json_null());
+		json_object_set_new(t, "unique", json_object());
+		json_object_set_new(t, "checks", json_object());
+		json_object_set_new(t, "foreign_keys", json_object());
+		json_object_set_new(t, "indexes", json_object());
+		json_object_set_new(tables, PQgetvalue(r, i, 0), t);
+	}
+	PQclear(r);
+	if (!(r = run(p, q_columns, err)))
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++) {
+		json_t *col = json_object(), *cols = table_part(tables, PQgetvalue(r, i, 0), "columns");
+		const char *identity = PQgetvalue(r, i, 6), *generated = PQgetvalue(r, i, 7);
+		json_object_set_new(col, "position", json_integer(strtoll(PQgetvalue(r, i, 2), NULL, 10)));
+		json_object_set_new(col, "type", json_string(PQgetvalue(r, i, 3)));
+		json_object_set_new(col, "nullable", json_boolean(PQgetvalue(r, i, 4)[0] != 't'));
+		json_object_set_new(col, "default", generated[0] ? json_null() : text_or_null(r, i, 5));
+		json_object_set_new(col, "identity", identity[0] == 'a' ? json_string("always")
+						      : identity[0] == 'd' ? json_string("by default") : json_null());
+		json_object_set_new(col, "generated", generated[0] ? text_or_null(r, i, 5) : json_null());
+		if (cols)
+			json_object_set_new(cols, PQgetvalue(r, i, 1), col);
+		else
+			json_decref(col);
+	}
+	PQclear(r);
+	if (!(r = run(p, q_constraints, err)))
+		goto fail;
+	add_constraints(tables, r);
+	PQclear(r);
+	if (!(r = run(p, q_indexes, err)))
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++) {
+		json_t *ix = json_object(), *part = table_part(tables, PQgetvalue(r, i, 0), "indexes");
+		json_object_set_new(ix, "unique", bool_at(r, i, 2));
+		json_object_set_new(ix, "primary", bool_at(r, i, 3));
+		json_object_set_new(ix, "valid", bool_at(r, i, 4));
+		json_object_set_new(ix, "method", json_string(PQgetvalue(r, i, 5)));
+		json_object_set_new(ix, "definition", json_string(PQgetvalue(r, i, 6)));
+		json_object_set_new(ix, "predicate", text_or_null(r, i, 7));
+		json_object_set_new(ix, "columns", json_text(r, i, 8));
+		if (part)
+			json_object_set_new(part, PQgetvalue(r, i, 1), ix);
+		else
+			json_decref(ix);
+	}
+	PQclear(r);
+	if (!(r = run(p, q_views, err)))
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++) {
+		json_t *v = json_object();
+		json_object_set_new(v, "materialized", bool_at(r, i, 1));
+		json_object_set_new(v, "definition", text_or_null(r, i, 2));
+		json_object_set_new(views, PQgetvalue(r, i, 0), v);
+	}
+	PQclear(r);
+	if (!(r = run(p, q_sequences, err)))
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++) {
+		json_t *sq = json_object();
+		json_object_set_new(sq, "type", json_string(PQgetvalue(r, i, 1)));
+		json_object_set_new(sq, "start", json_string(PQgetvalue(r, i, 2)));
+		json_object_set_new(sq, "increment", json_string(PQgetvalue(r, i, 3)));
+		json_object_set_new(sq, "min", json_string(PQgetvalue(r, i, 4)));
+		json_object_set_new(sq, "max", json_string(PQgetvalue(r, i, 5)));
+		json_object_set_new(sq, "cycle", bool_at(r, i, 6));
+		json_object_set_new(seqs, PQgetvalue(r, i, 0), sq);
+	}
+	PQclear(r);
+	if (!(r = run(p, q_enums, err)))
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++)
+		json_object_set_new(enums, PQgetvalue(r, i, 0), json_text(r, i, 1));
+	PQclear(r);
+	r = NULL;
+	PQclear(PQexec(p->conn, "COMMIT"));
+	*out = snap;
+	snap = NULL;
+	goto cleanup;
+fail:
+	rc = err && err->code ? err->code : MG_EENV;
+	PQclear(PQexec(p->conn, "ROLLBACK"));
+cleanup:
+	json_decref(snap);
+	buf_release(&ver);
+	return rc;
+}
+
+static int pg_table_rows(db *d, const char *table, long long *out, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	const char *params[1] = { table };
+	PGresult *r = PQexecParams(p->conn, "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass($1)", 1, NULL,
+				   params, NULL, NULL, 0);
+	int rc = MG_OK;
+
+	*out = -1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = pg_error(d, "cannot read table statistics", err);
+	else if (PQntuples(r) == 1)
+		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_lock(db *d, const char *name, long wait_ms, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	const char *params[1] = { name };
+	long waited = 0;
+
+	for (;;) {
+		PGresult *r = PQexecParams(p->conn, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", 1, NULL, params,
+					   NULL, NULL, 0);
+		int got;
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			PQclear(r);
+			return pg_error(d, "cannot take the migration lock", err);
+		}
+		got = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		if (got)
+			return MG_OK;
+		if (waited >= wait_ms)
+			return mg_error_set(err, MG_EAMBIGUOUS, "another mgate or Alembic run holds the migration lock '%s' "
+					    "on %s", name, d->redacted);
+		usleep(100000);
+		waited += 100;
+	}
+}
+
+static void pg_unlock(db *d, const char *name)
+{
+	db_pg *p = (db_pg *)d;
+	const char *params[1] = { name };
+
+	PQclear(PQexecParams(p->conn, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", 1, NULL, params, NULL, NULL, 0));
+}
+
+static int pg_query_scalar(db *d, const char *sql, char **out, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	PGresult *r = PQexec(p->conn, sql);
+	int rc = MG_OK;
+
+	*out = NULL;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = pg_error(d, "the query failed", err);
+	else if (PQntuples(r) > 0 && PQnfields(r) > 0 && !PQgetisnull(r, 0, 0))
+		*out = mg_strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
+	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
 };

@@ -121,5 +121,7 @@ int cmd_heads(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

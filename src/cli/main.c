@@ -14,6 +14,8 @@ static const cli_command commands[] = {
 	{ "history", cmd_history, "list every revision (JSON: in upgrade order)" },
 	{ "graph", cmd_graph, "print the revision graph as Graphviz dot or Mermaid" },
 	{ "status", cmd_status, "the database's revisions and exactly what `alembic upgrade` would run" },
+	{ "snapshot", cmd_snapshot, "write the database's schema as canonical JSON" },
+	{ "diff", cmd_diff, "compare two schema snapshots, or a snapshot with the database" },
 	{ NULL, NULL, NULL },
 };
 
@@ -37,7 +39,7 @@ static int takes_value(const char *a)
 {
 	static const char *const with_value[] = { "-c", "--config", "-n", "--name", "--script-location",
 						  "--alembic-version", "--format", "--db", "--from",
-						  "--version-table", "--version-table-schema", NULL };
+						  "--version-table", "--version-table-schema", "--out", "-o", NULL };
 	int i;
 
 	for (i = 0; with_value[i]; i++)

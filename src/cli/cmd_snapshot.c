@@ -1,0 +1,179 @@
+/*
+ * cmd_snapshot.c: `mgate snapshot` writes the database's schema as
+ * mgate's canonical JSON model; `mgate diff` compares two snapshots, or a
+ * snapshot with the live database, in words or JSON.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "db.h"
+#include "schema.h"
+#include "util/buf.h"
+#include "util/banned.h"
+
+/* The URL to use: --db, then MGATE_DATABASE_URL, then sqlalchemy.url from
+ * the ini when there is one (no ini is needed here). */
+static const char *pick_url(const char *opt, const cli_common *common, char **owned)
+{
+	const char *env = getenv("MGATE_DATABASE_URL");
+	config_opts co = CONFIG_OPTS_INIT;
+	mgate_config cfg;
+
+	*owned = NULL;
+	if (opt)
+		return opt;
+	if (env && *env)
+		return env;
+	co.ini_path = common->config;
+	co.section = common->name;
+	co.script_location = common->script_location;
+	co.alembic_version = common->alembic_version;
+	if (config_load(&cfg, &co, NULL) == 0 && cfg.sqlalchemy_url) {
+		*owned = cfg.sqlalchemy_url;
+		cfg.sqlalchemy_url = NULL;
+	}
+	config_release(&cfg);
+	return *owned;
+}
+
+/* Take a snapshot of the live database. Returns an exit code. */
+static int live_snapshot(void **out, const char *url)
+{
+	mg_error err = MG_ERROR_INIT;
+	db *d = NULL;
+	int rc = EXIT_OK;
+
+	*out = NULL;
+	if (!url) {
+		fprintf(stderr, "mgate: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set sqlalchemy.url in alembic.ini\n");
+		return EXIT_USAGE;
+	}
+	if (db_open(&d, url, &err) < 0 || d->ops->snapshot(d, out, &err) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	}
+	db_close(d);
+	return rc;
+}
+
+/* Write `data` to `path` atomically: a temporary file, fsync, rename. */
+static int write_atomic(const char *path, const buf *data)
+{
+	buf tmp = BUF_INIT;
+	int fd, ok = 0;
+
+	buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		size_t off = 0;
+		while (off < data->len) {
+			ssize_t n = write(fd, data->ptr + off, data->len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+		ok = off == data->len && fsync(fd) == 0;
+		ok = close(fd) == 0 && ok;
+		ok = ok && rename(tmp.ptr, path) == 0;
+		if (!ok)
+			unlink(tmp.ptr);
+	}
+	if (!ok)
+		fprintf(stderr, "mgate: error: cannot write '%s': %s\n", path, strerror(errno));
+	buf_release(&tmp);
+	return ok ? EXIT_OK : EXIT_ENV;
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	static const char *const formats[] = { "json", NULL };
+	cli_common common;
+	strvec args = STRVEC_INIT;
+	const char *db_url = NULL, *out_path = NULL;
+	char *owned = NULL;
+	void *snap = NULL;
+	buf data = BUF_INIT;
+	int rc;
+	cli_option opts[] = {
+		OPT_STRING_(0, "db", &db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_STRING_('o', "out", &out_path, "FILE", "write the snapshot to FILE (default: standard output)"),
+		OPT_END_(),
+	};
+
+	if ((rc = cli_begin(argc, argv, "snapshot", "[--db URL] [--out FILE]", opts, formats, 0, &common, &args)) != 0)
+		goto cleanup;
+	if ((rc = live_snapshot(&snap, pick_url(db_url, &common, &owned))) != 0)
+		goto cleanup;
+	schema_dump(&data, snap);
+	if (out_path)
+		rc = write_atomic(out_path, &data);
+	else
+		fputs(data.ptr, stdout);
+cleanup:
+	json_decref(snap);
+	free(owned);
+	buf_release(&data);
+	strvec_release(&args);
+	return rc < 0 ? EXIT_OK : rc;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	static const char *const formats[] = { "text", "json", NULL };
+	cli_common common;
+	strvec args = STRVEC_INIT;
+	const char *db_url = NULL;
+	char *owned = NULL;
+	void *a = NULL, *b = NULL;
+	json_t *changes = NULL;
+	mg_error err = MG_ERROR_INIT;
+	size_t i;
+	int rc;
+	cli_option opts[] = {
+		OPT_STRING_(0, "db", &db_url, "URL", "with one snapshot: the live database to compare it with"),
+		OPT_END_(),
+	};
+
+	if ((rc = cli_begin(argc, argv, "diff", "BEFORE.json [AFTER.json] [--db URL]", opts, formats, 2, &common,
+			    &args)) != 0)
+		goto cleanup;
+	if (!args.n) {
+		fprintf(stderr, "mgate diff: give a snapshot to compare (and a second one, or a database)\n");
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (schema_load(&a, args.v[0], &err) < 0 || (args.n == 2 && schema_load(&b, args.v[1], &err) < 0)) {
+		fprintf(stderr, "mgate diff: %s\n", err.msg);
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (args.n == 1 && (rc = live_snapshot(&b, pick_url(db_url, &common, &owned))) != 0)
+		goto cleanup;
+	changes = schema_diff(a, b);
+	rc = json_array_size(changes) ? EXIT_FINDINGS : EXIT_OK;
+	if (!strcmp(common.format, "json")) {
+		json_t *o = json_object();
+		json_object_set(o, "changes", changes);
+		cli_print_json(o);
+		goto cleanup;
+	}
+	if (!json_array_size(changes))
+		printf("no differences\n");
+	for (i = 0; i < json_array_size(changes); i++)
+		printf("%s\n", json_string_value(json_object_get(json_array_get(changes, i), "text")));
+cleanup:
+	json_decref(a);
+	json_decref(b);
+	json_decref(changes);
+	free(owned);
+	strvec_release(&args);
+	return rc < 0 ? EXIT_OK : rc;
+}

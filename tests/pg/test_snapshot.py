@@ -1,0 +1,123 @@
+"""mgate snapshot and mgate diff on schemas that real Alembic migrations
+created (fixtures/schema_demo), on SQLite and on a throw-away PostgreSQL.
+
+usage: python3 test_snapshot.py MGATE ROOT
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pgserver import PASSWORD, PgServer  # noqa: E402
+
+passed = failed = 0
+outputs = []
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, str(detail)[:600]))
+
+
+def alembic(project, url, *args):
+    cfg = os.path.join(project, "alembic.ini")
+    env = dict(os.environ)
+    r = subprocess.run(["/usr/bin/python3", "-m", "alembic", "-c", cfg, "-x", "unused=1"] + list(args),
+                       capture_output=True, text=True, env=env, timeout=120,
+                       input=None)
+    if r.returncode != 0:
+        raise SystemExit("alembic %s failed:\n%s" % (" ".join(args), r.stderr[-3000:]))
+
+
+def mgate(*args):
+    r = subprocess.run([sys.argv[1]] + list(args), capture_output=True, text=True, timeout=120)
+    outputs.append(r.stdout + r.stderr)
+    return r.returncode, r.stdout, r.stderr
+
+
+def project_copy(tmp, url):
+    """The fixture project with its sqlalchemy.url pointed at `url`."""
+    dst = os.path.join(tmp, "proj")
+    shutil.copytree(os.path.join(sys.argv[2], "fixtures", "schema_demo"), dst)
+    ini = os.path.join(dst, "alembic.ini")
+    text = open(ini).read().replace("sqlite:///%(here)s/schema.db", url.replace("%", "%%"))
+    open(ini, "w").write(text)
+    return dst
+
+
+def run_engine(name, url):
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = project_copy(tmp, url)
+        alembic(proj, url, "upgrade", "0001accounts")
+        before = os.path.join(tmp, "before.json")
+        rc, out, err = mgate("snapshot", "--db", url, "--out", before)
+        check(name + ": snapshot exits 0", rc == 0, err)
+        snap = json.load(open(before))
+        rc, again, err = mgate("snapshot", "--db", url)
+        check(name + ": snapshots are byte-identical", again == open(before).read())
+        prefix = "public." if name == "postgresql" else ""
+        t = snap["tables"]
+        acc, roles, mem = t.get(prefix + "UserAccounts"), t.get(prefix + "roles"), t.get(prefix + "memberships")
+        check(name + ": mixed-case table and column names kept", acc is not None and "Email" in acc["columns"], t.keys())
+        if acc is None or roles is None or mem is None:
+            return
+        check(name + ": not null", acc["columns"]["Email"]["nullable"] is False)
+        check(name + ": server default", "anonymous" in (acc["columns"]["display_name"]["default"] or ""))
+        check(name + ": composite primary key", mem["primary_key"]["columns"] == ["user_id", "role_id"], mem["primary_key"])
+        fk = [f for f in mem["foreign_keys"].values() if f["references"].endswith("UserAccounts")]
+        check(name + ": foreign key with on delete", fk and fk[0]["on_delete"] == "CASCADE" and fk[0]["ref_columns"] == ["Id"], fk)
+        ix = acc["indexes"].get("ix_accounts_live_email", {})
+        check(name + ": partial index predicate", "deleted_at IS NULL" in (ix.get("predicate") or ""), ix)
+        ex = acc["indexes"].get("ix_accounts_lower_email", {})
+        check(name + ": expression index", any("lower" in c or c == "<expression>" for c in ex.get("columns", [])), ex)
+        check(name + ": check constraint", any("length" in (c.get("definition") or "") for c in roles["checks"].values()),
+              roles["checks"])
+        check(name + ": unique constraint", any(u["columns"] == ["Email"] for u in acc["unique"].values()), acc["unique"])
+        check(name + ": view", (prefix + "live_accounts") in snap["views"], snap["views"].keys())
+        if name == "postgresql":
+            check("postgresql: enum", snap["enums"].get("public.role_kind") == ["staff", "direction", "admin_tech"], snap["enums"])
+            check("postgresql: NOT VALID check", roles["checks"]["ck_roles_name_not_legacy"]["validated"] is False)
+            check("postgresql: identity", acc["columns"]["Id"]["identity"] == "by default", acc["columns"]["Id"])
+            check("postgresql: generated column", "weight * 2" in (mem["columns"]["double_weight"]["generated"] or ""))
+            check("postgresql: sequence", snap["sequences"].get("public.invoice_numbers", {}).get("increment") == "10",
+                  snap["sequences"])
+            check("postgresql: index method and validity", ix.get("method") == "btree" and ix.get("valid") is True, ix)
+
+        alembic(proj, url, "upgrade", "head")
+        rc, out, err = mgate("diff", before, "--db", url)
+        lines = sorted(out.splitlines())
+        want = sorted(["column %sroles.created_by added" % prefix,
+                       "index ix_accounts_lower_email on %sUserAccounts removed" % prefix])
+        check(name + ": diff after the upgrade", rc == 1 and lines == want, out + err)
+        rc, out, err = mgate("diff", before, "--db", url, "--format", "json")
+        changes = json.loads(out)["changes"]
+        check(name + ": JSON diff", {c["what"] for c in changes} == {"column", "index"}, changes)
+        after = os.path.join(tmp, "after.json")
+        mgate("snapshot", "--db", url, "--out", after)
+        rc, out, err = mgate("diff", before, after)
+        check(name + ": file-to-file diff equals live diff", sorted(out.splitlines()) == want, out)
+        rc, out, err = mgate("diff", after, after)
+        check(name + ": no differences", rc == 0 and out.strip() == "no differences", out)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        run_engine("sqlite", "sqlite:///" + os.path.join(tmp, "schema.db"))
+    with PgServer() as pg:
+        run_engine("postgresql", pg.url())
+    rc, out, err = mgate("diff", "/nonexistent.json", "/nonexistent.json")
+    check("a missing snapshot file is a usage error", rc == 2, err)
+    check("the test password never appears", not any(PASSWORD in o for o in outputs))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
