@@ -231,10 +231,12 @@ static const char *const q_views =
 	"SELECT n.nspname || '.' || c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND " USER_SCHEMAS " ORDER BY 1";
 
+/* the pg_sequence catalog, not the pg_sequences view (which reads every
+ * sequence's last value) */
 static const char *const q_sequences =
-	"SELECT s.schemaname || '.' || s.sequencename, s.data_type::text, s.start_value, s.increment_by, s.min_value, "
-	"s.max_value, s.cycle FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname "
-	"WHERE " USER_SCHEMAS " ORDER BY 1";
+	"SELECT n.nspname || '.' || c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, "
+	"s.seqmax, s.seqcycle FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_SCHEMAS " ORDER BY 1";
 
 static const char *const q_enums =
 	"SELECT n.nspname || '.' || t.typname, json_agg(e.enumlabel ORDER BY e.enumsortorder)::text FROM pg_type t "
