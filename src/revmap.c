@@ -585,27 +585,30 @@ int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
 
 /* ---- targets ---------------------------------------------------------------- */
 
-/* Alembic's _shares_lineage without dependencies: is `test` an ancestor or
- * a descendant of `target` (or the same)? */
-static int shares_lineage(const revmap *m, int target, int test)
+/* Alembic's _shares_lineage without dependencies, for every revision at
+ * once: `out` gets the ancestors and descendants of `branch` (itself
+ * included). The relation is symmetric, so a caller testing many
+ * revisions against one branch computes this once. */
+static void lineage_of(bitset *out, const revmap *m, int branch)
 {
-	bitset seen;
-	int *stack, yes;
+	bitset down;
+	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	size_t w;
 
-	if (target == test)
-		return 1;
-	bitset_init(&seen, m->n);
-	stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
-	reach(m, &seen, &target, 1, EDGE_DOWN, stack);
-	yes = bitset_has(&seen, test);
-	if (!yes) {
-		bitset_clear(&seen);
-		reach(m, &seen, &target, 1, EDGE_NEXT, stack);
-		yes = bitset_has(&seen, test);
-	}
+	bitset_init(out, m->n);
+	bitset_init(&down, m->n);
+	reach(m, &down, &branch, 1, EDGE_DOWN, stack);
+	reach(m, out, &branch, 1, EDGE_NEXT, stack);
+	for (w = 0; w < out->nwords; w++)
+		out->w[w] |= down.w[w];
+	bitset_release(&down);
 	free(stack);
-	bitset_release(&seen);
-	return yes;
+}
+
+/* Membership in an optional lineage (NULL: every revision qualifies). */
+static int in_lineage(const bitset *lineage, int x)
+{
+	return !lineage || bitset_has(lineage, x);
 }
 
 /* A branch label, or (as Alembic falls back to) a revision. */
@@ -627,10 +630,13 @@ static int resolve_branch(int *out, const revmap *m, const char *label, mg_error
  * lineage), then checked against the branch. */
 static int revision_for_ident(int *out, const revmap *m, const char *ident, const char *branch, mg_error *err)
 {
-	int branch_rev = -1, x, rc;
+	int branch_rev = -1, x, rc = MG_OK;
+	bitset lineage = { NULL, 0 };
 
 	if (branch && (rc = resolve_branch(&branch_rev, m, branch, err)) < 0)
 		return rc;
+	if (branch_rev >= 0)
+		lineage_of(&lineage, m, branch_rev);
 	x = strmap_get(&m->ids, ident);
 	if (x < 0)
 		x = strmap_get(&m->labels, ident);
@@ -644,7 +650,7 @@ static int revision_for_ident(int *out, const revmap *m, const char *ident, cons
 			for (k = 0; !match && k < r->s->labels.n; k++)
 				match = strlen(r->s->labels.v[k]) > 3 && !strncmp(r->s->labels.v[k], ident, len) &&
 					strmap_get(&m->labels, r->s->labels.v[k]) == (int)i;
-			if (!match || (branch_rev >= 0 && !shares_lineage(m, (int)i, branch_rev)))
+			if (!match || !in_lineage(branch_rev >= 0 ? &lineage : NULL, (int)i))
 				continue;
 			if (nfound < 3)
 				buf_printf(&names, "%s'%s'", nfound ? ", " : "", r->id);
@@ -652,22 +658,25 @@ static int revision_for_ident(int *out, const revmap *m, const char *ident, cons
 			nfound++;
 		}
 		if (nfound == 0 || !len) {
-			buf_release(&names);
-			return mg_error_set(err, MG_ENOTFOUND, "no such revision or branch '%s'%s", ident,
-					    len < 4 ? "; a partial revision id needs at least four characters" : "");
-		}
-		if (nfound > 1) {
+			rc = mg_error_set(err, MG_ENOTFOUND, "no such revision or branch '%s'%s", ident,
+					  len < 4 ? "; a partial revision id needs at least four characters" : "");
+		} else if (nfound > 1) {
 			rc = mg_error_set(err, MG_EAMBIGUOUS, "multiple revisions start with '%s': %s...", ident, names.ptr);
-			buf_release(&names);
-			return rc;
 		}
 		buf_release(&names);
+		if (rc < 0)
+			goto cleanup;
 		x = found;
 	}
-	if (branch_rev >= 0 && !shares_lineage(m, x, branch_rev))
-		return mg_error_set(err, MG_ENOTFOUND, "revision '%s' is not a member of branch '%s'", m->v[x].id, branch);
+	if (!in_lineage(branch_rev >= 0 ? &lineage : NULL, x)) {
+		rc = mg_error_set(err, MG_ENOTFOUND, "revision '%s' is not a member of branch '%s'", m->v[x].id, branch);
+		goto cleanup;
+	}
 	*out = x;
-	return MG_OK;
+	rc = MG_OK;
+cleanup:
+	bitset_release(&lineage);
+	return rc;
 }
 
 static void join_ids(buf *out, const revmap *m, const int *v, size_t n)
@@ -680,10 +689,15 @@ static void join_ids(buf *out, const revmap *m, const int *v, size_t n)
 /* Heads (by down_revision) in the lineage of `branch`, or all of them. */
 static void heads_in_branch(intvec *out, const revmap *m, int branch_rev)
 {
+	bitset lineage = { NULL, 0 };
 	size_t i;
+
+	if (branch_rev >= 0)
+		lineage_of(&lineage, m, branch_rev);
 	for (i = 0; i < m->heads.n; i++)
-		if (branch_rev < 0 || shares_lineage(m, m->heads.v[i], branch_rev))
+		if (in_lineage(branch_rev >= 0 ? &lineage : NULL, m->heads.v[i]))
 			intvec_push(out, m->heads.v[i]);
+	bitset_release(&lineage);
 }
 
 /*
@@ -739,14 +753,20 @@ static int walk(int *out, const revmap *m, int start, long steps, int branch_rev
 {
 	long k;
 	int cur = start;
+	bitset lineage = { NULL, 0 };
+	const bitset *lin = NULL;
 
+	if (branch_rev >= 0) {
+		lineage_of(&lineage, m, branch_rev);
+		lin = &lineage;
+	}
 	for (k = 0; k < (steps < 0 ? -steps : steps); k++) {
 		intvec kids = { NULL, 0, 0 };
 		size_t i;
 		if (steps > 0) {
 			const intvec *from = cur < 0 ? &m->bases : &m->v[cur].next;
 			for (i = 0; i < from->n; i++)
-				if (branch_rev < 0 || shares_lineage(m, from->v[i], branch_rev))
+				if (in_lineage(lin, from->v[i]))
 					intvec_push(&kids, from->v[i]);
 		} else if (cur != -2) {
 			const intvec *from = cur < 0 ? &m->heads : &m->v[cur].down;
@@ -757,17 +777,20 @@ static int walk(int *out, const revmap *m, int start, long steps, int branch_rev
 		}
 		if (!kids.n) {
 			intvec_release(&kids);
+			bitset_release(&lineage);
 			*out = -1;
 			return MG_OK;
 		}
 		if (kids.n > 1) {
 			intvec_release(&kids);
+			bitset_release(&lineage);
 			return mg_error_set(err, MG_EAMBIGUOUS, "ambiguous walk: the revision graph branches %s here",
 					    steps > 0 ? "upwards" : "downwards");
 		}
 		cur = kids.v[0];
 		intvec_release(&kids);
 	}
+	bitset_release(&lineage);
 	*out = cur;
 	return MG_OK;
 }
@@ -815,19 +838,17 @@ static int match_relative(const char *t, char **branch, char **symbol, long *rel
  */
 static void branch_tips(intvec *out, const revmap *m, const int *current, size_t ncurrent, int branch_rev)
 {
-	bitset anc, below;
+	bitset anc, below, lineage;
 	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
 	size_t i, k;
 
 	bitset_init(&anc, m->n);
 	bitset_init(&below, m->n);
+	lineage_of(&lineage, m, branch_rev);
 	reach(m, &anc, current, ncurrent, EDGE_NORMDOWN, stack);
-	for (i = 0; i < m->n; i++) {
-		if (!bitset_has(&anc, (int)i) || !shares_lineage(m, (int)i, branch_rev)) {
-			bitset_unset(&anc, (int)i);
-			continue;
-		}
-	}
+	for (i = 0; i < anc.nwords; i++)
+		anc.w[i] &= lineage.w[i];
+	bitset_release(&lineage);
 	for (i = 0; i < m->n; i++)
 		if (bitset_has(&anc, (int)i))
 			for (k = 0; k < m->v[i].normdown.n; k++)
@@ -888,10 +909,14 @@ int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *
 	if (rel > 0 && !symbol) {
 		/* up from the database's current revision, which must be one */
 		intvec starts = { NULL, 0, 0 };
+		bitset lineage = { NULL, 0 };
 		size_t i;
+		if (branch_rev >= 0)
+			lineage_of(&lineage, m, branch_rev);
 		for (i = 0; i < ncurrent; i++)
-			if (branch_rev < 0 || shares_lineage(m, current[i], branch_rev))
+			if (in_lineage(branch_rev >= 0 ? &lineage : NULL, current[i]))
 				intvec_push(&starts, current[i]);
+		bitset_release(&lineage);
 		if (branch_rev >= 0 && !starts.n && ncurrent)
 			branch_tips(&starts, m, current, ncurrent, branch_rev);
 		if (starts.n > 1) {
