@@ -10,6 +10,7 @@ import glob
 import os
 import random
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -83,6 +84,11 @@ class PgServer:
             self.tmp = None
 
     def __enter__(self):
+        # a test killed by SIGTERM or SIGINT still stops its server
+        def on_signal(signum, frame):
+            raise SystemExit("stopped by signal %d" % signum)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, on_signal)
         try:
             return self.start()
         except BaseException:
