@@ -198,7 +198,11 @@ static const char *const q_tables =
 
 static const char *const q_columns =
 	"SELECT n.nspname || '.' || c.relname, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), "
-	"a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated FROM pg_attribute a "
+	/* a DEFAULT cannot refer to columns, so it deparses without opening the
+	 * relation (relid 0), which is most of this query's cost; a generated
+	 * column's expression does refer to them */
+	"a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0) ELSE pg_get_expr(d.adbin, d.adrelid) END, "
+	"a.attidentity, a.attgenerated FROM pg_attribute a "
 	"JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 	"WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND " USER_SCHEMAS " ORDER BY 1, 3";
