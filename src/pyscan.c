@@ -505,12 +505,6 @@ static const char *describe_expression(const pytok *t, size_t n)
 	for (i = 0; i + 1 < n; i++)
 		if ((t[i].type == PYTOK_NAME || pytok_is_op(&t[i], ")")) && pytok_is_op(&t[i + 1], "("))
 			return "a function call";
-	for (i = 0; i < n; i++)
-		if (t[i].type == PYTOK_NAME && (tok_eq(&t[i], "lambda") || tok_eq(&t[i], "for") || tok_eq(&t[i], "if")))
-			return "an expression";
-	for (i = 0; i < n; i++)
-		if (t[i].type == PYTOK_OP && !pytok_is_op(&t[i], "(") && !pytok_is_op(&t[i], ")"))
-			return "an expression";
 	return "an expression";
 }
 

@@ -10,8 +10,6 @@
 #include "util/buf.h"
 #include "util/banned.h"
 
-static cli_common *common_target;
-
 #define NCOMMON 9
 
 static void common_table(cli_option out[NCOMMON], cli_common *c)
@@ -88,7 +86,6 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const c
 	const cli_option *tabs[2];
 	int i, only_args = 0;
 
-	common_target = common;
 	common_table(ctab, common);
 	tabs[0] = opts;
 	tabs[1] = ctab;
