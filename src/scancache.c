@@ -576,9 +576,8 @@ static void make_dirs(const char *file)
 
 void scancache_save(scancache *c)
 {
-	buf data = BUF_INIT, tmp = BUF_INIT;
+	buf data = BUF_INIT;
 	size_t i, kept = 0;
-	int fd = -1;
 
 	if (!c || !c->file)
 		return;
@@ -589,30 +588,8 @@ void scancache_save(scancache *c)
 	c->written_ns = now_ns();
 	scancache__serialize(c, &data);
 	make_dirs(c->file);
-	buf_printf(&tmp, "%s.%ld.tmp", c->file, (long)getpid());
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		size_t off = 0;
-		while (off < data.len) {
-			ssize_t n = write(fd, data.ptr + off, data.len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
-		if (off == data.len && fsync(fd) == 0 && close(fd) == 0) {
-			fd = -1;
-			if (rename(tmp.ptr, c->file) != 0)
-				unlink(tmp.ptr);
-		} else {
-			unlink(tmp.ptr);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
+	fs_write_atomic(c->file, data.ptr, data.len, 0600, NULL); /* a cache that cannot be written is no error */
 	buf_release(&data);
-	buf_release(&tmp);
 }
 
 void scancache_free(scancache *c)

@@ -3,18 +3,16 @@
  * mgate's canonical JSON model; `mgate diff` compares two snapshots, or a
  * snapshot with the live database, in words or JSON.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "db.h"
 #include "schema.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/banned.h"
 
 /* The URL to use: --db, then MGATE_DATABASE_URL, then sqlalchemy.url from
@@ -62,36 +60,6 @@ static int live_snapshot(void **out, const char *url)
 	return rc;
 }
 
-/* Write `data` to `path` atomically: a temporary file, fsync, rename. */
-static int write_atomic(const char *path, const buf *data)
-{
-	buf tmp = BUF_INIT;
-	int fd, ok = 0;
-
-	buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		size_t off = 0;
-		while (off < data->len) {
-			ssize_t n = write(fd, data->ptr + off, data->len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
-		ok = off == data->len && fsync(fd) == 0;
-		ok = close(fd) == 0 && ok;
-		ok = ok && rename(tmp.ptr, path) == 0;
-		if (!ok)
-			unlink(tmp.ptr);
-	}
-	if (!ok)
-		fprintf(stderr, "mgate: error: cannot write '%s': %s\n", path, strerror(errno));
-	buf_release(&tmp);
-	return ok ? EXIT_OK : EXIT_ENV;
-}
-
 int cmd_snapshot(int argc, char **argv)
 {
 	static const char *const formats[] = { "json", NULL };
@@ -113,9 +81,13 @@ int cmd_snapshot(int argc, char **argv)
 	if ((rc = live_snapshot(&snap, pick_url(db_url, &common, &owned))) != 0)
 		goto cleanup;
 	schema_dump(&data, snap);
-	if (out_path)
-		rc = write_atomic(out_path, &data);
-	else
+	if (out_path) {
+		mg_error err = MG_ERROR_INIT;
+		if (fs_write_atomic(out_path, data.ptr, data.len, 0644, &err) < 0) {
+			fprintf(stderr, "mgate: error: %s\n", err.msg);
+			rc = EXIT_ENV;
+		}
+	} else
 		fputs(data.ptr, stdout);
 cleanup:
 	json_decref(snap);

@@ -14,11 +14,35 @@
 
 #include "banned.h"
 
+/* Read `fd` to its end into `out`; a short read of a regular file is its
+ * end. More than `max` bytes is an error. */
+static int read_fd(buf *out, int fd, const char *path, size_t max, mg_error *err)
+{
+	for (;;) {
+		size_t want;
+		ssize_t n;
+
+		buf_grow(out, 16384);
+		want = out->alloc - out->len - 1;
+		n = read(fd, out->ptr + out->len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return mg_error_set(err, MG_EENV, "cannot read '%s': %s", path, strerror(errno));
+		}
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+		if (out->len > max)
+			return mg_error_set(err, MG_ERR, "'%s' is too large (the limit is %zu bytes)", path, max);
+		if ((size_t)n < want)
+			return MG_OK;
+	}
+}
+
 int fs_read_file(buf *out, const char *path, size_t max, mg_error *err)
 {
 	struct stat st;
 	int fd = -1, rc = MG_OK;
-	ssize_t n;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -36,24 +60,7 @@ int fs_read_file(buf *out, const char *path, size_t max, mg_error *err)
 		goto cleanup;
 	}
 	buf_grow(out, (size_t)st.st_size);
-	for (;;) {
-		if (out->len >= max) {
-			rc = mg_error_set(err, MG_ERR, "'%s' is too large (the limit is %zu bytes)", path, max);
-			goto cleanup;
-		}
-		buf_grow(out, 4096);
-		n = read(fd, out->ptr + out->len, out->alloc - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = mg_error_set(err, MG_EENV, "cannot read '%s': %s", path, strerror(errno));
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->ptr[out->len] = '\0';
-	}
+	rc = read_fd(out, fd, path, max, err);
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -184,34 +191,47 @@ int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err)
 
 int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err)
 {
-	int fd, rc = MG_OK;
-	ssize_t n;
+	int fd, rc;
 
 	/* O_NONBLOCK: should the file have become a FIFO, never wait on it */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return mg_error_set(err, errno == ENOENT ? MG_ENOTFOUND : MG_EENV, "cannot open '%s': %s", path,
 				    strerror(errno));
-	for (;;) {
-		size_t want;
-		buf_grow(out, 16384);
-		want = out->alloc - out->len - 1;
-		n = read(fd, out->ptr + out->len, want);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = mg_error_set(err, MG_EENV, "cannot read '%s': %s", path, strerror(errno));
-			break;
-		}
-		out->len += (size_t)n;
-		out->ptr[out->len] = '\0';
-		if (out->len > max) {
-			rc = mg_error_set(err, MG_ERR, "'%s' is too large (the limit is %zu bytes)", path, max);
-			break;
-		}
-		if ((size_t)n < want)
-			break; /* a short read of a regular file is its end */
-	}
+	rc = read_fd(out, fd, path, max, err);
 	close(fd);
+	return rc;
+}
+
+int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err)
+{
+	buf tmp = BUF_INIT;
+	size_t off = 0;
+	int fd, rc = MG_OK;
+
+	buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off != len || fsync(fd) != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+	} else if (close(fd) != 0 || rename(tmp.ptr, path) != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (rc < 0)
+		unlink(tmp.ptr);
+cleanup:
+	buf_release(&tmp);
 	return rc;
 }

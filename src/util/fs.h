@@ -45,4 +45,9 @@ int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err);
  * read until a short read, close. Appends to `out`. */
 int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err);
 
+/* Replace `path` with `data` atomically: a temporary file beside it
+ * written with `mode`, fsync'ed, then renamed over it. A failure leaves
+ * no partial file. */
+int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err);
+
 #endif
