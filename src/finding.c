@@ -11,6 +11,15 @@
 #include "util/error.h"
 #include "util/banned.h"
 
+static finding *next_slot(findings *f)
+{
+	if (f->n == f->alloc) {
+		f->alloc = f->alloc ? f->alloc * 2 : 8;
+		f->v = mg_realloc(f->v, f->alloc * sizeof(*f->v));
+	}
+	return &f->v[f->n++];
+}
+
 void findings_add(findings *f, const char *id, finding_severity sev, const char *path, int line,
 		  const char *revision, const char *fmt, ...)
 {
@@ -21,17 +30,23 @@ void findings_add(findings *f, const char *id, finding_severity sev, const char 
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (f->n == f->alloc) {
-		f->alloc = f->alloc ? f->alloc * 2 : 8;
-		f->v = mg_realloc(f->v, f->alloc * sizeof(*f->v));
-	}
-	x = &f->v[f->n++];
+	x = next_slot(f);
 	x->id = mg_strdup(id);
 	x->severity = sev;
 	x->path = path ? mg_strdup(path) : NULL;
 	x->line = line;
 	x->revision = revision ? mg_strdup(revision) : NULL;
 	x->message = buf_detach(&msg);
+}
+
+void findings_move(findings *dst, findings *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		*next_slot(dst) = src->v[i];
+	free(src->v);
+	memset(src, 0, sizeof(*src));
 }
 
 size_t findings_count(const findings *f, finding_severity sev)

@@ -30,6 +30,8 @@ typedef struct findings {
 
 void findings_add(findings *f, const char *id, finding_severity sev, const char *path, int line,
 		  const char *revision, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Append every finding of `src` to `dst` (no copies) and leave `src` empty. */
+void findings_move(findings *dst, findings *src);
 size_t findings_count(const findings *f, finding_severity sev);
 const char *finding_severity_name(finding_severity s);
 void findings_release(findings *f);

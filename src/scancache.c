@@ -288,11 +288,7 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 		findings_release(&tmp);
 		return -1;
 	}
-	for (i = 0; i < tmp.n; i++) {
-		const finding *x = &tmp.v[i];
-		findings_add(f, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
-	}
-	findings_release(&tmp);
+	findings_move(f, &tmp);
 	return 0;
 }
 

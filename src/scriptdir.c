@@ -213,21 +213,6 @@ cleanup:
 	buf_release(&legacy);
 }
 
-static void merge_findings(findings *dst, findings *src)
-{
-	size_t i;
-
-	for (i = 0; i < src->n; i++) {
-		if (dst->n == dst->alloc) {
-			dst->alloc = dst->alloc ? dst->alloc * 2 : 8;
-			dst->v = mg_realloc(dst->v, dst->alloc * sizeof(*dst->v));
-		}
-		dst->v[dst->n++] = src->v[i];
-	}
-	free(src->v);
-	memset(src, 0, sizeof(*src));
-}
-
 int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,
 			findings *f, mg_error *err)
 {
@@ -426,7 +411,7 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 	 * an empty directory): keep, in load order, the scripts that join the
 	 * graph, without copying them again. */
 	for (i = 0; i < ntodo; i++) {
-		merge_findings(f, &job.found[i]);
+		findings_move(f, &job.found[i]);
 		out->files_read++;
 		if (job.scripts[i].revision)
 			job.scripts[kept++] = job.scripts[i];
