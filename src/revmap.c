@@ -537,52 +537,6 @@ int revmap_build(revmap *out, const scriptdir *sd, findings *f)
 	return MG_OK;
 }
 
-/* ---- lookup ----------------------------------------------------------------- */
-
-int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
-{
-	size_t i, len = strlen(ident);
-	int found = -1, nfound = 0;
-	buf names = BUF_INIT;
-
-	*out = -1;
-	if ((found = strmap_get(&m->ids, ident)) >= 0 || (found = strmap_get(&m->labels, ident)) >= 0) {
-		*out = found;
-		return MG_OK;
-	}
-	for (i = 0; i < m->n; i++) {
-		const revnode *r = &m->v[i];
-		size_t k;
-		if (strlen(r->id) > 3 && !strncmp(r->id, ident, len)) {
-			if (nfound < 3)
-				buf_printf(&names, "%s'%s'", nfound ? ", " : "", r->id);
-			found = (int)i;
-			nfound++;
-		}
-		for (k = 0; k < r->s->labels.n; k++)
-			if (strlen(r->s->labels.v[k]) > 3 && !strncmp(r->s->labels.v[k], ident, len) &&
-			    strmap_get(&m->labels, r->s->labels.v[k]) == (int)i) {
-				if (nfound < 3)
-					buf_printf(&names, "%s'%s'", nfound ? ", " : "", r->s->labels.v[k]);
-				found = (int)i;
-				nfound++;
-			}
-	}
-	if (nfound == 1 && len) {
-		*out = found;
-		buf_release(&names);
-		return MG_OK;
-	}
-	if (nfound > 1 && len) {
-		mg_error_set(err, MG_EAMBIGUOUS, "several revisions start with '%s': %s...", ident, names.ptr);
-		buf_release(&names);
-		return MG_EAMBIGUOUS;
-	}
-	buf_release(&names);
-	return mg_error_set(err, MG_ENOTFOUND, "no revision or branch label '%s'%s", ident,
-			    len < 4 ? " (a partial id needs at least four characters)" : "");
-}
-
 /* ---- targets ---------------------------------------------------------------- */
 
 /* Alembic's _shares_lineage without dependencies, for every revision at
@@ -611,6 +565,8 @@ static int in_lineage(const bitset *lineage, int x)
 	return !lineage || bitset_has(lineage, x);
 }
 
+static int revision_for_ident(int *out, const revmap *m, const char *ident, const char *branch, mg_error *err);
+
 /* A branch label, or (as Alembic falls back to) a revision. */
 static int resolve_branch(int *out, const revmap *m, const char *label, mg_error *err)
 {
@@ -620,7 +576,7 @@ static int resolve_branch(int *out, const revmap *m, const char *label, mg_error
 		*out = x;
 		return MG_OK;
 	}
-	if (revmap_lookup(out, m, label, NULL) == 0)
+	if (revision_for_ident(out, m, label, NULL, NULL) == 0)
 		return MG_OK;
 	return mg_error_set(err, MG_ENOTFOUND, "no such branch: '%s'", label);
 }
@@ -677,6 +633,12 @@ static int revision_for_ident(int *out, const revmap *m, const char *ident, cons
 cleanup:
 	bitset_release(&lineage);
 	return rc;
+}
+
+int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
+{
+	*out = -1;
+	return revision_for_ident(out, m, ident, NULL, err);
 }
 
 static void join_ids(buf *out, const revmap *m, const int *v, size_t n)
