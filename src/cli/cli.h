@@ -93,6 +93,10 @@ typedef struct cli_project {
 int cli_load_project(cli_project *p, const cli_common *common);
 void cli_project_release(cli_project *p);
 
+/* The database URL by precedence: --db, then MGATE_DATABASE_URL, then the
+ * ini's sqlalchemy.url (any may be NULL). */
+const char *cli_database_url(const char *opt, const char *from_ini);
+
 /* Print findings to stderr as "path:line: severity: message [id]";
  * warnings and infos are skipped when quiet. */
 void cli_print_findings(const findings *f, int quiet);

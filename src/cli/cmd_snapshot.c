@@ -15,19 +15,18 @@
 #include "util/fs.h"
 #include "util/banned.h"
 
-/* The URL to use: --db, then MGATE_DATABASE_URL, then sqlalchemy.url from
- * the ini when there is one (no ini is needed here). */
+/* The URL to use (cli_database_url), reading the ini's sqlalchemy.url
+ * only when neither --db nor MGATE_DATABASE_URL gives one: no ini is
+ * needed here. */
 static const char *pick_url(const char *opt, const cli_common *common, char **owned)
 {
-	const char *env = getenv("MGATE_DATABASE_URL");
+	const char *given = cli_database_url(opt, NULL);
 	config_opts co = CONFIG_OPTS_INIT;
 	mgate_config cfg;
 
 	*owned = NULL;
-	if (opt)
-		return opt;
-	if (env && *env)
-		return env;
+	if (given)
+		return given;
 	co.ini_path = common->config;
 	co.section = common->name;
 	co.script_location = common->script_location;

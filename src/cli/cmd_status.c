@@ -22,18 +22,6 @@ typedef struct status_opts {
 	const char *version_table_schema;
 } status_opts;
 
-/* The URL to use: --db, then MGATE_DATABASE_URL, then sqlalchemy.url. */
-static const char *pick_url(const status_opts *o, const cli_project *p)
-{
-	const char *env = getenv("MGATE_DATABASE_URL");
-
-	if (o->db_url)
-		return o->db_url;
-	if (env && *env)
-		return env;
-	return p->cfg.sqlalchemy_url;
-}
-
 /* The version rows: from --from, or read from the database. Returns an
  * exit code (0 on success). */
 static int read_current(strvec *rows, buf *where, const status_opts *o, cli_project *p)
@@ -42,6 +30,7 @@ static int read_current(strvec *rows, buf *where, const status_opts *o, cli_proj
 	db *d = NULL;
 	db_version_table vt;
 	char *cfg_table = NULL, *cfg_schema = NULL;
+	const char *url;
 	int exists = 0, rc = EXIT_OK;
 
 	if (o->from) {
@@ -58,12 +47,13 @@ static int read_current(strvec *rows, buf *where, const status_opts *o, cli_proj
 		}
 		return EXIT_OK;
 	}
-	if (!pick_url(o, p)) {
+	url = cli_database_url(o->db_url, p->cfg.sqlalchemy_url);
+	if (!url) {
 		fprintf(stderr, "mgate status: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
 				"sqlalchemy.url in alembic.ini (or give --from REV to assume version rows)\n");
 		return EXIT_USAGE;
 	}
-	if (db_open(&d, pick_url(o, p), &err) < 0) {
+	if (db_open(&d, url, &err) < 0) {
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 	}

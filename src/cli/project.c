@@ -53,6 +53,17 @@ void cli_project_release(cli_project *p)
 	config_release(&p->cfg);
 }
 
+const char *cli_database_url(const char *opt, const char *from_ini)
+{
+	const char *env = getenv("MGATE_DATABASE_URL");
+
+	if (opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return from_ini;
+}
+
 void cli_print_findings(const findings *f, int quiet)
 {
 	size_t i;
