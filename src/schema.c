@@ -138,17 +138,27 @@ static int cmp_keys(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The keys of `a` and `b` together, sorted; a heap array of borrowed
+ * strings the caller frees. */
+static const char **union_keys(const json_t *a, const json_t *b, size_t *n)
+{
+	const char **keys = malloc((json_object_size(a) + json_object_size(b) + 1) * sizeof(*keys));
+	const char *k;
+	json_t *v;
+
+	*n = 0;
+	json_object_foreach((json_t *)a, k, v) keys[(*n)++] = k;
+	json_object_foreach((json_t *)b, k, v) if (!json_object_get(a, k)) keys[(*n)++] = k;
+	qsort(keys, *n, sizeof(*keys), cmp_keys);
+	return keys;
+}
+
 static void walk(json_t *changes, json_t *path, const json_t *a, const json_t *b)
 {
 	if (json_is_object(a) && json_is_object(b) && json_array_size(path) < 4) {
-		const char **keys = malloc((json_object_size(a) + json_object_size(b) + 1) * sizeof(*keys));
-		size_t nk = 0, i;
-		const char *k;
-		json_t *v;
+		size_t nk, i;
+		const char **keys = union_keys(a, b, &nk);
 
-		json_object_foreach((json_t *)a, k, v) keys[nk++] = k;
-		json_object_foreach((json_t *)b, k, v) if (!json_object_get(a, k)) keys[nk++] = k;
-		qsort(keys, nk, sizeof(*keys), cmp_keys);
 		for (i = 0; i < nk; i++) {
 			json_t *va = json_object_get(a, keys[i]), *vb = json_object_get(b, keys[i]);
 			json_t *sub;
@@ -170,13 +180,9 @@ static void walk(json_t *changes, json_t *path, const json_t *a, const json_t *b
 	if (!json_equal((json_t *)a, (json_t *)b)) {
 		/* below an entity, report attribute by attribute */
 		if (json_is_object(a) && json_is_object(b)) {
-			const char *k;
-			json_t *v;
-			const char **keys = malloc((json_object_size(a) + json_object_size(b) + 1) * sizeof(*keys));
-			size_t nk = 0, i;
-			json_object_foreach((json_t *)a, k, v) keys[nk++] = k;
-			json_object_foreach((json_t *)b, k, v) if (!json_object_get(a, k)) keys[nk++] = k;
-			qsort(keys, nk, sizeof(*keys), cmp_keys);
+			size_t nk, i;
+			const char **keys = union_keys(a, b, &nk);
+
 			for (i = 0; i < nk; i++) {
 				json_t *va = json_object_get(a, keys[i]), *vb = json_object_get(b, keys[i]), *sub;
 				if ((va && vb && json_equal(va, vb)))
