@@ -142,7 +142,7 @@ static int cmp_keys(const void *a, const void *b)
  * strings the caller frees. */
 static const char **union_keys(const json_t *a, const json_t *b, size_t *n)
 {
-	const char **keys = malloc((json_object_size(a) + json_object_size(b) + 1) * sizeof(*keys));
+	const char **keys = mg_malloc((json_object_size(a) + json_object_size(b) + 1) * sizeof(*keys));
 	const char *k;
 	json_t *v;
 
