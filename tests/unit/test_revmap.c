@@ -199,69 +199,67 @@ static void test_lookup(void **state)
 	scriptdir_release(&sd);
 }
 
-static void test_broken_graphs(void **state)
-{
+/* A graph built from a spec, with its findings. */
+typedef struct graph {
 	scriptdir sd;
 	revmap m;
-	findings f = FINDINGS_INIT;
+	findings f;
+} graph;
+
+static void load(graph *g, const char *const *spec)
+{
+	memset(g, 0, sizeof(*g));
+	make(&g->sd, spec);
+	revmap_build(&g->m, &g->sd, &g->f);
+}
+
+static void unload(graph *g)
+{
+	revmap_release(&g->m);
+	scriptdir_release(&g->sd);
+	findings_release(&g->f);
+}
+
+static void test_broken_graphs(void **state)
+{
+	graph g;
 	(void)state;
 
-	make(&sd, (const char *const[]){ "a:::", "b:zzz::", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_true(m.broken);
-	assert_non_null(find(&f, "missing-revision"));
-	assert_string_equal(find(&f, "missing-revision")->revision, "b");
-	assert_non_null(strstr(find(&f, "missing-revision")->message, "'zzz'"));
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "a:::", "b:zzz::", NULL });
+	assert_true(g.m.broken);
+	assert_non_null(find(&g.f, "missing-revision"));
+	assert_string_equal(find(&g.f, "missing-revision")->revision, "b");
+	assert_non_null(strstr(find(&g.f, "missing-revision")->message, "'zzz'"));
+	unload(&g);
 
-	make(&sd, (const char *const[]){ "root:::", "a:c::", "b:a::", "c:b::", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_true(m.broken);
-	assert_non_null(find(&f, "cycle"));
-	assert_non_null(strstr(find(&f, "cycle")->message, "a"));
-	assert_non_null(strstr(find(&f, "cycle")->message, "c"));
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "root:::", "a:c::", "b:a::", "c:b::", NULL });
+	assert_true(g.m.broken);
+	assert_non_null(find(&g.f, "cycle"));
+	assert_non_null(strstr(find(&g.f, "cycle")->message, "a"));
+	assert_non_null(strstr(find(&g.f, "cycle")->message, "c"));
+	unload(&g);
 
-	make(&sd, (const char *const[]){ "a:a::", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_non_null(find(&f, "self-loop"));
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "a:a::", NULL });
+	assert_non_null(find(&g.f, "self-loop"));
+	unload(&g);
 
-	make(&sd, (const char *const[]){ "a:::", "a:::", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_non_null(find(&f, "duplicate-revision"));
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "a:::", "a:::", NULL });
+	assert_non_null(find(&g.f, "duplicate-revision"));
+	unload(&g);
 
-	make(&sd, (const char *const[]){ "a:::x", "b:a::x", "c:b::a", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_int_equal(findings_count(&f, SEV_ERROR), 2); /* x twice; a is a revision id */
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "a:::x", "b:a::x", "c:b::a", NULL });
+	assert_int_equal(findings_count(&g.f, SEV_ERROR), 2); /* x twice; a is a revision id */
+	unload(&g);
 
-	make(&sd, (const char *const[]){ "a:::", "b:a:nope:", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_non_null(find(&f, "missing-dependency"));
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "a:::", "b:a:nope:", NULL });
+	assert_non_null(find(&g.f, "missing-dependency"));
+	unload(&g);
 
 	/* a cycle through depends_on only */
-	make(&sd, (const char *const[]){ "a:::", "b:a:c:", "c:a:b:", NULL });
-	revmap_build(&m, &sd, &f);
-	assert_true(m.broken);
-	assert_non_null(find(&f, "dependency-cycle"));
-	revmap_release(&m);
-	scriptdir_release(&sd);
-	findings_release(&f);
+	load(&g, (const char *const[]){ "a:::", "b:a:c:", "c:a:b:", NULL });
+	assert_true(g.m.broken);
+	assert_non_null(find(&g.f, "dependency-cycle"));
+	unload(&g);
 }
 
 static void test_unordered_dependencies_warn(void **state)
