@@ -27,6 +27,9 @@ demo)
 	/usr/bin/python3 -m alembic -c alembic.ini upgrade 8b3f5e6d0c12 >/dev/null 2>&1
 	echo "== mgate status (demo.db, upgraded by Alembic to 8b3f5e6d0c12)"
 	../../build/mgate status
+	echo
+	echo "== mgate lint (the pending revisions, judged against rules/)"
+	../../build/mgate lint || echo "(mgate lint exited $?: error findings would close the gate)"
 	;;
 test)
 	scripts/install-deps.sh

@@ -37,6 +37,23 @@ void findings_add(findings *f, const char *id, finding_severity sev, const char 
 	x->line = line;
 	x->revision = revision ? mg_strdup(revision) : NULL;
 	x->message = buf_detach(&msg);
+	x->col = -1;
+	x->why = x->fix = x->source = x->suppressed = NULL;
+}
+
+finding *findings_last(findings *f)
+{
+	return f->n ? &f->v[f->n - 1] : NULL;
+}
+
+size_t findings_count_active(const findings *f, finding_severity sev)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].severity == sev && !f->v[i].suppressed)
+			n++;
+	return n;
 }
 
 void findings_move(findings *dst, findings *src)
@@ -78,6 +95,10 @@ void findings_release(findings *f)
 		free(f->v[i].id);
 		free(f->v[i].path);
 		free(f->v[i].revision);
+		free(f->v[i].why);
+		free(f->v[i].fix);
+		free(f->v[i].source);
+		free(f->v[i].suppressed);
 		free(f->v[i].message);
 	}
 	free(f->v);

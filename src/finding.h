@@ -19,6 +19,11 @@ typedef struct finding {
 	int line;       /* 0 when not tied to a line */
 	char *revision; /* may be NULL */
 	char *message;
+	int col;        /* 0-based column of the subject, or -1 */
+	char *why;      /* why it matters (rule findings), or NULL */
+	char *fix;      /* the safe alternative, or NULL */
+	char *source;   /* the source line, for a caret display, or NULL */
+	char *suppressed; /* the reason of the suppression that silences it, or NULL */
 } finding;
 
 typedef struct findings {
@@ -30,6 +35,10 @@ typedef struct findings {
 
 void findings_add(findings *f, const char *id, finding_severity sev, const char *path, int line,
 		  const char *revision, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The finding added last (to fill in its optional fields). */
+finding *findings_last(findings *f);
+/* Findings that count: not suppressed, of severity `sev`. */
+size_t findings_count_active(const findings *f, finding_severity sev);
 /* Append every finding of `src` to `dst` (no copies) and leave `src` empty. */
 void findings_move(findings *dst, findings *src);
 size_t findings_count(const findings *f, finding_severity sev);

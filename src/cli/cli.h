@@ -13,6 +13,7 @@
 #include "config.h"
 #include "finding.h"
 #include "revmap.h"
+#include "rules.h"
 #include "scriptdir.h"
 #include "util/buf.h"
 #include "util/strvec.h"
@@ -97,6 +98,44 @@ void cli_project_release(cli_project *p);
  * ini's sqlalchemy.url (any may be NULL). */
 const char *cli_database_url(const char *opt, const char *from_ini);
 
+/* How to reach the database and its version table (any may be NULL). */
+typedef struct cli_dbopts {
+	const char *db_url;
+	const char *version_table;
+	const char *version_table_schema;
+} cli_dbopts;
+
+/*
+ * Open the database (URL by cli_database_url), read its version rows into
+ * `rows`, put the redacted URL in `where`, and when `server` is not NULL
+ * the server's version string ("PostgreSQL 15.4"). Prints problems and
+ * returns an exit code (0 on success).
+ */
+int cli_read_versions(strvec *rows, buf *where, buf *server, const cli_dbopts *o, cli_project *p);
+
+/*
+ * The rule catalogue: the built-in folder, then the project's (`opt_dir`,
+ * else `rules` in [mgate], relative to the ini), then `rule.<id> =
+ * error|warning|info|off` settings from [mgate]. `cfg` may be NULL.
+ * Prints problems and returns an exit code (0 on success).
+ */
+int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg);
+
+/* A boolean from [mgate] (true/yes/on/1). */
+int cli_mgate_flag(const mgate_config *cfg, const char *key);
+
+/* `path` relative to the current directory when it is under it. */
+const char *cli_display_path(const char *path, struct buf *tmp);
+
+/* Rule findings as text grouped by revision, with source line and caret. */
+void cli_report_text(FILE *out, const findings *f, int quiet, int verbose);
+/* Rule findings as a JSON array (a json_t *). */
+void *cli_report_json(const findings *f);
+/* A SARIF 2.1.0 log of the findings, printed to stdout. */
+void cli_report_sarif(const findings *f, const ruleset *rules);
+/* GitHub workflow commands (::error file=...,line=...::message). */
+void cli_report_github(FILE *out, const findings *f);
+
 /* Print findings to stderr as "path:line: severity: message [id]";
  * warnings and infos are skipped when quiet. */
 void cli_print_findings(const findings *f, int quiet);
@@ -127,5 +166,8 @@ int cmd_graph(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

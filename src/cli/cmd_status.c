@@ -26,50 +26,29 @@ typedef struct status_opts {
  * exit code (0 on success). */
 static int read_current(strvec *rows, buf *where, const status_opts *o, cli_project *p)
 {
-	mg_error err = MG_ERROR_INIT;
-	db *d = NULL;
-	db_version_table vt;
-	char *cfg_table = NULL, *cfg_schema = NULL;
-	const char *url;
-	int exists = 0, rc = EXIT_OK;
+	const char *s = o->from, *comma;
+	cli_dbopts dbo = { o->db_url, o->version_table, o->version_table_schema };
 
-	if (o->from) {
-		const char *s = o->from, *comma;
-		buf_puts(where, "--from");
-		while (*s) {
-			comma = strchr(s, ',');
-			if (comma ? comma > s : *s) {
-				size_t n = comma ? (size_t)(comma - s) : strlen(s);
-				if (!(n == 4 && !strncmp(s, "base", 4)))
-					strvec_push_n(rows, s, n);
-			}
-			s = comma ? comma + 1 : s + strlen(s);
+	if (!o->from) {
+		const char *url = cli_database_url(o->db_url, p->cfg.sqlalchemy_url);
+		if (!url) {
+			fprintf(stderr, "mgate status: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
+					"sqlalchemy.url in alembic.ini (or give --from REV to assume version rows)\n");
+			return EXIT_USAGE;
 		}
-		return EXIT_OK;
+		return cli_read_versions(rows, where, NULL, &dbo, p);
 	}
-	url = cli_database_url(o->db_url, p->cfg.sqlalchemy_url);
-	if (!url) {
-		fprintf(stderr, "mgate status: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
-				"sqlalchemy.url in alembic.ini (or give --from REV to assume version rows)\n");
-		return EXIT_USAGE;
+	buf_puts(where, "--from");
+	while (*s) {
+		comma = strchr(s, ',');
+		if (comma ? comma > s : *s) {
+			size_t n = comma ? (size_t)(comma - s) : strlen(s);
+			if (!(n == 4 && !strncmp(s, "base", 4)))
+				strvec_push_n(rows, s, n);
+		}
+		s = comma ? comma + 1 : s + strlen(s);
 	}
-	if (db_open(&d, url, &err) < 0) {
-		fprintf(stderr, "mgate: error: %s\n", err.msg);
-		return err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
-	}
-	buf_puts(where, d->redacted);
-	cfg_table = config_mgate_option(&p->cfg, "version_table");
-	cfg_schema = config_mgate_option(&p->cfg, "version_table_schema");
-	vt.table = o->version_table ? o->version_table : cfg_table ? cfg_table : "alembic_version";
-	vt.schema = o->version_table_schema ? o->version_table_schema : cfg_schema;
-	if (d->ops->read_versions(d, &vt, rows, &exists, &err) < 0) {
-		fprintf(stderr, "mgate: error: %s\n", err.msg);
-		rc = EXIT_ENV;
-	}
-	free(cfg_table);
-	free(cfg_schema);
-	db_close(d);
-	return rc;
+	return EXIT_OK;
 }
 
 static json_t *ids_json(const revmap *m, const int *v, size_t n)

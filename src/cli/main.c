@@ -16,6 +16,9 @@ static const cli_command commands[] = {
 	{ "status", cmd_status, "the database's revisions and exactly what `alembic upgrade` would run" },
 	{ "snapshot", cmd_snapshot, "write the database's schema as canonical JSON" },
 	{ "diff", cmd_diff, "compare two schema snapshots, or a snapshot with the database" },
+	{ "lint", cmd_lint, "judge revisions against the rule catalogue (destructive and lock-heavy operations)" },
+	{ "rules", cmd_rules, "list the rule catalogue with severities" },
+	{ "explain", cmd_explain, "print a rule's documentation" },
 	{ NULL, NULL, NULL },
 };
 
@@ -39,7 +42,8 @@ static int takes_value(const char *a)
 {
 	static const char *const with_value[] = { "-c", "--config", "-n", "--name", "--script-location",
 						  "--alembic-version", "--format", "--db", "--from",
-						  "--version-table", "--version-table-schema", "--out", "-o", NULL };
+						  "--version-table", "--version-table-schema", "--out", "-o",
+						  "--range", "--rules", "--pg-version", "--dialect", NULL };
 	int i;
 
 	for (i = 0; with_value[i]; i++)

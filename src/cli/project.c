@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "db.h"
+#include "util/fs.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -62,6 +64,112 @@ const char *cli_database_url(const char *opt, const char *from_ini)
 	if (env && *env)
 		return env;
 	return from_ini;
+}
+
+int cli_read_versions(strvec *rows, buf *where, buf *server, const cli_dbopts *o, cli_project *p)
+{
+	mg_error err = MG_ERROR_INIT;
+	db *d = NULL;
+	db_version_table vt;
+	char *cfg_table = NULL, *cfg_schema = NULL;
+	const char *url = cli_database_url(o->db_url, p->cfg.sqlalchemy_url);
+	int exists = 0, rc = EXIT_OK;
+
+	if (!url) {
+		fprintf(stderr, "mgate: error: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
+				"sqlalchemy.url in alembic.ini\n");
+		return EXIT_USAGE;
+	}
+	if (db_open(&d, url, &err) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		return err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	}
+	buf_puts(where, d->redacted);
+	cfg_table = config_mgate_option(&p->cfg, "version_table");
+	cfg_schema = config_mgate_option(&p->cfg, "version_table_schema");
+	vt.table = o->version_table ? o->version_table : cfg_table ? cfg_table : "alembic_version";
+	vt.schema = o->version_table_schema ? o->version_table_schema : cfg_schema;
+	if (d->ops->read_versions(d, &vt, rows, &exists, &err) < 0 ||
+	    (server && d->ops->server_version(d, server, &err) < 0)) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		rc = EXIT_ENV;
+	}
+	free(cfg_table);
+	free(cfg_schema);
+	db_close(d);
+	return rc;
+}
+
+int cli_mgate_flag(const mgate_config *cfg, const char *key)
+{
+	char *v = cfg && cfg->ini_path ? config_mgate_option(cfg, key) : NULL;
+	int on = v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"));
+
+	free(v);
+	return on;
+}
+
+static int rules_error(const mg_error *err)
+{
+	fprintf(stderr, "mgate: error: %s\n", err->msg);
+	return err->code == MG_EENV ? EXIT_ENV : EXIT_USAGE;
+}
+
+/* `rule.<id> = severity` settings from [mgate]. */
+static int configure_rules(ruleset *out, const mgate_config *cfg)
+{
+	mg_error err = MG_ERROR_INIT;
+	size_t i;
+
+	for (i = 0; i < cfg->ini.n; i++) {
+		const ini_entry *e = &cfg->ini.entries[i];
+		if (strcmp(e->section, "mgate") || strncmp(e->key, "rule.", 5))
+			continue;
+		if (ruleset_configure(out, e->key + 5, e->value, &err) < 0) {
+			fprintf(stderr, "mgate: error: %s:%d: %s\n", cfg->ini_path, e->line, err.msg);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg)
+{
+	mg_error err = MG_ERROR_INIT;
+	char *builtin = rules_default_dir(), *cfg_dir = NULL;
+	buf project = BUF_INIT;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!builtin) {
+		fprintf(stderr, "mgate: error: the built-in rules folder was not found beside the program; set "
+				"MGATE_RULES_DIR to mgate's rules/ folder\n");
+		return EXIT_ENV;
+	}
+	if (ruleset_load_dir(out, builtin, &err) < 0) {
+		rc = rules_error(&err);
+		goto cleanup;
+	}
+	if (opt_dir)
+		buf_puts(&project, opt_dir);
+	else if (cfg && cfg->ini_path && (cfg_dir = config_mgate_option(cfg, "rules")) != NULL)
+		fs_join(&project, cfg->here, cfg_dir);
+	if (project.len && !fs_is_dir(project.ptr)) {
+		fprintf(stderr, "mgate: error: rules folder '%s' does not exist\n", project.ptr);
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (project.len && ruleset_load_dir(out, project.ptr, &err) < 0) {
+		rc = rules_error(&err);
+		goto cleanup;
+	}
+	if (cfg && cfg->ini_path)
+		rc = configure_rules(out, cfg);
+cleanup:
+	free(builtin);
+	free(cfg_dir);
+	buf_release(&project);
+	return rc;
 }
 
 void cli_print_findings(const findings *f, int quiet)

@@ -1,0 +1,179 @@
+/*
+ * test_pyexpr.c: Python expressions as literal trees: calls with keyword
+ * arguments, nested constructors, string joining, and what stays opaque.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyexpr.h"
+
+/* Parse `src` as one expression. */
+static pyx *parse(const char *src)
+{
+	pytok_state st;
+	pytok toks[512];
+	size_t n = 0;
+	pyx *x = NULL;
+
+	pytok_init(&st, src, strlen(src));
+	while (n < 512 && pytok_next(&st, &toks[n]) == 0 && toks[n].type != PYTOK_ENDMARKER)
+		n++;
+	assert_int_equal(pyx_parse(&x, toks, n, 0, NULL), 0);
+	assert_non_null(x);
+	return x;
+}
+
+static void test_call_with_nested_constructors(void **state)
+{
+	pyx *x = parse("op.add_column('t', sa.Column('x', sa.String(50), nullable=False, server_default='a'))");
+	const pyx *col, *type;
+
+	(void)state;
+	assert_int_equal(x->kind, PYX_CALL);
+	assert_string_equal(x->text, "op.add_column");
+	assert_string_equal(pyx_arg(x, 0, NULL)->text, "t");
+	col = pyx_arg(x, 1, "column");
+	assert_int_equal(col->kind, PYX_CALL);
+	assert_string_equal(pyx_basename(col), "Column");
+	type = pyx_arg(col, 1, NULL);
+	assert_string_equal(type->text, "sa.String");
+	assert_string_equal(pyx_arg(type, 0, "length")->text, "50");
+	assert_true(pyx_is_false(pyx_arg(col, -1, "nullable")));
+	assert_string_equal(pyx_arg(col, -1, "server_default")->text, "a");
+	assert_null(pyx_arg(col, -1, "primary_key"));
+	pyx_free(x);
+}
+
+static void test_literals(void **state)
+{
+	pyx *x = parse("f(None, True, -5, [1, 'a'], ('b',), {'k': 'v'}, type_=sa.BigInteger())");
+
+	(void)state;
+	assert_int_equal(pyx_arg(x, 0, NULL)->kind, PYX_NONE);
+	assert_true(pyx_is_true(pyx_arg(x, 1, NULL)));
+	assert_string_equal(pyx_arg(x, 2, NULL)->text, "-5");
+	assert_int_equal(pyx_arg(x, 3, NULL)->kind, PYX_LIST);
+	assert_int_equal(pyx_arg(x, 3, NULL)->n, 2);
+	assert_int_equal(pyx_arg(x, 4, NULL)->kind, PYX_TUPLE);
+	assert_int_equal(pyx_arg(x, 5, NULL)->kind, PYX_DICT);
+	assert_int_equal(pyx_arg(x, 5, NULL)->n, 2);
+	assert_string_equal(pyx_arg(x, -1, "type_")->text, "sa.BigInteger");
+	pyx_free(x);
+}
+
+static void test_strings_join_and_dynamic(void **state)
+{
+	pyx *x = parse("('ALTER TABLE t ' \"DROP COLUMN c\")");
+	(void)state;
+	assert_true(pyx_is_literal_str(x));
+	assert_string_equal(x->text, "ALTER TABLE t DROP COLUMN c");
+	pyx_free(x);
+
+	x = parse("'a' + 'b'");
+	assert_true(pyx_is_literal_str(x));
+	assert_string_equal(x->text, "ab");
+	pyx_free(x);
+
+	x = parse("f'DROP TABLE {name}'");
+	assert_int_equal(x->kind, PYX_STR);
+	assert_false(pyx_is_literal_str(x));
+	pyx_free(x);
+
+	x = parse("'DELETE FROM %s' % table");
+	assert_false(pyx_is_literal_str(x));
+	pyx_free(x);
+
+	x = parse("'DELETE FROM {}'.format(table)");
+	assert_int_equal(x->kind, PYX_STR);
+	assert_false(pyx_is_literal_str(x));
+	pyx_free(x);
+
+	x = parse("'''\n  UPDATE t\n  SET a = 1\n'''");
+	assert_string_equal(x->text, "\n  UPDATE t\n  SET a = 1\n");
+	pyx_free(x);
+}
+
+static void test_method_chains_keep_receivers(void **state)
+{
+	pyx *x = parse("op.get_bind().execute(sa.text('SELECT 1')).scalar()");
+	(void)state;
+	assert_int_equal(x->kind, PYX_CALL);
+	assert_string_equal(pyx_basename(x), "scalar");
+	assert_non_null(x->recv);
+	assert_string_equal(x->recv->text, "op.get_bind().execute");
+	assert_string_equal(pyx_arg(pyx_arg(x->recv, 0, NULL), 0, NULL)->text, "SELECT 1");
+	pyx_free(x);
+
+	x = parse("t.update().where(t.c.id == 1).values(a=2)");
+	assert_string_equal(x->text, "t.update().where().values");
+	pyx_free(x);
+}
+
+static void test_opaque_expressions(void **state)
+{
+	static const char *const srcs[] = { "[x for x in y]", "a if b else c", "lambda: 1", "x[0]", "a * b", "not a",
+					    "a == b", "{1, 2}", "(x for x in y)", NULL };
+	size_t i;
+
+	(void)state;
+	for (i = 0; srcs[i]; i++) {
+		pyx *x = parse(srcs[i]);
+		assert_int_equal(x->kind, PYX_OTHER);
+		pyx_free(x);
+	}
+}
+
+static void test_malformed_input_never_crashes(void **state)
+{
+	static const char *const srcs[] = { "f(", "f(a=)", "f(**)", "((((", "op.x(,,,)", "[1, 2", "{'a': }", "- - - -",
+					    ")", ".", NULL };
+	size_t i;
+
+	(void)state;
+	for (i = 0; srcs[i]; i++) {
+		pytok_state st;
+		pytok toks[64];
+		size_t n = 0;
+		pyx *x = NULL;
+		pytok_init(&st, srcs[i], strlen(srcs[i]));
+		while (n < 64 && pytok_next(&st, &toks[n]) == 0 && toks[n].type != PYTOK_ENDMARKER)
+			n++;
+		assert_int_equal(pyx_parse(&x, toks, n, 0, NULL), 0);
+		pyx_free(x);
+	}
+}
+
+static void test_deep_nesting_is_bounded(void **state)
+{
+	char src[4000];
+	size_t i, n = 0;
+	pyx *x;
+
+	(void)state;
+	for (i = 0; i < 150; i++)
+		src[n++] = '-';
+	src[n++] = '1';
+	src[n] = 0;
+	x = parse(src);
+	assert_non_null(x);
+	pyx_free(x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_call_with_nested_constructors),
+		cmocka_unit_test(test_literals),
+		cmocka_unit_test(test_strings_join_and_dynamic),
+		cmocka_unit_test(test_method_chains_keep_receivers),
+		cmocka_unit_test(test_opaque_expressions),
+		cmocka_unit_test(test_malformed_input_never_crashes),
+		cmocka_unit_test(test_deep_nesting_is_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
