@@ -14,24 +14,34 @@
 #include "opext.h"
 #include "pyscan.h"
 #include "pytok.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
 
 /* ---- subjects ------------------------------------------------------------ */
 
+typedef struct fact {
+	const char *key, *val;
+} fact;
+
+/* An operation or SQL statement to judge. Its strings live in the run's
+ * arena (`mem`) and die with the run. */
 typedef struct subject {
+	arena *mem;
 	int is_sql;
-	char *name;      /* operation name or statement class */
+	const char *name;  /* operation name or statement class */
 	migop_func func;
 	int line, col, end_line;
-	char *table;     /* normalised: lowercase, quotes removed */
-	strvec columns;
-	char *object;
-	const char *text;/* a Core chain's text; a statement's SQL is its "sql" fact */
-	const migop *op; /* the operation (for SQL: the execute carrying it) */
+	const char *table; /* normalised: lowercase, quotes removed */
+	const char **cols; /* normalised too */
+	size_t ncols;
+	const char *object;
+	const char *text;  /* a Core chain's text; a statement's SQL is its "sql" fact */
+	const migop *op;   /* the operation (for SQL: the execute carrying it) */
 	int is_ddl, is_dml;
-	strvec keys, vals;
+	fact *facts;
+	size_t nfacts, afacts;
 } subject;
 
 typedef struct subjects {
@@ -63,8 +73,9 @@ typedef struct script_run {
 	int down_end;        /* last line of downgrade(), 0 when absent */
 } script_run;
 
-static subject *subject_new(subjects *s)
+static subject *subject_new(script_run *r)
 {
+	subjects *s = &r->subs;
 	subject *x;
 
 	if (s->n == s->alloc) {
@@ -73,22 +84,50 @@ static subject *subject_new(subjects *s)
 	}
 	x = &s->v[s->n++];
 	memset(x, 0, sizeof(*x));
+	x->mem = &r->ctx->mem;
 	return x;
+}
+
+static fact *find_fact(const subject *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfacts; i++)
+		if (!strcmp(s->facts[i].key, key))
+			return &s->facts[i];
+	return NULL;
 }
 
 static void setf(subject *s, const char *key, const char *val)
 {
-	int at = strvec_index(&s->keys, key);
+	fact *f;
 
 	if (!val)
 		return;
-	if (at >= 0) {
-		free(s->vals.v[at]);
-		s->vals.v[at] = mg_strdup(val);
+	if ((f = find_fact(s, key)) != NULL) {
+		f->val = arena_strdup(s->mem, val);
 		return;
 	}
-	strvec_push(&s->keys, key);
-	strvec_push(&s->vals, val);
+	if (s->nfacts == s->afacts) {
+		fact *grown;
+		s->afacts = s->afacts ? s->afacts * 2 : 16;
+		grown = arena_alloc(s->mem, s->afacts * sizeof(*grown));
+		if (s->nfacts)
+			memcpy(grown, s->facts, s->nfacts * sizeof(*grown));
+		s->facts = grown;
+	}
+	s->facts[s->nfacts].key = arena_strdup(s->mem, key);
+	s->facts[s->nfacts++].val = arena_strdup(s->mem, val);
+}
+
+static void add_col(subject *s, const char *name)
+{
+	const char **grown = arena_alloc(s->mem, (s->ncols + 1) * sizeof(*grown));
+
+	if (s->ncols)
+		memcpy(grown, s->cols, s->ncols * sizeof(*grown));
+	grown[s->ncols++] = name;
+	s->cols = grown;
 }
 
 static void setb(subject *s, const char *key, int on)
@@ -99,35 +138,27 @@ static void setb(subject *s, const char *key, int on)
 
 static const char *getf(void *ctx, const char *key)
 {
-	const subject *s = ctx;
-	int at = strvec_index(&s->keys, key);
-	return at < 0 ? NULL : s->vals.v[at];
+	const fact *f = find_fact(ctx, key);
+	return f ? f->val : NULL;
 }
 
-static char *norm_name(const char *s)
+/* A table or column name compared case-insensitively, without quotes. */
+static const char *norm_name(arena *mem, const char *s)
 {
-	buf b = BUF_INIT;
+	char *out, *o;
 
 	if (!s)
 		return NULL;
+	o = out = arena_alloc(mem, strlen(s) + 1);
 	for (; *s; s++)
 		if (*s != '"' && *s != '`' && *s != '[' && *s != ']')
-			buf_putc(&b, (char)tolower((unsigned char)*s));
-	return buf_detach(&b);
+			*o++ = (char)tolower((unsigned char)*s);
+	*o = 0;
+	return out;
 }
 
 static void subjects_release(subjects *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++) {
-		free(s->v[i].name);
-		free(s->v[i].table);
-		strvec_release(&s->v[i].columns);
-		free(s->v[i].object);
-		strvec_release(&s->v[i].keys);
-		strvec_release(&s->v[i].vals);
-	}
 	free(s->v);
 }
 
@@ -333,8 +364,8 @@ static void common_facts(script_run *r, subject *s)
 	setf(s, "func", s->func == MIGOP_UPGRADE ? "upgrade" : "downgrade");
 	setf(s, "name", s->name);
 	setf(s, "table", s->table);
-	if (s->columns.n)
-		setf(s, "column", s->columns.v[0]);
+	if (s->ncols)
+		setf(s, "column", s->cols[0]);
 	setf(s, "object", s->object);
 	if (s->op) {
 		setb(s, "batch", s->op->batch);
@@ -346,18 +377,18 @@ static void common_facts(script_run *r, subject *s)
 
 static void subject_from_op(script_run *r, const migop *m)
 {
-	subject *s = subject_new(&r->subs);
+	subject *s = subject_new(r);
 	size_t i;
 
-	s->name = mg_strdup(m->name);
+	s->name = m->name;
 	s->func = m->func;
 	s->line = m->line;
 	s->col = m->col;
 	s->end_line = m->end_line > m->line ? m->end_line : m->line;
-	s->table = norm_name(m->table);
+	s->table = norm_name(s->mem, m->table);
 	for (i = 0; i < m->columns.n; i++)
-		strvec_push_owned(&s->columns, norm_name(m->columns.v[i]));
-	s->object = m->object ? mg_strdup(m->object) : NULL;
+		add_col(s, norm_name(s->mem, m->columns.v[i]));
+	s->object = m->object;
 	s->op = m;
 	s->is_ddl = is_ddl_op(m->name);
 	s->is_dml = !strcmp(m->name, "bulk_insert");
@@ -376,21 +407,30 @@ static int is_ddl_class(const char *cls)
 	       strcmp(cls, "analyze");
 }
 
+/* The source line of byte `off` of an execute's SQL (`fallback_line`: its
+ * line within the SQL, used when no piece map exists). */
+static int sql_line_at(const migop *m, int off, int fallback_line)
+{
+	if (!m->sql_npieces || off < 0)
+		return m->sql_line + fallback_line - 1;
+	return pyx_line_at(m->sql_pieces, m->sql_npieces, m->sql, (size_t)off);
+}
+
 static void subject_from_stmt(script_run *r, const migop *m, const sqlstmt *st)
 {
-	subject *s = subject_new(&r->subs);
+	subject *s = subject_new(r);
 	size_t i;
 
 	s->is_sql = 1;
-	s->name = mg_strdup(st->cls);
+	s->name = arena_strdup(s->mem, st->cls);
 	s->func = m->func;
-	s->line = m->sql_line + st->line - 1;
+	s->line = sql_line_at(m, st->offset, st->line);
 	s->col = s->line == m->line ? m->col : -1;
 	s->end_line = m->end_line > s->line ? m->end_line : s->line;
-	s->table = norm_name(st->table);
+	s->table = norm_name(s->mem, st->table);
 	for (i = 0; i < st->columns.n; i++)
-		strvec_push_owned(&s->columns, norm_name(st->columns.v[i]));
-	s->object = st->object ? mg_strdup(st->object) : NULL;
+		add_col(s, norm_name(s->mem, st->columns.v[i]));
+	s->object = arena_strdup(s->mem, st->object);
 	setf(s, "sql", st->text); /* kept as a fact: `st` does not outlive the subject */
 	s->op = m;
 	s->is_dml = is_dml_class(st->cls);
@@ -403,13 +443,13 @@ static void subject_from_stmt(script_run *r, const migop *m, const sqlstmt *st)
 /* `op.execute(t.update().where(...))`: a statement class from the chain. */
 static void subject_from_core(script_run *r, const migop *m)
 {
-	subject *s = subject_new(&r->subs);
+	subject *s = subject_new(r);
 	const char *chain = m->core;
 	const char *cls = strstr(chain, "update") ? "update" : strstr(chain, "delete") ? "delete"
 						      : strstr(chain, "insert") ? "insert" : "select";
 
 	s->is_sql = 1;
-	s->name = mg_strdup(cls);
+	s->name = cls;
 	s->func = m->func;
 	s->line = m->line;
 	s->col = m->col;
@@ -424,24 +464,36 @@ static void subject_from_core(script_run *r, const migop *m)
 
 /* ---- findings ------------------------------------------------------------ */
 
+/* The end of the line starting at `p`: its LF, CR or CRLF (the tokenizer's rule). */
+static const char *line_end(const char *p, const char *end)
+{
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	return p;
+}
+
+/* Past the line break at `p` (CRLF counts as one). */
+static const char *next_line(const char *p, const char *end)
+{
+	if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+		return p + 2;
+	return p < end ? p + 1 : p;
+}
+
 static const char *source_line(const script_run *r, int line, size_t *len)
 {
-	const char *p = r->src, *end = r->src + r->len, *nl;
+	const char *p = r->src, *end = r->src + r->len;
 	int n = 1;
 
 	while (p < end && n < line) {
-		if (*p == '\n')
-			n++;
-		p++;
+		p = next_line(line_end(p, end), end);
+		n++;
 	}
 	if (n != line || p >= end) {
 		*len = 0;
 		return NULL;
 	}
-	nl = memchr(p, '\n', (size_t)(end - p));
-	*len = (size_t)((nl ? nl : end) - p);
-	if (*len && p[*len - 1] == '\r')
-		(*len)--;
+	*len = (size_t)(line_end(p, end) - p);
 	return p;
 }
 
@@ -451,15 +503,22 @@ static char *render(const char *tmpl, const subject *s, const char *extra_key, c
 	buf out = BUF_INIT;
 	const char *p = tmpl ? tmpl : "";
 
+	buf_grow(&out, strlen(p) + 64);
 	while (*p) {
 		const char *close;
-		if (*p == '{' && (close = strchr(p, '}')) != NULL && close - p < 40) {
+		size_t plain = strcspn(p, "{");
+		if (plain) {
+			buf_put(&out, p, plain);
+			p += plain;
+			continue;
+		}
+		if ((close = strchr(p, '}')) != NULL && close - p < 40) {
 			char *key = mg_strndup(p + 1, (size_t)(close - p - 1));
 			const char *v = extra_key && !strcmp(key, extra_key) ? extra_val : getf((void *)s, key);
-			if (!strcmp(key, "columns") && s->columns.n) {
+			if (!strcmp(key, "columns") && s->ncols) {
 				size_t i;
-				for (i = 0; i < s->columns.n; i++)
-					buf_printf(&out, "%s'%s'", i ? ", " : "", s->columns.v[i]);
+				for (i = 0; i < s->ncols; i++)
+					buf_printf(&out, "%s'%s'", i ? ", " : "", s->cols[i]);
 			} else if (v) {
 				buf_puts(&out, v);
 			} else {
@@ -573,8 +632,8 @@ static void context_facts(script_run *r, subject *s, strvec *created)
 
 	if (s->table && strvec_index(&created[s->func], s->table) >= 0)
 		setb(s, "table_new", 1);
-	if (s->columns.n) {
-		key = pair(s->table, s->columns.v[0]);
+	if (s->ncols) {
+		key = pair(s->table, s->cols[0]);
 		setb(s, "has_check_not_null", strvec_index(&ctx->checks, key) >= 0);
 		free(key);
 	}
@@ -618,6 +677,7 @@ static void detect_missing_downgrade(script_run *r)
 	if (!up->present || up->statements == 0 || (down->present && down->statements > 0))
 		return;
 	memset(&s, 0, sizeof(s));
+	s.mem = &r->ctx->mem;
 	s.func = MIGOP_UPGRADE;
 	s.line = s.end_line = down->present ? down->line : up->line;
 	if (down->present && r->down_end > s.line)
@@ -627,8 +687,6 @@ static void detect_missing_downgrade(script_run *r)
 			   : down->raises ? "downgrade() only raises"
 					  : "downgrade() does nothing");
 	emit_builtin(r, "missing-downgrade", &s, NULL, NULL);
-	strvec_release(&s.keys);
-	strvec_release(&s.vals);
 }
 
 /* The downgrade drops what the upgrade created: data written since is lost. */
@@ -648,15 +706,15 @@ static void detect_lossy_downgrade(script_run *r)
 				continue;
 			if (drop_table && !strcmp(u->name, "create_table"))
 				hit = 1;
-			for (k = 0; drop_col && !strcmp(u->name, "add_column") && k < u->columns.n; k++)
-				if (d->columns.n && !strcmp(u->columns.v[k], d->columns.v[0]))
+			for (k = 0; drop_col && !strcmp(u->name, "add_column") && k < u->ncols; k++)
+				if (d->ncols && !strcmp(u->cols[k], d->cols[0]))
 					hit = 1;
 			if (hit) {
 				buf what = BUF_INIT;
 				if (drop_table)
 					buf_printf(&what, "table '%s'", d->table);
 				else
-					buf_printf(&what, "column '%s.%s'", d->table, d->columns.v[0]);
+					buf_printf(&what, "column '%s.%s'", d->table, d->ncols ? d->cols[0] : "?");
 				emit_builtin(r, "lossy-downgrade", d, "what", what.ptr);
 				buf_release(&what);
 				break;
@@ -697,14 +755,14 @@ static void detect_opaque(script_run *r)
 		if (m->kind != MIGOP_OPAQUE)
 			continue;
 		memset(&s, 0, sizeof(s));
+		s.mem = &r->ctx->mem;
+	s.mem = &r->ctx->mem;
 		s.func = m->func;
 		s.line = s.end_line = m->line;
 		s.col = m->col;
 		setf(&s, "kind", m->name);
 		setf(&s, "detail", m->why);
 		emit_builtin(r, "opaque-migration-code", &s, NULL, NULL);
-		strvec_release(&s.keys);
-		strvec_release(&s.vals);
 	}
 }
 
@@ -766,21 +824,21 @@ static int parse_suppression(suppression *out, const char *text, size_t len)
 /* Find suppression comments and the code line each one covers. */
 static void collect_suppressions(script_run *r, int first_def_line)
 {
-	pytok_state st;
-	pytok t;
 	int *code, line;
-	size_t alloc = 0;
+	size_t alloc = 0, k;
 
-	r->nlines = 1;
-	for (size_t i = 0; i < r->len; i++)
-		if (r->src[i] == '\n')
-			r->nlines++;
+	const char *p = r->src, *end = r->src + r->len;
+
+	for (r->nlines = 1; (p = line_end(p, end)) < end; r->nlines++)
+		p = next_line(p, end);
 	code = mg_calloc((size_t)r->nlines + 2, sizeof(int));
-	pytok_init(&st, r->src, r->len);
-	while (pytok_next(&st, &t) == 0 && t.type != PYTOK_ENDMARKER) {
+	for (k = 0; k < r->ctx->ntoks; k++) {
+		const pytok t = r->ctx->toks[k];
+		if (t.type == PYTOK_ENDMARKER || t.type == PYTOK_ERROR)
+			break;
 		if (t.type == PYTOK_COMMENT) {
 			suppression s;
-			if (!parse_suppression(&s, t.start, t.len))
+			if (t.line < 1 || t.line > r->nlines || !parse_suppression(&s, t.start, t.len))
 				continue;
 			s.line = s.target = t.line;
 			if (s.revision_wide && first_def_line && t.line > first_def_line)
@@ -813,6 +871,7 @@ static void report_suppressions(script_run *r)
 		suppression *s = &r->sup[i];
 		subject x;
 		memset(&x, 0, sizeof(x));
+		x.mem = &r->ctx->mem;
 		x.func = MIGOP_UPGRADE;
 		x.line = x.end_line = s->line;
 		x.col = -1;
@@ -826,8 +885,6 @@ static void report_suppressions(script_run *r)
 											  : "no rule has this id");
 			emit_builtin(r, "unused-suppression", &x, NULL, NULL);
 		}
-		strvec_release(&x.keys);
-		strvec_release(&x.vals);
 	}
 }
 
@@ -854,14 +911,23 @@ static void build_subjects(script_run *r)
 		if (st.parse_failed) {
 			subject s;
 			memset(&s, 0, sizeof(s));
+			s.mem = &r->ctx->mem;
+		s.mem = &r->ctx->mem;
+	s.mem = &r->ctx->mem;
 			s.func = m->func;
-			s.line = s.end_line = m->sql_line + st.error_line - 1;
+			s.line = s.end_line = sql_line_at(m, st.error_offset > 0 ? st.error_offset : 0, st.error_line);
 			s.col = -1;
 			s.op = m;
-			setf(&s, "error", st.error);
+			{
+				buf msg = BUF_INIT;
+				if (st.error_offset >= 0)
+					buf_printf(&msg, "%s (character %d of the SQL)", st.error, st.error_offset + 1);
+				else
+					buf_puts(&msg, st.error);
+				setf(&s, "error", msg.ptr);
+				buf_release(&msg);
+			}
 			emit_builtin(r, "sql-parse-error", &s, NULL, NULL);
-			strvec_release(&s.keys);
-			strvec_release(&s.vals);
 		}
 		for (j = 0; j < st.n; j++) {
 			subject_from_stmt(r, m, &st.v[j]);
@@ -902,7 +968,8 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 	r.len = len;
 	r.down_end = down->end_line;
 	ctx->revisions++;
-	opext_extract(&r.ops, src, len, up, down, err);
+	ctx->ntoks = opext_tokenize(&ctx->toks, &ctx->atoks, src, len);
+	opext_extract_tokens(&r.ops, ctx->toks, ctx->ntoks, up, down, err);
 	if (up->line)
 		first_def = up->line;
 	if (down->line && (!first_def || down->line < first_def))
@@ -938,6 +1005,7 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 	strvec_release(&created[1]);
 	subjects_release(&r.subs);
 	migops_release(&r.ops);
+	arena_reset(&ctx->mem);
 	return MG_OK;
 }
 
@@ -971,4 +1039,7 @@ void lint_release(lint_ctx *ctx)
 	strvec_release(&ctx->pending_cols);
 	pcre2_match_data_free(ctx->match_data);
 	ctx->match_data = NULL;
+	arena_release(&ctx->mem);
+	free(ctx->toks);
+	ctx->toks = NULL;
 }

@@ -26,6 +26,7 @@
 #include "rules.h"
 #include "scriptdir.h"
 #include "sqlcheck.h"
+#include "util/arena.h"
 
 typedef struct lint_opts {
 	const ruleset *rules;
@@ -40,6 +41,9 @@ typedef struct lint_ctx {
 	strvec pending_names; /* NOT VALID checks: "table\nconstraint" ... */
 	strvec pending_cols;  /* ... and the column each one tests */
 	void *match_data;     /* PCRE2 match data for pattern rules */
+	arena mem;            /* one revision's subjects and facts; reset after each */
+	struct pytok *toks;   /* the current file's tokens (buffer reused) */
+	size_t ntoks, atoks;
 	size_t revisions, operations, statements, opaque;
 } lint_ctx;
 

@@ -25,10 +25,12 @@ typedef struct frame {
 typedef struct extractor {
 	migops *out;
 	migop_func func;
-	pytok *t;
+	const pytok *t;
 	size_t n, i;
 	strvec conns;               /* names bound to a connection */
-	strvec str_names, str_vals; /* names bound to literal strings; value NULL: computed */
+	strvec str_names;           /* names bound to strings ... */
+	pyx **str_vals;             /* ... their literal (NULL: computed at run time) */
+	size_t nstr_vals;
 	strvec tbl_names, tbl_vals; /* names bound to sa.table("name") */
 	strvec aliases;             /* batch aliases (frames point into it) */
 } extractor;
@@ -96,6 +98,34 @@ static void bind_name(strvec *names, strvec *vals, const char *name, const char 
 	}
 	free(vals->v[at]);
 	vals->v[at] = val ? mg_strdup(val) : NULL;
+}
+
+/* Bind `name` to a copy of the literal string `v`, or to "computed" (NULL). */
+static void bind_str(extractor *ex, const char *name, const pyx *v)
+{
+	int at = strvec_index(&ex->str_names, name);
+	pyx *copy = pyx_is_literal_str(v) ? pyx_clone_str(v) : NULL;
+
+	if (at >= 0) {
+		pyx_free(ex->str_vals[at]);
+		ex->str_vals[at] = copy;
+		return;
+	}
+	strvec_push(&ex->str_names, name);
+	ex->str_vals = mg_realloc(ex->str_vals, ex->str_names.n * sizeof(*ex->str_vals));
+	ex->str_vals[ex->nstr_vals++] = copy;
+}
+
+/* The SQL and where each part of it sits in the source. */
+static void set_sql(migop *m, const pyx *s)
+{
+	m->sql = mg_strdup(s->text);
+	m->sql_line = s->npieces ? s->pieces[0].line : s->line;
+	if (s->npieces) {
+		m->sql_pieces = mg_malloc(s->npieces * sizeof(*m->sql_pieces));
+		memcpy(m->sql_pieces, s->pieces, s->npieces * sizeof(*m->sql_pieces));
+		m->sql_npieces = s->npieces;
+	}
 }
 
 /* A literal string argument's text, or NULL. */
@@ -273,17 +303,15 @@ static void recover_sql(extractor *ex, migop *m, const frame *fr)
 	if (is_text_call(arg))
 		s = pyx_arg(arg, 0, "text");
 	if (s && s->kind == PYX_NAME && (at = strvec_index(&ex->str_names, s->text)) >= 0) {
-		if (ex->str_vals.v[at]) {
-			m->sql = mg_strdup(ex->str_vals.v[at]);
-			m->sql_line = s->line;
+		if (ex->str_vals[at]) {
+			set_sql(m, ex->str_vals[at]);
 			return;
 		}
 		opaque(ex, fr, "dynamic-sql", m->line, m->col, "SQL in '%s' is built at run time", s->text);
 		return;
 	}
 	if (lit(s)) {
-		m->sql = mg_strdup(s->text);
-		m->sql_line = s->line;
+		set_sql(m, s);
 		return;
 	}
 	if (s && s->kind == PYX_STR) {
@@ -471,11 +499,11 @@ static void bind_assignment(extractor *ex, const pytok *target, size_t ntarget, 
 	name = mg_strndup(target->start, target->len);
 	if (augmented) {
 		if (strvec_index(&ex->str_names, name) >= 0)
-			bind_name(&ex->str_names, &ex->str_vals, name, NULL);
+			bind_str(ex, name, NULL);
 	} else if (value && value->kind == PYX_STR) {
-		bind_name(&ex->str_names, &ex->str_vals, name, lit(value));
+		bind_str(ex, name, value);
 	} else if (is_text_call(value)) {
-		bind_name(&ex->str_names, &ex->str_vals, name, lit(pyx_arg(value, 0, "text")));
+		bind_str(ex, name, pyx_arg(value, 0, "text"));
 	} else if (value && value->kind == PYX_CALL && value->text &&
 		   (ends_with(value->text, "get_bind") || ends_with(value->text, ".connect") ||
 		    ends_with(value->text, "get_bind().connect"))) {
@@ -483,7 +511,7 @@ static void bind_assignment(extractor *ex, const pytok *target, size_t ntarget, 
 	} else if (table_ref(ex, value) && value->kind == PYX_CALL) {
 		bind_name(&ex->tbl_names, &ex->tbl_vals, name, table_ref(ex, value));
 	} else if (strvec_index(&ex->str_names, name) >= 0) {
-		bind_name(&ex->str_names, &ex->str_vals, name, NULL);
+		bind_str(ex, name, NULL);
 	}
 	free(name);
 }
@@ -731,39 +759,59 @@ static void extract_function(extractor *ex, migop_func func, const pyscan_span *
 	block_body(ex, &fr, colon, end, 1);
 }
 
-int opext_extract(migops *out, const char *src, size_t len, const pyscan_span *up, const pyscan_span *down,
-		  mg_error *err)
+int opext_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_span *up,
+			 const pyscan_span *down, mg_error *err)
 {
 	extractor ex;
-	pytok_state st;
-	pytok t;
-	size_t alloc = 0;
+	size_t k;
 
 	(void)err;
 	memset(out, 0, sizeof(*out));
 	memset(&ex, 0, sizeof(ex));
 	ex.out = out;
-	pytok_init(&st, src, len);
-	for (;;) {
-		int rc = pytok_next(&st, &t);
-		if (ex.n == alloc) {
-			alloc = alloc ? alloc * 2 : 256;
-			ex.t = mg_realloc(ex.t, alloc * sizeof(*ex.t));
-		}
-		ex.t[ex.n++] = t;
-		if (rc < 0 || t.type == PYTOK_ENDMARKER)
-			break;
-	}
+	ex.t = toks;
+	ex.n = n;
 	extract_function(&ex, MIGOP_UPGRADE, up);
 	extract_function(&ex, MIGOP_DOWNGRADE, down);
-	free(ex.t);
 	strvec_release(&ex.conns);
+	for (k = 0; k < ex.nstr_vals; k++)
+		pyx_free(ex.str_vals[k]);
+	free(ex.str_vals);
 	strvec_release(&ex.str_names);
-	strvec_release(&ex.str_vals);
 	strvec_release(&ex.tbl_names);
 	strvec_release(&ex.tbl_vals);
 	strvec_release(&ex.aliases);
 	return MG_OK;
+}
+
+size_t opext_tokenize(pytok **toks, size_t *alloc, const char *src, size_t len)
+{
+	pytok_state st;
+	size_t n = 0;
+
+	pytok_init(&st, src, len);
+	for (;;) {
+		int rc;
+		if (n == *alloc) {
+			*alloc = *alloc ? *alloc * 2 : 256;
+			*toks = mg_realloc(*toks, *alloc * sizeof(**toks));
+		}
+		rc = pytok_next(&st, &(*toks)[n]);
+		if (rc < 0 || (*toks)[n++].type == PYTOK_ENDMARKER)
+			break;
+	}
+	return n;
+}
+
+int opext_extract(migops *out, const char *src, size_t len, const pyscan_span *up, const pyscan_span *down,
+		  mg_error *err)
+{
+	pytok *toks = NULL;
+	size_t alloc = 0, n = opext_tokenize(&toks, &alloc, src, len);
+	int rc = opext_extract_tokens(out, toks, n, up, down, err);
+
+	free(toks);
+	return rc;
 }
 
 void migops_release(migops *ops)
@@ -782,6 +830,7 @@ void migops_release(migops *ops)
 		free(m->object);
 		pyx_free(m->tree);
 		free(m->sql);
+		free(m->sql_pieces);
 		free(m->core);
 	}
 	free(ops->v);

@@ -42,6 +42,8 @@ typedef struct migop {
 	int in_loop, in_cond, autocommit;
 	char *sql;         /* execute: the recovered SQL, or NULL */
 	int sql_line;      /* line where the SQL literal starts */
+	pyx_piece *sql_pieces; /* where each part of the SQL sits (pyx_line_at) */
+	size_t sql_npieces;
 	char *core;        /* execute of a SQLAlchemy Core expression: its call chain */
 } migop;
 
@@ -66,6 +68,15 @@ typedef struct migops {
  */
 int opext_extract(migops *out, const char *src, size_t len, const pyscan_span *up, const pyscan_span *down,
 		  mg_error *err);
+
+/* The same from tokens already made (the whole file, ending with
+ * ENDMARKER or ERROR), which must outlive the call only. */
+int opext_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_span *up,
+			 const pyscan_span *down, mg_error *err);
+
+/* Tokenize `src` into *toks (grown as needed; *alloc is its capacity, so
+ * a buffer can be reused across files). Returns the number of tokens. */
+size_t opext_tokenize(pytok **toks, size_t *alloc, const char *src, size_t len);
 
 void migops_release(migops *ops);
 

@@ -62,8 +62,55 @@ void pyx_free(pyx *x)
 	free(x->items);
 	free(x->keys);
 	free(x->text);
+	free(x->pieces);
 	pyx_free(x->recv);
 	free(x);
+}
+
+static void piece_push(pyx *x, size_t off, int line, int triple)
+{
+	x->pieces = mg_realloc(x->pieces, (x->npieces + 1) * sizeof(*x->pieces));
+	x->pieces[x->npieces].off = off;
+	x->pieces[x->npieces].line = line;
+	x->pieces[x->npieces].triple = triple;
+	x->npieces++;
+}
+
+pyx *pyx_clone_str(const pyx *x)
+{
+	pyx *c;
+
+	if (!x || x->kind != PYX_STR)
+		return NULL;
+	c = mg_calloc(1, sizeof(*c));
+	c->kind = PYX_STR;
+	c->flags = x->flags;
+	c->line = x->line;
+	c->col = x->col;
+	c->text = mg_strdup(x->text);
+	if (x->npieces) {
+		c->pieces = mg_malloc(x->npieces * sizeof(*c->pieces));
+		memcpy(c->pieces, x->pieces, x->npieces * sizeof(*c->pieces));
+		c->npieces = x->npieces;
+	}
+	return c;
+}
+
+int pyx_line_at(const pyx_piece *pieces, size_t n, const char *text, size_t off)
+{
+	size_t i, k = 0;
+	int line;
+
+	if (!n)
+		return 0;
+	for (i = 1; i < n; i++)
+		if (pieces[i].off <= off)
+			k = i;
+	line = pieces[k].line;
+	if (pieces[k].triple)
+		for (i = pieces[k].off; i < off && text[i]; i++)
+			line += text[i] == '\n';
+	return line;
 }
 
 /* Turn `x` into PYX_OTHER described by `what`, dropping its children. */
@@ -79,6 +126,9 @@ static pyx *make_other(pyx *x, const char *what)
 	free(x->items);
 	free(x->keys);
 	free(x->text);
+	free(x->pieces);
+	x->pieces = NULL;
+	x->npieces = 0;
 	pyx_free(x->recv);
 	x->recv = NULL;
 	x->items = NULL;
@@ -173,6 +223,7 @@ static pyx *parse_strings(parser *p)
 			x->flags |= PYXF_DYNAMIC;
 		if (t->str_flags & PYSTR_BYTES)
 			x->flags |= PYXF_BYTES;
+		piece_push(x, all.len, t->line, (t->str_flags & PYSTR_TRIPLE) != 0);
 		buf_put(&all, one.ptr, one.len);
 	}
 	x->text = buf_detach(&all);
@@ -488,6 +539,10 @@ static pyx *parse_arith(parser *p)
 		pyx *right = parse_unary(p);
 		if (left->kind == PYX_STR && pytok_is_op(op, "+") && right->kind == PYX_STR) {
 			buf b = BUF_INIT;
+			size_t k;
+			for (k = 0; k < right->npieces; k++)
+				piece_push(left, strlen(left->text) + right->pieces[k].off, right->pieces[k].line,
+					   right->pieces[k].triple);
 			buf_printf(&b, "%s%s", left->text, right->text);
 			free(left->text);
 			left->text = buf_detach(&b);
@@ -593,8 +648,11 @@ static pyx *parse_expr(parser *p)
 	return x;
 }
 
+#define PYX_STACK_TOKENS 256
+
 int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err)
 {
+	pytok stack[PYX_STACK_TOKENS];
 	parser p;
 	pyx *x = NULL;
 	size_t i;
@@ -603,7 +661,7 @@ int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err)
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
 	p.latin1 = latin1;
-	p.t = mg_malloc((n ? n : 1) * sizeof(*p.t));
+	p.t = n <= PYX_STACK_TOKENS ? stack : mg_malloc(n * sizeof(*p.t));
 	for (i = 0; i < n; i++)
 		if (toks[i].type != PYTOK_NL && toks[i].type != PYTOK_COMMENT && toks[i].type != PYTOK_NEWLINE &&
 		    toks[i].type != PYTOK_INDENT && toks[i].type != PYTOK_DEDENT && toks[i].type != PYTOK_ENDMARKER)
@@ -628,7 +686,8 @@ int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err)
 	if (p.i < p.n)
 		x = make_other(x, "expression");
 cleanup:
-	free(p.t);
+	if (p.t != stack)
+		free(p.t);
 	*out = x;
 	return MG_OK;
 }

@@ -40,6 +40,15 @@ enum {
 	PYXF_BYTES = 1 << 1
 };
 
+/* Where a part of a string's decoded text came from: implicitly joined
+ * literals each start a piece; newlines count as source lines only in
+ * triple-quoted pieces (an escaped "\n" is not a line break in the file). */
+typedef struct pyx_piece {
+	size_t off;   /* offset of the piece in the decoded text */
+	int line;     /* the source line where its literal starts */
+	int triple;   /* a triple-quoted literal: its newlines are source lines */
+} pyx_piece;
+
 typedef struct pyx {
 	pyx_kind kind;
 	unsigned flags;
@@ -48,6 +57,8 @@ typedef struct pyx {
 	struct pyx **items;   /* call arguments, list/tuple items, dict keys and values */
 	char **keys;          /* calls only: keyword per item; NULL for positional, "*" / "**" for unpacking */
 	struct pyx *recv;     /* calls only: the computed receiver of a method call (`f(x).execute(...)`: f(x)) */
+	pyx_piece *pieces;    /* strings only: source lines of the text's parts */
+	size_t npieces;
 	size_t n, alloc;
 } pyx;
 
@@ -61,6 +72,12 @@ typedef struct pyx {
 int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err);
 
 void pyx_free(pyx *x);
+
+/* A copy of a string node (text, flags, pieces); NULL for other kinds. */
+pyx *pyx_clone_str(const pyx *x);
+
+/* The source line of byte `off` of a string node's decoded text. */
+int pyx_line_at(const pyx_piece *pieces, size_t n, const char *text, size_t off);
 
 /* The argument at position `pos` (counting positional ones only), or the
  * keyword `kw`; NULL when absent. Either selector may be unused (-1 / NULL). */

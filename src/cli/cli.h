@@ -124,13 +124,15 @@ int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg);
 /* A boolean from [mgate] (true/yes/on/1). */
 int cli_mgate_flag(const mgate_config *cfg, const char *key);
 
-/* `path` relative to the current directory when it is under it. */
-const char *cli_display_path(const char *path, struct buf *tmp);
+/* `path` relative to the current directory when it is under it (a pointer
+ * into `path`). `cwd` starts empty and caches the directory between calls. */
+const char *cli_display_path(const char *path, struct buf *cwd);
 
 /* Rule findings as text grouped by revision, with source line and caret. */
 void cli_report_text(FILE *out, const findings *f, int quiet, int verbose);
-/* Rule findings as a JSON array (a json_t *). */
-void *cli_report_json(const findings *f);
+/* `{"findings": [...], "summary": <summary>}` written one finding at a
+ * time, so memory does not grow with the report (summary: a json_t *, freed). */
+void cli_report_json_stream(FILE *out, const findings *f, void *summary);
 /* A SARIF 2.1.0 log of the findings, printed to stdout. */
 void cli_report_sarif(const findings *f, const ruleset *rules);
 /* GitHub workflow commands (::error file=...,line=...::message). */

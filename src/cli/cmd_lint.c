@@ -158,16 +158,22 @@ static int choose_dialect(sql_dialect *out, const lint_cli *o, const cli_project
 	return 0;
 }
 
-static int choose_pg_version(int *out, const lint_cli *o, const cli_project *p, const buf *server)
+/* --pg-version, else the server's, else [mgate] pg_version, else 15;
+ * *source says which. */
+static int choose_pg_version(int *out, const char **source, const lint_cli *o, const cli_project *p,
+			     const buf *server)
 {
 	char *cfg = NULL;
 	const char *v = o->pg_version;
 
 	*out = 15;
-	if (!v && server->len && strstr(server->ptr, "PostgreSQL"))
+	*source = v ? "option" : "default";
+	if (!v && server->len && strstr(server->ptr, "PostgreSQL")) {
 		v = server->ptr;
-	if (!v && p->cfg.ini_path)
-		v = cfg = config_mgate_option(&p->cfg, "pg_version");
+		*source = "server";
+	}
+	if (!v && p->cfg.ini_path && (v = cfg = config_mgate_option(&p->cfg, "pg_version")) != NULL)
+		*source = "config";
 	if (v && (*out = parse_major(v)) < 0) {
 		fprintf(stderr, "mgate lint: bad PostgreSQL version '%s'; expected a major version such as 15\n", v);
 		free(cfg);
@@ -190,19 +196,22 @@ static void print_summary(FILE *out, const findings *f, const lint_ctx *ctx)
 		ctx->revisions, ctx->revisions == 1 ? "" : "s", ctx->operations, ctx->statements, ctx->opaque);
 }
 
-static void print_json(const findings *f, const lint_ctx *ctx)
+static void print_json(const findings *f, const lint_ctx *ctx, const char *pg_source)
 {
-	json_t *root = json_object(), *sum = json_object();
+	json_t *sum = json_object();
 
-	json_object_set_new(root, "findings", cli_report_json(f));
+	json_object_set_new(sum, "dialect", json_string(ctx->o->dialect == SQL_SQLITE ? "sqlite" : "postgresql"));
+	if (ctx->o->dialect == SQL_POSTGRESQL) {
+		json_object_set_new(sum, "pg_version", json_integer(ctx->o->pg_version));
+		json_object_set_new(sum, "pg_version_from", json_string(pg_source));
+	}
 	json_object_set_new(sum, "revisions", json_integer((json_int_t)ctx->revisions));
 	json_object_set_new(sum, "operations", json_integer((json_int_t)ctx->operations));
 	json_object_set_new(sum, "statements", json_integer((json_int_t)ctx->statements));
 	json_object_set_new(sum, "opaque", json_integer((json_int_t)ctx->opaque));
 	json_object_set_new(sum, "errors", json_integer((json_int_t)findings_count_active(f, SEV_ERROR)));
 	json_object_set_new(sum, "warnings", json_integer((json_int_t)findings_count_active(f, SEV_WARNING)));
-	json_object_set_new(root, "summary", sum);
-	cli_print_json(root);
+	cli_report_json_stream(stdout, f, sum);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -248,6 +257,7 @@ int cmd_lint(int argc, char **argv)
 	findings found = FINDINGS_INIT;
 	buf server = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
+	const char *pg_source = "default";
 	int *order = NULL, rc, have_project = 0, modes;
 	size_t norder = 0, i;
 	cli_option opts[] = {
@@ -303,7 +313,19 @@ int cmd_lint(int argc, char **argv)
 	memset(&lo, 0, sizeof(lo));
 	lo.rules = &rules;
 	lo.strict = o.strict || (have_project && cli_mgate_flag(&p.cfg, "strict"));
-	if ((rc = choose_dialect(&lo.dialect, &o, &p)) != 0 || (rc = choose_pg_version(&lo.pg_version, &o, &p, &server)) != 0)
+	if ((rc = choose_dialect(&lo.dialect, &o, &p)) != 0)
+		goto cleanup;
+	if (lo.dialect == SQL_POSTGRESQL && o.db.db_url && !o.pg_version && !server.len && have_project) {
+		/* An explicit --db: judge for that server's version. */
+		strvec rows = STRVEC_INIT;
+		buf where = BUF_INIT;
+		rc = cli_read_versions(&rows, &where, &server, &o.db, &p);
+		strvec_release(&rows);
+		buf_release(&where);
+		if (rc)
+			goto cleanup;
+	}
+	if ((rc = choose_pg_version(&lo.pg_version, &pg_source, &o, &p, &server)) != 0)
 		goto cleanup;
 	lint_init(&ctx, &lo);
 	if (args.n) {
@@ -318,7 +340,7 @@ int cmd_lint(int argc, char **argv)
 			}
 	}
 	if (!strcmp(common.format, "json"))
-		print_json(&found, &ctx);
+		print_json(&found, &ctx, pg_source);
 	else if (!strcmp(common.format, "sarif"))
 		cli_report_sarif(&found, &rules);
 	else if (!strcmp(common.format, "github"))

@@ -14,21 +14,16 @@
 #include "util/buf.h"
 #include "util/banned.h"
 
-const char *cli_display_path(const char *path, buf *tmp)
+const char *cli_display_path(const char *path, buf *cwd)
 {
-	char cwd[4096];
-	size_t n;
+	char here[4096];
 
-	if (!path)
-		return NULL;
-	if (path[0] != '/' || !getcwd(cwd, sizeof(cwd)))
+	if (!path || path[0] != '/')
 		return path;
-	n = strlen(cwd);
-	if (!strncmp(path, cwd, n) && path[n] == '/') {
-		buf_truncate(tmp, 0);
-		buf_puts(tmp, path + n + 1);
-		return tmp->ptr;
-	}
+	if (!cwd->len)
+		buf_puts(cwd, getcwd(here, sizeof(here)) ? here : "\001"); /* looked up once per report */
+	if (!strncmp(path, cwd->ptr, cwd->len) && path[cwd->len] == '/')
+		return path + cwd->len + 1;
 	return path;
 }
 
@@ -107,33 +102,136 @@ void cli_report_text(FILE *out, const findings *f, int quiet, int verbose)
 	buf_release(&tmp);
 }
 
-static json_t *finding_json(const finding *x, buf *tmp)
+/* Print `j` (freed) with every line after the first indented by `indent`. */
+static void print_indented(FILE *out, json_t *j, const char *indent)
 {
-	json_t *o = json_object();
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	const char *p;
 
-	json_object_set_new(o, "rule", cli_json_str(x->id));
-	json_object_set_new(o, "severity", json_string(finding_severity_name(x->severity)));
-	json_object_set_new(o, "revision", x->revision ? cli_json_str(x->revision) : json_null());
-	json_object_set_new(o, "path", x->path ? cli_json_str(cli_display_path(x->path, tmp)) : json_null());
-	json_object_set_new(o, "line", x->line ? json_integer(x->line) : json_null());
-	json_object_set_new(o, "column", x->col >= 0 ? json_integer(x->col + 1) : json_null());
-	json_object_set_new(o, "message", cli_json_str(x->message));
-	json_object_set_new(o, "why", x->why ? cli_json_str(x->why) : json_null());
-	json_object_set_new(o, "fix", x->fix ? cli_json_str(x->fix) : json_null());
-	json_object_set_new(o, "suppressed", x->suppressed ? cli_json_str(x->suppressed) : json_null());
-	return o;
+	json_decref(j);
+	if (!text)
+		return;
+	for (p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		fwrite(p, 1, n, out);
+		if (nl)
+			fputs(indent, out);
+		p += n;
+	}
+	free(text);
 }
 
-void *cli_report_json(const findings *f)
+/* A JSON string: escapes as JSON requires, invalid UTF-8 as U+FFFD, or null. */
+static void json_put_str(buf *b, const char *s)
 {
-	json_t *arr = json_array();
-	buf tmp = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	while (*p) {
+		size_t need = 0, k;
+		/* A run of plain ASCII goes in one piece. */
+		for (k = 0; p[k] >= 0x20 && p[k] < 0x80 && p[k] != '"' && p[k] != '\\'; k++)
+			;
+		if (k) {
+			buf_put(b, (const char *)p, k);
+			p += k;
+			continue;
+		}
+		if (*p == '"' || *p == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)*p++);
+			continue;
+		}
+		if (*p < 0x20) {
+			if (*p == '\n')
+				buf_puts(b, "\\n");
+			else if (*p == '\t')
+				buf_puts(b, "\\t");
+			else if (*p == '\r')
+				buf_puts(b, "\\r");
+			else
+				buf_printf(b, "\\u%04x", *p);
+			p++;
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			need = 1;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			need = 2;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			need = 3;
+		for (k = 1; need && k <= need; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				need = 0;
+		if (need == 2 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F)))
+			need = 0; /* overlong, or a UTF-16 surrogate */
+		if (need == 3 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F)))
+			need = 0;
+		if (!need) {
+			buf_puts(b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		buf_put(b, (const char *)p, need + 1);
+		p += need + 1;
+	}
+	buf_putc(b, '"');
+}
+
+static void json_put_int(buf *b, int v, int present)
+{
+	if (present)
+		buf_printf(b, "%d", v);
+	else
+		buf_puts(b, "null");
+}
+
+/* One finding as the same indented JSON object jansson would print at depth 2. */
+static void finding_json_text(buf *b, const finding *x, buf *cwd)
+{
+	buf_puts(b, "{\n      \"rule\": ");
+	json_put_str(b, x->id);
+	buf_printf(b, ",\n      \"severity\": \"%s\",\n      \"revision\": ", finding_severity_name(x->severity));
+	json_put_str(b, x->revision);
+	buf_puts(b, ",\n      \"path\": ");
+	json_put_str(b, cli_display_path(x->path, cwd));
+	buf_puts(b, ",\n      \"line\": ");
+	json_put_int(b, x->line, x->line != 0);
+	buf_puts(b, ",\n      \"column\": ");
+	json_put_int(b, x->col + 1, x->col >= 0);
+	buf_puts(b, ",\n      \"message\": ");
+	json_put_str(b, x->message);
+	buf_puts(b, ",\n      \"why\": ");
+	json_put_str(b, x->why);
+	buf_puts(b, ",\n      \"fix\": ");
+	json_put_str(b, x->fix);
+	buf_puts(b, ",\n      \"suppressed\": ");
+	json_put_str(b, x->suppressed);
+	buf_puts(b, "\n    }");
+}
+
+void cli_report_json_stream(FILE *out, const findings *f, void *summary)
+{
+	buf cwd = BUF_INIT, b = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < f->n; i++)
-		json_array_append_new(arr, finding_json(&f->v[i], &tmp));
-	buf_release(&tmp);
-	return arr;
+	fputs("{\n  \"findings\": [", out);
+	for (i = 0; i < f->n; i++) {
+		buf_truncate(&b, 0);
+		buf_puts(&b, i ? ",\n    " : "\n    ");
+		finding_json_text(&b, &f->v[i], &cwd);
+		fwrite(b.ptr, 1, b.len, out);
+	}
+	buf_release(&b);
+	buf_release(&cwd);
+	fputs(f->n ? "\n  ],\n  \"summary\": " : "],\n  \"summary\": ", out);
+	print_indented(out, summary, "  ");
+	fputs("\n}\n", out);
 }
 
 static const char *sarif_level(finding_severity s)
@@ -225,19 +323,16 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 /* Workflow-command escaping: data escapes %, CR, LF; properties also : and ,. */
 static void gh_escape(FILE *out, const char *s, int property)
 {
-	for (; s && *s; s++) {
-		if (*s == '%')
-			fputs("%25", out);
-		else if (*s == '\r')
-			fputs("%0D", out);
-		else if (*s == '\n')
-			fputs("%0A", out);
-		else if (property && *s == ':')
-			fputs("%3A", out);
-		else if (property && *s == ',')
-			fputs("%2C", out);
-		else
-			fputc(*s, out);
+	const char *special = property ? "%\r\n:," : "%\r\n";
+
+	while (s && *s) {
+		size_t n = strcspn(s, special);
+		fwrite(s, 1, n, out);
+		s += n;
+		if (*s) {
+			fprintf(out, "%%%02X", (unsigned char)*s);
+			s++;
+		}
 	}
 }
 

@@ -174,6 +174,25 @@ static void test_strict_dialect_version(void **state)
 	lint_release(&ctx);
 }
 
+/* Old Mac line endings: lines and suppressions follow the tokenizer's rule. */
+static void test_cr_line_endings(void **state)
+{
+	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_ctx ctx;
+	findings f = FINDINGS_INIT;
+
+	(void)state;
+	lint_init(&ctx, &o);
+	run(&ctx, &f, "from alembic import op\rrevision = 'r1'\rdown_revision = None\rdef upgrade():\r"
+		      "    # mgate: allow drop-table -- fine\r    op.drop_table('a')\r    op.drop_table('b')\r"
+		      "def downgrade():\r    op.execute('SELECT 1')\r");
+	assert_non_null(any(&f, "drop-table")->suppressed);
+	assert_int_equal(active(&f, "drop-table")->line, 7);
+	assert_string_equal(active(&f, "drop-table")->source, "    op.drop_table('b')");
+	findings_release(&f);
+	lint_release(&ctx);
+}
+
 static void test_unreadable_and_empty(void **state)
 {
 	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
@@ -202,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_context_across_revisions),
 		cmocka_unit_test(test_suppressions),
 		cmocka_unit_test(test_strict_dialect_version),
+		cmocka_unit_test(test_cr_line_endings),
 		cmocka_unit_test(test_unreadable_and_empty),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

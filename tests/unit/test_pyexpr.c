@@ -98,6 +98,25 @@ static void test_strings_join_and_dynamic(void **state)
 	pyx_free(x);
 }
 
+/* Each joined literal remembers its line; newlines count only in triple quotes. */
+static void test_string_pieces_map_lines(void **state)
+{
+	pyx *x = parse("(\"SELECT 1;\\n\"\n \"SELEC 2\"\n '''\nA\nB''')");
+	const char *t;
+
+	(void)state;
+	assert_int_equal(x->kind, PYX_STR);
+	t = x->text;
+	assert_string_equal(t, "SELECT 1;\nSELEC 2\nA\nB");
+	assert_int_equal(x->npieces, 3);
+	assert_int_equal(pyx_line_at(x->pieces, x->npieces, t, 0), 1);
+	assert_int_equal(pyx_line_at(x->pieces, x->npieces, t, 9), 1); /* the escaped newline is not a line break */
+	assert_int_equal(pyx_line_at(x->pieces, x->npieces, t, 10), 2);
+	assert_int_equal(pyx_line_at(x->pieces, x->npieces, t, (size_t)(strchr(t, 'A') - t)), 4);
+	assert_int_equal(pyx_line_at(x->pieces, x->npieces, t, (size_t)(strchr(t, 'B') - t)), 5);
+	pyx_free(x);
+}
+
 static void test_method_chains_keep_receivers(void **state)
 {
 	pyx *x = parse("op.get_bind().execute(sa.text('SELECT 1')).scalar()");
@@ -170,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_call_with_nested_constructors),
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_strings_join_and_dynamic),
+		cmocka_unit_test(test_string_pieces_map_lines),
 		cmocka_unit_test(test_method_chains_keep_receivers),
 		cmocka_unit_test(test_opaque_expressions),
 		cmocka_unit_test(test_malformed_input_never_crashes),

@@ -1,0 +1,1 @@
+CLUSTER events USING ix_events_at

@@ -1,0 +1,1 @@
+ALTER TABLE t ADD COLUMN a int DEFAULT random()::int, ALTER COLUMN b TYPE text USING b::text;

@@ -1,0 +1,1 @@
+ALTER TABLE events ADD CONSTRAINT pk_events PRIMARY KEY USING INDEX ix_events_id

@@ -1,0 +1,1 @@
+ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE USING INDEX ix_email

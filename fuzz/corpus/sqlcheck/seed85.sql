@@ -1,0 +1,1 @@
+ALTER TABLE users ADD CONSTRAINT ck_age CHECK (age >= 0) NOT VALID

@@ -1,0 +1,30 @@
+/*
+ * fuzz_sqlcheck.c: libFuzzer target for SQL classification: libpg_query's
+ * parse tree walk and the SQLite pattern fallback.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlcheck.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *sql = malloc(size + 1);
+	mg_error err = MG_ERROR_INIT;
+	sqlstmts s;
+
+	if (!sql)
+		return 0;
+	memcpy(sql, data, size);
+	sql[size] = 0;
+	if (sqlcheck_classify(&s, sql, SQL_POSTGRESQL, &err) == 0)
+		sqlstmts_release(&s);
+	if (sqlcheck_classify(&s, sql, SQL_SQLITE, &err) == 0)
+		sqlstmts_release(&s);
+	free(sql);
+	return 0;
+}
