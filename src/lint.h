@@ -49,8 +49,8 @@ typedef struct lint_ctx {
 
 void lint_init(lint_ctx *ctx, const lint_opts *o);
 
-/* Lint one script file (read from s->path). Findings are appended to
- * `out`. MG_EENV when the file cannot be read. */
+/* Lint one script (its kept source, else read from s->path). Findings are
+ * appended to `out`. MG_EENV when the file cannot be read. */
 int lint_script(lint_ctx *ctx, findings *out, const script *s, mg_error *err);
 
 /* Lint source text already in memory; `path` and `revision` label findings. */

@@ -102,6 +102,7 @@ void script_release(script *s)
 	strvec_release(&s->depends);
 	strvec_release(&s->labels);
 	free(s->doc);
+	free(s->src);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -138,7 +139,7 @@ static int check_list_value(findings *f, const char *path, const char *rev, cons
  * state, so worker threads can run it side by side.
  */
 static void read_one(script *s, findings *f, const char *path, const char *filename, int is_regular,
-		     const pyscan_names *names, buf *scratch)
+		     const pyscan_names *names, buf *scratch, int keep_source)
 {
 	buf legacy = BUF_INIT, *srcp = scratch, own = BUF_INIT;
 	pyscan_module m;
@@ -196,6 +197,10 @@ static void read_one(script *s, findings *f, const char *path, const char *filen
 		goto cleanup;
 
 	check_revision_id(f, path, m.revision.line, rev);
+	if (keep_source) {
+		s->src = mg_strndup(srcp->ptr, srcp->len);
+		s->src_len = srcp->len;
+	}
 	s->path = mg_strdup(path);
 	s->revision = mg_strdup(rev);
 	s->revision_line = m.revision.line;
@@ -219,7 +224,7 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
 	script s;
 
 	(void)err;
-	read_one(&s, f, path, filename, 0, names, NULL);
+	read_one(&s, f, path, filename, 0, names, NULL, 0);
 	out->files_read++;
 	if (s.revision)
 		add_script(out, &s);
@@ -332,6 +337,7 @@ typedef struct scan_job {
 	char *state;        /* per file: 'h' cache hit, 's' scanned with stat known, 'n' scanned */
 	const scancache *cache;
 	const pyscan_names *names;
+	int keep_sources;
 	atomic_size_t next;
 } scan_job;
 
@@ -355,7 +361,7 @@ static void *scan_worker(void *arg)
 			job->state[i] = 's';
 		}
 		read_one(&job->scripts[i], &job->found[i], path, job->l->names.v[k], job->l->kinds.ptr[k] == FS_FILE,
-			 job->names, &scratch);
+			 job->names, &scratch, job->keep_sources);
 	}
 	buf_release(&scratch);
 	return NULL;
@@ -384,6 +390,7 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 	job.stats = mg_calloc(ntodo ? ntodo : 1, sizeof(*job.stats));
 	job.state = mg_calloc(ntodo ? ntodo : 1, 1);
 	job.cache = cache;
+	job.keep_sources = out->keep_sources;
 	atomic_init(&job.next, 0);
 	if (cpus > 1 && ntodo >= 2 * SCAN_MIN_PER_THREAD) {
 		nthreads = (size_t)cpus < SCAN_MAX_THREADS ? (size_t)cpus : SCAN_MAX_THREADS;
@@ -452,7 +459,10 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 	int rc = MG_OK, sorted = config_sorted_listing(cfg);
 	int check_twice = cfg->version_locations.n > 1;
 
+	int keep_sources = out->keep_sources;
+
 	memset(out, 0, sizeof(*out));
+	out->keep_sources = keep_sources;
 	memset(&l, 0, sizeof(l));
 	if (cfg->sourceless)
 		findings_add(f, "sourceless-unsupported", SEV_WARNING, cfg->ini_path, 0, NULL,

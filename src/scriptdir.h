@@ -26,6 +26,8 @@ typedef struct script {
 	char *doc;       /* stripped docstring, or "" */
 	int revision_line, down_line;
 	pyscan_span upgrade, downgrade;
+	char *src;       /* the file's bytes, when the directory keeps sources and it was read */
+	size_t src_len;
 } script;
 
 typedef struct scriptdir {
@@ -33,9 +35,10 @@ typedef struct scriptdir {
 	size_t n, alloc;
 	size_t files_read;
 	size_t cache_hits; /* of files_read, how many came from the scan cache */
+	int keep_sources;  /* set before loading: keep each file read in script.src */
 } scriptdir;
 
-/* Load every script. Findings are appended to `f`. Returns MG_OK even when
+/* Load every script (out->keep_sources may be set first). Findings are appended to `f`. Returns MG_OK even when
  * scripts have problems (those are findings); negative for configuration
  * or I/O errors that stop everything. */
 int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err);

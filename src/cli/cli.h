@@ -53,6 +53,7 @@ typedef struct cli_common {
 	int quiet;
 	int no_cache;
 	int help;
+	int keep_sources; /* not an option: a command that reads the scripts' bodies sets it */
 } cli_common;
 
 typedef struct cli_command {

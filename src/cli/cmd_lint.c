@@ -291,6 +291,7 @@ int cmd_lint(int argc, char **argv)
 	if (args.n && !common.config && !common.script_location && !fs_exists("alembic.ini")) {
 		/* Files alone need no project. */
 	} else {
+		common.keep_sources = 1; /* cold runs read each file once */
 		if ((rc = cli_load_project(&p, &common)) != 0)
 			goto cleanup;
 		have_project = 1;

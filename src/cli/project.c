@@ -29,6 +29,7 @@ int cli_load_project(cli_project *p, const cli_common *common)
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return rc == MG_EENV ? EXIT_ENV : EXIT_USAGE;
 	}
+	p->sd.keep_sources = common->keep_sources;
 	if ((rc = scriptdir_load(&p->sd, &p->cfg, &p->found, &err)) < 0) {
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
