@@ -33,6 +33,7 @@ typedef struct extractor {
 	size_t nstr_vals;
 	strvec tbl_names, tbl_vals; /* names bound to sa.table("name") */
 	strvec aliases;             /* batch aliases (frames point into it) */
+	strvec row_names;           /* names bound to a literal list of dicts */
 } extractor;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -339,12 +340,34 @@ static int is_pure_callee(const char *c)
 					     "set", "tuple", "isinstance", "sorted", "table", "column", "text",
 					     "Column", "Table", "MetaData", "select", "update", "insert", "delete",
 					     "and_", "or_", "bool", "repr", "enumerate", "zip", "getattr", NULL };
+	static const char *const effects[] = { "create", "drop", "create_all", "drop_all", "execute", "reflect",
+					       "commit", "flush", "add", "delete", "merge", NULL };
+	const char *dot = strrchr(c, '.');
 	size_t i;
 
+	/* A method on a constructed object can act on the database:
+	 * sa.Enum(...).create(bind), sa.MetaData().drop_all(bind). */
+	if (strstr(c, "().") && dot && in_list(dot + 1, effects))
+		return 0;
 	for (i = 0; prefixes[i]; i++)
 		if (starts_with(c, prefixes[i]))
 			return 1;
 	return in_list(c, names);
+}
+
+/* Rows given as a literal list of dicts (in place, or through a local name). */
+static int literal_rows(const extractor *ex, const pyx *rows)
+{
+	size_t i;
+
+	if (rows && rows->kind == PYX_NAME)
+		return strvec_index(&ex->row_names, rows->text) >= 0;
+	if (!rows || rows->kind != PYX_LIST)
+		return 0;
+	for (i = 0; i < rows->n; i++)
+		if (rows->items[i]->kind != PYX_DICT)
+			return 0;
+	return 1;
 }
 
 /* Accessors applied to an execute's result: `conn.execute(...).scalar()`. */
@@ -418,12 +441,7 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 		m = &ex->out->v[at]; /* recover_sql may have grown the vector */
 	}
 	if (!strcmp(name, "bulk_insert")) {
-		const pyx *rows = pyx_arg(m->call, 1, "rows");
-		size_t i, computed = !rows || rows->kind != PYX_LIST;
-		for (i = 0; !computed && i < rows->n; i++)
-			if (rows->items[i]->kind != PYX_DICT)
-				computed = 1;
-		if (computed)
+		if (!literal_rows(ex, pyx_arg(m->call, 1, "rows")))
 			opaque(ex, fr, "computed-rows", m->line, m->col,
 			       "bulk_insert of computed rows: what it writes cannot be seen");
 	}
@@ -512,6 +530,15 @@ static void bind_assignment(extractor *ex, const pytok *target, size_t ntarget, 
 		bind_name(&ex->tbl_names, &ex->tbl_vals, name, table_ref(ex, value));
 	} else if (strvec_index(&ex->str_names, name) >= 0) {
 		bind_str(ex, name, NULL);
+	}
+	if (!augmented && literal_rows(ex, value) && value->kind == PYX_LIST) {
+		if (strvec_index(&ex->row_names, name) < 0)
+			strvec_push(&ex->row_names, name);
+	} else if (strvec_index(&ex->row_names, name) >= 0) {
+		/* rebound to something else: forget it */
+		int at = strvec_index(&ex->row_names, name);
+		free(ex->row_names.v[at]);
+		ex->row_names.v[at] = ex->row_names.v[--ex->row_names.n];
 	}
 	free(name);
 }
@@ -781,6 +808,7 @@ int opext_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_
 	strvec_release(&ex.tbl_names);
 	strvec_release(&ex.tbl_vals);
 	strvec_release(&ex.aliases);
+	strvec_release(&ex.row_names);
 	return MG_OK;
 }
 

@@ -161,6 +161,11 @@ static void test_opaque_constructs(void **state)
 				"    if op.get_context().dialect.name == 'postgresql':\n"
 				"        op.drop_table('pg_only')\n"
 				"    print('done')\n"
+				"    rows = [{'name': 'admin'}, {'name': 'staff'}]\n"
+				"    op.bulk_insert(roles, rows)\n"
+				"    sa.Enum('a', 'b', name='kind').create(op.get_bind())\n"
+				"    sa.MetaData().drop_all(bind=op.get_bind())\n"
+				"    postgresql.ENUM('x', name='e').drop(op.get_bind(), checkfirst=True)\n"
 				"def downgrade():\n    pass\n");
 	migops o;
 	pyscan_module m;
@@ -170,8 +175,14 @@ static void test_opaque_constructs(void **state)
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "loop", 0));
 	assert_true(nth(&o, MIGOP_CALL, "drop_table", 0)->in_loop);
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "helper-call", 0));
-	assert_null(nth(&o, MIGOP_OPAQUE, "helper-call", 1)); /* print() is not a helper */
+	assert_string_equal(nth(&o, MIGOP_OPAQUE, "helper-call", 0)->why,
+			    "calls 'helper()': the operations it runs cannot be seen"); /* not print() */
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "computed-rows", 0));
+	assert_null(nth(&o, MIGOP_OPAQUE, "computed-rows", 1)); /* rows bound to a literal list */
+	assert_string_equal(nth(&o, MIGOP_OPAQUE, "helper-call", 1)->why,
+			    "calls 'sa.Enum().create()': the operations it runs cannot be seen");
+	assert_non_null(nth(&o, MIGOP_OPAQUE, "helper-call", 2));
+	assert_non_null(nth(&o, MIGOP_OPAQUE, "helper-call", 3));
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "nested-function", 0));
 	assert_true(nth(&o, MIGOP_CALL, "drop_table", 2)->in_cond);
 	assert_string_equal(nth(&o, MIGOP_CALL, "drop_table", 2)->table, "pg_only");
