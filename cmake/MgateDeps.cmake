@@ -21,6 +21,7 @@ mgate_require_pkg(libpq libpq-dev)
 mgate_require_pkg(libgit2 libgit2-dev)
 mgate_require_pkg(libpcre2-8 libpcre2-dev)
 mgate_require_pkg(libprotobuf-c libprotobuf-c-dev)
+mgate_require_pkg(libcrypto libssl-dev)
 
 # libpg_query ships no pkg-config file on Debian.
 find_path(PG_QUERY_INCLUDE pg_query.h)

@@ -44,6 +44,11 @@ static int legacy_revision_from_name(buf *out, const char *name)
 	return 1;
 }
 
+int scriptdir_wanted_name(const char *filename)
+{
+	return is_revision_file_name(filename);
+}
+
 /* Convert a scanned value into a list of strings. "" and None and () all
  * mean "nothing", as Alembic's tuple_rev_as_scalar makes them. */
 static int value_to_list(strvec *out, const pyvalue *v, int keep_empty_str)
@@ -138,27 +143,18 @@ static int check_list_value(findings *f, const char *path, const char *rev, cons
  * script cannot join the graph). Findings go to `f`. Touches no shared
  * state, so worker threads can run it side by side.
  */
-static void read_one(script *s, findings *f, const char *path, const char *filename, int is_regular,
-		     const pyscan_names *names, buf *scratch, int keep_source)
+static void scan_one(script *s, findings *f, const char *path, const char *filename, const char *src, size_t len,
+		     const pyscan_names *names, int keep_source)
 {
-	buf legacy = BUF_INIT, *srcp = scratch, own = BUF_INIT;
+	buf legacy = BUF_INIT;
 	pyscan_module m;
-	mg_error ferr = MG_ERROR_INIT;
 	size_t i;
-	int usable = 1, rc;
+	int usable = 1;
 	const char *rev = NULL;
 
 	memset(&m, 0, sizeof(m));
 	memset(s, 0, sizeof(*s));
-	if (!srcp)
-		srcp = &own;
-	buf_truncate(srcp, 0);
-	rc = is_regular ? fs_read_regular(srcp, path, FS_MAX_FILE, &ferr) : fs_read_file(srcp, path, FS_MAX_FILE, &ferr);
-	if (rc < 0) {
-		findings_add(f, "unreadable-script", SEV_ERROR, path, 0, NULL, "%s", ferr.msg);
-		goto cleanup;
-	}
-	pyscan_source(&m, srcp->ptr, srcp->len, names, NULL);
+	pyscan_source(&m, src, len, names, NULL);
 	if (m.revision.kind == PYV_STR)
 		rev = m.revision.str;
 	for (i = 0; i < m.ndiags; i++)
@@ -198,8 +194,8 @@ static void read_one(script *s, findings *f, const char *path, const char *filen
 
 	check_revision_id(f, path, m.revision.line, rev);
 	if (keep_source) {
-		s->src = mg_strndup(srcp->ptr, srcp->len);
-		s->src_len = srcp->len;
+		s->src = mg_strndup(src, len);
+		s->src_len = len;
 	}
 	s->path = mg_strdup(path);
 	s->revision = mg_strdup(rev);
@@ -214,8 +210,41 @@ static void read_one(script *s, findings *f, const char *path, const char *filen
 	s->downgrade = m.downgrade;
 cleanup:
 	pyscan_module_release(&m);
-	buf_release(&own);
 	buf_release(&legacy);
+}
+
+static void read_one(script *s, findings *f, const char *path, const char *filename, int is_regular,
+		     const pyscan_names *names, buf *scratch, int keep_source)
+{
+	buf *srcp = scratch, own = BUF_INIT;
+	mg_error ferr = MG_ERROR_INIT;
+	int rc;
+
+	if (!srcp)
+		srcp = &own;
+	buf_truncate(srcp, 0);
+	rc = is_regular ? fs_read_regular(srcp, path, FS_MAX_FILE, &ferr) : fs_read_file(srcp, path, FS_MAX_FILE, &ferr);
+	if (rc < 0) {
+		memset(s, 0, sizeof(*s));
+		findings_add(f, "unreadable-script", SEV_ERROR, path, 0, NULL, "%s", ferr.msg);
+	} else {
+		scan_one(s, f, path, filename, srcp->ptr, srcp->len, names, keep_source);
+	}
+	buf_release(&own);
+}
+
+int scriptdir_add_source(scriptdir *out, const char *path, const char *filename, const char *src, size_t len,
+			 const pyscan_names *names, findings *f)
+{
+	script s;
+
+	scan_one(&s, f, path, filename, src, len, names, out->keep_sources);
+	out->files_read++;
+	if (s.revision)
+		add_script(out, &s);
+	else
+		script_release(&s);
+	return MG_OK;
 }
 
 int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,

@@ -48,6 +48,15 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,
 			findings *f, mg_error *err);
 
+/* Scan source already in memory (a blob from git) as the file `path`.
+ * Adds it to `out` when it defines a usable revision. */
+int scriptdir_add_source(scriptdir *out, const char *path, const char *filename, const char *src, size_t len,
+			 const pyscan_names *names, findings *f);
+
+/* Alembic's file-name rules for a version location's entries: `*.py`, not
+ * `__init__*`, not an editor lock file `.#*`. */
+int scriptdir_wanted_name(const char *filename);
+
 void scriptdir_release(scriptdir *sd);
 void script_release(script *s);
 

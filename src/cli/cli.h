@@ -136,6 +136,10 @@ void cli_report_text(FILE *out, const findings *f, int quiet, int verbose);
 void cli_report_json_stream(FILE *out, const findings *f, void *summary);
 /* A SARIF 2.1.0 log of the findings, printed to stdout. */
 void cli_report_sarif(const findings *f, const ruleset *rules);
+/* JUnit XML: one test case per unsuppressed finding, errors as failures. */
+void cli_report_junit(FILE *out, const findings *f, const char *suite);
+/* True when argv sets --format (so a command may choose another default). */
+int cli_format_given(int argc, char **argv);
 /* GitHub workflow commands (::error file=...,line=...::message). */
 void cli_report_github(FILE *out, const findings *f);
 
@@ -172,5 +176,13 @@ int cmd_diff(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_ci(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+/* The command table (main.c), ending with a NULL name. */
+extern const cli_command cli_commands[];
+/* Options (of any command) that take a value as the next word; NULL-ended. */
+extern const char *const cli_value_options[];
+int cmd_sum(int argc, char **argv);
 
 #endif

@@ -9,7 +9,7 @@
 #include "version.h"
 #include "util/banned.h"
 
-static const cli_command commands[] = {
+const cli_command cli_commands[] = {
 	{ "heads", cmd_heads, "show the head revisions, as `alembic heads` does" },
 	{ "history", cmd_history, "list every revision (JSON: in upgrade order)" },
 	{ "graph", cmd_graph, "print the revision graph as Graphviz dot or Mermaid" },
@@ -19,6 +19,9 @@ static const cli_command commands[] = {
 	{ "lint", cmd_lint, "judge revisions against the rule catalogue (destructive and lock-heavy operations)" },
 	{ "rules", cmd_rules, "list the rule catalogue with severities" },
 	{ "explain", cmd_explain, "print a rule's documentation" },
+	{ "ci", cmd_ci, "judge a branch's migrations against its base before it merges (git, no database)" },
+	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
+	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 	{ NULL, NULL, NULL },
 };
 
@@ -29,7 +32,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: mgate [common options] <command> [options]\n\n"
 		     "mgate stands in front of `alembic upgrade`: it reads the project without\n"
 		     "running Python and answers what Alembic would do.\n\ncommands:\n");
-	for (c = commands; c->name; c++)
+	for (c = cli_commands; c->name; c++)
 		fprintf(out, "    %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nrun 'mgate <command> --help' for a command's options.\n"
 		     "exit codes: 0 ok, 1 findings block, 2 usage or configuration, 3 environment,\n"
@@ -38,16 +41,17 @@ static void usage(FILE *out)
 
 /* Global options that take a value, so the command name can be found
  * among options given before it. */
+const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--script-location",
+					   "--alembic-version", "--format", "--db", "--from",
+					   "--version-table", "--version-table-schema", "--out", "-o",
+					   "--range", "--rules", "--pg-version", "--dialect", "--base", NULL };
+
 static int takes_value(const char *a)
 {
-	static const char *const with_value[] = { "-c", "--config", "-n", "--name", "--script-location",
-						  "--alembic-version", "--format", "--db", "--from",
-						  "--version-table", "--version-table-schema", "--out", "-o",
-						  "--range", "--rules", "--pg-version", "--dialect", NULL };
 	int i;
 
-	for (i = 0; with_value[i]; i++)
-		if (!strcmp(a, with_value[i]))
+	for (i = 0; cli_value_options[i]; i++)
+		if (!strcmp(a, cli_value_options[i]))
 			return 1;
 	return 0;
 }
@@ -85,7 +89,7 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if (i != cmd_at)
 			rest[n++] = argv[i];
-	for (c = commands; c->name; c++)
+	for (c = cli_commands; c->name; c++)
 		if (!strcmp(c->name, argv[cmd_at]))
 			return c->fn(n, rest);
 	fprintf(stderr, "mgate: unknown command '%s'\n\n", argv[cmd_at]);

@@ -162,3 +162,13 @@ int cli_begin(int argc, char **argv, const char *cmd, const char *usage, const c
 		common->format = formats[0];
 	return cli_check_format(common->format, formats, cmd);
 }
+
+int cli_format_given(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--format") || !strncmp(argv[i], "--format=", 9))
+			return 1;
+	return 0;
+}

@@ -367,3 +367,72 @@ void cli_report_github(FILE *out, const findings *f)
 	}
 	buf_release(&tmp);
 }
+
+/* XML text with the five special characters escaped. */
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc(' ', out); /* XML 1.0 allows no other control characters */
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+void cli_report_junit(FILE *out, const findings *f, const char *suite)
+{
+	buf cwd = BUF_INIT;
+	size_t i, failures = findings_count_active(f, SEV_ERROR), tests = 0;
+
+	for (i = 0; i < f->n; i++)
+		tests += !f->v[i].suppressed;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	fprintf(out, "  <testsuite name=\"");
+	xml_escape(out, suite);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests ? tests : 1, failures,
+		tests - failures);
+	if (!tests)
+		fprintf(out, "    <testcase classname=\"mgate\" name=\"no findings\"/>\n");
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		const char *path = cli_display_path(x->path, &cwd);
+		if (x->suppressed)
+			continue;
+		fprintf(out, "    <testcase classname=\"");
+		xml_escape(out, x->id);
+		fprintf(out, "\" name=\"");
+		xml_escape(out, path ? path : (x->revision ? x->revision : x->id));
+		if (x->line)
+			fprintf(out, ":%d", x->line);
+		fprintf(out, "\"%s", path ? " file=\"" : "");
+		if (path) {
+			xml_escape(out, path);
+			fputc('"', out);
+		}
+		fprintf(out, ">\n");
+		if (x->severity == SEV_ERROR)
+			fprintf(out, "      <failure type=\"error\" message=\"");
+		else
+			fprintf(out, "      <skipped message=\"%s: ", finding_severity_name(x->severity));
+		xml_escape(out, x->message);
+		fprintf(out, "\"");
+		if (x->severity == SEV_ERROR && x->fix) {
+			fputc('>', out);
+			xml_escape(out, x->fix);
+			fprintf(out, "</failure>\n");
+		} else {
+			fprintf(out, "/>\n");
+		}
+		fprintf(out, "    </testcase>\n");
+	}
+	fprintf(out, "  </testsuite>\n</testsuites>\n");
+	buf_release(&cwd);
+}
