@@ -968,6 +968,23 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 	r.len = len;
 	r.down_end = down->end_line;
 	ctx->revisions++;
+	if (len > LINT_MAX_SOURCE) {
+		/* Real revision scripts are kilobytes; a token array for a
+		 * generated monster could take gigabytes. Say so instead. */
+		subject s;
+		buf detail = BUF_INIT;
+		memset(&s, 0, sizeof(s));
+		s.mem = &ctx->mem;
+		s.line = s.end_line = up->line ? up->line : 1;
+		s.col = -1;
+		buf_printf(&detail, "the file is %zu bytes; mgate reads operations from scripts up to %u MiB",
+			   len, LINT_MAX_SOURCE >> 20);
+		setf(&s, "detail", detail.ptr);
+		emit_builtin(&r, "opaque-migration-code", &s, NULL, NULL);
+		buf_release(&detail);
+		arena_reset(&ctx->mem);
+		return MG_OK;
+	}
 	ctx->ntoks = opext_tokenize(&ctx->toks, &ctx->atoks, src, len);
 	opext_extract_tokens(&r.ops, ctx->toks, ctx->ntoks, up, down, err);
 	if (up->line)

@@ -28,6 +28,9 @@
 #include "sqlcheck.h"
 #include "util/arena.h"
 
+/* Larger scripts are not read for operations: an opaque finding says so. */
+#define LINT_MAX_SOURCE (4u << 20)
+
 typedef struct lint_opts {
 	const ruleset *rules;
 	sql_dialect dialect;

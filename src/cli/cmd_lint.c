@@ -229,6 +229,11 @@ static int lint_files(lint_ctx *ctx, findings *found, const strvec *files, const
 			fprintf(stderr, "mgate lint: no such file '%s'\n", files->v[i]);
 			return EXIT_USAGE;
 		}
+		if (fs_is_dir(files->v[i])) {
+			fprintf(stderr, "mgate lint: '%s' is a folder; give revision files, or --all for the project's "
+					"revisions\n", files->v[i]);
+			return EXIT_USAGE;
+		}
 		if (scriptdir_read_file(&one, files->v[i], slash ? slash + 1 : files->v[i],
 					p->cfg.ini_path ? &p->cfg.names : NULL, found, &err) < 0) {
 			fprintf(stderr, "mgate: error: %s\n", err.msg);

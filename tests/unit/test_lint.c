@@ -211,6 +211,21 @@ static void test_unreadable_and_empty(void **state)
 	run(&ctx, &f, "");
 	run(&ctx, &f, "def upgrade(:\n");
 	assert_int_equal(f.n, 0);
+	{
+		/* A script over the size limit is one opaque finding, not gigabytes of tokens. */
+		size_t n = LINT_MAX_SOURCE + 10;
+		char *big = malloc(n + 1);
+		pyscan_span up = { 1, 1, 1 }, down = { 0, 0, 0 };
+		memset(big, 'a', n);
+		memcpy(big, "def upgrade():\n    x = [", 24);
+		big[n] = 0;
+		assert_int_equal(lint_source(&ctx, &f, "big.py", "b", big, n, &up, &down, &err), 0);
+		assert_int_equal(f.n, 1);
+		assert_string_equal(f.v[0].id, "opaque-migration-code");
+		assert_non_null(strstr(f.v[0].message, "4 MiB"));
+		free(big);
+		findings_release(&f);
+	}
 	lint_release(&ctx);
 }
 
