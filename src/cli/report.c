@@ -253,8 +253,12 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 	for (i = 0; i < ids.n; i++) {
 		const rule *r = rules ? ruleset_find(rules, ids.v[i]) : NULL;
 		json_t *jr = json_object(), *cfg = json_object();
-		buf help = BUF_INIT;
 		json_object_set_new(jr, "id", cli_json_str(ids.v[i]));
+		if (r && r->message) {
+			json_t *d = json_object();
+			json_object_set_new(d, "text", cli_json_str(r->message));
+			json_object_set_new(jr, "shortDescription", d);
+		}
 		if (r && r->why) {
 			json_t *d = json_object();
 			json_object_set_new(d, "text", cli_json_str(r->why));
@@ -265,9 +269,15 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 			json_object_set_new(h, "text", cli_json_str(r->fix));
 			json_object_set_new(jr, "help", h);
 		}
-		buf_printf(&help, "https://github.com/mgate/mgate/blob/main/docs/rules/%s.md", ids.v[i]);
-		json_object_set_new(jr, "helpUri", cli_json_str(help.ptr));
-		buf_release(&help);
+		{
+			/* where the full page is: `mgate explain <id>`, docs/rules/<id>.md */
+			json_t *props = json_object();
+			buf page = BUF_INIT;
+			buf_printf(&page, "docs/rules/%s.md", ids.v[i]);
+			json_object_set_new(props, "documentation", cli_json_str(page.ptr));
+			json_object_set_new(jr, "properties", props);
+			buf_release(&page);
+		}
 		json_object_set_new(cfg, "level", json_string(r ? sarif_level(r->severity) : "error"));
 		json_object_set_new(jr, "defaultConfiguration", cfg);
 		json_array_append_new(jrules, jr);
@@ -306,7 +316,6 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 	}
 	json_object_set_new(driver, "name", json_string("mgate"));
 	json_object_set_new(driver, "version", json_string(MGATE_VERSION));
-	json_object_set_new(driver, "informationUri", json_string("https://github.com/mgate/mgate"));
 	json_object_set_new(driver, "rules", jrules);
 	json_object_set_new(tool, "driver", driver);
 	json_object_set_new(run, "tool", tool);
