@@ -730,8 +730,8 @@ static void detect_data_and_schema(script_run *r)
 
 	for (i = 0; i < r->subs.n; i++) {
 		subject *dml = &r->subs.v[i];
-		if (dml->func != MIGOP_UPGRADE || !dml->is_dml || !dml->table)
-			continue;
+		if (dml->func != MIGOP_UPGRADE || !dml->is_dml || !dml->table || getf(dml, "table_new"))
+			continue; /* filling a table this revision created locks nobody out */
 		for (j = 0; j < r->subs.n; j++) {
 			const subject *ddl = &r->subs.v[j];
 			char line[16];

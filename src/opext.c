@@ -129,6 +129,16 @@ static void set_sql(migop *m, const pyx *s)
 	}
 }
 
+/* A name given literally or through the naming-convention helper
+ * (`op.f("ix_a")`, `batch_op.f("ix_a")`), or NULL. */
+static const char *name_lit(const pyx *x)
+{
+	if (x && x->kind == PYX_CALL && !strcmp(pyx_basename(x), "f") && x->n == 1 &&
+	    pyx_is_literal_str(x->items[0]))
+		return x->items[0]->text;
+	return pyx_is_literal_str(x) ? x->text : NULL;
+}
+
 /* A literal string argument's text, or NULL. */
 static const char *lit(const pyx *x)
 {
@@ -251,8 +261,8 @@ static void fill_signature(extractor *ex, migop *m, const frame *fr)
 			m->table = mg_strdup(t);
 		if (s->cols_kw)
 			collect_columns(&m->columns, pyx_arg(c, m->batch ? s->cols_b : s->cols, s->cols_kw));
-		if (s->obj_kw && lit(pyx_arg(c, m->batch ? s->obj_b : s->obj, s->obj_kw)))
-			m->object = mg_strdup(lit(pyx_arg(c, m->batch ? s->obj_b : s->obj, s->obj_kw)));
+		if (s->obj_kw && name_lit(pyx_arg(c, m->batch ? s->obj_b : s->obj, s->obj_kw)))
+			m->object = mg_strdup(name_lit(pyx_arg(c, m->batch ? s->obj_b : s->obj, s->obj_kw)));
 	}
 	if (!strcmp(m->name, "create_table"))
 		for (i = 1; i < c->n; i++)
@@ -421,6 +431,11 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 			opaque(ex, fr, "unknown-execute", call->line, call->col,
 			       "'%s' executes something through '%s', which mgate does not know as a connection", c,
 			       recv);
+	} else if (call->recv && call->recv->kind == PYX_CALL &&
+		   (!strcmp(pyx_basename(call->recv), "Enum") || !strcmp(pyx_basename(call->recv), "ENUM")) &&
+		   (!strcmp(pyx_basename(call), "create") || !strcmp(pyx_basename(call), "drop"))) {
+		/* postgresql.ENUM(..., name="x").create(bind, checkfirst=True): a type, seen */
+		name = !strcmp(pyx_basename(call), "create") ? "create_enum" : "drop_enum";
 	} else if (!is_pure_callee(c)) {
 		opaque(ex, fr, "helper-call", call->line, call->col,
 		       "calls '%s()': the operations it runs cannot be seen", c);
