@@ -5,7 +5,6 @@
  */
 #include "cicheck.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "pytok.h"
 #include "revmap.h"
 #include "vcs.h"
+#include "util/sha256.h"
 #include "util/banned.h"
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -569,35 +569,23 @@ static void check_secrets(run *r)
 int cicheck_sum(buf *out, const revmap *m, const int *order, size_t n, cicheck_read_fn read, void *ctx,
 		mg_error *err)
 {
-	unsigned char prev[32] = { 0 }, digest[32];
+	unsigned char prev[32] = { 0 };
+	char hex[SHA256_HEX];
 	size_t i;
 	int rc = MG_OK;
 
 	buf_puts(out, "# migrations.sum: written by `mgate sum`; each line hashes the previous one and the "
 		      "revision file, in upgrade order\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == MG_OK; i++) {
 		const revnode *r = &m->v[order[i]];
 		buf data = BUF_INIT;
-		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		unsigned int dlen = 0, k;
-		if ((rc = read(ctx, r->s->path, &data, err)) < 0) {
-			EVP_MD_CTX_free(md);
-			buf_release(&data);
-			break;
+		sha256_ctx c;
+		if ((rc = read(ctx, r->s->path, &data, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
+			sha256_update(&c, prev, sizeof(prev));
+			sha256_update(&c, data.ptr, data.len);
+			if ((rc = sha256_final(&c, prev, hex, err)) == MG_OK)
+				buf_printf(out, "%s %s\n", r->id, hex);
 		}
-		if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, prev, sizeof(prev)) ||
-		    !EVP_DigestUpdate(md, data.ptr, data.len) || !EVP_DigestFinal_ex(md, digest, &dlen) || dlen != 32) {
-			EVP_MD_CTX_free(md);
-			buf_release(&data);
-			rc = mg_error_set(err, MG_ERR, "cannot compute SHA-256");
-			break;
-		}
-		EVP_MD_CTX_free(md);
-		memcpy(prev, digest, 32);
-		buf_printf(out, "%s ", r->id);
-		for (k = 0; k < 32; k++)
-			buf_printf(out, "%02x", digest[k]);
-		buf_putc(out, '\n');
 		buf_release(&data);
 	}
 	return rc;

@@ -44,6 +44,15 @@ typedef struct db_ops {
 	/* Run one read-only query and return the first column of the first row
 	 * as text (NULL for no row or SQL NULL; the caller frees). */
 	int (*query_scalar)(db *d, const char *sql, char **out, mg_error *err);
+	/* What identifies this database across connections: "sqlite:" and the
+	 * file's real path, or "postgresql:" the cluster's system identifier
+	 * and "/" the database name. */
+	int (*identity)(db *d, buf *out, mg_error *err);
+	/* Write a complete backup to `dest` (an existing empty file, mode
+	 * 0600) and prove it readable: SQLite's online backup API then
+	 * PRAGMA integrity_check on the copy; pg_dump -Fc then pg_restore
+	 * --list. `progress` (may be NULL) gets a fraction 0..1. */
+	int (*backup)(db *d, const char *dest, void (*progress)(double done, void *ctx), void *ctx, mg_error *err);
 } db_ops;
 
 struct db {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/spawn.h"
 #include "util/banned.h"
 
 typedef struct db_pg {
@@ -518,7 +519,80 @@ static int pg_query_scalar(db *d, const char *sql, char **out, mg_error *err)
 	return rc;
 }
 
+static int pg_identity(db *d, buf *out, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	char *sysid = NULL;
+	int rc;
+
+	if ((rc = pg_query_scalar(d, "SELECT system_identifier::text FROM pg_control_system()", &sysid, err)) < 0)
+		return rc;
+	buf_printf(out, "postgresql:%s/%s", sysid ? sysid : "?", PQdb(p->conn));
+	free(sysid);
+	return MG_OK;
+}
+
+/* The connection's effective parameters as libpq environment variables
+ * (PGHOST, PGPORT, PGUSER, PGPASSWORD, ...), so that pg_dump reaches the
+ * same database without a password on its command line. */
+static void conn_env(strvec *out, PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *o;
+
+	for (o = opts; o && o->keyword; o++)
+		if (o->envvar && o->val && *o->val) {
+			buf b = BUF_INIT;
+			buf_printf(&b, "%s=%s", o->envvar, o->val);
+			strvec_push_owned(out, buf_detach(&b));
+		}
+	PQconninfoFree(opts);
+}
+
+/* Run a PostgreSQL client program; its stderr (first line) explains failures. */
+static int run_client(const char *const *argv, const strvec *env, const char *stdout_path, const char *what,
+		      db *d, mg_error *err)
+{
+	buf errout = BUF_INIT, first = BUF_INIT;
+	spawn_opts so = { argv, env, stdout_path, NULL, &errout };
+	int status = -1, rc;
+
+	if ((rc = spawn_run(&status, &so, err)) < 0) {
+		rc = mg_error_set(err, MG_EENV, "%s: install the PostgreSQL client (Debian package 'postgresql-client')",
+				  err->msg);
+		goto cleanup;
+	}
+	if (status != 0) {
+		first_line(&first, errout.len ? errout.ptr : "no message");
+		rc = mg_error_set(err, MG_EENV, "%s of %s failed (exit %d): %s", what, d->redacted, status, first.ptr);
+	}
+cleanup:
+	buf_release(&errout);
+	buf_release(&first);
+	return rc;
+}
+
+static int pg_backup(db *d, const char *dest, void (*progress)(double, void *), void *ctx, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	strvec env = STRVEC_INIT;
+	const char *dump[] = { "pg_dump", "--format=custom", "--no-password", "--file", dest, NULL };
+	const char *list[] = { "pg_restore", "--list", dest, NULL };
+	int rc;
+
+	conn_env(&env, p->conn);
+	if (progress)
+		progress(0.0, ctx);
+	if ((rc = run_client(dump, &env, NULL, "pg_dump", d, err)) == MG_OK &&
+	    (rc = run_client(list, &env, "/dev/null", "reading the archive back with pg_restore --list", d, err)) ==
+		    MG_OK &&
+	    progress)
+		progress(1.0, ctx);
+	strvec_release(&env);
+	return rc;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
 	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
+	pg_identity, pg_backup,
 };

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -533,7 +534,80 @@ static int sqlite_query_scalar(db *d, const char *sql, char **out, mg_error *err
 	return rc;
 }
 
+static int sqlite_identity(db *d, buf *out, mg_error *err)
+{
+	db_sqlite *s = (db_sqlite *)d;
+	char real[PATH_MAX];
+
+	if (!realpath(s->path, real))
+		return mg_error_set(err, MG_EENV, "cannot resolve '%s'", s->path);
+	buf_printf(out, "sqlite:%s", real);
+	return MG_OK;
+}
+
+/* PRAGMA integrity_check on the file at `path`: MG_OK when it says "ok". */
+static int check_copy(const char *path, mg_error *err)
+{
+	sqlite3 *c = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = MG_OK;
+
+	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "the backup copy '%s' cannot be opened: %s", path,
+				  c ? sqlite3_errmsg(c) : "out of memory");
+		goto cleanup;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
+		rc = mg_error_set(err, MG_EENV, "the backup copy '%s' fails PRAGMA integrity_check: %s", path,
+				  sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(c));
+cleanup:
+	sqlite3_finalize(st);
+	sqlite3_close(c);
+	return rc;
+}
+
+static int sqlite_backup(db *d, const char *dest, void (*progress)(double, void *), void *ctx, mg_error *err)
+{
+	db_sqlite *s = (db_sqlite *)d;
+	sqlite3 *to = NULL;
+	sqlite3_backup *b = NULL;
+	int rc = MG_OK, step;
+
+	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot write the backup '%s': %s", dest,
+				  to ? sqlite3_errmsg(to) : "out of memory");
+		goto cleanup;
+	}
+	if (!(b = sqlite3_backup_init(to, "main", s->conn, "main"))) {
+		rc = mg_error_set(err, MG_EENV, "cannot start the backup of '%s': %s", s->path, sqlite3_errmsg(to));
+		goto cleanup;
+	}
+	/* A few pages at a time, so writers are held up only briefly; a
+	 * write by another connection restarts the copy (SQLite's rule). */
+	while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
+		int total = sqlite3_backup_pagecount(b);
+		if (progress && total > 0)
+			progress((double)(total - sqlite3_backup_remaining(b)) / total, ctx);
+		if (step != SQLITE_OK)
+			sqlite3_sleep(50);
+	}
+	if (step != SQLITE_DONE) {
+		rc = mg_error_set(err, MG_EENV, "the backup of '%s' failed: %s", s->path, sqlite3_errstr(step));
+		goto cleanup;
+	}
+	if (progress)
+		progress(1.0, ctx);
+cleanup:
+	if (b)
+		sqlite3_backup_finish(b);
+	if (to)
+		sqlite3_close(to);
+	return rc < 0 ? rc : check_copy(dest, err);
+}
+
 const db_ops db_sqlite_ops = {
 	"sqlite", sqlite_open, sqlite_close, sqlite_server_version, sqlite_read_versions,
 	sqlite_snapshot, sqlite_table_rows, sqlite_lock, sqlite_unlock, sqlite_query_scalar,
+	sqlite_identity, sqlite_backup,
 };

@@ -20,6 +20,7 @@ const cli_command cli_commands[] = {
 	{ "rules", cmd_rules, "list the rule catalogue with severities" },
 	{ "explain", cmd_explain, "print a rule's documentation" },
 	{ "ci", cmd_ci, "judge a branch's migrations against its base before it merges (git, no database)" },
+	{ "backup", cmd_backup, "take a verified backup with a manifest, or --list the backups and verify them" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
 	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 	{ NULL, NULL, NULL },
@@ -44,7 +45,8 @@ static void usage(FILE *out)
 const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--script-location",
 					   "--alembic-version", "--format", "--db", "--from",
 					   "--version-table", "--version-table-schema", "--out", "-o",
-					   "--range", "--rules", "--pg-version", "--dialect", "--base", NULL };
+					   "--range", "--rules", "--pg-version", "--dialect", "--base",
+					   "--backup-dir", NULL };
 
 static int takes_value(const char *a)
 {

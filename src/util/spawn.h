@@ -1,0 +1,32 @@
+/*
+ * spawn.h: run a program with argv (posix_spawnp, never a shell) and wait
+ * for it.
+ *
+ * Extra environment variables are added to (or replace those of) mgate's
+ * own environment; secrets such as a database password travel that way,
+ * never on the command line where `ps` shows them. Standard input is
+ * /dev/null; standard output goes to a file or is discarded; standard
+ * error is captured (up to a cap) for the error message.
+ */
+#ifndef MGATE_SPAWN_H
+#define MGATE_SPAWN_H
+
+#include "buf.h"
+#include "error.h"
+#include "strvec.h"
+
+typedef struct spawn_opts {
+	const char *const *argv;  /* argv[0] is looked up in PATH */
+	const strvec *env;        /* "NAME=value" entries to set, or NULL */
+	const char *stdout_path;  /* write standard output here (created 0600), or NULL */
+	buf *out;                 /* or capture it here (when stdout_path is NULL), or NULL to discard */
+	buf *err;                 /* standard error, capped at 64 KiB, or NULL */
+} spawn_opts;
+
+/*
+ * Run and wait. *status is the exit code (128 + signal number when it was
+ * killed). MG_EENV when the program cannot be started (not installed).
+ */
+int spawn_run(int *status, const spawn_opts *o, mg_error *err);
+
+#endif
