@@ -38,7 +38,7 @@ void findings_add(findings *f, const char *id, finding_severity sev, const char 
 	x->revision = revision ? mg_strdup(revision) : NULL;
 	x->message = buf_detach(&msg);
 	x->col = -1;
-	x->why = x->fix = x->source = x->suppressed = NULL;
+	x->why = x->fix = x->source = x->suppressed = x->table = NULL;
 }
 
 finding *findings_last(findings *f)
@@ -99,6 +99,7 @@ void findings_release(findings *f)
 		free(f->v[i].fix);
 		free(f->v[i].source);
 		free(f->v[i].suppressed);
+		free(f->v[i].table);
 		free(f->v[i].message);
 	}
 	free(f->v);

@@ -24,6 +24,7 @@ typedef struct finding {
 	char *fix;      /* the safe alternative, or NULL */
 	char *source;   /* the source line, for a caret display, or NULL */
 	char *suppressed; /* the reason of the suppression that silences it, or NULL */
+	char *table;    /* the table a rule finding concerns, or NULL */
 } finding;
 
 typedef struct findings {

@@ -580,6 +580,7 @@ static void emit(script_run *r, const rule *ru, const subject *s, const char *ex
 	f->why = ru->why ? render(ru->why, s, extra_key, extra_val) : NULL;
 	f->fix = ru->fix ? render(ru->fix, s, extra_key, extra_val) : NULL;
 	f->source = src ? mg_strndup(src, len) : NULL;
+	f->table = s->table ? mg_strdup(s->table) : NULL;
 	if ((sup = find_suppression(r, ru->id, s->line, s->end_line, &which)) != NULL && sup->reason) {
 		f->suppressed = mg_strdup(sup->reason);
 		sup->used[which]++;
@@ -1002,6 +1003,8 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 				emit(&r, ru, s, NULL, NULL);
 		}
 		context_update(&r, s, created);
+		if (s->table && s->func == MIGOP_UPGRADE && strvec_index(&ctx->tables, s->table) < 0)
+			strvec_push(&ctx->tables, s->table);
 	}
 	for (i = 0; i < r.ops.n; i++)
 		ctx->opaque += r.ops.v[i].kind == MIGOP_OPAQUE;
@@ -1056,6 +1059,7 @@ void lint_release(lint_ctx *ctx)
 	strvec_release(&ctx->checks);
 	strvec_release(&ctx->pending_names);
 	strvec_release(&ctx->pending_cols);
+	strvec_release(&ctx->tables);
 	pcre2_match_data_free(ctx->match_data);
 	ctx->match_data = NULL;
 	arena_release(&ctx->mem);

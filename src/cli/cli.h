@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "dburl.h"
 #include "finding.h"
 #include "revmap.h"
 #include "rules.h"
@@ -179,6 +180,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_ci(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* The command table (main.c), ending with a NULL name. */
 extern const cli_command cli_commands[];

@@ -14,6 +14,7 @@ const cli_command cli_commands[] = {
 	{ "history", cmd_history, "list every revision (JSON: in upgrade order)" },
 	{ "graph", cmd_graph, "print the revision graph as Graphviz dot or Mermaid" },
 	{ "status", cmd_status, "the database's revisions and exactly what `alembic upgrade` would run" },
+	{ "check", cmd_check, "the \"migration safe\" checklist: exit 0 when the gate is open, 1 when closed" },
 	{ "snapshot", cmd_snapshot, "write the database's schema as canonical JSON" },
 	{ "diff", cmd_diff, "compare two schema snapshots, or a snapshot with the database" },
 	{ "lint", cmd_lint, "judge revisions against the rule catalogue (destructive and lock-heavy operations)" },
@@ -46,7 +47,7 @@ const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--s
 					   "--alembic-version", "--format", "--db", "--from",
 					   "--version-table", "--version-table-schema", "--out", "-o",
 					   "--range", "--rules", "--pg-version", "--dialect", "--base",
-					   "--backup-dir", NULL };
+					   "--backup-dir", "--reason", NULL };
 
 static int takes_value(const char *a)
 {
