@@ -15,6 +15,7 @@ const cli_command cli_commands[] = {
 	{ "graph", cmd_graph, "print the revision graph as Graphviz dot or Mermaid" },
 	{ "status", cmd_status, "the database's revisions and exactly what `alembic upgrade` would run" },
 	{ "check", cmd_check, "the \"migration safe\" checklist: exit 0 when the gate is open, 1 when closed" },
+	{ "plan", cmd_plan, "the steps `alembic upgrade` will run: each operation in plain words, its lock, table sizes, findings" },
 	{ "snapshot", cmd_snapshot, "write the database's schema as canonical JSON" },
 	{ "diff", cmd_diff, "compare two schema snapshots, or a snapshot with the database" },
 	{ "lint", cmd_lint, "judge revisions against the rule catalogue (destructive and lock-heavy operations)" },
