@@ -307,6 +307,11 @@ static int lint_pending(gate_result *r, const gate_opts *o, const plan *pl, mg_e
 	lint_release(&ctx);
 	for (i = 0; i < all.n; i++) {
 		finding *x = &all.v[i];
+		if (o->allow && strvec_index(o->allow, x->id) >= 0 && !x->suppressed) {
+			buf why = BUF_INIT;
+			buf_printf(&why, "--allow: %s", o->allow_reason ? o->allow_reason : "");
+			x->suppressed = buf_detach(&why);
+		}
 		if (!is_rollback_rule(x->id))
 			size_up(x, o);
 		copy_finding(is_rollback_rule(x->id) ? &rb->found : &rules->found, x);
@@ -471,32 +476,33 @@ static int load_invariants(invariant **out, size_t *n, const mgate_config *cfg, 
 	return rc;
 }
 
-static int check_invariants(gate_result *r, const gate_opts *o, mg_error *err)
+int gate_invariants(gate_check *c, const mgate_config *cfg, db *d, mg_error *err)
 {
-	gate_check *c = add_check(r, "invariants");
 	invariant *inv = NULL;
 	size_t n = 0, i, failed = 0;
 	int rc;
 
-	if ((rc = load_invariants(&inv, &n, o->cfg, err)) < 0)
+	memset(c, 0, sizeof(*c));
+	c->name = "invariants";
+	if ((rc = load_invariants(&inv, &n, cfg, err)) < 0)
 		goto cleanup;
 	if (!n) {
 		verdict(c, GATE_SKIP, NULL, "no invariants configured (invariant.<name> in [mgate])");
 		goto cleanup;
 	}
-	if (!o->d) {
+	if (!d) {
 		verdict(c, GATE_SKIP, NULL, "no database");
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
 		char *got = NULL;
 		mg_error qerr = MG_ERROR_INIT;
-		if (o->d->ops->query_scalar(o->d, inv[i].sql, &got, &qerr) < 0) {
-			findings_add(&c->found, "invariant-failed", SEV_ERROR, o->cfg->ini_path, 0, NULL,
+		if (d->ops->query_scalar(d, inv[i].sql, &got, &qerr) < 0) {
+			findings_add(&c->found, "invariant-failed", SEV_ERROR, cfg->ini_path, 0, NULL,
 				     "invariant '%s' cannot run: %s", inv[i].name, qerr.msg);
 			failed++;
 		} else if (!got || strcmp(got, inv[i].expect)) {
-			findings_add(&c->found, "invariant-failed", SEV_ERROR, o->cfg->ini_path, 0, NULL,
+			findings_add(&c->found, "invariant-failed", SEV_ERROR, cfg->ini_path, 0, NULL,
 				     "invariant '%s' expects %s, the database says %s", inv[i].name, inv[i].expect,
 				     got ? got : "no row");
 			failed++;
@@ -541,7 +547,7 @@ int gate_run(gate_result *out, const gate_opts *o, mg_error *err)
 	if ((rc = lint_pending(out, o, &pl, err)) < 0)
 		goto cleanup;
 	check_locks(out, o, &pl);
-	if ((rc = check_invariants(out, o, err)) < 0)
+	if ((rc = gate_invariants(&out->checks[out->n++], o->cfg, o->d, err)) < 0)
 		goto cleanup;
 	out->open = 1;
 	for (i = 0; i < out->n; i++)

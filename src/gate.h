@@ -46,6 +46,8 @@ typedef struct gate_opts {
 	long backup_max_age;           /* seconds */
 	const char *skip_backup_reason;/* --no-backup-check --reason */
 	const char *lock_name;         /* the migration lock's name */
+	const strvec *allow;           /* rule ids an operator accepts for this run (--allow), or NULL */
+	const char *allow_reason;      /* and why */
 } gate_opts;
 
 typedef struct gate_result {
@@ -60,6 +62,9 @@ typedef struct gate_result {
 /* Run every check. Never fails for problems (they are check results);
  * MG_ECONFIG only for bad invariant configuration. */
 int gate_run(gate_result *out, const gate_opts *o, mg_error *err);
+
+/* Only the invariants check (run again after an upgrade). */
+int gate_invariants(gate_check *out, const mgate_config *cfg, db *d, mg_error *err);
 
 const char *gate_status_name(int status);
 void gate_result_release(gate_result *r);

@@ -15,6 +15,9 @@
 #include "finding.h"
 #include "revmap.h"
 #include "rules.h"
+#include "db.h"
+#include "gate.h"
+#include "lint.h"
 #include "scriptdir.h"
 #include "util/buf.h"
 #include "util/strvec.h"
@@ -143,6 +146,34 @@ void cli_report_junit(FILE *out, const findings *f, const char *suite);
 int cli_format_given(int argc, char **argv);
 /* GitHub workflow commands (::error file=...,line=...::message). */
 void cli_report_github(FILE *out, const findings *f);
+
+/* Flags `mgate check` and `mgate upgrade` share. */
+typedef struct cli_gate_args {
+	cli_dbopts db;
+	const char *backup_dir, *reason, *rules_dir, *pg_version;
+	int no_backup_check, strict;
+} cli_gate_args;
+
+/* Everything the checklist needs, prepared from the flags and [mgate]. */
+typedef struct cli_gate {
+	cli_project p;
+	int have_project;
+	ruleset rules;
+	lint_opts lo;
+	gate_opts go;
+	const char *url;
+	db *d;                 /* NULL when the database cannot be read (dberr says why) */
+	db_version_table vt;
+	strvec rows;
+	buf where, server, lock, dberr;
+	char *dir, *cfg_table, *cfg_schema;
+} cli_gate;
+
+/* Prepare; prints problems and returns an exit code (0 on success). */
+int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd);
+void cli_gate_release(cli_gate *g);
+/* The checklist as text: each check, its verdict, evidence and next step. */
+void cli_gate_print_text(const gate_result *g, const char *target, const char *where, int verbose);
 
 /* Print findings to stderr as "path:line: severity: message [id]";
  * warnings and infos are skipped when quiet. */

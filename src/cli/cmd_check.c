@@ -16,13 +16,7 @@
 
 static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
 
-typedef struct check_cli {
-	cli_dbopts db;
-	const char *backup_dir, *reason, *rules_dir, *pg_version;
-	int no_backup_check, strict, verbose;
-} check_cli;
-
-static void print_text(const gate_result *g, const char *target, const char *where, int verbose)
+void cli_gate_print_text(const gate_result *g, const char *target, const char *where, int verbose)
 {
 	buf cwd = BUF_INIT;
 	size_t i, k, failed = 0;
@@ -129,127 +123,37 @@ static void print_junit(const gate_result *g)
 int cmd_check(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
-	check_cli o;
-	ruleset rules;
-	lint_opts lo;
-	gate_opts go;
+	cli_gate cg;
+	cli_gate_args a;
 	gate_result g;
-	strvec args = STRVEC_INIT, rows = STRVEC_INIT;
-	buf where = BUF_INIT, server = BUF_INIT, lock = BUF_INIT, dberr = BUF_INIT;
+	strvec args = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
-	const char *url, *target = "heads";
-	char *dir = NULL, *cfg_table = NULL, *cfg_schema = NULL, *age = NULL;
-	db *d = NULL;
-	db_version_table vt;
-	int rc, have_project = 0, exists = 0;
+	const char *target = "heads";
+	int rc, verbose = 0;
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &o.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
-		OPT_STRING_(0, "backup-dir", &o.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
-		OPT_FLAG_(0, "no-backup-check", &o.no_backup_check, "skip the backup check (needs --reason)"),
-		OPT_STRING_(0, "reason", &o.reason, "TEXT", "why the backup check is skipped (recorded)"),
-		OPT_STRING_(0, "rules", &o.rules_dir, "DIR", "the project's rules folder, loaded over the built-in rules"),
-		OPT_STRING_(0, "pg-version", &o.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
-		OPT_FLAG_(0, "strict", &o.strict, "lock risks that have a safe alternative are errors"),
-		OPT_FLAG_('v', "verbose", &o.verbose, "also show suppressed and informational findings"),
-		OPT_STRING_(0, "version-table", &o.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_STRING_(0, "db", &a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_STRING_(0, "backup-dir", &a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
+		OPT_FLAG_(0, "no-backup-check", &a.no_backup_check, "skip the backup check (needs --reason)"),
+		OPT_STRING_(0, "reason", &a.reason, "TEXT", "why the backup check is skipped (recorded)"),
+		OPT_STRING_(0, "rules", &a.rules_dir, "DIR", "the project's rules folder, loaded over the built-in rules"),
+		OPT_STRING_(0, "pg-version", &a.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
+		OPT_FLAG_(0, "strict", &a.strict, "lock risks that have a safe alternative are errors"),
+		OPT_FLAG_('v', "verbose", &verbose, "also show suppressed and informational findings"),
+		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
+		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
 		OPT_END_(),
 	};
 
-	memset(&p, 0, sizeof(p));
-	memset(&o, 0, sizeof(o));
-	memset(&rules, 0, sizeof(rules));
+	memset(&a, 0, sizeof(a));
+	memset(&cg, 0, sizeof(cg));
 	memset(&g, 0, sizeof(g));
 	if ((rc = cli_begin(argc, argv, "check", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
 		goto cleanup;
 	if (args.n)
 		target = args.v[0];
-	if (o.no_backup_check && (!o.reason || !*o.reason)) {
-		fprintf(stderr, "mgate check: --no-backup-check needs --reason \"why it is safe without one\"\n");
-		rc = EXIT_USAGE;
+	if ((rc = cli_gate_prepare(&cg, &common, &a, target, "check")) != 0)
 		goto cleanup;
-	}
-	common.keep_sources = 1;
-	if ((rc = cli_load_project(&p, &common)) != 0)
-		goto cleanup;
-	have_project = 1;
-	if ((rc = cli_load_rules(&rules, o.rules_dir, &p.cfg)) != 0)
-		goto cleanup;
-	if (!(url = cli_database_url(o.db.db_url, p.cfg.sqlalchemy_url))) {
-		fprintf(stderr, "mgate check: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
-				"sqlalchemy.url in alembic.ini\n");
-		rc = EXIT_USAGE;
-		goto cleanup;
-	}
-	cfg_table = config_mgate_option(&p.cfg, "version_table");
-	cfg_schema = config_mgate_option(&p.cfg, "version_table_schema");
-	vt.table = o.db.version_table ? o.db.version_table : cfg_table ? cfg_table : "alembic_version";
-	vt.schema = o.db.version_table_schema ? o.db.version_table_schema : cfg_schema;
-	if (db_open(&d, url, &err) < 0) {
-		if (err.code == MG_ECONFIG) {
-			fprintf(stderr, "mgate: error: %s\n", err.msg);
-			rc = EXIT_USAGE;
-			goto cleanup;
-		}
-		buf_puts(&dberr, err.msg);
-		d = NULL;
-	} else if (d->ops->read_versions(d, &vt, &rows, &exists, &err) < 0 || d->ops->server_version(d, &server, &err) < 0) {
-		buf_puts(&dberr, err.msg);
-		buf_puts(&where, d->redacted);
-		db_close(d);
-		d = NULL;
-	}
-	if (d)
-		buf_puts(&where, d->redacted);
-	else if (!where.len)
-		dburl_redact(&where, url);
-	memset(&lo, 0, sizeof(lo));
-	lo.rules = &rules;
-	lo.strict = o.strict || cli_mgate_flag(&p.cfg, "strict");
-	lo.dialect = !strncmp(url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
-	lo.pg_version = 15;
-	if (o.pg_version)
-		lo.pg_version = atoi(o.pg_version);
-	else if (server.len && strstr(server.ptr, "PostgreSQL"))
-		lo.pg_version = atoi(server.ptr + strlen("PostgreSQL "));
-	if (lo.pg_version <= 0) {
-		fprintf(stderr, "mgate check: bad PostgreSQL version\n");
-		rc = EXIT_USAGE;
-		goto cleanup;
-	}
-	if (o.backup_dir)
-		dir = mg_strdup(o.backup_dir);
-	else if ((dir = config_mgate_option(&p.cfg, "backup_dir")) != NULL) {
-		buf b = BUF_INIT;
-		fs_join(&b, p.cfg.here, dir);
-		free(dir);
-		dir = buf_detach(&b);
-	}
-	buf_printf(&lock, "mgate:%s%s%s", vt.schema ? vt.schema : "", vt.schema ? "." : "", vt.table);
-	memset(&go, 0, sizeof(go));
-	go.cfg = &p.cfg;
-	go.map = &p.map;
-	go.load_findings = &p.found;
-	go.d = d;
-	go.db_error = dberr.len ? dberr.ptr : NULL;
-	go.rows = &rows;
-	go.target = target;
-	go.lint = &lo;
-	go.backup_dir = dir;
-	go.backup_max_age = 24 * 3600;
-	if ((age = config_mgate_option(&p.cfg, "backup_max_age")) != NULL) {
-		long h = strtol(age, NULL, 10);
-		if (h <= 0) {
-			fprintf(stderr, "mgate check: backup_max_age in [mgate] must be a number of hours, not '%s'\n", age);
-			rc = EXIT_USAGE;
-			goto cleanup;
-		}
-		go.backup_max_age = h * 3600;
-	}
-	go.skip_backup_reason = o.no_backup_check ? o.reason : NULL;
-	go.lock_name = lock.ptr;
-	if (gate_run(&g, &go, &err) < 0) {
+	if (gate_run(&g, &cg.go, &err) < 0) {
 		fprintf(stderr, "mgate check: %s\n", err.msg);
 		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 		goto cleanup;
@@ -262,29 +166,17 @@ int cmd_check(int argc, char **argv)
 		findings f = FINDINGS_INIT;
 		all_findings(&f, &g);
 		if (!strcmp(common.format, "sarif"))
-			cli_report_sarif(&f, &rules);
+			cli_report_sarif(&f, &cg.rules);
 		else
 			cli_report_github(stdout, &f);
 		findings_release(&f);
 	} else {
-		print_text(&g, target, where.ptr, o.verbose);
+		cli_gate_print_text(&g, target, cg.where.ptr, verbose);
 	}
 	rc = g.open ? EXIT_OK : EXIT_FINDINGS;
 cleanup:
 	gate_result_release(&g);
-	db_close(d);
-	ruleset_release(&rules);
-	free(dir);
-	free(cfg_table);
-	free(cfg_schema);
-	free(age);
-	strvec_release(&rows);
-	buf_release(&where);
-	buf_release(&server);
-	buf_release(&lock);
-	buf_release(&dberr);
-	if (have_project)
-		cli_project_release(&p);
+	cli_gate_release(&cg);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;
 }

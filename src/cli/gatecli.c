@@ -1,0 +1,125 @@
+/*
+ * gatecli.c: what `mgate check` and `mgate upgrade` both do before the
+ * checklist runs: load the project and the rules, reach the database, and
+ * fill the gate's options from flags and [mgate].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/banned.h"
+
+int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd)
+{
+	mg_error err = MG_ERROR_INIT;
+	char *age = NULL;
+	int rc = 0, exists = 0;
+
+	memset(g, 0, sizeof(*g));
+	buf_init(&g->where);
+	buf_init(&g->server);
+	buf_init(&g->lock);
+	buf_init(&g->dberr);
+	if (a->no_backup_check && (!a->reason || !*a->reason)) {
+		fprintf(stderr, "mgate %s: --no-backup-check needs --reason \"why it is safe without one\"\n", cmd);
+		return EXIT_USAGE;
+	}
+	common->keep_sources = 1;
+	if ((rc = cli_load_project(&g->p, common)) != 0)
+		return rc;
+	g->have_project = 1;
+	if ((rc = cli_load_rules(&g->rules, a->rules_dir, &g->p.cfg)) != 0)
+		return rc;
+	if (!(g->url = cli_database_url(a->db.db_url, g->p.cfg.sqlalchemy_url))) {
+		fprintf(stderr, "mgate %s: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set sqlalchemy.url "
+				"in alembic.ini\n", cmd);
+		return EXIT_USAGE;
+	}
+	g->cfg_table = config_mgate_option(&g->p.cfg, "version_table");
+	g->cfg_schema = config_mgate_option(&g->p.cfg, "version_table_schema");
+	g->vt.table = a->db.version_table ? a->db.version_table : g->cfg_table ? g->cfg_table : "alembic_version";
+	g->vt.schema = a->db.version_table_schema ? a->db.version_table_schema : g->cfg_schema;
+	if (db_open(&g->d, g->url, &err) < 0) {
+		if (err.code == MG_ECONFIG) {
+			fprintf(stderr, "mgate: error: %s\n", err.msg);
+			return EXIT_USAGE;
+		}
+		buf_puts(&g->dberr, err.msg);
+		g->d = NULL;
+	} else if (g->d->ops->read_versions(g->d, &g->vt, &g->rows, &exists, &err) < 0 ||
+		   g->d->ops->server_version(g->d, &g->server, &err) < 0) {
+		buf_puts(&g->dberr, err.msg);
+		buf_puts(&g->where, g->d->redacted);
+		db_close(g->d);
+		g->d = NULL;
+	}
+	if (g->d)
+		buf_puts(&g->where, g->d->redacted);
+	else if (!g->where.len)
+		dburl_redact(&g->where, g->url);
+	g->lo.rules = &g->rules;
+	g->lo.strict = a->strict || cli_mgate_flag(&g->p.cfg, "strict");
+	g->lo.dialect = !strncmp(g->url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
+	g->lo.pg_version = 15;
+	if (a->pg_version)
+		g->lo.pg_version = atoi(a->pg_version);
+	else if (g->server.len && strstr(g->server.ptr, "PostgreSQL"))
+		g->lo.pg_version = atoi(g->server.ptr + strlen("PostgreSQL "));
+	if (g->lo.pg_version <= 0) {
+		fprintf(stderr, "mgate %s: bad PostgreSQL version '%s'\n", cmd, a->pg_version ? a->pg_version : "?");
+		return EXIT_USAGE;
+	}
+	if (a->backup_dir) {
+		g->dir = mg_strdup(a->backup_dir);
+	} else if ((g->dir = config_mgate_option(&g->p.cfg, "backup_dir")) != NULL) {
+		buf b = BUF_INIT;
+		fs_join(&b, g->p.cfg.here, g->dir);
+		free(g->dir);
+		g->dir = buf_detach(&b);
+	}
+	buf_printf(&g->lock, "mgate:%s%s%s", g->vt.schema ? g->vt.schema : "", g->vt.schema ? "." : "", g->vt.table);
+	g->go.cfg = &g->p.cfg;
+	g->go.map = &g->p.map;
+	g->go.load_findings = &g->p.found;
+	g->go.d = g->d;
+	g->go.db_error = g->dberr.len ? g->dberr.ptr : NULL;
+	g->go.rows = &g->rows;
+	g->go.target = target;
+	g->go.lint = &g->lo;
+	g->go.backup_dir = g->dir;
+	g->go.backup_max_age = 24 * 3600;
+	if ((age = config_mgate_option(&g->p.cfg, "backup_max_age")) != NULL) {
+		long h = strtol(age, NULL, 10);
+		if (h <= 0) {
+			fprintf(stderr, "mgate %s: backup_max_age in [mgate] must be a number of hours, not '%s'\n", cmd, age);
+			free(age);
+			return EXIT_USAGE;
+		}
+		g->go.backup_max_age = h * 3600;
+		free(age);
+	}
+	g->go.skip_backup_reason = a->no_backup_check ? a->reason : NULL;
+	g->go.lock_name = g->lock.ptr;
+	return 0;
+}
+
+void cli_gate_release(cli_gate *g)
+{
+	db_close(g->d);
+	g->d = NULL;
+	ruleset_release(&g->rules);
+	free(g->dir);
+	free(g->cfg_table);
+	free(g->cfg_schema);
+	strvec_release(&g->rows);
+	buf_release(&g->where);
+	buf_release(&g->server);
+	buf_release(&g->lock);
+	buf_release(&g->dberr);
+	if (g->have_project)
+		cli_project_release(&g->p);
+	g->have_project = 0;
+}
