@@ -1181,6 +1181,12 @@ cleanup:
 int revmap_simulate_upgrade(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t nsteps,
 			    size_t *fail_at, buf *why)
 {
+	return revmap_replay_upgrade(NULL, m, current, ncurrent, steps, nsteps, fail_at, why);
+}
+
+int revmap_replay_upgrade(intvec *rows, const revmap *m, const int *current, size_t ncurrent, const int *steps,
+			  size_t nsteps, size_t *fail_at, buf *why)
+{
 	bitset heads, anc;
 	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
 	size_t i, k;
@@ -1252,6 +1258,9 @@ int revmap_simulate_upgrade(const revmap *m, const int *current, size_t ncurrent
 		if (failed)
 			*fail_at = i;
 	}
+	for (i = 0; rows && i < m->n; i++)
+		if (bitset_has(&heads, (int)i))
+			intvec_push(rows, (int)i);
 	free(stack);
 	bitset_release(&heads);
 	bitset_release(&anc);

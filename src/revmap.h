@@ -93,6 +93,11 @@ int revmap_check_overlap(const revmap *m, const int *revs, size_t n, mg_error *e
 int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *targets, size_t ntargets,
 			 const int *current, size_t ncurrent, mg_error *err);
 
+/* The same replay, also giving the version rows after it (indexes, in
+ * graph order) in `rows` when not NULL. */
+int revmap_replay_upgrade(intvec *rows, const revmap *m, const int *current, size_t ncurrent, const int *steps,
+			  size_t nsteps, size_t *fail_at, struct buf *why);
+
 int revnode_is_merge(const revnode *r);
 int revnode_is_branch_point(const revnode *r);
 

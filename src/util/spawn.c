@@ -9,7 +9,9 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -124,5 +126,77 @@ cleanup:
 			close(err_pipe[k]);
 	}
 	free(env);
+	return rc;
+}
+
+/* The signal mgate received while a streamed child runs (0: none). Signal
+ * handlers can only talk through a static flag. */
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig)
+{
+	pending_signal = sig;
+}
+
+int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
+		 long timeout, mg_error *err)
+{
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	struct sigaction sa, old_int, old_term;
+	char **envp = merged_env(env);
+	struct timespec start, now, tick = { 0, 50 * 1000 * 1000 };
+	pid_t pid;
+	int sp, ws = 0, rc = MG_OK, term_sent = 0;
+
+	*status = -1;
+	*signalled = *timed_out = 0;
+	pending_signal = 0;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sp = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, envp);
+	if (sp != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot run '%s': %s", argv[0], strerror(sp));
+		goto cleanup;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		pid_t w = waitpid(pid, &ws, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			rc = mg_error_set(err, MG_EENV, "lost track of '%s': %s", argv[0], strerror(errno));
+			goto cleanup;
+		}
+		if (pending_signal) {
+			kill(pid, pending_signal);
+			*signalled = pending_signal;
+			pending_signal = 0;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout > 0 && now.tv_sec - start.tv_sec >= timeout && !term_sent) {
+			kill(pid, SIGTERM);
+			term_sent = 1;
+			*timed_out = 1;
+		} else if (term_sent && now.tv_sec - start.tv_sec >= timeout + 10) {
+			kill(pid, SIGKILL);
+		}
+		nanosleep(&tick, NULL);
+	}
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
+cleanup:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(envp);
 	return rc;
 }

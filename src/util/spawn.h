@@ -29,4 +29,14 @@ typedef struct spawn_opts {
  */
 int spawn_run(int *status, const spawn_opts *o, mg_error *err);
 
+/*
+ * Run a program whose output goes straight to mgate's own standard output
+ * and error (streamed), in its own process group. SIGINT and SIGTERM sent
+ * to mgate meanwhile are forwarded to it, and *signalled is set; after
+ * `timeout` seconds (0: none) it gets SIGTERM, and SIGKILL 10 seconds
+ * later (*timed_out is set). *status as for spawn_run.
+ */
+int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
+		 long timeout, mg_error *err);
+
 #endif

@@ -1,0 +1,405 @@
+/*
+ * cmd_upgrade.c: `mgate upgrade [TARGET]`: the gate around a real
+ * `alembic upgrade`. The checklist runs first and Alembic only runs when
+ * the gate is open; the migration lock is held for the whole run; the
+ * schema is snapshotted before; Alembic runs as a child process (argv, no
+ * shell, output streamed, signals forwarded); afterwards the version rows,
+ * the schema changes and the invariants are verified.
+ *
+ * Exit 0: upgraded and verified. 1: the gate is closed (Alembic did not
+ * run). 4: Alembic failed. 5: verification failed. On 4 and 5 the state
+ * the database is in and the ways back are printed.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "cli.h"
+#include "verify.h"
+#include "version.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/spawn.h"
+#include "util/banned.h"
+
+static const char *const formats[] = { "text", NULL };
+
+typedef struct upgrade_cli {
+	cli_gate_args a;
+	const char *allow, *lock_wait, *timeout;
+	int backup;
+} upgrade_cli;
+
+/* The Alembic command: alembic_cmd in [mgate], else `alembic` when it is
+ * on PATH, else `python3 -m alembic`. */
+static void alembic_argv(strvec *out, const mgate_config *cfg)
+{
+	char *v = config_mgate_option(cfg, "alembic_cmd");
+	const char *p = v;
+
+	if (v && *v) {
+		while (*p) {
+			size_t n;
+			p += strspn(p, " \t");
+			n = strcspn(p, " \t");
+			if (n)
+				strvec_push_n(out, p, n);
+			p += n;
+		}
+	} else {
+		const char *path = getenv("PATH");
+		int found = 0;
+		while (path && *path && !found) {
+			size_t n = strcspn(path, ":");
+			buf b = BUF_INIT;
+			buf_printf(&b, "%.*s/alembic", (int)n, path);
+			found = access(b.ptr, X_OK) == 0;
+			buf_release(&b);
+			path += n + (path[n] == ':');
+		}
+		if (found) {
+			strvec_push(out, "alembic");
+		} else {
+			strvec_push(out, "python3");
+			strvec_push(out, "-m");
+			strvec_push(out, "alembic");
+		}
+	}
+	free(v);
+}
+
+static void print_rows(const char *label, const strvec *rows)
+{
+	size_t i;
+
+	printf("%s", label);
+	for (i = 0; i < rows->n; i++)
+		printf("%s%s", i ? ", " : "", rows->v[i]);
+	printf("%s\n", rows->n ? "" : "base (no version rows)");
+}
+
+/* How many of the pending steps the version rows say were applied. */
+static size_t applied_steps(const revmap *m, const int *cur, size_t ncur, const int *steps, size_t n, const strvec *rows)
+{
+	size_t k, i;
+
+	for (k = n + 1; k-- > 0;) {
+		intvec after = { NULL, 0, 0 };
+		buf why = BUF_INIT;
+		size_t fail_at = 0, match = 0;
+		revmap_replay_upgrade(&after, m, cur, ncur, steps, k, &fail_at, &why);
+		for (i = 0; i < after.n; i++)
+			match += strvec_index(rows, m->v[after.v[i]].id) >= 0;
+		buf_release(&why);
+		if (match == after.n && after.n == rows->n) {
+			intvec_release(&after);
+			return k;
+		}
+		intvec_release(&after);
+	}
+	return 0;
+}
+
+static void print_way_back(const cli_gate *cg, const strvec *start, const backup_info *newest)
+{
+	size_t i;
+
+	printf("\nthe way back:\n  1. the downgrade path: alembic -c %s downgrade ",
+	       cg->p.cfg.ini_path ? cg->p.cfg.ini_path : "alembic.ini");
+	if (!start->n)
+		printf("base");
+	for (i = 0; i < start->n; i++)
+		printf("%s%s", i ? " " : "", start->v[i]);
+	printf("\n     (check `mgate lint` first: a missing or lossy downgrade loses data)\n");
+	if (newest && newest->path)
+		printf("  2. the backup taken before: %s (%s, at the starting revisions)\n", newest->path,
+		       newest->created_at ? newest->created_at : "?");
+	else
+		printf("  2. no backup of this database was found in the backup folder\n");
+}
+
+/* The newest verified backup of this database, for the way back. */
+static void newest_backup(backup_info *out, const cli_gate *cg, db *d)
+{
+	backup_list l;
+	mg_error err = MG_ERROR_INIT;
+	buf id = BUF_INIT;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!cg->dir || !d || d->ops->identity(d, &id, &err) < 0 || backup_list_dir(&l, cg->dir, 0, &err) < 0) {
+		buf_release(&id);
+		return;
+	}
+	for (i = 0; i < l.n; i++)
+		if (l.v[i].status == BACKUP_OK && l.v[i].identity && !strcmp(l.v[i].identity, id.ptr)) {
+			*out = l.v[i];
+			memset(&l.v[i], 0, sizeof(l.v[i]));
+			break;
+		}
+	backup_list_release(&l);
+	buf_release(&id);
+}
+
+static void print_findings(const findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		printf("  %s: %s [%s]\n", finding_severity_name(f->v[i].severity), f->v[i].message, f->v[i].id);
+}
+
+int cmd_upgrade(int argc, char **argv)
+{
+	cli_common common;
+	cli_gate cg;
+	upgrade_cli o;
+	gate_result g;
+	strvec args = STRVEC_INIT, allow = STRVEC_INIT, cmd = STRVEC_INIT, env = STRVEC_INIT, start = STRVEC_INIT,
+	       after_rows = STRVEC_INIT;
+	findings vf = FINDINGS_INIT;
+	mg_error err = MG_ERROR_INIT;
+	const char *target = "heads";
+	void *before = NULL, *after = NULL;
+	db *lockdb = NULL, *d2 = NULL;
+	int *cur = NULL, *targets = NULL, *steps = NULL, rc, status = -1, sig = 0, timed_out = 0, exists = 0;
+	size_t ncur = 0, ntargets = 0, nsteps = 0, i, done;
+	long lock_wait = 0, timeout = 0;
+	backup_info newest;
+	cli_option opts[] = {
+		OPT_STRING_(0, "db", &o.a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_FLAG_(0, "backup", &o.backup, "take a backup first when there is no fresh one"),
+		OPT_STRING_(0, "backup-dir", &o.a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
+		OPT_FLAG_(0, "no-backup-check", &o.a.no_backup_check, "skip the backup check (needs --reason)"),
+		OPT_STRING_(0, "allow", &o.allow, "RULE[,RULE]", "accept these rules' findings for this run (needs --reason)"),
+		OPT_STRING_(0, "reason", &o.a.reason, "TEXT", "why (recorded with the override)"),
+		OPT_STRING_(0, "lock-wait", &o.lock_wait, "SECONDS", "wait this long for the migration lock (default 0: fail at once)"),
+		OPT_STRING_(0, "timeout", &o.timeout, "SECONDS", "stop Alembic after this long (default: no limit)"),
+		OPT_STRING_(0, "rules", &o.a.rules_dir, "DIR", "the project's rules folder, loaded over the built-in rules"),
+		OPT_STRING_(0, "pg-version", &o.a.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
+		OPT_FLAG_(0, "strict", &o.a.strict, "lock risks that have a safe alternative are errors"),
+		OPT_STRING_(0, "version-table", &o.a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
+		OPT_STRING_(0, "version-table-schema", &o.a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_END_(),
+	};
+
+	memset(&o, 0, sizeof(o));
+	memset(&cg, 0, sizeof(cg));
+	memset(&g, 0, sizeof(g));
+	memset(&newest, 0, sizeof(newest));
+	if ((rc = cli_begin(argc, argv, "upgrade", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
+		goto cleanup;
+	if (args.n)
+		target = args.v[0];
+	if (o.allow && (!o.a.reason || !*o.a.reason)) {
+		fprintf(stderr, "mgate upgrade: --allow needs --reason \"why these findings are acceptable\"\n");
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	lock_wait = o.lock_wait ? strtol(o.lock_wait, NULL, 10) : 0;
+	timeout = o.timeout ? strtol(o.timeout, NULL, 10) : 0;
+	if (lock_wait < 0 || timeout < 0) {
+		fprintf(stderr, "mgate upgrade: --lock-wait and --timeout take a number of seconds\n");
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	if ((rc = cli_gate_prepare(&cg, &common, &o.a, target, "upgrade")) != 0)
+		goto cleanup;
+	if (o.allow) {
+		const char *p = o.allow;
+		while (*p) {
+			size_t n = strcspn(p, ", ");
+			if (n)
+				strvec_push_n(&allow, p, n);
+			p += n;
+			p += strspn(p, ", ");
+		}
+		cg.go.allow = &allow;
+		cg.go.allow_reason = o.a.reason;
+	}
+
+	/* 1. the checklist */
+	if (gate_run(&g, &cg.go, &err) < 0) {
+		fprintf(stderr, "mgate upgrade: %s\n", err.msg);
+		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+		goto cleanup;
+	}
+	if (!g.open && o.backup && cg.d && cg.dir) {
+		int only_backup = 1;
+		for (i = 0; i < g.n; i++)
+			if (g.checks[i].status == GATE_FAIL && strcmp(g.checks[i].name, "backup"))
+				only_backup = 0;
+		if (only_backup) {
+			backup_info b;
+			printf("taking a backup first (--backup)\n");
+			if (backup_take(&b, cg.d, cg.dir, &cg.rows, MGATE_VERSION, NULL, NULL, &err) < 0) {
+				fprintf(stderr, "mgate upgrade: the backup failed: %s\n", err.msg);
+				rc = EXIT_ENV;
+				goto cleanup;
+			}
+			printf("backup: %s\n", b.path);
+			backup_info_release(&b);
+			gate_result_release(&g);
+			if (gate_run(&g, &cg.go, &err) < 0) {
+				fprintf(stderr, "mgate upgrade: %s\n", err.msg);
+				rc = EXIT_ENV;
+				goto cleanup;
+			}
+		}
+	}
+	cli_gate_print_text(&g, target, cg.where.ptr, 0);
+	if (!g.open) {
+		printf("the gate is closed: Alembic was not run\n");
+		rc = EXIT_FINDINGS;
+		goto cleanup;
+	}
+	if (!g.pending.n) {
+		printf("nothing to upgrade\n");
+		rc = EXIT_OK;
+		goto cleanup;
+	}
+
+	/* the plan, for verification */
+	for (i = 0; i < cg.rows.n; i++)
+		strvec_push(&start, cg.rows.v[i]);
+	cur = mg_calloc(cg.rows.n + 1, sizeof(int));
+	for (i = 0; i < cg.rows.n; i++)
+		cur[ncur++] = revmap_index(&cg.p.map, cg.rows.v[i]);
+	if (revmap_resolve_target(&targets, &ntargets, &cg.p.map, target, cur, ncur, &err) < 0 ||
+	    revmap_upgrade_order(&steps, &nsteps, &cg.p.map, targets, ntargets, cur, ncur, &err) < 0) {
+		fprintf(stderr, "mgate upgrade: %s\n", err.msg);
+		rc = EXIT_FINDINGS;
+		goto cleanup;
+	}
+
+	/* 2. the migration lock, held until the end */
+	if (db_open(&lockdb, cg.url, &err) < 0 ||
+	    lockdb->ops->lock(lockdb, cg.lock.ptr, lock_wait * 1000, &err) < 0) {
+		fprintf(stderr, "mgate upgrade: %s\n", err.msg);
+		printf("the gate is closed: Alembic was not run\n");
+		rc = err.code == MG_EAMBIGUOUS ? EXIT_FINDINGS : EXIT_ENV;
+		db_close(lockdb);
+		lockdb = NULL;
+		goto cleanup;
+	}
+
+	/* 3. the schema before */
+	if (cg.d->ops->snapshot(cg.d, &before, &err) < 0) {
+		fprintf(stderr, "mgate upgrade: cannot take the schema snapshot: %s\n", err.msg);
+		rc = EXIT_ENV;
+		goto cleanup;
+	}
+	newest_backup(&newest, &cg, cg.d);
+	db_close(cg.d); /* Alembic writes; mgate's read connection steps aside */
+	cg.d = NULL;
+	cg.go.d = NULL;
+
+	/* 4. the real Alembic */
+	alembic_argv(&cmd, &cg.p.cfg);
+	if (cg.p.cfg.ini_path) {
+		strvec_push(&cmd, "-c");
+		strvec_push(&cmd, cg.p.cfg.ini_path);
+		strvec_push(&cmd, "-n");
+		strvec_push(&cmd, cg.p.cfg.section);
+	}
+	strvec_push(&cmd, "upgrade");
+	strvec_push(&cmd, target);
+	strvec_push_owned(&cmd, NULL);
+	cmd.n--;
+	if (cg.lo.dialect == SQL_POSTGRESQL) {
+		char *lt = config_mgate_option(&cg.p.cfg, "lock_timeout"), *st = config_mgate_option(&cg.p.cfg, "statement_timeout");
+		buf pgopt = BUF_INIT;
+		const char *old = getenv("PGOPTIONS");
+		buf_printf(&pgopt, "PGOPTIONS=%s%s-c lock_timeout=%s", old ? old : "", old ? " " : "", lt ? lt : "5s");
+		if (st)
+			buf_printf(&pgopt, " -c statement_timeout=%s", st);
+		strvec_push_owned(&env, buf_detach(&pgopt));
+		free(lt);
+		free(st);
+	}
+	printf("\nrunning:");
+	for (i = 0; i < cmd.n; i++)
+		printf(" %s", cmd.v[i]);
+	printf("\n");
+	fflush(stdout);
+	if (spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, &err) < 0) {
+		fprintf(stderr, "mgate upgrade: %s; set alembic_cmd in [mgate]\n", err.msg);
+		rc = EXIT_ENV;
+		goto cleanup;
+	}
+
+	/* 5. where the database is now */
+	if (db_open(&d2, cg.url, &err) < 0 || d2->ops->read_versions(d2, &cg.vt, &after_rows, &exists, &err) < 0 ||
+	    d2->ops->snapshot(d2, &after, &err) < 0) {
+		fprintf(stderr, "mgate upgrade: cannot read the database after the upgrade: %s\n", err.msg);
+		rc = status == 0 ? EXIT_VERIFY : EXIT_UPGRADE;
+		print_way_back(&cg, &start, &newest);
+		goto cleanup;
+	}
+	done = applied_steps(&cg.p.map, cur, ncur, steps, nsteps, &after_rows);
+	if (status != 0) {
+		printf("\nAlembic failed (exit %d%s%s)\n", status, sig ? ", after a signal" : "", timed_out ? ", timed out" : "");
+		print_rows("the database is now at: ", &after_rows);
+		printf("%zu of %zu steps were applied%s%s\n", done, nsteps, done < nsteps ? "; it stopped in " : "",
+		       done < nsteps ? cg.p.map.v[steps[done]].id : "");
+		verify_schema(&vf, before, after, &cg.p.map, steps, done, cg.lo.dialect, cg.vt.table, &err);
+		for (i = 0; i < vf.n; i++)
+			if (!strcmp(vf.v[i].id, "unexplained-change"))
+				printf("half-applied by %s: %s\n", done < nsteps ? cg.p.map.v[steps[done]].id : "?", vf.v[i].message);
+		print_way_back(&cg, &start, &newest);
+		rc = EXIT_UPGRADE;
+		goto cleanup;
+	}
+
+	/* 6. verify: version rows, schema, invariants */
+	if (done != nsteps) {
+		findings_add(&vf, "version-rows", SEV_ERROR, NULL, 0, NULL,
+			     "Alembic succeeded but the version rows say %zu of %zu steps were applied", done, nsteps);
+	}
+	verify_schema(&vf, before, after, &cg.p.map, steps, nsteps, cg.lo.dialect, cg.vt.table, &err);
+	{
+		gate_check inv;
+		if (gate_invariants(&inv, &cg.p.cfg, d2, &err) == 0) {
+			for (i = 0; i < inv.found.n; i++)
+				findings_add(&vf, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
+		}
+		free(inv.summary);
+		free(inv.next);
+		findings_release(&inv.found);
+	}
+	print_rows("\nthe database is now at: ", &after_rows);
+	print_findings(&vf);
+	if (findings_count(&vf, SEV_ERROR)) {
+		printf("verification failed\n");
+		print_way_back(&cg, &start, &newest);
+		rc = EXIT_VERIFY;
+		goto cleanup;
+	}
+	printf("upgraded and verified: %zu step%s\n", nsteps, nsteps == 1 ? "" : "s");
+	rc = EXIT_OK;
+cleanup:
+	if (lockdb) {
+		lockdb->ops->unlock(lockdb, cg.lock.ptr);
+		db_close(lockdb);
+	}
+	db_close(d2);
+	json_decref((json_t *)before);
+	json_decref((json_t *)after);
+	backup_info_release(&newest);
+	findings_release(&vf);
+	free(cur);
+	free(targets);
+	free(steps);
+	gate_result_release(&g);
+	cli_gate_release(&cg);
+	strvec_release(&args);
+	strvec_release(&allow);
+	strvec_release(&cmd);
+	strvec_release(&env);
+	strvec_release(&start);
+	strvec_release(&after_rows);
+	return rc < 0 ? EXIT_OK : rc;
+}

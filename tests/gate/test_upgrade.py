@@ -1,0 +1,207 @@
+"""`mgate upgrade` with the real Alembic, end to end: a gate that opens
+and upgrades (and verifies), a closed gate that never runs Alembic, an
+override with a reason, --backup, Alembic failing mid-way (exit 4 with the
+exact state and the half-applied change), verification catching a schema
+change the operations did not declare (exit 5), two concurrent upgrades
+(Alembic runs once), SIGTERM during the upgrade, and the same happy path
+and lock on PostgreSQL.
+
+usage: python3 test_upgrade.py MGATE ROOT
+"""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pg"))
+sys.path.insert(0, os.path.join(HERE, "..", "diff"))
+from pgserver import PASSWORD, PgServer  # noqa: E402
+from status_oracle import ENV_ONLINE  # noqa: E402
+
+passed = failed = 0
+outputs = []
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, str(detail)[-2000:]))
+
+
+def mgate(args, cwd, env=None):
+    e = dict(os.environ)
+    e.pop("MGATE_DATABASE_URL", None)
+    e.update(env or {})
+    r = subprocess.run([sys.argv[1]] + args, cwd=cwd, capture_output=True, text=True, env=e, timeout=300)
+    outputs.append(r.stdout + r.stderr)
+    return r
+
+
+def alembic(cwd, *args):
+    r = subprocess.run(["/usr/bin/python3", "-m", "alembic", *args], cwd=cwd, capture_output=True, text=True)
+    check("alembic " + " ".join(args), r.returncode == 0, r.stderr)
+
+
+def rows(db):
+    c = sqlite3.connect(db)
+    r = sorted(x[0] for x in c.execute("SELECT version_num FROM alembic_version"))
+    c.close()
+    return r
+
+
+def tables(db):
+    c = sqlite3.connect(db)
+    r = sorted(x[0] for x in c.execute("SELECT name FROM sqlite_schema WHERE type = 'table'"))
+    c.close()
+    return r
+
+
+def project(root, work, name, extra=""):
+    demo = os.path.join(work, name)
+    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
+                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__"))
+    ini = os.path.join(demo, "alembic.ini")
+    text = open(ini).read().replace("\n[mgate]\n", "\n[mgate]\nbackup_dir = backups\n" + extra)
+    open(ini, "w").write(text)
+    alembic(demo, "upgrade", "8b3f5e6d0c12")
+    return demo, os.path.join(demo, "demo.db")
+
+
+def add_rev(demo, rid, down, body):
+    with open(os.path.join(demo, "migrations", "versions", rid + "_t.py"), "w") as f:
+        f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "%s"\ndown_revision = "%s"\n\n'
+                'def upgrade():\n%s\n\ndef downgrade():\n    op.execute("SELECT 1")\n' % (rid, down, body))
+
+
+def sqlite_cases(root, work):
+    demo, db = project(root, work, "happy")
+    r = mgate(["upgrade"], demo)
+    check("closed: exit 1", r.returncode == 1 and "Alembic was not run" in r.stdout, r.stdout + r.stderr)
+    check("closed: nothing ran", rows(db) == ["8b3f5e6d0c12"], rows(db))
+    r = mgate(["upgrade", "--backup"], demo)
+    check("--backup then upgrade: exit 0", r.returncode == 0 and "upgraded and verified: 3 steps" in r.stdout,
+          r.stdout + r.stderr)
+    check("at head", rows(db) == ["e7b2d9f4a1c6"], rows(db))
+    r = mgate(["upgrade"], demo)
+    check("again: nothing to do", r.returncode == 0 and "nothing to upgrade" in r.stdout, r.stdout + r.stderr)
+
+    # a destructive revision closes the gate; --allow with a reason opens it for that rule only
+    add_rev(demo, "d1d1d1d1d1d1", "e7b2d9f4a1c6", '    op.drop_table("participants")')
+    mgate(["backup"], demo)
+    r = mgate(["upgrade"], demo)
+    check("drop-table closes", r.returncode == 1 and rows(db) == ["e7b2d9f4a1c6"], r.stdout)
+    r = mgate(["upgrade", "--allow", "drop-table"], demo)
+    check("--allow needs a reason", r.returncode == 2, r.stderr)
+    r = mgate(["upgrade", "--allow", "drop-table", "--reason", "participants moved to the CRM (OPS-7)"], demo)
+    check("--allow opens", r.returncode == 0 and rows(db) == ["d1d1d1d1d1d1"], r.stdout + r.stderr)
+    check("--allow: table gone", "participants" not in tables(db), tables(db))
+
+    # Alembic fails mid-way: SQLite has no transactional DDL, so the table stays while the version does not move
+    demo, db = project(root, work, "fail")
+    add_rev(demo, "f2f2f2f2f2f2", "e7b2d9f4a1c6",
+            '    op.create_table("t2", sa.Column("id", sa.Integer(), primary_key=True))\n'
+            '    op.execute("INSERT INTO no_such_table VALUES (1)")')
+    r = mgate(["upgrade", "--no-backup-check", "--reason", "test"], demo)
+    check("alembic fails: exit 4", r.returncode == 4, r.stdout + r.stderr)
+    check("alembic fails: state", "the database is now at: e7b2d9f4a1c6" in r.stdout
+          and "3 of 4 steps were applied; it stopped in f2f2f2f2f2f2" in r.stdout, r.stdout)
+    check("alembic fails: half-applied", "half-applied by f2f2f2f2f2f2: table t2 added" in r.stdout, r.stdout)
+    check("alembic fails: the way back", "downgrade 8b3f5e6d0c12" in r.stdout, r.stdout)
+
+    # verification catches what the operations did not declare (a wrapper adds a table behind Alembic's back)
+    wrapper = os.path.join(work, "sneaky-alembic")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\n/usr/bin/python3 -m alembic "$@" || exit $?\n'
+                'sqlite3 "$MGATE_TEST_DB" "CREATE TABLE sneaky (id int)"\n')
+    os.chmod(wrapper, 0o755)
+    demo, db = project(root, work, "verify", extra="alembic_cmd = %s\n" % wrapper)
+    r = mgate(["upgrade", "--no-backup-check", "--reason", "test"], demo, env={"MGATE_TEST_DB": db})
+    check("verify: exit 5", r.returncode == 5, r.stdout + r.stderr)
+    check("verify: names the change", "table sneaky added, which no applied operation declares" in r.stdout, r.stdout)
+
+    # two upgrades at once: the second fails on the lock, Alembic runs once
+    slow = os.path.join(work, "slow-alembic")
+    with open(slow, "w") as f:
+        f.write('#!/bin/sh\nsleep 3\nexec /usr/bin/python3 -m alembic "$@"\n')
+    os.chmod(slow, 0o755)
+    demo, db = project(root, work, "concurrent", extra="alembic_cmd = %s\n" % slow)
+    e = dict(os.environ)
+    e.pop("MGATE_DATABASE_URL", None)
+    first = subprocess.Popen([sys.argv[1], "upgrade", "--no-backup-check", "--reason", "t"], cwd=demo,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    time.sleep(1.5)
+    second = mgate(["upgrade", "--no-backup-check", "--reason", "t"], demo)
+    out1, err1 = first.communicate(timeout=120)
+    outputs.append(out1 + err1)
+    check("concurrent: first upgrades", first.returncode == 0, out1 + err1)
+    check("concurrent: second refused", second.returncode == 1 and "migration lock" in second.stdout + second.stderr,
+          second.stdout + second.stderr)
+    check("concurrent: applied once", rows(db) == ["e7b2d9f4a1c6"], rows(db))
+
+    # SIGTERM during the upgrade: forwarded to Alembic, and mgate still reports the state
+    demo, db = project(root, work, "sigterm", extra="alembic_cmd = %s\n" % slow)
+    p = subprocess.Popen([sys.argv[1], "upgrade", "--no-backup-check", "--reason", "t"], cwd=demo,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=120)
+    outputs.append(out + err)
+    check("sigterm: exit 4", p.returncode == 4, (p.returncode, out, err))
+    check("sigterm: reports the state", "after a signal" in out and "the database is now at: 8b3f5e6d0c12" in out, out)
+    check("sigterm: nothing applied", rows(db) == ["8b3f5e6d0c12"], rows(db))
+
+
+def pg_cases(work):
+    with PgServer() as pg:
+        pg.psql("CREATE DATABASE app")
+        url = pg.url(db="app", driver="psycopg2")
+        proj = os.path.join(work, "pg")
+        vdir = os.path.join(proj, "migrations", "versions")
+        os.makedirs(vdir)
+        with open(os.path.join(proj, "alembic.ini"), "w") as f:
+            f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = " + url.replace("%", "%%")
+                    + "\n\n[mgate]\nbackup_dir = backups\n"
+                    "invariant.admin = SELECT count(*) FROM roles WHERE name = 'admin_tech' => 1\n")
+        with open(os.path.join(proj, "migrations", "env.py"), "w") as f:
+            f.write(ENV_ONLINE)
+        with open(os.path.join(vdir, "r1.py"), "w") as f:
+            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r1"\ndown_revision = None\n\n'
+                    'def upgrade():\n    op.create_table("roles", sa.Column("id", sa.Integer(), primary_key=True),'
+                    ' sa.Column("name", sa.Text()))\n    op.execute("INSERT INTO roles VALUES (1, \'admin_tech\')")\n\n'
+                    'def downgrade():\n    op.drop_table("roles")\n')
+        with open(os.path.join(vdir, "r2.py"), "w") as f:
+            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r2"\ndown_revision = "r1"\n\n'
+                    'def upgrade():\n    op.add_column("roles", sa.Column("label", sa.Text(), nullable=True))\n\n'
+                    'def downgrade():\n    op.drop_column("roles", "label")\n')
+        alembic(proj, "upgrade", "r1")
+        r = mgate(["upgrade", "--backup"], proj)
+        check("pg: upgraded and verified", r.returncode == 0 and "upgraded and verified: 1 step" in r.stdout,
+              r.stdout + r.stderr)
+        check("pg: at r2", "r2" in pg.psql("SELECT version_num FROM alembic_version", db="app"))
+        check("pg: column added", "label" in pg.psql("SELECT column_name FROM information_schema.columns "
+                                                      "WHERE table_name = 'roles'", db="app"))
+
+
+def main():
+    root = sys.argv[2]
+    work = tempfile.mkdtemp(prefix="mgate-upgrade-")
+    try:
+        sqlite_cases(root, work)
+        pg_cases(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    check("no password in any output", not [o for o in outputs if PASSWORD in o])
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
