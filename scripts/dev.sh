@@ -30,6 +30,22 @@ demo)
 	echo
 	echo "== mgate lint (the pending revisions, judged against rules/)"
 	../../build/mgate lint || echo "(mgate lint exited $?: error findings would close the gate)"
+	echo
+	rm -rf backups
+	echo "== mgate check (no backup yet: the gate stays closed)"
+	../../build/mgate check || echo "(mgate check exited $?: closed)"
+	echo
+	echo "== mgate backup"
+	../../build/mgate backup
+	echo
+	echo "== mgate plan"
+	../../build/mgate plan
+	echo
+	echo "== mgate upgrade (checklist, lock, snapshot, the real alembic upgrade, verification)"
+	../../build/mgate upgrade
+	echo
+	echo "== mgate status"
+	../../build/mgate status
 	;;
 test)
 	scripts/install-deps.sh

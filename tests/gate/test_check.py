@@ -66,7 +66,7 @@ def sqlite_cases(root, work):
     ini = os.path.join(demo, "alembic.ini")
     text = open(ini).read()
     assert "\n[mgate]\n" in text
-    text = text.replace("\n[mgate]\n", "\n[mgate]\nbackup_dir = backups\n"
+    text = text.replace("\n[mgate]\n", "\n[mgate]\n"
                         "invariant.admin_role = SELECT count(*) FROM roles WHERE name = 'admin_tech' => 1\n")
     open(ini, "w").write(text)
     alembic(demo, "upgrade", "8b3f5e6d0c12")
