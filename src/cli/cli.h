@@ -172,6 +172,12 @@ typedef struct cli_gate {
 /* Prepare; prints problems and returns an exit code (0 on success). */
 int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd);
 void cli_gate_release(cli_gate *g);
+/* An audit log entry (a json_t *) for a gate decision; callers add to it. */
+void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
+		      const char *target);
+/* Append it to audit_log from [mgate] when configured (a failure is a
+ * warning on stderr), and free it. */
+void cli_audit_write(const cli_gate *cg, void *entry);
 /* The checklist as text: each check, its verdict, evidence and next step. */
 void cli_gate_print_text(const gate_result *g, const char *target, const char *where, int verbose);
 

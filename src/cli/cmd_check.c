@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "db.h"
 #include "gate.h"
@@ -174,6 +175,14 @@ int cmd_check(int argc, char **argv)
 		cli_gate_print_text(&g, target, cg.where.ptr, verbose);
 	}
 	rc = g.open ? EXIT_OK : EXIT_FINDINGS;
+	{
+		char id[17];
+		json_t *e;
+		audit_new_id(id);
+		e = cli_audit_entry(&cg, "check", id, &g, target);
+		json_object_set_new(e, "exit", json_integer(rc));
+		cli_audit_write(&cg, e);
+	}
 cleanup:
 	gate_result_release(&g);
 	cli_gate_release(&cg);

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "backup.h"
 #include "cli.h"
 #include "verify.h"
@@ -169,6 +171,10 @@ int cmd_upgrade(int argc, char **argv)
 	size_t ncur = 0, ntargets = 0, nsteps = 0, i, done;
 	long lock_wait = 0, timeout = 0;
 	backup_info newest;
+	json_t *audit = NULL;
+	char id[17];
+	struct timespec t_start, t_alembic0, t_alembic1, t_end;
+	int alembic_ran = 0;
 	cli_option opts[] = {
 		OPT_STRING_(0, "db", &o.a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
 		OPT_FLAG_(0, "backup", &o.backup, "take a backup first when there is no fresh one"),
@@ -190,6 +196,9 @@ int cmd_upgrade(int argc, char **argv)
 	memset(&cg, 0, sizeof(cg));
 	memset(&g, 0, sizeof(g));
 	memset(&newest, 0, sizeof(newest));
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
+	t_alembic0 = t_alembic1 = t_start;
+	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "upgrade", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
 		goto cleanup;
 	if (args.n)
@@ -251,6 +260,15 @@ int cmd_upgrade(int argc, char **argv)
 		}
 	}
 	cli_gate_print_text(&g, target, cg.where.ptr, 0);
+	printf("correlation id: %s\n", id);
+	audit = cli_audit_entry(&cg, "upgrade", id, &g, target);
+	if (o.allow) {
+		json_t *ov = json_object_get(audit, "overrides"), *x = json_object();
+		json_object_set_new(x, "kind", json_string("allow"));
+		json_object_set_new(x, "rules", cli_strvec_json(&allow));
+		json_object_set_new(x, "reason", cli_json_str(o.a.reason));
+		json_array_append_new(ov, x);
+	}
 	if (!g.open) {
 		printf("the gate is closed: Alembic was not run\n");
 		rc = EXIT_FINDINGS;
@@ -325,7 +343,11 @@ int cmd_upgrade(int argc, char **argv)
 		printf(" %s", cmd.v[i]);
 	printf("\n");
 	fflush(stdout);
-	if (spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, &err) < 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t_alembic0);
+	alembic_ran = 1;
+	rc = spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t_alembic1);
+	if (rc < 0) {
 		fprintf(stderr, "mgate upgrade: %s; set alembic_cmd in [mgate]\n", err.msg);
 		rc = EXIT_ENV;
 		goto cleanup;
@@ -381,6 +403,29 @@ int cmd_upgrade(int argc, char **argv)
 	printf("upgraded and verified: %zu step%s\n", nsteps, nsteps == 1 ? "" : "s");
 	rc = EXIT_OK;
 cleanup:
+	if (audit) {
+		json_t *v = json_object();
+		double ms_alembic = (double)(t_alembic1.tv_sec - t_alembic0.tv_sec) * 1000 +
+				    (double)(t_alembic1.tv_nsec - t_alembic0.tv_nsec) / 1e6;
+		clock_gettime(CLOCK_MONOTONIC, &t_end);
+		json_object_set_new(audit, "alembic_ran", json_boolean(alembic_ran));
+		if (alembic_ran) {
+			json_object_set_new(audit, "alembic_exit", json_integer(status));
+			json_object_set_new(audit, "signal", json_integer(sig));
+			json_object_set_new(audit, "timed_out", json_boolean(timed_out));
+			json_object_set_new(audit, "after", cli_strvec_json(&after_rows));
+		}
+		json_object_set_new(v, "result", json_string(rc == EXIT_OK && alembic_ran ? "pass"
+							      : rc == EXIT_VERIFY		 ? "fail"
+											 : "not run"));
+		json_object_set_new(v, "findings", cli_findings_json(&vf));
+		json_object_set_new(audit, "verification", v);
+		json_object_set_new(audit, "alembic_ms", json_real(ms_alembic));
+		json_object_set_new(audit, "total_ms", json_real((double)(t_end.tv_sec - t_start.tv_sec) * 1000 +
+								  (double)(t_end.tv_nsec - t_start.tv_nsec) / 1e6));
+		json_object_set_new(audit, "exit", json_integer(rc < 0 ? 0 : rc));
+		cli_audit_write(&cg, audit);
+	}
 	if (lockdb) {
 		lockdb->ops->unlock(lockdb, cg.lock.ptr);
 		db_close(lockdb);

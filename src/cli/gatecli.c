@@ -3,10 +3,13 @@
  * checklist runs: load the project and the rules, reach the database, and
  * fill the gate's options from flags and [mgate].
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -122,4 +125,74 @@ void cli_gate_release(cli_gate *g)
 	if (g->have_project)
 		cli_project_release(&g->p);
 	g->have_project = 0;
+}
+
+void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
+		      const char *target)
+{
+	json_t *e = json_object(), *checks = json_array(), *overrides = json_array();
+	char *who = audit_who();
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i, k;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(e, "time", json_string(ts));
+	json_object_set_new(e, "correlation_id", json_string(id));
+	json_object_set_new(e, "command", json_string(command));
+	json_object_set_new(e, "who", cli_json_str(who));
+	json_object_set_new(e, "database", cli_json_str(cg->where.ptr));
+	json_object_set_new(e, "from", cli_strvec_json(&cg->rows));
+	json_object_set_new(e, "target", cli_json_str(target));
+	json_object_set_new(e, "pending", cli_strvec_json(&g->pending));
+	json_object_set_new(e, "verdict", json_string(g->open ? "open" : "closed"));
+	for (i = 0; i < g->n; i++) {
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_string(g->checks[i].name));
+		json_object_set_new(c, "status", json_string(gate_status_name(g->checks[i].status)));
+		json_object_set_new(c, "summary", cli_json_str(g->checks[i].summary ? g->checks[i].summary : ""));
+		json_array_append_new(checks, c);
+		for (k = 0; k < g->checks[i].found.n; k++) {
+			const finding *x = &g->checks[i].found.v[k];
+			json_t *o;
+			if (!x->suppressed)
+				continue;
+			o = json_object();
+			json_object_set_new(o, "kind", json_string("suppression"));
+			json_object_set_new(o, "rule", cli_json_str(x->id));
+			json_object_set_new(o, "revision", x->revision ? cli_json_str(x->revision) : json_null());
+			json_object_set_new(o, "reason", cli_json_str(x->suppressed));
+			json_array_append_new(overrides, o);
+		}
+	}
+	if (cg->go.skip_backup_reason) {
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string("no-backup-check"));
+		json_object_set_new(o, "reason", cli_json_str(cg->go.skip_backup_reason));
+		json_array_append_new(overrides, o);
+	}
+	json_object_set_new(e, "checks", checks);
+	json_object_set_new(e, "overrides", overrides);
+	free(who);
+	return e;
+}
+
+void cli_audit_write(const cli_gate *cg, void *entry)
+{
+	mg_error err = MG_ERROR_INIT;
+	char *path = cg->have_project ? config_mgate_option(&cg->p.cfg, "audit_log") : NULL;
+	char *max = cg->have_project ? config_mgate_option(&cg->p.cfg, "audit_log_max_bytes") : NULL;
+	buf full = BUF_INIT;
+
+	if (path && *path) {
+		fs_join(&full, cg->p.cfg.here, path);
+		if (audit_append(full.ptr, entry, max ? strtoll(max, NULL, 10) : 10LL * 1024 * 1024, &err) < 0)
+			fprintf(stderr, "mgate: warning: %s; this decision is not in the audit log\n", err.msg);
+	}
+	json_decref((json_t *)entry);
+	free(path);
+	free(max);
+	buf_release(&full);
 }

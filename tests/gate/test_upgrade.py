@@ -8,6 +8,7 @@ and lock on PostgreSQL.
 
 usage: python3 test_upgrade.py MGATE ROOT
 """
+import json
 import os
 import shutil
 import signal
@@ -81,8 +82,13 @@ def add_rev(demo, rid, down, body):
                 'def upgrade():\n%s\n\ndef downgrade():\n    op.execute("SELECT 1")\n' % (rid, down, body))
 
 
+def audit_lines(demo):
+    path = os.path.join(demo, "audit.jsonl")
+    return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
+
+
 def sqlite_cases(root, work):
-    demo, db = project(root, work, "happy")
+    demo, db = project(root, work, "happy", extra="audit_log = audit.jsonl\n")
     r = mgate(["upgrade"], demo)
     check("closed: exit 1", r.returncode == 1 and "Alembic was not run" in r.stdout, r.stdout + r.stderr)
     check("closed: nothing ran", rows(db) == ["8b3f5e6d0c12"], rows(db))
@@ -103,6 +109,19 @@ def sqlite_cases(root, work):
     r = mgate(["upgrade", "--allow", "drop-table", "--reason", "participants moved to the CRM (OPS-7)"], demo)
     check("--allow opens", r.returncode == 0 and rows(db) == ["d1d1d1d1d1d1"], r.stdout + r.stderr)
     check("--allow: table gone", "participants" not in tables(db), tables(db))
+    log = audit_lines(demo)
+    ups = [e for e in log if e["command"] == "upgrade"]
+    check("audit: every run logged", len(ups) == 5, [e.get("verdict") for e in ups])
+    check("audit: closed gate, Alembic not run", ups and ups[0]["verdict"] == "closed" and not ups[0]["alembic_ran"]
+          and ups[0]["exit"] == 1, ups[:1])
+    check("audit: success", len(ups) > 1 and ups[1]["alembic_exit"] == 0 and ups[1]["verification"]["result"] == "pass"
+          and ups[1]["from"] == ["8b3f5e6d0c12"] and ups[1]["after"] == ["e7b2d9f4a1c6"], ups[1:2])
+    allow = [o for o in ups[-1]["overrides"] if o["kind"] == "allow"] if ups else []
+    check("audit: override and reason", allow and allow[0]["rules"] == ["drop-table"]
+          and "OPS-7" in allow[0]["reason"], ups[-1:] )
+    check("audit: who and correlation id", all(e.get("who") and len(e.get("correlation_id", "")) == 16 for e in log)
+          and ups[-1]["correlation_id"] in r.stdout, log[-1:])
+    check("audit: 0600", (os.stat(os.path.join(demo, "audit.jsonl")).st_mode & 0o777) == 0o600)
 
     # Alembic fails mid-way: SQLite has no transactional DDL, so the table stays while the version does not move
     demo, db = project(root, work, "fail")
