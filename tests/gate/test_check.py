@@ -62,7 +62,7 @@ def alembic(cwd, *args):
 def sqlite_cases(root, work):
     demo = os.path.join(work, "demo")
     shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__"))
+                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
     ini = os.path.join(demo, "alembic.ini")
     text = open(ini).read()
     assert "\n[mgate]\n" in text

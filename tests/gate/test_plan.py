@@ -47,7 +47,7 @@ def alembic(cwd, *args):
 def sqlite_case(root, work):
     demo = os.path.join(work, "demo")
     shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__"))
+                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
     alembic(demo, "upgrade", "4c7e1d2a9f30")
     r = mgate(["plan", "--format", "json"], demo)
     check("sqlite: exit 0", r.returncode == 0, r.stderr)

@@ -68,7 +68,7 @@ def tables(db):
 def project(root, work, name, extra=""):
     demo = os.path.join(work, name)
     shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__"))
+                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
     ini = os.path.join(demo, "alembic.ini")
     text = open(ini).read().replace("\n[mgate]\n", "\n[mgate]\n" + extra)
     open(ini, "w").write(text)
