@@ -172,6 +172,9 @@ typedef struct cli_gate {
 /* Prepare; prints problems and returns an exit code (0 on success). */
 int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd);
 void cli_gate_release(cli_gate *g);
+/* The Alembic command (argv words): alembic_cmd in [mgate], else `alembic`
+ * when on PATH, else `python3 -m alembic`. */
+void cli_alembic_argv(strvec *out, const mgate_config *cfg);
 /* An audit log entry (a json_t *) for a gate decision; callers add to it. */
 void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
 		      const char *target);
@@ -220,6 +223,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /* The command table (main.c), ending with a NULL name. */
 extern const cli_command cli_commands[];

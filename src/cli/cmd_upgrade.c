@@ -35,44 +35,6 @@ typedef struct upgrade_cli {
 	int backup;
 } upgrade_cli;
 
-/* The Alembic command: alembic_cmd in [mgate], else `alembic` when it is
- * on PATH, else `python3 -m alembic`. */
-static void alembic_argv(strvec *out, const mgate_config *cfg)
-{
-	char *v = config_mgate_option(cfg, "alembic_cmd");
-	const char *p = v;
-
-	if (v && *v) {
-		while (*p) {
-			size_t n;
-			p += strspn(p, " \t");
-			n = strcspn(p, " \t");
-			if (n)
-				strvec_push_n(out, p, n);
-			p += n;
-		}
-	} else {
-		const char *path = getenv("PATH");
-		int found = 0;
-		while (path && *path && !found) {
-			size_t n = strcspn(path, ":");
-			buf b = BUF_INIT;
-			buf_printf(&b, "%.*s/alembic", (int)n, path);
-			found = access(b.ptr, X_OK) == 0;
-			buf_release(&b);
-			path += n + (path[n] == ':');
-		}
-		if (found) {
-			strvec_push(out, "alembic");
-		} else {
-			strvec_push(out, "python3");
-			strvec_push(out, "-m");
-			strvec_push(out, "alembic");
-		}
-	}
-	free(v);
-}
-
 static void print_rows(const char *label, const strvec *rows)
 {
 	size_t i;
@@ -316,7 +278,7 @@ int cmd_upgrade(int argc, char **argv)
 	cg.go.d = NULL;
 
 	/* 4. the real Alembic */
-	alembic_argv(&cmd, &cg.p.cfg);
+	cli_alembic_argv(&cmd, &cg.p.cfg);
 	if (cg.p.cfg.ini_path) {
 		strvec_push(&cmd, "-c");
 		strvec_push(&cmd, cg.p.cfg.ini_path);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "audit.h"
 #include "cli.h"
 #include "util/buf.h"
@@ -196,3 +198,42 @@ void cli_audit_write(const cli_gate *cg, void *entry)
 	free(max);
 	buf_release(&full);
 }
+
+/* The Alembic command: alembic_cmd in [mgate], else `alembic` when it is
+ * on PATH, else `python3 -m alembic`. */
+void cli_alembic_argv(strvec *out, const mgate_config *cfg)
+{
+	char *v = config_mgate_option(cfg, "alembic_cmd");
+	const char *p = v;
+
+	if (v && *v) {
+		while (*p) {
+			size_t n;
+			p += strspn(p, " \t");
+			n = strcspn(p, " \t");
+			if (n)
+				strvec_push_n(out, p, n);
+			p += n;
+		}
+	} else {
+		const char *path = getenv("PATH");
+		int found = 0;
+		while (path && *path && !found) {
+			size_t n = strcspn(path, ":");
+			buf b = BUF_INIT;
+			buf_printf(&b, "%.*s/alembic", (int)n, path);
+			found = access(b.ptr, X_OK) == 0;
+			buf_release(&b);
+			path += n + (path[n] == ':');
+		}
+		if (found) {
+			strvec_push(out, "alembic");
+		} else {
+			strvec_push(out, "python3");
+			strvec_push(out, "-m");
+			strvec_push(out, "alembic");
+		}
+	}
+	free(v);
+}
+

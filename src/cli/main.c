@@ -25,6 +25,7 @@ const cli_command cli_commands[] = {
 	{ "ci", cmd_ci, "judge a branch's migrations against its base before it merges (git, no database)" },
 	{ "backup", cmd_backup, "take a verified backup with a manifest, or --list the backups and verify them" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
+	{ "doctor", cmd_doctor, "what mgate resolved and whether each piece works: config, libraries, Alembic, database, backups" },
 	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 	{ NULL, NULL, NULL },
 };

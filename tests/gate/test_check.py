@@ -93,6 +93,13 @@ def sqlite_cases(root, work):
     check("fresh backup: open", rc == 0 and j["verdict"] == "open", j)
     r = mgate(["check"], demo)
     check("text: checklist", "[pass] backup" in r.stdout and "gate: OPEN" in r.stdout, r.stdout)
+    r = mgate(["doctor"], demo)
+    check("doctor: all OK", r.returncode == 0 and "0 problems" in r.stdout and "PROBLEM" not in r.stdout, r.stdout)
+    check("doctor: resolved config", "version table      'alembic_version' at 8b3f5e6d0c12" in r.stdout
+          and "alembic " in r.stdout and "1 of this database" in r.stdout, r.stdout)
+    r = mgate(["doctor", "--db", "postgresql://app:Doctor-Secret@127.0.0.1:1/prod"], demo)
+    check("doctor: a problem", r.returncode == 1 and "PROBLEM  database" in r.stdout
+          and "Doctor-Secret" not in r.stdout + r.stderr and "app:***@" in r.stdout, r.stdout)
 
     bdir = os.path.join(demo, "backups")
     mani = [f for f in os.listdir(bdir) if f.endswith(".manifest.json")][0]
