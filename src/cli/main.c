@@ -16,6 +16,7 @@ const cli_command cli_commands[] = {
 	{ "status", cmd_status, "the database's revisions and exactly what `alembic upgrade` would run" },
 	{ "check", cmd_check, "the \"migration safe\" checklist: exit 0 when the gate is open, 1 when closed" },
 	{ "upgrade", cmd_upgrade, "run the checklist, then the real `alembic upgrade` when the gate is open, then verify" },
+	{ "verify", cmd_verify, "is the database at the target, do the invariants hold (--against: the schema a snapshot says)" },
 	{ "plan", cmd_plan, "the steps `alembic upgrade` will run: each operation in plain words, its lock, table sizes, findings" },
 	{ "snapshot", cmd_snapshot, "write the database's schema as canonical JSON" },
 	{ "diff", cmd_diff, "compare two schema snapshots, or a snapshot with the database" },
@@ -50,7 +51,7 @@ const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--s
 					   "--alembic-version", "--format", "--db", "--from",
 					   "--version-table", "--version-table-schema", "--out", "-o",
 					   "--range", "--rules", "--pg-version", "--dialect", "--base",
-					   "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", NULL };
+					   "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against", NULL };
 
 static int takes_value(const char *a)
 {
