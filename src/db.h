@@ -53,6 +53,16 @@ typedef struct db_ops {
 	 * PRAGMA integrity_check on the copy; pg_dump -Fc then pg_restore
 	 * --list. `progress` (may be NULL) gets a fraction 0..1. */
 	int (*backup)(db *d, const char *dest, void (*progress)(double done, void *ctx), void *ctx, mg_error *err);
+	/* The ledger of what mgate applied: `mgate_ledger` beside the version
+	 * table (same schema). read: each revision's latest SHA-256, in the
+	 * order they were recorded; *exists is 0 without the table. */
+	int (*ledger_read)(db *d, const db_version_table *vt, strvec *revisions, strvec *hashes, int *exists,
+			   mg_error *err);
+	/* write: record rows in one transaction on a separate, writable
+	 * connection (the table is created when missing). The only write
+	 * mgate itself makes to a database. */
+	int (*ledger_write)(db *d, const db_version_table *vt, const strvec *revisions, const strvec *hashes,
+			    const char *by, const char *correlation_id, mg_error *err);
 } db_ops;
 
 struct db {

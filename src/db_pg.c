@@ -591,8 +591,142 @@ static int pg_backup(db *d, const char *dest, void (*progress)(double, void *), 
 	return rc;
 }
 
+/* The ledger's name for SQL: "schema"."mgate_ledger", or "mgate_ledger". */
+static int ledger_name(buf *out, PGconn *c, const db_version_table *vt)
+{
+	db_version_table l = { "mgate_ledger", vt->schema };
+	return qualified_name(out, c, &l);
+}
+
+static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, strvec *hashes, int *exists,
+			  mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	buf name = BUF_INIT, q = BUF_INIT;
+	PGresult *r = NULL;
+	const char *params[1];
+	int rc = MG_OK, i;
+
+	*exists = 0;
+	if (ledger_name(&name, p->conn, vt) < 0) {
+		rc = pg_error(d, "cannot quote the ledger's name", err);
+		goto cleanup;
+	}
+	params[0] = name.ptr;
+	r = PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_error(d, "cannot read the ledger", err);
+		goto cleanup;
+	}
+	*exists = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	r = NULL;
+	if (!*exists)
+		goto cleanup;
+	buf_printf(&q, "SELECT revision, sha256 FROM %s ORDER BY applied_at, ctid", name.ptr);
+	r = PQexec(p->conn, q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_error(d, "cannot read the ledger", err);
+		goto cleanup;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *rev = PQgetvalue(r, i, 0), *h = PQgetvalue(r, i, 1);
+		int at = strvec_index(revisions, rev);
+		if (at >= 0) {
+			free(hashes->v[at]);
+			hashes->v[at] = mg_strdup(h);
+		} else {
+			strvec_push(revisions, rev);
+			strvec_push(hashes, h);
+		}
+	}
+cleanup:
+	PQclear(r);
+	buf_release(&name);
+	buf_release(&q);
+	return rc;
+}
+
+/* A second, writable session to the same database (same parameters). */
+static PGconn *writable_conn(PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *o;
+	const char **kw, **vals;
+	size_t n = 0, i = 0;
+	PGconn *w;
+
+	for (o = opts; o && o->keyword; o++)
+		n++;
+	kw = mg_calloc(n + 1, sizeof(*kw));
+	vals = mg_calloc(n + 1, sizeof(*vals));
+	for (o = opts; o && o->keyword; o++)
+		if (o->val && *o->val) {
+			kw[i] = o->keyword;
+			vals[i++] = o->val;
+		}
+	w = PQconnectdbParams(kw, vals, 0);
+	free(kw);
+	free(vals);
+	PQconninfoFree(opts);
+	return w;
+}
+
+static int pg_ledger_write(db *d, const db_version_table *vt, const strvec *revisions, const strvec *hashes,
+			   const char *by, const char *correlation_id, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	PGconn *w = writable_conn(p->conn);
+	buf name = BUF_INIT, q = BUF_INIT, msg = BUF_INIT;
+	PGresult *r = NULL;
+	size_t i;
+	int rc = MG_OK;
+
+	if (!w || PQstatus(w) != CONNECTION_OK) {
+		first_line(&msg, w ? PQerrorMessage(w) : "out of memory");
+		rc = mg_error_set(err, MG_EENV, "cannot connect to %s to record the ledger: %s", d->redacted, msg.ptr);
+		goto cleanup;
+	}
+	if (ledger_name(&name, w, vt) < 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot quote the ledger's name");
+		goto cleanup;
+	}
+	buf_printf(&q, "BEGIN; CREATE TABLE IF NOT EXISTS %s (revision text NOT NULL, sha256 text NOT NULL, "
+		       "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text, correlation_id text)", name.ptr);
+	r = PQexec(w, q.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		goto fail;
+	PQclear(r);
+	r = NULL;
+	buf_truncate(&q, 0);
+	buf_printf(&q, "INSERT INTO %s (revision, sha256, applied_by, correlation_id) VALUES ($1, $2, $3, $4)", name.ptr);
+	for (i = 0; i < revisions->n; i++) {
+		const char *params[4] = { revisions->v[i], hashes->v[i], by, correlation_id };
+		r = PQexecParams(w, q.ptr, 4, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(r);
+		r = NULL;
+	}
+	r = PQexec(w, "COMMIT");
+	if (PQresultStatus(r) == PGRES_COMMAND_OK)
+		goto cleanup;
+fail:
+	first_line(&msg, PQerrorMessage(w));
+	rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, msg.ptr);
+	PQclear(r);
+	r = PQexec(w, "ROLLBACK");
+cleanup:
+	PQclear(r);
+	if (w)
+		PQfinish(w);
+	buf_release(&name);
+	buf_release(&q);
+	buf_release(&msg);
+	return rc;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
 	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
-	pg_identity, pg_backup,
+	pg_identity, pg_backup, pg_ledger_read, pg_ledger_write,
 };

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -606,8 +607,101 @@ cleanup:
 	return rc < 0 ? rc : check_copy(dest, err);
 }
 
+static int sqlite_ledger_read(db *d, const db_version_table *vt, strvec *revisions, strvec *hashes, int *exists,
+			      mg_error *err)
+{
+	db_sqlite *s = (db_sqlite *)d;
+	sqlite3_stmt *st = NULL;
+	int rc = MG_OK, step;
+
+	(void)vt;
+	*exists = 0;
+	if (sqlite3_prepare_v2(s->conn, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'mgate_ledger'",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+		goto cleanup;
+	}
+	*exists = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!*exists)
+		goto cleanup;
+	if (sqlite3_prepare_v2(s->conn, "SELECT revision, sha256 FROM mgate_ledger ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+		goto cleanup;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0), *h = (const char *)sqlite3_column_text(st, 1);
+		int at = r ? strvec_index(revisions, r) : -1;
+		if (!r || !h)
+			continue;
+		if (at >= 0) {
+			free(hashes->v[at]);
+			hashes->v[at] = mg_strdup(h); /* the latest record wins */
+		} else {
+			strvec_push(revisions, r);
+			strvec_push(hashes, h);
+		}
+	}
+	if (step != SQLITE_DONE)
+		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sqlite_ledger_write(db *d, const db_version_table *vt, const strvec *revisions, const strvec *hashes,
+			       const char *by, const char *correlation_id, mg_error *err)
+{
+	db_sqlite *s = (db_sqlite *)d;
+	sqlite3 *w = NULL;
+	sqlite3_stmt *ins = NULL;
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+	int rc = MG_OK;
+
+	(void)vt;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (sqlite3_open_v2(s->path, &w, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot open %s to record the ledger: %s", d->redacted,
+				  w ? sqlite3_errmsg(w) : "out of memory");
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(w, 5000);
+	if (sqlite3_exec(w, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS mgate_ledger (revision TEXT NOT NULL, "
+			    "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL, applied_by TEXT, correlation_id TEXT)",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(w, "INSERT INTO mgate_ledger VALUES (?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, sqlite3_errmsg(w));
+		goto cleanup;
+	}
+	for (i = 0; i < revisions->n && rc == MG_OK; i++) {
+		sqlite3_bind_text(ins, 1, revisions->v[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 2, hashes->v[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 3, ts, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 4, by, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 5, correlation_id, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, sqlite3_errmsg(w));
+		sqlite3_reset(ins);
+	}
+	if (rc == MG_OK && sqlite3_exec(w, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, sqlite3_errmsg(w));
+cleanup:
+	sqlite3_finalize(ins);
+	if (w) {
+		if (rc < 0)
+			sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(w);
+	}
+	return rc;
+}
+
 const db_ops db_sqlite_ops = {
 	"sqlite", sqlite_open, sqlite_close, sqlite_server_version, sqlite_read_versions,
 	sqlite_snapshot, sqlite_table_rows, sqlite_lock, sqlite_unlock, sqlite_query_scalar,
-	sqlite_identity, sqlite_backup,
+	sqlite_identity, sqlite_backup, sqlite_ledger_read, sqlite_ledger_write,
 };

@@ -12,6 +12,7 @@
 
 #include "backup.h"
 #include "inifile.h"
+#include "util/sha256.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
@@ -168,6 +169,83 @@ cleanup:
 	free(targets);
 	buf_release(&why);
 	buf_release(&list);
+}
+
+/* ---- integrity: the ledger ------------------------------------------------ */
+
+int gate_script_hash(char hex[65], const script *s, mg_error *err)
+{
+	sha256_ctx c;
+	int rc;
+
+	if (!s->src)
+		return sha256_file(hex, NULL, s->path, err);
+	if ((rc = sha256_init(&c, err)) < 0)
+		return rc;
+	sha256_update(&c, s->src, s->src_len);
+	return sha256_final(&c, NULL, hex, err);
+}
+
+static void check_integrity(gate_result *r, const gate_opts *o, const plan *pl)
+{
+	gate_check *c = add_check(r, "integrity");
+	mg_error err = MG_ERROR_INIT;
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT;
+	int *applied = NULL, exists = 0;
+	size_t napplied = 0, i, edited = 0, gone = 0, unrecorded = 0;
+
+	if (!o->d || !pl->known || !o->vt || !o->d->ops->ledger_read) {
+		verdict(c, GATE_SKIP, NULL, "the database state is unknown");
+		return;
+	}
+	if (o->d->ops->ledger_read(o->d, o->vt, &revs, &hashes, &exists, &err) < 0) {
+		verdict(c, GATE_WARN, NULL, "the ledger cannot be read: %s", err.msg);
+		goto cleanup;
+	}
+	if (!exists) {
+		verdict(c, GATE_WARN, "run `mgate ledger baseline` once, then upgrade with `mgate upgrade`",
+			"no ledger yet: nothing records what was applied, so edits to applied revisions go unnoticed");
+		goto cleanup;
+	}
+	if (pl->ncurrent &&
+	    revmap_upgrade_order(&applied, &napplied, o->map, pl->current, pl->ncurrent, NULL, 0, &err) < 0) {
+		verdict(c, GATE_WARN, NULL, "%s", err.msg);
+		goto cleanup;
+	}
+	for (i = 0; i < revs.n; i++) {
+		int x = revmap_index(o->map, revs.v[i]);
+		char hex[65];
+		if (x < 0) {
+			findings_add(&c->found, "applied-revision-missing", SEV_WARNING, NULL, 0, revs.v[i],
+				     "revision '%s' was applied (the ledger says so) but no script defines it any more",
+				     revs.v[i]);
+			gone++;
+			continue;
+		}
+		if (gate_script_hash(hex, o->map->v[x].s, &err) == 0 && strcmp(hex, hashes.v[i])) {
+			findings_add(&c->found, "edited-applied-revision", SEV_ERROR, o->map->v[x].s->path, 0, revs.v[i],
+				     "revision '%s' was applied with SHA-256 %.12s...; its file now hashes to %.12s...: the "
+				     "edit never ran on this database. Revert it and put the change in a new revision",
+				     revs.v[i], hashes.v[i], hex);
+			edited++;
+		}
+	}
+	for (i = 0; i < napplied; i++)
+		unrecorded += strvec_index(&revs, o->map->v[applied[i]].id) < 0;
+	if (edited)
+		verdict(c, GATE_FAIL, "revert the edits; Alembic will not run an applied revision again",
+			"%zu applied revision%s edited since", edited, edited == 1 ? "" : "s");
+	else if (gone || unrecorded)
+		verdict(c, GATE_WARN, unrecorded ? "`mgate ledger baseline` records the unrecorded ones" : NULL,
+			"%zu recorded revision%s unchanged; %zu gone from the scripts, %zu applied outside mgate",
+			revs.n - gone, revs.n - gone == 1 ? "" : "s", gone, unrecorded);
+	else
+		verdict(c, GATE_PASS, NULL, "%zu applied revision%s unchanged since they were applied", revs.n,
+			revs.n == 1 ? "" : "s");
+cleanup:
+	free(applied);
+	strvec_release(&revs);
+	strvec_release(&hashes);
 }
 
 /* ---- backup --------------------------------------------------------------- */
@@ -543,6 +621,7 @@ int gate_run(gate_result *out, const gate_opts *o, mg_error *err)
 		out->checks[0] = out->checks[1];
 		out->checks[1] = tmp; /* shown in checklist order: graph, state */
 	}
+	check_integrity(out, o, &pl);
 	check_backup(out, o, &pl);
 	if ((rc = lint_pending(out, o, &pl, err)) < 0)
 		goto cleanup;

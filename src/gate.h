@@ -31,7 +31,7 @@ typedef struct gate_check {
 	findings found;
 } gate_check;
 
-#define GATE_MAX_CHECKS 8
+#define GATE_MAX_CHECKS 9
 
 typedef struct gate_opts {
 	const mgate_config *cfg;
@@ -46,6 +46,7 @@ typedef struct gate_opts {
 	long backup_max_age;           /* seconds */
 	const char *skip_backup_reason;/* --no-backup-check --reason */
 	const char *lock_name;         /* the migration lock's name */
+	const db_version_table *vt;    /* the version table (the ledger lives beside it) */
 	const strvec *allow;           /* rule ids an operator accepts for this run (--allow), or NULL */
 	const char *allow_reason;      /* and why */
 } gate_opts;
@@ -62,6 +63,9 @@ typedef struct gate_result {
 /* Run every check. Never fails for problems (they are check results);
  * MG_ECONFIG only for bad invariant configuration. */
 int gate_run(gate_result *out, const gate_opts *o, mg_error *err);
+
+/* The SHA-256 of a revision script (its kept source, else the file). */
+int gate_script_hash(char hex[65], const script *s, mg_error *err);
 
 /* Only the invariants check (run again after an upgrade). */
 int gate_invariants(gate_check *out, const mgate_config *cfg, db *d, mg_error *err);

@@ -225,6 +225,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 
 /* The command table (main.c), ending with a NULL name. */
 extern const cli_command cli_commands[];

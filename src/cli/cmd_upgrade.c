@@ -108,6 +108,29 @@ static void newest_backup(backup_info *out, const cli_gate *cg, db *d)
 	buf_release(&id);
 }
 
+/* Record the applied steps in the ledger (a failure is a warning: the
+ * upgrade itself happened). */
+static void record_ledger(const cli_gate *cg, db *d, const int *steps, size_t n, const char *id)
+{
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT;
+	mg_error err = MG_ERROR_INIT;
+	char *who = audit_who();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char hex[65];
+		if (gate_script_hash(hex, cg->p.map.v[steps[i]].s, &err) < 0)
+			continue;
+		strvec_push(&revs, cg->p.map.v[steps[i]].id);
+		strvec_push(&hashes, hex);
+	}
+	if (revs.n && d->ops->ledger_write(d, &cg->vt, &revs, &hashes, who, id, &err) < 0)
+		printf("warning: %s; `mgate ledger baseline` can record them later\n", err.msg);
+	free(who);
+	strvec_release(&revs);
+	strvec_release(&hashes);
+}
+
 static void print_findings(const findings *f)
 {
 	size_t i;
@@ -324,6 +347,7 @@ int cmd_upgrade(int argc, char **argv)
 		goto cleanup;
 	}
 	done = applied_steps(&cg.p.map, cur, ncur, steps, nsteps, &after_rows);
+	record_ledger(&cg, d2, steps, done, id);
 	if (status != 0) {
 		printf("\nAlembic failed (exit %d%s%s)\n", status, sig ? ", after a signal" : "", timed_out ? ", timed out" : "");
 		print_rows("the database is now at: ", &after_rows);

@@ -108,6 +108,7 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 	}
 	g->go.skip_backup_reason = a->no_backup_check ? a->reason : NULL;
 	g->go.lock_name = g->lock.ptr;
+	g->go.vt = &g->vt;
 	return 0;
 }
 

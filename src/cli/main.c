@@ -24,6 +24,7 @@ const cli_command cli_commands[] = {
 	{ "rules", cmd_rules, "list the rule catalogue with severities" },
 	{ "explain", cmd_explain, "print a rule's documentation" },
 	{ "ci", cmd_ci, "judge a branch's migrations against its base before it merges (git, no database)" },
+	{ "ledger", cmd_ledger, "what mgate applied (SHA-256 per revision); `baseline` records a database upgraded before mgate" },
 	{ "backup", cmd_backup, "take a verified backup with a manifest, or --list the backups and verify them" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
 	{ "doctor", cmd_doctor, "what mgate resolved and whether each piece works: config, libraries, Alembic, database, backups" },

@@ -98,6 +98,23 @@ def sqlite_cases(root, work):
     check("at head", rows(db) == ["e7b2d9f4a1c6"], rows(db))
     r = mgate(["upgrade"], demo)
     check("again: nothing to do", r.returncode == 0 and "nothing to upgrade" in r.stdout, r.stdout + r.stderr)
+    # the ledger records what mgate applied; an edit to an applied revision closes the gate
+    r = mgate(["ledger"], demo)
+    check("ledger: the upgrade's steps", r.returncode == 0 and r.stdout.count("matches") == 3
+          and "e7b2d9f4a1c6" in r.stdout, r.stdout + r.stderr)
+    r = mgate(["ledger", "baseline"], demo)
+    check("ledger baseline: the older ones", r.returncode == 0 and "recorded 3 applied revisions" in r.stdout, r.stdout)
+    roles = os.path.join(demo, "migrations", "versions", "4c7e1d2a9f30_create_roles.py")
+    original = open(roles).read()
+    open(roles, "w").write(original.replace("('participant')", "('participant'), ('auditor')"))
+    r = mgate(["check", "--format", "json"], demo)
+    integ = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "integrity"]
+    check("ledger: edited applied revision closes", r.returncode == 1 and integ and integ[0]["status"] == "fail"
+          and integ[0]["findings"][0]["rule"] == "edited-applied-revision"
+          and integ[0]["findings"][0]["revision"] == "4c7e1d2a9f30", integ)
+    r = mgate(["ledger"], demo)
+    check("ledger: shows the edit", r.returncode == 1 and "EDITED" in r.stdout, r.stdout)
+    open(roles, "w").write(original)
     # standalone verification
     r = mgate(["verify"], demo)
     check("verify: at heads", r.returncode == 0 and "verified" in r.stdout, r.stdout + r.stderr)
@@ -232,6 +249,12 @@ def pg_cases(work):
         check("pg: at r2", "r2" in pg.psql("SELECT version_num FROM alembic_version", db="app"))
         check("pg: column added", "label" in pg.psql("SELECT column_name FROM information_schema.columns "
                                                       "WHERE table_name = 'roles'", db="app"))
+        led = pg.psql("SELECT revision, length(sha256), applied_by IS NOT NULL FROM mgate_ledger", db="app")
+        check("pg: ledger written", "r2" in led and "64" in led, led)
+        r = mgate(["check", "--format", "json"], proj)
+        integ = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "integrity"]
+        check("pg: r1 applied outside mgate", integ and integ[0]["status"] == "warn"
+              and "1 applied outside mgate" in integ[0]["summary"], integ)
 
 
 def main():
