@@ -61,7 +61,8 @@ def sqlite_cases(root, work):
             os.remove(os.path.join(demo, f))
     shutil.rmtree(os.path.join(demo, "backups"), ignore_errors=True)
     ini = os.path.join(demo, "alembic.ini")
-    open(ini, "w").write(open(ini).read().replace("backup_dir = backups\n", ""))  # this test passes --backup-dir
+    text = open(ini).read().replace("backup_dir = backups\n", "")  # this test passes --backup-dir
+    open(ini, "w").write(text)
     up = subprocess.run(["/usr/bin/python3", "-m", "alembic", "upgrade", "8b3f5e6d0c12"], cwd=demo,
                         capture_output=True, text=True)
     check("alembic upgrade", up.returncode == 0, up.stderr)
