@@ -172,6 +172,10 @@ typedef struct cli_gate {
 /* Prepare; prints problems and returns an exit code (0 on success). */
 int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd);
 void cli_gate_release(cli_gate *g);
+/* Run the smoke commands (`smoke.<name> = command args` in [mgate], argv,
+ * no shell, `smoke_timeout` seconds each, default 30). A failure is an
+ * error finding in `out`. Returns how many ran. */
+int cli_run_smoke(const mgate_config *cfg, findings *out);
 /* The Alembic command (argv words): alembic_cmd in [mgate], else `alembic`
  * when on PATH, else `python3 -m alembic`. */
 void cli_alembic_argv(strvec *out, const mgate_config *cfg);

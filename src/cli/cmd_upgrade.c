@@ -330,7 +330,7 @@ int cmd_upgrade(int argc, char **argv)
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t_alembic0);
 	alembic_ran = 1;
-	rc = spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, &err);
+	rc = spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, 0, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t_alembic1);
 	if (rc < 0) {
 		fprintf(stderr, "mgate upgrade: %s; set alembic_cmd in [mgate]\n", err.msg);
@@ -379,6 +379,7 @@ int cmd_upgrade(int argc, char **argv)
 		findings_release(&inv.found);
 	}
 	print_rows("\nthe database is now at: ", &after_rows);
+	cli_run_smoke(&cg.p.cfg, &vf);
 	print_findings(&vf);
 	if (findings_count(&vf, SEV_ERROR)) {
 		printf("verification failed\n");

@@ -109,6 +109,7 @@ int cmd_verify(int argc, char **argv)
 				     json_string_value(json_object_get(json_array_get(changes, i), "text")));
 		json_decref(changes);
 	}
+	cli_run_smoke(&p.cfg, &found);
 	if (!strcmp(common.format, "json")) {
 		json_t *root = json_object();
 		json_object_set_new(root, "verified", json_boolean(findings_count(&found, SEV_ERROR) == 0));

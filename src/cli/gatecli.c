@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "inifile.h"
+#include "util/spawn.h"
 #include "cli.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -238,3 +240,54 @@ void cli_alembic_argv(strvec *out, const mgate_config *cfg)
 	free(v);
 }
 
+
+int cli_run_smoke(const mgate_config *cfg, findings *out)
+{
+	char *to = cfg->ini_path ? config_mgate_option(cfg, "smoke_timeout") : NULL;
+	long timeout = to ? strtol(to, NULL, 10) : 30;
+	size_t i;
+	int ran = 0;
+
+	free(to);
+	if (timeout <= 0)
+		timeout = 30;
+	for (i = 0; cfg->ini_path && i < cfg->ini.n; i++) {
+		const ini_entry *e = &cfg->ini.entries[i];
+		strvec argv = STRVEC_INIT;
+		mg_error err = MG_ERROR_INIT;
+		char *v;
+		const char *p;
+		int status = -1, sig = 0, timed_out = 0;
+		if (strcmp(e->section, "mgate") || strncmp(e->key, "smoke.", 6))
+			continue;
+		v = config_mgate_option(cfg, e->key);
+		for (p = v; p && *p;) {
+			size_t n;
+			p += strspn(p, " \t");
+			n = strcspn(p, " \t");
+			if (n)
+				strvec_push_n(&argv, p, n);
+			p += n;
+		}
+		free(v);
+		if (!argv.n) {
+			strvec_release(&argv);
+			continue;
+		}
+		strvec_push_owned(&argv, NULL);
+		argv.n--;
+		ran++;
+		fprintf(stderr, "smoke %s: %s\n", e->key + 6, argv.v[0]);
+		if (spawn_stream(&status, &sig, &timed_out, (const char *const *)argv.v, NULL, timeout, 1, &err) < 0)
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, e->line, NULL, "smoke command '%s': %s",
+				     e->key + 6, err.msg);
+		else if (timed_out)
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, e->line, NULL,
+				     "smoke command '%s' did not finish within %ld s (smoke_timeout)", e->key + 6, timeout);
+		else if (status != 0)
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, e->line, NULL,
+				     "smoke command '%s' failed (exit %d)", e->key + 6, status);
+		strvec_release(&argv);
+	}
+	return ran;
+}

@@ -139,7 +139,7 @@ static void on_signal(int sig)
 }
 
 int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
-		 long timeout, mg_error *err)
+		 long timeout, int stdout_to_stderr, mg_error *err)
 {
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_t fa;
@@ -157,6 +157,8 @@ int spawn_stream(int *status, int *signalled, int *timed_out, const char *const 
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (stdout_to_stderr)
+		posix_spawn_file_actions_adddup2(&fa, 2, 1);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

@@ -34,9 +34,11 @@ int spawn_run(int *status, const spawn_opts *o, mg_error *err);
  * and error (streamed), in its own process group. SIGINT and SIGTERM sent
  * to mgate meanwhile are forwarded to it, and *signalled is set; after
  * `timeout` seconds (0: none) it gets SIGTERM, and SIGKILL 10 seconds
- * later (*timed_out is set). *status as for spawn_run.
+ * later (*timed_out is set). With `stdout_to_stderr` its standard output
+ * goes to mgate's standard error (so it cannot mix into a JSON report).
+ * *status as for spawn_run.
  */
 int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
-		 long timeout, mg_error *err);
+		 long timeout, int stdout_to_stderr, mg_error *err);
 
 #endif

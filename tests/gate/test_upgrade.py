@@ -140,6 +140,18 @@ def sqlite_cases(root, work):
     c.execute("UPDATE roles SET name = 'admin_tech' WHERE name = 'admin'")
     c.commit()
     c.close()
+    # smoke commands: argv, a timeout, a failure is a verification failure
+    ini = os.path.join(demo, "alembic.ini")
+    base_ini = open(ini).read()
+    open(ini, "w").write(base_ini.replace("\n[mgate]\n", "\n[mgate]\nsmoke.ok = true\nsmoke_timeout = 2\n"))
+    r = mgate(["verify", "--format", "json"], demo)
+    check("smoke: passes", r.returncode == 0 and json.loads(r.stdout)["verified"] is True, r.stdout + r.stderr)
+    open(ini, "w").write(base_ini.replace("\n[mgate]\n", "\n[mgate]\nsmoke.health = false\nsmoke.slow = sleep 10\n"
+                                          "smoke_timeout = 1\n"))
+    r = mgate(["verify"], demo)
+    check("smoke: failure and timeout", r.returncode == 5 and "smoke command 'health' failed (exit 1)" in r.stdout
+          and "smoke command 'slow' did not finish within 1 s" in r.stdout, r.stdout + r.stderr)
+    open(ini, "w").write(base_ini)
 
     # a destructive revision closes the gate; --allow with a reason opens it for that rule only
     add_rev(demo, "d1d1d1d1d1d1", "e7b2d9f4a1c6", '    op.drop_table("participants")')
