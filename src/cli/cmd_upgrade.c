@@ -159,7 +159,8 @@ int cmd_upgrade(int argc, char **argv)
 	json_t *audit = NULL;
 	char id[17];
 	struct timespec t_start, t_alembic0, t_alembic1, t_end;
-	int alembic_ran = 0;
+	int alembic_ran = 0, attempts = 0;
+	long retries = 0, retry_wait = 10;
 	cli_option opts[] = {
 		OPT_STRING_(0, "db", &o.a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
 		OPT_FLAG_(0, "backup", &o.backup, "take a backup first when there is no fresh one"),
@@ -312,6 +313,17 @@ int cmd_upgrade(int argc, char **argv)
 	strvec_push(&cmd, target);
 	strvec_push_owned(&cmd, NULL);
 	cmd.n--;
+	{
+		char *r = config_mgate_option(&cg.p.cfg, "lock_retries"), *w = config_mgate_option(&cg.p.cfg, "lock_retry_wait");
+		if (r)
+			retries = strtol(r, NULL, 10);
+		if (w)
+			retry_wait = strtol(w, NULL, 10);
+		if (retries < 0 || retry_wait < 0)
+			retries = 0, retry_wait = 10;
+		free(r);
+		free(w);
+	}
 	if (cg.lo.dialect == SQL_POSTGRESQL) {
 		char *lt = config_mgate_option(&cg.p.cfg, "lock_timeout"), *st = config_mgate_option(&cg.p.cfg, "statement_timeout");
 		buf pgopt = BUF_INIT;
@@ -330,7 +342,25 @@ int cmd_upgrade(int argc, char **argv)
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t_alembic0);
 	alembic_ran = 1;
-	rc = spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, 0, &err);
+	for (;;) {
+		buf errcopy = BUF_INIT;
+		attempts++;
+		rc = spawn_stream_tee(&status, &sig, &timed_out, (const char *const *)cmd.v, &env, timeout, 0, &errcopy,
+				      &err);
+		/* PostgreSQL rolls a revision back when its lock wait times out, so
+		 * running Alembic again continues where it stopped. */
+		if (rc == 0 && status != 0 && !sig && !timed_out && cg.lo.dialect == SQL_POSTGRESQL &&
+		    attempts <= retries && strstr(errcopy.ptr, "lock timeout")) {
+			printf("\nAlembic stopped on a lock timeout; trying again in %ld s (retry %ld of %ld)\n", retry_wait,
+			       (long)attempts, retries);
+			fflush(stdout);
+			buf_release(&errcopy);
+			sleep((unsigned)retry_wait);
+			continue;
+		}
+		buf_release(&errcopy);
+		break;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t_alembic1);
 	if (rc < 0) {
 		fprintf(stderr, "mgate upgrade: %s; set alembic_cmd in [mgate]\n", err.msg);
@@ -396,6 +426,7 @@ cleanup:
 				    (double)(t_alembic1.tv_nsec - t_alembic0.tv_nsec) / 1e6;
 		clock_gettime(CLOCK_MONOTONIC, &t_end);
 		json_object_set_new(audit, "alembic_ran", json_boolean(alembic_ran));
+		json_object_set_new(audit, "alembic_attempts", json_integer(attempts));
 		if (alembic_ran) {
 			json_object_set_new(audit, "alembic_exit", json_integer(status));
 			json_object_set_new(audit, "signal", json_integer(sig));

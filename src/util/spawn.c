@@ -141,22 +141,52 @@ static void on_signal(int sig)
 int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
 		 long timeout, int stdout_to_stderr, mg_error *err)
 {
+	return spawn_stream_tee(status, signalled, timed_out, argv, env, timeout, stdout_to_stderr, NULL, err);
+}
+
+/* Pass what is waiting on the child's stderr pipe (non-blocking) through,
+ * keeping a copy. Returns 1 when it read something, 0 when nothing waits. */
+static int pump(int fd, buf *copy)
+{
+	char chunk[4096];
+	ssize_t got = read(fd, chunk, sizeof(chunk));
+
+	if (got <= 0)
+		return 0;
+	if (write(2, chunk, (size_t)got) < 0) {
+		/* nothing to do: our own stderr is gone */
+	}
+	if (copy && copy->len < SPAWN_ERR_CAP)
+		buf_put(copy, chunk, (size_t)got);
+	return 1;
+}
+
+int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
+		     long timeout, int stdout_to_stderr, buf *err_copy, mg_error *err)
+{
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_t fa;
 	struct sigaction sa, old_int, old_term;
 	char **envp = merged_env(env);
 	struct timespec start, now, tick = { 0, 50 * 1000 * 1000 };
 	pid_t pid;
-	int sp, ws = 0, rc = MG_OK, term_sent = 0;
+	int sp, ws = 0, rc = MG_OK, term_sent = 0, pipefd[2] = { -1, -1 };
 
 	*status = -1;
 	*signalled = *timed_out = 0;
+	if (err_copy && pipe(pipefd) == 0)
+		fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);
 	pending_signal = 0;
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (pipefd[1] >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+		posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+		posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+	}
 	if (stdout_to_stderr)
 		posix_spawn_file_actions_adddup2(&fa, 2, 1);
 	memset(&sa, 0, sizeof(sa));
@@ -169,9 +199,16 @@ int spawn_stream(int *status, int *signalled, int *timed_out, const char *const 
 		rc = mg_error_set(err, MG_EENV, "cannot run '%s': %s", argv[0], strerror(sp));
 		goto cleanup;
 	}
+	if (pipefd[1] >= 0) {
+		close(pipefd[1]);
+		pipefd[1] = -1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		pid_t w = waitpid(pid, &ws, WNOHANG);
+		pid_t w;
+		while (pipefd[0] >= 0 && pump(pipefd[0], err_copy))
+			;
+		w = waitpid(pid, &ws, WNOHANG);
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
@@ -194,7 +231,12 @@ int spawn_stream(int *status, int *signalled, int *timed_out, const char *const 
 		nanosleep(&tick, NULL);
 	}
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
+	while (pipefd[0] >= 0 && pump(pipefd[0], err_copy))
+		; /* what is left after it exited (a grandchild still writing is not waited for) */
 cleanup:
+	for (int k = 0; k < 2; k++)
+		if (pipefd[k] >= 0)
+			close(pipefd[k]);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	posix_spawn_file_actions_destroy(&fa);

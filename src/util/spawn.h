@@ -41,4 +41,9 @@ int spawn_run(int *status, const spawn_opts *o, mg_error *err);
 int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
 		 long timeout, int stdout_to_stderr, mg_error *err);
 
+/* The same, also keeping (up to 64 KiB of) the child's standard error in
+ * `err_copy` while it is passed through. */
+int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
+		     long timeout, int stdout_to_stderr, buf *err_copy, mg_error *err);
+
 #endif

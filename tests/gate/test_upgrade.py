@@ -268,6 +268,31 @@ def pg_cases(work):
         check("pg: r1 applied outside mgate", integ and integ[0]["status"] == "warn"
               and "1 applied outside mgate" in integ[0]["summary"], integ)
 
+        # a short query holds a lock the ALTER needs: lock_timeout stops it fast, and it is retried
+        import threading
+        import psycopg2
+        with open(os.path.join(vdir, "r3.py"), "w") as f:
+            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r3"\ndown_revision = "r2"\n\n'
+                    'def upgrade():\n    op.add_column("roles", sa.Column("extra", sa.Text(), nullable=True))\n\n'
+                    'def downgrade():\n    op.drop_column("roles", "extra")\n')
+        ini = os.path.join(proj, "alembic.ini")
+        open(ini, "a").write("lock_timeout = 1s\nlock_retries = 5\nlock_retry_wait = 1\n")
+
+        def blocker():
+            conn = psycopg2.connect(dbname="app", user="postgres", password=PASSWORD, host=pg.sock, port=pg.port)
+            cur = conn.cursor()
+            cur.execute("SELECT pg_sleep(3) FROM roles LIMIT 1")
+            conn.commit()
+            conn.close()
+
+        t = threading.Thread(target=blocker)
+        t.start()
+        time.sleep(0.7)
+        r = mgate(["upgrade", "--no-backup-check", "--reason", "lock test"], proj)
+        t.join()
+        check("pg: lock timeout retried", r.returncode == 0 and "trying again" in r.stdout
+              and "upgraded and verified: 1 step" in r.stdout, r.stdout + r.stderr)
+
 
 def main():
     root = sys.argv[2]
