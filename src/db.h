@@ -63,6 +63,11 @@ typedef struct db_ops {
 	 * mgate itself makes to a database. */
 	int (*ledger_write)(db *d, const db_version_table *vt, const strvec *revisions, const strvec *hashes,
 			    const char *by, const char *correlation_id, mg_error *err);
+	/* Append one audit log line (JSON text) to `mgate_audit` beside the
+	 * version table, on a separate writable connection (the table is
+	 * created when missing). */
+	int (*audit_write)(db *d, const db_version_table *vt, const char *correlation_id, const char *json_line,
+			   mg_error *err);
 } db_ops;
 
 struct db {

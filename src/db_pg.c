@@ -725,8 +725,52 @@ cleanup:
 	return rc;
 }
 
+static int pg_audit_write(db *d, const db_version_table *vt, const char *correlation_id, const char *json_line,
+			  mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	PGconn *w = writable_conn(p->conn);
+	db_version_table at = { "mgate_audit", vt->schema };
+	buf name = BUF_INIT, q = BUF_INIT, msg = BUF_INIT;
+	PGresult *r = NULL;
+	const char *params[2] = { correlation_id, json_line };
+	int rc = MG_OK;
+
+	if (!w || PQstatus(w) != CONNECTION_OK) {
+		first_line(&msg, w ? PQerrorMessage(w) : "out of memory");
+		rc = mg_error_set(err, MG_EENV, "cannot connect to %s for the audit table: %s", d->redacted, msg.ptr);
+		goto cleanup;
+	}
+	if (qualified_name(&name, w, &at) < 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot quote the audit table's name");
+		goto cleanup;
+	}
+	buf_printf(&q, "CREATE TABLE IF NOT EXISTS %s (recorded_at timestamptz NOT NULL DEFAULT now(), "
+		       "correlation_id text, entry jsonb NOT NULL)", name.ptr);
+	r = PQexec(w, q.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		goto fail;
+	PQclear(r);
+	buf_truncate(&q, 0);
+	buf_printf(&q, "INSERT INTO %s (correlation_id, entry) VALUES ($1, $2::jsonb)", name.ptr);
+	r = PQexecParams(w, q.ptr, 2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK)
+		goto cleanup;
+fail:
+	first_line(&msg, PQerrorMessage(w));
+	rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, msg.ptr);
+cleanup:
+	PQclear(r);
+	if (w)
+		PQfinish(w);
+	buf_release(&name);
+	buf_release(&q);
+	buf_release(&msg);
+	return rc;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
 	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
-	pg_identity, pg_backup, pg_ledger_read, pg_ledger_write,
+	pg_identity, pg_backup, pg_ledger_read, pg_ledger_write, pg_audit_write,
 };

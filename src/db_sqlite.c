@@ -700,8 +700,42 @@ cleanup:
 	return rc;
 }
 
+static int sqlite_audit_write(db *d, const db_version_table *vt, const char *correlation_id, const char *json_line,
+			      mg_error *err)
+{
+	db_sqlite *s = (db_sqlite *)d;
+	sqlite3 *w = NULL;
+	sqlite3_stmt *ins = NULL;
+	int rc = MG_OK;
+
+	(void)vt;
+	if (sqlite3_open_v2(s->path, &w, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot open %s for the audit table: %s", d->redacted,
+				  w ? sqlite3_errmsg(w) : "out of memory");
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(w, 5000);
+	if (sqlite3_exec(w, "CREATE TABLE IF NOT EXISTS mgate_audit (recorded_at TEXT NOT NULL DEFAULT "
+			    "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), correlation_id TEXT, entry TEXT NOT NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(w, "INSERT INTO mgate_audit (correlation_id, entry) VALUES (?, ?)", -1, &ins, NULL) !=
+		    SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, sqlite3_errmsg(w));
+		goto cleanup;
+	}
+	sqlite3_bind_text(ins, 1, correlation_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ins, 2, json_line, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, sqlite3_errmsg(w));
+cleanup:
+	sqlite3_finalize(ins);
+	if (w)
+		sqlite3_close(w);
+	return rc;
+}
+
 const db_ops db_sqlite_ops = {
 	"sqlite", sqlite_open, sqlite_close, sqlite_server_version, sqlite_read_versions,
 	sqlite_snapshot, sqlite_table_rows, sqlite_lock, sqlite_unlock, sqlite_query_scalar,
-	sqlite_identity, sqlite_backup, sqlite_ledger_read, sqlite_ledger_write,
+	sqlite_identity, sqlite_backup, sqlite_ledger_read, sqlite_ledger_write, sqlite_audit_write,
 };

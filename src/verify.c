@@ -211,7 +211,7 @@ int verify_schema(findings *out, const void *before, const void *after, const re
 			continue;
 		}
 		table = base_table(json_string_value(json_array_get(path, 1)));
-		if (!strcmp(table, vt) || !strcmp(table, "mgate_ledger")) {
+		if (!strcmp(table, vt) || !strcmp(table, "mgate_ledger") || !strcmp(table, "mgate_audit")) {
 			free(table);
 			continue;
 		}

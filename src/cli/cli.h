@@ -152,6 +152,7 @@ typedef struct cli_gate_args {
 	cli_dbopts db;
 	const char *backup_dir, *reason, *rules_dir, *pg_version;
 	int no_backup_check, strict;
+	int audit_table; /* --audit-table: also write audit entries to mgate_audit in the database */
 } cli_gate_args;
 
 /* Everything the checklist needs, prepared from the flags and [mgate]. */
@@ -167,6 +168,7 @@ typedef struct cli_gate {
 	strvec rows;
 	buf where, server, lock, dberr;
 	char *dir, *cfg_table, *cfg_schema;
+	int audit_table;
 } cli_gate;
 
 /* Prepare; prints problems and returns an exit code (0 on success). */

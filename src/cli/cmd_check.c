@@ -142,6 +142,7 @@ int cmd_check(int argc, char **argv)
 		OPT_FLAG_('v', "verbose", &verbose, "also show suppressed and informational findings"),
 		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
 		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_FLAG_(0, "audit-table", &a.audit_table, "also record the decision in the database (mgate_audit)"),
 		OPT_END_(),
 	};
 

@@ -175,6 +175,7 @@ int cmd_upgrade(int argc, char **argv)
 		OPT_FLAG_(0, "strict", &o.a.strict, "lock risks that have a safe alternative are errors"),
 		OPT_STRING_(0, "version-table", &o.a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
 		OPT_STRING_(0, "version-table-schema", &o.a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_FLAG_(0, "audit-table", &o.a.audit_table, "also record the decision in the database (mgate_audit)"),
 		OPT_END_(),
 	};
 

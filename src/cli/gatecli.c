@@ -111,6 +111,7 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 	g->go.skip_backup_reason = a->no_backup_check ? a->reason : NULL;
 	g->go.lock_name = g->lock.ptr;
 	g->go.vt = &g->vt;
+	g->audit_table = a->audit_table || cli_mgate_flag(&g->p.cfg, "audit_table");
 	return 0;
 }
 
@@ -195,6 +196,17 @@ void cli_audit_write(const cli_gate *cg, void *entry)
 		fs_join(&full, cg->p.cfg.here, path);
 		if (audit_append(full.ptr, entry, max ? strtoll(max, NULL, 10) : 10LL * 1024 * 1024, &err) < 0)
 			fprintf(stderr, "mgate: warning: %s; this decision is not in the audit log\n", err.msg);
+	}
+	if (cg->audit_table) {
+		db *d = NULL;
+		char *line = json_dumps((json_t *)entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		const char *id = json_string_value(json_object_get((json_t *)entry, "correlation_id"));
+		if (!line || db_open(&d, cg->url, &err) < 0 ||
+		    d->ops->audit_write(d, &cg->vt, id ? id : "", line, &err) < 0)
+			fprintf(stderr, "mgate: warning: %s; this decision is not in the audit table\n",
+				line ? err.msg : "cannot encode the entry");
+		db_close(d);
+		free(line);
 	}
 	json_decref((json_t *)entry);
 	free(path);

@@ -115,6 +115,13 @@ def sqlite_cases(root, work):
     r = mgate(["ledger"], demo)
     check("ledger: shows the edit", r.returncode == 1 and "EDITED" in r.stdout, r.stdout)
     open(roles, "w").write(original)
+    # the audit entry in the database too
+    r = mgate(["check", "--audit-table"], demo)
+    c = sqlite3.connect(db)
+    entries = [json.loads(e) for (e,) in c.execute("SELECT entry FROM mgate_audit")]
+    c.close()
+    check("audit table", r.returncode == 0 and len(entries) == 1 and entries[0]["command"] == "check"
+          and entries[0]["verdict"] == "open", (r.stdout, entries))
     # standalone verification
     r = mgate(["verify"], demo)
     check("verify: at heads", r.returncode == 0 and "verified" in r.stdout, r.stdout + r.stderr)
@@ -288,8 +295,11 @@ def pg_cases(work):
         t = threading.Thread(target=blocker)
         t.start()
         time.sleep(0.7)
-        r = mgate(["upgrade", "--no-backup-check", "--reason", "lock test"], proj)
+        r = mgate(["upgrade", "--no-backup-check", "--reason", "lock test", "--audit-table"], proj)
         t.join()
+        audit = pg.psql("SELECT entry->>'command', entry->>'alembic_attempts', entry->'overrides'->0->>'reason' "
+                        "FROM mgate_audit", db="app")
+        check("pg: audit table", "upgrade" in audit and "lock test" in audit, audit)
         check("pg: lock timeout retried", r.returncode == 0 and "trying again" in r.stdout
               and "upgraded and verified: 1 step" in r.stdout, r.stdout + r.stderr)
 
