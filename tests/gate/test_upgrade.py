@@ -87,6 +87,18 @@ def audit_lines(demo):
     return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
 
 
+def start_until_running(args, cwd, env):
+    """Start mgate and return once it has started Alembic (it holds the lock then)."""
+    p = subprocess.Popen([sys.argv[1]] + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=env)
+    seen = []
+    for line in p.stdout:
+        seen.append(line)
+        if line.startswith("running:"):
+            break
+    return p, "".join(seen)
+
+
 def sqlite_cases(root, work):
     demo, db = project(root, work, "happy", extra="audit_log = audit.jsonl\n")
     r = mgate(["upgrade"], demo)
@@ -215,11 +227,10 @@ def sqlite_cases(root, work):
     demo, db = project(root, work, "concurrent", extra="alembic_cmd = %s\n" % slow)
     e = dict(os.environ)
     e.pop("MGATE_DATABASE_URL", None)
-    first = subprocess.Popen([sys.argv[1], "upgrade", "--no-backup-check", "--reason", "t"], cwd=demo,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
-    time.sleep(1.5)
+    first, head1 = start_until_running(["upgrade", "--no-backup-check", "--reason", "t"], demo, e)
     second = mgate(["upgrade", "--no-backup-check", "--reason", "t"], demo)
     out1, err1 = first.communicate(timeout=120)
+    out1 = head1 + out1
     outputs.append(out1 + err1)
     check("concurrent: first upgrades", first.returncode == 0, out1 + err1)
     check("concurrent: second refused", second.returncode == 1 and "migration lock" in second.stdout + second.stderr,
@@ -228,11 +239,11 @@ def sqlite_cases(root, work):
 
     # SIGTERM during the upgrade: forwarded to Alembic, and mgate still reports the state
     demo, db = project(root, work, "sigterm", extra="alembic_cmd = %s\n" % slow)
-    p = subprocess.Popen([sys.argv[1], "upgrade", "--no-backup-check", "--reason", "t"], cwd=demo,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
-    time.sleep(1.5)
+    p, head = start_until_running(["upgrade", "--no-backup-check", "--reason", "t"], demo, e)
+    time.sleep(0.5)
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=120)
+    out = head + out
     outputs.append(out + err)
     check("sigterm: exit 4", p.returncode == 4, (p.returncode, out, err))
     check("sigterm: reports the state", "after a signal" in out and "the database is now at: 8b3f5e6d0c12" in out, out)
@@ -283,18 +294,21 @@ def pg_cases(work):
                     'def upgrade():\n    op.add_column("roles", sa.Column("extra", sa.Text(), nullable=True))\n\n'
                     'def downgrade():\n    op.drop_column("roles", "extra")\n')
         ini = os.path.join(proj, "alembic.ini")
-        open(ini, "a").write("lock_timeout = 1s\nlock_retries = 5\nlock_retry_wait = 1\n")
+        open(ini, "a").write("lock_timeout = 1s\nlock_retries = 20\nlock_retry_wait = 1\n")
 
         def blocker():
             conn = psycopg2.connect(dbname="app", user="postgres", password=PASSWORD, host=pg.sock, port=pg.port)
             cur = conn.cursor()
-            cur.execute("SELECT pg_sleep(3) FROM roles LIMIT 1")
+            cur.execute("SELECT pg_sleep(6) FROM roles LIMIT 1")
             conn.commit()
             conn.close()
 
         t = threading.Thread(target=blocker)
         t.start()
-        time.sleep(0.7)
+        for _ in range(100):  # until the blocker's query runs (and holds its lock)
+            if "pg_sleep" in pg.psql("SELECT query FROM pg_stat_activity WHERE state = 'active'", db="app"):
+                break
+            time.sleep(0.05)
         r = mgate(["upgrade", "--no-backup-check", "--reason", "lock test", "--audit-table"], proj)
         t.join()
         audit = pg.psql("SELECT entry->>'command', entry->>'alembic_attempts', entry->'overrides'->0->>'reason' "
