@@ -176,14 +176,15 @@ cleanup:
 int gate_script_hash(char hex[65], const script *s, mg_error *err)
 {
 	sha256_ctx c;
+	buf src = BUF_INIT;
 	int rc;
 
-	if (!s->src)
-		return sha256_file(hex, NULL, s->path, err);
-	if ((rc = sha256_init(&c, err)) < 0)
-		return rc;
-	sha256_update(&c, s->src, s->src_len);
-	return sha256_final(&c, NULL, hex, err);
+	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
+		sha256_update(&c, src.ptr, src.len);
+		rc = sha256_final(&c, NULL, hex, err);
+	}
+	buf_release(&src);
+	return rc;
 }
 
 static void check_integrity(gate_result *r, const gate_opts *o, const plan *pl)

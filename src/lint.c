@@ -16,7 +16,6 @@
 #include "pytok.h"
 #include "util/arena.h"
 #include "util/buf.h"
-#include "util/fs.h"
 #include "util/banned.h"
 
 /* ---- subjects ------------------------------------------------------------ */
@@ -1034,11 +1033,9 @@ int lint_script(lint_ctx *ctx, findings *out, const script *s, mg_error *err)
 	buf src = BUF_INIT;
 	int rc;
 
-	if (s->src)
-		return lint_source(ctx, out, s->path, s->revision, s->src, s->src_len, &s->upgrade, &s->downgrade, err);
-	if ((rc = fs_read_regular(&src, s->path, FS_MAX_FILE, err)) < 0) {
+	if ((rc = script_source(&src, s, err)) < 0) {
 		buf_release(&src);
-		return rc == MG_ENOTFOUND ? mg_error_set(err, MG_EENV, "cannot read '%s'", s->path) : MG_EENV;
+		return rc;
 	}
 	rc = lint_source(ctx, out, s->path, s->revision, src.ptr, src.len, &s->upgrade, &s->downgrade, err);
 	buf_release(&src);

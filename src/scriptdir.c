@@ -44,6 +44,19 @@ static int legacy_revision_from_name(buf *out, const char *name)
 	return 1;
 }
 
+int script_source(buf *out, const script *s, mg_error *err)
+{
+	int rc;
+
+	if (s->src) {
+		buf_put(out, s->src, s->src_len);
+		return MG_OK;
+	}
+	if ((rc = fs_read_regular(out, s->path, FS_MAX_FILE, err)) < 0)
+		return rc == MG_ENOTFOUND ? mg_error_set(err, MG_EENV, "cannot read '%s'", s->path) : MG_EENV;
+	return MG_OK;
+}
+
 int scriptdir_wanted_name(const char *filename)
 {
 	return is_revision_file_name(filename);

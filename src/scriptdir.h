@@ -14,6 +14,7 @@
 #include "config.h"
 #include "finding.h"
 #include "pyscan.h"
+#include "util/buf.h"
 #include "util/strvec.h"
 
 typedef struct script {
@@ -52,6 +53,10 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
  * Adds it to `out` when it defines a usable revision. */
 int scriptdir_add_source(scriptdir *out, const char *path, const char *filename, const char *src, size_t len,
 			 const pyscan_names *names, findings *f);
+
+/* The script's bytes, appended to `out`: the kept source when the
+ * directory kept it, else read from s->path (MG_EENV naming the file). */
+int script_source(buf *out, const script *s, mg_error *err);
 
 /* Alembic's file-name rules for a version location's entries: `*.py`, not
  * `__init__*`, not an editor lock file `.#*`. */

@@ -11,7 +11,6 @@
 #include "opext.h"
 #include "schema.h"
 #include "util/buf.h"
-#include "util/fs.h"
 #include "util/banned.h"
 
 typedef struct effects {
@@ -83,9 +82,7 @@ static void collect(effects *e, const script *s, sql_dialect d, mg_error *err)
 	pyscan_span none = { 0, 0, 0 };
 	size_t i, k;
 
-	if (s->src)
-		buf_put(&src, s->src, s->src_len);
-	else if (fs_read_file(&src, s->path, FS_MAX_FILE, err) < 0) {
+	if (script_source(&src, s, err) < 0) {
 		e->opaque = 1;
 		buf_release(&src);
 		return;

@@ -13,7 +13,6 @@
 #include "lint.h"
 #include "plan.h"
 #include "util/buf.h"
-#include "util/fs.h"
 #include "util/banned.h"
 
 static const char *const formats[] = { "text", "json", NULL };
@@ -182,16 +181,14 @@ int cmd_plan(int argc, char **argv)
 	lo.strict = cli_mgate_flag(&p.cfg, "strict");
 	lo.dialect = !strncmp(url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
 	lo.pg_version = pg_version ? atoi(pg_version)
-			: server.len && strstr(server.ptr, "PostgreSQL") ? atoi(server.ptr + 11) : 15;
+			: cli_server_pg_major(&server) ? cli_server_pg_major(&server) : 15;
 	lint_init(&ctx, &lo);
 	steps = mg_calloc(norder + 1, sizeof(*steps));
 	for (i = 0; i < norder; i++) {
 		const script *s = p.map.v[order[i]].s;
 		buf src = BUF_INIT;
 		steps[i].rev = order[i];
-		if (s->src)
-			buf_put(&src, s->src, s->src_len);
-		else if (fs_read_file(&src, s->path, FS_MAX_FILE, &err) < 0) {
+		if (script_source(&src, s, &err) < 0) {
 			fprintf(stderr, "mgate plan: %s\n", err.msg);
 			buf_release(&src);
 			rc = EXIT_ENV;
