@@ -110,6 +110,19 @@ typedef struct cli_dbopts {
 	const char *version_table_schema;
 } cli_dbopts;
 
+/* The major version in a server_version string ("PostgreSQL 15.4" -> 15),
+ * or 0 for another server (or none). */
+int cli_server_pg_major(const buf *server);
+
+/*
+ * The version table: --version-table / --version-table-schema (o may be
+ * NULL), else version_table / version_table_schema in [mgate], else
+ * alembic_version. Values read from the config are put in *own_table and
+ * *own_schema, which the caller frees; `vt` points into them.
+ */
+void cli_version_table(db_version_table *vt, char **own_table, char **own_schema, const cli_dbopts *o,
+		       const mgate_config *cfg);
+
 /*
  * Open the database (URL by cli_database_url), read its version rows into
  * `rows`, put the redacted URL in `where`, and when `server` is not NULL

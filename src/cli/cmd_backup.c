@@ -157,12 +157,7 @@ int cmd_backup(int argc, char **argv)
 		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 		goto cleanup;
 	}
-	if (have_project) {
-		cfg_table = config_mgate_option(&p.cfg, "version_table");
-		cfg_schema = config_mgate_option(&p.cfg, "version_table_schema");
-	}
-	vt.table = o.version_table ? o.version_table : cfg_table ? cfg_table : "alembic_version";
-	vt.schema = o.version_table_schema ? o.version_table_schema : cfg_schema;
+	cli_version_table(&vt, &cfg_table, &cfg_schema, &o, &p.cfg); /* p.cfg is empty without a project */
 	if (d->ops->read_versions(d, &vt, &rows, &exists, &err) < 0 ||
 	    backup_take(&info, d, dir, &rows, MGATE_VERSION, isatty(2) ? show_progress : NULL, NULL, &err) < 0) {
 		fprintf(stderr, "mgate backup: %s\n", err.msg);

@@ -99,7 +99,7 @@ static void database(doctor *d, cli_project *p, const char *db_opt, strvec *rows
 	mg_error err = MG_ERROR_INIT;
 	buf red = BUF_INIT, server = BUF_INIT;
 	db_version_table vt;
-	char *t = config_mgate_option(&p->cfg, "version_table"), *s = config_mgate_option(&p->cfg, "version_table_schema");
+	char *t = NULL, *s = NULL;
 	int exists = 0;
 	size_t i;
 
@@ -115,8 +115,7 @@ static void database(doctor *d, cli_project *p, const char *db_opt, strvec *rows
 	}
 	(*dbout)->ops->server_version(*dbout, &server, &err);
 	line(d, 1, "database", NULL, "%s (%s)", red.ptr, server.ptr);
-	vt.table = t ? t : "alembic_version";
-	vt.schema = s;
+	cli_version_table(&vt, &t, &s, NULL, &p->cfg);
 	if ((*dbout)->ops->read_versions(*dbout, &vt, rows_out, &exists, &err) < 0) {
 		line(d, 0, "version table", NULL, "%s", err.msg);
 		goto cleanup;

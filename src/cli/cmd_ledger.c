@@ -57,10 +57,7 @@ int cmd_ledger(int argc, char **argv)
 		rc = EXIT_ENV;
 		goto cleanup;
 	}
-	t = config_mgate_option(&p.cfg, "version_table");
-	s = config_mgate_option(&p.cfg, "version_table_schema");
-	vt.table = o.version_table ? o.version_table : t ? t : "alembic_version";
-	vt.schema = o.version_table_schema ? o.version_table_schema : s;
+	cli_version_table(&vt, &t, &s, &o, &p.cfg);
 	if (d->ops->ledger_read(d, &vt, &revs, &hashes, &exists, &err) < 0) {
 		fprintf(stderr, "mgate ledger: %s\n", err.msg);
 		rc = EXIT_ENV;

@@ -45,10 +45,7 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 				"in alembic.ini\n", cmd);
 		return EXIT_USAGE;
 	}
-	g->cfg_table = config_mgate_option(&g->p.cfg, "version_table");
-	g->cfg_schema = config_mgate_option(&g->p.cfg, "version_table_schema");
-	g->vt.table = a->db.version_table ? a->db.version_table : g->cfg_table ? g->cfg_table : "alembic_version";
-	g->vt.schema = a->db.version_table_schema ? a->db.version_table_schema : g->cfg_schema;
+	cli_version_table(&g->vt, &g->cfg_table, &g->cfg_schema, &a->db, &g->p.cfg);
 	if (db_open(&g->d, g->url, &err) < 0) {
 		if (err.code == MG_ECONFIG) {
 			fprintf(stderr, "mgate: error: %s\n", err.msg);
@@ -73,8 +70,8 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 	g->lo.pg_version = 15;
 	if (a->pg_version)
 		g->lo.pg_version = atoi(a->pg_version);
-	else if (g->server.len && strstr(g->server.ptr, "PostgreSQL"))
-		g->lo.pg_version = atoi(g->server.ptr + strlen("PostgreSQL "));
+	else if (cli_server_pg_major(&g->server))
+		g->lo.pg_version = cli_server_pg_major(&g->server);
 	if (g->lo.pg_version <= 0) {
 		fprintf(stderr, "mgate %s: bad PostgreSQL version '%s'\n", cmd, a->pg_version ? a->pg_version : "?");
 		return EXIT_USAGE;

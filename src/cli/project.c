@@ -67,6 +67,22 @@ const char *cli_database_url(const char *opt, const char *from_ini)
 	return from_ini;
 }
 
+int cli_server_pg_major(const buf *server)
+{
+	static const char prefix[] = "PostgreSQL ";
+
+	return strncmp(server->ptr, prefix, strlen(prefix)) ? 0 : atoi(server->ptr + strlen(prefix));
+}
+
+void cli_version_table(db_version_table *vt, char **own_table, char **own_schema, const cli_dbopts *o,
+		       const mgate_config *cfg)
+{
+	*own_table = config_mgate_option(cfg, "version_table");
+	*own_schema = config_mgate_option(cfg, "version_table_schema");
+	vt->table = o && o->version_table ? o->version_table : *own_table ? *own_table : "alembic_version";
+	vt->schema = o && o->version_table_schema ? o->version_table_schema : *own_schema;
+}
+
 int cli_read_versions(strvec *rows, buf *where, buf *server, const cli_dbopts *o, cli_project *p)
 {
 	mg_error err = MG_ERROR_INIT;
@@ -86,10 +102,7 @@ int cli_read_versions(strvec *rows, buf *where, buf *server, const cli_dbopts *o
 		return err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 	}
 	buf_puts(where, d->redacted);
-	cfg_table = config_mgate_option(&p->cfg, "version_table");
-	cfg_schema = config_mgate_option(&p->cfg, "version_table_schema");
-	vt.table = o->version_table ? o->version_table : cfg_table ? cfg_table : "alembic_version";
-	vt.schema = o->version_table_schema ? o->version_table_schema : cfg_schema;
+	cli_version_table(&vt, &cfg_table, &cfg_schema, o, &p->cfg);
 	if (d->ops->read_versions(d, &vt, rows, &exists, &err) < 0 ||
 	    (server && d->ops->server_version(d, server, &err) < 0)) {
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
