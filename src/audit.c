@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/banned.h"
 
 #define AUDIT_KEEP 5
@@ -96,4 +97,47 @@ cleanup:
 	free(line);
 	buf_release(&b);
 	return rc;
+}
+
+/* The entries of one file that match, appended to `out` oldest first. */
+static void read_entries(json_t *out, const char *path, const char *command, const char *database)
+{
+	buf text = BUF_INIT;
+	mg_error err = MG_ERROR_INIT;
+	const char *p, *nl;
+
+	if (fs_read_file(&text, path, 256u * 1024 * 1024, &err) < 0) {
+		buf_release(&text);
+		return;
+	}
+	for (p = text.ptr; p && *p; p = nl ? nl + 1 : NULL) {
+		json_t *e;
+		const char *c, *d;
+		nl = strchr(p, '\n');
+		e = json_loadb(p, nl ? (size_t)(nl - p) : strlen(p), 0, NULL);
+		c = json_string_value(json_object_get(e, "command"));
+		d = json_string_value(json_object_get(e, "database"));
+		if (json_is_object(e) && c && (!command || !strcmp(c, command)) &&
+		    (!database || (d && !strcmp(d, database))))
+			json_array_append(out, e);
+		json_decref(e);
+	}
+	buf_release(&text);
+}
+
+void *audit_read(const char *path, const char *command, const char *database)
+{
+	json_t *out = json_array();
+	int k;
+
+	for (k = AUDIT_KEEP; k >= 0; k--) {
+		buf p = BUF_INIT;
+		if (k)
+			buf_printf(&p, "%s.%d", path, k);
+		else
+			buf_puts(&p, path);
+		read_entries(out, p.ptr, command, database);
+		buf_release(&p);
+	}
+	return out;
 }

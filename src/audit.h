@@ -27,4 +27,12 @@ char *audit_who(void);
  */
 int audit_append(const char *path, void *entry, long long max_bytes, mg_error *err);
 
+/*
+ * The entries of the log at `path` (its rotated files included), oldest
+ * first, as a json_t * array: those of `command` on `database` (the
+ * redacted URL; either NULL for any). Lines that are not JSON objects are
+ * skipped; a missing file is an empty log.
+ */
+void *audit_read(const char *path, const char *command, const char *database);
+
 #endif

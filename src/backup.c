@@ -62,17 +62,6 @@ static int make_dir(const char *dir, mg_error *err)
 	return MG_OK;
 }
 
-static int fsync_path(const char *path, int flags)
-{
-	int fd = open(path, flags), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 static json_t *manifest_json(const backup_info *b)
 {
 	json_t *o = json_object(), *revs = json_array();
@@ -91,6 +80,8 @@ static json_t *manifest_json(const backup_info *b)
 	json_object_set_new(o, "database", json_string(b->database));
 	json_object_set_new(o, "revisions", revs);
 	json_object_set_new(o, "mgate_version", json_string(b->mgate_version));
+	json_object_set_new(o, "duration_ms", json_integer(b->duration_ms));
+	json_object_set_new(o, "writes_counter", b->writes >= 0 ? json_integer(b->writes) : json_null());
 	return o;
 }
 
@@ -101,6 +92,7 @@ int backup_take(backup_info *out, db *d, const char *dir, const strvec *revision
 	char stamp[32], iso[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	struct timespec t0, t1;
 	json_t *j = NULL;
 	char *text = NULL;
 	int fd, rc, n;
@@ -127,14 +119,18 @@ int backup_take(backup_info *out, db *d, const char *dir, const strvec *revision
 		goto cleanup;
 	}
 	close(fd);
+	out->writes = db_writes_counter(d);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = d->ops->backup(d, tmp.ptr, progress, ctx, err)) < 0 ||
 	    (rc = sha256_file(out->sha256, &out->size, tmp.ptr, err)) < 0)
 		goto fail;
-	if (fsync_path(tmp.ptr, O_RDONLY) < 0 || rename(tmp.ptr, final.ptr) < 0) {
+	if (fs_fsync(tmp.ptr, 0) < 0 || rename(tmp.ptr, final.ptr) < 0) {
 		rc = mg_error_set(err, MG_EENV, "cannot put the backup in place at '%s': %s", final.ptr, strerror(errno));
 		goto fail;
 	}
-	fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	fs_fsync(dir, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	out->path = mg_strdup(final.ptr);
 	out->format = mg_strdup(!strcmp(d->ops->name, "sqlite") ? "sqlite" : "pg_dump-custom");
 	out->created_at = mg_strdup(iso);
@@ -184,6 +180,7 @@ static void read_manifest(backup_info *b, const char *dir, const char *name, int
 	size_t i;
 
 	memset(b, 0, sizeof(*b));
+	b->writes = -1;
 	buf_printf(&path, "%s/%s", dir, name);
 	b->manifest_path = buf_detach(&path);
 	o = json_load_file(b->manifest_path, 0, &jerr);
@@ -205,6 +202,9 @@ static void read_manifest(backup_info *b, const char *dir, const char *name, int
 	b->identity = mg_strdup(jstr(o, "database_identity") ? jstr(o, "database_identity") : "?");
 	b->database = mg_strdup(jstr(o, "database") ? jstr(o, "database") : "?");
 	b->mgate_version = mg_strdup(jstr(o, "mgate_version") ? jstr(o, "mgate_version") : "?");
+	b->duration_ms = json_integer_value(json_object_get(o, "duration_ms"));
+	b->writes = json_is_integer(json_object_get(o, "writes_counter")) ? json_integer_value(json_object_get(o, "writes_counter"))
+									  : -1;
 	revs = json_object_get(o, "revisions");
 	for (i = 0; json_is_array(revs) && i < json_array_size(revs); i++)
 		if (json_is_string(json_array_get(revs, i)))
@@ -273,6 +273,108 @@ int backup_list_dir(backup_list *out, const char *dir, int verify, mg_error *err
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), newest_first);
 	return MG_OK;
+}
+
+long long db_writes_counter(db *d)
+{
+	mg_error err = MG_ERROR_INIT;
+	char *v = NULL;
+	long long n = -1;
+
+	if (strcmp(d->ops->name, "postgresql"))
+		return -1;
+	if (d->ops->query_scalar(d, "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text FROM pg_stat_user_tables",
+				 &v, &err) == 0 && v)
+		n = strtoll(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+int backup_load(backup_info *out, const char *path, int verify, mg_error *err)
+{
+	buf abs = BUF_INIT, dir = BUF_INIT, name = BUF_INIT;
+	size_t n;
+	int rc = MG_OK;
+
+	memset(out, 0, sizeof(*out));
+	fs_abspath(&abs, path);
+	n = abs.len;
+	if (n > strlen(MANIFEST_SUFFIX) && !strcmp(abs.ptr + n - strlen(MANIFEST_SUFFIX), MANIFEST_SUFFIX))
+		buf_truncate(&abs, n - strlen(MANIFEST_SUFFIX));
+	fs_dirname(&dir, abs.ptr);
+	buf_printf(&name, "%s" MANIFEST_SUFFIX, strrchr(abs.ptr, '/') + 1);
+	if (!fs_exists(abs.ptr) && !fs_exists(path)) {
+		rc = mg_error_set(err, MG_ENOTFOUND, "backup '%s' does not exist", path);
+		goto cleanup;
+	}
+	{
+		buf m = BUF_INIT;
+		buf_printf(&m, "%s/%s", dir.ptr, name.ptr);
+		if (!fs_exists(m.ptr))
+			rc = mg_error_set(err, MG_ENOTFOUND, "backup '%s' has no manifest ('%s'); mgate only restores backups "
+					  "it can prove", path, m.ptr);
+		buf_release(&m);
+		if (rc < 0)
+			goto cleanup;
+	}
+	read_manifest(out, dir.ptr, name.ptr, verify);
+cleanup:
+	buf_release(&abs);
+	buf_release(&dir);
+	buf_release(&name);
+	return rc;
+}
+
+int backup_restorable(const backup_info *b, const char *url, const char *identity, mg_error *err)
+{
+	db_url u;
+	buf red = BUF_INIT;
+	int rc;
+
+	if ((rc = dburl_parse(&u, url, err)) < 0)
+		return rc;
+	dburl_redact(&red, url);
+	if (b->status != BACKUP_OK)
+		rc = mg_error_set(err, MG_ERR, "refusing to restore '%s': %s; nothing was changed", b->path,
+				  b->problem ? b->problem : backup_status_name(b->status));
+	else if (strcmp(b->format ? b->format : "?", u.dialect == DB_SQLITE ? "sqlite" : "pg_dump-custom"))
+		rc = mg_error_set(err, MG_ERR, "refusing to restore '%s': it is a %s backup and %s is not; nothing was "
+				  "changed", b->path, b->format ? b->format : "?", red.ptr);
+	else if (identity && strcmp(identity, b->identity ? b->identity : "?"))
+		rc = mg_error_set(err, MG_ERR, "refusing to restore '%s' over %s: the backup is of another database (%s; "
+				  "the target is %s); nothing was changed", b->path, red.ptr, b->identity ? b->identity : "?",
+				  identity);
+	dburl_release(&u);
+	buf_release(&red);
+	return rc;
+}
+
+int backup_restore(const backup_info *b, const char *url, const char *identity, int keep_previous, char **kept,
+		   mg_error *err)
+{
+	db_url u;
+	buf red = BUF_INIT, keep = BUF_INIT;
+	int rc;
+
+	*kept = NULL;
+	if ((rc = backup_restorable(b, url, identity, err)) < 0 || (rc = dburl_parse(&u, url, err)) < 0)
+		return rc;
+	dburl_redact(&red, url);
+	if (u.dialect == DB_SQLITE && keep_previous) {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		buf_printf(&keep, "%s.pre-restore-%s", u.sqlite_path, stamp);
+	}
+	rc = db_ops_for(&u)->restore(&u, red.ptr, b->path, keep.len ? keep.ptr : NULL, err);
+	if (rc == 0 && keep.len && fs_exists(keep.ptr))
+		*kept = buf_detach(&keep);
+	dburl_release(&u);
+	buf_release(&red);
+	buf_release(&keep);
+	return rc;
 }
 
 void backup_info_release(backup_info *b)

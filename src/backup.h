@@ -37,6 +37,8 @@ typedef struct backup_info {
 	char *database;      /* the source URL, redacted */
 	strvec revisions;    /* the version rows when it was taken */
 	char *mgate_version;
+	long long duration_ms; /* how long taking it took */
+	long long writes;    /* PostgreSQL: rows written since statistics began, when it was taken; -1 unknown */
 	int status;          /* enum backup_status, after verification */
 	char *problem;       /* what is wrong, when status != BACKUP_OK */
 } backup_info;
@@ -60,6 +62,30 @@ int backup_take(backup_info *out, db *d, const char *dir, const strvec *revision
 int backup_list_dir(backup_list *out, const char *dir, int verify, mg_error *err);
 
 const char *backup_status_name(int status);
+
+/* One backup, by the path of its file or of its manifest, verified when
+ * `verify`. MG_ENOTFOUND when there is no such backup or no manifest. */
+int backup_load(backup_info *out, const char *path, int verify, mg_error *err);
+
+/* May `b` be restored over the database at `url`? MG_ERR with the reason
+ * when it did not verify (status), is another dialect's, or is of another
+ * database than `identity` (NULL: any). */
+int backup_restorable(const backup_info *b, const char *url, const char *identity, mg_error *err);
+
+/*
+ * Restore `b` (verified: status BACKUP_OK) over the database at `url`.
+ * Refused, with nothing changed, when the checksum failed, the format is
+ * another dialect's, or `identity` (the target's, NULL to skip) differs
+ * from the backup's. With `keep_previous`, SQLite keeps the previous file;
+ * its path goes to *kept (caller frees; NULL when there was none).
+ */
+int backup_restore(const backup_info *b, const char *url, const char *identity, int keep_previous, char **kept,
+		   mg_error *err);
+
+/* PostgreSQL's count of rows inserted, updated and deleted in user tables
+ * since its statistics began (pg_stat_user_tables); -1 elsewhere. Two
+ * readings bound the writes between them. */
+long long db_writes_counter(db *d);
 
 void backup_info_release(backup_info *b);
 void backup_list_release(backup_list *l);

@@ -7,6 +7,11 @@
 
 #include "util/banned.h"
 
+const db_ops *db_ops_for(const db_url *u)
+{
+	return u->dialect == DB_SQLITE ? &db_sqlite_ops : &db_pg_ops;
+}
+
 int db_open(db **out, const char *url, mg_error *err)
 {
 	db_url u;
@@ -17,7 +22,7 @@ int db_open(db **out, const char *url, mg_error *err)
 	if ((rc = dburl_parse(&u, url, err)) < 0)
 		goto cleanup;
 	dburl_redact(&red, url);
-	rc = (u.dialect == DB_SQLITE ? &db_sqlite_ops : &db_pg_ops)->open(out, &u, red.ptr, err);
+	rc = db_ops_for(&u)->open(out, &u, red.ptr, err);
 cleanup:
 	dburl_release(&u);
 	buf_release(&red);

@@ -68,6 +68,20 @@ typedef struct db_ops {
 	 * created when missing). */
 	int (*audit_write)(db *d, const db_version_table *vt, const char *correlation_id, const char *json_line,
 			   mg_error *err);
+	/* Put the backup file `backup` in place of the database `url` names.
+	 * SQLite: copied through the backup API into a temporary file beside
+	 * it, integrity-checked, fsync'ed and renamed over it; the previous
+	 * file is first linked as `keep` (may be NULL). Refused while a
+	 * write-ahead log or hot journal is in use. PostgreSQL: the user
+	 * schemas are dropped and the archive restored in one transaction
+	 * (psql --single-transaction): a failure leaves the database as it
+	 * was. The caller checks identity, checksum and other sessions. */
+	int (*restore)(const db_url *url, const char *redacted, const char *backup, const char *keep, mg_error *err);
+	/* A throw-away database beside `url` named `name`: a file in the
+	 * temporary folder (SQLite) or CREATE DATABASE (PostgreSQL). Its URL
+	 * goes to `out_url`. drop removes it (failures ignored). */
+	int (*scratch_create)(const db_url *url, const char *name, buf *out_url, mg_error *err);
+	void (*scratch_drop)(const db_url *url, const char *name);
 } db_ops;
 
 struct db {
@@ -77,6 +91,9 @@ struct db {
 
 extern const db_ops db_sqlite_ops;
 extern const db_ops db_pg_ops;
+
+/* The adapter for a URL's dialect. */
+const db_ops *db_ops_for(const db_url *u);
 
 /* Parse the URL and connect with the matching adapter. */
 int db_open(db **out, const char *url, mg_error *err);

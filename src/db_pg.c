@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fs.h"
 #include "util/spawn.h"
 #include "util/banned.h"
 
@@ -769,8 +770,196 @@ cleanup:
 	return rc;
 }
 
+/* A writable connection to `url`, or to another database of the same
+ * server when `dbname` is not NULL. */
+static PGconn *connect_url(const db_url *url, const char *dbname, const char *redacted, mg_error *err)
+{
+	strvec keys = STRVEC_INIT, values = STRVEC_INIT;
+	const char **kw, **vals;
+	PGconn *c;
+	size_t i;
+	int at;
+
+	dburl_libpq_params(&keys, &values, url);
+	if (dbname) {
+		if ((at = strvec_index(&keys, "dbname")) >= 0) {
+			free(values.v[at]);
+			values.v[at] = mg_strdup(dbname);
+		} else {
+			strvec_push(&keys, "dbname");
+			strvec_push(&values, dbname);
+		}
+	}
+	kw = mg_calloc(keys.n + 1, sizeof(*kw));
+	vals = mg_calloc(keys.n + 1, sizeof(*vals));
+	for (i = 0; i < keys.n; i++) {
+		kw[i] = keys.v[i];
+		vals[i] = values.v[i];
+	}
+	c = PQconnectdbParams(kw, vals, 0);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		buf msg = BUF_INIT;
+		const char *raw = c ? PQerrorMessage(c) : "out of memory";
+		first_line(&msg, raw);
+		mg_error_set(err, MG_EENV, "cannot connect to %s%s%s%s: %s; %s", redacted, dbname ? " (database '" : "",
+			     dbname ? dbname : "", dbname ? "')" : "", msg.ptr, connect_hint(raw));
+		buf_release(&msg);
+		PQfinish(c);
+		c = NULL;
+	}
+	free(kw);
+	free(vals);
+	strvec_release(&keys);
+	strvec_release(&values);
+	return c;
+}
+
+/* What goes before the archive's SQL: every user schema dropped, and
+ * `public` recreated with its owner and grants as they were. */
+static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *err)
+{
+	PGresult *r = PQexec(c,
+		"SELECT coalesce((SELECT string_agg(format('DROP SCHEMA %I CASCADE;', nspname), E'\\n') FROM pg_namespace "
+		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'), ''), "
+		" coalesce((SELECT format('CREATE SCHEMA public; ALTER SCHEMA public OWNER TO %I;', nspowner::regrole::text) "
+		"  FROM pg_namespace WHERE nspname = 'public'), 'CREATE SCHEMA public;'), "
+		" coalesce((SELECT string_agg(format('GRANT %s ON SCHEMA public TO %s;', a.privilege_type, "
+		"   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END), E'\\n') "
+		"  FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public'), '')");
+	int rc = MG_OK;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		buf msg = BUF_INIT;
+		first_line(&msg, PQerrorMessage(c));
+		rc = mg_error_set(err, MG_EENV, "cannot read the schemas of %s: %s", redacted, msg.ptr);
+		buf_release(&msg);
+	} else {
+		buf_printf(out, "%s\n%s\n%s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_restore_db(const db_url *url, const char *redacted, const char *backup, const char *keep, mg_error *err)
+{
+	char dir[] = "/tmp/mgate-restore-XXXXXX";
+	buf prelude = BUF_INIT, pre = BUF_INIT, script = BUF_INIT;
+	strvec env = STRVEC_INIT;
+	PGconn *c = NULL;
+	int rc = MG_OK, made = 0;
+	db_pg fake;
+
+	(void)keep;
+	memset(&fake, 0, sizeof(fake));
+	fake.base.redacted = (char *)redacted;
+	if (!(c = connect_url(url, NULL, redacted, err))) {
+		rc = MG_EENV;
+		goto cleanup;
+	}
+	if ((rc = restore_prelude(&prelude, c, redacted, err)) < 0)
+		goto cleanup;
+	conn_env(&env, c);
+	if (!mkdtemp(dir)) {
+		rc = mg_error_set(err, MG_EENV, "cannot create a temporary folder for the restore");
+		goto cleanup;
+	}
+	made = 1;
+	buf_printf(&pre, "%s/prelude.sql", dir);
+	buf_printf(&script, "%s/archive.sql", dir);
+	if ((rc = fs_write_atomic(pre.ptr, prelude.ptr, prelude.len, 0600, err)) < 0)
+		goto cleanup;
+	{
+		const char *to_sql[] = { "pg_restore", "--file", script.ptr, backup, NULL };
+		const char *load[] = { "psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+				       "-f", pre.ptr, "-f", script.ptr, NULL };
+		if ((rc = run_client(to_sql, &env, NULL, "reading the archive with pg_restore", &fake.base, err)) < 0)
+			goto cleanup;
+		if ((rc = run_client(load, &env, "/dev/null", "the restore (rolled back: nothing was changed)", &fake.base,
+				     err)) < 0)
+			goto cleanup;
+	}
+cleanup:
+	if (made) {
+		unlink(pre.ptr);
+		unlink(script.ptr);
+		rmdir(dir);
+	}
+	PQfinish(c);
+	strvec_release(&env);
+	buf_release(&prelude);
+	buf_release(&pre);
+	buf_release(&script);
+	return rc;
+}
+
+/* The server's maintenance database, for CREATE and DROP DATABASE. */
+static PGconn *connect_maintenance(const db_url *url, mg_error *err)
+{
+	buf red = BUF_INIT;
+	PGconn *c;
+
+	dburl_format(&red, url, NULL);
+	{
+		buf r2 = BUF_INIT;
+		dburl_redact(&r2, red.ptr);
+		buf_release(&red);
+		red = r2;
+	}
+	if (!(c = connect_url(url, "postgres", red.ptr, err)))
+		c = connect_url(url, "template1", red.ptr, err);
+	buf_release(&red);
+	return c;
+}
+
+static int pg_scratch_create(const db_url *url, const char *name, buf *out_url, mg_error *err)
+{
+	PGconn *c = connect_maintenance(url, err);
+	PGresult *r = NULL;
+	char *q = NULL;
+	buf sql = BUF_INIT;
+	int rc = MG_OK;
+
+	if (!c)
+		return MG_EENV;
+	q = PQescapeIdentifier(c, name, strlen(name));
+	buf_printf(&sql, "CREATE DATABASE %s TEMPLATE template0", q ? q : "\"?\"");
+	r = PQexec(c, sql.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		buf msg = BUF_INIT;
+		first_line(&msg, PQerrorMessage(c));
+		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s; the user needs CREATEDB",
+				  name, msg.ptr);
+		buf_release(&msg);
+	} else {
+		dburl_format(out_url, url, name);
+	}
+	PQclear(r);
+	PQfreemem(q);
+	PQfinish(c);
+	buf_release(&sql);
+	return rc;
+}
+
+static void pg_scratch_drop(const db_url *url, const char *name)
+{
+	mg_error err = MG_ERROR_INIT;
+	PGconn *c = connect_maintenance(url, &err);
+	char *q;
+	buf sql = BUF_INIT;
+
+	if (!c)
+		return;
+	q = PQescapeIdentifier(c, name, strlen(name));
+	buf_printf(&sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", q ? q : "\"?\"");
+	PQclear(PQexec(c, sql.ptr));
+	PQfreemem(q);
+	PQfinish(c);
+	buf_release(&sql);
+}
+
 const db_ops db_pg_ops = {
 	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
 	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
 	pg_identity, pg_backup, pg_ledger_read, pg_ledger_write, pg_audit_write,
+	pg_restore_db, pg_scratch_create, pg_scratch_drop,
 };

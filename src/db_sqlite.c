@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <limits.h>
@@ -734,8 +735,132 @@ cleanup:
 	return rc;
 }
 
+/* Nothing may be writing the file: a non-empty write-ahead log or a hot
+ * journal would be replayed over (or lost from) the restored copy. */
+static int check_quiet(const char *path, mg_error *err)
+{
+	static const char *const suffix[] = { "-wal", "-journal" };
+	struct stat st;
+	size_t i;
+	int rc = MG_OK;
+
+	for (i = 0; i < 2 && rc == MG_OK; i++) {
+		buf side = BUF_INIT;
+		buf_printf(&side, "%s%s", path, suffix[i]);
+		if (stat(side.ptr, &st) == 0 && st.st_size > 0)
+			rc = mg_error_set(err, MG_EENV, "'%s' is in use (its %s file '%s' is not empty); stop the "
+					  "application and let SQLite checkpoint before restoring", path, suffix[i] + 1, side.ptr);
+		buf_release(&side);
+	}
+	return rc;
+}
+
+static int copy_into(const char *from, const char *to_path, mg_error *err)
+{
+	sqlite3 *src = NULL, *to = NULL;
+	sqlite3_backup *b = NULL;
+	int rc = MG_OK, step = SQLITE_OK;
+
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(to_path, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot open '%s' for the restore", src ? to_path : from);
+		goto cleanup;
+	}
+	if (!(b = sqlite3_backup_init(to, "main", src, "main")) || (step = sqlite3_backup_step(b, -1)) != SQLITE_DONE)
+		rc = mg_error_set(err, MG_EENV, "cannot copy '%s': %s", from, b ? sqlite3_errstr(step) : sqlite3_errmsg(to));
+cleanup:
+	if (b)
+		sqlite3_backup_finish(b);
+	sqlite3_close(src);
+	sqlite3_close(to);
+	return rc;
+}
+
+static int sqlite_restore(const db_url *url, const char *redacted, const char *backup, const char *keep, mg_error *err)
+{
+	const char *path = url->sqlite_path;
+	buf dir = BUF_INIT, tmp = BUF_INIT;
+	struct stat st;
+	int fd = -1, rc = MG_OK, exists = stat(path, &st) == 0;
+
+	(void)redacted;
+	if (exists && (rc = check_quiet(path, err)) < 0)
+		goto cleanup;
+	fs_dirname(&dir, path);
+	buf_printf(&tmp, "%s/.mgate-restore-XXXXXX", dir.len ? dir.ptr : ".");
+	if ((fd = mkstemp(tmp.ptr)) < 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot create a temporary file in '%s': %s", dir.ptr, strerror(errno));
+		buf_truncate(&tmp, 0);
+		goto cleanup;
+	}
+	if (exists)
+		(void)fchmod(fd, st.st_mode & 0777);
+	if ((rc = copy_into(backup, tmp.ptr, err)) < 0 || (rc = check_copy(tmp.ptr, err)) < 0)
+		goto cleanup;
+	if (fsync(fd) != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot flush '%s': %s", tmp.ptr, strerror(errno));
+		goto cleanup;
+	}
+	if (exists && keep && link(path, keep) != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot keep the current database as '%s': %s; nothing was changed", keep,
+				  strerror(errno));
+		goto cleanup;
+	}
+	if (rename(tmp.ptr, path) != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot put the restored copy in place of '%s': %s; nothing was changed",
+				  path, strerror(errno));
+		if (exists && keep)
+			unlink(keep);
+		goto cleanup;
+	}
+	buf_truncate(&tmp, 0);
+	fs_fsync(dir.len ? dir.ptr : ".", 1);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (tmp.len)
+		unlink(tmp.ptr);
+	buf_release(&dir);
+	buf_release(&tmp);
+	return rc;
+}
+
+static int sqlite_scratch_create(const db_url *url, const char *name, buf *out_url, mg_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	buf path = BUF_INIT;
+	int fd, rc = MG_OK;
+
+	(void)url;
+	buf_printf(&path, "%s/%s.db", tmp && *tmp ? tmp : "/tmp", name);
+	if ((fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s", path.ptr, strerror(errno));
+	else
+		close(fd);
+	if (rc == MG_OK)
+		buf_printf(out_url, "sqlite:///%s", path.ptr);
+	buf_release(&path);
+	return rc;
+}
+
+static void sqlite_scratch_drop(const db_url *url, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", ".mgate-lock" };
+	size_t i;
+
+	(void)url;
+	for (i = 0; i < 5; i++) {
+		buf path = BUF_INIT;
+		buf_printf(&path, "%s/%s.db%s", tmp && *tmp ? tmp : "/tmp", name, suffix[i]);
+		unlink(path.ptr);
+		buf_release(&path);
+	}
+}
+
 const db_ops db_sqlite_ops = {
 	"sqlite", sqlite_open, sqlite_close, sqlite_server_version, sqlite_read_versions,
 	sqlite_snapshot, sqlite_table_rows, sqlite_lock, sqlite_unlock, sqlite_query_scalar,
 	sqlite_identity, sqlite_backup, sqlite_ledger_read, sqlite_ledger_write, sqlite_audit_write,
+	sqlite_restore, sqlite_scratch_create, sqlite_scratch_drop,
 };

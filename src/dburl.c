@@ -253,6 +253,53 @@ void dburl_libpq_params(strvec *keys, strvec *values, const db_url *u)
 	}
 }
 
+static void pct_encode(buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || strchr("-._~", c))
+			buf_putc(out, (char)c);
+		else
+			buf_printf(out, "%%%02X", c);
+	}
+}
+
+void dburl_format(buf *out, const db_url *u, const char *database)
+{
+	size_t i;
+
+	if (u->dialect == DB_SQLITE) {
+		buf_printf(out, "sqlite:///%s", u->sqlite_path);
+		return;
+	}
+	buf_puts(out, "postgresql://");
+	if (u->user) {
+		pct_encode(out, u->user);
+		if (u->password) {
+			buf_putc(out, ':');
+			pct_encode(out, u->password);
+		}
+		buf_putc(out, '@');
+	}
+	if (u->host && strchr(u->host, ':'))
+		buf_printf(out, "[%s]", u->host);
+	else if (u->host)
+		pct_encode(out, u->host);
+	if (u->port)
+		buf_printf(out, ":%s", u->port);
+	buf_putc(out, '/');
+	if (database ? database : u->database)
+		pct_encode(out, database ? database : u->database);
+	for (i = 0; i < u->query_keys.n; i++) {
+		if (database && !strcmp(u->query_keys.v[i], "dbname"))
+			continue;
+		buf_putc(out, i ? '&' : '?');
+		pct_encode(out, u->query_keys.v[i]);
+		buf_putc(out, '=');
+		pct_encode(out, u->query_values.v[i]);
+	}
+}
+
 void dburl_release(db_url *u)
 {
 	if (!u)

@@ -36,6 +36,10 @@ void dburl_redact(buf *out, const char *url);
  * same length), including query parameters libpq knows. */
 void dburl_libpq_params(strvec *keys, strvec *values, const db_url *u);
 
+/* The URL back as text (password included: never print it), with
+ * another database name when `database` is not NULL. */
+void dburl_format(buf *out, const db_url *u, const char *database);
+
 void dburl_release(db_url *u);
 
 #endif

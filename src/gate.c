@@ -605,6 +605,28 @@ cleanup:
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* A passing backup-restore drill younger than drill_max_age, when the
+ * project requires one. */
+static void check_drill(gate_result *r, const gate_opts *o)
+{
+	gate_check *c;
+	long long age;
+
+	if (o->drill_max_age <= 0)
+		return;
+	c = add_check(r, "drill");
+	age = (long long)time(NULL) - o->last_drill;
+	if (!o->last_drill)
+		verdict(c, GATE_FAIL, "run `mgate drill` (it restores a backup into a scratch database and checks it)",
+			"no passing backup-restore drill is recorded; one younger than %ld day%s is required",
+			o->drill_max_age / 86400, o->drill_max_age == 86400 ? "" : "s");
+	else if (age > o->drill_max_age)
+		verdict(c, GATE_FAIL, "run `mgate drill`", "the last passing drill is %lld days old; drill_max_age is %ld",
+			age / 86400, o->drill_max_age / 86400);
+	else
+		verdict(c, GATE_PASS, NULL, "a drill passed %lld hour%s ago", age / 3600, age / 3600 == 1 ? "" : "s");
+}
+
 int gate_run(gate_result *out, const gate_opts *o, mg_error *err)
 {
 	plan pl;
@@ -624,6 +646,7 @@ int gate_run(gate_result *out, const gate_opts *o, mg_error *err)
 	}
 	check_integrity(out, o, &pl);
 	check_backup(out, o, &pl);
+	check_drill(out, o);
 	if ((rc = lint_pending(out, o, &pl, err)) < 0)
 		goto cleanup;
 	check_locks(out, o, &pl);

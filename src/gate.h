@@ -31,7 +31,7 @@ typedef struct gate_check {
 	findings found;
 } gate_check;
 
-#define GATE_MAX_CHECKS 9
+#define GATE_MAX_CHECKS 10
 
 typedef struct gate_opts {
 	const mgate_config *cfg;
@@ -49,6 +49,8 @@ typedef struct gate_opts {
 	const db_version_table *vt;    /* the version table (the ledger lives beside it) */
 	const strvec *allow;           /* rule ids an operator accepts for this run (--allow), or NULL */
 	const char *allow_reason;      /* and why */
+	long drill_max_age;            /* seconds; 0: no drill is required */
+	long long last_drill;          /* when the newest passing drill ran (epoch), 0 for never */
 } gate_opts;
 
 typedef struct gate_result {

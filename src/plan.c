@@ -41,6 +41,7 @@ static plan_op *add(plan_ops *p, int line, const char *table, const char *lock, 
 	o->table = table ? mg_strdup(table) : NULL;
 	o->lock = lock ? mg_strdup(lock) : NULL;
 	o->data_loss = data_loss;
+	o->column = NULL;
 	return o;
 }
 
@@ -175,8 +176,11 @@ static void describe_call(plan_ops *out, const migop *m, sql_dialect d)
 		const pyx *def = col ? pyx_arg(col, -1, "server_default") : NULL;
 		add(out, m->line, t, lk, 0, "adds column %s.%s%s%s", t, m->columns.n ? m->columns.v[0] : "?",
 		    not_null ? " NOT NULL" : "", def ? " with a server default" : "");
-	} else if (!strcmp(n, "drop_column"))
+	} else if (!strcmp(n, "drop_column")) {
 		add(out, m->line, t, lk, 1, "drops column %s.%s: its data is deleted", t, m->columns.n ? m->columns.v[0] : "?");
+		if (m->columns.n)
+			out->v[out->n - 1].column = mg_strdup(m->columns.v[0]);
+	}
 	else if (!strcmp(n, "alter_column")) {
 		describe_alter(&b, m);
 		add(out, m->line, t, lk, 0, "%s", b.ptr);
@@ -249,6 +253,7 @@ void plan_ops_release(plan_ops *p)
 	for (i = 0; i < p->n; i++) {
 		free(p->v[i].description);
 		free(p->v[i].table);
+		free(p->v[i].column);
 		free(p->v[i].lock);
 	}
 	free(p->v);

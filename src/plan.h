@@ -21,6 +21,7 @@ typedef struct plan_op {
 	int line;
 	char *description; /* plain words */
 	char *table;       /* the table it acts on, or NULL */
+	char *column;      /* the column it drops, or NULL */
 	char *lock;        /* e.g. "ACCESS EXCLUSIVE on users" */
 	int data_loss;     /* it deletes data a downgrade cannot bring back */
 } plan_op;
@@ -30,7 +31,8 @@ typedef struct plan_ops {
 	size_t n, alloc;
 } plan_ops;
 
-/* Describe the operations of the upgrade() at `up` in `src`. */
+/* Describe the operations of the function at `up` in `src` (a revision's
+ * upgrade(), or its downgrade() for the way back). */
 int plan_describe(plan_ops *out, const char *src, size_t len, const struct pyscan_span *up, sql_dialect dialect,
 		  mg_error *err);
 

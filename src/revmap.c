@@ -90,6 +90,15 @@ static void bitset_unset(bitset *b, int i)
 	b->w[(size_t)i / 64] &= ~((uint64_t)1 << ((size_t)i % 64));
 }
 
+static size_t bitset_count(const bitset *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nwords; i++)
+		n += (size_t)__builtin_popcountll(b->w[i]);
+	return n;
+}
+
 static void bitset_release(bitset *b)
 {
 	free(b->w);
@@ -1174,6 +1183,283 @@ cleanup:
 	bitset_release(&have);
 	free(stack);
 	return rc;
+}
+
+/* ---- downgrades ------------------------------------------------------------ */
+
+/* Alembic's get_revision: one revision, -2 for base; several is its
+ * MultipleHeads error. */
+static int get_one_revision(int *out, const revmap *m, const char *ident, mg_error *err)
+{
+	intvec got = { NULL, 0, 0 };
+	int rc = get_revisions(&got, m, ident, err);
+
+	if (rc == 0 && got.n > 1)
+		rc = mg_error_set(err, MG_EAMBIGUOUS, "'%s' names several revisions; give one", ident);
+	if (rc == 0)
+		*out = got.n ? got.v[0] : -2;
+	intvec_release(&got);
+	return rc;
+}
+
+/*
+ * Alembic's _parse_downgrade_target: the revision a downgrade goes to (-2
+ * for base) and the branch it is confined to (a revision index, or -1).
+ */
+static int parse_downgrade_target(int *target, int *branch_rev, const revmap *m, const char *t, const int *current,
+				  size_t ncurrent, mg_error *err)
+{
+	char *branch = NULL, *symbol = NULL;
+	long rel = 0;
+	int rc = MG_OK, start = -1;
+
+	*branch_rev = -1;
+	if (!match_relative(t, &branch, &symbol, &rel)) {
+		const char *at = strrchr(t, '@');
+		if (at && at > t) {
+			char *label = mg_strndup(t, (size_t)(at - t));
+			rc = resolve_branch(branch_rev, m, label, err);
+			free(label);
+			if (rc < 0)
+				return rc;
+		}
+		return get_one_revision(target, m, at ? at + 1 : t, err);
+	}
+	if (branch && (rc = resolve_branch(branch_rev, m, branch, err)) < 0)
+		goto done;
+	if (rel >= 0) {
+		if (!symbol) {
+			rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations (a downgrade "
+					  "cannot go up)", t, rel);
+			goto done;
+		}
+		if ((rc = get_one_revision(&start, m, symbol, err)) < 0)
+			goto done;
+		rc = walk(target, m, start == -2 ? -1 : start, rel, *branch_rev, err);
+		goto walked;
+	}
+	if (!symbol && branch) {
+		/* the one current revision in the branch's lineage */
+		bitset lineage;
+		intvec on = { NULL, 0, 0 };
+		size_t i;
+		lineage_of(&lineage, m, *branch_rev);
+		for (i = 0; i < ncurrent; i++)
+			if (bitset_has(&lineage, current[i]))
+				intvec_push(&on, current[i]);
+		bitset_release(&lineage);
+		if (!on.n)
+			branch_tips(&on, m, current, ncurrent, *branch_rev);
+		if (on.n != 1) {
+			rc = mg_error_set(err, MG_EAMBIGUOUS, "branch '%s' has %s current revision to walk down from", branch,
+					  on.n ? "more than one" : "no");
+			intvec_release(&on);
+			goto done;
+		}
+		start = on.v[0];
+		intvec_release(&on);
+	} else if (!symbol) {
+		if (!ncurrent) {
+			rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations (the database "
+					  "is at base)", t, -rel);
+			goto done;
+		}
+		/* Alembic walks from the first version row and confines the
+		 * downgrade to that revision's branch */
+		start = current[0];
+		*branch_rev = start;
+	} else {
+		buf ident = BUF_INIT;
+		buf_printf(&ident, "%s%s%s", branch ? branch : "", branch ? "@" : "", symbol);
+		rc = get_one_revision(&start, m, ident.ptr, err);
+		buf_release(&ident);
+		if (rc < 0)
+			goto done;
+	}
+	rc = walk(target, m, start == -2 ? -2 : start, rel, -1, err);
+walked:
+	if (rc == 0 && *target == -1)
+		rc = mg_error_set(err, MG_ERR, symbol ? "relative revision '%s' walks off the revision graph"
+						     : "relative revision '%s' did not produce %ld migrations", t,
+				  rel < 0 ? -rel : rel);
+done:
+	free(branch);
+	free(symbol);
+	return rc;
+}
+
+int revmap_downgrade_order(int **out, size_t *nout, int *target_rev, const revmap *m, const char *target,
+			   const int *current, size_t ncurrent, mg_error *err)
+{
+	bitset drop, active, keep;
+	intvec roots = { NULL, 0, 0 }, order = { NULL, 0, 0 };
+	anc_memo memo = { NULL, 0, 0 };
+	int *stack = NULL, tgt = -2, branch_rev = -1, rc;
+	size_t i, k;
+
+	*out = NULL;
+	*nout = 0;
+	if (m->broken)
+		return mg_error_set(err, MG_ERR, "the revision graph is broken; fix the findings first");
+	if ((rc = parse_downgrade_target(&tgt, &branch_rev, m, target, current, ncurrent, err)) < 0)
+		return rc;
+	if (target_rev)
+		*target_rev = tgt;
+	bitset_init(&drop, m->n);
+	bitset_init(&active, m->n);
+	bitset_init(&keep, m->n);
+	stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	if (tgt == -2) {
+		for (i = 0; i < m->n; i++)
+			if (!m->v[i].down.n)
+				intvec_push(&roots, (int)i);
+	} else {
+		for (i = 0; i < m->v[tgt].next.n; i++)
+			intvec_push(&roots, m->v[tgt].next.v[i]);
+	}
+	if (branch_rev >= 0 && roots.n > 1) {
+		reach(m, &keep, &branch_rev, 1, EDGE_DOWN, stack);
+		for (i = k = 0; i < roots.n; i++)
+			if (bitset_has(&keep, roots.v[i]))
+				roots.v[k++] = roots.v[i];
+		roots.n = k;
+		if (!roots.n) {
+			rc = mg_error_set(err, MG_ERR, "'%s' is not a valid downgrade target from the current heads", target);
+			goto cleanup;
+		}
+	}
+	reach(m, &drop, roots.v, roots.n, EDGE_ALLNEXT, stack);
+	reach(m, &active, current, ncurrent, EDGE_NORMDOWN, stack);
+	for (i = 0; i < drop.nwords; i++)
+		drop.w[i] &= active.w[i];
+	if (tgt >= 0 && !bitset_count(&drop)) {
+		int is_current = 0;
+		for (i = 0; i < ncurrent; i++)
+			is_current |= current[i] == tgt;
+		if (!is_current) {
+			rc = mg_error_set(err, MG_ERR, "destination '%s' is not a valid downgrade target from the current "
+					  "head(s)", m->v[tgt].id);
+			goto cleanup;
+		}
+	}
+	anc_memo_build(&memo, m);
+	if ((rc = topo_sort(&order, m, &drop, current, ncurrent, stack, &memo)) < 0 ||
+	    order.n != bitset_count(&drop)) {
+		rc = mg_error_set(err, MG_ERR, "the downgrade order could not be computed (Alembic fails here too)");
+		goto cleanup;
+	}
+	*out = order.v;
+	*nout = order.n;
+	order.v = NULL;
+	rc = MG_OK;
+cleanup:
+	anc_memo_release(&memo);
+	intvec_release(&roots);
+	intvec_release(&order);
+	bitset_release(&drop);
+	bitset_release(&active);
+	bitset_release(&keep);
+	free(stack);
+	return rc;
+}
+
+int revmap_is_ancestor(const revmap *m, int anc, int of)
+{
+	bitset b;
+	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int)), r;
+
+	bitset_init(&b, m->n);
+	reach(m, &b, &of, 1, EDGE_NORMDOWN, stack);
+	r = bitset_has(&b, anc);
+	bitset_release(&b);
+	free(stack);
+	return r;
+}
+
+/* The rows a downgrade step leaves (Alembic's unmerge): the revision's
+ * parents not already implied by the other rows. */
+static void unmerge_to(intvec *out, const revmap *m, const bitset *heads, int x, int *stack)
+{
+	bitset anc;
+	intvec others = { NULL, 0, 0 };
+	size_t i;
+
+	bitset_init(&anc, m->n);
+	for (i = 0; i < m->n; i++)
+		if ((int)i != x && bitset_has(heads, (int)i))
+			intvec_push(&others, (int)i);
+	reach(m, &anc, others.v, others.n, EDGE_NORMDOWN, stack);
+	for (i = 0; i < m->v[x].normdown.n; i++)
+		if (!bitset_has(&anc, m->v[x].normdown.v[i]))
+			intvec_push(out, m->v[x].normdown.v[i]);
+	intvec_release(&others);
+	bitset_release(&anc);
+}
+
+int revmap_replay_downgrade(intvec *rows, const revmap *m, const int *current, size_t ncurrent, const int *steps,
+			    size_t nsteps, size_t *fail_at, buf *why)
+{
+	bitset heads;
+	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	size_t i, k;
+	int failed = 0;
+
+	bitset_init(&heads, m->n);
+	for (i = 0; i < ncurrent; i++)
+		bitset_set(&heads, current[i]);
+	for (i = 0; i < nsteps && !failed; i++) {
+		const revnode *r = &m->v[steps[i]];
+		intvec to = { NULL, 0, 0 };
+		int x = steps[i];
+		if (bitset_has(&heads, x))
+			unmerge_to(&to, m, &heads, x, stack);
+		if (bitset_has(&heads, x) && (!r->normdown.n || !to.n)) {
+			bitset_unset(&heads, x); /* the branch goes */
+		} else if (bitset_has(&heads, x) && r->normdown.n > 1) {
+			for (k = 0; k < to.n && !failed; k++) {
+				if (bitset_has(&heads, to.v[k])) {
+					buf_printf(why, "it must insert the version row '%s', which is already there",
+						   m->v[to.v[k]].id);
+					failed = 1;
+				}
+				bitset_set(&heads, to.v[k]);
+			}
+			bitset_unset(&heads, x);
+		} else {
+			int down = -1;
+			if (r->normdown.n == 1) {
+				down = r->normdown.v[0];
+			} else {
+				size_t present = 0;
+				for (k = 0; k < r->normdown.n; k++)
+					if (bitset_has(&heads, r->normdown.v[k]))
+						down = r->normdown.v[k], present++;
+				if (present != 1) {
+					buf_printf(why, "which version row to update is ambiguous");
+					failed = 1;
+				}
+			}
+			if (!failed && !bitset_has(&heads, x)) {
+				buf_printf(why, "it must update the version row '%s', which is not there", r->id);
+				failed = 1;
+			} else if (!failed && bitset_has(&heads, down)) {
+				buf_printf(why, "it must update a version row to '%s', which is already there", m->v[down].id);
+				failed = 1;
+			} else if (!failed) {
+				bitset_unset(&heads, x);
+				bitset_set(&heads, down);
+			}
+		}
+		intvec_release(&to);
+		if (failed)
+			*fail_at = i;
+	}
+	for (i = 0; rows && i < m->n; i++)
+		if (bitset_has(&heads, (int)i))
+			intvec_push(rows, (int)i);
+	free(stack);
+	bitset_release(&heads);
+	return failed;
 }
 
 /* ---- Alembic's version bookkeeping --------------------------------------- */

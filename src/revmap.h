@@ -98,6 +98,27 @@ int revmap_upgrade_order(int **out, size_t *nout, const revmap *m, const int *ta
 int revmap_replay_upgrade(intvec *rows, const revmap *m, const int *current, size_t ncurrent, const int *steps,
 			  size_t nsteps, size_t *fail_at, struct buf *why);
 
+/*
+ * The revisions `alembic downgrade TARGET` undoes from a database whose
+ * version rows are `current`, in the order it runs their downgrade():
+ * Alembic's parsing of the target (a revision, `base`, `label@rev`,
+ * relative `-N`, `label@-N`, `rev-N`), then every active revision that
+ * descends from the target's children (dependencies included), newest
+ * first. *target_rev (may be NULL) gets the target, -2 for base. Alembic's
+ * refusals are errors with its reasons.
+ */
+int revmap_downgrade_order(int **out, size_t *nout, int *target_rev, const revmap *m, const char *target,
+			   const int *current, size_t ncurrent, mg_error *err);
+
+/* Is `anc` `of` itself or one of its ancestors (dependencies included)? */
+int revmap_is_ancestor(const revmap *m, int anc, int of);
+
+/* Alembic's version-row bookkeeping over a downgrade plan (delete,
+ * unmerge, update): the rows after it in `rows` (may be NULL). Returns 0,
+ * or 1 with *fail_at and `why` where Alembic's bookkeeping fails. */
+int revmap_replay_downgrade(intvec *rows, const revmap *m, const int *current, size_t ncurrent, const int *steps,
+			    size_t nsteps, size_t *fail_at, struct buf *why);
+
 int revnode_is_merge(const revnode *r);
 int revnode_is_branch_point(const revnode *r);
 

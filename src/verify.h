@@ -24,4 +24,11 @@
 int verify_schema(findings *out, const void *before, const void *after, const revmap *m, const int *applied,
 		  size_t napplied, sql_dialect dialect, const char *version_table, mg_error *err);
 
+/* Every difference between the snapshot `want` and `have` (json_t *),
+ * except in mgate's own tables and the version table, as a
+ * `schema-differs` error naming `label` (where `want` comes from).
+ * Returns how many. */
+int verify_same_schema(findings *out, const void *want, const void *have, const char *version_table,
+		       const char *label);
+
 #endif

@@ -194,6 +194,12 @@ int cli_run_smoke(const mgate_config *cfg, findings *out);
 /* The Alembic command (argv words): alembic_cmd in [mgate], else `alembic`
  * when on PATH, else `python3 -m alembic`. */
 void cli_alembic_argv(strvec *out, const mgate_config *cfg);
+/* The audit log file: audit_log in [mgate], relative to the ini; NULL
+ * when none is configured (the caller frees). */
+char *cli_audit_log_path(const mgate_config *cfg);
+/* The start of every audit log entry (a json_t *): time, correlation id,
+ * command, who, database (redacted) and its version rows. */
+void *cli_audit_base(const cli_gate *cg, const char *command, const char *id);
 /* An audit log entry (a json_t *) for a gate decision; callers add to it. */
 void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
 		      const char *target);
@@ -202,6 +208,44 @@ void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, c
 void cli_audit_write(const cli_gate *cg, void *entry);
 /* The checklist as text: each check, its verdict, evidence and next step. */
 void cli_gate_print_text(const gate_result *g, const char *target, const char *where, int verbose);
+
+/* Before something that replaces data: nothing to do with `yes`; on a
+ * terminal, the user must type "yes"; otherwise EXIT_USAGE (--yes needed).
+ * Returns 0 to go on, or the exit code. */
+int cli_confirm(const char *cmd, const char *what, int yes);
+
+struct backup_info;
+/* The newest backup in `dir` of the database `identity` whose manifest
+ * holds (verified by SHA-256 when `verify`): 0, or MG_ENOTFOUND. */
+int cli_newest_backup(struct backup_info *out, const char *dir, const char *identity, int verify);
+
+/* The identity of the database at `url` (db_ops.identity; for a SQLite
+ * file that is gone, "sqlite:" and its absolute path). Empty if unknown. */
+void cli_target_identity(buf *out, db *d, const char *url);
+
+/* What a restore did. */
+typedef struct cli_restored {
+	int restored;     /* the backup is in place */
+	char *kept;       /* SQLite: the previous file, kept */
+	char *pre_backup; /* PostgreSQL: the backup taken of what was there */
+	strvec rows;      /* the version rows read back */
+} cli_restored;
+
+/*
+ * Put backup `b` in place of the database at `url`, refusing (nothing
+ * changed, exit 1) a backup that does not verify or is of another
+ * database than `identity` (NULL: any), and on PostgreSQL while other
+ * sessions are connected to `lockdb` (the connection holding the
+ * migration lock; NULL when there is none). On PostgreSQL the current
+ * database is first backed up into `keep_dir` (NULL: not kept). Prints
+ * problems; returns 0 or the exit code.
+ */
+int cli_restore(cli_restored *out, const struct backup_info *b, const char *url, const char *identity, db *lockdb,
+		const char *keep_dir, const db_version_table *vt, const char *cmd);
+void cli_restored_release(cli_restored *r);
+
+/* The same version rows, in any order. */
+int cli_same_rows(const strvec *a, const strvec *b);
 
 /* Print findings to stderr as "path:line: severity: message [id]";
  * warnings and infos are skipped when quiet. */
@@ -245,6 +289,14 @@ int cmd_upgrade(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
+
+/* A backup named on the command line: a file or manifest, or `newest`
+ * (the newest of this database that verifies). Prints problems; returns
+ * 0 or the exit code. */
+int cli_resolve_backup(struct backup_info *out, const char *spec, const cli_gate *cg, const char *cmd);
 
 /* The command table (main.c), ending with a NULL name. */
 extern const cli_command cli_commands[];

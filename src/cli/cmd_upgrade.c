@@ -16,10 +16,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #include "audit.h"
 #include "backup.h"
 #include "cli.h"
+#include "schema.h"
 #include "verify.h"
 #include "version.h"
 #include "util/buf.h"
@@ -85,27 +88,40 @@ static void print_way_back(const cli_gate *cg, const strvec *start, const backup
 		printf("  2. no backup of this database was found in the backup folder\n");
 }
 
-/* The newest verified backup of this database, for the way back. */
+/* The newest backup of this database, for the way back. */
 static void newest_backup(backup_info *out, const cli_gate *cg, db *d)
 {
-	backup_list l;
-	mg_error err = MG_ERROR_INIT;
 	buf id = BUF_INIT;
-	size_t i;
 
-	memset(out, 0, sizeof(*out));
-	if (!cg->dir || !d || d->ops->identity(d, &id, &err) < 0 || backup_list_dir(&l, cg->dir, 0, &err) < 0) {
-		buf_release(&id);
-		return;
-	}
-	for (i = 0; i < l.n; i++)
-		if (l.v[i].status == BACKUP_OK && l.v[i].identity && !strcmp(l.v[i].identity, id.ptr)) {
-			*out = l.v[i];
-			memset(&l.v[i], 0, sizeof(l.v[i]));
-			break;
-		}
-	backup_list_release(&l);
+	cli_target_identity(&id, d, cg->url);
+	cli_newest_backup(out, cg->dir, id.len ? id.ptr : NULL, 0);
 	buf_release(&id);
+}
+
+/*
+ * Keep the schema as it was before the upgrade, for `mgate rollback` to
+ * verify against: <backup folder>/snapshots/before-<id>.json (0600), named
+ * in the audit entry. Without a backup folder it is not kept.
+ */
+static void save_snapshot(json_t *audit, const cli_gate *cg, const void *snap, const char *id)
+{
+	buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
+	mg_error err = MG_ERROR_INIT;
+
+	if (!cg->dir)
+		return;
+	fs_join(&dir, cg->dir, "snapshots");
+	buf_printf(&path, "%s/before-%s.json", dir.ptr, id);
+	schema_dump(&text, snap);
+	if ((mkdir(cg->dir, 0700) < 0 && errno != EEXIST) || (mkdir(dir.ptr, 0700) < 0 && errno != EEXIST) ||
+	    fs_write_atomic(path.ptr, text.ptr, text.len, 0600, &err) < 0)
+		printf("warning: cannot keep the schema snapshot in %s; `mgate rollback` will not compare the schema\n",
+		       dir.ptr);
+	else
+		json_object_set_new(audit, "before_snapshot", cli_json_str(path.ptr));
+	buf_release(&dir);
+	buf_release(&path);
+	buf_release(&text);
 }
 
 /* Record the applied steps in the ledger (a failure is a warning: the
@@ -297,6 +313,7 @@ int cmd_upgrade(int argc, char **argv)
 		rc = EXIT_ENV;
 		goto cleanup;
 	}
+	save_snapshot(audit, &cg, before, id);
 	newest_backup(&newest, &cg, cg.d);
 	db_close(cg.d); /* Alembic writes; mgate's read connection steps aside */
 	cg.d = NULL;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "schema.h"
+#include "verify.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -97,17 +98,12 @@ int cmd_verify(int argc, char **argv)
 	for (i = 0; i < inv.found.n; i++)
 		findings_add(&found, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
 	if (against) {
-		json_t *changes;
 		if (schema_load(&want, against, &err) < 0 || d->ops->snapshot(d, &have_snap, &err) < 0) {
 			fprintf(stderr, "mgate verify: %s\n", err.msg);
 			rc = EXIT_ENV;
 			goto cleanup;
 		}
-		changes = schema_diff(want, have_snap);
-		for (i = 0; i < json_array_size(changes); i++)
-			findings_add(&found, "schema-differs", SEV_ERROR, against, 0, NULL, "%s (the snapshot says otherwise)",
-				     json_string_value(json_object_get(json_array_get(changes, i), "text")));
-		json_decref(changes);
+		verify_same_schema(&found, want, have_snap, o.version_table, "the snapshot");
 	}
 	cli_run_smoke(&p.cfg, &found);
 	if (!strcmp(common.format, "json")) {

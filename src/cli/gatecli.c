@@ -19,6 +19,36 @@
 #include "util/fs.h"
 #include "util/banned.h"
 
+/* When the newest passing drill of this database ran (epoch), or 0. */
+static long long last_passing_drill(const cli_gate *g)
+{
+	char *path = cli_audit_log_path(&g->p.cfg);
+	json_t *all;
+	long long when = 0;
+	size_t i;
+
+	if (!path)
+		return 0;
+	all = audit_read(path, "drill", g->where.ptr);
+	for (i = json_array_size(all); i-- > 0 && !when;) {
+		json_t *e = json_array_get(all, i);
+		const char *t = json_string_value(json_object_get(e, "time"));
+		const char *result = json_string_value(json_object_get(e, "result"));
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		if (t && result && !strcmp(result, "pass") &&
+		    sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			   &tm.tm_sec) == 6) {
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			when = (long long)timegm(&tm);
+		}
+	}
+	json_decref(all);
+	free(path);
+	return when;
+}
+
 int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd)
 {
 	mg_error err = MG_ERROR_INIT;
@@ -105,6 +135,16 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 		g->go.backup_max_age = h * 3600;
 		free(age);
 	}
+	if ((age = config_mgate_option(&g->p.cfg, "drill_max_age")) != NULL) {
+		long days = strtol(age, NULL, 10);
+		free(age);
+		if (days <= 0) {
+			fprintf(stderr, "mgate %s: drill_max_age in [mgate] must be a number of days\n", cmd);
+			return EXIT_USAGE;
+		}
+		g->go.drill_max_age = days * 86400;
+		g->go.last_drill = last_passing_drill(g);
+	}
 	g->go.skip_backup_reason = a->no_backup_check ? a->reason : NULL;
 	g->go.lock_name = g->lock.ptr;
 	g->go.vt = &g->vt;
@@ -130,15 +170,13 @@ void cli_gate_release(cli_gate *g)
 	g->have_project = 0;
 }
 
-void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
-		      const char *target)
+void *cli_audit_base(const cli_gate *cg, const char *command, const char *id)
 {
-	json_t *e = json_object(), *checks = json_array(), *overrides = json_array();
+	json_t *e = json_object();
 	char *who = audit_who();
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	size_t i, k;
 
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -148,6 +186,16 @@ void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, c
 	json_object_set_new(e, "who", cli_json_str(who));
 	json_object_set_new(e, "database", cli_json_str(cg->where.ptr));
 	json_object_set_new(e, "from", cli_strvec_json(&cg->rows));
+	free(who);
+	return e;
+}
+
+void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
+		      const char *target)
+{
+	json_t *e = cli_audit_base(cg, command, id), *checks = json_array(), *overrides = json_array();
+	size_t i, k;
+
 	json_object_set_new(e, "target", cli_json_str(target));
 	json_object_set_new(e, "pending", cli_strvec_json(&g->pending));
 	json_object_set_new(e, "verdict", json_string(g->open ? "open" : "closed"));
@@ -178,20 +226,17 @@ void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, c
 	}
 	json_object_set_new(e, "checks", checks);
 	json_object_set_new(e, "overrides", overrides);
-	free(who);
 	return e;
 }
 
 void cli_audit_write(const cli_gate *cg, void *entry)
 {
 	mg_error err = MG_ERROR_INIT;
-	char *path = cg->have_project ? config_mgate_option(&cg->p.cfg, "audit_log") : NULL;
+	char *path = cg->have_project ? cli_audit_log_path(&cg->p.cfg) : NULL;
 	char *max = cg->have_project ? config_mgate_option(&cg->p.cfg, "audit_log_max_bytes") : NULL;
-	buf full = BUF_INIT;
 
-	if (path && *path) {
-		fs_join(&full, cg->p.cfg.here, path);
-		if (audit_append(full.ptr, entry, max ? strtoll(max, NULL, 10) : 10LL * 1024 * 1024, &err) < 0)
+	if (path) {
+		if (audit_append(path, entry, max ? strtoll(max, NULL, 10) : 10LL * 1024 * 1024, &err) < 0)
 			fprintf(stderr, "mgate: warning: %s; this decision is not in the audit log\n", err.msg);
 	}
 	if (cg->audit_table) {
@@ -208,7 +253,20 @@ void cli_audit_write(const cli_gate *cg, void *entry)
 	json_decref((json_t *)entry);
 	free(path);
 	free(max);
-	buf_release(&full);
+}
+
+char *cli_audit_log_path(const mgate_config *cfg)
+{
+	char *v = cfg->ini_path ? config_mgate_option(cfg, "audit_log") : NULL;
+	buf full = BUF_INIT;
+
+	if (!v || !*v) {
+		free(v);
+		return NULL;
+	}
+	fs_join(&full, cfg->here, v);
+	free(v);
+	return buf_detach(&full);
 }
 
 /* The Alembic command: alembic_cmd in [mgate], else `alembic` when it is

@@ -26,6 +26,9 @@ const cli_command cli_commands[] = {
 	{ "ci", cmd_ci, "judge a branch's migrations against its base before it merges (git, no database)" },
 	{ "ledger", cmd_ledger, "what mgate applied (SHA-256 per revision); `baseline` records a database upgraded before mgate" },
 	{ "backup", cmd_backup, "take a verified backup with a manifest, or --list the backups and verify them" },
+	{ "rollback", cmd_rollback, "the way back: the downgrade path or a restore, compared, recommended, then taken and verified" },
+	{ "drill", cmd_drill, "the backup -> restore -> checks exercise on a scratch database; --report lists past drills" },
+	{ "restore", cmd_restore, "put a backup back (checksum and database identity checked first; the previous state is kept)" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
 	{ "doctor", cmd_doctor, "what mgate resolved and whether each piece works: config, libraries, Alembic, database, backups" },
 	{ "completion", cmd_completion, "print a bash or zsh completion script" },
@@ -52,7 +55,8 @@ const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--s
 					   "--alembic-version", "--format", "--db", "--from",
 					   "--version-table", "--version-table-schema", "--out", "-o",
 					   "--range", "--rules", "--pg-version", "--dialect", "--base",
-					   "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against", NULL };
+					   "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
+					   "--into", "--to", "--via", "--max-age", NULL };
 
 static int takes_value(const char *a)
 {

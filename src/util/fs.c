@@ -203,6 +203,17 @@ int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err)
 	return rc;
 }
 
+int fs_fsync(const char *path, int is_dir)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0)), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err)
 {
 	buf tmp = BUF_INIT;

@@ -48,6 +48,9 @@ int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err);
 /* Replace `path` with `data` atomically: a temporary file beside it
  * written with `mode`, fsync'ed, then renamed over it. A failure leaves
  * no partial file. */
+/* fsync a file, or a folder (so a rename in it is durable); -1 on failure. */
+int fs_fsync(const char *path, int is_dir);
+
 int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err);
 
 #endif
