@@ -1203,6 +1203,35 @@ static int get_one_revision(int *out, const revmap *m, const char *ident, mg_err
 }
 
 /*
+ * Alembic's fallback when no current revision is on a branch: of the
+ * current revisions and all their ancestors (dependencies included), those
+ * no other of them descends from by down_revision, then those sharing the
+ * branch's lineage.
+ */
+static void current_branch_heads(intvec *out, const revmap *m, const int *current, size_t ncurrent, int branch_rev)
+{
+	bitset all, below, lineage;
+	int *stack = mg_malloc(count_edges(m) * 2 * sizeof(int));
+	size_t i, k;
+
+	bitset_init(&all, m->n);
+	bitset_init(&below, m->n);
+	lineage_of(&lineage, m, branch_rev);
+	reach(m, &all, current, ncurrent, EDGE_NORMDOWN, stack);
+	for (i = 0; i < m->n; i++)
+		if (bitset_has(&all, (int)i))
+			for (k = 0; k < m->v[i].down.n; k++)
+				reach(m, &below, &m->v[i].down.v[k], 1, EDGE_DOWN, stack);
+	for (i = 0; i < m->n; i++)
+		if (bitset_has(&all, (int)i) && !bitset_has(&below, (int)i) && bitset_has(&lineage, (int)i))
+			intvec_push(out, (int)i);
+	bitset_release(&all);
+	bitset_release(&below);
+	bitset_release(&lineage);
+	free(stack);
+}
+
+/*
  * Alembic's _parse_downgrade_target: the revision a downgrade goes to (-2
  * for base) and the branch it is confined to (a revision index, or -1).
  */
@@ -1249,7 +1278,7 @@ static int parse_downgrade_target(int *target, int *branch_rev, const revmap *m,
 				intvec_push(&on, current[i]);
 		bitset_release(&lineage);
 		if (!on.n)
-			branch_tips(&on, m, current, ncurrent, *branch_rev);
+			current_branch_heads(&on, m, current, ncurrent, *branch_rev);
 		if (on.n != 1) {
 			rc = mg_error_set(err, MG_EAMBIGUOUS, "branch '%s' has %s current revision to walk down from", branch,
 					  on.n ? "more than one" : "no");

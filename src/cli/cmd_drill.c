@@ -128,6 +128,7 @@ int cmd_drill(int argc, char **argv)
 	json_t *audit = NULL, *dur = json_object();
 	char id[17], *kept = NULL;
 	struct timespec t0, t;
+	FILE *info = stdout;
 	int rc, newest = 0, want_report = 0, have_url = 0, made = 0, failed_step = 0;
 	const char *failure = NULL;
 	size_t i;
@@ -165,6 +166,7 @@ int cmd_drill(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
+	info = strcmp(common.format, "json") ? stdout : stderr;
 	audit = cli_audit_base(&cg, "drill", id);
 	if (cg.d->ops->snapshot(cg.d, &source_schema, &err) < 0) {
 		fprintf(stderr, "mgate drill: %s\n", err.msg);
@@ -200,7 +202,7 @@ int cmd_drill(int argc, char **argv)
 	}
 	json_object_set_new(dur, "backup", json_real(ms_since(&t)));
 	if (b.path)
-		printf("backup:  %s (%s)\n", b.path, b.created_at ? b.created_at : "?");
+		fprintf(info, "backup:  %s (%s)\n", b.path, b.created_at ? b.created_at : "?");
 
 	/* 2. the scratch database and the restore */
 	if (!failure) {
@@ -214,7 +216,7 @@ int cmd_drill(int argc, char **argv)
 		}
 		made = 1;
 		dburl_redact(&red, scratch.ptr);
-		printf("scratch: %s\n", red.ptr);
+		fprintf(info, "scratch: %s\n", red.ptr);
 		if (backup_restore(&b, scratch.ptr, NULL, 0, &kept, &err) < 0) {
 			failure = err.msg;
 			failed_step = 2;
@@ -228,7 +230,7 @@ int cmd_drill(int argc, char **argv)
 		check_copy(&f, &cg, &b, scratch.ptr, source_schema);
 		json_object_set_new(dur, "verify", json_real(ms_since(&t)));
 		for (i = 0; i < f.n; i++)
-			printf("  %s: %s [%s]\n", finding_severity_name(f.v[i].severity), f.v[i].message, f.v[i].id);
+			fprintf(info, "  %s: %s [%s]\n", finding_severity_name(f.v[i].severity), f.v[i].message, f.v[i].id);
 		if (findings_count(&f, SEV_ERROR)) {
 			failure = "the restored copy did not verify";
 			failed_step = 3;

@@ -5,11 +5,12 @@ usage: python3 status_oracle.py CASES.json > ANSWERS.json
 Each case is {"project", "url", "current": [...], "target"} plus, for
 SQLite, "db" and "mgate_db" (a copy of the stamped file for mgate), or for
 PostgreSQL, "version_table", "schema" and "mgate_table" (a copy of the
-stamped version table for mgate). Alembic stamps `current` (nothing when
-empty), the copy is made, then Alembic really runs `upgrade target`; env.py
-records every applied step through on_version_apply. The answer is the
-version rows before, the steps in the order they ran, and any error Alembic
-raised.
+stamped version table for mgate), and optionally "direction": "downgrade".
+Alembic stamps `current` (nothing when empty), the copy is made, then
+Alembic really runs `upgrade target` (or `downgrade target`); env.py
+records every step through on_version_apply. The answer is the version
+rows before, the steps in the order they ran, any error Alembic raised,
+and after a downgrade the version rows it left.
 """
 import json
 import shutil
@@ -89,10 +90,15 @@ def run_case(case):
         out["current"] = current_heads(case) if case["current"] else []
         cfg.attributes["applied"] = []
         try:
-            command.upgrade(cfg, case["target"])
+            if case.get("direction") == "downgrade":
+                command.downgrade(cfg, case["target"])
+            else:
+                command.upgrade(cfg, case["target"])
         except BaseException as e:
             out["error"] = "%s: %s" % (type(e).__name__, e)
         out["applied"] = list(cfg.attributes["applied"])
+        if case.get("direction") == "downgrade" and "error" not in out:
+            out["after"] = current_heads(case)
     return out
 
 

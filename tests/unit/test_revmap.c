@@ -126,6 +126,67 @@ static void test_linear_and_branches(void **state)
 	scriptdir_release(&sd);
 }
 
+/* The downgrade plan and the rows it leaves, as "steps | rows", or the
+ * error code. */
+static char *down(const revmap *m, const char *target, const char *const *current)
+{
+	int c[16], *out = NULL, tgt = 0, rc;
+	size_t nc = 0, n = 0, fail_at = 0;
+	mg_error err = MG_ERROR_INIT;
+	intvec rows = { NULL, 0, 0 };
+	buf why = BUF_INIT, b = BUF_INIT;
+	char *s;
+
+	for (; current && *current; current++)
+		c[nc++] = revmap_index(m, *current);
+	if ((rc = revmap_downgrade_order(&out, &n, &tgt, m, target, c, nc, &err)) < 0) {
+		buf_printf(&b, "error %d", rc);
+		return buf_detach(&b);
+	}
+	assert_int_equal(revmap_replay_downgrade(&rows, m, c, nc, out, n, &fail_at, &why), 0);
+	s = ids(m, out, n);
+	buf_printf(&b, "%s | ", s);
+	free(s);
+	s = ids(m, rows.v, rows.n);
+	buf_puts(&b, s);
+	free(s);
+	free(out);
+	intvec_release(&rows);
+	buf_release(&why);
+	return buf_detach(&b);
+}
+
+/* Expected values from alembic.script.revision.RevisionMap (1.8). */
+static void test_downgrade(void **state)
+{
+	static const char *const spec[] = { "a:::", "b:a::", "c:b::", "d:b::", "e:c,d::", NULL };
+	static const char *const at_e[] = { "e", NULL }, *const at_cd[] = { "c", "d", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	char *s;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	s = down(&m, "b", at_e); /* through the merge point: it unmerges */
+	assert_string_equal(s, "e c d | b");
+	free(s);
+	s = down(&m, "base", at_e);
+	assert_string_equal(s, "e c d b a | ");
+	free(s);
+	s = down(&m, "c@-1", at_cd); /* one branch only */
+	assert_string_equal(s, "c | d");
+	free(s);
+	s = down(&m, "-1", at_e); /* two parents: Alembic's "Ambiguous walk" */
+	assert_string_equal(s, "error -3"); /* MG_EAMBIGUOUS */
+	free(s);
+	s = down(&m, "nosuch", at_e);
+	assert_string_equal(s, "error -2"); /* MG_ENOTFOUND */
+	free(s);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
 static void test_heads_versus_real_heads(void **state)
 {
 	/* y depends on x: x is still a head for `alembic heads`, but not a real head */
@@ -381,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linear_and_branches),
 		cmocka_unit_test(test_heads_versus_real_heads),
+		cmocka_unit_test(test_downgrade),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_broken_graphs),
