@@ -1405,6 +1405,87 @@ int revmap_is_ancestor(const revmap *m, int anc, int of)
 	return r;
 }
 
+/* A row that must go to reach the rows `start`: one that is none of
+ * theirs nor an ancestor of one. -1 when none. */
+static int row_to_drop(const revmap *m, const intvec *rows, const int *start, size_t nstart)
+{
+	size_t i, k;
+
+	for (i = 0; i < rows->n; i++) {
+		int keep = 0;
+		for (k = 0; k < nstart && !keep; k++)
+			keep = revmap_is_ancestor(m, rows->v[i], start[k]);
+		if (!keep)
+			return rows->v[i];
+	}
+	return -1;
+}
+
+static int same_set(const intvec *a, const int *b, size_t nb)
+{
+	size_t i, k;
+
+	if (a->n != nb)
+		return 0;
+	for (i = 0; i < nb; i++) {
+		for (k = 0; k < a->n && a->v[k] != b[i]; k++)
+			;
+		if (k == a->n)
+			return 0;
+	}
+	return 1;
+}
+
+int revmap_downgrade_path(strvec *cmds, intvec *steps, intvec *rows, buf *problem, const revmap *m, const char *target,
+			  const int *current, size_t ncurrent, const int *start, size_t nstart, mg_error *err)
+{
+	intvec now = { NULL, 0, 0 };
+	buf next = BUF_INIT;
+	size_t i, round;
+	int rc = MG_OK;
+
+	for (i = 0; i < ncurrent; i++)
+		intvec_push(&now, current[i]);
+	buf_puts(&next, target);
+	for (round = 0; round <= m->n; round++) {
+		int *st = NULL, tgt = -2, drop;
+		size_t nst = 0, fail_at = 0;
+		intvec after = { NULL, 0, 0 };
+		buf why = BUF_INIT;
+		if (revmap_downgrade_order(&st, &nst, &tgt, m, next.ptr, now.v, now.n, err) < 0) {
+			if (!round) {
+				rc = err->code;
+				goto cleanup;
+			}
+			buf_printf(problem, "after `downgrade %s` the way on is unclear: %s", cmds->v[cmds->n - 1], err->msg);
+			break;
+		}
+		if (revmap_replay_downgrade(&after, m, now.v, now.n, st, nst, &fail_at, &why))
+			buf_printf(problem, "Alembic's downgrade fails at '%s': %s", m->v[st[fail_at]].id, why.ptr);
+		buf_release(&why);
+		strvec_push(cmds, next.ptr);
+		for (i = 0; i < nst; i++)
+			intvec_push(steps, st[i]);
+		free(st);
+		intvec_release(&now);
+		now = after;
+		if (problem->len || !start || same_set(&now, start, nstart))
+			break;
+		if ((drop = row_to_drop(m, &now, start, nstart)) < 0 || !nst) {
+			buf_puts(problem, "the downgrade path does not lead back to the rows the upgrade started from");
+			break;
+		}
+		buf_truncate(&next, 0);
+		buf_printf(&next, "%s@-1", m->v[drop].id);
+	}
+	for (i = 0; i < now.n; i++)
+		intvec_push(rows, now.v[i]);
+cleanup:
+	intvec_release(&now);
+	buf_release(&next);
+	return rc;
+}
+
 /* The rows a downgrade step leaves (Alembic's unmerge): the revision's
  * parents not already implied by the other rows. */
 static void unmerge_to(intvec *out, const revmap *m, const bitset *heads, int x, int *stack)

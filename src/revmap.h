@@ -110,6 +110,20 @@ int revmap_replay_upgrade(intvec *rows, const revmap *m, const int *current, siz
 int revmap_downgrade_order(int **out, size_t *nout, int *target_rev, const revmap *m, const char *target,
 			   const int *current, size_t ncurrent, mg_error *err);
 
+/*
+ * The `alembic downgrade` targets (in `cmds`, run in turn) that take a
+ * database at `current` to `target`; when `start` is not NULL (the rows an
+ * upgrade started from) and one downgrade does not reach them (the upgrade
+ * also applied revisions on another branch), further `REV@-1` targets do,
+ * each planned as Alembic walks it. `steps` gets the revisions undone in
+ * order, `rows` the version rows at the end, `problem` why the path is
+ * blocked or falls short (empty when it is not). MG_* when Alembic refuses
+ * `target` itself.
+ */
+int revmap_downgrade_path(strvec *cmds, intvec *steps, intvec *rows, struct buf *problem, const revmap *m,
+			  const char *target, const int *current, size_t ncurrent, const int *start, size_t nstart,
+			  mg_error *err);
+
 /* Is `anc` `of` itself or one of its ancestors (dependencies included)? */
 int revmap_is_ancestor(const revmap *m, int anc, int of);
 

@@ -168,36 +168,6 @@ static int target_from_audit(buf *out, json_t **entry, const cli_gate *cg)
 	return 0;
 }
 
-/* A row that must go to reach the rows `start`: one that is not among
- * their ancestors. -1 when none. */
-static int row_to_drop(const revmap *m, const intvec *rows, const strvec *start)
-{
-	size_t i, k;
-
-	for (i = 0; i < rows->n; i++) {
-		int keep = 0;
-		for (k = 0; k < start->n && !keep; k++) {
-			int s = revmap_index(m, start->v[k]);
-			keep = s >= 0 && revmap_is_ancestor(m, rows->v[i], s);
-		}
-		if (!keep)
-			return rows->v[i];
-	}
-	return -1;
-}
-
-static int rows_equal(const revmap *m, const intvec *rows, const strvec *want)
-{
-	size_t i;
-
-	if (rows->n != want->n)
-		return 0;
-	for (i = 0; i < rows->n; i++)
-		if (strvec_index(want, m->v[rows->v[i]].id) < 0)
-			return 0;
-	return 1;
-}
-
 /*
  * (a) the downgrade path from the database's rows: `alembic downgrade
  * TARGET`, exactly as Alembic walks it. When the upgrade being undone
@@ -209,9 +179,8 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 {
 	const revmap *m = &cg->p.map;
 	mg_error err = MG_ERROR_INIT;
-	intvec rows = { NULL, 0, 0 }, steps = { NULL, 0, 0 };
-	size_t i, k, round;
-	buf next = BUF_INIT;
+	intvec cur = { NULL, 0, 0 }, rows = { NULL, 0, 0 }, steps = { NULL, 0, 0 };
+	size_t i, k;
 	int rc = 0;
 
 	for (i = 0; i < cg->rows.n; i++) {
@@ -222,45 +191,24 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 			w->down_problem = w->down_why.ptr;
 			goto cleanup;
 		}
-		intvec_push(&rows, x);
+		intvec_push(&cur, x);
 	}
-	buf_puts(&next, w->target);
-	for (round = 0; round <= m->n; round++) {
-		int *st = NULL, tgt = -2, drop;
-		size_t nst = 0, fail_at = 0;
-		intvec after = { NULL, 0, 0 };
-		if (revmap_downgrade_order(&st, &nst, &tgt, m, next.ptr, rows.v, rows.n, &err) < 0) {
-			if (!round) {
-				fprintf(stderr, "mgate rollback: %s\n", err.msg);
-				rc = EXIT_USAGE;
-				goto cleanup;
-			}
-			buf_printf(&w->down_why, "after `downgrade %s` the way on is unclear: %s", w->cmds.v[w->cmds.n - 1],
-				   err.msg);
+	{
+		int *start = mg_calloc(w->start.n + 1, sizeof(int));
+		size_t nstart = 0;
+		for (i = 0; i < w->start.n; i++)
+			if ((start[nstart] = revmap_index(m, w->start.v[i])) >= 0)
+				nstart++;
+		rc = revmap_downgrade_path(&w->cmds, &steps, &rows, &w->down_why, m, w->target, cur.v, cur.n,
+					   w->have_start ? start : NULL, nstart, &err);
+		free(start);
+		if (rc < 0) {
+			fprintf(stderr, "mgate rollback: %s\n", err.msg);
+			rc = EXIT_USAGE;
+			goto cleanup;
+		}
+		if (w->down_why.len)
 			w->down_problem = w->down_why.ptr;
-			break;
-		}
-		if (revmap_replay_downgrade(&after, m, rows.v, rows.n, st, nst, &fail_at, &w->down_why)) {
-			buf msg = BUF_INIT;
-			buf_printf(&msg, "Alembic's downgrade fails at '%s': %s", m->v[st[fail_at]].id, w->down_why.ptr);
-			buf_release(&w->down_why);
-			w->down_why = msg;
-			w->down_problem = w->down_why.ptr;
-		}
-		strvec_push(&w->cmds, next.ptr);
-		for (k = 0; k < nst; k++)
-			intvec_push(&steps, st[k]);
-		free(st);
-		intvec_release(&rows);
-		rows = after;
-		if (w->down_problem || !w->have_start || rows_equal(m, &rows, &w->start))
-			break;
-		if ((drop = row_to_drop(m, &rows, &w->start)) < 0 || !nst) {
-			w->down_problem = "the downgrade path does not lead back to the rows the upgrade started from";
-			break;
-		}
-		buf_truncate(&next, 0);
-		buf_printf(&next, "%s@-1", m->v[drop].id);
 	}
 	for (i = 0; i < rows.n; i++)
 		strvec_push(&w->target_rows, m->v[rows.v[i]].id);
@@ -290,9 +238,9 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	if (!w->n && !w->down_problem && cli_same_rows(&w->target_rows, &cg->rows))
 		w->at_target = 1;
 cleanup:
+	intvec_release(&cur);
 	intvec_release(&rows);
 	intvec_release(&steps);
-	buf_release(&next);
 	return rc;
 }
 
