@@ -4,6 +4,7 @@
 #include "db.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/banned.h"
 
@@ -33,4 +34,14 @@ void db_close(db *d)
 {
 	if (d)
 		d->ops->close(d);
+}
+
+void db_observation_release(db_observation *o)
+{
+	if (!o)
+		return;
+	strvec_release(&o->locks);
+	strvec_release(&o->rewritten);
+	free(o->error);
+	memset(o, 0, sizeof(*o));
 }

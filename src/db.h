@@ -21,6 +21,16 @@ typedef struct db_version_table {
 	const char *schema; /* NULL for the default schema */
 } db_version_table;
 
+/* What one statement did, observed inside a transaction (db_ops.observe). */
+typedef struct db_observation {
+	int ran;           /* it was executed (statements after a failure are not) */
+	strvec locks;      /* "ACCESS EXCLUSIVE on public.users": locks it newly took on tables that existed */
+	strvec rewritten;  /* tables whose storage it replaced (relfilenode changed): a full rewrite */
+	char *error;       /* the server's message when it failed */
+} db_observation;
+
+void db_observation_release(db_observation *o);
+
 typedef struct db_ops {
 	const char *name;
 	/* Connect read-only. A SQLite file that does not exist is not created. */
@@ -82,6 +92,13 @@ typedef struct db_ops {
 	 * goes to `out_url`. drop removes it (failures ignored). */
 	int (*scratch_create)(const db_url *url, const char *name, buf *out_url, mg_error *err);
 	void (*scratch_drop)(const db_url *url, const char *name);
+	/* Run `statements` one by one in one transaction on the database at
+	 * `url` and roll it back, recording for each the table locks it took
+	 * and the tables it rewrote (out has statements->n entries). A failing
+	 * statement ends the run. PostgreSQL only (NULL for SQLite, whose only
+	 * lock is the whole database). */
+	int (*observe)(const db_url *url, const char *redacted, const strvec *statements, db_observation *out,
+		       mg_error *err);
 } db_ops;
 
 struct db {

@@ -957,9 +957,127 @@ static void pg_scratch_drop(const db_url *url, const char *name)
 	buf_release(&sql);
 }
 
+/* Tables (their oid and relfilenode) and this session's granted table
+ * locks, as "oid mode" lines. */
+static const char *const q_files =
+	"SELECT c.oid, c.relfilenode, c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+	"AND n.nspname NOT LIKE 'pg_toast%'";
+static const char *const q_locks =
+	"SELECT l.relation, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+	"WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'm', 'p')";
+
+/* "oid relfilenode name" or "oid mode" lines of a result, in `out`. */
+static int rows_text(strvec *out, PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int i, k, ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	for (i = 0; ok && i < PQntuples(r); i++) {
+		buf line = BUF_INIT;
+		for (k = 0; k < PQnfields(r); k++)
+			buf_printf(&line, "%s%s", k ? " " : "", PQgetvalue(r, i, k));
+		strvec_push_owned(out, buf_detach(&line));
+	}
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* The name of table `oid` in the "oid relfilenode name" lines, or NULL. */
+static const char *table_named(const strvec *files, const char *oid, size_t oidlen)
+{
+	size_t i;
+
+	for (i = 0; i < files->n; i++)
+		if (!strncmp(files->v[i], oid, oidlen) && files->v[i][oidlen] == ' ')
+			return strchr(strchr(files->v[i], ' ') + 1, ' ') + 1;
+	return NULL;
+}
+
+/* "AccessExclusiveLock" -> "ACCESS EXCLUSIVE", as the documentation
+ * names lock modes. */
+static void lock_words(buf *out, const char *mode)
+{
+	size_t n = strlen(mode), i;
+
+	if (n > 4 && !strcmp(mode + n - 4, "Lock"))
+		n -= 4;
+	for (i = 0; i < n; i++) {
+		char ch = mode[i];
+		if (i && ch >= 'A' && ch <= 'Z')
+			buf_putc(out, ' ');
+		buf_putc(out, (char)(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch));
+	}
+}
+
+static void observe_one(db_observation *o, PGconn *c, const char *stmt, strvec *held)
+{
+	strvec before = STRVEC_INIT, after = STRVEC_INIT, locks = STRVEC_INIT;
+	PGresult *r;
+	size_t i;
+
+	o->ran = 1;
+	rows_text(&before, c, q_files);
+	r = PQexec(c, stmt);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		buf msg = BUF_INIT;
+		first_line(&msg, PQerrorMessage(c));
+		o->error = buf_detach(&msg);
+		PQclear(r);
+		goto cleanup;
+	}
+	PQclear(r);
+	rows_text(&after, c, q_files);
+	rows_text(&locks, c, q_locks);
+	for (i = 0; i < locks.n; i++) {
+		size_t oidlen = strcspn(locks.v[i], " ");
+		const char *name = table_named(&before, locks.v[i], oidlen);
+		if (strvec_index(held, locks.v[i]) >= 0 || !name)
+			continue; /* taken before, or a table this statement made */
+		strvec_push(held, locks.v[i]);
+		{
+			buf b = BUF_INIT;
+			lock_words(&b, locks.v[i] + oidlen + 1);
+			buf_printf(&b, " on %s", name);
+			strvec_push_owned(&o->locks, buf_detach(&b));
+		}
+	}
+	for (i = 0; i < before.n; i++)
+		if (strvec_index(&after, before.v[i]) < 0) {
+			size_t oidlen = strcspn(before.v[i], " ");
+			if (table_named(&after, before.v[i], oidlen)) /* still there, with new storage */
+				strvec_push(&o->rewritten, strchr(strchr(before.v[i], ' ') + 1, ' ') + 1);
+		}
+cleanup:
+	strvec_release(&before);
+	strvec_release(&after);
+	strvec_release(&locks);
+}
+
+static int pg_observe(const db_url *url, const char *redacted, const strvec *statements, db_observation *out,
+		      mg_error *err)
+{
+	PGconn *c = connect_url(url, NULL, redacted, err);
+	strvec held = STRVEC_INIT;
+	size_t i;
+
+	if (!c)
+		return MG_EENV;
+	PQclear(PQexec(c, "BEGIN"));
+	for (i = 0; i < statements->n; i++) {
+		observe_one(&out[i], c, statements->v[i], &held);
+		if (out[i].error)
+			break;
+	}
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+	strvec_release(&held);
+	return MG_OK;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
 	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
 	pg_identity, pg_backup, pg_ledger_read, pg_ledger_write, pg_audit_write,
-	pg_restore_db, pg_scratch_create, pg_scratch_drop,
+	pg_restore_db, pg_scratch_create, pg_scratch_drop, pg_observe,
 };

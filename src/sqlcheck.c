@@ -764,3 +764,29 @@ void sqlstmts_release(sqlstmts *s)
 	free(s->error);
 	memset(s, 0, sizeof(*s));
 }
+
+int sqlcheck_split(strvec *out, const char *sql, mg_error *err)
+{
+	PgQuerySplitResult r = pg_query_split_with_parser(sql);
+	size_t len = strlen(sql);
+	int i, rc = MG_OK;
+
+	if (r.error) {
+		rc = mg_error_set(err, MG_ERR, "the SQL does not parse: %s", r.error->message);
+	} else {
+		for (i = 0; i < r.n_stmts; i++) {
+			const PgQuerySplitStmt *st = r.stmts[i];
+			size_t at = (size_t)st->stmt_location, n = (size_t)st->stmt_len;
+			if (at > len)
+				continue;
+			if (!n || at + n > len)
+				n = len - at;
+			while (n && (sql[at] == ' ' || sql[at] == '\n' || sql[at] == '\t' || sql[at] == '\r'))
+				at++, n--;
+			if (n)
+				strvec_push_n(out, sql + at, n);
+		}
+	}
+	pg_query_free_split_result(r);
+	return rc;
+}

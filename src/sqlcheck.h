@@ -56,6 +56,10 @@ int sqlcheck_classify(sqlstmts *out, const char *sql, sql_dialect dialect, mg_er
 /* The value of fact `key` on `s`, or NULL. */
 const char *sqlstmt_fact(const sqlstmt *s, const char *key);
 
+/* Split PostgreSQL SQL into its statements' texts (the server's parser;
+ * comments before a statement stay with it). MG_ERR when it does not parse. */
+int sqlcheck_split(strvec *out, const char *sql, mg_error *err);
+
 void sqlstmts_release(sqlstmts *s);
 
 #endif
