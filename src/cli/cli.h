@@ -292,6 +292,7 @@ int cmd_ledger(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
+int cmd_rehearse(int argc, char **argv);
 
 /* A backup named on the command line: a file or manifest, or `newest`
  * (the newest of this database that verifies). Prints problems; returns

@@ -27,6 +27,7 @@ const cli_command cli_commands[] = {
 	{ "ledger", cmd_ledger, "what mgate applied (SHA-256 per revision); `baseline` records a database upgraded before mgate" },
 	{ "backup", cmd_backup, "take a verified backup with a manifest, or --list the backups and verify them" },
 	{ "rollback", cmd_rollback, "the way back: the downgrade path or a restore, compared, recommended, then taken and verified" },
+	{ "rehearse", cmd_rehearse, "run the pending upgrade on a restored copy: durations, locks and rewrites, the round trip" },
 	{ "drill", cmd_drill, "the backup -> restore -> checks exercise on a scratch database; --report lists past drills" },
 	{ "restore", cmd_restore, "put a backup back (checksum and database identity checked first; the previous state is kept)" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
