@@ -54,6 +54,7 @@ typedef struct cli_common {
 	const char *script_location;
 	const char *alembic_version;
 	const char *format;
+	const char *log_format; /* --log-format: text (default) or json */
 	int quiet;
 	int no_cache;
 	int help;
@@ -82,6 +83,16 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const c
  */
 int cli_begin(int argc, char **argv, const char *cmd, const char *usage, const cli_option *opts,
 	      const char *const *formats, size_t max_args, cli_common *common, strvec *args);
+
+/* With --log-format json (or MGATE_LOG_FORMAT=json), turn every line mgate
+ * writes to stderr into a JSON object (level, command, correlation id,
+ * revision, message). Returns 0, or EXIT_USAGE for an unknown format. */
+int cli_log_init(const char *command, const char *format);
+/* The correlation id and the revision the next log lines are about
+ * (either may be NULL to keep the current one). */
+void cli_log_context(const char *correlation_id, const char *revision);
+/* Flush and restore the plain stderr. */
+void cli_log_finish(void);
 
 /* Print "usage:" and the option table for `cmd`. */
 void cli_help(FILE *out, const char *cmd, const char *usage, const cli_option *opts);

@@ -180,6 +180,7 @@ int cmd_check(int argc, char **argv)
 		char id[17];
 		json_t *e;
 		audit_new_id(id);
+		cli_log_context(id, NULL);
 		e = cli_audit_entry(&cg, "check", id, &g, target);
 		json_object_set_new(e, "exit", json_integer(rc));
 		cli_audit_write(&cg, e);

@@ -150,6 +150,7 @@ int cmd_drill(int argc, char **argv)
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "drill", "[--newest] [--report] [options]", opts, formats, 0, &common, &args)) != 0)
 		goto cleanup;
+	cli_log_context(id, NULL);
 	if ((rc = cli_gate_prepare(&cg, &common, &a, "heads", "drill")) != 0)
 		goto cleanup;
 	if (want_report) {

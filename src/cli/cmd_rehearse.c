@@ -396,6 +396,7 @@ int cmd_rehearse(int argc, char **argv)
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "rehearse", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
 		goto cleanup;
+	cli_log_context(id, NULL);
 	if (args.n)
 		target = args.v[0];
 	if ((rc = cli_gate_prepare(&cg, &common, &a, target, "rehearse")) != 0)

@@ -97,6 +97,7 @@ int cmd_restore(int argc, char **argv)
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "restore", "[options] BACKUP|newest", opts, formats, 1, &common, &args)) != 0)
 		goto cleanup;
+	cli_log_context(id, NULL);
 	if (args.n != 1) {
 		fprintf(stderr, "mgate restore: which backup? give its file, or 'newest'\n");
 		rc = EXIT_USAGE;

@@ -604,6 +604,7 @@ int cmd_rollback(int argc, char **argv)
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "rollback", "[options]", opts, formats, 0, &common, &args)) != 0)
 		goto cleanup;
+	cli_log_context(id, NULL);
 	if (via && strcmp(via, "downgrade") && strcmp(via, "restore")) {
 		fprintf(stderr, "mgate rollback: --via takes 'downgrade' or 'restore', not '%s'\n", via);
 		rc = EXIT_USAGE;

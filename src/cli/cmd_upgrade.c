@@ -74,7 +74,8 @@ static void print_way_back(const cli_gate *cg, const strvec *start, const backup
 {
 	size_t i;
 
-	printf("\nthe way back:\n  1. the downgrade path: alembic -c %s downgrade ",
+	printf("\nthe way back (`mgate rollback --dry-run` compares them; `mgate rollback --yes` takes one):\n"
+	       "  1. the downgrade path: alembic -c %s downgrade ",
 	       cg->p.cfg.ini_path ? cg->p.cfg.ini_path : "alembic.ini");
 	if (!start->n)
 		printf("base");
@@ -204,6 +205,7 @@ int cmd_upgrade(int argc, char **argv)
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "upgrade", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
 		goto cleanup;
+	cli_log_context(id, NULL);
 	if (args.n)
 		target = args.v[0];
 	if (o.allow && (!o.a.reason || !*o.a.reason)) {
@@ -397,6 +399,9 @@ int cmd_upgrade(int argc, char **argv)
 	done = applied_steps(&cg.p.map, cur, ncur, steps, nsteps, &after_rows);
 	record_ledger(&cg, d2, steps, done, id);
 	if (status != 0) {
+		cli_log_context(NULL, done < nsteps ? cg.p.map.v[steps[done]].id : NULL);
+		fprintf(stderr, "mgate upgrade: Alembic failed (exit %d)%s%s\n", status, done < nsteps ? " in revision " : "",
+			done < nsteps ? cg.p.map.v[steps[done]].id : "");
 		printf("\nAlembic failed (exit %d%s%s)\n", status, sig ? ", after a signal" : "", timed_out ? ", timed out" : "");
 		print_rows("the database is now at: ", &after_rows);
 		printf("%zu of %zu steps were applied%s%s\n", done, nsteps, done < nsteps ? "; it stopped in " : "",

@@ -57,7 +57,7 @@ const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--s
 					   "--version-table", "--version-table-schema", "--out", "-o",
 					   "--range", "--rules", "--pg-version", "--dialect", "--base",
 					   "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
-					   "--into", "--to", "--via", "--max-age", NULL };
+					   "--into", "--to", "--via", "--max-age", "--log-format", NULL };
 
 static int takes_value(const char *a)
 {
@@ -103,8 +103,11 @@ int main(int argc, char **argv)
 		if (i != cmd_at)
 			rest[n++] = argv[i];
 	for (c = cli_commands; c->name; c++)
-		if (!strcmp(c->name, argv[cmd_at]))
-			return c->fn(n, rest);
+		if (!strcmp(c->name, argv[cmd_at])) {
+			int rc = c->fn(n, rest);
+			cli_log_finish();
+			return rc;
+		}
 	fprintf(stderr, "mgate: unknown command '%s'\n\n", argv[cmd_at]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -10,7 +10,7 @@
 #include "util/buf.h"
 #include "util/banned.h"
 
-#define NCOMMON 9
+#define NCOMMON 10
 
 static void common_table(cli_option out[NCOMMON], cli_common *c)
 {
@@ -22,6 +22,7 @@ static void common_table(cli_option out[NCOMMON], cli_common *c)
 			    "follow this Alembic release's loading rules (default: detected)"),
 		OPT_STRING_(0, "format", &c->format, "FMT", "output format (see the command)"),
 		OPT_FLAG_('q', "quiet", &c->quiet, "print error findings only, not warnings"),
+		OPT_STRING_(0, "log-format", &c->log_format, "FMT", "mgate's own log lines on stderr: text or json"),
 		OPT_FLAG_(0, "no-cache", &c->no_cache, "read every script again instead of using the scan cache"),
 		OPT_FLAG_('h', "help", &c->help, "show this help"),
 		OPT_END_(),
@@ -153,6 +154,8 @@ int cli_begin(int argc, char **argv, const char *cmd, const char *usage, const c
 
 	memset(common, 0, sizeof(*common));
 	if ((rc = cli_parse(argc, argv, cmd, usage, opts, common, args)) != 0)
+		return rc;
+	if ((rc = cli_log_init(cmd, common->log_format)) != 0)
 		return rc;
 	if (args->n > max_args) {
 		fprintf(stderr, "mgate %s: unexpected argument '%s'\n", cmd, args->v[max_args]);

@@ -201,8 +201,19 @@ def sqlite_cases(root, work):
     add_rev(demo, "f2f2f2f2f2f2", "e7b2d9f4a1c6",
             '    op.create_table("t2", sa.Column("id", sa.Integer(), primary_key=True))\n'
             '    op.execute("INSERT INTO no_such_table VALUES (1)")')
-    r = mgate(["upgrade", "--no-backup-check", "--reason", "test"], demo)
+    r = mgate(["upgrade", "--no-backup-check", "--reason", "test", "--log-format", "json"], demo)
     check("alembic fails: exit 4", r.returncode == 4, r.stdout + r.stderr)
+    # --log-format json: mgate's own stderr lines are objects (Alembic's own lines pass through untouched)
+    logs = [json.loads(l) for l in r.stderr.splitlines() if l.startswith("{")]
+    failed_line = [l for l in logs if "Alembic failed" in l["message"]]
+    check("log json: the failure is an error line with command, correlation id and revision",
+          failed_line and failed_line[0]["level"] == "error" and failed_line[0]["command"] == "upgrade"
+          and failed_line[0]["revision"] == "f2f2f2f2f2f2" and failed_line[0]["correlation_id"]
+          and ("correlation id: %s" % failed_line[0]["correlation_id"]) in r.stdout, logs)
+    check("log json: Alembic's output is not rewritten", "Running upgrade" in r.stderr
+          and not [l for l in logs if "Running upgrade" in l["message"]], r.stderr[-1500:])
+    r2 = mgate(["status", "--log-format", "yaml"], demo)
+    check("log json: a bad format is a usage error", r2.returncode == 2 and "--log-format" in r2.stderr, r2.stderr)
     check("alembic fails: state", "the database is now at: e7b2d9f4a1c6" in r.stdout
           and "3 of 4 steps were applied; it stopped in f2f2f2f2f2f2" in r.stdout, r.stdout)
     check("alembic fails: half-applied", "half-applied by f2f2f2f2f2f2: table t2 added" in r.stdout, r.stdout)
@@ -316,6 +327,21 @@ def pg_cases(work):
         check("pg: audit table", "upgrade" in audit and "lock test" in audit, audit)
         check("pg: lock timeout retried", r.returncode == 0 and "trying again" in r.stdout
               and "upgraded and verified: 1 step" in r.stdout, r.stdout + r.stderr)
+
+        # Alembic fails mid-way on PostgreSQL: transactional DDL rolls the whole revision back
+        with open(os.path.join(vdir, "r4.py"), "w") as f:
+            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r4"\ndown_revision = "r3"\n\n'
+                    'def upgrade():\n    op.add_column("roles", sa.Column("x4", sa.Text(), nullable=True))\n'
+                    '    op.execute("INSERT INTO no_such_table VALUES (1)")\n\n'
+                    'def downgrade():\n    op.drop_column("roles", "x4")\n')
+        r = mgate(["upgrade", "--no-backup-check", "--reason", "fail test"], proj)
+        check("pg: alembic fails: exit 4 with the exact state", r.returncode == 4
+              and "the database is now at: r3" in r.stdout and "0 of 1 steps were applied; it stopped in r4" in r.stdout,
+              r.stdout + r.stderr)
+        check("pg: transactional DDL: nothing half-applied", "half-applied" not in r.stdout
+              and "x4" not in pg.psql("SELECT column_name FROM information_schema.columns WHERE table_name = 'roles'",
+                                      db="app"), r.stdout)
+        check("pg: the way back is printed", "mgate rollback" in r.stdout and "downgrade r3" in r.stdout, r.stdout)
 
 
 def main():
