@@ -23,7 +23,7 @@ demo)
 	../../build/mgate graph --format mermaid
 	echo
 	# a demo database two steps behind: the real Alembic applies the first ones
-	rm -f demo.db
+	rm -f demo.db demo.db.pre-restore-* audit.jsonl
 	/usr/bin/python3 -m alembic -c alembic.ini upgrade 8b3f5e6d0c12 >/dev/null 2>&1
 	echo "== mgate status (demo.db, upgraded by Alembic to 8b3f5e6d0c12)"
 	../../build/mgate status
@@ -46,6 +46,18 @@ demo)
 	echo
 	echo "== mgate status"
 	../../build/mgate status
+	echo
+	echo "== mgate rollback --dry-run (the ways back from that upgrade, compared)"
+	../../build/mgate rollback --dry-run
+	echo
+	echo "== mgate rollback --yes (back to where the upgrade started, verified against the snapshot)"
+	../../build/mgate rollback --yes
+	echo
+	echo "== mgate rehearse (the same upgrade on a restored copy first: durations and the round trip)"
+	../../build/mgate rehearse
+	echo
+	echo "== mgate drill (backup -> restore into a scratch database -> checks)"
+	../../build/mgate drill
 	;;
 test)
 	scripts/install-deps.sh

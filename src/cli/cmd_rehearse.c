@@ -455,6 +455,7 @@ int cmd_rehearse(int argc, char **argv)
 	info = strcmp(common.format, "json") ? stdout : stderr;
 	fprintf(info, "rehearsal of %s on a copy of %s\n  backup %s (%s)\n  scratch %s\n", target, cg.where.ptr, b.path,
 	       b.created_at, red.ptr);
+	fflush(info);
 
 	/* 2. the plan from the copy's rows */
 	for (i = 0; i < rows.n; i++) {

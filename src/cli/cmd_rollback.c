@@ -301,7 +301,8 @@ static void assess_restore(ways *w, const cli_gate *cg)
 		w->estimate = (double)w->b.duration_ms * 2 / 1000.0;
 	} else {
 		w->writes = sqlite_rows_differ(cg->d, &w->b, cg->vt.table);
-		w->writes_basis = "rows by which table row counts differ from the backup's (a lower bound)";
+		w->writes_basis = "rows by which table row counts differ from the backup's, the upgrade's own changes "
+				  "included; updates do not show";
 		w->estimate = (double)w->b.duration_ms / 1000.0;
 	}
 	if (w->estimate < 1)

@@ -100,7 +100,7 @@ def start_until_running(args, cwd, env):
 
 
 def sqlite_cases(root, work):
-    demo, db = project(root, work, "happy", extra="audit_log = audit.jsonl\n")
+    demo, db = project(root, work, "happy")
     r = mgate(["upgrade"], demo)
     check("closed: exit 1", r.returncode == 1 and "Alembic was not run" in r.stdout, r.stdout + r.stderr)
     check("closed: nothing ran", rows(db) == ["8b3f5e6d0c12"], rows(db))

@@ -81,7 +81,7 @@ def project(root, work, name, extra=""):
     shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
                     ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
     ini = os.path.join(demo, "alembic.ini")
-    text = open(ini).read().replace("\n[mgate]\n", "\n[mgate]\naudit_log = audit.jsonl\n" + extra)
+    text = open(ini).read().replace("\n[mgate]\n", "\n[mgate]\n" + extra)
     open(ini, "w").write(text)
     alembic(demo, "upgrade", "8b3f5e6d0c12")
     return demo, os.path.join(demo, "demo.db")
