@@ -1,6 +1,7 @@
 /*
  * fuzz_sqlcheck.c: libFuzzer target for SQL classification: libpg_query's
- * parse tree walk and the SQLite pattern fallback.
+ * parse tree walk, the SQLite pattern fallback, and statement splitting
+ * (which `mgate rehearse` uses on `alembic upgrade --sql` output).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *sql = malloc(size + 1);
 	mg_error err = MG_ERROR_INIT;
 	sqlstmts s;
+	strvec parts = STRVEC_INIT;
 
 	if (!sql)
 		return 0;
@@ -25,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sqlstmts_release(&s);
 	if (sqlcheck_classify(&s, sql, SQL_SQLITE, &err) == 0)
 		sqlstmts_release(&s);
+	sqlcheck_split(&parts, sql, &err);
+	strvec_release(&parts);
 	free(sql);
 	return 0;
 }
