@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "backup.h"
 #include "cli.h"
+#include "lint.h"
 #include "opext.h"
 #include "plan.h"
 #include "schema.h"
@@ -41,6 +42,7 @@ typedef struct way_step {
 	long long *rows;      /* per op: rows it destroys (-1 unknown, 0 none) */
 	long long lost;       /* the known total */
 	int lost_unknown;
+	findings found;       /* the rule engine on its downgrade (and the rollback rules) */
 } way_step;
 
 typedef struct ways {
@@ -130,6 +132,25 @@ static const char *downgrade_problem(const script *s, sql_dialect dialect, plan_
 	return why;
 }
 
+/* The rule engine's findings about a revision's way back: the rollback
+ * rules, and any rule on a line of its downgrade(). */
+static void rule_findings(findings *out, lint_ctx *ctx, const script *s)
+{
+	findings all = FINDINGS_INIT;
+	mg_error err = MG_ERROR_INIT;
+	size_t i;
+
+	if (lint_script(ctx, &all, s, &err) == 0)
+		for (i = 0; i < all.n; i++) {
+			const finding *x = &all.v[i];
+			int in_down = s->downgrade.line && x->line >= s->downgrade.line && x->line <= s->downgrade.end_line;
+			if (x->suppressed || !(in_down || !strcmp(x->id, "missing-downgrade")))
+				continue;
+			findings_add(out, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
+		}
+	findings_release(&all);
+}
+
 /* The version rows `audit_entry` started from, as a downgrade target. */
 static int target_from_audit(buf *out, json_t **entry, const cli_gate *cg)
 {
@@ -180,6 +201,7 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	const revmap *m = &cg->p.map;
 	mg_error err = MG_ERROR_INIT;
 	intvec cur = { NULL, 0, 0 }, rows = { NULL, 0, 0 }, steps = { NULL, 0, 0 };
+	lint_ctx ctx;
 	size_t i, k;
 	int rc = 0;
 
@@ -216,10 +238,14 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	w->n = steps.n;
 	steps.v = NULL;
 	w->v = mg_calloc(w->n + 1, sizeof(*w->v));
+	lint_init(&ctx, &cg->lo);
 	for (i = 0; i < w->n; i++) {
 		way_step *s = &w->v[i];
 		s->rev = w->steps[i];
 		s->problem = downgrade_problem(m->v[s->rev].s, cg->lo.dialect, &s->ops);
+		rule_findings(&s->found, &ctx, m->v[s->rev].s);
+		if (!s->problem && findings_count_active(&s->found, SEV_ERROR))
+			s->problem = "the rule engine finds no real downgrade (missing-downgrade)";
 		s->rows = mg_calloc(s->ops.n + 1, sizeof(long long));
 		for (k = 0; k < s->ops.n; k++) {
 			s->rows[k] = s->ops.v[k].data_loss ? rows_destroyed(cg->d, &s->ops.v[k]) : 0;
@@ -235,6 +261,7 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 			w->down_problem = w->down_why.ptr;
 		}
 	}
+	lint_release(&ctx);
 	if (!w->n && !w->down_problem && cli_same_rows(&w->target_rows, &cg->rows))
 		w->at_target = 1;
 cleanup:
@@ -399,6 +426,7 @@ static json_t *ways_json(const ways *w, const cli_gate *cg)
 			json_array_append_new(ops, x);
 		}
 		json_object_set_new(o, "operations", ops);
+		json_object_set_new(o, "findings", cli_findings_json(&s->found));
 		json_object_set_new(o, "rows_lost", s->lost_unknown ? json_null() : json_integer(s->lost));
 		json_array_append_new(steps, o);
 	}
@@ -461,6 +489,9 @@ static void ways_text(const ways *w, const cli_gate *cg)
 		printf("  %zu. %s  %s\n", i + 1, cg->p.map.v[s->rev].id, cli_display_path(cg->p.map.v[s->rev].s->path, &cwd));
 		if (s->problem)
 			printf("     problem: %s\n", s->problem);
+		for (k = 0; k < s->found.n; k++)
+			printf("     %s: %s [%s]\n", finding_severity_name(s->found.v[k].severity), s->found.v[k].message,
+			       s->found.v[k].id);
 		for (k = 0; k < s->ops.n; k++) {
 			printf("     - %s", s->ops.v[k].description);
 			if (s->ops.v[k].data_loss)
@@ -486,7 +517,8 @@ static void ways_text(const ways *w, const cli_gate *cg)
 			printf("  writes lost: %lld (%s)\n", w->writes, w->writes_basis);
 		else
 			printf("  writes lost: unknown (statistics do not tell)\n");
-		printf("  estimated time: %.0f s\n", w->estimate);
+		printf("  estimated time: about %.0f s (%.1f MB, at the rate the backup itself was taken)\n", w->estimate,
+		       (double)w->b.size / 1e6);
 	}
 	printf("\nrecommended: %s: %s\n", !strcmp(w->choice, "downgrade") ? "(a) the downgrade" : !strcmp(w->choice, "restore") ? "(b) the restore" : "none",
 	       w->reason.ptr);
@@ -500,6 +532,7 @@ static void ways_release(ways *w)
 
 	for (i = 0; w->v && i < w->n; i++) {
 		plan_ops_release(&w->v[i].ops);
+		findings_release(&w->v[i].found);
 		free(w->v[i].rows);
 	}
 	free(w->v);
@@ -698,7 +731,11 @@ int cmd_rollback(int argc, char **argv)
 	db_close(cg.d);
 	cg.d = NULL;
 	if (!strcmp(w.choice, "downgrade")) {
+		json_t *ran = json_array();
+		json_object_set_new(audit, "commands", ran);
 		for (k = 0; k < w.cmds.n && status == 0; k++) {
+			struct timespec t0, t1;
+			json_t *c = json_object();
 			strvec_release(&cmd);
 			downgrade_argv(&cmd, &cg, w.cmds.v[k]);
 			strvec_push_owned(&cmd, NULL);
@@ -708,12 +745,20 @@ int cmd_rollback(int argc, char **argv)
 				printf(" %s", cmd.v[i]);
 			printf("\n");
 			fflush(stdout);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
 			if (spawn_stream(&status, &sig, &timed_out, (const char *const *)cmd.v, NULL,
 					 timeout ? strtol(timeout, NULL, 10) : 0, 0, &err) < 0) {
 				fprintf(stderr, "mgate rollback: %s; set alembic_cmd in [mgate]\n", err.msg);
+				json_decref(c);
 				rc = EXIT_ENV;
 				goto cleanup;
 			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			json_object_set_new(c, "downgrade", cli_json_str(w.cmds.v[k]));
+			json_object_set_new(c, "exit", json_integer(status));
+			json_object_set_new(c, "ms", json_real((double)(t1.tv_sec - t0.tv_sec) * 1000 +
+							      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+			json_array_append_new(ran, c);
 		}
 		json_object_set_new(audit, "alembic_exit", json_integer(status));
 		if (status != 0) {

@@ -131,8 +131,10 @@ def sqlite_rollback(root, work):
     check("back at the start", rows(db) == ["8b3f5e6d0c12"], rows(db))
     check("projects is gone", not sql(db, "SELECT name FROM sqlite_schema WHERE name = 'projects'"))
     e = audit(demo, "rollback")
-    check("audited", e and e[-1]["way"] == "downgrade" and e[-1]["verification"]["result"] == "pass"
-          and e[-1]["alembic_exit"] == 0, e)
+    check("audited, each downgrade command with its exit", e and e[-1]["way"] == "downgrade"
+          and e[-1]["verification"]["result"] == "pass" and e[-1]["alembic_exit"] == 0
+          and [c["downgrade"] for c in e[-1]["commands"]] == ["8b3f5e6d0c12", "a9d4c2b7e5f8@-1"]
+          and all(c["exit"] == 0 for c in e[-1]["commands"]), e)
     r = mgate(["rollback", "--dry-run"], demo)
     check("nothing left to roll back", r.returncode == 0 and "already at the target" in r.stdout, r.stdout)
 
@@ -170,6 +172,9 @@ def sqlite_rollback(root, work):
     check("empty downgrade(): the downgrade path is blocked, restore recommended",
           d["downgrade"]["available"] is False and "empty" in (d["downgrade"]["problem"] or "")
           and d["recommendation"] == "restore", d)
+    f1 = [s for s in d["downgrade"]["steps"] if s["revision"] == "f1"]
+    check("the rule engine's finding on that step", f1 and any(f["rule"] == "missing-downgrade"
+                                                               for f in f1[0]["findings"]), f1)
 
 
 def sqlite_restore_and_drill(root, work):
