@@ -5,7 +5,7 @@
 #include "db.h"
 
 #include <jansson.h>
-#include <libpq-fe.h>
+#include "pqapi.h"
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,7 @@ static void pg_close(db *d)
 	if (!p)
 		return;
 	if (p->conn)
-		PQfinish(p->conn);
+		mg_pq.PQfinish(p->conn);
 	free(p->base.redacted);
 	free(p);
 }
@@ -63,6 +63,10 @@ static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *
 	int rc = MG_OK;
 
 	*out = NULL;
+	if (pqapi_load(err) < 0) {
+		free(p);
+		return MG_EENV;
+	}
 	p->base.ops = &db_pg_ops;
 	p->base.redacted = mg_strdup(redacted);
 	dburl_libpq_params(&keys, &values, url);
@@ -80,24 +84,24 @@ static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *
 		kw[i] = keys.v[i];
 		vals[i] = values.v[i];
 	}
-	p->conn = PQconnectdbParams(kw, vals, 0);
-	if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
+	p->conn = mg_pq.PQconnectdbParams(kw, vals, 0);
+	if (!p->conn || mg_pq.PQstatus(p->conn) != CONNECTION_OK) {
 		buf msg = BUF_INIT;
-		const char *raw = p->conn ? PQerrorMessage(p->conn) : "out of memory";
+		const char *raw = p->conn ? mg_pq.PQerrorMessage(p->conn) : "out of memory";
 		first_line(&msg, raw);
 		rc = mg_error_set(err, MG_EENV, "cannot connect to %s: %s; %s", redacted, msg.ptr, connect_hint(raw));
 		buf_release(&msg);
 		goto cleanup;
 	}
-	res = PQexec(p->conn, "SET default_transaction_read_only = on");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	res = mg_pq.PQexec(p->conn, "SET default_transaction_read_only = on");
+	if (mg_pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		buf msg = BUF_INIT;
-		first_line(&msg, PQerrorMessage(p->conn));
+		first_line(&msg, mg_pq.PQerrorMessage(p->conn));
 		rc = mg_error_set(err, MG_EENV, "cannot make the session read-only on %s: %s", redacted, msg.ptr);
 		buf_release(&msg);
 	}
 cleanup:
-	PQclear(res);
+	mg_pq.PQclear(res);
 	free(kw);
 	free(vals);
 	strvec_release(&keys);
@@ -113,7 +117,7 @@ cleanup:
 static int pg_server_version(db *d, buf *out, mg_error *err)
 {
 	db_pg *p = (db_pg *)d;
-	int v = PQserverVersion(p->conn);
+	int v = mg_pq.PQserverVersion(p->conn);
 
 	(void)err;
 	buf_printf(out, "PostgreSQL %d.%d", v / 10000, v % 10000);
@@ -126,7 +130,7 @@ static int pg_error(db *d, const char *what, mg_error *err)
 	buf msg = BUF_INIT;
 	int rc;
 
-	first_line(&msg, PQerrorMessage(p->conn));
+	first_line(&msg, mg_pq.PQerrorMessage(p->conn));
 	rc = mg_error_set(err, MG_EENV, "%s on %s: %s", what, d->redacted, msg.ptr);
 	buf_release(&msg);
 	return rc;
@@ -138,16 +142,16 @@ static int qualified_name(buf *out, PGconn *c, const db_version_table *vt)
 	char *q;
 
 	if (vt->schema) {
-		if (!(q = PQescapeIdentifier(c, vt->schema, strlen(vt->schema))))
+		if (!(q = mg_pq.PQescapeIdentifier(c, vt->schema, strlen(vt->schema))))
 			return -1;
 		buf_puts(out, q);
 		buf_putc(out, '.');
-		PQfreemem(q);
+		mg_pq.PQfreemem(q);
 	}
-	if (!(q = PQescapeIdentifier(c, vt->table, strlen(vt->table))))
+	if (!(q = mg_pq.PQescapeIdentifier(c, vt->table, strlen(vt->table))))
 		return -1;
 	buf_puts(out, q);
-	PQfreemem(q);
+	mg_pq.PQfreemem(q);
 	return 0;
 }
 
@@ -165,25 +169,25 @@ static int pg_read_versions(db *d, const db_version_table *vt, strvec *out, int 
 		goto cleanup;
 	}
 	params[0] = name.ptr;
-	res = PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = mg_pq.PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
+	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot look for the version table", err);
 		goto cleanup;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t"))
+	if (strcmp(mg_pq.PQgetvalue(res, 0, 0), "t"))
 		goto cleanup; /* no table: an empty database */
 	*exists = 1;
-	PQclear(res);
+	mg_pq.PQclear(res);
 	buf_printf(&sql, "SELECT version_num FROM %s", name.ptr);
-	res = PQexec(p->conn, sql.ptr);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = mg_pq.PQexec(p->conn, sql.ptr);
+	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot read the version table", err);
 		goto cleanup;
 	}
-	for (i = 0; i < PQntuples(res); i++)
-		strvec_push(out, PQgetvalue(res, i, 0));
+	for (i = 0; i < mg_pq.PQntuples(res); i++)
+		strvec_push(out, mg_pq.PQgetvalue(res, i, 0));
 cleanup:
-	PQclear(res);
+	mg_pq.PQclear(res);
 	buf_release(&name);
 	buf_release(&sql);
 	return rc;
@@ -251,11 +255,11 @@ static const char *const q_enums =
 
 static PGresult *run(db_pg *p, const char *sql, mg_error *err)
 {
-	PGresult *res = PQexec(p->conn, sql);
+	PGresult *res = mg_pq.PQexec(p->conn, sql);
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(&p->base, "cannot read the schema", err);
-		PQclear(res);
+		mg_pq.PQclear(res);
 		return NULL;
 	}
 	return res;
@@ -263,17 +267,17 @@ static PGresult *run(db_pg *p, const char *sql, mg_error *err)
 
 static json_t *text_or_null(PGresult *r, int row, int col)
 {
-	return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+	return mg_pq.PQgetisnull(r, row, col) ? json_null() : json_string(mg_pq.PQgetvalue(r, row, col));
 }
 
 static json_t *bool_at(PGresult *r, int row, int col)
 {
-	return json_boolean(PQgetvalue(r, row, col)[0] == 't');
+	return json_boolean(mg_pq.PQgetvalue(r, row, col)[0] == 't');
 }
 
 static json_t *json_text(PGresult *r, int row, int col)
 {
-	json_t *j = PQgetisnull(r, row, col) ? NULL : json_loads(PQgetvalue(r, row, col), 0, NULL);
+	json_t *j = mg_pq.PQgetisnull(r, row, col) ? NULL : json_loads(mg_pq.PQgetvalue(r, row, col), 0, NULL);
 	return j ? j : json_array();
 }
 
@@ -306,9 +310,9 @@ static void add_constraints(json_t *tables, PGresult *r)
 {
 	int i;
 
-	for (i = 0; i < PQntuples(r); i++) {
-		const char *table = PQgetvalue(r, i, 0), *name = PQgetvalue(r, i, 1);
-		char type = PQgetvalue(r, i, 2)[0];
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
+		const char *table = mg_pq.PQgetvalue(r, i, 0), *name = mg_pq.PQgetvalue(r, i, 1);
+		char type = mg_pq.PQgetvalue(r, i, 2)[0];
 		json_t *t = json_object_get(tables, table), *c = json_object();
 		if (!t) {
 			json_decref(c);
@@ -328,8 +332,8 @@ static void add_constraints(json_t *tables, PGresult *r)
 		if (type == 'f') {
 			json_object_set_new(c, "references", text_or_null(r, i, 8));
 			json_object_set_new(c, "ref_columns", json_text(r, i, 9));
-			json_object_set_new(c, "on_delete", json_string(fk_action(PQgetvalue(r, i, 10)[0])));
-			json_object_set_new(c, "on_update", json_string(fk_action(PQgetvalue(r, i, 11)[0])));
+			json_object_set_new(c, "on_delete", json_string(fk_action(mg_pq.PQgetvalue(r, i, 10)[0])));
+			json_object_set_new(c, "on_update", json_string(fk_action(mg_pq.PQgetvalue(r, i, 11)[0])));
 		}
 		json_object_set_new(table_part(tables, table, type == 'f' ? "foreign_keys" : type == 'u' ? "unique"
 								: type == 'c' ? "checks" : "exclusions"),
@@ -356,14 +360,14 @@ static int pg_snapshot(db *d, void **out, mg_error *err)
 	json_object_set_new(snap, "sequences", seqs);
 	json_object_set_new(snap, "enums", enums);
 	/* one snapshot-consistent read of the catalogs */
-	PQclear(PQexec(p->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	mg_pq.PQclear(mg_pq.PQexec(p->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
 
 	if (!(r = run(p, q_tables, err)))
 		goto fail;
-	for (i = 0; i < PQntuples(r); i++) {
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
 		json_t *t = json_object();
-		long long est = strtoll(PQgetvalue(r, i, 2), NULL, 10);
-		json_object_set_new(t, "kind", json_string(PQgetvalue(r, i, 1)[0] == 'p' ? "partitioned" : "table"));
+		long long est = strtoll(mg_pq.PQgetvalue(r, i, 2), NULL, 10);
+		json_object_set_new(t, "kind", json_string(mg_pq.PQgetvalue(r, i, 1)[0] == 'p' ? "partitioned" : "table"));
 		json_object_set_new(t, "rows_estimate", est >= 0 ? json_integer(est) : json_null());
 		json_object_set_new(t, "columns", json_object());
 		json_object_set_new(t, "primary_key", json_null());
@@ -371,83 +375,83 @@ static int pg_snapshot(db *d, void **out, mg_error *err)
 		json_object_set_new(t, "checks", json_object());
 		json_object_set_new(t, "foreign_keys", json_object());
 		json_object_set_new(t, "indexes", json_object());
-		json_object_set_new(tables, PQgetvalue(r, i, 0), t);
+		json_object_set_new(tables, mg_pq.PQgetvalue(r, i, 0), t);
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (!(r = run(p, q_columns, err)))
 		goto fail;
-	for (i = 0; i < PQntuples(r); i++) {
-		json_t *col = json_object(), *cols = table_part(tables, PQgetvalue(r, i, 0), "columns");
-		const char *identity = PQgetvalue(r, i, 6), *generated = PQgetvalue(r, i, 7);
-		json_object_set_new(col, "position", json_integer(strtoll(PQgetvalue(r, i, 2), NULL, 10)));
-		json_object_set_new(col, "type", json_string(PQgetvalue(r, i, 3)));
-		json_object_set_new(col, "nullable", json_boolean(PQgetvalue(r, i, 4)[0] != 't'));
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
+		json_t *col = json_object(), *cols = table_part(tables, mg_pq.PQgetvalue(r, i, 0), "columns");
+		const char *identity = mg_pq.PQgetvalue(r, i, 6), *generated = mg_pq.PQgetvalue(r, i, 7);
+		json_object_set_new(col, "position", json_integer(strtoll(mg_pq.PQgetvalue(r, i, 2), NULL, 10)));
+		json_object_set_new(col, "type", json_string(mg_pq.PQgetvalue(r, i, 3)));
+		json_object_set_new(col, "nullable", json_boolean(mg_pq.PQgetvalue(r, i, 4)[0] != 't'));
 		json_object_set_new(col, "default", generated[0] ? json_null() : text_or_null(r, i, 5));
 		json_object_set_new(col, "identity", identity[0] == 'a' ? json_string("always")
 						      : identity[0] == 'd' ? json_string("by default") : json_null());
 		json_object_set_new(col, "generated", generated[0] ? text_or_null(r, i, 5) : json_null());
 		if (cols)
-			json_object_set_new(cols, PQgetvalue(r, i, 1), col);
+			json_object_set_new(cols, mg_pq.PQgetvalue(r, i, 1), col);
 		else
 			json_decref(col);
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (!(r = run(p, q_constraints, err)))
 		goto fail;
 	add_constraints(tables, r);
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (!(r = run(p, q_indexes, err)))
 		goto fail;
-	for (i = 0; i < PQntuples(r); i++) {
-		json_t *ix = json_object(), *part = table_part(tables, PQgetvalue(r, i, 0), "indexes");
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
+		json_t *ix = json_object(), *part = table_part(tables, mg_pq.PQgetvalue(r, i, 0), "indexes");
 		json_object_set_new(ix, "unique", bool_at(r, i, 2));
 		json_object_set_new(ix, "primary", bool_at(r, i, 3));
 		json_object_set_new(ix, "valid", bool_at(r, i, 4));
-		json_object_set_new(ix, "method", json_string(PQgetvalue(r, i, 5)));
-		json_object_set_new(ix, "definition", json_string(PQgetvalue(r, i, 6)));
+		json_object_set_new(ix, "method", json_string(mg_pq.PQgetvalue(r, i, 5)));
+		json_object_set_new(ix, "definition", json_string(mg_pq.PQgetvalue(r, i, 6)));
 		json_object_set_new(ix, "predicate", text_or_null(r, i, 7));
 		json_object_set_new(ix, "columns", json_text(r, i, 8));
 		if (part)
-			json_object_set_new(part, PQgetvalue(r, i, 1), ix);
+			json_object_set_new(part, mg_pq.PQgetvalue(r, i, 1), ix);
 		else
 			json_decref(ix);
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (!(r = run(p, q_views, err)))
 		goto fail;
-	for (i = 0; i < PQntuples(r); i++) {
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
 		json_t *v = json_object();
 		json_object_set_new(v, "materialized", bool_at(r, i, 1));
 		json_object_set_new(v, "definition", text_or_null(r, i, 2));
-		json_object_set_new(views, PQgetvalue(r, i, 0), v);
+		json_object_set_new(views, mg_pq.PQgetvalue(r, i, 0), v);
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (!(r = run(p, q_sequences, err)))
 		goto fail;
-	for (i = 0; i < PQntuples(r); i++) {
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
 		json_t *sq = json_object();
-		json_object_set_new(sq, "type", json_string(PQgetvalue(r, i, 1)));
-		json_object_set_new(sq, "start", json_string(PQgetvalue(r, i, 2)));
-		json_object_set_new(sq, "increment", json_string(PQgetvalue(r, i, 3)));
-		json_object_set_new(sq, "min", json_string(PQgetvalue(r, i, 4)));
-		json_object_set_new(sq, "max", json_string(PQgetvalue(r, i, 5)));
+		json_object_set_new(sq, "type", json_string(mg_pq.PQgetvalue(r, i, 1)));
+		json_object_set_new(sq, "start", json_string(mg_pq.PQgetvalue(r, i, 2)));
+		json_object_set_new(sq, "increment", json_string(mg_pq.PQgetvalue(r, i, 3)));
+		json_object_set_new(sq, "min", json_string(mg_pq.PQgetvalue(r, i, 4)));
+		json_object_set_new(sq, "max", json_string(mg_pq.PQgetvalue(r, i, 5)));
 		json_object_set_new(sq, "cycle", bool_at(r, i, 6));
-		json_object_set_new(seqs, PQgetvalue(r, i, 0), sq);
+		json_object_set_new(seqs, mg_pq.PQgetvalue(r, i, 0), sq);
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (!(r = run(p, q_enums, err)))
 		goto fail;
-	for (i = 0; i < PQntuples(r); i++)
-		json_object_set_new(enums, PQgetvalue(r, i, 0), json_text(r, i, 1));
-	PQclear(r);
+	for (i = 0; i < mg_pq.PQntuples(r); i++)
+		json_object_set_new(enums, mg_pq.PQgetvalue(r, i, 0), json_text(r, i, 1));
+	mg_pq.PQclear(r);
 	r = NULL;
-	PQclear(PQexec(p->conn, "COMMIT"));
+	mg_pq.PQclear(mg_pq.PQexec(p->conn, "COMMIT"));
 	*out = snap;
 	snap = NULL;
 	goto cleanup;
 fail:
 	rc = err && err->code ? err->code : MG_EENV;
-	PQclear(PQexec(p->conn, "ROLLBACK"));
+	mg_pq.PQclear(mg_pq.PQexec(p->conn, "ROLLBACK"));
 cleanup:
 	json_decref(snap);
 	buf_release(&ver);
@@ -458,16 +462,16 @@ static int pg_table_rows(db *d, const char *table, long long *out, mg_error *err
 {
 	db_pg *p = (db_pg *)d;
 	const char *params[1] = { table };
-	PGresult *r = PQexecParams(p->conn, "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass($1)", 1, NULL,
+	PGresult *r = mg_pq.PQexecParams(p->conn, "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass($1)", 1, NULL,
 				   params, NULL, NULL, 0);
 	int rc = MG_OK;
 
 	*out = -1;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = pg_error(d, "cannot read table statistics", err);
-	else if (PQntuples(r) == 1)
-		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
+	else if (mg_pq.PQntuples(r) == 1)
+		*out = strtoll(mg_pq.PQgetvalue(r, 0, 0), NULL, 10);
+	mg_pq.PQclear(r);
 	return rc;
 }
 
@@ -478,15 +482,15 @@ static int pg_lock(db *d, const char *name, long wait_ms, mg_error *err)
 	long waited = 0;
 
 	for (;;) {
-		PGresult *r = PQexecParams(p->conn, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", 1, NULL, params,
+		PGresult *r = mg_pq.PQexecParams(p->conn, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", 1, NULL, params,
 					   NULL, NULL, 0);
 		int got;
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			PQclear(r);
+		if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
+			mg_pq.PQclear(r);
 			return pg_error(d, "cannot take the migration lock", err);
 		}
-		got = PQgetvalue(r, 0, 0)[0] == 't';
-		PQclear(r);
+		got = mg_pq.PQgetvalue(r, 0, 0)[0] == 't';
+		mg_pq.PQclear(r);
 		if (got)
 			return MG_OK;
 		if (waited >= wait_ms)
@@ -502,21 +506,21 @@ static void pg_unlock(db *d, const char *name)
 	db_pg *p = (db_pg *)d;
 	const char *params[1] = { name };
 
-	PQclear(PQexecParams(p->conn, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", 1, NULL, params, NULL, NULL, 0));
+	mg_pq.PQclear(mg_pq.PQexecParams(p->conn, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", 1, NULL, params, NULL, NULL, 0));
 }
 
 static int pg_query_scalar(db *d, const char *sql, char **out, mg_error *err)
 {
 	db_pg *p = (db_pg *)d;
-	PGresult *r = PQexec(p->conn, sql);
+	PGresult *r = mg_pq.PQexec(p->conn, sql);
 	int rc = MG_OK;
 
 	*out = NULL;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = pg_error(d, "the query failed", err);
-	else if (PQntuples(r) > 0 && PQnfields(r) > 0 && !PQgetisnull(r, 0, 0))
-		*out = mg_strdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
+	else if (mg_pq.PQntuples(r) > 0 && mg_pq.PQnfields(r) > 0 && !mg_pq.PQgetisnull(r, 0, 0))
+		*out = mg_strdup(mg_pq.PQgetvalue(r, 0, 0));
+	mg_pq.PQclear(r);
 	return rc;
 }
 
@@ -528,7 +532,7 @@ static int pg_identity(db *d, buf *out, mg_error *err)
 
 	if ((rc = pg_query_scalar(d, "SELECT system_identifier::text FROM pg_control_system()", &sysid, err)) < 0)
 		return rc;
-	buf_printf(out, "postgresql:%s/%s", sysid ? sysid : "?", PQdb(p->conn));
+	buf_printf(out, "postgresql:%s/%s", sysid ? sysid : "?", mg_pq.PQdb(p->conn));
 	free(sysid);
 	return MG_OK;
 }
@@ -538,7 +542,7 @@ static int pg_identity(db *d, buf *out, mg_error *err)
  * same database without a password on its command line. */
 static void conn_env(strvec *out, PGconn *c)
 {
-	PQconninfoOption *opts = PQconninfo(c), *o;
+	PQconninfoOption *opts = mg_pq.PQconninfo(c), *o;
 
 	for (o = opts; o && o->keyword; o++)
 		if (o->envvar && o->val && *o->val) {
@@ -546,7 +550,7 @@ static void conn_env(strvec *out, PGconn *c)
 			buf_printf(&b, "%s=%s", o->envvar, o->val);
 			strvec_push_owned(out, buf_detach(&b));
 		}
-	PQconninfoFree(opts);
+	mg_pq.PQconninfoFree(opts);
 }
 
 /* Run a PostgreSQL client program; its stderr (first line) explains failures. */
@@ -614,24 +618,24 @@ static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, 
 		goto cleanup;
 	}
 	params[0] = name.ptr;
-	r = PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = mg_pq.PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
+	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot read the ledger", err);
 		goto cleanup;
 	}
-	*exists = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
+	*exists = mg_pq.PQgetvalue(r, 0, 0)[0] == 't';
+	mg_pq.PQclear(r);
 	r = NULL;
 	if (!*exists)
 		goto cleanup;
 	buf_printf(&q, "SELECT revision, sha256 FROM %s ORDER BY applied_at, ctid", name.ptr);
-	r = PQexec(p->conn, q.ptr);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = mg_pq.PQexec(p->conn, q.ptr);
+	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot read the ledger", err);
 		goto cleanup;
 	}
-	for (i = 0; i < PQntuples(r); i++) {
-		const char *rev = PQgetvalue(r, i, 0), *h = PQgetvalue(r, i, 1);
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
+		const char *rev = mg_pq.PQgetvalue(r, i, 0), *h = mg_pq.PQgetvalue(r, i, 1);
 		int at = strvec_index(revisions, rev);
 		if (at >= 0) {
 			free(hashes->v[at]);
@@ -642,7 +646,7 @@ static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, 
 		}
 	}
 cleanup:
-	PQclear(r);
+	mg_pq.PQclear(r);
 	buf_release(&name);
 	buf_release(&q);
 	return rc;
@@ -651,7 +655,7 @@ cleanup:
 /* A second, writable session to the same database (same parameters). */
 static PGconn *writable_conn(PGconn *c)
 {
-	PQconninfoOption *opts = PQconninfo(c), *o;
+	PQconninfoOption *opts = mg_pq.PQconninfo(c), *o;
 	const char **kw, **vals;
 	size_t n = 0, i = 0;
 	PGconn *w;
@@ -665,10 +669,10 @@ static PGconn *writable_conn(PGconn *c)
 			kw[i] = o->keyword;
 			vals[i++] = o->val;
 		}
-	w = PQconnectdbParams(kw, vals, 0);
+	w = mg_pq.PQconnectdbParams(kw, vals, 0);
 	free(kw);
 	free(vals);
-	PQconninfoFree(opts);
+	mg_pq.PQconninfoFree(opts);
 	return w;
 }
 
@@ -682,8 +686,8 @@ static int pg_ledger_write(db *d, const db_version_table *vt, const strvec *revi
 	size_t i;
 	int rc = MG_OK;
 
-	if (!w || PQstatus(w) != CONNECTION_OK) {
-		first_line(&msg, w ? PQerrorMessage(w) : "out of memory");
+	if (!w || mg_pq.PQstatus(w) != CONNECTION_OK) {
+		first_line(&msg, w ? mg_pq.PQerrorMessage(w) : "out of memory");
 		rc = mg_error_set(err, MG_EENV, "cannot connect to %s to record the ledger: %s", d->redacted, msg.ptr);
 		goto cleanup;
 	}
@@ -693,33 +697,33 @@ static int pg_ledger_write(db *d, const db_version_table *vt, const strvec *revi
 	}
 	buf_printf(&q, "BEGIN; CREATE TABLE IF NOT EXISTS %s (revision text NOT NULL, sha256 text NOT NULL, "
 		       "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text, correlation_id text)", name.ptr);
-	r = PQexec(w, q.ptr);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+	r = mg_pq.PQexec(w, q.ptr);
+	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK)
 		goto fail;
-	PQclear(r);
+	mg_pq.PQclear(r);
 	r = NULL;
 	buf_truncate(&q, 0);
 	buf_printf(&q, "INSERT INTO %s (revision, sha256, applied_by, correlation_id) VALUES ($1, $2, $3, $4)", name.ptr);
 	for (i = 0; i < revisions->n; i++) {
 		const char *params[4] = { revisions->v[i], hashes->v[i], by, correlation_id };
-		r = PQexecParams(w, q.ptr, 4, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		r = mg_pq.PQexecParams(w, q.ptr, 4, NULL, params, NULL, NULL, 0);
+		if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK)
 			goto fail;
-		PQclear(r);
+		mg_pq.PQclear(r);
 		r = NULL;
 	}
-	r = PQexec(w, "COMMIT");
-	if (PQresultStatus(r) == PGRES_COMMAND_OK)
+	r = mg_pq.PQexec(w, "COMMIT");
+	if (mg_pq.PQresultStatus(r) == PGRES_COMMAND_OK)
 		goto cleanup;
 fail:
-	first_line(&msg, PQerrorMessage(w));
+	first_line(&msg, mg_pq.PQerrorMessage(w));
 	rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, msg.ptr);
-	PQclear(r);
-	r = PQexec(w, "ROLLBACK");
+	mg_pq.PQclear(r);
+	r = mg_pq.PQexec(w, "ROLLBACK");
 cleanup:
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (w)
-		PQfinish(w);
+		mg_pq.PQfinish(w);
 	buf_release(&name);
 	buf_release(&q);
 	buf_release(&msg);
@@ -737,8 +741,8 @@ static int pg_audit_write(db *d, const db_version_table *vt, const char *correla
 	const char *params[2] = { correlation_id, json_line };
 	int rc = MG_OK;
 
-	if (!w || PQstatus(w) != CONNECTION_OK) {
-		first_line(&msg, w ? PQerrorMessage(w) : "out of memory");
+	if (!w || mg_pq.PQstatus(w) != CONNECTION_OK) {
+		first_line(&msg, w ? mg_pq.PQerrorMessage(w) : "out of memory");
 		rc = mg_error_set(err, MG_EENV, "cannot connect to %s for the audit table: %s", d->redacted, msg.ptr);
 		goto cleanup;
 	}
@@ -748,22 +752,22 @@ static int pg_audit_write(db *d, const db_version_table *vt, const char *correla
 	}
 	buf_printf(&q, "CREATE TABLE IF NOT EXISTS %s (recorded_at timestamptz NOT NULL DEFAULT now(), "
 		       "correlation_id text, entry jsonb NOT NULL)", name.ptr);
-	r = PQexec(w, q.ptr);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+	r = mg_pq.PQexec(w, q.ptr);
+	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK)
 		goto fail;
-	PQclear(r);
+	mg_pq.PQclear(r);
 	buf_truncate(&q, 0);
 	buf_printf(&q, "INSERT INTO %s (correlation_id, entry) VALUES ($1, $2::jsonb)", name.ptr);
-	r = PQexecParams(w, q.ptr, 2, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) == PGRES_COMMAND_OK)
+	r = mg_pq.PQexecParams(w, q.ptr, 2, NULL, params, NULL, NULL, 0);
+	if (mg_pq.PQresultStatus(r) == PGRES_COMMAND_OK)
 		goto cleanup;
 fail:
-	first_line(&msg, PQerrorMessage(w));
+	first_line(&msg, mg_pq.PQerrorMessage(w));
 	rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, msg.ptr);
 cleanup:
-	PQclear(r);
+	mg_pq.PQclear(r);
 	if (w)
-		PQfinish(w);
+		mg_pq.PQfinish(w);
 	buf_release(&name);
 	buf_release(&q);
 	buf_release(&msg);
@@ -780,6 +784,8 @@ static PGconn *connect_url(const db_url *url, const char *dbname, const char *re
 	size_t i;
 	int at;
 
+	if (pqapi_load(err) < 0)
+		return NULL;
 	dburl_libpq_params(&keys, &values, url);
 	if (dbname) {
 		if ((at = strvec_index(&keys, "dbname")) >= 0) {
@@ -796,15 +802,15 @@ static PGconn *connect_url(const db_url *url, const char *dbname, const char *re
 		kw[i] = keys.v[i];
 		vals[i] = values.v[i];
 	}
-	c = PQconnectdbParams(kw, vals, 0);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
+	c = mg_pq.PQconnectdbParams(kw, vals, 0);
+	if (!c || mg_pq.PQstatus(c) != CONNECTION_OK) {
 		buf msg = BUF_INIT;
-		const char *raw = c ? PQerrorMessage(c) : "out of memory";
+		const char *raw = c ? mg_pq.PQerrorMessage(c) : "out of memory";
 		first_line(&msg, raw);
 		mg_error_set(err, MG_EENV, "cannot connect to %s%s%s%s: %s; %s", redacted, dbname ? " (database '" : "",
 			     dbname ? dbname : "", dbname ? "')" : "", msg.ptr, connect_hint(raw));
 		buf_release(&msg);
-		PQfinish(c);
+		mg_pq.PQfinish(c);
 		c = NULL;
 	}
 	free(kw);
@@ -818,7 +824,7 @@ static PGconn *connect_url(const db_url *url, const char *dbname, const char *re
  * `public` recreated with its owner and grants as they were. */
 static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *err)
 {
-	PGresult *r = PQexec(c,
+	PGresult *r = mg_pq.PQexec(c,
 		"SELECT coalesce((SELECT string_agg(format('DROP SCHEMA %I CASCADE;', nspname), E'\\n') FROM pg_namespace "
 		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'), ''), "
 		" coalesce((SELECT format('CREATE SCHEMA public; ALTER SCHEMA public OWNER TO %I;', nspowner::regrole::text) "
@@ -828,15 +834,15 @@ static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *
 		"  FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public'), '')");
 	int rc = MG_OK;
 
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK || mg_pq.PQntuples(r) != 1) {
 		buf msg = BUF_INIT;
-		first_line(&msg, PQerrorMessage(c));
+		first_line(&msg, mg_pq.PQerrorMessage(c));
 		rc = mg_error_set(err, MG_EENV, "cannot read the schemas of %s: %s", redacted, msg.ptr);
 		buf_release(&msg);
 	} else {
-		buf_printf(out, "%s\n%s\n%s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+		buf_printf(out, "%s\n%s\n%s\n", mg_pq.PQgetvalue(r, 0, 0), mg_pq.PQgetvalue(r, 0, 1), mg_pq.PQgetvalue(r, 0, 2));
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	return rc;
 }
 
@@ -884,7 +890,7 @@ cleanup:
 		unlink(script.ptr);
 		rmdir(dir);
 	}
-	PQfinish(c);
+	mg_pq.PQfinish(c);
 	strvec_release(&env);
 	buf_release(&prelude);
 	buf_release(&pre);
@@ -921,21 +927,21 @@ static int pg_scratch_create(const db_url *url, const char *name, buf *out_url, 
 
 	if (!c)
 		return MG_EENV;
-	q = PQescapeIdentifier(c, name, strlen(name));
+	q = mg_pq.PQescapeIdentifier(c, name, strlen(name));
 	buf_printf(&sql, "CREATE DATABASE %s TEMPLATE template0", q ? q : "\"?\"");
-	r = PQexec(c, sql.ptr);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	r = mg_pq.PQexec(c, sql.ptr);
+	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
 		buf msg = BUF_INIT;
-		first_line(&msg, PQerrorMessage(c));
+		first_line(&msg, mg_pq.PQerrorMessage(c));
 		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s; the user needs CREATEDB",
 				  name, msg.ptr);
 		buf_release(&msg);
 	} else {
 		dburl_format(out_url, url, name);
 	}
-	PQclear(r);
-	PQfreemem(q);
-	PQfinish(c);
+	mg_pq.PQclear(r);
+	mg_pq.PQfreemem(q);
+	mg_pq.PQfinish(c);
 	buf_release(&sql);
 	return rc;
 }
@@ -949,11 +955,11 @@ static void pg_scratch_drop(const db_url *url, const char *name)
 
 	if (!c)
 		return;
-	q = PQescapeIdentifier(c, name, strlen(name));
+	q = mg_pq.PQescapeIdentifier(c, name, strlen(name));
 	buf_printf(&sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", q ? q : "\"?\"");
-	PQclear(PQexec(c, sql.ptr));
-	PQfreemem(q);
-	PQfinish(c);
+	mg_pq.PQclear(mg_pq.PQexec(c, sql.ptr));
+	mg_pq.PQfreemem(q);
+	mg_pq.PQfinish(c);
 	buf_release(&sql);
 }
 
@@ -970,16 +976,16 @@ static const char *const q_locks =
 /* "oid relfilenode name" or "oid mode" lines of a result, in `out`. */
 static int rows_text(strvec *out, PGconn *c, const char *sql)
 {
-	PGresult *r = PQexec(c, sql);
-	int i, k, ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	PGresult *r = mg_pq.PQexec(c, sql);
+	int i, k, ok = mg_pq.PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	for (i = 0; ok && i < PQntuples(r); i++) {
+	for (i = 0; ok && i < mg_pq.PQntuples(r); i++) {
 		buf line = BUF_INIT;
-		for (k = 0; k < PQnfields(r); k++)
-			buf_printf(&line, "%s%s", k ? " " : "", PQgetvalue(r, i, k));
+		for (k = 0; k < mg_pq.PQnfields(r); k++)
+			buf_printf(&line, "%s%s", k ? " " : "", mg_pq.PQgetvalue(r, i, k));
 		strvec_push_owned(out, buf_detach(&line));
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	return ok ? 0 : -1;
 }
 
@@ -1018,15 +1024,15 @@ static void observe_one(db_observation *o, PGconn *c, const char *stmt, strvec *
 
 	o->ran = 1;
 	rows_text(&before, c, q_files);
-	r = PQexec(c, stmt);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = mg_pq.PQexec(c, stmt);
+	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK && mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
 		buf msg = BUF_INIT;
-		first_line(&msg, PQerrorMessage(c));
+		first_line(&msg, mg_pq.PQerrorMessage(c));
 		o->error = buf_detach(&msg);
-		PQclear(r);
+		mg_pq.PQclear(r);
 		goto cleanup;
 	}
-	PQclear(r);
+	mg_pq.PQclear(r);
 	rows_text(&after, c, q_files);
 	rows_text(&locks, c, q_locks);
 	for (i = 0; i < locks.n; i++) {
@@ -1063,14 +1069,14 @@ static int pg_observe(const db_url *url, const char *redacted, const strvec *sta
 
 	if (!c)
 		return MG_EENV;
-	PQclear(PQexec(c, "BEGIN"));
+	mg_pq.PQclear(mg_pq.PQexec(c, "BEGIN"));
 	for (i = 0; i < statements->n; i++) {
 		observe_one(&out[i], c, statements->v[i], &held);
 		if (out[i].error)
 			break;
 	}
-	PQclear(PQexec(c, "ROLLBACK"));
-	PQfinish(c);
+	mg_pq.PQclear(mg_pq.PQexec(c, "ROLLBACK"));
+	mg_pq.PQfinish(c);
 	strvec_release(&held);
 	return MG_OK;
 }

@@ -3,13 +3,11 @@
  * piece works, one line each, OK or the problem with its fix, in a form
  * that can go straight into an incident ticket.
  */
-#include <git2.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pg_query.h>
-#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +16,8 @@
 #include <unistd.h>
 
 #include "backup.h"
+#include "gitapi.h"
+#include "pqapi.h"
 #include "cli.h"
 #include "version.h"
 #include "util/buf.h"
@@ -52,15 +52,23 @@ static void line(doctor *d, int ok, const char *what, const char *fix, const cha
 
 static void versions(doctor *d)
 {
-	int major, minor, rev;
+	int major = 0, minor = 0, rev = 0, pq = 0;
 	char pcre[64] = "?";
+	mg_error perr = MG_ERROR_INIT, gerr = MG_ERROR_INIT;
 
-	git_libgit2_version(&major, &minor, &rev);
+	if (pqapi_load(&perr) == 0)
+		pq = mg_pq.PQlibVersion();
+	if (gitapi_load(&gerr) == 0)
+		mg_git.git_libgit2_version(&major, &minor, &rev);
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	line(d, 1, "mgate", NULL, "%s", MGATE_VERSION);
 	line(d, 1, "libraries", NULL, "SQLite %s, libpq %d, libgit2 %d.%d.%d, PCRE2 %s, jansson %s, libpg_query %s, %s",
-	     sqlite3_libversion(), PQlibVersion(), major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
+	     sqlite3_libversion(), pq, major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
 	     OpenSSL_version(OPENSSL_VERSION));
+	if (perr.code)
+		line(d, 0, "libpq", "PostgreSQL databases cannot be reached without it", "%s", perr.msg);
+	if (gerr.code)
+		line(d, 0, "libgit2", "`mgate ci` and `mgate sum --check` need it", "%s", gerr.msg);
 }
 
 static void alembic_runnable(doctor *d, const mgate_config *cfg)
