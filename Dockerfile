@@ -12,10 +12,13 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DMGATE_TESTS=OFF \
  && cmake --build /build -j "$(nproc)" \
  && cmake --install /build --prefix /opt/mgate
 
+# libpq5 and libgit2-1.5 are loaded by mgate when a command needs them
+# (dlopen), so they are listed here explicitly; postgresql-client brings
+# pg_dump, pg_restore and psql for backups and restores.
 FROM debian:bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libgit2-1.5 libpcre2-8-0 \
-      libpg-query1504.0 libprotobuf-c1 libinih1 libjansson4 libssl3 alembic python3 \
+      libpg-query1504.0 libprotobuf-c1 libinih1 libjansson4 libssl3 alembic python3 postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/mgate /usr/local
 WORKDIR /work
