@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +139,12 @@ static void on_signal(int sig)
 	pending_signal = sig;
 }
 
+/* SIGCHLD only has to interrupt the wait (pselect) when the child ends. */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
 int spawn_stream(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
 		 long timeout, int stdout_to_stderr, mg_error *err)
 {
@@ -145,13 +152,16 @@ int spawn_stream(int *status, int *signalled, int *timed_out, const char *const 
 }
 
 /* Pass what is waiting on the child's stderr pipe (non-blocking) through,
- * keeping a copy. Returns 1 when it read something, 0 when nothing waits. */
+ * keeping a copy. Returns 1 when it read something, 0 when nothing waits,
+ * -1 at the end of the pipe. */
 static int pump(int fd, buf *copy)
 {
 	char chunk[4096];
 	ssize_t got = read(fd, chunk, sizeof(chunk));
 
-	if (got <= 0)
+	if (got == 0)
+		return -1;
+	if (got < 0)
 		return 0;
 	if (write(2, chunk, (size_t)got) < 0) {
 		/* nothing to do: our own stderr is gone */
@@ -166,9 +176,10 @@ int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *co
 {
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_t fa;
-	struct sigaction sa, old_int, old_term;
+	struct sigaction sa, old_int, old_term, old_chld;
 	char **envp = merged_env(env);
-	struct timespec start, now, tick = { 0, 50 * 1000 * 1000 };
+	struct timespec start, now, tick = { 0, 200 * 1000 * 1000 };
+	sigset_t block, orig;
 	pid_t pid;
 	int sp, ws = 0, rc = MG_OK, term_sent = 0, pipefd[2] = { -1, -1 };
 
@@ -178,7 +189,6 @@ int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *co
 		fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);
 	pending_signal = 0;
 	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -189,11 +199,23 @@ int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *co
 	}
 	if (stdout_to_stderr)
 		posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	/* The signals that end the wait stay blocked except inside pselect, so
+	 * none can arrive between a check and the wait (and be slept through).
+	 * The child starts with mgate's original mask. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	posix_spawnattr_setsigmask(&attr, &orig);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, &old_chld);
 	sp = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, envp);
 	if (sp != 0) {
 		rc = mg_error_set(err, MG_EENV, "cannot run '%s': %s", argv[0], strerror(sp));
@@ -206,8 +228,13 @@ int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *co
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		pid_t w;
-		while (pipefd[0] >= 0 && pump(pipefd[0], err_copy))
+		int more = 0;
+		while (pipefd[0] >= 0 && (more = pump(pipefd[0], err_copy)) > 0)
 			;
+		if (more < 0) { /* the child closed its stderr: stop watching it */
+			close(pipefd[0]);
+			pipefd[0] = -1;
+		}
 		w = waitpid(pid, &ws, WNOHANG);
 		if (w == pid)
 			break;
@@ -228,10 +255,17 @@ int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *co
 		} else if (term_sent && now.tv_sec - start.tv_sec >= timeout + 10) {
 			kill(pid, SIGKILL);
 		}
-		nanosleep(&tick, NULL);
+		{
+			fd_set rd;
+			FD_ZERO(&rd);
+			if (pipefd[0] >= 0)
+				FD_SET(pipefd[0], &rd);
+			/* wakes when the child writes, ends, or a signal comes */
+			pselect(pipefd[0] >= 0 ? pipefd[0] + 1 : 0, &rd, NULL, NULL, &tick, &orig);
+		}
 	}
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
-	while (pipefd[0] >= 0 && pump(pipefd[0], err_copy))
+	while (pipefd[0] >= 0 && pump(pipefd[0], err_copy) > 0)
 		; /* what is left after it exited (a grandchild still writing is not waited for) */
 cleanup:
 	for (int k = 0; k < 2; k++)
@@ -239,6 +273,8 @@ cleanup:
 			close(pipefd[k]);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	free(envp);

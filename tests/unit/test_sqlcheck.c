@@ -177,9 +177,32 @@ static void test_empty_and_odd_input(void **state)
 	}
 }
 
+/* Splitting the offline SQL Alembic writes: statements one by one, with a
+ * semicolon inside a string or a function body kept in its statement. */
+static void test_split(void **state)
+{
+	strvec parts = STRVEC_INIT;
+	mg_error err = MG_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(sqlcheck_split(&parts, "BEGIN;\n\nCREATE TABLE t (a text DEFAULT 'x;y');\n"
+					       "-- Running upgrade a -> b\n\nUPDATE alembic_version SET version_num='b' "
+					       "WHERE alembic_version.version_num = 'a';\n\nCOMMIT;\n", &err), 0);
+	assert_int_equal(parts.n, 4);
+	assert_string_equal(parts.v[0], "BEGIN");
+	assert_string_equal(parts.v[1], "CREATE TABLE t (a text DEFAULT 'x;y')");
+	assert_true(strstr(parts.v[2], "UPDATE alembic_version") != NULL);
+	assert_string_equal(parts.v[3], "COMMIT");
+	strvec_release(&parts);
+	assert_int_equal(sqlcheck_split(&parts, "CREATE TABLE (", &err), MG_ERR);
+	assert_true(strstr(err.msg, "does not parse") != NULL);
+	strvec_release(&parts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_alter_table_subcommands),
 		cmocka_unit_test(test_statement_classes),
 		cmocka_unit_test(test_defaults),
