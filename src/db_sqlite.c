@@ -87,17 +87,6 @@ static int sqlite_server_version(db *d, buf *out, mg_error *err)
 	return MG_OK;
 }
 
-/* "schema"."table" with embedded quotes doubled. */
-static void quote_ident(buf *out, const char *s)
-{
-	buf_putc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(out, '"');
-		buf_putc(out, *s);
-	}
-	buf_putc(out, '"');
-}
 
 static int sqlite_read_versions(db *d, const db_version_table *vt, strvec *out, int *exists, mg_error *err)
 {
@@ -109,7 +98,7 @@ static int sqlite_read_versions(db *d, const db_version_table *vt, strvec *out, 
 	*exists = 0;
 	buf_puts(&sql, "SELECT 1 FROM ");
 	if (vt->schema) {
-		quote_ident(&sql, vt->schema);
+		buf_put_sql_ident(&sql, vt->schema);
 		buf_putc(&sql, '.');
 	}
 	buf_puts(&sql, "sqlite_schema WHERE type = 'table' AND name = ?1");
@@ -132,10 +121,10 @@ static int sqlite_read_versions(db *d, const db_version_table *vt, strvec *out, 
 	buf_truncate(&sql, 0);
 	buf_puts(&sql, "SELECT version_num FROM ");
 	if (vt->schema) {
-		quote_ident(&sql, vt->schema);
+		buf_put_sql_ident(&sql, vt->schema);
 		buf_putc(&sql, '.');
 	}
-	quote_ident(&sql, vt->table);
+	buf_put_sql_ident(&sql, vt->table);
 	if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot read the version table '%s' in %s: %s", vt->table, d->redacted,
 				  sqlite3_errmsg(s->conn));
@@ -465,7 +454,7 @@ static int sqlite_table_rows(db *d, const char *table, long long *out, mg_error 
 
 	*out = -1;
 	buf_puts(&sql, "SELECT count(*) FROM ");
-	quote_ident(&sql, table);
+	buf_put_sql_ident(&sql, table);
 	if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot count the rows of '%s': %s", table, sqlite3_errmsg(s->conn));
 	} else if (sqlite3_step(st) == SQLITE_ROW) {

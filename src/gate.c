@@ -251,18 +251,6 @@ cleanup:
 
 /* ---- backup --------------------------------------------------------------- */
 
-static int same_revisions(const strvec *a, const strvec *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (strvec_index(b, a->v[i]) < 0)
-			return 0;
-	return 1;
-}
-
 static void check_backup(gate_result *r, const gate_opts *o, const plan *pl)
 {
 	gate_check *c = add_check(r, "backup");
@@ -307,7 +295,7 @@ static void check_backup(gate_result *r, const gate_opts *o, const plan *pl)
 				damaged = b;
 			continue;
 		}
-		if (!same_revisions(&b->revisions, o->rows)) {
+		if (!strvec_same_set(&b->revisions, o->rows)) {
 			if (!other_revs)
 				other_revs = b;
 			continue;

@@ -47,6 +47,13 @@ typedef struct cli_option {
 #define OPT_FLAG_(s, l, v, h) { s, l, OPT_FLAG, v, NULL, h }
 #define OPT_END_() { 0, NULL, OPT_END, NULL, NULL, NULL }
 
+/* The options of every command that reads the database, filling a
+ * cli_dbopts `o`. */
+#define OPT_DB_(o) OPT_STRING_(0, "db", &(o)->db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)")
+#define OPT_VERSION_TABLE_(o)                                                                                    \
+	OPT_STRING_(0, "version-table", &(o)->version_table, "NAME", "Alembic's version table (default alembic_version)"), \
+	OPT_STRING_(0, "version-table-schema", &(o)->version_table_schema, "SCHEMA", "the version table's schema")
+
 /* Options every command takes. */
 typedef struct cli_common {
 	const char *config;
@@ -255,8 +262,6 @@ int cli_restore(cli_restored *out, const struct backup_info *b, const char *url,
 		const char *keep_dir, const db_version_table *vt, const char *cmd);
 void cli_restored_release(cli_restored *r);
 
-/* The same version rows, in any order. */
-int cli_same_rows(const strvec *a, const strvec *b);
 
 /* Print findings to stderr as "path:line: severity: message [id]";
  * warnings and infos are skipped when quiet. */

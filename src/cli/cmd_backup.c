@@ -119,9 +119,8 @@ int cmd_backup(int argc, char **argv)
 	cli_option opts[] = {
 		OPT_STRING_(0, "backup-dir", &dir_opt, "DIR", "where backups go (else backup_dir in [mgate])"),
 		OPT_FLAG_(0, "list", &list, "list the backups and verify each (size and SHA-256)"),
-		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
-		OPT_STRING_(0, "version-table", &o.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_DB_(&o),
+		OPT_VERSION_TABLE_(&o),
 		OPT_END_(),
 	};
 

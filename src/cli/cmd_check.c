@@ -132,7 +132,7 @@ int cmd_check(int argc, char **argv)
 	const char *target = "heads";
 	int rc, verbose = 0;
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&a.db),
 		OPT_STRING_(0, "backup-dir", &a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
 		OPT_FLAG_(0, "no-backup-check", &a.no_backup_check, "skip the backup check (needs --reason)"),
 		OPT_STRING_(0, "reason", &a.reason, "TEXT", "why the backup check is skipped (recorded)"),
@@ -140,8 +140,7 @@ int cmd_check(int argc, char **argv)
 		OPT_STRING_(0, "pg-version", &a.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
 		OPT_FLAG_(0, "strict", &a.strict, "lock risks that have a safe alternative are errors"),
 		OPT_FLAG_('v', "verbose", &verbose, "also show suppressed and informational findings"),
-		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&a.db),
 		OPT_FLAG_(0, "audit-table", &a.audit_table, "also record the decision in the database (mgate_audit)"),
 		OPT_END_(),
 	};

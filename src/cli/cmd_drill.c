@@ -85,10 +85,10 @@ static void check_copy(findings *out, const cli_gate *cg, const backup_info *b, 
 			     err.msg);
 		goto cleanup;
 	}
-	if (!cli_same_rows(&rows, &b->revisions))
+	if (!strvec_same_set(&rows, &b->revisions))
 		findings_add(out, "version-rows", SEV_ERROR, NULL, 0, NULL,
 			     "the restored copy's version rows differ from the backup's manifest");
-	if (cli_same_rows(&b->revisions, &cg->rows))
+	if (strvec_same_set(&b->revisions, &cg->rows))
 		verify_same_schema(out, source_schema, snap, cg->vt.table, "the source database");
 	else
 		findings_add(out, "source-moved-on", SEV_WARNING, NULL, 0, NULL,
@@ -135,10 +135,9 @@ int cmd_drill(int argc, char **argv)
 	cli_option opts[] = {
 		OPT_FLAG_(0, "newest", &newest, "use the newest backup instead of taking one"),
 		OPT_FLAG_(0, "report", &want_report, "show the drills recorded in the audit log"),
-		OPT_STRING_(0, "db", &a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&a.db),
 		OPT_STRING_(0, "backup-dir", &a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
-		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&a.db),
 		OPT_END_(),
 	};
 

@@ -30,9 +30,8 @@ int cmd_ledger(int argc, char **argv)
 	int *cur = NULL, *applied = NULL, rc, have = 0, exists = 0, baseline;
 	size_t ncur = 0, napplied = 0, i, bad = 0;
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
-		OPT_STRING_(0, "version-table", &o.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_DB_(&o),
+		OPT_VERSION_TABLE_(&o),
 		OPT_END_(),
 	};
 

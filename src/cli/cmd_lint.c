@@ -274,9 +274,8 @@ int cmd_lint(int argc, char **argv)
 		OPT_STRING_(0, "dialect", &o.dialect, "NAME", "postgresql or sqlite (default: from the database URL)"),
 		OPT_FLAG_(0, "strict", &o.strict, "lock risks that have a safe alternative are errors"),
 		OPT_FLAG_('v', "verbose", &o.verbose, "show the messages of suppressed findings"),
-		OPT_STRING_(0, "db", &o.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
-		OPT_STRING_(0, "version-table", &o.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_DB_(&o.db),
+		OPT_VERSION_TABLE_(&o.db),
 		OPT_END_(),
 	};
 

@@ -130,10 +130,9 @@ int cmd_plan(int argc, char **argv)
 	step *steps = NULL;
 	db *d = NULL;
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&o),
 		OPT_STRING_(0, "pg-version", &pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
-		OPT_STRING_(0, "version-table", &o.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&o),
 		OPT_END_(),
 	};
 

@@ -321,7 +321,7 @@ static int real_db_untouched(const cli_gate *cg)
 	strvec now = STRVEC_INIT;
 	int exists = 0, same;
 
-	same = cg->d->ops->read_versions(cg->d, &cg->vt, &now, &exists, &err) == 0 && cli_same_rows(&now, &cg->rows);
+	same = cg->d->ops->read_versions(cg->d, &cg->vt, &now, &exists, &err) == 0 && strvec_same_set(&now, &cg->rows);
 	strvec_release(&now);
 	return same;
 }
@@ -381,10 +381,9 @@ int cmd_rehearse(int argc, char **argv)
 	FILE *info = stdout;
 	cli_option opts[] = {
 		OPT_FLAG_(0, "keep", &keep, "keep the scratch database afterwards (its URL is printed)"),
-		OPT_STRING_(0, "db", &a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&a.db),
 		OPT_STRING_(0, "backup-dir", &a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
-		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&a.db),
 		OPT_END_(),
 	};
 

@@ -82,11 +82,10 @@ int cmd_restore(int argc, char **argv)
 	cli_option opts[] = {
 		OPT_STRING_(0, "into", &into, "URL", "restore into this database instead (it must be empty)"),
 		OPT_FLAG_(0, "yes", &yes, "replace the database without asking"),
-		OPT_STRING_(0, "db", &a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&a.db),
 		OPT_STRING_(0, "backup-dir", &a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
 		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for the migration lock (default 0)"),
-		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&a.db),
 		OPT_END_(),
 	};
 
@@ -160,7 +159,7 @@ int cmd_restore(int argc, char **argv)
 	json_object_set_new(audit, "exit", json_integer(rc));
 	if (rc)
 		goto cleanup;
-	if (!cli_same_rows(&res.rows, &b.revisions)) {
+	if (!strvec_same_set(&res.rows, &b.revisions)) {
 		fprintf(stderr, "mgate restore: the restored database's version rows differ from the backup's manifest\n");
 		rc = EXIT_VERIFY;
 	}

@@ -69,17 +69,6 @@ typedef struct ways {
 	json_t *last_upgrade;     /* the audit entry of the upgrade being undone, or NULL */
 } ways;
 
-static void quote_ident(buf *out, const char *s)
-{
-	buf_putc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(out, '"');
-		buf_putc(out, *s);
-	}
-	buf_putc(out, '"');
-}
-
 /* Rows a dropping operation destroys, counted on the live database. */
 static long long rows_destroyed(db *d, const plan_op *op)
 {
@@ -91,10 +80,10 @@ static long long rows_destroyed(db *d, const plan_op *op)
 	if (!op->table || !strcmp(op->table, "?"))
 		return -1;
 	buf_puts(&sql, "SELECT count(*) FROM ");
-	quote_ident(&sql, op->table);
+	buf_put_sql_ident(&sql, op->table);
 	if (op->column) {
 		buf_puts(&sql, " WHERE ");
-		quote_ident(&sql, op->column);
+		buf_put_sql_ident(&sql, op->column);
 		buf_puts(&sql, " IS NOT NULL");
 	}
 	if (d->ops->query_scalar(d, sql.ptr, &v, &err) == 0 && v)
@@ -262,7 +251,7 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 		}
 	}
 	lint_release(&ctx);
-	if (!w->n && !w->down_problem && cli_same_rows(&w->target_rows, &cg->rows))
+	if (!w->n && !w->down_problem && strvec_same_set(&w->target_rows, &cg->rows))
 		w->at_target = 1;
 cleanup:
 	intvec_release(&cur);
@@ -316,7 +305,7 @@ static void assess_restore(ways *w, const cli_gate *cg)
 		return;
 	}
 	w->have_backup = 1;
-	w->backup_matches = cli_same_rows(&w->b.revisions, &w->target_rows);
+	w->backup_matches = strvec_same_set(&w->b.revisions, &w->target_rows);
 	w->age = (long long)time(NULL) - w->b.created;
 	if (cg->lo.dialect == SQL_POSTGRESQL) {
 		long long now = db_writes_counter(cg->d);
@@ -567,7 +556,7 @@ static void verify_back(findings *vf, const ways *w, const cli_gate *cg, const s
 	printf("the database is now at: ");
 	print_rows(&rows);
 	printf("\n");
-	if (!cli_same_rows(&rows, want_rows))
+	if (!strvec_same_set(&rows, want_rows))
 		findings_add(vf, "version-rows", SEV_ERROR, NULL, 0, NULL, "the version rows are not the target's");
 	if (w->last_upgrade) {
 		/* the snapshot shows the schema at the upgrade's start only */
@@ -575,7 +564,7 @@ static void verify_back(findings *vf, const ways *w, const cli_gate *cg, const s
 		strvec start = STRVEC_INIT;
 		for (i = 0; i < json_array_size(from); i++)
 			strvec_push(&start, json_string_value(json_array_get(from, i)));
-		if (!cli_same_rows(&start, want_rows))
+		if (!strvec_same_set(&start, want_rows))
 			snap = NULL;
 		strvec_release(&start);
 	}
@@ -622,12 +611,11 @@ int cmd_rollback(int argc, char **argv)
 		OPT_FLAG_(0, "dry-run", &dry_run, "compare the ways back and recommend one; change nothing"),
 		OPT_STRING_(0, "via", &via, "WAY", "take this way instead of the recommended one: downgrade or restore"),
 		OPT_FLAG_(0, "yes", &yes, "do it without asking"),
-		OPT_STRING_(0, "db", &a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&a.db),
 		OPT_STRING_(0, "backup-dir", &a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
 		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for the migration lock (default 0)"),
 		OPT_STRING_(0, "timeout", &timeout, "SECONDS", "stop Alembic's downgrade after this long"),
-		OPT_STRING_(0, "version-table", &a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&a.db),
 		OPT_END_(),
 	};
 

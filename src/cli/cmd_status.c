@@ -107,10 +107,9 @@ int cmd_status(int argc, char **argv)
 	size_t ncurrent = 0, ntargets = 0, npending = 0, i, fail_at = (size_t)-1;
 	const char *target = "heads";
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&o),
 		OPT_STRING_(0, "from", &o.from, "REV[,REV]", "assume these version rows instead of reading a database"),
-		OPT_STRING_(0, "version-table", &o.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&o),
 		OPT_END_(),
 	};
 

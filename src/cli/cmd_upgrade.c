@@ -179,7 +179,7 @@ int cmd_upgrade(int argc, char **argv)
 	int alembic_ran = 0, attempts = 0;
 	long retries = 0, retry_wait = 10;
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &o.a.db.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&o.a.db),
 		OPT_FLAG_(0, "backup", &o.backup, "take a backup first when there is no fresh one"),
 		OPT_STRING_(0, "backup-dir", &o.a.backup_dir, "DIR", "where backups are (else backup_dir in [mgate])"),
 		OPT_FLAG_(0, "no-backup-check", &o.a.no_backup_check, "skip the backup check (needs --reason)"),
@@ -190,8 +190,7 @@ int cmd_upgrade(int argc, char **argv)
 		OPT_STRING_(0, "rules", &o.a.rules_dir, "DIR", "the project's rules folder, loaded over the built-in rules"),
 		OPT_STRING_(0, "pg-version", &o.a.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
 		OPT_FLAG_(0, "strict", &o.a.strict, "lock risks that have a safe alternative are errors"),
-		OPT_STRING_(0, "version-table", &o.a.db.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.a.db.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&o.a.db),
 		OPT_FLAG_(0, "audit-table", &o.a.audit_table, "also record the decision in the database (mgate_audit)"),
 		OPT_END_(),
 	};

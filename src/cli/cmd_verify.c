@@ -33,10 +33,9 @@ int cmd_verify(int argc, char **argv)
 	void *want = NULL, *have_snap = NULL;
 	gate_check inv;
 	cli_option opts[] = {
-		OPT_STRING_(0, "db", &o.db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_DB_(&o),
 		OPT_STRING_(0, "against", &against, "FILE", "also compare the live schema with this snapshot (mgate snapshot)"),
-		OPT_STRING_(0, "version-table", &o.version_table, "NAME", "Alembic's version table (default alembic_version)"),
-		OPT_STRING_(0, "version-table-schema", &o.version_table_schema, "SCHEMA", "the version table's schema"),
+		OPT_VERSION_TABLE_(&o),
 		OPT_END_(),
 	};
 

@@ -160,15 +160,3 @@ void cli_restored_release(cli_restored *r)
 	strvec_release(&r->rows);
 	memset(r, 0, sizeof(*r));
 }
-
-int cli_same_rows(const strvec *a, const strvec *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (strvec_index(b, a->v[i]) < 0)
-			return 0;
-	return 1;
-}

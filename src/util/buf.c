@@ -97,6 +97,17 @@ void buf_truncate(buf *b, size_t len)
 	b->ptr[len] = '\0';
 }
 
+void buf_put_sql_ident(buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
 void buf_put_quoted(buf *b, const char *s)
 {
 	const unsigned char *p;

@@ -29,6 +29,8 @@ void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 void buf_truncate(buf *b, size_t len);
+/* Append `s` as one SQL identifier: double-quoted, quotes doubled. */
+void buf_put_sql_ident(buf *b, const char *s);
 /* Append `s` with JSON/C-style escaping of control bytes and quotes. */
 void buf_put_quoted(buf *b, const char *s);
 /* Hand the heap string to the caller (who frees it) and reset the buffer. */

@@ -38,6 +38,18 @@ int strvec_index(const strvec *sv, const char *s)
 	return -1;
 }
 
+int strvec_same_set(const strvec *a, const strvec *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strvec_index(b, a->v[i]) < 0)
+			return 0;
+	return 1;
+}
+
 void strvec_copy(strvec *dst, const strvec *src)
 {
 	size_t i;

@@ -19,6 +19,8 @@ void strvec_push_n(strvec *sv, const char *s, size_t len);
 /* Take ownership of `s` (a heap string). */
 void strvec_push_owned(strvec *sv, char *s);
 int strvec_index(const strvec *sv, const char *s); /* -1 when absent */
+/* The same strings, in any order (each vector's strings distinct). */
+int strvec_same_set(const strvec *a, const strvec *b);
 void strvec_copy(strvec *dst, const strvec *src);
 void strvec_release(strvec *sv);
 

@@ -8,40 +8,22 @@ usage: python3 test_plan.py MGATE ROOT
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "pg"))
-sys.path.insert(0, os.path.join(HERE, "..", "diff"))
-from pgserver import PASSWORD, PgServer  # noqa: E402
-from status_oracle import ENV_ONLINE  # noqa: E402
-
-passed = failed = 0
-outputs = []
+sys.path.insert(0, os.path.join(HERE, ".."))
+from harness import ENV_ONLINE, PgServer, alembic, check, finish, mgate  # noqa: E402
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[-1500:]))
 
 
-def mgate(args, cwd):
-    e = dict(os.environ)
-    e.pop("MGATE_DATABASE_URL", None)
-    r = subprocess.run([sys.argv[1]] + args, cwd=cwd, capture_output=True, text=True, env=e, timeout=300)
-    outputs.append(r.stdout + r.stderr)
-    return r
 
 
-def alembic(cwd, *args):
-    r = subprocess.run(["/usr/bin/python3", "-m", "alembic", *args], cwd=cwd, capture_output=True, text=True)
-    check("alembic " + " ".join(args), r.returncode == 0, r.stderr)
+
+
+
+
 
 
 def sqlite_case(root, work):
@@ -119,9 +101,7 @@ def main():
         pg_case(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    check("no password in any output", not [o for o in outputs if PASSWORD in o])
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -19,36 +19,18 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "pg"))
-sys.path.insert(0, os.path.join(HERE, "..", "diff"))
-from pgserver import PASSWORD, PgServer  # noqa: E402
-from status_oracle import ENV_ONLINE  # noqa: E402
-
-passed = failed = 0
-outputs = []
+sys.path.insert(0, os.path.join(HERE, ".."))
+from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, finish, mgate, outputs  # noqa: E402
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[-2000:]))
 
 
-def mgate(args, cwd, env=None):
-    e = dict(os.environ)
-    e.pop("MGATE_DATABASE_URL", None)
-    e.update(env or {})
-    r = subprocess.run([sys.argv[1]] + args, cwd=cwd, capture_output=True, text=True, env=e, timeout=300)
-    outputs.append(r.stdout + r.stderr)
-    return r
 
 
-def alembic(cwd, *args):
-    r = subprocess.run(["/usr/bin/python3", "-m", "alembic", *args], cwd=cwd, capture_output=True, text=True)
-    check("alembic " + " ".join(args), r.returncode == 0, r.stderr)
+
+
+
+
 
 
 def rows(db):
@@ -352,9 +334,7 @@ def main():
         pg_cases(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    check("no password in any output", not [o for o in outputs if PASSWORD in o])
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -20,16 +20,9 @@ import subprocess
 import sys
 import tempfile
 
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[-2500:]))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from harness import check, finish  # noqa: E402
 
 
 def run(argv, cwd):
@@ -119,7 +112,7 @@ SETUPS = {
 
 
 def main():
-    mgate_bin, root = sys.argv[1], sys.argv[2]
+    root = sys.argv[2]
     text = open(os.path.join(root, "docs", "runbook.md")).read()
     work = tempfile.mkdtemp(prefix="mgate-runbook-")
     ran = 0
@@ -142,8 +135,8 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     check("the runbook has commands", ran >= 15, ran)
-    print("%d commands run; %d passed, %d failed" % (ran, passed, failed))
-    return 1 if failed else 0
+    print("%d commands run" % ran)
+    return finish()
 
 
 if __name__ == "__main__":
