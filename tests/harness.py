@@ -8,6 +8,7 @@ usage, in a test: `from harness import check, mgate, alembic, finish`, then
 """
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 
@@ -47,6 +48,31 @@ def alembic(cwd, *args):
     r = subprocess.run(["/usr/bin/python3", "-m", "alembic", *args], cwd=cwd, capture_output=True, text=True)
     check("alembic " + " ".join(args), r.returncode == 0, r.stderr)
     return r
+
+
+def add_mgate_lines(folder, text):
+    """Put `text` (whole lines) at the top of the [mgate] section of the
+    folder's alembic.ini."""
+    ini = os.path.join(folder, "alembic.ini")
+    with open(ini) as f:
+        old = f.read()
+    assert "\n[mgate]\n" in old
+    with open(ini, "w") as f:
+        f.write(old.replace("\n[mgate]\n", "\n[mgate]\n" + text, 1))
+
+
+def demo_project(root, work, name, at="8b3f5e6d0c12", extra=""):
+    """A copy of fixtures/demo (no database, backups or logs), `extra` added
+    to [mgate], and the real Alembic upgraded to `at`. Returns the folder
+    and its database file."""
+    demo = os.path.join(work, name)
+    shutil.copytree(os.path.join(os.path.abspath(root), "fixtures", "demo"), demo,
+                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl",
+                                                  "*.pre-restore-*"))
+    if extra:
+        add_mgate_lines(demo, extra)
+    alembic(demo, "upgrade", at)
+    return demo, os.path.join(demo, "demo.db")
 
 
 def sha(path):

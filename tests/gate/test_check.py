@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, finish, mgate  # noqa: E402
+from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate  # noqa: E402
 
 
 
@@ -42,16 +42,8 @@ def gate(cwd, *args):
 
 
 def sqlite_cases(root, work):
-    demo = os.path.join(work, "demo")
-    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
-    ini = os.path.join(demo, "alembic.ini")
-    text = open(ini).read()
-    assert "\n[mgate]\n" in text
-    text = text.replace("\n[mgate]\n", "\n[mgate]\n"
-                        "invariant.admin_role = SELECT count(*) FROM roles WHERE name = 'admin_tech' => 1\n")
-    open(ini, "w").write(text)
-    alembic(demo, "upgrade", "8b3f5e6d0c12")
+    demo, _ = demo_project(root, work, "demo",
+                           extra="invariant.admin_role = SELECT count(*) FROM roles WHERE name = 'admin_tech' => 1\n")
     subprocess.run(["sqlite3", os.path.join(demo, "demo.db"),
                     "INSERT INTO roles (name) VALUES ('admin_tech')"], capture_output=True)
 

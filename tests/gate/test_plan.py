@@ -13,7 +13,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PgServer, alembic, check, finish, mgate  # noqa: E402
+from harness import ENV_ONLINE, PgServer, alembic, check, demo_project, finish, mgate  # noqa: E402
 
 
 
@@ -27,10 +27,7 @@ from harness import ENV_ONLINE, PgServer, alembic, check, finish, mgate  # noqa:
 
 
 def sqlite_case(root, work):
-    demo = os.path.join(work, "demo")
-    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
-    alembic(demo, "upgrade", "4c7e1d2a9f30")
+    demo, _ = demo_project(root, work, "demo", at="4c7e1d2a9f30")
     r = mgate(["plan", "--format", "json"], demo)
     check("sqlite: exit 0", r.returncode == 0, r.stderr)
     plan = json.loads(r.stdout)

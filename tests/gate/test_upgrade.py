@@ -20,7 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, finish, mgate, outputs  # noqa: E402
+from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, outputs  # noqa: E402
 
 
 
@@ -47,16 +47,6 @@ def tables(db):
     return r
 
 
-def project(root, work, name, extra=""):
-    demo = os.path.join(work, name)
-    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
-    ini = os.path.join(demo, "alembic.ini")
-    text = open(ini).read().replace("\n[mgate]\n", "\n[mgate]\n" + extra)
-    open(ini, "w").write(text)
-    alembic(demo, "upgrade", "8b3f5e6d0c12")
-    return demo, os.path.join(demo, "demo.db")
-
 
 def add_rev(demo, rid, down, body):
     with open(os.path.join(demo, "migrations", "versions", rid + "_t.py"), "w") as f:
@@ -82,7 +72,7 @@ def start_until_running(args, cwd, env):
 
 
 def sqlite_cases(root, work):
-    demo, db = project(root, work, "happy")
+    demo, db = demo_project(root, work, "happy")
     r = mgate(["upgrade"], demo)
     check("closed: exit 1", r.returncode == 1 and "Alembic was not run" in r.stdout, r.stdout + r.stderr)
     check("closed: nothing ran", rows(db) == ["8b3f5e6d0c12"], rows(db))
@@ -179,7 +169,7 @@ def sqlite_cases(root, work):
     check("audit: 0600", (os.stat(os.path.join(demo, "audit.jsonl")).st_mode & 0o777) == 0o600)
 
     # Alembic fails mid-way: SQLite has no transactional DDL, so the table stays while the version does not move
-    demo, db = project(root, work, "fail")
+    demo, db = demo_project(root, work, "fail")
     add_rev(demo, "f2f2f2f2f2f2", "e7b2d9f4a1c6",
             '    op.create_table("t2", sa.Column("id", sa.Integer(), primary_key=True))\n'
             '    op.execute("INSERT INTO no_such_table VALUES (1)")')
@@ -207,7 +197,7 @@ def sqlite_cases(root, work):
         f.write('#!/bin/sh\n/usr/bin/python3 -m alembic "$@" || exit $?\n'
                 'sqlite3 "$MGATE_TEST_DB" "CREATE TABLE sneaky (id int)"\n')
     os.chmod(wrapper, 0o755)
-    demo, db = project(root, work, "verify", extra="alembic_cmd = %s\n" % wrapper)
+    demo, db = demo_project(root, work, "verify", extra="alembic_cmd = %s\n" % wrapper)
     r = mgate(["upgrade", "--no-backup-check", "--reason", "test"], demo, env={"MGATE_TEST_DB": db})
     check("verify: exit 5", r.returncode == 5, r.stdout + r.stderr)
     check("verify: names the change", "table sneaky added, which no applied operation declares" in r.stdout, r.stdout)
@@ -217,7 +207,7 @@ def sqlite_cases(root, work):
     with open(slow, "w") as f:
         f.write('#!/bin/sh\nsleep 3\nexec /usr/bin/python3 -m alembic "$@"\n')
     os.chmod(slow, 0o755)
-    demo, db = project(root, work, "concurrent", extra="alembic_cmd = %s\n" % slow)
+    demo, db = demo_project(root, work, "concurrent", extra="alembic_cmd = %s\n" % slow)
     e = dict(os.environ)
     e.pop("MGATE_DATABASE_URL", None)
     first, head1 = start_until_running(["upgrade", "--no-backup-check", "--reason", "t"], demo, e)
@@ -231,7 +221,7 @@ def sqlite_cases(root, work):
     check("concurrent: applied once", rows(db) == ["e7b2d9f4a1c6"], rows(db))
 
     # SIGTERM during the upgrade: forwarded to Alembic, and mgate still reports the state
-    demo, db = project(root, work, "sigterm", extra="alembic_cmd = %s\n" % slow)
+    demo, db = demo_project(root, work, "sigterm", extra="alembic_cmd = %s\n" % slow)
     p, head = start_until_running(["upgrade", "--no-backup-check", "--reason", "t"], demo, e)
     time.sleep(0.5)
     p.send_signal(signal.SIGTERM)

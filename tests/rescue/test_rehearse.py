@@ -15,7 +15,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import PgServer, alembic, check, finish, mgate, sha  # noqa: E402
+from harness import PgServer, alembic, check, demo_project, finish, mgate, sha  # noqa: E402
 
 
 ENV_BOTH = '''from alembic import context
@@ -49,11 +49,7 @@ else:
 
 
 def sqlite_case(root, work):
-    demo = os.path.join(work, "demo")
-    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
-    alembic(demo, "upgrade", "8b3f5e6d0c12")
-    db = os.path.join(demo, "demo.db")
+    demo, db = demo_project(root, work, "demo")
     mgate(["backup"], demo)
     before = sha(db)
     r = mgate(["rehearse", "--format", "json"], demo)

@@ -18,7 +18,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, finish, mgate, sha  # noqa: E402
+from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, sha  # noqa: E402
 
 
 
@@ -54,16 +54,6 @@ def audit(demo, command):
     return [e for e in (json.loads(l) for l in open(path)) if e["command"] == command] if os.path.exists(path) else []
 
 
-def project(root, work, name, extra=""):
-    demo = os.path.join(work, name)
-    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
-    ini = os.path.join(demo, "alembic.ini")
-    text = open(ini).read().replace("\n[mgate]\n", "\n[mgate]\n" + extra)
-    open(ini, "w").write(text)
-    alembic(demo, "upgrade", "8b3f5e6d0c12")
-    return demo, os.path.join(demo, "demo.db")
-
 
 def corrupt(path):
     with open(path, "r+b") as f:
@@ -74,7 +64,7 @@ def corrupt(path):
 
 
 def sqlite_rollback(root, work):
-    demo, db = project(root, work, "rb")
+    demo, db = demo_project(root, work, "rb")
     r = mgate(["upgrade", "--backup"], demo)
     check("upgrade with a backup", r.returncode == 0, r.stdout + r.stderr)
     check("at head", rows(db) == ["e7b2d9f4a1c6"], rows(db))
@@ -156,8 +146,8 @@ def sqlite_rollback(root, work):
 
 
 def sqlite_restore_and_drill(root, work):
-    demo, db = project(root, work, "rs", extra="drill_max_age = 7\n")
-    other, other_db = project(root, work, "other")
+    demo, db = demo_project(root, work, "rs", extra="drill_max_age = 7\n")
+    other, other_db = demo_project(root, work, "other")
     r = mgate(["backup"], other)
     other_backup = sorted(glob.glob(os.path.join(other, "backups", "*.sqlite3")))[-1]
     r = mgate(["backup"], demo)

@@ -22,7 +22,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import check, finish  # noqa: E402
+from harness import add_mgate_lines, check, demo_project, finish  # noqa: E402
 
 
 def run(argv, cwd):
@@ -52,24 +52,6 @@ def sections(text):
         else:
             body.append(line)
     return out
-
-
-def add_mgate_lines(demo, lines):
-    ini = os.path.join(demo, "alembic.ini")
-    with open(ini) as f:
-        text = f.read()
-    with open(ini, "w") as f:
-        f.write(text.replace("\n[mgate]\n", "\n[mgate]\n" + "".join(l + "\n" for l in lines)))
-
-
-def demo_copy(root, work, name):
-    demo = os.path.join(work, name)
-    shutil.copytree(os.path.join(root, "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl"))
-    r = subprocess.run(["/usr/bin/python3", "-m", "alembic", "upgrade", "8b3f5e6d0c12"], cwd=demo,
-                       capture_output=True, text=True)
-    check("setup %s: alembic" % name, r.returncode == 0, r.stderr)
-    return demo
 
 
 def setup_intro(demo):
@@ -121,9 +103,10 @@ def main():
             if title not in SETUPS:
                 check("runbook section %r has a test scenario" % title, False)
                 continue
-            demo = demo_copy(root, work, "s%d" % k)
+            demo, _ = demo_project(root, work, "s%d" % k)
             SETUPS[title](demo)
-            add_mgate_lines(demo, ini)
+            if ini:
+                add_mgate_lines(demo, "".join(line + "\n" for line in ini))
             for line in sh:
                 m = re.search(r"#\s*exit (\d+)", line)
                 want = int(m.group(1)) if m else 0
