@@ -128,6 +128,15 @@ typedef struct cli_dbopts {
 	const char *version_table_schema;
 } cli_dbopts;
 
+/*
+ * The PostgreSQL major version to judge for: `opt` (--pg-version), else the
+ * server's (`server` may be NULL), else pg_version in [mgate], else 15.
+ * *source (may be NULL) says which. A bad value is printed; returns 0 or
+ * EXIT_USAGE.
+ */
+int cli_pg_version(int *out, const char **source, const char *opt, const mgate_config *cfg, const buf *server,
+		   const char *cmd);
+
 /* The major version in a server_version string ("PostgreSQL 15.4" -> 15),
  * or 0 for another server (or none). */
 int cli_server_pg_major(const buf *server);

@@ -121,18 +121,6 @@ cleanup:
 
 /* ---- settings ------------------------------------------------------------ */
 
-static int parse_major(const char *s)
-{
-	const char *p = s;
-	long v;
-	char *end;
-
-	while (*p && (*p < '0' || *p > '9'))
-		p++;
-	v = strtol(p, &end, 10);
-	return *p && v > 0 && v < 1000 ? (int)v : -1;
-}
-
 static int choose_dialect(sql_dialect *out, const lint_cli *o, const cli_project *p)
 {
 	const char *d = o->dialect;
@@ -151,31 +139,6 @@ static int choose_dialect(sql_dialect *out, const lint_cli *o, const cli_project
 		*out = SQL_SQLITE;
 	else {
 		fprintf(stderr, "mgate lint: unknown dialect '%s'; expected postgresql or sqlite\n", d);
-		free(cfg);
-		return EXIT_USAGE;
-	}
-	free(cfg);
-	return 0;
-}
-
-/* --pg-version, else the server's, else [mgate] pg_version, else 15;
- * *source says which. */
-static int choose_pg_version(int *out, const char **source, const lint_cli *o, const cli_project *p,
-			     const buf *server)
-{
-	char *cfg = NULL;
-	const char *v = o->pg_version;
-
-	*out = 15;
-	*source = v ? "option" : "default";
-	if (!v && server->len && strstr(server->ptr, "PostgreSQL")) {
-		v = server->ptr;
-		*source = "server";
-	}
-	if (!v && p->cfg.ini_path && (v = cfg = config_mgate_option(&p->cfg, "pg_version")) != NULL)
-		*source = "config";
-	if (v && (*out = parse_major(v)) < 0) {
-		fprintf(stderr, "mgate lint: bad PostgreSQL version '%s'; expected a major version such as 15\n", v);
 		free(cfg);
 		return EXIT_USAGE;
 	}
@@ -330,7 +293,7 @@ int cmd_lint(int argc, char **argv)
 		if (rc)
 			goto cleanup;
 	}
-	if ((rc = choose_pg_version(&lo.pg_version, &pg_source, &o, &p, &server)) != 0)
+	if ((rc = cli_pg_version(&lo.pg_version, &pg_source, o.pg_version, &p.cfg, &server, "lint")) != 0)
 		goto cleanup;
 	lint_init(&ctx, &lo);
 	if (args.n) {

@@ -179,8 +179,8 @@ int cmd_plan(int argc, char **argv)
 	lo.rules = &rules;
 	lo.strict = cli_mgate_flag(&p.cfg, "strict");
 	lo.dialect = !strncmp(url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
-	lo.pg_version = pg_version ? atoi(pg_version)
-			: cli_server_pg_major(&server) ? cli_server_pg_major(&server) : 15;
+	if ((rc = cli_pg_version(&lo.pg_version, NULL, pg_version, &p.cfg, &server, "plan")) != 0)
+		goto cleanup;
 	lint_init(&ctx, &lo);
 	steps = mg_calloc(norder + 1, sizeof(*steps));
 	for (i = 0; i < norder; i++) {

@@ -97,15 +97,8 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 	g->lo.rules = &g->rules;
 	g->lo.strict = a->strict || cli_mgate_flag(&g->p.cfg, "strict");
 	g->lo.dialect = !strncmp(g->url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
-	g->lo.pg_version = 15;
-	if (a->pg_version)
-		g->lo.pg_version = atoi(a->pg_version);
-	else if (cli_server_pg_major(&g->server))
-		g->lo.pg_version = cli_server_pg_major(&g->server);
-	if (g->lo.pg_version <= 0) {
-		fprintf(stderr, "mgate %s: bad PostgreSQL version '%s'\n", cmd, a->pg_version ? a->pg_version : "?");
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_pg_version(&g->lo.pg_version, NULL, a->pg_version, &g->p.cfg, &g->server, cmd)) != 0)
+		return rc;
 	if (a->backup_dir) {
 		g->dir = mg_strdup(a->backup_dir);
 	} else if ((g->dir = config_mgate_option(&g->p.cfg, "backup_dir")) != NULL) {

@@ -67,6 +67,42 @@ const char *cli_database_url(const char *opt, const char *from_ini)
 	return from_ini;
 }
 
+static int parse_major(const char *s)
+{
+	const char *p = s;
+	long v;
+	char *end;
+
+	while (*p && (*p < '0' || *p > '9'))
+		p++;
+	v = strtol(p, &end, 10);
+	return *p && v > 0 && v < 1000 ? (int)v : -1;
+}
+
+int cli_pg_version(int *out, const char **source, const char *opt, const mgate_config *cfg, const buf *server,
+		   const char *cmd)
+{
+	char *conf = NULL;
+	const char *v = opt, *src = v ? "option" : "default";
+
+	*out = 15;
+	if (!v && server && server->len && strstr(server->ptr, "PostgreSQL")) {
+		v = server->ptr;
+		src = "server";
+	}
+	if (!v && cfg && cfg->ini_path && (v = conf = config_mgate_option(cfg, "pg_version")) != NULL)
+		src = "config";
+	if (source)
+		*source = src;
+	if (v && (*out = parse_major(v)) < 0) {
+		fprintf(stderr, "mgate %s: bad PostgreSQL version '%s'; expected a major version such as 15\n", cmd, v);
+		free(conf);
+		return EXIT_USAGE;
+	}
+	free(conf);
+	return 0;
+}
+
 int cli_server_pg_major(const buf *server)
 {
 	static const char prefix[] = "PostgreSQL ";
