@@ -83,7 +83,8 @@ static void print_way_back(const cli_gate *cg, const strvec *start, const backup
 		printf("%s%s", i ? " " : "", start->v[i]);
 	printf("\n     (check `mgate lint` first: a missing or lossy downgrade loses data)\n");
 	if (newest && newest->path)
-		printf("  2. the backup taken before: %s (%s, at the starting revisions)\n", newest->path,
+		printf("  2. restore the backup taken before: mgate restore %s --yes\n     (taken %s, at the starting "
+		       "revisions; what is there now is kept)\n", newest->path,
 		       newest->created_at ? newest->created_at : "?");
 	else
 		printf("  2. no backup of this database was found in the backup folder\n");
@@ -170,7 +171,7 @@ int cmd_upgrade(int argc, char **argv)
 	void *before = NULL, *after = NULL;
 	db *lockdb = NULL, *d2 = NULL;
 	int *cur = NULL, *targets = NULL, *steps = NULL, rc, status = -1, sig = 0, timed_out = 0, exists = 0;
-	size_t ncur = 0, ntargets = 0, nsteps = 0, i, done;
+	size_t ncur = 0, ntargets = 0, nsteps = 0, i, done, half = 0;
 	long lock_wait = 0, timeout = 0;
 	backup_info newest;
 	json_t *audit = NULL;
@@ -407,8 +408,15 @@ int cmd_upgrade(int argc, char **argv)
 		       done < nsteps ? cg.p.map.v[steps[done]].id : "");
 		verify_schema(&vf, before, after, &cg.p.map, steps, done, cg.lo.dialect, cg.vt.table, &err);
 		for (i = 0; i < vf.n; i++)
-			if (!strcmp(vf.v[i].id, "unexplained-change"))
-				printf("half-applied by %s: %s\n", done < nsteps ? cg.p.map.v[steps[done]].id : "?", vf.v[i].message);
+			if (!strcmp(vf.v[i].id, "unexplained-change")) {
+				printf("half-applied by %s: %s\n", done < nsteps ? cg.p.map.v[steps[done]].id : "?",
+				       vf.v[i].message);
+				half++;
+			}
+		if (half)
+			printf("to clean up the half-applied revision: `mgate restore %s --yes` puts back the backup taken "
+			       "before this upgrade; or undo the changes above by hand, fix the revision, and run mgate "
+			       "upgrade again\n", newest.path ? newest.path : "<backup>");
 		print_way_back(&cg, &start, &newest);
 		rc = EXIT_UPGRADE;
 		goto cleanup;

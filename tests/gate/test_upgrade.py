@@ -189,6 +189,8 @@ def sqlite_cases(root, work):
     check("alembic fails: state", "the database is now at: e7b2d9f4a1c6" in r.stdout
           and "3 of 4 steps were applied; it stopped in f2f2f2f2f2f2" in r.stdout, r.stdout)
     check("alembic fails: half-applied", "half-applied by f2f2f2f2f2f2: table t2 added" in r.stdout, r.stdout)
+    check("alembic fails: the command that cleans it up", "to clean up the half-applied revision: `mgate restore "
+          in r.stdout, r.stdout)
     check("alembic fails: the way back", "downgrade 8b3f5e6d0c12" in r.stdout, r.stdout)
 
     # verification catches what the operations did not declare (a wrapper adds a table behind Alembic's back)
