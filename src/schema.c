@@ -10,15 +10,24 @@
 
 #include "util/banned.h"
 
+static int append_to_buf(const char *data, size_t size, void *ctx)
+{
+	buf_put((buf *)ctx, data, size);
+	return 0;
+}
+
 void schema_dump(buf *out, const void *snapshot)
 {
-	char *s = json_dumps((const json_t *)snapshot, JSON_SORT_KEYS | JSON_INDENT(2));
+	/* straight into the buffer: a 30 MB snapshot is not built twice */
+	json_dump_callback((const json_t *)snapshot, append_to_buf, out, JSON_SORT_KEYS | JSON_INDENT(2));
+	buf_putc(out, '\n');
+}
 
-	if (s) {
-		buf_puts(out, s);
-		buf_putc(out, '\n');
-		free(s);
-	}
+int schema_write(FILE *f, const void *snapshot)
+{
+	if (json_dumpf((const json_t *)snapshot, f, JSON_SORT_KEYS | JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF)
+		return -1;
+	return fflush(f) == 0 ? 0 : -1;
 }
 
 int schema_load(void **out, const char *path, mg_error *err)

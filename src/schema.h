@@ -21,12 +21,17 @@
 #ifndef MGATE_SCHEMA_H
 #define MGATE_SCHEMA_H
 
+#include <stdio.h>
+
 #include "util/buf.h"
 #include "util/error.h"
 
 /* Write a snapshot (a json_t *) in canonical form: sorted keys, 2-space
  * indent, a final newline. */
 void schema_dump(buf *out, const void *snapshot);
+/* The same, written to `f` as it is made (nothing held in memory); -1 on
+ * a write error. */
+int schema_write(FILE *f, const void *snapshot);
 
 /* Read a snapshot file. MG_ECONFIG for a file that is not one. */
 int schema_load(void **out, const char *path, mg_error *err);

@@ -79,15 +79,17 @@ int cmd_snapshot(int argc, char **argv)
 		goto cleanup;
 	if ((rc = live_snapshot(&snap, pick_url(db_url, &common, &owned))) != 0)
 		goto cleanup;
-	schema_dump(&data, snap);
 	if (out_path) {
 		mg_error err = MG_ERROR_INIT;
+		schema_dump(&data, snap);
 		if (fs_write_atomic(out_path, data.ptr, data.len, 0644, &err) < 0) {
 			fprintf(stderr, "mgate: error: %s\n", err.msg);
 			rc = EXIT_ENV;
 		}
-	} else
-		fputs(data.ptr, stdout);
+	} else if (schema_write(stdout, snap) < 0) {
+		fprintf(stderr, "mgate snapshot: cannot write the snapshot to standard output\n");
+		rc = EXIT_ENV;
+	}
 cleanup:
 	json_decref(snap);
 	free(owned);
