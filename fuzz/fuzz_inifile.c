@@ -1,11 +1,14 @@
 /*
- * fuzz_inifile.c: libFuzzer target for INI reading and configparser
- * interpolation.
+ * fuzz_inifile.c: libFuzzer target for INI reading, configparser
+ * interpolation, and the rewriting of sqlalchemy.url `mgate rehearse` does
+ * (whose output must read back as INI).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "config.h"
 #include "inifile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +31,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 	}
 	ini_file_release(&f);
+	{
+		char *text = malloc(size + 1);
+		buf out = BUF_INIT;
+		if (text) {
+			memcpy(text, data, size);
+			text[size] = 0;
+			config_with_url(&out, text, "alembic", "postgresql://u:p%40@h/db");
+			ini_parse_text(&f, "rewritten.ini", out.ptr, out.len, NULL);
+			ini_file_release(&f);
+			free(text);
+		}
+		buf_release(&out);
+	}
 	strvec_release(&vars);
 	return 0;
 }

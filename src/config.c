@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/buf.h"
 #include "util/fs.h"
@@ -400,6 +401,72 @@ int config_load(mgate_config *out, const config_opts *opts, mg_error *err)
 cleanup:
 	buf_release(&abs);
 	return rc;
+}
+
+/* Does the line `q` (leading blanks skipped) set the key `key`? Option
+ * names are case-insensitive, as configparser lowercases them. */
+static int sets_key(const char *q, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = q + n;
+
+	if (strncasecmp(q, key, n))
+		return 0;
+	p += strspn(p, " \t");
+	return *p == '=' || *p == ':';
+}
+
+void config_with_url(buf *out, const char *text, const char *section, const char *url)
+{
+	const char *p = text, *nl;
+	int in = 0, done = 0, skipping = 0;
+	buf line = BUF_INIT;
+
+	buf_puts(&line, "sqlalchemy.url = ");
+	for (; *url; url++) /* configparser interpolation: a literal % is %% */
+		if (*url == '%')
+			buf_puts(&line, "%%");
+		else
+			buf_putc(&line, *url);
+	buf_putc(&line, '\n');
+	for (; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		size_t n;
+		const char *q;
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		q = p + strspn(p, " \t");
+		if (*q == '[' && q == p) {
+			const char *close = memchr(q, ']', n - (size_t)(q - p));
+			if (in && !done) {
+				buf_puts(out, line.ptr);
+				done = 1;
+			}
+			in = close && (size_t)(close - q - 1) == strlen(section) && !strncmp(q + 1, section, strlen(section));
+			skipping = 0;
+			buf_put(out, p, n);
+			buf_putc(out, '\n');
+			if (in && !done) {
+				buf_puts(out, line.ptr);
+				done = 1;
+			}
+			continue;
+		}
+		/* a continuation line (indented, not blank) belongs to the value being dropped */
+		if (skipping && q != p && q < p + n && *q != '\r')
+			continue;
+		skipping = 0;
+		if (in && q == p && sets_key(q, "sqlalchemy.url")) {
+			skipping = 1;
+			continue;
+		}
+		buf_put(out, p, n);
+		buf_putc(out, '\n');
+	}
+	if (!done) { /* no such section yet: add it */
+		buf_printf(out, "\n[%s]\n", section);
+		buf_puts(out, line.ptr);
+	}
+	buf_release(&line);
 }
 
 void config_release(mgate_config *cfg)

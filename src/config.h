@@ -13,6 +13,7 @@
 
 #include "inifile.h"
 #include "pyscan.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/strvec.h"
 
@@ -55,6 +56,15 @@ int config_load(mgate_config *out, const config_opts *opts, mg_error *err);
 
 /* A value from the [mgate] section (interpolated), or NULL. */
 char *config_mgate_option(const mgate_config *cfg, const char *key);
+
+/*
+ * The text of an alembic.ini with `sqlalchemy.url` in `section` set to
+ * `url` (its `%` doubled for configparser): the old value's lines go, the
+ * new one follows the section header (a missing section is added at the
+ * end). Everything else is kept byte for byte, so `%(here)s` and the other
+ * settings mean what they meant.
+ */
+void config_with_url(buf *out, const char *text, const char *section, const char *url);
 
 /* True when load order is sorted file names (Alembic >= 1.10). */
 int config_sorted_listing(const mgate_config *cfg);

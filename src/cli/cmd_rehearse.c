@@ -44,49 +44,6 @@ typedef struct rstep {
 	const char *note;        /* why there is no observation */
 } rstep;
 
-/* The text of alembic.ini with sqlalchemy.url in `section` set to `url`. */
-static void retarget_ini(buf *out, const char *text, const char *section, const char *url)
-{
-	const char *p = text, *nl;
-	int in = 0, done = 0, skipping = 0;
-	buf val = BUF_INIT;
-
-	for (; *url; url++) /* configparser interpolation: a literal % is %% */
-		buf_puts(&val, *url == '%' ? "%%" : (char[]){ *url, 0 });
-	for (; *p; p = nl ? nl + 1 : p + strlen(p)) {
-		size_t n;
-		const char *q;
-		nl = strchr(p, '\n');
-		n = nl ? (size_t)(nl - p) : strlen(p);
-		q = p + strspn(p, " \t");
-		if (*q == '[') {
-			if (in && !done) {
-				buf_printf(out, "sqlalchemy.url = %s\n", val.ptr);
-				done = 1;
-			}
-			in = !strncmp(q + 1, section, strlen(section)) && q[1 + strlen(section)] == ']';
-			skipping = 0;
-			buf_put(out, p, n);
-			buf_putc(out, '\n');
-			if (in && !done) {
-				buf_printf(out, "sqlalchemy.url = %s\n", val.ptr);
-				done = 1;
-			}
-			continue;
-		}
-		if (skipping && (*p == ' ' || *p == '\t') && q < p + n)
-			continue; /* a continuation line of the old value */
-		skipping = 0;
-		if (in && !strncmp(q, "sqlalchemy.url", 14) && strchr("=: \t", q[14])) {
-			skipping = 1;
-			continue;
-		}
-		buf_put(out, p, n);
-		buf_putc(out, '\n');
-	}
-	buf_release(&val);
-}
-
 /*
  * Does env.py take the URL from anywhere but alembic.ini? Then mgate can
  * only point it at the copy through the variable named by rehearse_url_env.
@@ -485,7 +442,7 @@ int cmd_rehearse(int argc, char **argv)
 
 	/* Alembic, pointed at the copy */
 	fs_read_file(&ini_text, cg.p.cfg.ini_path, 16u << 20, &err);
-	retarget_ini(&ini, ini_text.ptr ? ini_text.ptr : "", cg.p.cfg.section, scratch.ptr);
+	config_with_url(&ini, ini_text.ptr ? ini_text.ptr : "", cg.p.cfg.section, scratch.ptr);
 	buf_truncate(&ini_text, 0);
 	buf_printf(&ini_text, "%s/.mgate-rehearse-%s.ini", cg.p.cfg.here, id);
 	if (fs_write_atomic(ini_text.ptr, ini.ptr, ini.len, 0600, &err) < 0) {

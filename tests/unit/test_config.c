@@ -177,6 +177,35 @@ static void test_versions(void **state)
 	assert_int_equal(config_parse_version(&c, "x.y"), -1);
 }
 
+static char *with_url(const char *text, const char *section, const char *url)
+{
+	buf b = BUF_INIT;
+	config_with_url(&b, text, section, url);
+	return buf_detach(&b);
+}
+
+/* The rehearsal's copy of alembic.ini: only sqlalchemy.url of the section
+ * changes (any case, continuation lines included); % is doubled. */
+static void test_with_url(void **state)
+{
+	char *s;
+	(void)state;
+	s = with_url("[alembic]\nscript_location = %(here)s/m\nsqlalchemy.url = sqlite:///old.db\n\n[mgate]\n"
+		     "sqlalchemy.url = keep\n", "alembic", "postgresql://u:p%40ss@h/db");
+	assert_string_equal(s, "[alembic]\nsqlalchemy.url = postgresql://u:p%%40ss@h/db\nscript_location = %(here)s/m\n\n"
+			       "[mgate]\nsqlalchemy.url = keep\n");
+	free(s);
+	s = with_url("[alembic]\nSQLAlchemy.URL: postgresql://a\n    ?sslmode=require\nx = 1\n", "alembic", "sqlite:///n.db");
+	assert_string_equal(s, "[alembic]\nsqlalchemy.url = sqlite:///n.db\nx = 1\n");
+	free(s);
+	s = with_url("[other]\na = 1\n", "alembic", "sqlite:///n.db"); /* no such section: added */
+	assert_string_equal(s, "[other]\na = 1\n\n[alembic]\nsqlalchemy.url = sqlite:///n.db\n");
+	free(s);
+	s = with_url("[alembic]\nsqlalchemy.urls = no\n  [alembic2]\n", "alembic", "x"); /* other keys stay */
+	assert_string_equal(s, "[alembic]\nsqlalchemy.url = x\nsqlalchemy.urls = no\n  [alembic2]\n");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +215,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_script_location_without_ini, setup, teardown),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_with_url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
