@@ -450,9 +450,21 @@ static void detect_cycles(revmap *m, findings *f, int *stack)
 
 	if (!m->n)
 		return;
-	report_cycles(m, f, EDGE_DOWN);
-	if (!m->broken)
-		report_cycles(m, f, EDGE_ALLDOWN);
+	/* A cycle by down_revision is also one with depends_on: one pass finds
+	 * whether there is any; only then is it told which kind it is. */
+	{
+		findings dep = FINDINGS_INIT;
+		report_cycles(m, &dep, EDGE_ALLDOWN);
+		if (m->broken) {
+			m->broken = 0;
+			report_cycles(m, f, EDGE_DOWN);
+			for (i = 0; !m->broken && i < dep.n; i++)
+				findings_add(f, dep.v[i].id, dep.v[i].severity, dep.v[i].path, dep.v[i].line, dep.v[i].revision,
+					     "%s", dep.v[i].message);
+			m->broken = 1;
+		}
+		findings_release(&dep);
+	}
 	if (m->broken)
 		return;
 	bitset_init(&up, m->n);

@@ -4,6 +4,7 @@
 #include "scriptdir.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -278,14 +279,52 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
 /* The files to read, in Alembic's load order. */
 typedef struct listing {
 	strvec paths, names;
-	buf kinds; /* one fs_kind per entry */
+	buf kinds;      /* one fs_kind per entry */
+	int *dirfd;     /* per entry: its folder, open, for a stat by name (-1: by path) */
+	size_t ndirfd, alloc_dirfd;
+	int *opened;    /* the folders opened, to close */
+	size_t nopened, alloc_opened;
 } listing;
 
 static void listing_release(listing *l)
 {
+	size_t i;
+
+	for (i = 0; i < l->nopened; i++)
+		close(l->opened[i]);
+	free(l->opened);
+	free(l->dirfd);
 	strvec_release(&l->paths);
 	strvec_release(&l->names);
 	buf_release(&l->kinds);
+}
+
+/* A folder kept open while its files are looked at: stat by name relative
+ * to it costs no path walk. -1 when it cannot be opened (or too many are). */
+static int listing_open_dir(listing *l, const char *dir)
+{
+	int fd = l->nopened < 256 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return -1;
+	if (l->nopened == l->alloc_opened) {
+		l->alloc_opened = l->alloc_opened ? l->alloc_opened * 2 : 8;
+		l->opened = mg_realloc(l->opened, l->alloc_opened * sizeof(int));
+	}
+	l->opened[l->nopened++] = fd;
+	return fd;
+}
+
+static void listing_add(listing *l, const char *path, const char *name, char kind, int dirfd)
+{
+	strvec_push(&l->paths, path);
+	strvec_push(&l->names, name);
+	buf_putc(&l->kinds, kind);
+	if (l->ndirfd == l->alloc_dirfd) {
+		l->alloc_dirfd = l->alloc_dirfd ? l->alloc_dirfd * 2 : 64;
+		l->dirfd = mg_realloc(l->dirfd, l->alloc_dirfd * sizeof(int));
+	}
+	l->dirfd[l->ndirfd++] = dirfd;
 }
 
 typedef struct dir_entry {
@@ -307,10 +346,11 @@ static int list_sorted(listing *out, const char *dir, int recursive, mg_error *e
 	buf kinds = BUF_INIT, full = BUF_INIT;
 	dir_entry *sorted = NULL;
 	size_t i;
-	int rc;
+	int rc, dfd;
 
 	if ((rc = fs_list_dir_kinds(&entries, &kinds, dir, err)) < 0)
 		goto cleanup;
+	dfd = listing_open_dir(out, dir);
 	sorted = mg_malloc((entries.n + 1) * sizeof(*sorted));
 	for (i = 0; i < entries.n; i++) {
 		sorted[i].name = entries.v[i];
@@ -323,9 +363,7 @@ static int list_sorted(listing *out, const char *dir, int recursive, mg_error *e
 		if (sorted[i].kind == FS_DIR) {
 			strvec_push(&subdirs, full.ptr);
 		} else if (sorted[i].kind != FS_DIR_LINK) {
-			strvec_push(&out->paths, full.ptr);
-			strvec_push(&out->names, sorted[i].name);
-			buf_putc(&out->kinds, sorted[i].kind);
+			listing_add(out, full.ptr, sorted[i].name, sorted[i].kind, dfd);
 		}
 	}
 	for (i = 0; recursive && i < subdirs.n; i++) {
@@ -350,16 +388,15 @@ static int list_unsorted(listing *out, const char *dir, mg_error *err)
 	strvec entries = STRVEC_INIT;
 	buf kinds = BUF_INIT, full = BUF_INIT;
 	size_t i;
-	int rc;
+	int rc, dfd;
 
 	if ((rc = fs_list_dir_kinds(&entries, &kinds, dir, err)) < 0)
 		goto cleanup;
+	dfd = listing_open_dir(out, dir);
 	for (i = 0; i < entries.n; i++) {
 		buf_truncate(&full, 0);
 		fs_join(&full, dir, entries.v[i]);
-		strvec_push(&out->paths, full.ptr);
-		strvec_push(&out->names, entries.v[i]);
-		buf_putc(&out->kinds, kinds.ptr[i] == FS_DIR_LINK ? FS_DIR : kinds.ptr[i]);
+		listing_add(out, full.ptr, entries.v[i], kinds.ptr[i] == FS_DIR_LINK ? FS_DIR : kinds.ptr[i], dfd);
 	}
 cleanup:
 	strvec_release(&entries);
@@ -394,7 +431,8 @@ static void *scan_worker(void *arg)
 		const char *path = job->l->paths.v[k];
 		struct stat st;
 		job->state[i] = 'n';
-		if (job->cache && job->l->kinds.ptr[k] == FS_FILE && stat(path, &st) == 0) {
+		if (job->cache && job->l->kinds.ptr[k] == FS_FILE &&
+		    (job->l->dirfd[k] >= 0 ? fstatat(job->l->dirfd[k], job->l->names.v[k], &st, 0) : stat(path, &st)) == 0) {
 			scancache_stat_from(&job->stats[i], &st);
 			if (scancache_lookup(job->cache, path, &job->stats[i], &job->scripts[i], &job->found[i])) {
 				job->state[i] = 'h';
