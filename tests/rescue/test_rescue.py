@@ -302,6 +302,11 @@ def pg_cases(work):
               "mgate_drill" not in pg.psql("SELECT datname FROM pg_database"))
         newest = sorted(glob.glob(os.path.join(proj, "backups", "*.dump")), key=os.path.getmtime)[-1]
         corrupt(newest)
+        r = mgate(["restore", newest, "--yes"], proj)
+        check("pg: restore refused: checksum mismatch", r.returncode == 1 and "SHA-256" in r.stderr,
+              r.stdout + r.stderr)
+        check("pg: app intact after the refused restore",
+              pg.psql("SELECT count(*) FROM roles", db="app").strip() == n)
         r = mgate(["drill", "--newest"], proj)
         check("pg: drill fails on a corrupt backup", r.returncode == 5 and "FAIL" in r.stdout, r.stdout + r.stderr)
         check("pg: app intact after the failed drill", pg.psql("SELECT count(*) FROM roles", db="app").strip() == n)
