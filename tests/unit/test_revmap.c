@@ -187,6 +187,53 @@ static void test_downgrade(void **state)
 	scriptdir_release(&sd);
 }
 
+/* Back to the rows an upgrade started from when it also applied another
+ * branch (the demo's shape): a downgrade to the start, then `c@-1`. */
+static void test_downgrade_path(void **state)
+{
+	static const char *const spec[] = { "a:::", "b:a::", "c:a::", "d:b,c::", NULL };
+	scriptdir sd;
+	revmap m;
+	findings f = FINDINGS_INIT;
+	strvec cmds = STRVEC_INIT;
+	intvec steps = { NULL, 0, 0 }, rows = { NULL, 0, 0 };
+	buf problem = BUF_INIT;
+	mg_error err = MG_ERROR_INIT;
+	int cur, start;
+	char *s;
+	(void)state;
+	make(&sd, spec);
+	revmap_build(&m, &sd, &f);
+	cur = revmap_index(&m, "d");
+	start = revmap_index(&m, "b");
+	assert_int_equal(revmap_downgrade_path(&cmds, &steps, &rows, &problem, &m, "b", &cur, 1, &start, 1, &err), 0);
+	assert_int_equal(problem.len, 0);
+	assert_int_equal(cmds.n, 2);
+	assert_string_equal(cmds.v[0], "b");
+	assert_string_equal(cmds.v[1], "c@-1");
+	s = ids(&m, steps.v, steps.n);
+	assert_string_equal(s, "d c");
+	free(s);
+	s = ids(&m, rows.v, rows.n);
+	assert_string_equal(s, "b");
+	free(s);
+	strvec_release(&cmds);
+	intvec_release(&steps);
+	intvec_release(&rows);
+	/* without a start, one downgrade, as Alembic would do it */
+	assert_int_equal(revmap_downgrade_path(&cmds, &steps, &rows, &problem, &m, "b", &cur, 1, NULL, 0, &err), 0);
+	assert_int_equal(cmds.n, 1);
+	s = ids(&m, rows.v, rows.n);
+	assert_string_equal(s, "b c");
+	free(s);
+	strvec_release(&cmds);
+	intvec_release(&steps);
+	intvec_release(&rows);
+	buf_release(&problem);
+	revmap_release(&m);
+	scriptdir_release(&sd);
+}
+
 static void test_heads_versus_real_heads(void **state)
 {
 	/* y depends on x: x is still a head for `alembic heads`, but not a real head */
@@ -443,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_linear_and_branches),
 		cmocka_unit_test(test_heads_versus_real_heads),
 		cmocka_unit_test(test_downgrade),
+		cmocka_unit_test(test_downgrade_path),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_broken_graphs),
