@@ -271,6 +271,10 @@ int cli_restore(cli_restored *out, const struct backup_info *b, const char *url,
 		const char *keep_dir, const db_version_table *vt, const char *cmd);
 void cli_restored_release(cli_restored *r);
 
+/* The invariants of [mgate] run on `d`; each failure (or a configuration
+ * problem) is an error finding in `out`. */
+void cli_invariant_findings(findings *out, const mgate_config *cfg, db *d);
+
 
 /* Print findings to stderr as "path:line: severity: message [id]";
  * warnings and infos are skipped when quiet. */

@@ -74,11 +74,8 @@ static void check_copy(findings *out, const cli_gate *cg, const backup_info *b, 
 	strvec rows = STRVEC_INIT;
 	db *s = NULL;
 	void *snap = NULL;
-	gate_check inv;
 	int exists = 0;
-	size_t i;
 
-	memset(&inv, 0, sizeof(inv));
 	if (db_open(&s, scratch_url, &err) < 0 || s->ops->read_versions(s, &cg->vt, &rows, &exists, &err) < 0 ||
 	    s->ops->snapshot(s, &snap, &err) < 0) {
 		findings_add(out, "restore-unreadable", SEV_ERROR, NULL, 0, NULL, "the restored copy cannot be read: %s",
@@ -93,11 +90,7 @@ static void check_copy(findings *out, const cli_gate *cg, const backup_info *b, 
 	else
 		findings_add(out, "source-moved-on", SEV_WARNING, NULL, 0, NULL,
 			     "the source database has moved on since the backup; its schema was not compared");
-	if (gate_invariants(&inv, &cg->p.cfg, s, &err) == 0)
-		for (i = 0; i < inv.found.n; i++)
-			findings_add(out, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
-	else
-		findings_add(out, "invariants", SEV_ERROR, NULL, 0, NULL, "%s", err.msg);
+	cli_invariant_findings(out, &cg->p.cfg, s);
 	db_close(s);
 	s = NULL;
 	setenv("MGATE_DATABASE_URL", scratch_url, 1);
@@ -105,9 +98,6 @@ static void check_copy(findings *out, const cli_gate *cg, const backup_info *b, 
 	cli_run_smoke(&cg->p.cfg, out);
 	unsetenv("MGATE_DRILL");
 cleanup:
-	free(inv.summary);
-	free(inv.next);
-	findings_release(&inv.found);
 	json_decref((json_t *)snap);
 	strvec_release(&rows);
 	db_close(s);

@@ -510,10 +510,8 @@ int cmd_rehearse(int argc, char **argv)
 	if (!r.failure) {
 		strvec now = STRVEC_INIT;
 		intvec cur = { NULL, 0, 0 };
-		gate_check inv;
 		db_close(s);
 		s = NULL;
-		memset(&inv, 0, sizeof(inv));
 		if (db_open(&s, scratch.ptr, &err) < 0 || s->ops->read_versions(s, &cg.vt, &now, &exists, &err) < 0 ||
 		    s->ops->snapshot(s, &after_schema, &err) < 0) {
 			findings_add(&r.verify, "unreadable", SEV_ERROR, NULL, 0, NULL, "the copy cannot be read: %s", err.msg);
@@ -526,17 +524,11 @@ int cmd_rehearse(int argc, char **argv)
 				}
 			verify_schema(&r.verify, start_schema, after_schema, &cg.p.map, plan, nplan, cg.lo.dialect,
 				      cg.vt.table, &err);
-			if (gate_invariants(&inv, &cg.p.cfg, s, &err) == 0)
-				for (i = 0; i < inv.found.n; i++)
-					findings_add(&r.verify, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s",
-						     inv.found.v[i].message);
+			cli_invariant_findings(&r.verify, &cg.p.cfg, s);
 			for (i = 0; i < now.n; i++)
 				if (revmap_index(&cg.p.map, now.v[i]) >= 0)
 					intvec_push(&cur, revmap_index(&cg.p.map, now.v[i]));
 		}
-		free(inv.summary);
-		free(inv.next);
-		findings_release(&inv.found);
 		db_close(s);
 		s = NULL;
 		if (findings_count(&r.verify, SEV_ERROR))

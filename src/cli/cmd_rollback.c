@@ -544,11 +544,9 @@ static void verify_back(findings *vf, const ways *w, const cli_gate *cg, const s
 	db *d = NULL;
 	void *now = NULL, *before = NULL;
 	const char *snap = w->last_upgrade ? json_string_value(json_object_get(w->last_upgrade, "before_snapshot")) : NULL;
-	gate_check inv;
 	int exists = 0;
 	size_t i;
 
-	memset(&inv, 0, sizeof(inv));
 	if (db_open(&d, cg->url, &err) < 0 || d->ops->read_versions(d, &cg->vt, &rows, &exists, &err) < 0) {
 		findings_add(vf, "unreadable", SEV_ERROR, NULL, 0, NULL, "cannot read the database back: %s", err.msg);
 		goto cleanup;
@@ -575,14 +573,9 @@ static void verify_back(findings *vf, const ways *w, const cli_gate *cg, const s
 	} else if (w->last_upgrade) {
 		printf("note: the snapshot taken before the upgrade is not available; the schema was not compared\n");
 	}
-	if (gate_invariants(&inv, &cg->p.cfg, d, &err) == 0)
-		for (i = 0; i < inv.found.n; i++)
-			findings_add(vf, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
+	cli_invariant_findings(vf, &cg->p.cfg, d);
 	cli_run_smoke(&cg->p.cfg, vf);
 cleanup:
-	free(inv.summary);
-	free(inv.next);
-	findings_release(&inv.found);
 	json_decref((json_t *)now);
 	json_decref((json_t *)before);
 	strvec_release(&rows);

@@ -428,16 +428,7 @@ int cmd_upgrade(int argc, char **argv)
 			     "Alembic succeeded but the version rows say %zu of %zu steps were applied", done, nsteps);
 	}
 	verify_schema(&vf, before, after, &cg.p.map, steps, nsteps, cg.lo.dialect, cg.vt.table, &err);
-	{
-		gate_check inv;
-		if (gate_invariants(&inv, &cg.p.cfg, d2, &err) == 0) {
-			for (i = 0; i < inv.found.n; i++)
-				findings_add(&vf, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
-		}
-		free(inv.summary);
-		free(inv.next);
-		findings_release(&inv.found);
-	}
+	cli_invariant_findings(&vf, &cg.p.cfg, d2);
 	print_rows("\nthe database is now at: ", &after_rows);
 	cli_run_smoke(&cg.p.cfg, &vf);
 	print_findings(&vf);
