@@ -53,22 +53,19 @@ static const char *connect_hint(const char *msg)
 	return "check the URL";
 }
 
-static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *err)
+/* A connection to `url`, or to another database of the same server when
+ * `dbname` is not NULL, with mgate's defaults (a 10 s connect timeout,
+ * application_name mgate) where the URL sets none. */
+static PGconn *connect_url(const db_url *url, const char *dbname, const char *redacted, mg_error *err)
 {
-	db_pg *p = mg_calloc(1, sizeof(*p));
 	strvec keys = STRVEC_INIT, values = STRVEC_INIT;
-	const char **kw = NULL, **vals = NULL;
-	PGresult *res = NULL;
+	const char **kw, **vals;
+	PGconn *c;
 	size_t i;
-	int rc = MG_OK;
+	int at;
 
-	*out = NULL;
-	if (pqapi_load(err) < 0) {
-		free(p);
-		return MG_EENV;
-	}
-	p->base.ops = &db_pg_ops;
-	p->base.redacted = mg_strdup(redacted);
+	if (pqapi_load(err) < 0)
+		return NULL;
 	dburl_libpq_params(&keys, &values, url);
 	if (strvec_index(&keys, "connect_timeout") < 0) {
 		strvec_push(&keys, "connect_timeout");
@@ -78,19 +75,50 @@ static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *
 		strvec_push(&keys, "application_name");
 		strvec_push(&values, "mgate");
 	}
+	if (dbname) {
+		if ((at = strvec_index(&keys, "dbname")) >= 0) {
+			free(values.v[at]);
+			values.v[at] = mg_strdup(dbname);
+		} else {
+			strvec_push(&keys, "dbname");
+			strvec_push(&values, dbname);
+		}
+	}
 	kw = mg_calloc(keys.n + 1, sizeof(*kw));
 	vals = mg_calloc(keys.n + 1, sizeof(*vals));
 	for (i = 0; i < keys.n; i++) {
 		kw[i] = keys.v[i];
 		vals[i] = values.v[i];
 	}
-	p->conn = mg_pq.PQconnectdbParams(kw, vals, 0);
-	if (!p->conn || mg_pq.PQstatus(p->conn) != CONNECTION_OK) {
+	c = mg_pq.PQconnectdbParams(kw, vals, 0);
+	if (!c || mg_pq.PQstatus(c) != CONNECTION_OK) {
 		buf msg = BUF_INIT;
-		const char *raw = p->conn ? mg_pq.PQerrorMessage(p->conn) : "out of memory";
+		const char *raw = c ? mg_pq.PQerrorMessage(c) : "out of memory";
 		first_line(&msg, raw);
-		rc = mg_error_set(err, MG_EENV, "cannot connect to %s: %s; %s", redacted, msg.ptr, connect_hint(raw));
+		mg_error_set(err, MG_EENV, "cannot connect to %s%s%s%s: %s; %s", redacted, dbname ? " (database '" : "",
+			     dbname ? dbname : "", dbname ? "')" : "", msg.ptr, connect_hint(raw));
 		buf_release(&msg);
+		mg_pq.PQfinish(c);
+		c = NULL;
+	}
+	free(kw);
+	free(vals);
+	strvec_release(&keys);
+	strvec_release(&values);
+	return c;
+}
+
+static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *err)
+{
+	db_pg *p = mg_calloc(1, sizeof(*p));
+	PGresult *res = NULL;
+	int rc = MG_OK;
+
+	*out = NULL;
+	p->base.ops = &db_pg_ops;
+	p->base.redacted = mg_strdup(redacted);
+	if (!(p->conn = connect_url(url, NULL, redacted, err))) {
+		rc = MG_EENV;
 		goto cleanup;
 	}
 	res = mg_pq.PQexec(p->conn, "SET default_transaction_read_only = on");
@@ -101,11 +129,8 @@ static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *
 		buf_release(&msg);
 	}
 cleanup:
-	mg_pq.PQclear(res);
-	free(kw);
-	free(vals);
-	strvec_release(&keys);
-	strvec_release(&values);
+	if (res)
+		mg_pq.PQclear(res);
 	if (rc < 0) {
 		pg_close(&p->base);
 		return rc;
@@ -155,12 +180,28 @@ static int qualified_name(buf *out, PGconn *c, const db_version_table *vt)
 	return 0;
 }
 
+/* Does the relation `name` (quoted, maybe schema-qualified) exist? */
+static int relation_exists(int *out, db *d, const char *name, const char *what, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	const char *params[1] = { name };
+	PGresult *r = mg_pq.PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
+	int rc = MG_OK;
+
+	*out = 0;
+	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = pg_error(d, what, err);
+	else
+		*out = mg_pq.PQgetvalue(r, 0, 0)[0] == 't';
+	mg_pq.PQclear(r);
+	return rc;
+}
+
 static int pg_read_versions(db *d, const db_version_table *vt, strvec *out, int *exists, mg_error *err)
 {
 	db_pg *p = (db_pg *)d;
 	buf name = BUF_INIT, sql = BUF_INIT;
 	PGresult *res = NULL;
-	const char *params[1];
 	int rc = MG_OK, i;
 
 	*exists = 0;
@@ -168,16 +209,8 @@ static int pg_read_versions(db *d, const db_version_table *vt, strvec *out, int 
 		rc = pg_error(d, "cannot quote the version table's name", err);
 		goto cleanup;
 	}
-	params[0] = name.ptr;
-	res = mg_pq.PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
-	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = pg_error(d, "cannot look for the version table", err);
-		goto cleanup;
-	}
-	if (strcmp(mg_pq.PQgetvalue(res, 0, 0), "t"))
+	if ((rc = relation_exists(exists, d, name.ptr, "cannot look for the version table", err)) < 0 || !*exists)
 		goto cleanup; /* no table: an empty database */
-	*exists = 1;
-	mg_pq.PQclear(res);
 	buf_printf(&sql, "SELECT version_num FROM %s", name.ptr);
 	res = mg_pq.PQexec(p->conn, sql.ptr);
 	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -555,7 +588,7 @@ static void conn_env(strvec *out, PGconn *c)
 
 /* Run a PostgreSQL client program; its stderr (first line) explains failures. */
 static int run_client(const char *const *argv, const strvec *env, const char *stdout_path, const char *what,
-		      db *d, mg_error *err)
+		      const char *where, mg_error *err)
 {
 	buf errout = BUF_INIT, first = BUF_INIT;
 	spawn_opts so = { argv, env, stdout_path, NULL, &errout };
@@ -568,7 +601,7 @@ static int run_client(const char *const *argv, const strvec *env, const char *st
 	}
 	if (status != 0) {
 		first_line(&first, errout.len ? errout.ptr : "no message");
-		rc = mg_error_set(err, MG_EENV, "%s of %s failed (exit %d): %s", what, d->redacted, status, first.ptr);
+		rc = mg_error_set(err, MG_EENV, "%s of %s failed (exit %d): %s", what, where, status, first.ptr);
 	}
 cleanup:
 	buf_release(&errout);
@@ -587,8 +620,9 @@ static int pg_backup(db *d, const char *dest, void (*progress)(double, void *), 
 	conn_env(&env, p->conn);
 	if (progress)
 		progress(0.0, ctx);
-	if ((rc = run_client(dump, &env, NULL, "pg_dump", d, err)) == MG_OK &&
-	    (rc = run_client(list, &env, "/dev/null", "reading the archive back with pg_restore --list", d, err)) ==
+	if ((rc = run_client(dump, &env, NULL, "pg_dump", d->redacted, err)) == MG_OK &&
+	    (rc = run_client(list, &env, "/dev/null", "reading the archive back with pg_restore --list", d->redacted,
+			     err)) ==
 		    MG_OK &&
 	    progress)
 		progress(1.0, ctx);
@@ -609,7 +643,6 @@ static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, 
 	db_pg *p = (db_pg *)d;
 	buf name = BUF_INIT, q = BUF_INIT;
 	PGresult *r = NULL;
-	const char *params[1];
 	int rc = MG_OK, i;
 
 	*exists = 0;
@@ -617,16 +650,7 @@ static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, 
 		rc = pg_error(d, "cannot quote the ledger's name", err);
 		goto cleanup;
 	}
-	params[0] = name.ptr;
-	r = mg_pq.PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
-	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
-		rc = pg_error(d, "cannot read the ledger", err);
-		goto cleanup;
-	}
-	*exists = mg_pq.PQgetvalue(r, 0, 0)[0] == 't';
-	mg_pq.PQclear(r);
-	r = NULL;
-	if (!*exists)
+	if ((rc = relation_exists(exists, d, name.ptr, "cannot read the ledger", err)) < 0 || !*exists)
 		goto cleanup;
 	buf_printf(&q, "SELECT revision, sha256 FROM %s ORDER BY applied_at, ctid", name.ptr);
 	r = mg_pq.PQexec(p->conn, q.ptr);
@@ -774,52 +798,6 @@ cleanup:
 	return rc;
 }
 
-/* A writable connection to `url`, or to another database of the same
- * server when `dbname` is not NULL. */
-static PGconn *connect_url(const db_url *url, const char *dbname, const char *redacted, mg_error *err)
-{
-	strvec keys = STRVEC_INIT, values = STRVEC_INIT;
-	const char **kw, **vals;
-	PGconn *c;
-	size_t i;
-	int at;
-
-	if (pqapi_load(err) < 0)
-		return NULL;
-	dburl_libpq_params(&keys, &values, url);
-	if (dbname) {
-		if ((at = strvec_index(&keys, "dbname")) >= 0) {
-			free(values.v[at]);
-			values.v[at] = mg_strdup(dbname);
-		} else {
-			strvec_push(&keys, "dbname");
-			strvec_push(&values, dbname);
-		}
-	}
-	kw = mg_calloc(keys.n + 1, sizeof(*kw));
-	vals = mg_calloc(keys.n + 1, sizeof(*vals));
-	for (i = 0; i < keys.n; i++) {
-		kw[i] = keys.v[i];
-		vals[i] = values.v[i];
-	}
-	c = mg_pq.PQconnectdbParams(kw, vals, 0);
-	if (!c || mg_pq.PQstatus(c) != CONNECTION_OK) {
-		buf msg = BUF_INIT;
-		const char *raw = c ? mg_pq.PQerrorMessage(c) : "out of memory";
-		first_line(&msg, raw);
-		mg_error_set(err, MG_EENV, "cannot connect to %s%s%s%s: %s; %s", redacted, dbname ? " (database '" : "",
-			     dbname ? dbname : "", dbname ? "')" : "", msg.ptr, connect_hint(raw));
-		buf_release(&msg);
-		mg_pq.PQfinish(c);
-		c = NULL;
-	}
-	free(kw);
-	free(vals);
-	strvec_release(&keys);
-	strvec_release(&values);
-	return c;
-}
-
 /* What goes before the archive's SQL: every user schema dropped, and
  * `public` recreated with its owner and grants as they were. */
 static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *err)
@@ -853,11 +831,8 @@ static int pg_restore_db(const db_url *url, const char *redacted, const char *ba
 	strvec env = STRVEC_INIT;
 	PGconn *c = NULL;
 	int rc = MG_OK, made = 0;
-	db_pg fake;
 
 	(void)keep;
-	memset(&fake, 0, sizeof(fake));
-	fake.base.redacted = (char *)redacted;
 	if (!(c = connect_url(url, NULL, redacted, err))) {
 		rc = MG_EENV;
 		goto cleanup;
@@ -878,9 +853,9 @@ static int pg_restore_db(const db_url *url, const char *redacted, const char *ba
 		const char *to_sql[] = { "pg_restore", "--file", script.ptr, backup, NULL };
 		const char *load[] = { "psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction",
 				       "-f", pre.ptr, "-f", script.ptr, NULL };
-		if ((rc = run_client(to_sql, &env, NULL, "reading the archive with pg_restore", &fake.base, err)) < 0)
+		if ((rc = run_client(to_sql, &env, NULL, "reading the archive with pg_restore", redacted, err)) < 0)
 			goto cleanup;
-		if ((rc = run_client(load, &env, "/dev/null", "the restore (rolled back: nothing was changed)", &fake.base,
+		if ((rc = run_client(load, &env, "/dev/null", "the restore (rolled back: nothing was changed)", redacted,
 				     err)) < 0)
 			goto cleanup;
 	}
@@ -901,18 +876,14 @@ cleanup:
 /* The server's maintenance database, for CREATE and DROP DATABASE. */
 static PGconn *connect_maintenance(const db_url *url, mg_error *err)
 {
-	buf red = BUF_INIT;
+	buf text = BUF_INIT, red = BUF_INIT;
 	PGconn *c;
 
-	dburl_format(&red, url, NULL);
-	{
-		buf r2 = BUF_INIT;
-		dburl_redact(&r2, red.ptr);
-		buf_release(&red);
-		red = r2;
-	}
+	dburl_format(&text, url, NULL);
+	dburl_redact(&red, text.ptr);
 	if (!(c = connect_url(url, "postgres", red.ptr, err)))
 		c = connect_url(url, "template1", red.ptr, err);
+	buf_release(&text);
 	buf_release(&red);
 	return c;
 }

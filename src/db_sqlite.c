@@ -814,14 +814,21 @@ cleanup:
 	return rc;
 }
 
-static int sqlite_scratch_create(const db_url *url, const char *name, buf *out_url, mg_error *err)
+/* The scratch database `name`: a file in $TMPDIR (else /tmp). */
+static void scratch_path(buf *out, const char *name)
 {
 	const char *tmp = getenv("TMPDIR");
+
+	buf_printf(out, "%s/%s.db", tmp && *tmp ? tmp : "/tmp", name);
+}
+
+static int sqlite_scratch_create(const db_url *url, const char *name, buf *out_url, mg_error *err)
+{
 	buf path = BUF_INIT;
 	int fd, rc = MG_OK;
 
 	(void)url;
-	buf_printf(&path, "%s/%s.db", tmp && *tmp ? tmp : "/tmp", name);
+	scratch_path(&path, name);
 	if ((fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s", path.ptr, strerror(errno));
 	else
@@ -834,14 +841,14 @@ static int sqlite_scratch_create(const db_url *url, const char *name, buf *out_u
 
 static void sqlite_scratch_drop(const db_url *url, const char *name)
 {
-	const char *tmp = getenv("TMPDIR");
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", ".mgate-lock" };
 	size_t i;
 
 	(void)url;
 	for (i = 0; i < 5; i++) {
 		buf path = BUF_INIT;
-		buf_printf(&path, "%s/%s.db%s", tmp && *tmp ? tmp : "/tmp", name, suffix[i]);
+		scratch_path(&path, name);
+		buf_puts(&path, suffix[i]);
 		unlink(path.ptr);
 		buf_release(&path);
 	}

@@ -271,6 +271,19 @@ int cli_restore(cli_restored *out, const struct backup_info *b, const char *url,
 		const char *keep_dir, const db_version_table *vt, const char *cmd);
 void cli_restored_release(cli_restored *r);
 
+/* A throw-away database for drills and rehearsals. */
+typedef struct cli_scratch {
+	db_url u;          /* the source database's URL (its dialect picks the adapter) */
+	int parsed, made;
+	buf name, url, redacted; /* `url` may hold the password: print `redacted` */
+} cli_scratch;
+
+/* Create `<prefix>_<id>` beside the database at `source_url`
+ * (db_ops.scratch_create). 0, or MG_* with the reason in `err`. */
+int cli_scratch_create(cli_scratch *s, const char *source_url, const char *prefix, const char *id, mg_error *err);
+/* Drop it (unless `keep`) and release `s`; an empty `s` is fine. */
+void cli_scratch_release(cli_scratch *s, int keep);
+
 /* The invariants of [mgate] run on `d`; each failure (or a configuration
  * problem) is an error finding in `out`. */
 void cli_invariant_findings(findings *out, const mgate_config *cfg, db *d);

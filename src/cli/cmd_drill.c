@@ -112,14 +112,13 @@ int cmd_drill(int argc, char **argv)
 	findings f = FINDINGS_INIT;
 	mg_error err = MG_ERROR_INIT;
 	backup_info b;
-	buf scratch = BUF_INIT, name = BUF_INIT, red = BUF_INIT;
-	db_url u;
+	cli_scratch scr;
 	void *source_schema = NULL;
 	json_t *audit = NULL, *dur = json_object();
 	char id[17], *kept = NULL;
 	struct timespec t0, t;
 	FILE *info = stdout;
-	int rc, newest = 0, want_report = 0, have_url = 0, made = 0, failed_step = 0;
+	int rc, newest = 0, want_report = 0, failed_step = 0;
 	const char *failure = NULL;
 	size_t i;
 	cli_option opts[] = {
@@ -134,7 +133,7 @@ int cmd_drill(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&cg, 0, sizeof(cg));
 	memset(&b, 0, sizeof(b));
-	memset(&u, 0, sizeof(u));
+	memset(&scr, 0, sizeof(scr));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "drill", "[--newest] [--report] [options]", opts, formats, 0, &common, &args)) != 0)
@@ -197,17 +196,13 @@ int cmd_drill(int argc, char **argv)
 	/* 2. the scratch database and the restore */
 	if (!failure) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		buf_printf(&name, "mgate_drill_%s", id);
-		if (dburl_parse(&u, cg.url, &err) < 0 || (have_url = 1, 0) ||
-		    db_ops_for(&u)->scratch_create(&u, name.ptr, &scratch, &err) < 0) {
+		if (cli_scratch_create(&scr, cg.url, "mgate_drill", id, &err) < 0) {
 			fprintf(stderr, "mgate drill: %s\n", err.msg);
 			rc = EXIT_ENV;
 			goto cleanup;
 		}
-		made = 1;
-		dburl_redact(&red, scratch.ptr);
-		fprintf(info, "scratch: %s\n", red.ptr);
-		if (backup_restore(&b, scratch.ptr, NULL, 0, &kept, &err) < 0) {
+		fprintf(info, "scratch: %s\n", scr.redacted.ptr);
+		if (backup_restore(&b, scr.url.ptr, NULL, 0, &kept, &err) < 0) {
 			failure = err.msg;
 			failed_step = 2;
 		}
@@ -217,7 +212,7 @@ int cmd_drill(int argc, char **argv)
 	/* 3. the checks there */
 	if (!failure) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		check_copy(&f, &cg, &b, scratch.ptr, source_schema);
+		check_copy(&f, &cg, &b, scr.url.ptr, source_schema);
 		json_object_set_new(dur, "verify", json_real(ms_since(&t)));
 		for (i = 0; i < f.n; i++)
 			fprintf(info, "  %s: %s [%s]\n", finding_severity_name(f.v[i].severity), f.v[i].message, f.v[i].id);
@@ -228,7 +223,7 @@ int cmd_drill(int argc, char **argv)
 	}
 	json_object_set_new(dur, "total", json_real(ms_since(&t0)));
 	json_object_set_new(audit, "backup", b.path ? cli_json_str(b.path) : json_null());
-	json_object_set_new(audit, "scratch", red.len ? cli_json_str(red.ptr) : json_null());
+	json_object_set_new(audit, "scratch", scr.redacted.len ? cli_json_str(scr.redacted.ptr) : json_null());
 	json_object_set_new(audit, "result", json_string(failure ? "fail" : "pass"));
 	json_object_set_new(audit, "failure", failure ? cli_json_str(failure) : json_null());
 	json_object_set_new(audit, "findings", cli_findings_json(&f));
@@ -253,14 +248,11 @@ int cmd_drill(int argc, char **argv)
 	}
 	rc = failure ? EXIT_VERIFY : EXIT_OK;
 cleanup:
-	if (made)
-		db_ops_for(&u)->scratch_drop(&u, name.ptr);
+	cli_scratch_release(&scr, 0);
 	if (audit) {
 		json_object_set_new(audit, "exit", json_integer(rc < 0 ? 0 : rc));
 		cli_audit_write(&cg, audit);
 	}
-	if (have_url)
-		dburl_release(&u);
 	json_decref(dur);
 	json_decref((json_t *)source_schema);
 	free(kept);
@@ -268,8 +260,5 @@ cleanup:
 	backup_info_release(&b);
 	cli_gate_release(&cg);
 	strvec_release(&args);
-	buf_release(&scratch);
-	buf_release(&name);
-	buf_release(&red);
 	return rc < 0 ? EXIT_OK : rc;
 }

@@ -323,13 +323,13 @@ int cmd_rehearse(int argc, char **argv)
 	strvec args = STRVEC_INIT, alembic = STRVEC_INIT, env = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	backup_info b;
-	buf scratch = BUF_INIT, name = BUF_INIT, red = BUF_INIT, ini_text = BUF_INIT, ini = BUF_INIT, ident = BUF_INIT,
+	buf ini_text = BUF_INIT, ini = BUF_INIT, ident = BUF_INIT,
 	    range = BUF_INIT;
-	db_url u;
+	cli_scratch scr;
 	db *s = NULL;
 	void *start_schema = NULL, *after_schema = NULL;
 	intvec start = { NULL, 0, 0 }, expect = { NULL, 0, 0 };
-	int *targets = NULL, *plan = NULL, rc, keep = 0, have_url = 0, made = 0, exists = 0;
+	int *targets = NULL, *plan = NULL, rc, keep = 0, exists = 0;
 	size_t ntargets = 0, nplan = 0, i, fail_at = 0;
 	const char *target = "heads", *note = NULL;
 	char id[17], *kept = NULL, *url_env = NULL, *checked = NULL;
@@ -347,7 +347,7 @@ int cmd_rehearse(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&cg, 0, sizeof(cg));
 	memset(&b, 0, sizeof(b));
-	memset(&u, 0, sizeof(u));
+	memset(&scr, 0, sizeof(scr));
 	memset(&r, 0, sizeof(r));
 	audit_new_id(id);
 	if ((rc = cli_begin(argc, argv, "rehearse", "[options] [TARGET]", opts, formats, 1, &common, &args)) != 0)
@@ -393,16 +393,12 @@ int cmd_rehearse(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	buf_printf(&name, "mgate_rehearse_%s", id);
-	if (dburl_parse(&u, cg.url, &err) < 0 || (have_url = 1, 0) ||
-	    db_ops_for(&u)->scratch_create(&u, name.ptr, &scratch, &err) < 0) {
+	if (cli_scratch_create(&scr, cg.url, "mgate_rehearse", id, &err) < 0) {
 		fprintf(stderr, "mgate rehearse: %s\n", err.msg);
 		rc = EXIT_ENV;
 		goto cleanup;
 	}
-	made = 1;
-	dburl_redact(&red, scratch.ptr);
-	if (backup_restore(&b, scratch.ptr, NULL, 0, &kept, &err) < 0 || db_open(&s, scratch.ptr, &err) < 0 ||
+	if (backup_restore(&b, scr.url.ptr, NULL, 0, &kept, &err) < 0 || db_open(&s, scr.url.ptr, &err) < 0 ||
 	    s->ops->read_versions(s, &cg.vt, &rows, &exists, &err) < 0 || s->ops->snapshot(s, &start_schema, &err) < 0) {
 		fprintf(stderr, "mgate rehearse: the copy failed: %s\n", err.msg);
 		rc = EXIT_ENV;
@@ -410,7 +406,7 @@ int cmd_rehearse(int argc, char **argv)
 	}
 	info = strcmp(common.format, "json") ? stdout : stderr;
 	fprintf(info, "rehearsal of %s on a copy of %s\n  backup %s (%s)\n  scratch %s\n", target, cg.where.ptr, b.path,
-	       b.created_at, red.ptr);
+	       b.created_at, scr.redacted.ptr);
 	fflush(info);
 
 	/* 2. the plan from the copy's rows */
@@ -442,7 +438,7 @@ int cmd_rehearse(int argc, char **argv)
 
 	/* Alembic, pointed at the copy */
 	fs_read_file(&ini_text, cg.p.cfg.ini_path, 16u << 20, &err);
-	config_with_url(&ini, ini_text.ptr ? ini_text.ptr : "", cg.p.cfg.section, scratch.ptr);
+	config_with_url(&ini, ini_text.ptr ? ini_text.ptr : "", cg.p.cfg.section, scr.url.ptr);
 	buf_truncate(&ini_text, 0);
 	buf_printf(&ini_text, "%s/.mgate-rehearse-%s.ini", cg.p.cfg.here, id);
 	if (fs_write_atomic(ini_text.ptr, ini.ptr, ini.len, 0600, &err) < 0) {
@@ -457,16 +453,16 @@ int cmd_rehearse(int argc, char **argv)
 	strvec_push(&alembic, cg.p.cfg.section);
 	{
 		buf e = BUF_INIT;
-		buf_printf(&e, "MGATE_DATABASE_URL=%s", scratch.ptr);
+		buf_printf(&e, "MGATE_DATABASE_URL=%s", scr.url.ptr);
 		strvec_push_owned(&env, buf_detach(&e));
 		if (url_env) {
-			buf_printf(&e, "%s=%s", url_env, scratch.ptr);
+			buf_printf(&e, "%s=%s", url_env, scr.url.ptr);
 			strvec_push_owned(&env, buf_detach(&e));
 		}
 	}
 
 	/* 3. the statements of each revision, observed (PostgreSQL) */
-	if (db_ops_for(&u)->observe) {
+	if (db_ops_for(&scr.u)->observe) {
 		buf_printf(&range, "%s:%s", start.n == 1 ? cg.p.map.v[start.v[0]].id : "base", target);
 		note = start.n > 1 ? "not observed: the copy is at several heads, and `alembic upgrade --sql` starts from one"
 				   : offline_sql(r.steps, r.n, &alembic, range.ptr, &env, &cg.p.map);
@@ -479,9 +475,9 @@ int cmd_rehearse(int argc, char **argv)
 		rstep *st = &r.steps[i];
 		struct timespec t0, t1;
 		st->note = note;
-		if (!note && db_ops_for(&u)->observe && st->sql.n) {
+		if (!note && db_ops_for(&scr.u)->observe && st->sql.n) {
 			st->obs = mg_calloc(st->sql.n, sizeof(*st->obs));
-			if (db_ops_for(&u)->observe(&u, red.ptr, &st->sql, st->obs, &err) < 0)
+			if (db_ops_for(&scr.u)->observe(&scr.u, scr.redacted.ptr, &st->sql, st->obs, &err) < 0)
 				st->note = "not observed: the copy could not be reached";
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -512,7 +508,7 @@ int cmd_rehearse(int argc, char **argv)
 		intvec cur = { NULL, 0, 0 };
 		db_close(s);
 		s = NULL;
-		if (db_open(&s, scratch.ptr, &err) < 0 || s->ops->read_versions(s, &cg.vt, &now, &exists, &err) < 0 ||
+		if (db_open(&s, scr.url.ptr, &err) < 0 || s->ops->read_versions(s, &cg.vt, &now, &exists, &err) < 0 ||
 		    s->ops->snapshot(s, &after_schema, &err) < 0) {
 			findings_add(&r.verify, "unreadable", SEV_ERROR, NULL, 0, NULL, "the copy cannot be read: %s", err.msg);
 		} else {
@@ -533,7 +529,7 @@ int cmd_rehearse(int argc, char **argv)
 		s = NULL;
 		if (findings_count(&r.verify, SEV_ERROR))
 			r.failure = "the copy did not verify after the upgrade";
-		round_trip(&r, &cg, &alembic, &env, scratch.ptr, start_schema, &start, cur.v, cur.n);
+		round_trip(&r, &cg, &alembic, &env, scr.url.ptr, start_schema, &start, cur.v, cur.n);
 		if (!r.failure && !r.round_ok)
 			r.failure = "the downgrade does not bring the schema back";
 		strvec_release(&now);
@@ -541,19 +537,18 @@ int cmd_rehearse(int argc, char **argv)
 	}
 report:
 	if (!strcmp(common.format, "json"))
-		cli_print_json(report_json(&r, &cg, &b, red.ptr));
+		cli_print_json(report_json(&r, &cg, &b, scr.redacted.ptr));
 	else
 		report_text(&r, &cg);
 	if (keep)
-		fprintf(info, "the scratch database is kept: %s\n", red.ptr);
+		fprintf(info, "the scratch database is kept: %s\n", scr.redacted.ptr);
 	audit = cli_audit_base(&cg, "rehearse", id);
 	json_object_set_new(audit, "target", cli_json_str(target));
-	json_object_set_new(audit, "report", report_json(&r, &cg, &b, red.ptr));
+	json_object_set_new(audit, "report", report_json(&r, &cg, &b, scr.redacted.ptr));
 	if (!rc)
 		rc = !r.failure ? EXIT_OK : r.done < r.n || r.steps[r.n - 1].status ? EXIT_UPGRADE : EXIT_VERIFY;
 cleanup:
-	if (made && !keep)
-		db_ops_for(&u)->scratch_drop(&u, name.ptr);
+	cli_scratch_release(&scr, keep);
 	if (ini_text.len && !strncmp(strrchr(ini_text.ptr, '/') ? strrchr(ini_text.ptr, '/') + 1 : "", ".mgate-rehearse-", 16))
 		unlink(ini_text.ptr);
 	if (audit) {
@@ -573,8 +568,6 @@ cleanup:
 	strvec_release(&r.round_cmds);
 	buf_release(&r.round_problem);
 	buf_release(&r.why);
-	if (have_url)
-		dburl_release(&u);
 	db_close(s);
 	json_decref((json_t *)start_schema);
 	json_decref((json_t *)after_schema);
@@ -591,9 +584,6 @@ cleanup:
 	strvec_release(&alembic);
 	strvec_release(&env);
 	strvec_release(&rows);
-	buf_release(&scratch);
-	buf_release(&name);
-	buf_release(&red);
 	buf_release(&ini_text);
 	buf_release(&ini);
 	buf_release(&ident);

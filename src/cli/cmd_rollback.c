@@ -48,13 +48,11 @@ typedef struct way_step {
 typedef struct ways {
 	const char *target;
 	strvec cmds;          /* the `alembic downgrade` targets, run in turn */
-	strvec start;         /* the rows the undone upgrade started from, when known */
-	int have_start;
+	strvec start;         /* the rows the undone upgrade started from (with last_upgrade) */
 	int at_target;        /* nothing to take back */
 	strvec target_rows;   /* the version rows the downgrade ends at */
-	int *steps;
 	size_t n;
-	way_step *v;
+	way_step *v;              /* the revisions the downgrade undoes, in order */
 	const char *down_problem; /* why there is no downgrade path, or NULL */
 	buf down_why;
 	long long down_lost;
@@ -211,7 +209,7 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 			if ((start[nstart] = revmap_index(m, w->start.v[i])) >= 0)
 				nstart++;
 		rc = revmap_downgrade_path(&w->cmds, &steps, &rows, &w->down_why, m, w->target, cur.v, cur.n,
-					   w->have_start ? start : NULL, nstart, &err);
+					   w->last_upgrade ? start : NULL, nstart, &err);
 		free(start);
 		if (rc < 0) {
 			fprintf(stderr, "mgate rollback: %s\n", err.msg);
@@ -223,14 +221,12 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	}
 	for (i = 0; i < rows.n; i++)
 		strvec_push(&w->target_rows, m->v[rows.v[i]].id);
-	w->steps = steps.v;
 	w->n = steps.n;
-	steps.v = NULL;
 	w->v = mg_calloc(w->n + 1, sizeof(*w->v));
 	lint_init(&ctx, &cg->lo);
 	for (i = 0; i < w->n; i++) {
 		way_step *s = &w->v[i];
-		s->rev = w->steps[i];
+		s->rev = steps.v[i];
 		s->problem = downgrade_problem(m->v[s->rev].s, cg->lo.dialect, &s->ops);
 		rule_findings(&s->found, &ctx, m->v[s->rev].s);
 		if (!s->problem && findings_count_active(&s->found, SEV_ERROR))
@@ -525,7 +521,6 @@ static void ways_release(ways *w)
 		free(w->v[i].rows);
 	}
 	free(w->v);
-	free(w->steps);
 	strvec_release(&w->target_rows);
 	strvec_release(&w->cmds);
 	strvec_release(&w->start);
@@ -545,7 +540,6 @@ static void verify_back(findings *vf, const ways *w, const cli_gate *cg, const s
 	void *now = NULL, *before = NULL;
 	const char *snap = w->last_upgrade ? json_string_value(json_object_get(w->last_upgrade, "before_snapshot")) : NULL;
 	int exists = 0;
-	size_t i;
 
 	if (db_open(&d, cg->url, &err) < 0 || d->ops->read_versions(d, &cg->vt, &rows, &exists, &err) < 0) {
 		findings_add(vf, "unreadable", SEV_ERROR, NULL, 0, NULL, "cannot read the database back: %s", err.msg);
@@ -556,16 +550,8 @@ static void verify_back(findings *vf, const ways *w, const cli_gate *cg, const s
 	printf("\n");
 	if (!strvec_same_set(&rows, want_rows))
 		findings_add(vf, "version-rows", SEV_ERROR, NULL, 0, NULL, "the version rows are not the target's");
-	if (w->last_upgrade) {
-		/* the snapshot shows the schema at the upgrade's start only */
-		json_t *from = json_object_get(w->last_upgrade, "from");
-		strvec start = STRVEC_INIT;
-		for (i = 0; i < json_array_size(from); i++)
-			strvec_push(&start, json_string_value(json_array_get(from, i)));
-		if (!strvec_same_set(&start, want_rows))
-			snap = NULL;
-		strvec_release(&start);
-	}
+	if (w->last_upgrade && !strvec_same_set(&w->start, want_rows))
+		snap = NULL; /* the snapshot shows the schema at the upgrade's start only */
 	if (snap && fs_exists(snap) && schema_load(&before, snap, &err) == 0 && d->ops->snapshot(d, &now, &err) == 0) {
 		int n = verify_same_schema(vf, before, now, cg->vt.table, "the snapshot taken before the upgrade");
 		if (!n)
@@ -647,7 +633,6 @@ int cmd_rollback(int argc, char **argv)
 		json_t *from = json_object_get(w.last_upgrade, "from");
 		for (i = 0; i < json_array_size(from); i++)
 			strvec_push(&w.start, json_string_value(json_array_get(from, i)));
-		w.have_start = 1;
 	}
 	if ((rc = assess_downgrade(&w, &cg)) != 0)
 		goto cleanup;
