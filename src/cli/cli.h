@@ -227,6 +227,11 @@ char *cli_audit_log_path(const mgate_config *cfg);
 /* The start of every audit log entry (a json_t *): time, correlation id,
  * command, who, database (redacted) and its version rows. */
 void *cli_audit_base(const cli_gate *cg, const char *command, const char *id);
+/* The whole Alembic command `verb target [extra]` on the ini file `ini`
+ * (NULL: none) and cfg's section, ready for spawn: NULL-terminated, the
+ * terminator not counted in out->n. */
+void cli_alembic_command(strvec *out, const mgate_config *cfg, const char *ini, const char *verb, const char *target,
+			 const char *extra);
 /* An audit log entry (a json_t *) for a gate decision; callers add to it. */
 void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
 		      const char *target);

@@ -79,8 +79,8 @@ static int env_overrides_url(const mgate_config *cfg)
 /* Each revision's statements from `alembic upgrade FROM:TO --sql`, split
  * at Alembic's "-- Running upgrade A -> B" comments. Returns a note when
  * they cannot be had, else NULL. */
-static const char *offline_sql(rstep *steps, size_t n, const strvec *alembic, const char *range, const strvec *env,
-			       const revmap *m)
+static const char *offline_sql(rstep *steps, size_t n, const mgate_config *cfg, const char *ini, const char *range,
+			       const strvec *env, const revmap *m)
 {
 	strvec argv = STRVEC_INIT;
 	buf out = BUF_INIT, errout = BUF_INIT;
@@ -92,12 +92,7 @@ static const char *offline_sql(rstep *steps, size_t n, const strvec *alembic, co
 	int status = -1;
 	size_t i;
 
-	strvec_copy(&argv, alembic);
-	strvec_push(&argv, "upgrade");
-	strvec_push(&argv, range);
-	strvec_push(&argv, "--sql");
-	strvec_push_owned(&argv, NULL);
-	argv.n--;
+	cli_alembic_command(&argv, cfg, ini, "upgrade", range, "--sql");
 	memset(&so, 0, sizeof(so));
 	so.argv = (const char *const *)argv.v;
 	so.env = env;
@@ -154,17 +149,13 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 }
 
 /* Run `alembic <verb> <target>` on the copy; its output goes to stderr. */
-static int run_alembic(int *status, const strvec *alembic, const char *verb, const char *target, const strvec *env,
-		       mg_error *err)
+static int run_alembic(int *status, const mgate_config *cfg, const char *ini, const char *verb, const char *target,
+		       const strvec *env, mg_error *err)
 {
 	strvec argv = STRVEC_INIT;
 	int sig = 0, timed_out = 0, rc;
 
-	strvec_copy(&argv, alembic);
-	strvec_push(&argv, verb);
-	strvec_push(&argv, target);
-	strvec_push_owned(&argv, NULL);
-	argv.n--;
+	cli_alembic_command(&argv, cfg, ini, verb, target, NULL);
 	rc = spawn_stream(status, &sig, &timed_out, (const char *const *)argv.v, env, 0, 1, err);
 	strvec_release(&argv);
 	return rc;
@@ -284,7 +275,7 @@ static int real_db_untouched(const cli_gate *cg)
 }
 
 /* Downgrade the copy to where it started and compare its schema. */
-static void round_trip(rehearsal *r, const cli_gate *cg, const strvec *alembic, const strvec *env, const char *scratch,
+static void round_trip(rehearsal *r, const cli_gate *cg, const char *ini, const strvec *env, const char *scratch,
 		       const void *start_schema, const intvec *start, const int *now, size_t nnow)
 {
 	mg_error err = MG_ERROR_INIT;
@@ -299,7 +290,7 @@ static void round_trip(rehearsal *r, const cli_gate *cg, const strvec *alembic, 
 				  start->v, start->n, &err) < 0)
 		buf_puts(&r->round_problem, err.msg);
 	for (i = 0; !r->round_problem.len && i < r->round_cmds.n && status == 0; i++)
-		if (run_alembic(&status, alembic, "downgrade", r->round_cmds.v[i], env, &err) < 0 || status)
+		if (run_alembic(&status, &cg->p.cfg, ini, "downgrade", r->round_cmds.v[i], env, &err) < 0 || status)
 			buf_printf(&r->round_problem, "`alembic downgrade %s` failed on the copy", r->round_cmds.v[i]);
 	if (!r->round_problem.len) {
 		if (db_open(&s, scratch, &err) < 0 || s->ops->snapshot(s, &snap, &err) < 0)
@@ -320,10 +311,10 @@ int cmd_rehearse(int argc, char **argv)
 	cli_gate cg;
 	cli_gate_args a;
 	rehearsal r;
-	strvec args = STRVEC_INIT, alembic = STRVEC_INIT, env = STRVEC_INIT;
+	strvec args = STRVEC_INIT, env = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	backup_info b;
-	buf ini_text = BUF_INIT, ini = BUF_INIT, ident = BUF_INIT,
+	buf ini_text = BUF_INIT, ini = BUF_INIT, ini_path = BUF_INIT, ident = BUF_INIT,
 	    range = BUF_INIT;
 	cli_scratch scr;
 	db *s = NULL;
@@ -439,18 +430,12 @@ int cmd_rehearse(int argc, char **argv)
 	/* Alembic, pointed at the copy */
 	fs_read_file(&ini_text, cg.p.cfg.ini_path, 16u << 20, &err);
 	config_with_url(&ini, ini_text.ptr ? ini_text.ptr : "", cg.p.cfg.section, scr.url.ptr);
-	buf_truncate(&ini_text, 0);
-	buf_printf(&ini_text, "%s/.mgate-rehearse-%s.ini", cg.p.cfg.here, id);
-	if (fs_write_atomic(ini_text.ptr, ini.ptr, ini.len, 0600, &err) < 0) {
+	buf_printf(&ini_path, "%s/.mgate-rehearse-%s.ini", cg.p.cfg.here, id);
+	if (fs_write_atomic(ini_path.ptr, ini.ptr, ini.len, 0600, &err) < 0) {
 		fprintf(stderr, "mgate rehearse: %s\n", err.msg);
 		rc = EXIT_ENV;
 		goto cleanup;
 	}
-	cli_alembic_argv(&alembic, &cg.p.cfg);
-	strvec_push(&alembic, "-c");
-	strvec_push(&alembic, ini_text.ptr);
-	strvec_push(&alembic, "-n");
-	strvec_push(&alembic, cg.p.cfg.section);
 	{
 		buf e = BUF_INIT;
 		buf_printf(&e, "MGATE_DATABASE_URL=%s", scr.url.ptr);
@@ -465,7 +450,7 @@ int cmd_rehearse(int argc, char **argv)
 	if (db_ops_for(&scr.u)->observe) {
 		buf_printf(&range, "%s:%s", start.n == 1 ? cg.p.map.v[start.v[0]].id : "base", target);
 		note = start.n > 1 ? "not observed: the copy is at several heads, and `alembic upgrade --sql` starts from one"
-				   : offline_sql(r.steps, r.n, &alembic, range.ptr, &env, &cg.p.map);
+				   : offline_sql(r.steps, r.n, &cg.p.cfg, ini_path.ptr, range.ptr, &env, &cg.p.map);
 	} else {
 		note = "SQLite takes one lock for the whole database while a revision runs";
 	}
@@ -481,7 +466,7 @@ int cmd_rehearse(int argc, char **argv)
 				st->note = "not observed: the copy could not be reached";
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (run_alembic(&st->status, &alembic, "upgrade", cg.p.map.v[st->rev].id, &env, &err) < 0) {
+		if (run_alembic(&st->status, &cg.p.cfg, ini_path.ptr, "upgrade", cg.p.map.v[st->rev].id, &env, &err) < 0) {
 			fprintf(stderr, "mgate rehearse: %s; set alembic_cmd in [mgate]\n", err.msg);
 			rc = EXIT_ENV;
 			goto cleanup;
@@ -529,7 +514,7 @@ int cmd_rehearse(int argc, char **argv)
 		s = NULL;
 		if (findings_count(&r.verify, SEV_ERROR))
 			r.failure = "the copy did not verify after the upgrade";
-		round_trip(&r, &cg, &alembic, &env, scr.url.ptr, start_schema, &start, cur.v, cur.n);
+		round_trip(&r, &cg, ini_path.ptr, &env, scr.url.ptr, start_schema, &start, cur.v, cur.n);
 		if (!r.failure && !r.round_ok)
 			r.failure = "the downgrade does not bring the schema back";
 		strvec_release(&now);
@@ -549,8 +534,8 @@ report:
 		rc = !r.failure ? EXIT_OK : r.done < r.n || r.steps[r.n - 1].status ? EXIT_UPGRADE : EXIT_VERIFY;
 cleanup:
 	cli_scratch_release(&scr, keep);
-	if (ini_text.len && !strncmp(strrchr(ini_text.ptr, '/') ? strrchr(ini_text.ptr, '/') + 1 : "", ".mgate-rehearse-", 16))
-		unlink(ini_text.ptr);
+	if (ini_path.len)
+		unlink(ini_path.ptr);
 	if (audit) {
 		json_object_set_new(audit, "exit", json_integer(rc < 0 ? 0 : rc));
 		cli_audit_write(&cg, audit);
@@ -581,11 +566,11 @@ cleanup:
 	backup_info_release(&b);
 	cli_gate_release(&cg);
 	strvec_release(&args);
-	strvec_release(&alembic);
 	strvec_release(&env);
 	strvec_release(&rows);
 	buf_release(&ini_text);
 	buf_release(&ini);
+	buf_release(&ini_path);
 	buf_release(&ident);
 	buf_release(&range);
 	return rc < 0 ? EXIT_OK : rc;

@@ -362,15 +362,7 @@ static void recommend(ways *w)
 
 static void downgrade_argv(strvec *cmd, const cli_gate *cg, const char *target)
 {
-	cli_alembic_argv(cmd, &cg->p.cfg);
-	if (cg->p.cfg.ini_path) {
-		strvec_push(cmd, "-c");
-		strvec_push(cmd, cg->p.cfg.ini_path);
-		strvec_push(cmd, "-n");
-		strvec_push(cmd, cg->p.cfg.section);
-	}
-	strvec_push(cmd, "downgrade");
-	strvec_push(cmd, target);
+	cli_alembic_command(cmd, &cg->p.cfg, cg->p.cfg.ini_path, "downgrade", target, NULL);
 }
 
 static json_t *ways_json(const ways *w, const cli_gate *cg)
@@ -704,8 +696,6 @@ int cmd_rollback(int argc, char **argv)
 			json_t *c = json_object();
 			strvec_release(&cmd);
 			downgrade_argv(&cmd, &cg, w.cmds.v[k]);
-			strvec_push_owned(&cmd, NULL);
-			cmd.n--;
 			printf("\nrunning:");
 			for (i = 0; i < cmd.n; i++)
 				printf(" %s", cmd.v[i]);

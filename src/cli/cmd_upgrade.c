@@ -322,17 +322,7 @@ int cmd_upgrade(int argc, char **argv)
 	cg.go.d = NULL;
 
 	/* 4. the real Alembic */
-	cli_alembic_argv(&cmd, &cg.p.cfg);
-	if (cg.p.cfg.ini_path) {
-		strvec_push(&cmd, "-c");
-		strvec_push(&cmd, cg.p.cfg.ini_path);
-		strvec_push(&cmd, "-n");
-		strvec_push(&cmd, cg.p.cfg.section);
-	}
-	strvec_push(&cmd, "upgrade");
-	strvec_push(&cmd, target);
-	strvec_push_owned(&cmd, NULL);
-	cmd.n--;
+	cli_alembic_command(&cmd, &cg.p.cfg, cg.p.cfg.ini_path, "upgrade", target, NULL);
 	{
 		char *r = config_mgate_option(&cg.p.cfg, "lock_retries"), *w = config_mgate_option(&cg.p.cfg, "lock_retry_wait");
 		if (r)

@@ -301,6 +301,24 @@ void cli_alembic_argv(strvec *out, const mgate_config *cfg)
 }
 
 
+void cli_alembic_command(strvec *out, const mgate_config *cfg, const char *ini, const char *verb, const char *target,
+			 const char *extra)
+{
+	cli_alembic_argv(out, cfg);
+	if (ini) {
+		strvec_push(out, "-c");
+		strvec_push(out, ini);
+		strvec_push(out, "-n");
+		strvec_push(out, cfg->section);
+	}
+	strvec_push(out, verb);
+	strvec_push(out, target);
+	if (extra)
+		strvec_push(out, extra);
+	strvec_push_owned(out, NULL); /* argv's end, not counted */
+	out->n--;
+}
+
 int cli_run_smoke(const mgate_config *cfg, findings *out)
 {
 	char *to = cfg->ini_path ? config_mgate_option(cfg, "smoke_timeout") : NULL;
