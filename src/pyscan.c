@@ -17,6 +17,7 @@
 
 #include "pytok.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 static const char *const watched_names[] = { "revision", "down_revision", "branch_labels", "depends_on", NULL };
@@ -1104,32 +1105,12 @@ static void normalize_encoding(char *e)
 /* Offset of the first invalid UTF-8 sequence, or -1 when valid. */
 static long utf8_invalid_at(const unsigned char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, n;
 
 	while (i < len) {
-		unsigned char c = s[i];
-		size_t need, k;
-		unsigned long cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF)
-			need = 2, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4)
-			need = 3, cp = c & 0x07;
-		else
+		if (!(n = utf8_seq_len(s + i, len - i)))
 			return (long)i;
-		for (k = 1; k <= need; k++) {
-			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
-				return (long)i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return (long)i;
-		i += need + 1;
+		i += n;
 	}
 	return -1;
 }

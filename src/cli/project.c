@@ -11,6 +11,7 @@
 #include "db.h"
 #include "util/fs.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 int cli_load_project(cli_project *p, const cli_common *common)
@@ -292,27 +293,14 @@ void *cli_json_str(const char *s)
 	if ((j = json_string(s)) != NULL)
 		return j; /* the common case: already valid UTF-8 */
 	while (*p) {
-		size_t need = 0, k;
-		if (*p < 0x80) {
-			buf_putc(&clean, (char)*p++);
-			continue;
-		}
-		if (*p >= 0xC2 && *p <= 0xDF)
-			need = 1;
-		else if (*p >= 0xE0 && *p <= 0xEF)
-			need = 2;
-		else if (*p >= 0xF0 && *p <= 0xF4)
-			need = 3;
-		for (k = 1; need && k <= need; k++)
-			if ((p[k] & 0xC0) != 0x80)
-				need = 0;
-		if (!need) {
+		size_t n = utf8_seq_len(p, 4);
+		if (!n) {
 			buf_puts(&clean, "\xEF\xBF\xBD");
 			p++;
 			continue;
 		}
-		buf_put(&clean, (const char *)p, need + 1);
-		p += need + 1;
+		buf_put(&clean, (const char *)p, n);
+		p += n;
 	}
 	j = json_string(clean.ptr);
 	if (!j)

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "version.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 const char *cli_display_path(const char *path, buf *cwd)
@@ -159,26 +160,13 @@ static void json_put_str(buf *b, const char *s)
 			p++;
 			continue;
 		}
-		if (*p >= 0xC2 && *p <= 0xDF)
-			need = 1;
-		else if (*p >= 0xE0 && *p <= 0xEF)
-			need = 2;
-		else if (*p >= 0xF0 && *p <= 0xF4)
-			need = 3;
-		for (k = 1; need && k <= need; k++)
-			if ((p[k] & 0xC0) != 0x80)
-				need = 0;
-		if (need == 2 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F)))
-			need = 0; /* overlong, or a UTF-16 surrogate */
-		if (need == 3 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F)))
-			need = 0;
-		if (!need) {
+		if (!(need = utf8_seq_len(p, 4))) {
 			buf_puts(b, "\xEF\xBF\xBD");
 			p++;
 			continue;
 		}
-		buf_put(b, (const char *)p, need + 1);
-		p += need + 1;
+		buf_put(b, (const char *)p, need);
+		p += need;
 	}
 	buf_putc(b, '"');
 }
