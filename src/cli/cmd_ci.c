@@ -19,16 +19,8 @@ static const char *const formats[] = { "text", "json", "sarif", "github", "junit
 static void model_globs(strvec *out, const mgate_config *cfg)
 {
 	char *v = config_mgate_option(cfg, "model_paths");
-	const char *p = v;
 
-	while (p && *p) {
-		size_t n;
-		p += strspn(p, ", \t\n");
-		n = strcspn(p, ", \t\n");
-		if (n)
-			strvec_push_n(out, p, n);
-		p += n;
-	}
+	strvec_split(out, v, ", \t\n");
 	free(v);
 }
 

@@ -223,14 +223,7 @@ int cmd_upgrade(int argc, char **argv)
 	if ((rc = cli_gate_prepare(&cg, &common, &o.a, target, "upgrade")) != 0)
 		goto cleanup;
 	if (o.allow) {
-		const char *p = o.allow;
-		while (*p) {
-			size_t n = strcspn(p, ", ");
-			if (n)
-				strvec_push_n(&allow, p, n);
-			p += n;
-			p += strspn(p, ", ");
-		}
+		strvec_split(&allow, o.allow, ", ");
 		cg.go.allow = &allow;
 		cg.go.allow_reason = o.a.reason;
 	}

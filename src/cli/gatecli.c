@@ -267,17 +267,9 @@ char *cli_audit_log_path(const mgate_config *cfg)
 void cli_alembic_argv(strvec *out, const mgate_config *cfg)
 {
 	char *v = config_mgate_option(cfg, "alembic_cmd");
-	const char *p = v;
 
 	if (v && *v) {
-		while (*p) {
-			size_t n;
-			p += strspn(p, " \t");
-			n = strcspn(p, " \t");
-			if (n)
-				strvec_push_n(out, p, n);
-			p += n;
-		}
+		strvec_split(out, v, " \t");
 	} else {
 		const char *path = getenv("PATH");
 		int found = 0;
@@ -334,19 +326,11 @@ int cli_run_smoke(const mgate_config *cfg, findings *out)
 		strvec argv = STRVEC_INIT;
 		mg_error err = MG_ERROR_INIT;
 		char *v;
-		const char *p;
 		int status = -1, sig = 0, timed_out = 0;
 		if (strcmp(e->section, "mgate") || strncmp(e->key, "smoke.", 6))
 			continue;
 		v = config_mgate_option(cfg, e->key);
-		for (p = v; p && *p;) {
-			size_t n;
-			p += strspn(p, " \t");
-			n = strcspn(p, " \t");
-			if (n)
-				strvec_push_n(&argv, p, n);
-			p += n;
-		}
+		strvec_split(&argv, v, " \t");
 		free(v);
 		if (!argv.n) {
 			strvec_release(&argv);

@@ -38,6 +38,18 @@ int strvec_index(const strvec *sv, const char *s)
 	return -1;
 }
 
+void strvec_split(strvec *out, const char *s, const char *seps)
+{
+	while (s && *s) {
+		size_t n;
+		s += strspn(s, seps);
+		n = strcspn(s, seps);
+		if (n)
+			strvec_push_n(out, s, n);
+		s += n;
+	}
+}
+
 int strvec_same_set(const strvec *a, const strvec *b)
 {
 	size_t i;
