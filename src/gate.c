@@ -120,6 +120,7 @@ static void check_state(gate_result *r, const gate_opts *o, plan *pl)
 	int *targets = NULL;
 	size_t i, ntargets = 0, fail_at = 0;
 	buf why = BUF_INIT, list = BUF_INIT;
+	strvec unknown = STRVEC_INIT;
 
 	if (!o->d) {
 		verdict(c, GATE_FAIL, "check the database URL and that the server is up", "%s",
@@ -132,14 +133,11 @@ static void check_state(gate_result *r, const gate_opts *o, plan *pl)
 		verdict(c, GATE_SKIP, NULL, "the graph is broken; the plan cannot be computed");
 		goto cleanup;
 	}
-	for (i = 0; i < o->rows->n; i++) {
-		int x = revmap_index(o->map, o->rows->v[i]);
-		if (x < 0) {
-			verdict(c, GATE_FAIL, "deploy the code that has this revision, or check this is the right database",
-				"the database is at revision '%s', which no script defines", o->rows->v[i]);
-			goto cleanup;
-		}
-		pl->current[pl->ncurrent++] = x;
+	pl->ncurrent = revmap_indexes(pl->current, &unknown, o->map, o->rows);
+	if (unknown.n) {
+		verdict(c, GATE_FAIL, "deploy the code that has this revision, or check this is the right database",
+			"the database is at revision '%s', which no script defines", unknown.v[0]);
+		goto cleanup;
 	}
 	if (revmap_check_overlap(o->map, pl->current, pl->ncurrent, &err) < 0) {
 		verdict(c, GATE_FAIL, "run 'alembic stamp' with the real heads to repair the version table", "%s", err.msg);
@@ -169,6 +167,7 @@ cleanup:
 	free(targets);
 	buf_release(&why);
 	buf_release(&list);
+	strvec_release(&unknown);
 }
 
 /* ---- integrity: the ledger ------------------------------------------------ */

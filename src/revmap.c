@@ -656,6 +656,20 @@ cleanup:
 	return rc;
 }
 
+size_t revmap_indexes(int *out, strvec *unknown, const revmap *m, const strvec *ids)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ids->n; i++) {
+		int x = revmap_index(m, ids->v[i]);
+		if (x >= 0)
+			out[n++] = x;
+		else if (unknown)
+			strvec_push(unknown, ids->v[i]);
+	}
+	return n;
+}
+
 int revmap_lookup(int *out, const revmap *m, const char *ident, mg_error *err)
 {
 	*out = -1;

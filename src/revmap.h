@@ -56,6 +56,11 @@ int revmap_build(revmap *out, const scriptdir *sd, findings *f);
 /* Index of a revision by exact id, or -1. */
 int revmap_index(const revmap *m, const char *id);
 
+/* The indexes of the revision ids `ids` (version rows) into `out`, which
+ * has room for ids->n; ids no script defines are skipped and appended to
+ * `unknown` (may be NULL). Returns how many were filled. */
+size_t revmap_indexes(int *out, strvec *unknown, const revmap *m, const strvec *ids);
+
 /*
  * Resolve an identifier the way Alembic's get_revision does for a plain
  * id: an exact revision id or branch label, else a unique prefix among

@@ -20,7 +20,7 @@ int cmd_ledger(int argc, char **argv)
 	cli_common common;
 	cli_project p;
 	cli_dbopts o;
-	strvec args = STRVEC_INIT, rows = STRVEC_INIT, revs = STRVEC_INIT, hashes = STRVEC_INIT, nr = STRVEC_INIT,
+	strvec args = STRVEC_INIT, rows = STRVEC_INIT, unknown = STRVEC_INIT, revs = STRVEC_INIT, hashes = STRVEC_INIT, nr = STRVEC_INIT,
 	       nh = STRVEC_INIT;
 	buf where = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
@@ -70,15 +70,12 @@ int cmd_ledger(int argc, char **argv)
 			goto cleanup;
 		}
 		cur = mg_calloc(rows.n + 1, sizeof(int));
-		for (i = 0; i < rows.n; i++) {
-			int x = revmap_index(&p.map, rows.v[i]);
-			if (x < 0) {
-				fprintf(stderr, "mgate ledger: the database is at revision '%s', which no script defines\n",
-					rows.v[i]);
-				rc = EXIT_FINDINGS;
-				goto cleanup;
-			}
-			cur[ncur++] = x;
+		ncur = revmap_indexes(cur, &unknown, &p.map, &rows);
+		if (unknown.n) {
+			fprintf(stderr, "mgate ledger: the database is at revision '%s', which no script defines\n",
+				unknown.v[0]);
+			rc = EXIT_FINDINGS;
+			goto cleanup;
 		}
 		if (ncur && revmap_upgrade_order(&applied, &napplied, &p.map, cur, ncur, NULL, 0, &err) < 0) {
 			fprintf(stderr, "mgate ledger: %s\n", err.msg);
@@ -129,6 +126,7 @@ cleanup:
 	free(who);
 	free(cur);
 	free(applied);
+	strvec_release(&unknown);
 	strvec_release(&rows);
 	strvec_release(&revs);
 	strvec_release(&hashes);

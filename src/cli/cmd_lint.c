@@ -78,11 +78,11 @@ cleanup:
  * the database cannot be read. */
 static int order_pending(int **out, size_t *n, cli_project *p, const lint_cli *o, buf *server, int soft)
 {
-	strvec rows = STRVEC_INIT;
+	strvec rows = STRVEC_INIT, unknown = STRVEC_INIT;
 	buf where = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
 	int *cur = NULL, rc = 0;
-	size_t i, ncur = 0;
+	size_t ncur = 0;
 
 	if (soft && !cli_database_url(o->db.db_url, p->cfg.sqlalchemy_url))
 		return 1;
@@ -98,15 +98,12 @@ static int order_pending(int **out, size_t *n, cli_project *p, const lint_cli *o
 		goto cleanup;
 	}
 	cur = mg_calloc(rows.n + 1, sizeof(int));
-	for (i = 0; i < rows.n; i++) {
-		int x = revmap_index(&p->map, rows.v[i]);
-		if (x < 0) {
-			fprintf(stderr, "mgate lint: the database is at revision '%s', which no script defines%s\n", rows.v[i],
-				soft ? "; linting every revision" : "");
-			rc = soft ? 1 : EXIT_FINDINGS;
-			goto cleanup;
-		}
-		cur[ncur++] = x;
+	ncur = revmap_indexes(cur, &unknown, &p->map, &rows);
+	if (unknown.n) {
+		fprintf(stderr, "mgate lint: the database is at revision '%s', which no script defines%s\n", unknown.v[0],
+			soft ? "; linting every revision" : "");
+		rc = soft ? 1 : EXIT_FINDINGS;
+		goto cleanup;
 	}
 	if (revmap_upgrade_order(out, n, &p->map, p->map.real_heads.v, p->map.real_heads.n, cur, ncur, &err) < 0) {
 		fprintf(stderr, "mgate lint: %s\n", err.msg);
@@ -114,6 +111,7 @@ static int order_pending(int **out, size_t *n, cli_project *p, const lint_cli *o
 	}
 cleanup:
 	free(cur);
+	strvec_release(&unknown);
 	strvec_release(&rows);
 	buf_release(&where);
 	return rc;

@@ -121,7 +121,7 @@ int cmd_plan(int argc, char **argv)
 	ruleset rules;
 	lint_opts lo;
 	lint_ctx ctx;
-	strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	strvec args = STRVEC_INIT, rows = STRVEC_INIT, unknown = STRVEC_INIT;
 	buf where = BUF_INIT, server = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *target = "heads", *url, *pg_version = NULL;
@@ -160,14 +160,11 @@ int cmd_plan(int argc, char **argv)
 	if (db_open(&d, url, &err) < 0)
 		d = NULL; /* sizes are optional; reading the versions worked a moment ago */
 	current = mg_calloc(rows.n + 1, sizeof(int));
-	for (i = 0; i < rows.n; i++) {
-		int x = revmap_index(&p.map, rows.v[i]);
-		if (x < 0) {
-			fprintf(stderr, "mgate plan: the database is at revision '%s', which no script defines\n", rows.v[i]);
-			rc = EXIT_FINDINGS;
-			goto cleanup;
-		}
-		current[ncur++] = x;
+	ncur = revmap_indexes(current, &unknown, &p.map, &rows);
+	if (unknown.n) {
+		fprintf(stderr, "mgate plan: the database is at revision '%s', which no script defines\n", unknown.v[0]);
+		rc = EXIT_FINDINGS;
+		goto cleanup;
 	}
 	if (revmap_resolve_target(&targets, &ntargets, &p.map, target, current, ncur, &err) < 0 ||
 	    revmap_upgrade_order(&order, &norder, &p.map, targets, ntargets, current, ncur, &err) < 0) {
@@ -214,6 +211,7 @@ cleanup:
 	free(current);
 	free(targets);
 	free(order);
+	strvec_release(&unknown);
 	strvec_release(&rows);
 	buf_release(&where);
 	buf_release(&server);

@@ -324,7 +324,7 @@ int cmd_rehearse(int argc, char **argv)
 	size_t ntargets = 0, nplan = 0, i, fail_at = 0;
 	const char *target = "heads", *note = NULL;
 	char id[17], *kept = NULL, *url_env = NULL, *checked = NULL;
-	strvec rows = STRVEC_INIT;
+	strvec rows = STRVEC_INIT, unknown = STRVEC_INIT;
 	json_t *audit = NULL;
 	FILE *info = stdout;
 	cli_option opts[] = {
@@ -401,14 +401,13 @@ int cmd_rehearse(int argc, char **argv)
 	fflush(info);
 
 	/* 2. the plan from the copy's rows */
-	for (i = 0; i < rows.n; i++) {
-		int x = revmap_index(&cg.p.map, rows.v[i]);
-		if (x < 0) {
-			fprintf(stderr, "mgate rehearse: the backup is at '%s', which no script defines\n", rows.v[i]);
-			rc = EXIT_FINDINGS;
-			goto cleanup;
-		}
-		intvec_push(&start, x);
+	start.v = mg_calloc(rows.n + 1, sizeof(int));
+	start.alloc = rows.n + 1;
+	start.n = revmap_indexes(start.v, &unknown, &cg.p.map, &rows);
+	if (unknown.n) {
+		fprintf(stderr, "mgate rehearse: the backup is at '%s', which no script defines\n", unknown.v[0]);
+		rc = EXIT_FINDINGS;
+		goto cleanup;
 	}
 	if (revmap_resolve_target(&targets, &ntargets, &cg.p.map, target, start.v, start.n, &err) < 0 ||
 	    revmap_upgrade_order(&plan, &nplan, &cg.p.map, targets, ntargets, start.v, start.n, &err) < 0) {
@@ -567,6 +566,7 @@ cleanup:
 	cli_gate_release(&cg);
 	strvec_release(&args);
 	strvec_release(&env);
+	strvec_release(&unknown);
 	strvec_release(&rows);
 	buf_release(&ini_text);
 	buf_release(&ini);

@@ -188,19 +188,19 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	const revmap *m = &cg->p.map;
 	mg_error err = MG_ERROR_INIT;
 	intvec cur = { NULL, 0, 0 }, rows = { NULL, 0, 0 }, steps = { NULL, 0, 0 };
+	strvec unknown = STRVEC_INIT;
 	lint_ctx ctx;
 	size_t i, k;
 	int rc = 0;
 
-	for (i = 0; i < cg->rows.n; i++) {
-		int x = revmap_index(m, cg->rows.v[i]);
-		if (x < 0) {
-			buf_printf(&w->down_why, "the database is at '%s', which no script defines: Alembic cannot "
-				   "downgrade from it", cg->rows.v[i]);
-			w->down_problem = w->down_why.ptr;
-			goto cleanup;
-		}
-		intvec_push(&cur, x);
+	cur.v = mg_calloc(cg->rows.n + 1, sizeof(int));
+	cur.alloc = cg->rows.n + 1;
+	cur.n = revmap_indexes(cur.v, &unknown, m, &cg->rows);
+	if (unknown.n) {
+		buf_printf(&w->down_why, "the database is at '%s', which no script defines: Alembic cannot "
+			   "downgrade from it", unknown.v[0]);
+		w->down_problem = w->down_why.ptr;
+		goto cleanup;
 	}
 	{
 		int *start = mg_calloc(w->start.n + 1, sizeof(int));
@@ -250,6 +250,7 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	if (!w->n && !w->down_problem && strvec_same_set(&w->target_rows, &cg->rows))
 		w->at_target = 1;
 cleanup:
+	strvec_release(&unknown);
 	intvec_release(&cur);
 	intvec_release(&rows);
 	intvec_release(&steps);

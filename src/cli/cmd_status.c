@@ -100,7 +100,7 @@ int cmd_status(int argc, char **argv)
 	cli_common common;
 	cli_project p;
 	status_opts o;
-	strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	strvec args = STRVEC_INIT, rows = STRVEC_INIT, unknown = STRVEC_INIT;
 	buf where = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
 	int *current = NULL, *targets = NULL, *pending = NULL, rc, have_plan = 0;
@@ -126,17 +126,12 @@ int cmd_status(int argc, char **argv)
 
 	if (!p.map.broken) {
 		current = mg_calloc(rows.n + 1, sizeof(int));
-		for (i = 0; i < rows.n; i++) {
-			int x = revmap_index(&p.map, rows.v[i]);
-			if (x < 0) {
-				findings_add(&p.found, "unknown-revision-in-database", SEV_ERROR, NULL, 0, rows.v[i],
-					     "the database is at revision '%s', which no script defines: it is ahead of this "
-					     "code or on another branch (Alembic stops with \"Can't locate revision\"); deploy "
-					     "the code that has it, or check that this is the right database", rows.v[i]);
-				continue;
-			}
-			current[ncurrent++] = x;
-		}
+		ncurrent = revmap_indexes(current, &unknown, &p.map, &rows);
+		for (i = 0; i < unknown.n; i++)
+			findings_add(&p.found, "unknown-revision-in-database", SEV_ERROR, NULL, 0, unknown.v[i],
+				     "the database is at revision '%s', which no script defines: it is ahead of this "
+				     "code or on another branch (Alembic stops with \"Can't locate revision\"); deploy "
+				     "the code that has it, or check that this is the right database", unknown.v[i]);
 	}
 	if (!p.map.broken && ncurrent == rows.n && revmap_check_overlap(&p.map, current, ncurrent, &err) < 0) {
 		findings_add(&p.found, "overlapping-version-rows", SEV_ERROR, NULL, 0, NULL,
@@ -202,6 +197,7 @@ cleanup:
 	free(targets);
 	free(pending);
 	buf_release(&where);
+	strvec_release(&unknown);
 	strvec_release(&rows);
 	cli_project_release(&p);
 out_noproj:

@@ -282,8 +282,7 @@ int cmd_upgrade(int argc, char **argv)
 	for (i = 0; i < cg.rows.n; i++)
 		strvec_push(&start, cg.rows.v[i]);
 	cur = mg_calloc(cg.rows.n + 1, sizeof(int));
-	for (i = 0; i < cg.rows.n; i++)
-		cur[ncur++] = revmap_index(&cg.p.map, cg.rows.v[i]);
+	ncur = revmap_indexes(cur, NULL, &cg.p.map, &cg.rows); /* all known: the state check passed */
 	if (revmap_resolve_target(&targets, &ntargets, &cg.p.map, target, cur, ncur, &err) < 0 ||
 	    revmap_upgrade_order(&steps, &nsteps, &cg.p.map, targets, ntargets, cur, ncur, &err) < 0) {
 		fprintf(stderr, "mgate upgrade: %s\n", err.msg);

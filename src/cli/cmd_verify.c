@@ -22,7 +22,7 @@ int cmd_verify(int argc, char **argv)
 	cli_common common;
 	cli_project p;
 	cli_dbopts o;
-	strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	strvec args = STRVEC_INIT, rows = STRVEC_INIT, unknown = STRVEC_INIT;
 	buf where = BUF_INIT;
 	findings found = FINDINGS_INIT;
 	mg_error err = MG_ERROR_INIT;
@@ -64,14 +64,10 @@ int cmd_verify(int argc, char **argv)
 		goto cleanup;
 	}
 	cur = mg_calloc(rows.n + 1, sizeof(int));
-	for (i = 0; i < rows.n; i++) {
-		int x = revmap_index(&p.map, rows.v[i]);
-		if (x < 0)
-			findings_add(&found, "unknown-revision-in-database", SEV_ERROR, NULL, 0, rows.v[i],
-				     "the database is at revision '%s', which no script defines", rows.v[i]);
-		else
-			cur[ncur++] = x;
-	}
+	ncur = revmap_indexes(cur, &unknown, &p.map, &rows);
+	for (i = 0; i < unknown.n; i++)
+		findings_add(&found, "unknown-revision-in-database", SEV_ERROR, NULL, 0, unknown.v[i],
+			     "the database is at revision '%s', which no script defines", unknown.v[i]);
 	if (!found.n) {
 		if (revmap_resolve_target(&targets, &ntargets, &p.map, target, cur, ncur, &err) < 0 ||
 		    revmap_upgrade_order(&pending, &npending, &p.map, targets, ntargets, cur, ncur, &err) < 0) {
@@ -134,6 +130,7 @@ cleanup:
 	free(targets);
 	free(pending);
 	findings_release(&found);
+	strvec_release(&unknown);
 	strvec_release(&rows);
 	buf_release(&where);
 	if (have)
