@@ -41,6 +41,20 @@ void findings_add(findings *f, const char *id, finding_severity sev, const char 
 	x->why = x->fix = x->source = x->suppressed = x->table = NULL;
 }
 
+void findings_add_copy(findings *f, const finding *x)
+{
+	finding *y;
+
+	findings_add(f, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
+	y = findings_last(f);
+	y->col = x->col;
+	y->why = x->why ? mg_strdup(x->why) : NULL;
+	y->fix = x->fix ? mg_strdup(x->fix) : NULL;
+	y->source = x->source ? mg_strdup(x->source) : NULL;
+	y->suppressed = x->suppressed ? mg_strdup(x->suppressed) : NULL;
+	y->table = x->table ? mg_strdup(x->table) : NULL;
+}
+
 finding *findings_last(findings *f)
 {
 	return f->n ? &f->v[f->n - 1] : NULL;

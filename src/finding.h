@@ -36,6 +36,8 @@ typedef struct findings {
 
 void findings_add(findings *f, const char *id, finding_severity sev, const char *path, int line,
 		  const char *revision, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Append a copy of `x`, every field of it. */
+void findings_add_copy(findings *f, const finding *x);
 /* The finding added last (to fill in its optional fields). */
 finding *findings_last(findings *f);
 /* Findings that count: not suppressed, of severity `sev`. */

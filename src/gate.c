@@ -54,20 +54,6 @@ static void verdict(gate_check *c, int status, const char *next, const char *fmt
 	c->next = next ? mg_strdup(next) : NULL;
 }
 
-static void copy_finding(findings *dst, const finding *x)
-{
-	finding *y;
-
-	findings_add(dst, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
-	y = findings_last(dst);
-	y->col = x->col;
-	y->why = x->why ? mg_strdup(x->why) : NULL;
-	y->fix = x->fix ? mg_strdup(x->fix) : NULL;
-	y->source = x->source ? mg_strdup(x->source) : NULL;
-	y->suppressed = x->suppressed ? mg_strdup(x->suppressed) : NULL;
-	y->table = x->table ? mg_strdup(x->table) : NULL;
-}
-
 /* Worst status of the active findings: fail for errors, warn for warnings. */
 static int status_of(const findings *f)
 {
@@ -97,7 +83,7 @@ static void check_graph(gate_result *r, const gate_opts *o, plan *pl)
 
 	for (i = 0; i < o->load_findings->n; i++)
 		if (o->load_findings->v[i].severity == SEV_ERROR)
-			copy_finding(&c->found, &o->load_findings->v[i]);
+			findings_add_copy(&c->found, &o->load_findings->v[i]);
 	if (o->map->broken || c->found.n) {
 		verdict(c, GATE_FAIL, "fix the findings: Alembic itself cannot load this graph",
 			"the revision graph is broken (%zu problem%s)", c->found.n, c->found.n == 1 ? "" : "s");
@@ -380,7 +366,7 @@ static int lint_pending(gate_result *r, const gate_opts *o, const plan *pl, mg_e
 		}
 		if (!is_rollback_rule(x->id))
 			size_up(x, o);
-		copy_finding(is_rollback_rule(x->id) ? &rb->found : &rules->found, x);
+		findings_add_copy(is_rollback_rule(x->id) ? &rb->found : &rules->found, x);
 	}
 	findings_release(&all);
 	if (rc < 0)

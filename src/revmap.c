@@ -458,9 +458,8 @@ static void detect_cycles(revmap *m, findings *f, int *stack)
 		if (m->broken) {
 			m->broken = 0;
 			report_cycles(m, f, EDGE_DOWN);
-			for (i = 0; !m->broken && i < dep.n; i++)
-				findings_add(f, dep.v[i].id, dep.v[i].severity, dep.v[i].path, dep.v[i].line, dep.v[i].revision,
-					     "%s", dep.v[i].message);
+			if (!m->broken)
+				findings_move(f, &dep);
 			m->broken = 1;
 		}
 		findings_release(&dep);

@@ -80,13 +80,7 @@ static void all_findings(findings *out, const gate_result *g)
 	for (i = 0; i < g->n; i++) {
 		const gate_check *c = &g->checks[i];
 		for (k = 0; k < c->found.n; k++) {
-			const finding *x = &c->found.v[k];
-			finding *y;
-			findings_add(out, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
-			y = findings_last(out);
-			y->col = x->col;
-			y->fix = x->fix ? mg_strdup(x->fix) : NULL;
-			y->suppressed = x->suppressed ? mg_strdup(x->suppressed) : NULL;
+			findings_add_copy(out, &c->found.v[k]);
 		}
 		if (c->status == GATE_FAIL && !c->found.n) {
 			buf id = BUF_INIT;

@@ -133,7 +133,7 @@ static void rule_findings(findings *out, lint_ctx *ctx, const script *s)
 			int in_down = s->downgrade.line && x->line >= s->downgrade.line && x->line <= s->downgrade.end_line;
 			if (x->suppressed || !(in_down || !strcmp(x->id, "missing-downgrade")))
 				continue;
-			findings_add(out, x->id, x->severity, x->path, x->line, x->revision, "%s", x->message);
+			findings_add_copy(out, x);
 		}
 	findings_release(&all);
 }
