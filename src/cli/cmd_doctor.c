@@ -4,7 +4,6 @@
  * that can go straight into an incident ticket.
  */
 #include <jansson.h>
-#include <openssl/crypto.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pg_query.h>
@@ -17,11 +16,13 @@
 
 #include "backup.h"
 #include "gitapi.h"
+#include "pgqapi.h"
 #include "pqapi.h"
 #include "cli.h"
 #include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 #include "util/spawn.h"
 #include "util/banned.h"
 
@@ -54,7 +55,8 @@ static void versions(doctor *d)
 {
 	int major = 0, minor = 0, rev = 0, pq = 0;
 	char pcre[64] = "?";
-	mg_error perr = MG_ERROR_INIT, gerr = MG_ERROR_INIT;
+	mg_error perr = MG_ERROR_INIT, gerr = MG_ERROR_INIT, cerr = MG_ERROR_INIT, qerr = MG_ERROR_INIT;
+	const char *openssl = sha256_provider(&cerr);
 
 	if (pqapi_load(&perr) == 0)
 		pq = mg_pq.PQlibVersion();
@@ -64,7 +66,11 @@ static void versions(doctor *d)
 	line(d, 1, "mgate", NULL, "%s", MGATE_VERSION);
 	line(d, 1, "libraries", NULL, "SQLite %s, libpq %d, libgit2 %d.%d.%d, PCRE2 %s, jansson %s, libpg_query %s, %s",
 	     sqlite3_libversion(), pq, major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
-	     OpenSSL_version(OPENSSL_VERSION));
+	     openssl ? openssl : "OpenSSL missing");
+	if (cerr.code)
+		line(d, 0, "libcrypto", "backups and the gate's checksums need it", "%s", cerr.msg);
+	if (pgqapi_load(&qerr) < 0)
+		line(d, 0, "libpg_query", "SQL in migrations cannot be read without it", "%s", qerr.msg);
 	if (perr.code)
 		line(d, 0, "libpq", "PostgreSQL databases cannot be reached without it", "%s", perr.msg);
 	if (gerr.code)

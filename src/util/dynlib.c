@@ -8,21 +8,24 @@
 
 #include "banned.h"
 
-int dynlib_load(const char *soname, const char *debian_pkg, const dynlib_sym *syms, size_t n, mg_error *err)
+int dynlib_load(dynlib *lib, mg_error *err)
 {
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	void *h;
 	size_t i;
 
-	if (!h)
-		return mg_error_set(err, MG_EENV, "cannot load %s: %s; install the Debian package '%s'", soname, dlerror(),
-				    debian_pkg);
-	for (i = 0; i < n; i++) {
-		void *f = dlsym(h, syms[i].name);
+	if (lib->loaded)
+		return MG_OK;
+	if (!(h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL)))
+		return mg_error_set(err, MG_EENV, "cannot load %s: %s; install the Debian package '%s'", lib->soname,
+				    dlerror(), lib->debian_pkg);
+	for (i = 0; i < lib->nsyms; i++) {
+		void *f = dlsym(h, lib->syms[i].name);
 		if (!f)
 			return mg_error_set(err, MG_EENV, "%s has no '%s'; install the Debian package '%s' in the version "
-					    "mgate was built for", soname, syms[i].name, debian_pkg);
+					    "mgate was built for", lib->soname, lib->syms[i].name, lib->debian_pkg);
 		/* POSIX guarantees a data pointer can hold a function's address */
-		memcpy(syms[i].slot, &f, sizeof(f));
+		memcpy(lib->syms[i].slot, &f, sizeof(f));
 	}
+	lib->loaded = 1;
 	return MG_OK;
 }

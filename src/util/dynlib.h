@@ -20,11 +20,24 @@ typedef struct dynlib_sym {
 	void *slot;        /* the address of a function pointer to fill */
 } dynlib_sym;
 
+/* One library: its soname, the Debian package that ships it, the
+ * symbols to resolve, and whether that was done. */
+typedef struct dynlib {
+	const char *soname;
+	const char *debian_pkg;
+	const dynlib_sym *syms;
+	size_t nsyms;
+	int loaded;
+} dynlib;
+
+#define DYNLIB_INIT(soname, pkg, syms) { soname, pkg, syms, sizeof(syms) / sizeof((syms)[0]), 0 }
+
 /*
- * dlopen `soname` and resolve every symbol of `syms` into its slot.
- * MG_EENV with a message naming `debian_pkg` when the library or a symbol
- * is missing. The library stays loaded.
+ * dlopen the library and resolve every symbol into its slot, once per
+ * process (later calls return at once). MG_EENV with a message naming the
+ * package when the library or a symbol is missing. The library stays
+ * loaded. Not for concurrent first calls.
  */
-int dynlib_load(const char *soname, const char *debian_pkg, const dynlib_sym *syms, size_t n, mg_error *err);
+int dynlib_load(dynlib *lib, mg_error *err);
 
 #endif
