@@ -10,11 +10,11 @@
 #include "revmap.h"
 
 #include <stdint.h>
-#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/heap.h"
 #include "util/banned.h"
 
 void intvec_push(intvec *iv, int x)
@@ -186,8 +186,8 @@ static void register_labels(revmap *m, findings *f)
 				continue;
 			}
 			strmap_put(&m->labels, label, (int)i);
-			if (strvec_index(&r->labels, label) < 0)
-				strvec_push(&r->labels, label);
+			if (strlist_index(&r->labels, label) < 0)
+				strlist_push(&r->labels, label);
 		}
 	}
 }
@@ -304,35 +304,42 @@ static void link_children(revmap *m)
 static void normalize_deps(revmap *m, int *stack)
 {
 	bitset anc;
-	int *declarers = mg_calloc(m->n, sizeof(int)); /* how many revisions depend on each */
-	size_t i, k, j;
+	size_t *first = mg_calloc(m->n + 1, sizeof(size_t)); /* declarers of d: by[first[d] .. first[d + 1]) */
+	int *by = NULL;
+	size_t i, k, j, ndecl = 0;
 
 	bitset_init(&anc, m->n);
 	for (i = 0; i < m->n; i++)
 		for (k = 0; k < m->v[i].deps.n; k++)
-			declarers[m->v[i].deps.v[k]]++;
+			first[m->v[i].deps.v[k] + 1]++;
+	for (i = 0; i < m->n; i++)
+		first[i + 1] += first[i];
+	ndecl = first[m->n];
+	by = mg_malloc((ndecl + 1) * sizeof(int));
+	{
+		size_t *fill = mg_malloc((m->n + 1) * sizeof(size_t));
+		memcpy(fill, first, (m->n + 1) * sizeof(size_t));
+		for (i = 0; i < m->n; i++)
+			for (k = 0; k < m->v[i].deps.n; k++)
+				by[fill[m->v[i].deps.v[k]]++] = (int)i;
+		free(fill);
+	}
 	for (i = 0; i < m->n; i++) {
 		revnode *r = &m->v[i];
 		int self = (int)i, walked = 0;
 		for (k = 0; k < r->deps.n; k++) {
 			int d = r->deps.v[k], dropped = 0;
-			size_t a;
 			if (intvec_has(&r->normdeps, d))
 				continue;
 			/* only another declarer of d, among r's ancestors, can drop it */
-			if (declarers[d] > 1) {
+			if (first[d + 1] - first[d] > 1) {
 				if (!walked) {
 					bitset_clear(&anc);
 					reach(m, &anc, &self, 1, EDGE_DOWN, stack);
 					walked = 1;
 				}
-				for (a = 0; a < m->n && !dropped; a++) {
-					if ((int)a == self || !bitset_has(&anc, (int)a) || !m->v[a].deps.n)
-						continue;
-					for (j = 0; j < m->v[a].deps.n; j++)
-						if (m->v[a].deps.v[j] == d)
-							dropped = 1;
-				}
+				for (j = first[d]; j < first[d + 1] && !dropped; j++)
+					dropped = by[j] != self && bitset_has(&anc, by[j]);
 			}
 			if (!dropped)
 				intvec_push(&r->normdeps, d);
@@ -342,7 +349,8 @@ static void normalize_deps(revmap *m, int *stack)
 		for (k = 0; k < r->normdeps.n; k++)
 			push_unique(&r->normdown, r->normdeps.v[k]);
 	}
-	free(declarers);
+	free(first);
+	free(by);
 	bitset_release(&anc);
 }
 
@@ -503,8 +511,8 @@ static void inherit_labels(revmap *m, int *stack)
 			seen[x] = 1;
 			last = x;
 			for (k = 0; k < lr->s->labels.n; k++)
-				if (strvec_index(&m->v[x].labels, lr->s->labels.v[k]) < 0)
-					strvec_push(&m->v[x].labels, lr->s->labels.v[k]);
+				if (strlist_index(&m->v[x].labels, lr->s->labels.v[k]) < 0)
+					strlist_push(&m->v[x].labels, lr->s->labels.v[k]);
 			for (j = 0; j < m->v[x].next.n; j++)
 				stack[sp++] = m->v[x].next.v[j];
 		}
@@ -512,8 +520,8 @@ static void inherit_labels(revmap *m, int *stack)
 		while (parent >= 0 && m->v[parent].allnext.n <= 1 && !revnode_is_merge(&m->v[parent])) {
 			revnode *p = &m->v[parent];
 			for (k = 0; k < lr->s->labels.n; k++)
-				if (strvec_index(&p->labels, lr->s->labels.v[k]) < 0)
-					strvec_push(&p->labels, lr->s->labels.v[k]);
+				if (strlist_index(&p->labels, lr->s->labels.v[k]) < 0)
+					strlist_push(&p->labels, lr->s->labels.v[k]);
 			parent = p->down.n ? p->down.v[0] : -1;
 		}
 	}
@@ -541,6 +549,7 @@ int revmap_build(revmap *out, const scriptdir *sd, findings *f)
 		out->v[i].s = &sd->v[i];
 		out->v[i].id = sd->v[i].revision;
 	}
+	strmap_reserve(&out->ids, sd->n);
 	register_ids(out, f);
 	register_labels(out, f);
 	resolve_edges(out, f);
@@ -996,8 +1005,7 @@ typedef struct anc_memo {
 
 static void anc_memo_release(anc_memo *memo)
 {
-	if (memo->rows)
-		munmap(memo->rows, memo->bytes);
+	heap_unmap(memo->rows, memo->bytes);
 	memo->rows = NULL;
 }
 
@@ -1021,11 +1029,8 @@ static int anc_memo_build(anc_memo *memo, const revmap *m)
 	memo->bytes = m->n * words * sizeof(uint64_t);
 	/* one populated mapping: faulting in thousands of pages one by one
 	 * costs more than the whole ordering */
-	memo->rows = mmap(NULL, memo->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (memo->rows == MAP_FAILED) {
-		memo->rows = NULL;
+	if (!(memo->rows = heap_map(memo->bytes)))
 		return -1;
-	}
 	indeg = mg_calloc(m->n, sizeof(int));
 	queue = mg_malloc(m->n * sizeof(int));
 	/* Kahn's order over normdown: a revision after all its parents */
@@ -1702,7 +1707,7 @@ void revmap_release(revmap *m)
 		intvec_release(&r->normdown);
 		intvec_release(&r->next);
 		intvec_release(&r->allnext);
-		strvec_release(&r->labels);
+		strlist_release(&r->labels);
 	}
 	free(m->v);
 	strmap_release(&m->ids);

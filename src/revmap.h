@@ -36,7 +36,7 @@ typedef struct revnode {
 	intvec normdown;  /* down + normdeps, de-duplicated: the edges the sort walks */
 	intvec next;      /* children by down_revision */
 	intvec allnext;   /* children by down_revision or depends_on */
-	strvec labels;    /* effective branch labels: own, then inherited */
+	strlist labels;   /* effective branch labels, own then inherited (the scripts' strings) */
 	unsigned is_head : 1, is_real_head : 1, is_base : 1, is_real_base : 1;
 } revnode;
 

@@ -41,6 +41,7 @@ typedef struct entry {
 	size_t reclen;
 	buf owned_rec;
 	int keep;
+	size_t pos;               /* where the file is in load order, once kept or stored */
 } entry;
 
 struct scancache {
@@ -54,7 +55,10 @@ struct scancache {
 	size_t nbytes;
 	entry *v;
 	size_t n, alloc;
-	strmap index; /* path -> entry */
+	const unsigned char *body; /* entries not indexed yet (index_entries) */
+	size_t body_count;
+	strmap index; /* path -> entry, when `indexed` */
+	int indexed;  /* entries are not in the order files are looked up */
 	int dirty;
 };
 
@@ -108,7 +112,7 @@ static void put_ostr(buf *b, const char *s)
 		put_str(b, s);
 }
 
-static void put_list(buf *b, const strvec *sv)
+static void put_list(buf *b, const strlist *sv)
 {
 	size_t i;
 	put_u32(b, sv->n);
@@ -219,24 +223,31 @@ static const char *get_ostr(reader *r)
 	return present == 1 ? get_str(r) : NULL;
 }
 
-static void get_list(reader *r, strvec *sv)
+/* A list of strings in place; its array and copies of its strings go to `mem`. */
+static void get_list(reader *r, strlist *out, arena *mem)
 {
+	const char *items[64], **all = items;
 	size_t n = get_u32(r), i;
 
 	if (n > (size_t)(r->end - r->p) / 5) { /* each item takes 5 bytes at least */
 		r->bad = 1;
 		return;
 	}
-	for (i = 0; i < n && !r->bad; i++) {
-		const char *s = get_str(r);
-		if (s)
-			strvec_push(sv, s);
+	if (n > sizeof(items) / sizeof(items[0]))
+		all = mg_malloc(n * sizeof(*all));
+	for (i = 0; i < n && !r->bad; i++)
+		all[i] = get_str(r);
+	if (!r->bad) {
+		out->v = arena_strs(mem, all, n);
+		out->n = n;
 	}
+	if (all != items)
+		free(all);
 }
 
-/* Decode one record into `s` and `f`. Returns -1 (and leaves `s` empty) on
- * any malformation. */
-static int decode_record(const unsigned char *rec, size_t len, const char *path, script *s, findings *f)
+/* Decode one record into `s` (its strings in `mem`) and `f`. Returns -1
+ * (and leaves `s` empty) on any malformation. */
+static int decode_record(const unsigned char *rec, size_t len, const char *path, arena *mem, script *s, findings *f)
 {
 	reader r = { rec, rec + len, 0 };
 	findings tmp = FINDINGS_INIT;
@@ -249,9 +260,9 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 		r.bad = 1;
 	if (has == 1 && !r.bad) {
 		const char *rev = get_str(&r), *doc;
-		get_list(&r, &s->down);
-		get_list(&r, &s->depends);
-		get_list(&r, &s->labels);
+		get_list(&r, &s->down, mem);
+		get_list(&r, &s->depends, mem);
+		get_list(&r, &s->labels, mem);
 		s->depends_declared = get_u8(&r) == 1;
 		doc = get_str(&r);
 		s->revision_line = get_i32(&r);
@@ -263,9 +274,9 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 		s->downgrade.end_line = get_i32(&r);
 		s->downgrade.body_line = get_i32(&r);
 		if (rev && doc && !r.bad) {
-			s->path = mg_strdup(path);
-			s->revision = mg_strdup(rev);
-			s->doc = mg_strdup(doc);
+			s->path = arena_strdup(mem, path);
+			s->revision = arena_strdup(mem, rev);
+			s->doc = arena_strdup(mem, doc);
 		}
 	}
 	n = get_u32(&r);
@@ -284,7 +295,7 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 			findings_add(&tmp, id, (finding_severity)sev, fpath, line, frev, "%s", msg);
 	}
 	if (r.bad || r.p != r.end) {
-		script_release(s);
+		memset(s, 0, sizeof(*s)); /* what was copied stays in `mem`, unused */
 		findings_release(&tmp);
 		return -1;
 	}
@@ -293,6 +304,8 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 }
 
 /* ---- entries ---------------------------------------------------------------- */
+
+static int index_entries(scancache *c);
 
 static void entry_release(entry *e)
 {
@@ -311,6 +324,7 @@ static void clear_entries(scancache *c)
 	c->v = NULL;
 	c->n = c->alloc = 0;
 	strmap_release(&c->index);
+	c->indexed = 0;
 }
 
 static entry *new_entry(scancache *c)
@@ -328,8 +342,30 @@ static void reindex(scancache *c)
 	size_t i;
 
 	strmap_release(&c->index);
+	strmap_reserve(&c->index, c->n);
 	for (i = 0; i < c->n; i++)
 		strmap_put(&c->index, c->v[i].path, (int)i);
+	c->indexed = 1;
+}
+
+void scancache_prepare(scancache *c, const char *const *paths, size_t n)
+{
+	size_t i;
+
+	index_entries(c);
+	for (i = 0; i < n && i < c->n; i++)
+		if (strcmp(c->v[i].path, paths[i]))
+			break;
+	if (i < n || n != c->n)
+		reindex(c);
+}
+
+/* The entry for `path`, first tried at `pos`. */
+static int entry_at(const scancache *c, const char *path, size_t pos)
+{
+	if (pos < c->n && !strcmp(c->v[pos].path, path))
+		return (int)pos;
+	return c->indexed ? strmap_get(&c->index, path) : -1;
 }
 
 static int same_stat(const scancache_stat *a, const scancache_stat *b)
@@ -338,28 +374,37 @@ static int same_stat(const scancache_stat *a, const scancache_stat *b)
 	       a->ctime_ns == b->ctime_ns;
 }
 
-int scancache_lookup(const scancache *c, const char *path, const scancache_stat *st, script *s, findings *f)
+int scancache_find(const scancache *c, const char *path, size_t pos, const scancache_stat *st)
 {
-	int i = strmap_get(&c->index, path);
-	const entry *e;
+	int i = entry_at(c, path, pos);
 
-	if (i < 0)
-		return 0;
-	e = &c->v[i];
-	if (!same_stat(&e->st, st))
-		return 0;
+	if (i < 0 || !same_stat(&c->v[i].st, st))
+		return -1;
 	/* racy: changed within a second of the cache being written */
 	if (st->mtime_ns + RACY_NS >= c->written_ns || st->ctime_ns + RACY_NS >= c->written_ns)
-		return 0;
-	return decode_record(e->rec, e->reclen, path, s, f) == 0;
+		return -1;
+	return i;
 }
 
-void scancache_store(scancache *c, const char *path, const scancache_stat *st, const script *s, const findings *f)
+int scancache_take(scancache *c, int e, size_t pos, const char *path, arena *mem, script *s, findings *f)
 {
-	int i = strmap_get(&c->index, path);
-	size_t before = c->alloc;
+	if (decode_record(c->v[e].rec, c->v[e].reclen, path, mem, s, f) < 0)
+		return -1;
+	c->v[e].keep = 1;
+	c->v[e].pos = pos;
+	return 0;
+}
+
+void scancache_store(scancache *c, const char *path, size_t pos, const scancache_stat *st, const script *s,
+		     const findings *f)
+{
+	int i;
+	size_t before;
 	entry *e;
 
+	index_entries(c);
+	i = entry_at(c, path, pos);
+	before = c->alloc;
 	if (i >= 0) {
 		e = &c->v[i];
 		entry_release(e);
@@ -373,37 +418,41 @@ void scancache_store(scancache *c, const char *path, const scancache_stat *st, c
 	e->rec = (const unsigned char *)e->owned_rec.ptr;
 	e->reclen = e->owned_rec.len;
 	e->keep = 1;
+	e->pos = pos;
 	/* the map borrows entry paths: rebuild it when entries moved or a path was replaced */
-	if (c->alloc != before || i >= 0)
+	if (c->indexed && (c->alloc != before || i >= 0))
 		reindex(c);
-	else
+	else if (c->indexed)
 		strmap_put(&c->index, e->path, (int)(e - c->v));
 	c->dirty = 1;
 }
 
-void scancache_keep(scancache *c, const char *path)
-{
-	int i = strmap_get(&c->index, path);
-	if (i >= 0)
-		c->v[i].keep = 1;
-}
-
 /* ---- the file --------------------------------------------------------------- */
+
+static int cmp_pos(const void *a, const void *b)
+{
+	const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x < y ? -1 : x > y; /* stable: entries stored without a position keep their order */
+}
 
 void scancache__serialize(const scancache *c, buf *out)
 {
+	const entry **kept = mg_malloc((c->n + 1) * sizeof(*kept));
 	size_t i, count = 0;
 
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].keep)
+			kept[count++] = &c->v[i];
+	qsort(kept, count, sizeof(*kept), cmp_pos); /* load order: the next run finds each at its position */
 	buf_put(out, MAGIC, 8);
 	put_u64(out, c->written_ns);
 	put_str(out, c->key ? c->key : "");
-	for (i = 0; i < c->n; i++)
-		count += c->v[i].keep ? 1 : 0;
 	put_u32(out, count);
-	for (i = 0; i < c->n; i++) {
-		const entry *e = &c->v[i];
-		if (!e->keep)
-			continue;
+	for (i = 0; i < count; i++) {
+		const entry *e = kept[i];
 		put_str(out, e->path);
 		put_u64(out, e->st.dev);
 		put_u64(out, e->st.ino);
@@ -413,28 +462,47 @@ void scancache__serialize(const scancache *c, buf *out)
 		put_u32(out, e->reclen);
 		buf_put(out, (const char *)e->rec, e->reclen);
 	}
+	free(kept);
 }
 
-/* Index the entries of `c->data` in place. Records are checked only for
- * their length here; their contents are checked when decoded. */
-static int index_data(scancache *c)
+/* Read the header of `c->bytes`: the entries wait in c->body until first
+ * needed (index_entries), so that their array is made on a heap prepared
+ * for the load that follows (heap.h). */
+static int read_header(scancache *c)
 {
 	reader r = { c->bytes, c->bytes + c->nbytes, 0 };
 	char magic[8];
 	const char *key;
-	size_t count, i;
 
 	clear_entries(c);
+	c->body = NULL;
 	if (get_bytes(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8))
 		return -1;
 	c->written_ns = get_u64(&r);
 	key = get_str(&r);
 	if (!key || (c->key && strcmp(key, c->key)))
 		return -1; /* another project's cache (a hash collision) */
-	count = get_u32(&r);
-	if (count > c->nbytes / 48)
+	c->body_count = get_u32(&r);
+	if (r.bad || c->body_count > c->nbytes / 48)
 		return -1;
-	for (i = 0; i < count && !r.bad; i++) {
+	c->body = r.p;
+	return 0;
+}
+
+/* Index the entries in place. Records are checked only for their length
+ * here; their contents are checked when decoded. A damaged body leaves the
+ * cache empty and due to be rewritten. */
+static int index_entries(scancache *c)
+{
+	reader r = { c->body, c->bytes + c->nbytes, 0 };
+	size_t i;
+
+	if (!c->body)
+		return 0;
+	c->body = NULL;
+	c->v = mg_malloc((c->body_count + 1) * sizeof(*c->v));
+	c->alloc = c->body_count + 1;
+	for (i = 0; i < c->body_count && !r.bad; i++) {
 		entry *e = new_entry(c);
 		e->path = get_str(&r);
 		e->st.dev = get_u64(&r);
@@ -452,9 +520,9 @@ static int index_data(scancache *c)
 	}
 	if (r.bad || r.p != r.end) {
 		clear_entries(c);
+		c->dirty = 1;
 		return -1;
 	}
-	reindex(c);
 	return 0;
 }
 
@@ -464,7 +532,9 @@ int scancache__parse(scancache *c, const unsigned char *data, size_t len)
 	buf_put(&c->data, (const char *)data, len);
 	c->bytes = (const unsigned char *)c->data.ptr;
 	c->nbytes = c->data.len;
-	return index_data(c);
+	if (read_header(c) < 0)
+		return -1;
+	return index_entries(c);
 }
 
 /* For fuzzing: decode every record (each must fail cleanly or succeed). */
@@ -475,10 +545,11 @@ size_t scancache__decode_all(const scancache *c)
 	for (i = 0; i < c->n; i++) {
 		script s;
 		findings f = FINDINGS_INIT;
-		if (decode_record(c->v[i].rec, c->v[i].reclen, c->v[i].path, &s, &f) == 0)
+		arena mem = ARENA_INIT;
+		if (decode_record(c->v[i].rec, c->v[i].reclen, c->v[i].path, &mem, &s, &f) == 0)
 			ok++;
-		script_release(&s);
 		findings_release(&f);
+		arena_release(&mem);
 	}
 	return ok;
 }
@@ -500,9 +571,9 @@ scancache *scancache__new_memory(void)
 	return c;
 }
 
-size_t scancache__count(const scancache *c)
+size_t scancache_count(const scancache *c)
 {
-	return c->n;
+	return c->body ? c->body_count : c->n;
 }
 
 /* Map the cache file read-only, all pages populated at once (a page fault
@@ -546,7 +617,7 @@ void scancache_open(scancache **out, const char *key)
 	if (path.len) {
 		buf_printf(&path, "/%016llx.scan", fnv1a(key));
 		c->file = buf_detach(&path);
-		if (map_file(c) == 0 && index_data(c) < 0)
+		if (map_file(c) == 0 && read_header(c) < 0)
 			c->dirty = 1; /* damaged: rewrite it */
 	}
 	buf_release(&path);
@@ -577,10 +648,11 @@ void scancache_save(scancache *c)
 
 	if (!c || !c->file)
 		return;
+	index_entries(c);
 	for (i = 0; i < c->n; i++)
 		kept += c->v[i].keep ? 1 : 0;
-	if (!c->dirty && kept == c->n)
-		return;
+	if (!c->dirty && !c->indexed && kept == c->n)
+		return; /* unchanged, and already in load order */
 	c->written_ns = now_ns();
 	scancache__serialize(c, &data);
 	make_dirs(c->file);

@@ -7,7 +7,9 @@
  * within a second of the cache being written (git's "racy" rule: a change
  * in the same clock tick could leave the stat data equal). The cache lives
  * in $MGATE_CACHE_DIR, else $XDG_CACHE_HOME/mgate, else ~/.cache/mgate; it
- * is written atomically with mode 0600. Any damage makes it start empty:
+ * is written atomically with mode 0600, in load order, keeping only the
+ * entries taken or stored since it was opened (other files are gone). Any
+ * damage makes it start empty:
  * a cache can make mgate faster, never different.
  */
 #ifndef MGATE_SCANCACHE_H
@@ -37,17 +39,32 @@ void scancache_stat_from(scancache_stat *out, const struct stat *st);
  */
 void scancache_open(scancache **out, const char *key);
 
-/* Fill `s` and `f` from the cache. Returns 1 on a hit, 0 on a miss. Safe to
- * call from several threads at once (it only reads). */
-int scancache_lookup(const scancache *c, const char *path, const scancache_stat *st, script *s, findings *f);
+/*
+ * The files about to be looked up, in load order. When the cache holds
+ * exactly these paths in this order (the usual case: it is saved in load
+ * order), each lookup is one comparison at its position; otherwise this
+ * builds a path index. Call before scancache_find.
+ */
+void scancache_prepare(scancache *c, const char *const *paths, size_t n);
 
-/* Remember one file's result (single-threaded). `s->revision` NULL means
- * the file yields no script. */
-void scancache_store(scancache *c, const char *path, const scancache_stat *st, const script *s, const findings *f);
+/* The entry for `path`, the `pos`-th file of scancache_prepare's list,
+ * when its stat data still match and it was not modified within a second
+ * of the cache being written; else -1. Safe to call from several threads
+ * at once (it only reads). */
+int scancache_find(const scancache *c, const char *path, size_t pos, const scancache_stat *st);
 
-/* Mark the entry for `path` as still in use after a hit; entries neither
- * kept nor stored are dropped at the next save (their files are gone). */
-void scancache_keep(scancache *c, const char *path);
+/* Decode entry `e` (from scancache_find) into `s` (its strings in `mem`)
+ * and `f`, and keep it for the next save. 0, or -1 (`s` left empty) when
+ * the record is damaged. */
+int scancache_take(scancache *c, int e, size_t pos, const char *path, arena *mem, script *s, findings *f);
+
+/* Remember one file's result, the `pos`-th of the prepared list
+ * (single-threaded). `s->revision` NULL means the file yields no script. */
+void scancache_store(scancache *c, const char *path, size_t pos, const scancache_stat *st, const script *s,
+		     const findings *f);
+
+/* How many files the cache knows. */
+size_t scancache_count(const scancache *c);
 
 /* Write the cache if anything changed. Errors are ignored by design. */
 void scancache_save(scancache *c);
@@ -59,7 +76,6 @@ void scancache_free(scancache *c);
 int scancache__parse(scancache *c, const unsigned char *data, size_t len);
 void scancache__serialize(const scancache *c, buf *out);
 scancache *scancache__new_memory(void);
-size_t scancache__count(const scancache *c);
 /* Decode every record; returns how many decoded cleanly. */
 size_t scancache__decode_all(const scancache *c);
 

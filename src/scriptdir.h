@@ -14,20 +14,23 @@
 #include "config.h"
 #include "finding.h"
 #include "pyscan.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/strvec.h"
 
+/* One loaded script. Every string and list in it lives in its scriptdir's
+ * arena: a script is read-only and dies with the directory. */
 typedef struct script {
-	char *path;      /* as Alembic reports it: version location joined with the file name */
-	char *revision;
-	strvec down;     /* down revisions as written; empty for a base */
-	strvec depends;  /* depends_on as written */
-	strvec labels;   /* branch_labels as written */
-	int depends_declared; /* depends_on is not None/empty (Alembic's "real base" test) */
-	char *doc;       /* stripped docstring, or "" */
+	const char *path;      /* as Alembic reports it: version location joined with the file name */
+	const char *revision;
+	strlist down;          /* down revisions as written; empty for a base */
+	strlist depends;       /* depends_on as written */
+	strlist labels;        /* branch_labels as written */
+	int depends_declared;  /* depends_on is not None/empty (Alembic's "real base" test) */
+	const char *doc;       /* stripped docstring, or "" */
 	int revision_line, down_line;
 	pyscan_span upgrade, downgrade;
-	char *src;       /* the file's bytes, when the directory keeps sources and it was read */
+	const char *src;       /* the file's bytes, when the directory keeps sources and it was read */
 	size_t src_len;
 } script;
 
@@ -37,6 +40,7 @@ typedef struct scriptdir {
 	size_t files_read;
 	size_t cache_hits; /* of files_read, how many came from the scan cache */
 	int keep_sources;  /* set before loading: keep each file read in script.src */
+	arena mem;         /* the scripts' strings and lists */
 } scriptdir;
 
 /* Load every script (out->keep_sources may be set first). Findings are appended to `f`. Returns MG_OK even when
@@ -63,6 +67,5 @@ int script_source(buf *out, const script *s, mg_error *err);
 int scriptdir_wanted_name(const char *filename);
 
 void scriptdir_release(scriptdir *sd);
-void script_release(script *s);
 
 #endif

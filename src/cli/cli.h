@@ -309,6 +309,7 @@ void *cli_json_str(const char *s);
 
 /* A JSON array of strings (a json_t *). */
 void *cli_strvec_json(const strvec *sv);
+void *cli_strlist_json(const strlist *sl);
 
 /* The findings as a JSON array (a json_t *). */
 void *cli_findings_json(const findings *f);

@@ -55,9 +55,9 @@ static json_t *revision_json(const revnode *r)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "revision", cli_json_str(r->id));
-	json_object_set_new(o, "down_revisions", cli_strvec_json(&r->s->down));
-	json_object_set_new(o, "depends_on", cli_strvec_json(&r->s->depends));
-	json_object_set_new(o, "branch_labels", cli_strvec_json(&r->labels));
+	json_object_set_new(o, "down_revisions", cli_strlist_json(&r->s->down));
+	json_object_set_new(o, "depends_on", cli_strlist_json(&r->s->depends));
+	json_object_set_new(o, "branch_labels", cli_strlist_json(&r->labels));
 	json_object_set_new(o, "path", cli_json_str(r->s->path));
 	json_object_set_new(o, "is_head", json_boolean(r->is_head));
 	json_object_set_new(o, "is_base", json_boolean(r->is_base));

@@ -179,7 +179,7 @@ int cmd_status(int argc, char **argv)
 			const revnode *r = &p.map.v[pending[i]];
 			json_t *step = json_object();
 			json_object_set_new(step, "revision", cli_json_str(r->id));
-			json_object_set_new(step, "down_revisions", cli_strvec_json(&r->s->down));
+			json_object_set_new(step, "down_revisions", cli_strlist_json(&r->s->down));
 			json_object_set_new(step, "path", cli_json_str(r->s->path));
 			json_object_set_new(step, "is_merge", json_boolean(revnode_is_merge(r)));
 			json_array_append_new(arr, step);

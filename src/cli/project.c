@@ -309,14 +309,24 @@ void *cli_json_str(const char *s)
 	return j;
 }
 
-void *cli_strvec_json(const strvec *sv)
+static json_t *strings_json(const char *const *v, size_t n)
 {
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		json_array_append_new(a, cli_json_str(sv->v[i]));
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, cli_json_str(v[i]));
 	return a;
+}
+
+void *cli_strvec_json(const strvec *sv)
+{
+	return strings_json((const char *const *)sv->v, sv->n);
+}
+
+void *cli_strlist_json(const strlist *sl)
+{
+	return strings_json(sl->v, sl->n);
 }
 
 void cli_format_labels(buf *out, const revnode *r)

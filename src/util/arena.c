@@ -51,6 +51,33 @@ char *arena_strdup(arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+const char **arena_strs(arena *a, const char *const *v, size_t n)
+{
+	const char **out;
+	size_t i;
+
+	if (!n)
+		return NULL;
+	out = arena_alloc(a, n * sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[i] = arena_strdup(a, v[i]);
+	return out;
+}
+
+void arena_adopt(arena *into, arena *from)
+{
+	arena_chunk *last = from->head;
+
+	if (!last)
+		return;
+	while (last->next)
+		last = last->next;
+	/* `from`'s newest chunk becomes the one being filled */
+	last->next = into->head;
+	into->head = from->head;
+	from->head = NULL;
+}
+
 void arena_reset(arena *a)
 {
 	arena_chunk *keep = NULL, *c = a->head;

@@ -38,6 +38,16 @@ static void rehash(strmap *m, size_t cap)
 	free(oldv);
 }
 
+void strmap_reserve(strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while ((n + 1) * 2 > cap)
+		cap *= 2;
+	if (cap != m->cap)
+		rehash(m, cap);
+}
+
 void strmap_put(strmap *m, const char *key, int val)
 {
 	size_t i;

@@ -15,6 +15,8 @@ typedef struct strmap {
 
 #define STRMAP_INIT { NULL, NULL, 0, 0 }
 
+/* Room for `n` keys in all without growing again. */
+void strmap_reserve(strmap *m, size_t n);
 /* Insert or replace. */
 void strmap_put(strmap *m, const char *key, int val);
 /* The value for key, or -1. */

@@ -80,3 +80,28 @@ void strvec_release(strvec *sv)
 	sv->v = NULL;
 	sv->n = sv->alloc = 0;
 }
+
+void strlist_push(strlist *sl, const char *s)
+{
+	if (sl->n == sl->alloc) {
+		sl->alloc = sl->alloc ? sl->alloc * 2 : 4;
+		sl->v = mg_realloc(sl->v, sl->alloc * sizeof(*sl->v));
+	}
+	sl->v[sl->n++] = s;
+}
+
+int strlist_index(const strlist *sl, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sl->n; i++)
+		if (strcmp(sl->v[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+void strlist_release(strlist *sl)
+{
+	free(sl->v);
+	memset(sl, 0, sizeof(*sl));
+}

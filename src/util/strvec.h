@@ -1,5 +1,6 @@
 /*
- * strvec.h: an owned, growable array of heap strings.
+ * strvec.h: an owned, growable array of heap strings, and strlist, its
+ * borrowing counterpart.
  */
 #ifndef MGATE_STRVEC_H
 #define MGATE_STRVEC_H
@@ -26,5 +27,23 @@ void strvec_split(strvec *out, const char *s, const char *seps);
 int strvec_same_set(const strvec *a, const strvec *b);
 void strvec_copy(strvec *dst, const strvec *src);
 void strvec_release(strvec *sv);
+
+/*
+ * strlist: a list of strings it does not own (they live in an arena or
+ * in another structure). Its array is heap-owned when grown with
+ * strlist_push, or lives with the strings when built elsewhere; only the
+ * former is released with strlist_release.
+ */
+typedef struct strlist {
+	const char **v;
+	size_t n;
+	size_t alloc;
+} strlist;
+
+#define STRLIST_INIT { NULL, 0, 0 }
+
+void strlist_push(strlist *sl, const char *s);
+int strlist_index(const strlist *sl, const char *s); /* -1 when absent */
+void strlist_release(strlist *sl);
 
 #endif

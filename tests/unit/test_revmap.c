@@ -21,7 +21,7 @@ static void make(scriptdir *sd, const char *const *spec)
 	memset(sd, 0, sizeof(*sd));
 	for (; *spec; spec++) {
 		script s;
-		char *copy = strdup(*spec), *fields[4] = { "", "", "", "" }, *p = copy;
+		char *copy = arena_strdup(&sd->mem, *spec), *fields[4] = { "", "", "", "" }, *p = copy;
 		int i;
 		memset(&s, 0, sizeof(s));
 		for (i = 0; i < 4 && p; i++) {
@@ -31,33 +31,36 @@ static void make(scriptdir *sd, const char *const *spec)
 				*colon = '\0';
 			p = colon ? colon + 1 : NULL;
 		}
-		s.revision = strdup(fields[0]);
+		s.revision = fields[0];
 		for (i = 1; i < 4; i++) {
-			strvec *sv = i == 1 ? &s.down : i == 2 ? &s.depends : &s.labels;
+			strlist *sl = i == 1 ? &s.down : i == 2 ? &s.depends : &s.labels;
+			const char *items[16];
 			char *item = fields[i], *comma;
-			while (*item) {
+			size_t n = 0;
+			while (*item && n < 16) {
 				comma = strchr(item, ',');
 				if (comma)
 					*comma = '\0';
-				strvec_push(sv, item);
+				items[n++] = item;
 				if (!comma)
 					break;
 				item = comma + 1;
 			}
+			sl->v = arena_strs(&sd->mem, items, n);
+			sl->n = n;
 		}
 		s.depends_declared = s.depends.n > 0;
 		{
 			char path[256];
 			snprintf(path, sizeof(path), "/p/%s.py", fields[0]);
-			s.path = strdup(path);
+			s.path = arena_strdup(&sd->mem, path);
 		}
-		s.doc = strdup("");
+		s.doc = "";
 		if (sd->n == sd->alloc) {
 			sd->alloc = sd->alloc ? sd->alloc * 2 : 8;
 			sd->v = realloc(sd->v, sd->alloc * sizeof(*sd->v));
 		}
 		sd->v[sd->n++] = s;
-		free(copy);
 	}
 }
 
@@ -274,8 +277,8 @@ static void test_labels(void **state)
 	revmap_build(&m, &sd, &f);
 	assert_int_equal(f.n, 0);
 	/* a label spreads to descendants */
-	assert_int_equal(strvec_index(&m.v[1].labels, "core"), 0);
-	assert_int_equal(strvec_index(&m.v[3].labels, "expand"), 0);
+	assert_int_equal(strlist_index(&m.v[1].labels, "core"), 0);
+	assert_int_equal(strlist_index(&m.v[3].labels, "expand"), 0);
 	/* depends_on through a label resolves to the labelled revision */
 	assert_int_equal(m.v[3].deps.v[0], 0);
 	assert_int_equal(revmap_lookup(&idx, &m, "expand", &err), 0);

@@ -159,7 +159,7 @@ static void test_damaged_cache_is_ignored(void **state)
 		{
 			scancache *c = scancache__new_memory();
 			assert_int_equal(scancache__parse(c, (const unsigned char *)good.ptr, good.len - 1), -1);
-			assert_int_equal(scancache__count(c), 0);
+			assert_int_equal(scancache_count(c), 0);
 			scancache_free(c);
 		}
 		buf_release(&good);
@@ -183,29 +183,88 @@ static void test_roundtrip_and_racy(void **state)
 {
 	scancache *c = scancache__new_memory(), *d = scancache__new_memory();
 	script s, out;
+	arena mem = ARENA_INIT;
 	findings f = FINDINGS_INIT, got = FINDINGS_INIT;
 	scancache_stat st = { 1, 2, 3, 1000000000ULL * 100, 1000000000ULL * 100 };
 	buf data = BUF_INIT;
 	(void)state;
 	memset(&s, 0, sizeof(s));
-	s.path = strdup("/p/a.py");
-	s.revision = strdup("a");
-	strvec_push(&s.down, "b");
-	strvec_push(&s.depends, "c");
+	s.path = "/p/a.py";
+	s.revision = "a";
+	s.down.v = (const char *[]){ "b" };
+	s.down.n = 1;
+	s.depends.v = (const char *[]){ "c" };
+	s.depends.n = 1;
 	s.depends_declared = 1;
-	s.doc = strdup("doc");
+	s.doc = "doc";
 	s.upgrade.line = 7;
 	findings_add(&f, "docstring-mismatch", SEV_WARNING, "/p/a.py", 3, "a", "message %d", 1);
-	scancache_store(c, "/p/a.py", &st, &s, &f);
-	scancache_store(c, "/p/a.py", &st, &s, &f); /* replacing an entry */
+	scancache_store(c, "/p/a.py", 0, &st, &s, &f);
+	scancache_store(c, "/p/a.py", 0, &st, &s, &f); /* replacing an entry */
 	scancache__serialize(c, &data);
 	assert_int_equal(scancache__parse(d, (const unsigned char *)data.ptr, data.len), 0);
-	assert_int_equal(scancache__count(d), 1);
+	assert_int_equal(scancache_count(d), 1);
 	/* written_ns is 0 in memory: every file is "racy", so no hit */
-	assert_int_equal(scancache_lookup(d, "/p/a.py", &st, &out, &got), 0);
+	scancache_prepare(d, (const char *const[]){ "/p/a.py" }, 1);
+	assert_int_equal(scancache_find(d, "/p/a.py", 0, &st), -1);
 	assert_int_equal(scancache__decode_all(d), 1);
-	script_release(&s);
+	/* written a minute after the file changed: a hit, decoded as stored */
+	{
+		uint64_t later = st.mtime_ns + 60 * 1000000000ULL;
+		memcpy(data.ptr + 8, &later, sizeof(later));
+		assert_int_equal(scancache__parse(d, (const unsigned char *)data.ptr, data.len), 0);
+		scancache_prepare(d, (const char *const[]){ "/p/a.py" }, 1);
+		assert_int_equal(scancache_find(d, "/p/a.py", 0, &st), 0);
+		st.size++;
+		assert_int_equal(scancache_find(d, "/p/a.py", 0, &st), -1);
+		st.size--;
+		assert_int_equal(scancache_take(d, 0, 0, "/p/a.py", &mem, &out, &got), 0);
+		assert_string_equal(out.revision, "a");
+		assert_string_equal(out.down.v[0], "b");
+		assert_string_equal(out.depends.v[0], "c");
+		assert_int_equal(out.labels.n, 0);
+		assert_int_equal(out.upgrade.line, 7);
+		assert_int_equal(got.n, 1);
+		findings_release(&got);
+		arena_release(&mem);
+	}
 	findings_release(&f);
+	buf_release(&data);
+	scancache_free(c);
+	scancache_free(d);
+}
+
+/* Entries are saved in load order whatever order they were stored in, so
+ * that the next run finds each one at its position with no index; in any
+ * other order they are still found, through the index. */
+static void test_saved_in_load_order(void **state)
+{
+	scancache *c = scancache__new_memory(), *d = scancache__new_memory();
+	script s;
+	findings none = FINDINGS_INIT;
+	scancache_stat st = { 1, 2, 3, 1000000000ULL * 100, 1000000000ULL * 100 };
+	uint64_t later = st.mtime_ns + 60 * 1000000000ULL;
+	buf data = BUF_INIT;
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.revision = "r";
+	s.doc = "";
+	scancache_store(c, "/p/b.py", 1, &st, &s, &none);
+	scancache_store(c, "/p/c.py", 2, &st, &s, &none);
+	scancache_store(c, "/p/a.py", 0, &st, &s, &none);
+	scancache__serialize(c, &data);
+	memcpy(data.ptr + 8, &later, sizeof(later));
+	assert_int_equal(scancache__parse(d, (const unsigned char *)data.ptr, data.len), 0);
+	/* no index: only a file at its own position is found */
+	assert_int_equal(scancache_find(d, "/p/a.py", 0, &st), 0);
+	assert_int_equal(scancache_find(d, "/p/b.py", 1, &st), 1);
+	assert_int_equal(scancache_find(d, "/p/c.py", 2, &st), 2);
+	assert_int_equal(scancache_find(d, "/p/c.py", 0, &st), -1);
+	/* the files now come in another order, one of them new */
+	scancache_prepare(d, (const char *const[]){ "/p/c.py", "/p/new.py", "/p/a.py" }, 3);
+	assert_int_equal(scancache_find(d, "/p/c.py", 0, &st), 2);
+	assert_int_equal(scancache_find(d, "/p/new.py", 1, &st), -1);
+	assert_int_equal(scancache_find(d, "/p/a.py", 2, &st), 0);
 	buf_release(&data);
 	scancache_free(c);
 	scancache_free(d);
@@ -217,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hit_then_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_cache_is_ignored, setup, teardown),
 		cmocka_unit_test(test_roundtrip_and_racy),
+		cmocka_unit_test(test_saved_in_load_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
