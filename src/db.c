@@ -3,9 +3,11 @@
  */
 #include "db.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "util/banned.h"
 
 const db_ops *db_ops_for(const db_url *u)
@@ -34,6 +36,21 @@ void db_close(db *d)
 {
 	if (d)
 		d->ops->close(d);
+}
+
+int db_snapshot_write(db *d, FILE *out, mg_error *err)
+{
+	void *tree = NULL;
+	int rc;
+
+	if (d->ops->snapshot_write)
+		return d->ops->snapshot_write(d, out, err);
+	if ((rc = d->ops->snapshot(d, &tree, err)) < 0)
+		return rc;
+	if (schema_write(out, tree) < 0)
+		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot");
+	json_decref(tree);
+	return rc;
 }
 
 void db_observation_release(db_observation *o)

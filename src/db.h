@@ -9,6 +9,8 @@
 #ifndef MGATE_DB_H
 #define MGATE_DB_H
 
+#include <stdio.h>
+
 #include "dburl.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -99,6 +101,9 @@ typedef struct db_ops {
 	 * lock is the whole database). */
 	int (*observe)(const db_url *url, const char *redacted, const strvec *statements, db_observation *out,
 		       mg_error *err);
+	/* The snapshot written to `out` in canonical form as it is read, for
+	 * schemas too large to hold as a tree (NULL: see db_snapshot_write). */
+	int (*snapshot_write)(db *d, FILE *out, mg_error *err);
 } db_ops;
 
 struct db {
@@ -115,5 +120,9 @@ const db_ops *db_ops_for(const db_url *u);
 /* Parse the URL and connect with the matching adapter. */
 int db_open(db **out, const char *url, mg_error *err);
 void db_close(db *d);
+
+/* Write the schema snapshot to `out` in canonical form: streamed by the
+ * adapter when it can, else its tree dumped. */
+int db_snapshot_write(db *d, FILE *out, mg_error *err);
 
 #endif

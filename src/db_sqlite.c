@@ -858,5 +858,5 @@ const db_ops db_sqlite_ops = {
 	"sqlite", sqlite_open, sqlite_close, sqlite_server_version, sqlite_read_versions,
 	sqlite_snapshot, sqlite_table_rows, sqlite_lock, sqlite_unlock, sqlite_query_scalar,
 	sqlite_identity, sqlite_backup, sqlite_ledger_read, sqlite_ledger_write, sqlite_audit_write,
-	sqlite_restore, sqlite_scratch_create, sqlite_scratch_drop, NULL,
+	sqlite_restore, sqlite_scratch_create, sqlite_scratch_drop, NULL, NULL,
 };

@@ -39,19 +39,34 @@ static const char *pick_url(const char *opt, const cli_common *common, char **ow
 	return *owned;
 }
 
+/* Connect to the live database. Returns an exit code. */
+static int open_live(db **d, const char *url)
+{
+	mg_error err = MG_ERROR_INIT;
+
+	*d = NULL;
+	if (!url) {
+		fprintf(stderr, "mgate: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set sqlalchemy.url in alembic.ini\n");
+		return EXIT_USAGE;
+	}
+	if (db_open(d, url, &err) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		return err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
 /* Take a snapshot of the live database. Returns an exit code. */
 static int live_snapshot(void **out, const char *url)
 {
 	mg_error err = MG_ERROR_INIT;
 	db *d = NULL;
-	int rc = EXIT_OK;
+	int rc;
 
 	*out = NULL;
-	if (!url) {
-		fprintf(stderr, "mgate: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set sqlalchemy.url in alembic.ini\n");
-		return EXIT_USAGE;
-	}
-	if (db_open(&d, url, &err) < 0 || d->ops->snapshot(d, out, &err) < 0) {
+	if ((rc = open_live(&d, url)) != EXIT_OK)
+		return rc;
+	if (d->ops->snapshot(d, out, &err) < 0) {
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 	}
@@ -66,8 +81,9 @@ int cmd_snapshot(int argc, char **argv)
 	strvec args = STRVEC_INIT;
 	const char *db_url = NULL, *out_path = NULL;
 	char *owned = NULL;
-	void *snap = NULL;
-	buf data = BUF_INIT;
+	fs_atomic file;
+	db *d = NULL;
+	mg_error err = MG_ERROR_INIT;
 	int rc;
 	cli_option opts[] = {
 		OPT_STRING_(0, "db", &db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
@@ -77,23 +93,26 @@ int cmd_snapshot(int argc, char **argv)
 
 	if ((rc = cli_begin(argc, argv, "snapshot", "[--db URL] [--out FILE]", opts, formats, 0, &common, &args)) != 0)
 		goto cleanup;
-	if ((rc = live_snapshot(&snap, pick_url(db_url, &common, &owned))) != 0)
+	if ((rc = open_live(&d, pick_url(db_url, &common, &owned))) != EXIT_OK)
 		goto cleanup;
-	if (out_path) {
-		mg_error err = MG_ERROR_INIT;
-		schema_dump(&data, snap);
-		if (fs_write_atomic(out_path, data.ptr, data.len, 0644, &err) < 0) {
-			fprintf(stderr, "mgate: error: %s\n", err.msg);
-			rc = EXIT_ENV;
-		}
-	} else if (schema_write(stdout, snap) < 0) {
-		fprintf(stderr, "mgate snapshot: cannot write the snapshot to standard output\n");
+	/* a file is written whole or not at all: beside it, then renamed */
+	if (out_path && (rc = fs_atomic_open(&file, out_path, 0644, &err)) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		rc = EXIT_ENV;
+		goto cleanup;
+	}
+	rc = db_snapshot_write(d, out_path ? file.f : stdout, &err);
+	if (out_path && rc == MG_OK)
+		rc = fs_atomic_commit(&file, &err);
+	else if (out_path)
+		fs_atomic_abort(&file);
+	if (rc < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		rc = EXIT_ENV;
 	}
 cleanup:
-	json_decref(snap);
+	db_close(d);
 	free(owned);
-	buf_release(&data);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;
 }

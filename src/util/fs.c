@@ -214,35 +214,73 @@ int fs_fsync(const char *path, int is_dir)
 	return rc;
 }
 
-int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err)
+int fs_atomic_open(fs_atomic *a, const char *path, int mode, mg_error *err)
 {
 	buf tmp = BUF_INIT;
-	size_t off = 0;
-	int fd, rc = MG_OK;
+	int fd;
 
+	memset(a, 0, sizeof(*a));
 	buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(errno));
-		goto cleanup;
+	if (fd < 0 || !(a->f = fdopen(fd, "w"))) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp.ptr);
+		}
+		buf_release(&tmp);
+		return mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(e));
 	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
+	a->tmp = buf_detach(&tmp);
+	a->path = mg_strdup(path);
+	return MG_OK;
+}
+
+static void atomic_end(fs_atomic *a)
+{
+	free(a->tmp);
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+}
+
+void fs_atomic_abort(fs_atomic *a)
+{
+	if (a->f) {
+		fclose(a->f);
+		unlink(a->tmp);
 	}
-	if (off != len || fsync(fd) != 0) {
-		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(errno));
-		close(fd);
-	} else if (close(fd) != 0 || rename(tmp.ptr, path) != 0) {
-		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(errno));
+	atomic_end(a);
+}
+
+int fs_atomic_commit(fs_atomic *a, mg_error *err)
+{
+	int rc = MG_OK, e;
+
+	if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0) {
+		e = errno ? errno : EIO;
+		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", a->path, strerror(e));
+		fs_atomic_abort(a);
+		return rc;
 	}
-	if (rc < 0)
-		unlink(tmp.ptr);
-cleanup:
-	buf_release(&tmp);
+	if (fclose(a->f) != 0 || rename(a->tmp, a->path) != 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot write '%s': %s", a->path, strerror(errno));
+		unlink(a->tmp);
+	}
+	atomic_end(a);
 	return rc;
+}
+
+int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err)
+{
+	fs_atomic a;
+	int rc;
+
+	if ((rc = fs_atomic_open(&a, path, mode, err)) < 0)
+		return rc;
+	if (len && fwrite(data, 1, len, a.f) != len) {
+		int e = errno;
+		fs_atomic_abort(&a);
+		return mg_error_set(err, MG_EENV, "cannot write '%s': %s", path, strerror(e));
+	}
+	return fs_atomic_commit(&a, err);
 }

@@ -6,6 +6,7 @@
 #define MGATE_FS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "error.h"
@@ -45,12 +46,23 @@ int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err);
  * read until a short read, close. Appends to `out`. */
 int fs_read_regular(buf *out, const char *path, size_t max, mg_error *err);
 
-/* Replace `path` with `data` atomically: a temporary file beside it
- * written with `mode`, fsync'ed, then renamed over it. A failure leaves
- * no partial file. */
 /* fsync a file, or a folder (so a rename in it is durable); -1 on failure. */
 int fs_fsync(const char *path, int is_dir);
 
+/* Replace `path` with `data` atomically: a temporary file beside it
+ * written with `mode`, fsync'ed, then renamed over it. A failure leaves
+ * no partial file. */
 int fs_write_atomic(const char *path, const char *data, size_t len, int mode, mg_error *err);
+
+/* The same for content written as it is made: write to `f`, then commit
+ * (or abort, which removes the temporary file). Both end the writer. */
+typedef struct fs_atomic {
+	FILE *f;
+	char *path, *tmp;
+} fs_atomic;
+
+int fs_atomic_open(fs_atomic *a, const char *path, int mode, mg_error *err);
+int fs_atomic_commit(fs_atomic *a, mg_error *err);
+void fs_atomic_abort(fs_atomic *a);
 
 #endif

@@ -46,7 +46,9 @@ void heap_expect(size_t bytes)
 	before = sbrk(0);
 	block = malloc(bytes);
 	after = sbrk(0);
-	if (block && before != (char *)-1 && after != (char *)-1 && after > before && block < after && block + bytes > before) {
+	/* the block is where the heap grew: between the old and the new break */
+	if (block && before != (char *)-1 && after != (char *)-1 && after > before && block < after &&
+	    block + bytes > before) {
 		lo = ((uintptr_t)before + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		hi = (uintptr_t)after & ~(uintptr_t)4095;
 		if (hi > lo) {

@@ -1,0 +1,830 @@
+/*
+ * pgsnap.c: the PostgreSQL schema snapshot (schema.h), written while it is
+ * read.
+ *
+ * A handful of catalog queries cover the whole database. None asks the
+ * server to sort by name (text sorting under the database's collation was
+ * a good part of their cost), and none deparses what the client can name
+ * itself: the columns of keys and indexes come as attribute numbers and are
+ * named here from the columns query. The results stay in libpq's memory;
+ * arrays of row numbers sorted in byte order give the canonical order, and
+ * jsonw writes the document out as it goes, so no tree of 100,000 column
+ * objects is ever built. The slowest query, the index definitions
+ * (pg_get_indexdef opens every index), runs on a second connection that
+ * shares the first one's snapshot, while the first reads everything else.
+ */
+#include "pgsnap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/jsonw.h"
+#include "util/banned.h"
+
+#define USER_SCHEMAS "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' " \
+		     "AND n.nspname NOT LIKE 'pg_temp_%'"
+#define USER_TABLE "c.relkind IN ('r', 'p') AND " USER_SCHEMAS
+
+static const char *const q_tables =
+	"SELECT c.oid, n.nspname || '.' || c.relname, c.relkind, c.reltuples::bigint FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE;
+
+static const char *const q_columns =
+	"SELECT a.attrelid, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+	/* a DEFAULT cannot refer to columns, so it deparses without opening the
+	 * relation (relid 0); a generated column's expression does refer to them */
+	"CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0) ELSE pg_get_expr(d.adbin, d.adrelid) END, "
+	"a.attidentity, a.attgenerated FROM pg_attribute a "
+	"JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " USER_TABLE;
+
+static const char *const q_constraints =
+	"SELECT con.conrelid, con.conname, con.contype, pg_get_constraintdef(con.oid), con.convalidated, "
+	"con.condeferrable, con.condeferred, con.conkey, con.confrelid, fn.nspname || '.' || fc.relname, con.confkey, "
+	"con.confdeltype, con.confupdtype FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class fc ON fc.oid = con.confrelid "
+	"LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace WHERE " USER_TABLE;
+
+static const char *const q_indexes =
+	"SELECT ix.indrelid, i.relname, ix.indisunique, ix.indisprimary, ix.indisvalid, am.amname, ix.indexrelid, "
+	"ix.indkey, ix.indnkeyatts FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid "
+	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"JOIN pg_am am ON am.oid = i.relam WHERE " USER_TABLE;
+
+/* The index queries deparse (look up each index's catalog entries, cold in
+ * a new session): they run in SNAP_HELPERS sessions beside the main one,
+ * split by oid (index_part). One is best on two cores: with two, each
+ * looked up the same tables and columns again, and the run took longer. */
+#define SNAP_HELPERS 1
+
+/* the key columns that are expressions, in words */
+static const char *const q_index_exprs =
+	"SELECT ix.indexrelid, k.ord, pg_get_indexdef(ix.indexrelid, k.ord::int, true) FROM pg_index ix "
+	"CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord) "
+	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE ix.indexprs IS NOT NULL AND k.attnum = 0 AND k.ord <= ix.indnkeyatts AND " USER_TABLE;
+
+static const char *const q_index_defs =
+	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
+	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE;
+
+static const char *const q_views =
+	"SELECT n.nspname || '.' || c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND " USER_SCHEMAS;
+
+/* the pg_sequence catalog, not the pg_sequences view (which reads every
+ * sequence's last value) */
+static const char *const q_sequences =
+	"SELECT n.nspname || '.' || c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, "
+	"s.seqmax, s.seqcycle FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_SCHEMAS;
+
+static const char *const q_enums =
+	"SELECT n.nspname || '.' || t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
+	"JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " USER_SCHEMAS " ORDER BY t.oid, e.enumsortorder";
+
+/* One sortable row reference: which table it belongs to, its name, a
+ * number (attnum, constraint kind), and its row in the result. */
+typedef struct ref {
+	int table;
+	int num;
+	const char *name;
+	int row;
+} ref;
+
+static int cmp_name(const void *a, const void *b)
+{
+	const ref *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_num(const void *a, const void *b)
+{
+	const ref *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+typedef struct oid_row {
+	unsigned long oid;
+	int row;
+} oid_row;
+
+static int cmp_oid(const void *a, const void *b)
+{
+	const oid_row *x = a, *y = b;
+
+	return x->oid < y->oid ? -1 : x->oid > y->oid;
+}
+
+typedef struct snap {
+	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums;
+	PGresult *exprs[SNAP_HELPERS], *defs[SNAP_HELPERS]; /* each by index oid */
+	int ntables;
+	oid_row *by_oid;   /* tables by oid, for lookups */
+	ref *tab;          /* tables by name (table = row) */
+	ref *col_num;      /* columns by table, then attnum: naming key columns */
+	ref *col_name;     /* columns by table, then name: the output order */
+	int *col_first;    /* per table row: its range in both column arrays */
+	ref *con;          /* constraints by table, kind, name */
+	int *con_first;
+	ref *ix;           /* indexes by table, name */
+	int *ix_first;
+} snap;
+
+static const char *val(PGresult *r, int row, int col)
+{
+	return mg_pq.PQgetisnull(r, row, col) ? NULL : mg_pq.PQgetvalue(r, row, col);
+}
+
+static int is_true(PGresult *r, int row, int col)
+{
+	return mg_pq.PQgetvalue(r, row, col)[0] == 't';
+}
+
+static unsigned long oid_at(PGresult *r, int row, int col)
+{
+	return strtoul(mg_pq.PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* The row of `oid` in `v` (n entries, sorted), or -1. */
+static int find_oid(const oid_row *v, int n, unsigned long oid)
+{
+	oid_row key = { oid, 0 };
+	const oid_row *hit = n ? bsearch(&key, v, (size_t)n, sizeof(*v), cmp_oid) : NULL;
+
+	return hit ? hit->row : -1;
+}
+
+/* The first row of `r` (sorted by the oid in its first column) whose oid
+ * is not below `oid`. */
+static int first_row_of(PGresult *r, unsigned long oid)
+{
+	int lo = 0, hi = mg_pq.PQntuples(r);
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (oid_at(r, mid, 0) < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static oid_row *index_oids(PGresult *r, int col)
+{
+	int n = mg_pq.PQntuples(r), i;
+	oid_row *v = mg_malloc(((size_t)n + 1) * sizeof(*v));
+
+	for (i = 0; i < n; i++) {
+		v[i].oid = oid_at(r, i, col);
+		v[i].row = i;
+	}
+	qsort(v, (size_t)n, sizeof(*v), cmp_oid);
+	return v;
+}
+
+/* Refs to the rows of `r` that belong to a known table (its oid in column
+ * `oidcol`), sorted with `cmp`; `first` gets each table's range. */
+static ref *group_rows(int **first, const snap *s, PGresult *r, int oidcol, int namecol, int (*num)(PGresult *, int),
+		       int (*cmp)(const void *, const void *))
+{
+	int n = mg_pq.PQntuples(r), i, k = 0, t;
+	ref *v = mg_malloc(((size_t)n + 1) * sizeof(*v));
+
+	*first = mg_calloc((size_t)s->ntables + 1, sizeof(int));
+	for (i = 0; i < n; i++) {
+		if ((t = find_oid(s->by_oid, s->ntables, oid_at(r, i, oidcol))) < 0)
+			continue;
+		v[k].table = t;
+		v[k].name = mg_pq.PQgetvalue(r, i, namecol);
+		v[k].num = num ? num(r, i) : 0;
+		v[k++].row = i;
+		(*first)[t + 1]++;
+	}
+	for (t = 0; t < s->ntables; t++)
+		(*first)[t + 1] += (*first)[t];
+	qsort(v, (size_t)k, sizeof(*v), cmp);
+	return v;
+}
+
+static int attnum_of(PGresult *r, int row)
+{
+	return atoi(mg_pq.PQgetvalue(r, row, 2));
+}
+
+/* Constraints come out grouped by the member of the table they go in. */
+enum con_kind { CON_CHECK, CON_EXCLUSION, CON_FOREIGN, CON_PRIMARY, CON_UNIQUE };
+
+static int con_kind(PGresult *r, int row)
+{
+	switch (mg_pq.PQgetvalue(r, row, 2)[0]) {
+	case 'c': return CON_CHECK;
+	case 'f': return CON_FOREIGN;
+	case 'p': return CON_PRIMARY;
+	case 'u': return CON_UNIQUE;
+	default: return CON_EXCLUSION; /* 'x', and constraint triggers */
+	}
+}
+
+/* The name of column `attnum` of table row `t`, or NULL. */
+static const char *column_name(const snap *s, int t, int attnum)
+{
+	int lo = s->col_first[t], hi = s->col_first[t + 1];
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (s->col_num[mid].num == attnum)
+			return s->col_num[mid].name;
+		if (s->col_num[mid].num < attnum)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The next number of an attribute-number list ("{1,2}" for int2[],
+ * "1 2" for int2vector) into *out; 0 at the end. */
+static int next_attnum(const char **p, long *out)
+{
+	while (**p) {
+		char *end;
+		long a = strtol(*p, &end, 10);
+		if (end == *p) {
+			(*p)++;
+			continue;
+		}
+		*p = end;
+		*out = a;
+		return 1;
+	}
+	return 0;
+}
+
+/* The columns of a constraint key, named in table row `t` (none when the
+ * table is unknown; a number naming no column is left out, as a join
+ * would). */
+static void write_attnums(jsonw *w, const snap *s, int t, const char *list)
+{
+	const char *p = list ? list : "";
+	long a;
+
+	jsonw_array_begin(w);
+	while (t >= 0 && next_attnum(&p, &a))
+		if (column_name(s, t, (int)a))
+			jsonw_string(w, column_name(s, t, (int)a));
+	jsonw_array_end(w);
+}
+
+static const char *fk_action(char c)
+{
+	switch (c) {
+	case 'r': return "RESTRICT";
+	case 'c': return "CASCADE";
+	case 'n': return "SET NULL";
+	case 'd': return "SET DEFAULT";
+	default: return "NO ACTION";
+	}
+}
+
+static void write_column(jsonw *w, PGresult *r, int i)
+{
+	const char *identity = mg_pq.PQgetvalue(r, i, 6), *generated = mg_pq.PQgetvalue(r, i, 7);
+
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "default", generated[0] ? NULL : val(r, i, 5));
+	jsonw_kv_string(w, "generated", generated[0] ? val(r, i, 5) : NULL);
+	jsonw_kv_string(w, "identity", identity[0] == 'a' ? "always" : identity[0] == 'd' ? "by default" : NULL);
+	jsonw_kv_bool(w, "nullable", !is_true(r, i, 4));
+	jsonw_key(w, "position");
+	jsonw_int(w, atoll(mg_pq.PQgetvalue(r, i, 2)));
+	jsonw_kv_string(w, "type", mg_pq.PQgetvalue(r, i, 3));
+	jsonw_object_end(w);
+}
+
+static void write_constraint(jsonw *w, const snap *s, int t, int i)
+{
+	PGresult *r = s->cons;
+	int kind = con_kind(r, i);
+
+	jsonw_object_begin(w);
+	jsonw_key(w, "columns");
+	write_attnums(w, s, t, val(r, i, 7));
+	if (kind == CON_PRIMARY) {
+		jsonw_kv_string(w, "definition", val(r, i, 3));
+		jsonw_kv_string(w, "name", mg_pq.PQgetvalue(r, i, 1));
+		jsonw_object_end(w);
+		return;
+	}
+	jsonw_kv_bool(w, "deferrable", is_true(r, i, 5));
+	jsonw_kv_string(w, "definition", val(r, i, 3));
+	jsonw_kv_bool(w, "initially_deferred", is_true(r, i, 6));
+	if (kind == CON_FOREIGN) {
+		jsonw_kv_string(w, "on_delete", fk_action(mg_pq.PQgetvalue(r, i, 11)[0]));
+		jsonw_kv_string(w, "on_update", fk_action(mg_pq.PQgetvalue(r, i, 12)[0]));
+		jsonw_key(w, "ref_columns");
+		write_attnums(w, s, find_oid(s->by_oid, s->ntables, oid_at(r, i, 8)), val(r, i, 10));
+		jsonw_kv_string(w, "references", val(r, i, 9));
+	}
+	jsonw_kv_bool(w, "validated", is_true(r, i, 4));
+	jsonw_object_end(w);
+}
+
+/* Where the deparsed rows of index `oid` are: the part (`parts` are
+ * sorted by oid) and its first row, or -1. */
+static int deparsed_row(PGresult *const *parts, unsigned long oid, int *part)
+{
+	int k, row;
+
+	for (k = 0; k < SNAP_HELPERS; k++) {
+		row = first_row_of(parts[k], oid);
+		if (row < mg_pq.PQntuples(parts[k]) && oid_at(parts[k], row, 0) == oid) {
+			*part = k;
+			return row;
+		}
+	}
+	return -1;
+}
+
+/* The key columns of index row `i`: names, and expressions in words. */
+static void write_index_columns(jsonw *w, const snap *s, int t, int i)
+{
+	PGresult *r = s->idx, *ex = NULL;
+	unsigned long oid = oid_at(r, i, 6);
+	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), ord = 0, part = 0, ne = 0;
+	int e = deparsed_row(s->exprs, oid, &part); /* this index's expressions, by ord */
+	const char *p = mg_pq.PQgetvalue(r, i, 7);
+	long a;
+
+	if (e >= 0) {
+		ex = s->exprs[part];
+		ne = mg_pq.PQntuples(ex);
+	}
+	jsonw_array_begin(w);
+	while (ord < nkey && next_attnum(&p, &a)) {
+		ord++;
+		if (a != 0) {
+			jsonw_string(w, column_name(s, t, (int)a));
+			continue;
+		}
+		while (ex && e < ne && oid_at(ex, e, 0) == oid && atoi(mg_pq.PQgetvalue(ex, e, 1)) < ord)
+			e++;
+		jsonw_string(w, ex && e < ne && oid_at(ex, e, 0) == oid && atoi(mg_pq.PQgetvalue(ex, e, 1)) == ord
+					? mg_pq.PQgetvalue(ex, e, 2) : NULL);
+	}
+	jsonw_array_end(w);
+}
+
+static void write_index(jsonw *w, const snap *s, int t, int i)
+{
+	PGresult *r = s->idx;
+	int part = 0, d = deparsed_row(s->defs, oid_at(r, i, 6), &part);
+
+	jsonw_object_begin(w);
+	jsonw_key(w, "columns");
+	write_index_columns(w, s, t, i);
+	jsonw_kv_string(w, "definition", d >= 0 ? val(s->defs[part], d, 1) : NULL);
+	jsonw_kv_string(w, "method", mg_pq.PQgetvalue(r, i, 5));
+	jsonw_kv_string(w, "predicate", d >= 0 ? val(s->defs[part], d, 2) : NULL);
+	jsonw_kv_bool(w, "primary", is_true(r, i, 3));
+	jsonw_kv_bool(w, "unique", is_true(r, i, 2));
+	jsonw_kv_bool(w, "valid", is_true(r, i, 4));
+	jsonw_object_end(w);
+}
+
+/* One member of a table holding the constraints of `kind`, keyed by name
+ * (`always`: written even when there are none). */
+static void write_constraints(jsonw *w, const snap *s, int t, int kind, const char *key, int always)
+{
+	int k, lo = s->con_first[t], hi = s->con_first[t + 1], any = 0;
+	const char *prev = NULL;
+
+	for (k = lo; k < hi; k++)
+		any |= s->con[k].num == kind;
+	if (!any && !always)
+		return;
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	for (k = lo; k < hi; k++) {
+		if (s->con[k].num != kind || (prev && !strcmp(prev, s->con[k].name)))
+			continue;
+		prev = s->con[k].name;
+		jsonw_key(w, prev);
+		write_constraint(w, s, t, s->con[k].row);
+	}
+	jsonw_object_end(w);
+}
+
+static void write_table(jsonw *w, const snap *s, int t)
+{
+	PGresult *r = s->tables;
+	long long est = atoll(mg_pq.PQgetvalue(r, t, 3));
+	const char *prev = NULL;
+	int k, primary = -1;
+
+	jsonw_object_begin(w);
+	write_constraints(w, s, t, CON_CHECK, "checks", 1);
+	jsonw_key(w, "columns");
+	jsonw_object_begin(w);
+	for (k = s->col_first[t]; k < s->col_first[t + 1]; k++) {
+		if (prev && !strcmp(prev, s->col_name[k].name))
+			continue;
+		prev = s->col_name[k].name;
+		jsonw_key(w, prev);
+		write_column(w, s->cols, s->col_name[k].row);
+	}
+	jsonw_object_end(w);
+	write_constraints(w, s, t, CON_EXCLUSION, "exclusions", 0);
+	write_constraints(w, s, t, CON_FOREIGN, "foreign_keys", 1);
+	jsonw_key(w, "indexes");
+	jsonw_object_begin(w);
+	for (prev = NULL, k = s->ix_first[t]; k < s->ix_first[t + 1]; k++) {
+		if (prev && !strcmp(prev, s->ix[k].name))
+			continue;
+		prev = s->ix[k].name;
+		jsonw_key(w, prev);
+		write_index(w, s, t, s->ix[k].row);
+	}
+	jsonw_object_end(w);
+	jsonw_kv_string(w, "kind", mg_pq.PQgetvalue(r, t, 2)[0] == 'p' ? "partitioned" : "table");
+	for (k = s->con_first[t]; k < s->con_first[t + 1]; k++)
+		if (s->con[k].num == CON_PRIMARY)
+			primary = s->con[k].row;
+	jsonw_key(w, "primary_key");
+	if (primary >= 0)
+		write_constraint(w, s, t, primary);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "rows_estimate");
+	if (est >= 0)
+		jsonw_int(w, est);
+	else
+		jsonw_null(w);
+	write_constraints(w, s, t, CON_UNIQUE, "unique", 1);
+	jsonw_object_end(w);
+}
+
+/* Rows of a query keyed by its first column, in byte order of that key
+ * (duplicates kept once): the views, the sequences. */
+static ref *by_first_column(PGresult *r, int *n)
+{
+	int i;
+	ref *v = mg_malloc(((size_t)mg_pq.PQntuples(r) + 1) * sizeof(*v));
+
+	*n = mg_pq.PQntuples(r);
+	for (i = 0; i < *n; i++) {
+		v[i].table = v[i].num = 0;
+		v[i].name = mg_pq.PQgetvalue(r, i, 0);
+		v[i].row = i;
+	}
+	qsort(v, (size_t)*n, sizeof(*v), cmp_name);
+	return v;
+}
+
+/* One member per distinct name (column 0) of `r`, in byte order, its
+ * value written by `body`. */
+static void write_by_name(jsonw *w, PGresult *r, void (*body)(jsonw *, PGresult *, int))
+{
+	int n, k;
+	ref *v = by_first_column(r, &n);
+
+	jsonw_object_begin(w);
+	for (k = 0; k < n; k++) {
+		if (k && !strcmp(v[k - 1].name, v[k].name))
+			continue;
+		jsonw_key(w, v[k].name);
+		body(w, r, v[k].row);
+	}
+	jsonw_object_end(w);
+	free(v);
+}
+
+static void view_body(jsonw *w, PGresult *r, int row)
+{
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "definition", val(r, row, 2));
+	jsonw_kv_bool(w, "materialized", is_true(r, row, 1));
+	jsonw_object_end(w);
+}
+
+static void sequence_body(jsonw *w, PGresult *r, int row)
+{
+	static const char *const keys[] = { "cycle", "increment", "max", "min", "start", "type" };
+	static const int cols[] = { 6, 3, 5, 4, 2, 1 };
+	int j;
+
+	jsonw_object_begin(w);
+	for (j = 0; j < 6; j++) {
+		jsonw_key(w, keys[j]);
+		if (cols[j] == 6)
+			jsonw_bool(w, is_true(r, row, 6));
+		else
+			jsonw_string(w, mg_pq.PQgetvalue(r, row, cols[j]));
+	}
+	jsonw_object_end(w);
+}
+
+/* Enum labels come one per row, each type's in order; types are written
+ * by name. */
+static void write_enums(jsonw *w, PGresult *r)
+{
+	int n = mg_pq.PQntuples(r), i, ntypes = 0, k;
+	ref *types = mg_malloc(((size_t)n + 1) * sizeof(*types));
+
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(mg_pq.PQgetvalue(r, i - 1, 0), mg_pq.PQgetvalue(r, i, 0)))
+			continue;
+		types[ntypes].table = types[ntypes].num = 0;
+		types[ntypes].name = mg_pq.PQgetvalue(r, i, 0);
+		types[ntypes++].row = i;
+	}
+	qsort(types, (size_t)ntypes, sizeof(*types), cmp_name);
+	jsonw_object_begin(w);
+	for (k = 0; k < ntypes; k++) {
+		if (k && !strcmp(types[k - 1].name, types[k].name))
+			continue;
+		jsonw_key(w, types[k].name);
+		jsonw_array_begin(w);
+		for (i = types[k].row; i < n && !strcmp(mg_pq.PQgetvalue(r, i, 0), types[k].name); i++)
+			jsonw_string(w, mg_pq.PQgetvalue(r, i, 1));
+		jsonw_array_end(w);
+	}
+	jsonw_object_end(w);
+	free(types);
+}
+
+/* Sort and index the tables and what belongs to them, in byte order of
+ * their names (all but the index definitions, which may still be coming). */
+static void snap_index(snap *s)
+{
+	int i;
+
+	s->ntables = mg_pq.PQntuples(s->tables);
+	s->by_oid = index_oids(s->tables, 0);
+	s->tab = mg_malloc(((size_t)s->ntables + 1) * sizeof(*s->tab));
+	for (i = 0; i < s->ntables; i++) {
+		s->tab[i].table = s->tab[i].num = 0;
+		s->tab[i].name = mg_pq.PQgetvalue(s->tables, i, 1);
+		s->tab[i].row = i;
+	}
+	qsort(s->tab, (size_t)s->ntables, sizeof(*s->tab), cmp_name);
+	s->col_num = group_rows(&s->col_first, s, s->cols, 0, 1, attnum_of, cmp_num);
+	{
+		int *first2 = NULL;
+		s->col_name = group_rows(&first2, s, s->cols, 0, 1, NULL, cmp_name);
+		free(first2);
+	}
+	s->con = group_rows(&s->con_first, s, s->cons, 0, 1, con_kind, cmp_name);
+	s->ix = group_rows(&s->ix_first, s, s->idx, 0, 1, NULL, cmp_name);
+}
+
+static int write_snapshot(FILE *out, const snap *s, const char *server)
+{
+	jsonw w;
+	int k;
+	const char *prev = NULL;
+
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "dialect", "postgresql");
+	jsonw_key(&w, "enums");
+	write_enums(&w, s->enums);
+	jsonw_key(&w, "mgate_snapshot");
+	jsonw_int(&w, 1);
+	jsonw_key(&w, "sequences");
+	write_by_name(&w, s->seqs, sequence_body);
+	jsonw_kv_string(&w, "server", server);
+	jsonw_key(&w, "tables");
+	jsonw_object_begin(&w);
+	for (k = 0; k < s->ntables; k++) {
+		if (prev && !strcmp(prev, s->tab[k].name))
+			continue;
+		prev = s->tab[k].name;
+		jsonw_key(&w, prev);
+		write_table(&w, s, s->tab[k].row);
+	}
+	jsonw_object_end(&w);
+	jsonw_key(&w, "views");
+	write_by_name(&w, s->views, view_body);
+	jsonw_object_end(&w);
+	return jsonw_finish(&w);
+}
+
+static void snap_release(snap *s)
+{
+	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i])
+			mg_pq.PQclear(all[i]);
+	for (i = 0; i < SNAP_HELPERS; i++) {
+		if (s->exprs[i])
+			mg_pq.PQclear(s->exprs[i]);
+		if (s->defs[i])
+			mg_pq.PQclear(s->defs[i]);
+	}
+	free(s->by_oid);
+	free(s->tab);
+	free(s->col_num);
+	free(s->col_name);
+	free(s->col_first);
+	free(s->con);
+	free(s->con_first);
+	free(s->ix);
+	free(s->ix_first);
+}
+
+static int query_failed(PGconn *c, const char *redacted, mg_error *err)
+{
+	const char *msg = mg_pq.PQerrorMessage(c);
+	size_t n = strcspn(msg, "\n");
+
+	return mg_error_set(err, MG_EENV, "cannot read the schema on %s: %.*s", redacted, (int)n, msg);
+}
+
+static PGresult *run(PGconn *c, const char *sql, const char *redacted, mg_error *err)
+{
+	PGresult *res = mg_pq.PQexec(c, sql);
+
+	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
+		query_failed(c, redacted, err);
+		mg_pq.PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int command(PGconn *c, const char *sql)
+{
+	PGresult *res = mg_pq.PQexec(c, sql);
+	int ok = mg_pq.PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	mg_pq.PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A second session on the same server, in a read-only transaction that
+ * sees exactly the snapshot `id` of the first, already running `sql`
+ * (several statements); NULL when any of that fails (the caller then runs
+ * them itself).
+ */
+static PGconn *helper_start(PGconn *c, const char *id, const char *sql)
+{
+	PQconninfoOption *opts = mg_pq.PQconninfo(c), *o;
+	const char *kw[64], *vals[64];
+	PGconn *h = NULL;
+	buf set = BUF_INIT;
+	int n = 0;
+	char *quoted = NULL;
+
+	for (o = opts; o && o->keyword && n < 63; o++) {
+		if (o->val && o->val[0]) {
+			kw[n] = o->keyword;
+			vals[n++] = o->val;
+		}
+	}
+	kw[n] = vals[n] = NULL;
+	if (n)
+		h = mg_pq.PQconnectdbParams(kw, vals, 0);
+	if (opts)
+		mg_pq.PQconninfoFree(opts);
+	if (!h || mg_pq.PQstatus(h) != CONNECTION_OK)
+		goto fail;
+	quoted = mg_pq.PQescapeLiteral(h, id, strlen(id));
+	buf_printf(&set, "SET TRANSACTION SNAPSHOT %s", quoted ? quoted : "''");
+	if (!quoted || command(h, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 || command(h, set.ptr) < 0 ||
+	    !mg_pq.PQsendQuery(h, sql))
+		goto fail;
+	mg_pq.PQfreemem(quoted);
+	buf_release(&set);
+	return h;
+fail:
+	if (quoted)
+		mg_pq.PQfreemem(quoted);
+	buf_release(&set);
+	if (h)
+		mg_pq.PQfinish(h);
+	return NULL;
+}
+
+/* One catalog query and where its result goes. */
+typedef struct snap_query {
+	char *sql;
+	PGresult **slot;
+	int helper; /* the session meant to run it: 0 the main one, else helper - 1 */
+} snap_query;
+
+/* Helper `k`'s results, in the order sent, into their slots (a failed
+ * one stays NULL, for the main session to run); then the session ends. */
+static void helper_finish(PGconn *h, const snap_query *q, size_t n, int k)
+{
+	PGresult *res;
+	size_t i = 0;
+
+	while ((res = mg_pq.PQgetResult(h)) != NULL) {
+		while (i < n && q[i].helper != k + 1)
+			i++;
+		if (i < n && mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && !*q[i].slot)
+			*q[i].slot = res;
+		else
+			mg_pq.PQclear(res);
+		i++;
+	}
+	mg_pq.PQfinish(h);
+}
+
+/* One part of an index query: its indexes whose oid modulo SNAP_HELPERS
+ * is `part`, ordered by oid (and `then`). */
+static char *index_part(const char *sql, int part, const char *then)
+{
+	buf b = BUF_INIT;
+
+	buf_puts(&b, sql);
+	if (SNAP_HELPERS > 1)
+		buf_printf(&b, " AND ix.indexrelid::int8 %% %d = %d", SNAP_HELPERS, part);
+	buf_printf(&b, " ORDER BY ix.indexrelid%s", then);
+	return buf_detach(&b);
+}
+
+int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted, mg_error *err)
+{
+	snap s;
+	snap_query q[9 + 2 * SNAP_HELPERS];
+	size_t nq = 0, i;
+	PGresult *id = NULL;
+	PGconn *helper[SNAP_HELPERS] = { NULL };
+	int rc = MG_OK, k;
+
+	memset(&s, 0, sizeof(s));
+	for (k = 0; k < SNAP_HELPERS; k++) {
+		q[nq++] = (snap_query){ index_part(q_index_defs, k, ""), &s.defs[k], k + 1 };
+		q[nq++] = (snap_query){ index_part(q_index_exprs, k, ", k.ord"), &s.exprs[k], k + 1 };
+	}
+	q[nq++] = (snap_query){ mg_strdup(q_tables), &s.tables, 0 };
+	q[nq++] = (snap_query){ mg_strdup(q_columns), &s.cols, 0 };
+	q[nq++] = (snap_query){ mg_strdup(q_constraints), &s.cons, 0 };
+	q[nq++] = (snap_query){ mg_strdup(q_indexes), &s.idx, 0 };
+	q[nq++] = (snap_query){ mg_strdup(q_views), &s.views, 0 };
+	q[nq++] = (snap_query){ mg_strdup(q_sequences), &s.seqs, 0 };
+	q[nq++] = (snap_query){ mg_strdup(q_enums), &s.enums, 0 };
+	/* one snapshot-consistent read of the catalogs, shared with the helpers */
+	if (command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0) {
+		rc = query_failed(c, redacted, err);
+		goto cleanup;
+	}
+	id = mg_pq.PQexec(c, "SELECT pg_export_snapshot()");
+	if (mg_pq.PQresultStatus(id) == PGRES_TUPLES_OK && mg_pq.PQntuples(id) == 1) {
+		for (k = 0; k < SNAP_HELPERS; k++) {
+			buf sql = BUF_INIT;
+			for (i = 0; i < nq; i++)
+				if (q[i].helper == k + 1)
+					buf_printf(&sql, "%s;", q[i].sql);
+			helper[k] = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), sql.ptr);
+			buf_release(&sql);
+		}
+	} else {
+		command(c, "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); /* no export: read it all here */
+	}
+	for (i = 0; i < nq; i++)
+		if ((!q[i].helper || !helper[q[i].helper - 1]) && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
+			rc = MG_EENV;
+			goto cleanup;
+		}
+	snap_index(&s); /* while the helpers finish */
+	for (k = 0; k < SNAP_HELPERS; k++) {
+		if (helper[k])
+			helper_finish(helper[k], q, nq, k);
+		helper[k] = NULL;
+	}
+	for (i = 0; i < nq; i++) /* what a helper could not do */
+		if (!*q[i].slot && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
+			rc = MG_EENV;
+			goto cleanup;
+		}
+	if (write_snapshot(out, &s, server) < 0)
+		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot of %s", redacted);
+cleanup:
+	for (k = 0; k < SNAP_HELPERS; k++)
+		if (helper[k])
+			mg_pq.PQfinish(helper[k]);
+	if (id)
+		mg_pq.PQclear(id);
+	for (i = 0; i < nq; i++)
+		free(q[i].sql);
+	command(c, "ROLLBACK");
+	snap_release(&s);
+	return rc;
+}

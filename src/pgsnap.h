@@ -1,0 +1,21 @@
+/*
+ * pgsnap.h: the PostgreSQL adapter's schema snapshot, streamed.
+ *
+ * Writes mgate's canonical snapshot (schema.h) of the database behind
+ * `conn` to `out` as it reads the catalogs: the same bytes that dumping
+ * the model with schema_write would give, without the model in memory.
+ */
+#ifndef MGATE_PGSNAP_H
+#define MGATE_PGSNAP_H
+
+#include <stdio.h>
+
+#include "pqapi.h"
+#include "util/error.h"
+
+/* `server` is the server's version text for the document; `redacted` the
+ * URL for messages. Opens one more session with the same parameters for
+ * the slowest query, when it can. MG_EENV when a query or the write fails. */
+int pgsnap_write(FILE *out, PGconn *conn, const char *server, const char *redacted, mg_error *err);
+
+#endif
