@@ -126,10 +126,7 @@ static void describe_sql(plan_ops *out, const migop *m, sql_dialect d)
 
 static void cols(buf *out, const strvec *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		buf_printf(out, "%s%s", i ? ", " : "", c->v[i]);
+	buf_join(out, (const char *const *)c->v, c->n, ", ");
 }
 
 static void describe_alter(buf *b, const migop *m)

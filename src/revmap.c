@@ -26,6 +26,17 @@ void intvec_push(intvec *iv, int x)
 	iv->v[iv->n++] = x;
 }
 
+/* x among the first `n` entries. */
+static int intvec_has_before(const intvec *iv, int x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < iv->n; i++)
+		if (iv->v[i] == x)
+			return 1;
+	return 0;
+}
+
 int intvec_has(const intvec *iv, int x)
 {
 	size_t i;
@@ -143,10 +154,41 @@ static void reach(const revmap *m, bitset *out, const int *start, size_t nstart,
 
 /* ---- building ------------------------------------------------------------- */
 
-static void push_unique(intvec *iv, int x)
+/* Append to a node's vector, in the map's arena (a grown vector leaves
+ * its old copy there: they are a few ints). */
+static void edge_push(revmap *m, intvec *iv, int x)
+{
+	if (iv->n == iv->alloc) {
+		size_t alloc = iv->alloc ? iv->alloc * 2 : 2;
+		int *v = arena_alloc(&m->mem, alloc * sizeof(int));
+		if (iv->n)
+			memcpy(v, iv->v, iv->n * sizeof(int));
+		iv->v = v;
+		iv->alloc = alloc;
+	}
+	iv->v[iv->n++] = x;
+}
+
+static void push_unique(revmap *m, intvec *iv, int x)
 {
 	if (!intvec_has(iv, x))
-		intvec_push(iv, x);
+		edge_push(m, iv, x);
+}
+
+/* Add a label to a node's list (in the arena) unless it is there. */
+static void label_push(revmap *m, strlist *sl, const char *label)
+{
+	if (strlist_index(sl, label) >= 0)
+		return;
+	if (sl->n == sl->alloc) {
+		size_t alloc = sl->alloc ? sl->alloc * 2 : 2;
+		const char **v = arena_alloc(&m->mem, alloc * sizeof(*v));
+		if (sl->n)
+			memcpy(v, sl->v, sl->n * sizeof(*v));
+		sl->v = v;
+		sl->alloc = alloc;
+	}
+	sl->v[sl->n++] = label;
 }
 
 static void register_ids(revmap *m, findings *f)
@@ -186,8 +228,7 @@ static void register_labels(revmap *m, findings *f)
 				continue;
 			}
 			strmap_put(&m->labels, label, (int)i);
-			if (strlist_index(&r->labels, label) < 0)
-				strlist_push(&r->labels, label);
+			label_push(m, &r->labels, label);
 		}
 	}
 }
@@ -228,7 +269,7 @@ static void resolve_edges(revmap *m, findings *f)
 				m->broken = 1;
 				continue;
 			}
-			intvec_push(&r->down, x);
+			edge_push(m, &r->down, x);
 		}
 		for (k = 0; k < s->depends.n; k++) {
 			const char *d = s->depends.v[k];
@@ -248,7 +289,7 @@ static void resolve_edges(revmap *m, findings *f)
 				m->broken = 1;
 				continue;
 			}
-			intvec_push(&r->deps, x);
+			edge_push(m, &r->deps, x);
 		}
 	}
 }
@@ -263,21 +304,19 @@ static void link_children(revmap *m)
 	not_real_head = mg_calloc(m->n, 1);
 	for (i = 0; i < m->n; i++) {
 		revnode *r = &m->v[i];
-		intvec all = { NULL, 0, 0 };
-		for (k = 0; k < r->down.n; k++)
-			push_unique(&all, r->down.v[k]);
-		for (k = 0; k < r->deps.n; k++)
-			push_unique(&all, r->deps.v[k]);
-		for (k = 0; k < all.n; k++) {
-			revnode *p = &m->v[all.v[k]];
-			push_unique(&p->allnext, (int)i);
-			if (intvec_has(&r->down, all.v[k])) {
-				push_unique(&p->next, (int)i);
-				not_head[all.v[k]] = 1;
+		/* parents by down_revision, then dependencies not already parents */
+		for (k = 0; k < r->down.n + r->deps.n; k++) {
+			int x = k < r->down.n ? r->down.v[k] : r->deps.v[k - r->down.n];
+			revnode *p = &m->v[x];
+			if (k >= r->down.n && (intvec_has(&r->down, x) || intvec_has_before(&r->deps, x, k - r->down.n)))
+				continue;
+			push_unique(m, &p->allnext, (int)i);
+			if (k < r->down.n) {
+				push_unique(m, &p->next, (int)i);
+				not_head[x] = 1;
 			}
-			not_real_head[all.v[k]] = 1;
+			not_real_head[x] = 1;
 		}
-		intvec_release(&all);
 	}
 	for (i = 0; i < m->n; i++) {
 		revnode *r = &m->v[i];
@@ -342,12 +381,12 @@ static void normalize_deps(revmap *m, int *stack)
 					dropped = by[j] != self && bitset_has(&anc, by[j]);
 			}
 			if (!dropped)
-				intvec_push(&r->normdeps, d);
+				edge_push(m, &r->normdeps, d);
 		}
 		for (k = 0; k < r->down.n; k++)
-			push_unique(&r->normdown, r->down.v[k]);
+			push_unique(m, &r->normdown, r->down.v[k]);
 		for (k = 0; k < r->normdeps.n; k++)
-			push_unique(&r->normdown, r->normdeps.v[k]);
+			push_unique(m, &r->normdown, r->normdeps.v[k]);
 	}
 	free(first);
 	free(by);
@@ -449,44 +488,27 @@ static void report_cycles(revmap *m, findings *f, enum edge_kind kind)
 	free(on);
 }
 
-/* Alembic's own test: every revision must lie between a head and a base. */
-static void detect_cycles(revmap *m, findings *f, int *stack)
+/* Alembic's own test is that every revision lies between a head and a
+ * base; in a finite graph that holds exactly when there is no cycle
+ * (down from any revision ends at a base, up at a head), so one pass of
+ * Tarjan's algorithm decides it. */
+static void detect_cycles(revmap *m, findings *f)
 {
-	bitset up, down;
-	size_t i;
-	int unreachable = 0;
+	findings dep = FINDINGS_INIT;
 
 	if (!m->n)
 		return;
 	/* A cycle by down_revision is also one with depends_on: one pass finds
 	 * whether there is any; only then is it told which kind it is. */
-	{
-		findings dep = FINDINGS_INIT;
-		report_cycles(m, &dep, EDGE_ALLDOWN);
-		if (m->broken) {
-			m->broken = 0;
-			report_cycles(m, f, EDGE_DOWN);
-			if (!m->broken)
-				findings_move(f, &dep);
-			m->broken = 1;
-		}
-		findings_release(&dep);
-	}
-	if (m->broken)
-		return;
-	bitset_init(&up, m->n);
-	bitset_init(&down, m->n);
-	reach(m, &up, m->heads.v, m->heads.n, EDGE_DOWN, stack);
-	reach(m, &down, m->bases.v, m->bases.n, EDGE_NEXT, stack);
-	for (i = 0; i < m->n; i++)
-		if (!bitset_has(&up, (int)i) || !bitset_has(&down, (int)i))
-			unreachable = 1;
-	if (unreachable || !m->heads.n || !m->bases.n) {
-		findings_add(f, "cycle", SEV_ERROR, NULL, 0, NULL, "the revision graph has a cycle (some revisions lie on no path from a base to a head)");
+	report_cycles(m, &dep, EDGE_ALLDOWN);
+	if (m->broken) {
+		m->broken = 0;
+		report_cycles(m, f, EDGE_DOWN);
+		if (!m->broken)
+			findings_move(f, &dep);
 		m->broken = 1;
 	}
-	bitset_release(&up);
-	bitset_release(&down);
+	findings_release(&dep);
 }
 
 /* RevisionMap._add_branches: a label spreads to every descendant, and down
@@ -511,8 +533,7 @@ static void inherit_labels(revmap *m, int *stack)
 			seen[x] = 1;
 			last = x;
 			for (k = 0; k < lr->s->labels.n; k++)
-				if (strlist_index(&m->v[x].labels, lr->s->labels.v[k]) < 0)
-					strlist_push(&m->v[x].labels, lr->s->labels.v[k]);
+				label_push(m, &m->v[x].labels, lr->s->labels.v[k]);
 			for (j = 0; j < m->v[x].next.n; j++)
 				stack[sp++] = m->v[x].next.v[j];
 		}
@@ -520,8 +541,7 @@ static void inherit_labels(revmap *m, int *stack)
 		while (parent >= 0 && m->v[parent].allnext.n <= 1 && !revnode_is_merge(&m->v[parent])) {
 			revnode *p = &m->v[parent];
 			for (k = 0; k < lr->s->labels.n; k++)
-				if (strlist_index(&p->labels, lr->s->labels.v[k]) < 0)
-					strlist_push(&p->labels, lr->s->labels.v[k]);
+				label_push(m, &p->labels, lr->s->labels.v[k]);
 			parent = p->down.n ? p->down.v[0] : -1;
 		}
 	}
@@ -559,7 +579,7 @@ int revmap_build(revmap *out, const scriptdir *sd, findings *f)
 	stack = mg_malloc(count_edges(out) * 2 * sizeof(int));
 	normalize_deps(out, stack);
 	warn_unordered_deps(out, f);
-	detect_cycles(out, f, stack);
+	detect_cycles(out, f);
 	if (!out->broken)
 		inherit_labels(out, stack);
 	free(stack);
@@ -1748,20 +1768,9 @@ int revmap_replay_upgrade(intvec *rows, const revmap *m, const int *current, siz
 
 void revmap_release(revmap *m)
 {
-	size_t i;
-
 	if (!m)
 		return;
-	for (i = 0; i < m->n; i++) {
-		revnode *r = &m->v[i];
-		intvec_release(&r->down);
-		intvec_release(&r->deps);
-		intvec_release(&r->normdeps);
-		intvec_release(&r->normdown);
-		intvec_release(&r->next);
-		intvec_release(&r->allnext);
-		strlist_release(&r->labels);
-	}
+	arena_release(&m->mem); /* the nodes' vectors */
 	free(m->v);
 	strmap_release(&m->ids);
 	strmap_release(&m->labels);

@@ -19,6 +19,7 @@
 
 #include "finding.h"
 #include "scriptdir.h"
+#include "util/arena.h"
 #include "util/strmap.h"
 #include "util/strvec.h"
 
@@ -27,6 +28,8 @@ typedef struct intvec {
 	size_t n, alloc;
 } intvec;
 
+/* A node's vectors live in the map's arena: read them, never grow them
+ * with intvec_push or strlist_push. */
 typedef struct revnode {
 	const script *s;
 	const char *id;
@@ -47,6 +50,7 @@ typedef struct revmap {
 	strmap labels;  /* branch label -> index of the revision declaring it */
 	intvec heads, real_heads, bases, real_bases; /* load order */
 	int broken;
+	arena mem;      /* every node's edge vectors and label lists */
 } revmap;
 
 /* Build the graph. Problems are findings (`broken` is set for errors that

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -265,7 +266,8 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
 
 /* The files to read, in Alembic's load order. */
 typedef struct listing {
-	strvec paths, names;
+	arena mem;      /* the paths and names */
+	strlist paths, names;
 	buf kinds;      /* one fs_kind per entry */
 	int *dirfd;     /* per entry: its folder, open, for a stat by name (-1: by path) */
 	size_t ndirfd, alloc_dirfd;
@@ -281,9 +283,10 @@ static void listing_release(listing *l)
 		close(l->opened[i]);
 	free(l->opened);
 	free(l->dirfd);
-	strvec_release(&l->paths);
-	strvec_release(&l->names);
+	strlist_release(&l->paths);
+	strlist_release(&l->names);
 	buf_release(&l->kinds);
+	arena_release(&l->mem);
 }
 
 /* A folder kept open while its files are looked at: stat by name relative
@@ -302,10 +305,11 @@ static int listing_open_dir(listing *l, const char *dir)
 	return fd;
 }
 
+/* Add one entry; `path` and `name` live in l->mem. */
 static void listing_add(listing *l, const char *path, const char *name, char kind, int dirfd)
 {
-	strvec_push(&l->paths, path);
-	strvec_push(&l->names, name);
+	strlist_push(&l->paths, path);
+	strlist_push(&l->names, name);
 	buf_putc(&l->kinds, kind);
 	if (l->ndirfd == l->alloc_dirfd) {
 		l->alloc_dirfd = l->alloc_dirfd ? l->alloc_dirfd * 2 : 64;
@@ -314,14 +318,51 @@ static void listing_add(listing *l, const char *path, const char *name, char kin
 	l->dirfd[l->ndirfd++] = dirfd;
 }
 
+/* `dir` and `name` joined as fs_join does, in `mem`. */
+static const char *join_path(arena *mem, const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	int slash = dl && dir[dl - 1] != '/';
+	char *p;
+
+	if (name[0] == '/' || !dl)
+		return name;
+	p = arena_alloc(mem, dl + (size_t)slash + nl + 1);
+	memcpy(p, dir, dl);
+	if (slash)
+		p[dl] = '/';
+	memcpy(p + dl + (size_t)slash, name, nl + 1);
+	return p;
+}
+
 typedef struct dir_entry {
+	uint64_t key; /* the first 8 bytes, big-endian: most comparisons end there */
 	const char *name;
 	char kind;
 } dir_entry;
 
 static int cmp_entry_name(const void *a, const void *b)
 {
-	return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+	const dir_entry *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static uint64_t name_key(const char *name)
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		k = k << 8 | (unsigned char)name[i];
+		if (!name[i]) { /* shorter names sort first: pad with zero bytes */
+			k <<= 8 * (7 - i);
+			break;
+		}
+	}
+	return k;
 }
 
 /* One version location, Alembic 1.10+ style: os.walk order with sorted
@@ -329,29 +370,28 @@ static int cmp_entry_name(const void *a, const void *b)
  * following links to folders. */
 static int list_sorted(listing *out, const char *dir, int recursive, mg_error *err)
 {
-	strvec entries = STRVEC_INIT, subdirs = STRVEC_INIT;
-	buf kinds = BUF_INIT, full = BUF_INIT;
+	strlist entries = STRLIST_INIT, subdirs = STRLIST_INIT;
+	buf kinds = BUF_INIT;
 	dir_entry *sorted = NULL;
 	size_t i;
 	int rc, dfd;
 
-	if ((rc = fs_list_dir_kinds(&entries, &kinds, dir, err)) < 0)
+	if ((rc = fs_list_dir_kinds(&entries, &kinds, &out->mem, dir, err)) < 0)
 		goto cleanup;
 	dfd = listing_open_dir(out, dir);
 	sorted = mg_malloc((entries.n + 1) * sizeof(*sorted));
 	for (i = 0; i < entries.n; i++) {
+		sorted[i].key = name_key(entries.v[i]);
 		sorted[i].name = entries.v[i];
 		sorted[i].kind = kinds.ptr[i];
 	}
 	qsort(sorted, entries.n, sizeof(*sorted), cmp_entry_name); /* Python's sorted(): code point order */
 	for (i = 0; i < entries.n; i++) {
-		buf_truncate(&full, 0);
-		fs_join(&full, dir, sorted[i].name);
-		if (sorted[i].kind == FS_DIR) {
-			strvec_push(&subdirs, full.ptr);
-		} else if (sorted[i].kind != FS_DIR_LINK) {
-			listing_add(out, full.ptr, sorted[i].name, sorted[i].kind, dfd);
-		}
+		const char *full = join_path(&out->mem, dir, sorted[i].name);
+		if (sorted[i].kind == FS_DIR)
+			strlist_push(&subdirs, full);
+		else if (sorted[i].kind != FS_DIR_LINK)
+			listing_add(out, full, sorted[i].name, sorted[i].kind, dfd);
 	}
 	for (i = 0; recursive && i < subdirs.n; i++) {
 		size_t len = strlen(subdirs.v[i]);
@@ -362,33 +402,29 @@ static int list_sorted(listing *out, const char *dir, int recursive, mg_error *e
 	}
 cleanup:
 	free(sorted);
-	strvec_release(&entries);
-	strvec_release(&subdirs);
+	strlist_release(&entries);
+	strlist_release(&subdirs);
 	buf_release(&kinds);
-	buf_release(&full);
 	return rc;
 }
 
 /* Alembic before 1.10: os.listdir order, one level, folders included. */
 static int list_unsorted(listing *out, const char *dir, mg_error *err)
 {
-	strvec entries = STRVEC_INIT;
-	buf kinds = BUF_INIT, full = BUF_INIT;
+	strlist entries = STRLIST_INIT;
+	buf kinds = BUF_INIT;
 	size_t i;
 	int rc, dfd;
 
-	if ((rc = fs_list_dir_kinds(&entries, &kinds, dir, err)) < 0)
+	if ((rc = fs_list_dir_kinds(&entries, &kinds, &out->mem, dir, err)) < 0)
 		goto cleanup;
 	dfd = listing_open_dir(out, dir);
-	for (i = 0; i < entries.n; i++) {
-		buf_truncate(&full, 0);
-		fs_join(&full, dir, entries.v[i]);
-		listing_add(out, full.ptr, entries.v[i], kinds.ptr[i] == FS_DIR_LINK ? FS_DIR : kinds.ptr[i], dfd);
-	}
+	for (i = 0; i < entries.n; i++)
+		listing_add(out, join_path(&out->mem, dir, entries.v[i]), entries.v[i],
+			    kinds.ptr[i] == FS_DIR_LINK ? FS_DIR : kinds.ptr[i], dfd);
 cleanup:
-	strvec_release(&entries);
+	strlist_release(&entries);
 	buf_release(&kinds);
-	buf_release(&full);
 	return rc;
 }
 

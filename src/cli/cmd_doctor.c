@@ -145,8 +145,7 @@ static void database(doctor *d, cli_project *p, const char *db_opt, strvec *rows
 		line(d, 1, "version table", NULL, "'%s' does not exist yet: an empty database at base", vt.table);
 	else {
 		buf r = BUF_INIT;
-		for (i = 0; i < rows_out->n; i++)
-			buf_printf(&r, "%s%s", i ? ", " : "", rows_out->v[i]);
+		buf_join(&r, (const char *const *)rows_out->v, rows_out->n, ", ");
 		line(d, 1, "version table", NULL, "'%s%s%s' at %s", s ? s : "", s ? "." : "", vt.table, r.len ? r.ptr : "base");
 		buf_release(&r);
 	}

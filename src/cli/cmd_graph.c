@@ -43,13 +43,10 @@ static void mermaid_text(buf *out, const char *s)
 
 static void node_caption(buf *out, const revnode *r)
 {
-	size_t i;
-
 	buf_puts(out, r->id);
 	if (r->s->labels.n) {
 		buf_puts(out, " [");
-		for (i = 0; i < r->s->labels.n; i++)
-			buf_printf(out, "%s%s", i ? ", " : "", r->s->labels.v[i]);
+		buf_join(out, r->s->labels.v, r->s->labels.n, ", ");
 		buf_putc(out, ']');
 	}
 	if (r->is_head)

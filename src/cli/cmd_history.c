@@ -22,32 +22,31 @@ static void first_paragraph(buf *out, const char *doc)
 	buf_put(out, doc, end ? (size_t)(end - doc) : strlen(doc));
 }
 
-static void print_text_line(const revnode *r)
+/* One line as `alembic history` prints it; `line` is scratch space. */
+static void print_text_line(buf *line, const revnode *r)
 {
-	buf line = BUF_INIT;
-	size_t i;
-
-	cli_format_down(&line, r);
+	buf_truncate(line, 0);
+	cli_format_down(line, r);
 	if (r->s->depends.n) {
-		buf_puts(&line, " (");
-		for (i = 0; i < r->s->depends.n; i++)
-			buf_printf(&line, "%s%s", i ? ", " : "", r->s->depends.v[i]);
-		buf_putc(&line, ')');
+		buf_puts(line, " (");
+		buf_join(line, r->s->depends.v, r->s->depends.n, ", ");
+		buf_putc(line, ')');
 	}
-	buf_printf(&line, " -> %s", r->id);
-	cli_format_labels(&line, r);
+	buf_puts(line, " -> ");
+	buf_puts(line, r->id);
+	cli_format_labels(line, r);
 	if (r->is_real_head)
-		buf_puts(&line, " (head)");
+		buf_puts(line, " (head)");
 	else if (r->is_head)
-		buf_puts(&line, " (effective head)");
+		buf_puts(line, " (effective head)");
 	if (revnode_is_branch_point(r))
-		buf_puts(&line, " (branchpoint)");
+		buf_puts(line, " (branchpoint)");
 	if (revnode_is_merge(r))
-		buf_puts(&line, " (mergepoint)");
-	buf_puts(&line, ", ");
-	first_paragraph(&line, r->s->doc);
-	puts(line.ptr);
-	buf_release(&line);
+		buf_puts(line, " (mergepoint)");
+	buf_puts(line, ", ");
+	first_paragraph(line, r->s->doc);
+	buf_putc(line, '\n');
+	fwrite(line->ptr, 1, line->len, stdout);
 }
 
 static json_t *revision_json(const revnode *r)
@@ -75,6 +74,7 @@ int cmd_history(int argc, char **argv)
 	mg_error err = MG_ERROR_INIT;
 	int *order = NULL, rc;
 	size_t norder = 0, i;
+	buf line = BUF_INIT;
 	cli_option opts[] = { OPT_END_() };
 
 	memset(&p, 0, sizeof(p));
@@ -99,8 +99,9 @@ int cmd_history(int argc, char **argv)
 		goto cleanup;
 	}
 	for (i = norder; i-- > 0;)
-		print_text_line(&p.map.v[order[i]]);
+		print_text_line(&line, &p.map.v[order[i]]);
 cleanup:
+	buf_release(&line);
 	free(order);
 	cli_project_release(&p);
 out_noproj:

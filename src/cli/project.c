@@ -331,24 +331,18 @@ void *cli_strlist_json(const strlist *sl)
 
 void cli_format_labels(buf *out, const revnode *r)
 {
-	size_t i;
-
 	if (!r->labels.n)
 		return;
 	buf_puts(out, " (");
-	for (i = 0; i < r->labels.n; i++)
-		buf_printf(out, "%s%s", i ? ", " : "", r->labels.v[i]);
+	buf_join(out, r->labels.v, r->labels.n, ", ");
 	buf_putc(out, ')');
 }
 
 void cli_format_down(buf *out, const revnode *r)
 {
-	size_t i;
-
 	if (!r->s->down.n) {
 		buf_puts(out, "<base>");
 		return;
 	}
-	for (i = 0; i < r->s->down.n; i++)
-		buf_printf(out, "%s%s", i ? ", " : "", r->s->down.v[i]);
+	buf_join(out, r->s->down.v, r->s->down.n, ", ");
 }

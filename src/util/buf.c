@@ -56,6 +56,17 @@ void buf_puts(buf *b, const char *s)
 	buf_put(b, s, strlen(s));
 }
 
+void buf_join(buf *b, const char *const *v, size_t n, const char *sep)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_puts(b, sep);
+		buf_puts(b, v[i]);
+	}
+}
+
 void buf_putc(buf *b, char c)
 {
 	buf_grow(b, 1);

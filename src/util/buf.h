@@ -25,6 +25,8 @@ void buf_init(buf *b);
 void buf_grow(buf *b, size_t extra);
 void buf_put(buf *b, const char *data, size_t n);
 void buf_puts(buf *b, const char *s);
+/* The `n` strings of `v` with `sep` between them. */
+void buf_join(buf *b, const char *const *v, size_t n, const char *sep);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);

@@ -148,13 +148,20 @@ int fs_exists(const char *path)
 int fs_list_dir(strvec *out, const char *dir, mg_error *err)
 {
 	buf kinds = BUF_INIT;
-	int rc = fs_list_dir_kinds(out, &kinds, dir, err);
+	strlist names = STRLIST_INIT;
+	arena mem = ARENA_INIT;
+	size_t i;
+	int rc = fs_list_dir_kinds(&names, &kinds, &mem, dir, err);
 
+	for (i = 0; i < names.n; i++)
+		strvec_push(out, names.v[i]);
+	strlist_release(&names);
+	arena_release(&mem);
 	buf_release(&kinds);
 	return rc;
 }
 
-int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err)
+int fs_list_dir_kinds(strlist *out, buf *kinds, arena *mem, const char *dir, mg_error *err)
 {
 	DIR *d;
 	struct dirent *de;
@@ -182,7 +189,7 @@ int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err)
 			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 				kind = FS_DIR_LINK;
 		}
-		strvec_push(out, de->d_name);
+		strlist_push(out, arena_strdup(mem, de->d_name));
 		buf_putc(kinds, kind);
 	}
 	closedir(d);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "error.h"
 #include "strvec.h"
@@ -38,9 +39,10 @@ int fs_list_dir(strvec *out, const char *dir, mg_error *err);
 /* What a directory entry is, following symbolic links as stat() does. */
 enum fs_kind { FS_FILE = 'f', FS_DIR = 'd', FS_OTHER = 'o', FS_DIR_LINK = 'l' /* a link to a folder */ };
 
-/* Like fs_list_dir, and `kinds` gets one fs_kind per name (from the
- * directory entry's type where the file system gives it, else stat). */
-int fs_list_dir_kinds(strvec *out, buf *kinds, const char *dir, mg_error *err);
+/* Like fs_list_dir, the names copied into `mem`, and `kinds` gets one
+ * fs_kind per name (from the directory entry's type where the file system
+ * gives it, else stat). */
+int fs_list_dir_kinds(strlist *out, buf *kinds, arena *mem, const char *dir, mg_error *err);
 
 /* Read a file known to be regular with the fewest system calls: open,
  * read until a short read, close. Appends to `out`. */
