@@ -53,22 +53,17 @@ static const char *const q_indexes =
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"JOIN pg_am am ON am.oid = i.relam WHERE " USER_TABLE;
 
-/* The index queries deparse (look up each index's catalog entries, cold in
- * a new session): they run in SNAP_HELPERS sessions beside the main one,
- * split by oid (index_part). One is best on two cores: with two, each
- * looked up the same tables and columns again, and the run took longer. */
-#define SNAP_HELPERS 1
-
 /* the key columns that are expressions, in words */
 static const char *const q_index_exprs =
 	"SELECT ix.indexrelid, k.ord, pg_get_indexdef(ix.indexrelid, k.ord::int, true) FROM pg_index ix "
 	"CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord) "
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE ix.indexprs IS NOT NULL AND k.attnum = 0 AND k.ord <= ix.indnkeyatts AND " USER_TABLE;
+	"WHERE ix.indexprs IS NOT NULL AND k.attnum = 0 AND k.ord <= ix.indnkeyatts AND " USER_TABLE " ORDER BY 1, 2";
 
 static const char *const q_index_defs =
 	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
-	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE;
+	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE
+	" ORDER BY 1";
 
 static const char *const q_views =
 	"SELECT n.nspname || '.' || c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
@@ -128,7 +123,7 @@ static int cmp_oid(const void *a, const void *b)
 
 typedef struct snap {
 	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums;
-	PGresult *exprs[SNAP_HELPERS], *defs[SNAP_HELPERS]; /* each by index oid */
+	PGresult *exprs, *defs; /* sorted by index oid */
 	int ntables;
 	oid_row *by_oid;   /* tables by oid, for lookups */
 	ref *tab;          /* tables by name (table = row) */
@@ -341,36 +336,26 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 	jsonw_object_end(w);
 }
 
-/* Where the deparsed rows of index `oid` are: the part (`parts` are
- * sorted by oid) and its first row, or -1. */
-static int deparsed_row(PGresult *const *parts, unsigned long oid, int *part)
+/* The first row of index `oid` in `r` (sorted by index oid), or -1. */
+static int deparsed_row(PGresult *r, unsigned long oid)
 {
-	int k, row;
+	int row = first_row_of(r, oid);
 
-	for (k = 0; k < SNAP_HELPERS; k++) {
-		row = first_row_of(parts[k], oid);
-		if (row < mg_pq.PQntuples(parts[k]) && oid_at(parts[k], row, 0) == oid) {
-			*part = k;
-			return row;
-		}
-	}
-	return -1;
+	return row < mg_pq.PQntuples(r) && oid_at(r, row, 0) == oid ? row : -1;
 }
 
 /* The key columns of index row `i`: names, and expressions in words. */
 static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 {
-	PGresult *r = s->idx, *ex = NULL;
+	PGresult *r = s->idx, *ex = s->exprs;
 	unsigned long oid = oid_at(r, i, 6);
-	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), ord = 0, part = 0, ne = 0;
-	int e = deparsed_row(s->exprs, oid, &part); /* this index's expressions, by ord */
+	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), ord = 0, ne = mg_pq.PQntuples(ex);
+	int e = deparsed_row(ex, oid); /* this index's expressions, by ord */
 	const char *p = mg_pq.PQgetvalue(r, i, 7);
 	long a;
 
-	if (e >= 0) {
-		ex = s->exprs[part];
-		ne = mg_pq.PQntuples(ex);
-	}
+	if (e < 0)
+		ex = NULL;
 	jsonw_array_begin(w);
 	while (ord < nkey && next_attnum(&p, &a)) {
 		ord++;
@@ -389,14 +374,14 @@ static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 static void write_index(jsonw *w, const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
-	int part = 0, d = deparsed_row(s->defs, oid_at(r, i, 6), &part);
+	int d = deparsed_row(s->defs, oid_at(r, i, 6));
 
 	jsonw_object_begin(w);
 	jsonw_key(w, "columns");
 	write_index_columns(w, s, t, i);
-	jsonw_kv_string(w, "definition", d >= 0 ? val(s->defs[part], d, 1) : NULL);
+	jsonw_kv_string(w, "definition", d >= 0 ? val(s->defs, d, 1) : NULL);
 	jsonw_kv_string(w, "method", mg_pq.PQgetvalue(r, i, 5));
-	jsonw_kv_string(w, "predicate", d >= 0 ? val(s->defs[part], d, 2) : NULL);
+	jsonw_kv_string(w, "predicate", d >= 0 ? val(s->defs, d, 2) : NULL);
 	jsonw_kv_bool(w, "primary", is_true(r, i, 3));
 	jsonw_kv_bool(w, "unique", is_true(r, i, 2));
 	jsonw_kv_bool(w, "valid", is_true(r, i, 4));
@@ -623,18 +608,12 @@ static int write_snapshot(FILE *out, const snap *s, const char *server)
 
 static void snap_release(snap *s)
 {
-	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums };
+	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums, s->exprs, s->defs };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (all[i])
 			mg_pq.PQclear(all[i]);
-	for (i = 0; i < SNAP_HELPERS; i++) {
-		if (s->exprs[i])
-			mg_pq.PQclear(s->exprs[i]);
-		if (s->defs[i])
-			mg_pq.PQclear(s->defs[i]);
-	}
 	free(s->by_oid);
 	free(s->tab);
 	free(s->col_num);
@@ -722,22 +701,33 @@ fail:
 
 /* One catalog query and where its result goes. */
 typedef struct snap_query {
-	char *sql;
+	const char *sql;
 	PGresult **slot;
-	int helper; /* the session meant to run it: 0 the main one, else helper - 1 */
+	int on_helper; /* run by the helper session, when there is one */
 } snap_query;
 
-/* Helper `k`'s results, in the order sent, into their slots (a failed
- * one stays NULL, for the main session to run); then the session ends. */
-static void helper_finish(PGconn *h, const snap_query *q, size_t n, int k)
+/* The helper's results, in the order sent, into their slots. The first
+ * one is the helper's view of the data (txid_current_snapshot): unless it
+ * is exactly the main session's, nothing the helper read is kept (it
+ * reached another server, say, through a pooler). A failed query leaves
+ * its slot empty, for the main session to run. The session then ends. */
+static void helper_finish(PGconn *h, const char *want_snapshot, const snap_query *q, size_t n)
 {
 	PGresult *res;
 	size_t i = 0;
+	int first = 1, same = 0;
 
 	while ((res = mg_pq.PQgetResult(h)) != NULL) {
-		while (i < n && q[i].helper != k + 1)
+		if (first) {
+			first = 0;
+			same = mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && mg_pq.PQntuples(res) == 1 &&
+			       !strcmp(mg_pq.PQgetvalue(res, 0, 0), want_snapshot);
+			mg_pq.PQclear(res);
+			continue;
+		}
+		while (i < n && !q[i].on_helper)
 			i++;
-		if (i < n && mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && !*q[i].slot)
+		if (same && i < n && mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && !*q[i].slot)
 			*q[i].slot = res;
 		else
 			mg_pq.PQclear(res);
@@ -746,70 +736,49 @@ static void helper_finish(PGconn *h, const snap_query *q, size_t n, int k)
 	mg_pq.PQfinish(h);
 }
 
-/* One part of an index query: its indexes whose oid modulo SNAP_HELPERS
- * is `part`, ordered by oid (and `then`). */
-static char *index_part(const char *sql, int part, const char *then)
-{
-	buf b = BUF_INIT;
-
-	buf_puts(&b, sql);
-	if (SNAP_HELPERS > 1)
-		buf_printf(&b, " AND ix.indexrelid::int8 %% %d = %d", SNAP_HELPERS, part);
-	buf_printf(&b, " ORDER BY ix.indexrelid%s", then);
-	return buf_detach(&b);
-}
+#define SNAPSHOT_TEXT "SELECT txid_current_snapshot()::text"
 
 int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted, mg_error *err)
 {
 	snap s;
-	snap_query q[9 + 2 * SNAP_HELPERS];
-	size_t nq = 0, i;
+	const snap_query q[] = {
+		{ q_index_defs, &s.defs, 1 }, { q_index_exprs, &s.exprs, 1 },
+		{ q_tables, &s.tables, 0 }, { q_columns, &s.cols, 0 }, { q_constraints, &s.cons, 0 },
+		{ q_indexes, &s.idx, 0 }, { q_views, &s.views, 0 }, { q_sequences, &s.seqs, 0 },
+		{ q_enums, &s.enums, 0 },
+	};
+	size_t nq = sizeof(q) / sizeof(q[0]), i;
 	PGresult *id = NULL;
-	PGconn *helper[SNAP_HELPERS] = { NULL };
-	int rc = MG_OK, k;
+	PGconn *helper = NULL;
+	buf helper_sql = BUF_INIT;
+	int rc = MG_OK;
 
 	memset(&s, 0, sizeof(s));
-	for (k = 0; k < SNAP_HELPERS; k++) {
-		q[nq++] = (snap_query){ index_part(q_index_defs, k, ""), &s.defs[k], k + 1 };
-		q[nq++] = (snap_query){ index_part(q_index_exprs, k, ", k.ord"), &s.exprs[k], k + 1 };
-	}
-	q[nq++] = (snap_query){ mg_strdup(q_tables), &s.tables, 0 };
-	q[nq++] = (snap_query){ mg_strdup(q_columns), &s.cols, 0 };
-	q[nq++] = (snap_query){ mg_strdup(q_constraints), &s.cons, 0 };
-	q[nq++] = (snap_query){ mg_strdup(q_indexes), &s.idx, 0 };
-	q[nq++] = (snap_query){ mg_strdup(q_views), &s.views, 0 };
-	q[nq++] = (snap_query){ mg_strdup(q_sequences), &s.seqs, 0 };
-	q[nq++] = (snap_query){ mg_strdup(q_enums), &s.enums, 0 };
-	/* one snapshot-consistent read of the catalogs, shared with the helpers */
+	/* one snapshot-consistent read of the catalogs, shared with the helper */
 	if (command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0) {
 		rc = query_failed(c, redacted, err);
 		goto cleanup;
 	}
-	id = mg_pq.PQexec(c, "SELECT pg_export_snapshot()");
-	if (mg_pq.PQresultStatus(id) == PGRES_TUPLES_OK && mg_pq.PQntuples(id) == 1) {
-		for (k = 0; k < SNAP_HELPERS; k++) {
-			buf sql = BUF_INIT;
-			for (i = 0; i < nq; i++)
-				if (q[i].helper == k + 1)
-					buf_printf(&sql, "%s;", q[i].sql);
-			helper[k] = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), sql.ptr);
-			buf_release(&sql);
-		}
-	} else {
-		command(c, "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); /* no export: read it all here */
-	}
+	buf_puts(&helper_sql, SNAPSHOT_TEXT ";");
 	for (i = 0; i < nq; i++)
-		if ((!q[i].helper || !helper[q[i].helper - 1]) && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
+		if (q[i].on_helper)
+			buf_printf(&helper_sql, "%s;", q[i].sql);
+	id = mg_pq.PQexec(c, "SELECT pg_export_snapshot(), txid_current_snapshot()::text");
+	if (mg_pq.PQresultStatus(id) == PGRES_TUPLES_OK && mg_pq.PQntuples(id) == 1)
+		helper = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), helper_sql.ptr);
+	else
+		command(c, "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); /* no export: read it all here */
+	for (i = 0; i < nq; i++)
+		if ((!helper || !q[i].on_helper) && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
 			rc = MG_EENV;
 			goto cleanup;
 		}
-	snap_index(&s); /* while the helpers finish */
-	for (k = 0; k < SNAP_HELPERS; k++) {
-		if (helper[k])
-			helper_finish(helper[k], q, nq, k);
-		helper[k] = NULL;
+	snap_index(&s); /* while the helper finishes */
+	if (helper) {
+		helper_finish(helper, mg_pq.PQgetvalue(id, 0, 1), q, nq);
+		helper = NULL;
 	}
-	for (i = 0; i < nq; i++) /* what a helper could not do */
+	for (i = 0; i < nq; i++) /* what the helper could not do */
 		if (!*q[i].slot && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
 			rc = MG_EENV;
 			goto cleanup;
@@ -817,13 +786,11 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 	if (write_snapshot(out, &s, server) < 0)
 		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot of %s", redacted);
 cleanup:
-	for (k = 0; k < SNAP_HELPERS; k++)
-		if (helper[k])
-			mg_pq.PQfinish(helper[k]);
+	if (helper)
+		mg_pq.PQfinish(helper);
 	if (id)
 		mg_pq.PQclear(id);
-	for (i = 0; i < nq; i++)
-		free(q[i].sql);
+	buf_release(&helper_sql);
 	command(c, "ROLLBACK");
 	snap_release(&s);
 	return rc;
