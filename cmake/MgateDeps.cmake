@@ -16,9 +16,8 @@ endfunction()
 
 mgate_require_pkg(inih libinih-dev)
 mgate_require_pkg(jansson libjansson-dev)
-mgate_require_pkg(sqlite3 libsqlite3-dev)
-# libpq, libgit2, libcrypto and libpg_query are loaded when a command
-# needs them (src/util/dynlib.h): only their headers at build time, and the
+# libpq, libgit2, libcrypto, SQLite and libpg_query are loaded when a
+# command needs them (src/util/dynlib.h): only their headers at build time, and the
 # soname to dlopen.
 function(mgate_dlopen_file name file include_dirs define)
   execute_process(COMMAND readelf -d ${file} OUTPUT_VARIABLE dyn ERROR_QUIET)
@@ -43,6 +42,7 @@ endfunction()
 mgate_dlopen_pkg(libpq libpq-dev MGATE_LIBPQ_SONAME)
 mgate_dlopen_pkg(libgit2 libgit2-dev MGATE_LIBGIT2_SONAME)
 mgate_dlopen_pkg(libcrypto libssl-dev MGATE_LIBCRYPTO_SONAME)
+mgate_dlopen_pkg(sqlite3 libsqlite3-dev MGATE_LIBSQLITE3_SONAME)
 mgate_require_pkg(libpcre2-8 libpcre2-dev)
 mgate_require_pkg(libprotobuf-c libprotobuf-c-dev)
 

@@ -7,7 +7,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pg_query.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "gitapi.h"
 #include "pgqapi.h"
 #include "pqapi.h"
+#include "sqliteapi.h"
 #include "cli.h"
 #include "version.h"
 #include "util/buf.h"
@@ -56,6 +56,8 @@ static void versions(doctor *d)
 	int major = 0, minor = 0, rev = 0, pq = 0;
 	char pcre[64] = "?";
 	mg_error perr = MG_ERROR_INIT, gerr = MG_ERROR_INIT, cerr = MG_ERROR_INIT, qerr = MG_ERROR_INIT;
+	mg_error serr = MG_ERROR_INIT;
+	const char *sqlite = sqliteapi_load(&serr) == 0 ? mg_sqlite.sqlite3_libversion() : "missing";
 	const char *openssl = sha256_provider(&cerr);
 
 	if (pqapi_load(&perr) == 0)
@@ -65,8 +67,10 @@ static void versions(doctor *d)
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	line(d, 1, "mgate", NULL, "%s", MGATE_VERSION);
 	line(d, 1, "libraries", NULL, "SQLite %s, libpq %d, libgit2 %d.%d.%d, PCRE2 %s, jansson %s, libpg_query %s, %s",
-	     sqlite3_libversion(), pq, major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
+	     sqlite, pq, major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
 	     openssl ? openssl : "OpenSSL missing");
+	if (serr.code)
+		line(d, 0, "SQLite", "SQLite databases cannot be read without it", "%s", serr.msg);
 	if (cerr.code)
 		line(d, 0, "libcrypto", "backups and the gate's checksums need it", "%s", cerr.msg);
 	if (pgqapi_load(&qerr) < 0)
