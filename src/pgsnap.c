@@ -670,9 +670,17 @@ static PGconn *helper_start(PGconn *c, const char *id, const char *sql)
 	char *quoted = NULL;
 
 	for (o = opts; o && o->keyword && n < 63; o++) {
-		if (o->val && o->val[0]) {
+		const char *v = o->val;
+		/* the very server the main session reached, not a list of hosts */
+		if (!strcmp(o->keyword, "host"))
+			v = mg_pq.PQhost(c);
+		else if (!strcmp(o->keyword, "port"))
+			v = mg_pq.PQport(c);
+		else if (!strcmp(o->keyword, "hostaddr") && v && v[0])
+			v = mg_pq.PQhostaddr(c);
+		if (v && v[0]) {
 			kw[n] = o->keyword;
-			vals[n++] = o->val;
+			vals[n++] = v;
 		}
 	}
 	kw[n] = vals[n] = NULL;

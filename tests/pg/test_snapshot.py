@@ -168,6 +168,12 @@ def run_pg_catalog_oracle(pg):
         check("postgresql: index %s columns and definition" % name,
               ix is not None and ix["columns"] == json.loads(cols) and ix["definition"] == definition, (ix, cols))
     check("postgresql: every odd index checked", seen == 5, seen)
+    # a list of hosts: the helper session must reach the host the main one
+    # reached, and the snapshot is the same
+    multi = pg.url().replace("host=" + pg.sock, "host=/nonexistent-mgate-host," + pg.sock).replace(
+        "port=%d" % pg.port, "port=%d,%d" % (pg.port, pg.port))
+    rc, out2, err = mgate("snapshot", "--db", multi)
+    check("postgresql: snapshot through a host list", rc == 0 and out2 == out, err)
 
 
 def main():
