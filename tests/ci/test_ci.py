@@ -14,8 +14,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import check, summary  # noqa: E402
+
 MGATE = None
-passed = failed = 0
 outputs = []
 
 INI = """[alembic]
@@ -48,15 +50,6 @@ def upgrade():
 def downgrade():
 {down_body}
 '''
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[-1500:]))
 
 
 def git(repo, *args, ok=True):
@@ -314,8 +307,7 @@ def main():
         git(repo2, "merge", "--abort", ok=False)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -21,18 +21,10 @@ import xml.etree.ElementTree as ET
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import test_ci as base  # noqa: E402
+from harness import check, summary  # noqa: E402
 
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, str(detail)[-1200:]))
 
 
 def yaml_blocks(md):
@@ -110,8 +102,7 @@ def main():
             check(f"{name}: pre-commit hook exit", r.returncode == (1 if bad else 0), r.stdout + r.stderr)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
