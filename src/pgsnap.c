@@ -566,9 +566,14 @@ static void snap_index(snap *s)
 	qsort(s->tab, (size_t)s->ntables, sizeof(*s->tab), cmp_name);
 	s->col_num = group_rows(&s->col_first, s, s->cols, 0, 1, attnum_of, cmp_num);
 	{
-		int *first2 = NULL;
-		s->col_name = group_rows(&first2, s, s->cols, 0, 1, NULL, cmp_name);
-		free(first2);
+		/* the same rows, by name within each table: same ranges */
+		size_t n = (size_t)s->col_first[s->ntables], k;
+		s->col_name = mg_malloc((n + 1) * sizeof(*s->col_name));
+		for (k = 0; k < n; k++) {
+			s->col_name[k] = s->col_num[k];
+			s->col_name[k].num = 0;
+		}
+		qsort(s->col_name, n, sizeof(*s->col_name), cmp_name);
 	}
 	s->con = group_rows(&s->con_first, s, s->cons, 0, 1, con_kind, cmp_name);
 	s->ix = group_rows(&s->ix_first, s, s->idx, 0, 1, NULL, cmp_name);
