@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgdef.h"
 #include "util/buf.h"
+#include "util/heap.h"
 #include "util/jsonw.h"
 #include "util/banned.h"
 
@@ -27,7 +29,8 @@
 #define USER_TABLE "c.relkind IN ('r', 'p') AND " USER_SCHEMAS
 
 static const char *const q_tables =
-	"SELECT c.oid, n.nspname || '.' || c.relname, c.relkind, c.reltuples::bigint FROM pg_class c "
+	"SELECT c.oid, n.nspname || '.' || c.relname, c.relkind, c.reltuples::bigint, n.nspname, c.relname "
+	"FROM pg_class c "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE;
 
 static const char *const q_columns =
@@ -35,21 +38,43 @@ static const char *const q_columns =
 	/* a DEFAULT cannot refer to columns, so it deparses without opening the
 	 * relation (relid 0); a generated column's expression does refer to them */
 	"CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0) ELSE pg_get_expr(d.adbin, d.adrelid) END, "
-	"a.attidentity, a.attgenerated FROM pg_attribute a "
-	"JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"a.attidentity, a.attgenerated, a.atttypid, a.attcollation "
+	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " USER_TABLE;
 
-static const char *const q_constraints =
-	"SELECT con.conrelid, con.conname, con.contype, pg_get_constraintdef(con.oid), con.convalidated, "
+/* Keys are written by pgdef from these columns; the server deparses the
+ * other constraints, and the keys with clauses pgdef does not write
+ * ({v15}: PostgreSQL 15's SET NULL column lists and NULLS NOT DISTINCT). */
+static const char *const q_constraints_fmt =
+	"SELECT con.conrelid, con.conname, con.contype, "
+	"CASE WHEN con.contype NOT IN ('p', 'u', 'f'){v15} THEN pg_get_constraintdef(con.oid) END, con.convalidated, "
 	"con.condeferrable, con.condeferred, con.conkey, con.confrelid, fn.nspname || '.' || fc.relname, con.confkey, "
-	"con.confdeltype, con.confupdtype FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+	"con.confdeltype, con.confupdtype, con.oid, con.conindid, con.confmatchtype, "
+	"con.contype = 'f' AND pg_table_is_visible(con.confrelid), fn.nspname, fc.relname "
+	"FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class fc ON fc.oid = con.confrelid "
 	"LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace WHERE " USER_TABLE;
+#define CONSTRAINTS_15 " OR con.confdelsetcols IS NOT NULL OR (con.contype = 'u' AND " \
+		       "(SELECT x.indnullsnotdistinct FROM pg_index x WHERE x.indexrelid = con.conindid))"
 
-static const char *const q_indexes =
+/* An index pgdef may write: plain columns (the client still checks each
+ * one's operator class and collation against the column), a btree (403)
+ * or hash (405) index, no storage parameters, default operator classes
+ * that take no options (support procedure 5 of btree, 3 of hash).
+ * {v15}: PostgreSQL 15's NULLS NOT DISTINCT. Every other index is deparsed by
+ * the server. */
+#define PLAIN_INDEX_FMT \
+	"(ix.indexprs IS NULL AND ix.indpred IS NULL AND i.reloptions IS NULL AND i.relkind = 'i' " \
+	"AND i.relam IN (403, 405){v15} AND ix.indclass::oid[] <@ ARRAY(SELECT o.oid FROM pg_opclass o WHERE o.opcdefault " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_amproc p WHERE p.amprocfamily = o.opcfamily " \
+	"AND p.amprocnum = CASE o.opcmethod WHEN 403 THEN 5 ELSE 3 END)))"
+#define INDEXES_15 " AND NOT ix.indnullsnotdistinct"
+
+static const char *const q_indexes_fmt =
 	"SELECT ix.indrelid, i.relname, ix.indisunique, ix.indisprimary, ix.indisvalid, am.amname, ix.indexrelid, "
-	"ix.indkey, ix.indnkeyatts FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid "
+	"ix.indkey, ix.indnkeyatts, " PLAIN_INDEX_FMT ", ix.indclass, ix.indcollation, ix.indoption "
+	"FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid "
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"JOIN pg_am am ON am.oid = i.relam WHERE " USER_TABLE;
 
@@ -60,10 +85,31 @@ static const char *const q_index_exprs =
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE ix.indexprs IS NOT NULL AND k.attnum = 0 AND k.ord <= ix.indnkeyatts AND " USER_TABLE " ORDER BY 1, 2";
 
-static const char *const q_index_defs =
+static const char *const q_index_defs_fmt =
 	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
+	"JOIN pg_class i ON i.oid = ix.indexrelid "
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE
-	" ORDER BY 1";
+	" AND NOT " PLAIN_INDEX_FMT " ORDER BY 1";
+
+/* `sql` with each {v15} replaced by `frag`. */
+static void sql_for_version(buf *out, const char *sql, const char *frag)
+{
+	const char *p;
+
+	while ((p = strstr(sql, "{v15}")) != NULL) {
+		buf_put(out, sql, (size_t)(p - sql));
+		buf_puts(out, frag);
+		sql = p + 5;
+	}
+	buf_puts(out, sql);
+}
+
+/* how the server quotes identifiers (pgdef.h) */
+static const char *const q_quoting =
+	"SELECT k.word, current_setting('quote_all_identifiers') FROM pg_get_keywords() k WHERE k.catcode <> 'U'";
+
+/* the default operator classes, for the client's check of plain indexes */
+static const char *const q_opclasses = "SELECT o.oid, o.opcintype FROM pg_opclass o WHERE o.opcdefault";
 
 static const char *const q_views =
 	"SELECT n.nspname || '.' || c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
@@ -79,6 +125,10 @@ static const char *const q_sequences =
 static const char *const q_enums =
 	"SELECT n.nspname || '.' || t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
 	"JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " USER_SCHEMAS " ORDER BY t.oid, e.enumsortorder";
+
+/* Heap the snapshot of one table takes (its results in libpq's memory and
+ * the sort arrays), measured on the benchmark's tables of 20 columns. */
+#define SNAP_HEAP_PER_TABLE 8192
 
 /* One sortable row reference: which table it belongs to, its name, a
  * number (attnum, constraint kind), and its row in the result. */
@@ -122,9 +172,15 @@ static int cmp_oid(const void *a, const void *b)
 }
 
 typedef struct snap {
-	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums;
+	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums, *opclasses;
 	PGresult *exprs, *defs; /* sorted by index oid */
+	PGresult *more_cons, *more_idx; /* what pgdef could not write, by oid */
 	int ntables;
+	oid_row *idx_by_oid; /* index rows by index oid */
+	oid_row *opc_by_oid; /* default operator classes */
+	PGresult *keywords;
+	pgdef_quoting quoting;
+	buf *def;            /* the definition being written */
 	oid_row *by_oid;   /* tables by oid, for lookups */
 	ref *tab;          /* tables by name (table = row) */
 	ref *col_num;      /* columns by table, then attnum: naming key columns */
@@ -190,16 +246,22 @@ static oid_row *index_oids(PGresult *r, int col)
 }
 
 /* Refs to the rows of `r` that belong to a known table (its oid in column
- * `oidcol`), sorted with `cmp`; `first` gets each table's range. */
+ * `oidcol`), grouped by table and sorted with `cmp` within each; `first`
+ * gets each table's range. */
 static ref *group_rows(int **first, const snap *s, PGresult *r, int oidcol, int namecol, int (*num)(PGresult *, int),
 		       int (*cmp)(const void *, const void *))
 {
-	int n = mg_pq.PQntuples(r), i, k = 0, t;
-	ref *v = mg_malloc(((size_t)n + 1) * sizeof(*v));
+	int n = mg_pq.PQntuples(r), i, k = 0, t = -1, *at;
+	unsigned long oid, last = 0;
+	ref *v = mg_malloc(((size_t)n + 1) * sizeof(*v)), *out = mg_malloc(((size_t)n + 1) * sizeof(*out));
 
 	*first = mg_calloc((size_t)s->ntables + 1, sizeof(int));
 	for (i = 0; i < n; i++) {
-		if ((t = find_oid(s->by_oid, s->ntables, oid_at(r, i, oidcol))) < 0)
+		/* rows come mostly grouped by table: look up each new oid once */
+		if ((oid = oid_at(r, i, oidcol)) != last || i == 0)
+			t = find_oid(s->by_oid, s->ntables, oid);
+		last = oid;
+		if (t < 0)
 			continue;
 		v[k].table = t;
 		v[k].name = mg_pq.PQgetvalue(r, i, namecol);
@@ -209,8 +271,15 @@ static ref *group_rows(int **first, const snap *s, PGresult *r, int oidcol, int 
 	}
 	for (t = 0; t < s->ntables; t++)
 		(*first)[t + 1] += (*first)[t];
-	qsort(v, (size_t)k, sizeof(*v), cmp);
-	return v;
+	at = mg_malloc(((size_t)s->ntables + 1) * sizeof(*at));
+	memcpy(at, *first, ((size_t)s->ntables + 1) * sizeof(*at));
+	for (i = 0; i < k; i++)
+		out[at[v[i].table]++] = v[i];
+	for (t = 0; t < s->ntables; t++)
+		qsort(out + (*first)[t], (size_t)((*first)[t + 1] - (*first)[t]), sizeof(*out), cmp);
+	free(at);
+	free(v);
+	return out;
 }
 
 static int attnum_of(PGresult *r, int row)
@@ -232,15 +301,19 @@ static int con_kind(PGresult *r, int row)
 	}
 }
 
-/* The name of column `attnum` of table row `t`, or NULL. */
-static const char *column_name(const snap *s, int t, int attnum)
+/* Column `attnum` of table row `t` (-1: none), or NULL. */
+static const ref *column_at(const snap *s, int t, long attnum)
 {
-	int lo = s->col_first[t], hi = s->col_first[t + 1];
+	int lo, hi;
 
+	if (t < 0)
+		return NULL;
+	lo = s->col_first[t];
+	hi = s->col_first[t + 1];
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 		if (s->col_num[mid].num == attnum)
-			return s->col_num[mid].name;
+			return &s->col_num[mid];
 		if (s->col_num[mid].num < attnum)
 			lo = mid + 1;
 		else
@@ -249,22 +322,11 @@ static const char *column_name(const snap *s, int t, int attnum)
 	return NULL;
 }
 
-/* The next number of an attribute-number list ("{1,2}" for int2[],
- * "1 2" for int2vector) into *out; 0 at the end. */
-static int next_attnum(const char **p, long *out)
+static const char *column_name(const snap *s, int t, int attnum)
 {
-	while (**p) {
-		char *end;
-		long a = strtol(*p, &end, 10);
-		if (end == *p) {
-			(*p)++;
-			continue;
-		}
-		*p = end;
-		*out = a;
-		return 1;
-	}
-	return 0;
+	const ref *col = column_at(s, t, attnum);
+
+	return col ? col->name : NULL;
 }
 
 /* The columns of a constraint key, named in table row `t` (none when the
@@ -276,7 +338,7 @@ static void write_attnums(jsonw *w, const snap *s, int t, const char *list)
 	long a;
 
 	jsonw_array_begin(w);
-	while (t >= 0 && next_attnum(&p, &a))
+	while (t >= 0 && pgdef_next_number(&p, &a))
 		if (column_name(s, t, (int)a))
 			jsonw_string(w, column_name(s, t, (int)a));
 	jsonw_array_end(w);
@@ -291,6 +353,125 @@ static const char *fk_action(char c)
 	case 'd': return "SET DEFAULT";
 	default: return "NO ACTION";
 	}
+}
+
+/* The first row of index `oid` in `r` (sorted by index oid), or -1. */
+static int deparsed_row(PGresult *r, unsigned long oid)
+{
+	int row = first_row_of(r, oid);
+
+	return row < mg_pq.PQntuples(r) && oid_at(r, row, 0) == oid ? row : -1;
+}
+
+/* Column `attnum` of the table at row `t` (pgdef_table callback). */
+typedef struct table_ctx {
+	const snap *s;
+	int t;
+} table_ctx;
+
+static const char *column_of(const void *ctx, long attnum)
+{
+	const table_ctx *c = ctx;
+
+	return column_name(c->s, c->t, attnum);
+}
+
+/*
+ * Whether each key column of plain index row `i` uses the operator class
+ * and collation the server leaves unsaid: the default class for exactly
+ * the column's type (or text's, for varchar: the only preferred type it
+ * converts to without a function), and no collation or the column's.
+ */
+static int index_defaults(const snap *s, int t, int i)
+{
+	PGresult *r = s->idx;
+	const char *key = mg_pq.PQgetvalue(r, i, 7), *cls = mg_pq.PQgetvalue(r, i, 10), *coll = mg_pq.PQgetvalue(r, i, 11);
+	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), k, nopc = mg_pq.PQntuples(s->opclasses);
+	long a, c, l;
+
+	for (k = 0; k < nkey; k++) {
+		const ref *col;
+		int opc;
+		unsigned long type, intype;
+		if (!pgdef_next_number(&key, &a) || !pgdef_next_number(&cls, &c) || !pgdef_next_number(&coll, &l))
+			return 0;
+		if (!(col = column_at(s, t, a)) || (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
+			return 0;
+		type = oid_at(s->cols, col->row, 8);
+		intype = oid_at(s->opclasses, opc, 1);
+		if (intype != type && !(type == 1043 && intype == 25)) /* varchar, text */
+			return 0;
+		if (l != 0 && (unsigned long)l != oid_at(s->cols, col->row, 9))
+			return 0;
+	}
+	return 1;
+}
+
+/* The definition of index row `i` written by pgdef, in s->def; NULL when
+ * the server's words are needed (then they are in s->more_idx). */
+static const char *index_def(const snap *s, int t, int i)
+{
+	PGresult *r = s->idx;
+	table_ctx ctx = { s, t };
+	pgdef_table table = { column_of, &ctx };
+	pgdef_index ix;
+	buf *out = s->def;
+	int d;
+
+	if (is_true(r, i, 9) && index_defaults(s, t, i)) {
+		ix.name = mg_pq.PQgetvalue(r, i, 1);
+		ix.schema = mg_pq.PQgetvalue(s->tables, t, 4);
+		ix.table = mg_pq.PQgetvalue(s->tables, t, 5);
+		ix.method = mg_pq.PQgetvalue(r, i, 5);
+		ix.unique = is_true(r, i, 2);
+		ix.can_order = !strcmp(ix.method, "btree");
+		ix.indkey = mg_pq.PQgetvalue(r, i, 7);
+		ix.indoption = mg_pq.PQgetvalue(r, i, 12);
+		ix.nkey = atoi(mg_pq.PQgetvalue(r, i, 8));
+		buf_truncate(out, 0);
+		if (pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
+			return out->ptr;
+	}
+	d = s->more_idx ? deparsed_row(s->more_idx, oid_at(r, i, 6)) : -1;
+	return d >= 0 ? val(s->more_idx, d, 1) : NULL;
+}
+
+/* The definition of constraint row `i`: the server's (column 3), pgdef's
+ * in s->def, or the server's asked for afterwards (s->more_cons). */
+static const char *constraint_def(const snap *s, int t, int i)
+{
+	PGresult *r = s->cons;
+	table_ctx ctx = { s, t }, rctx = { s, -1 };
+	pgdef_table table = { column_of, &ctx }, ref = { column_of, &rctx };
+	pgdef_key k;
+	buf *out = s->def;
+	int d;
+
+	if (!mg_pq.PQgetisnull(r, i, 3))
+		return mg_pq.PQgetvalue(r, i, 3);
+	memset(&k, 0, sizeof(k));
+	k.kind = mg_pq.PQgetvalue(r, i, 2)[0];
+	k.conkey = val(r, i, 7);
+	k.deferrable = is_true(r, i, 5);
+	k.deferred = is_true(r, i, 6);
+	k.validated = is_true(r, i, 4);
+	if (k.kind == PGDEF_FOREIGN) {
+		rctx.t = find_oid(s->by_oid, s->ntables, oid_at(r, i, 8));
+		k.ref_schema = is_true(r, i, 16) ? NULL : val(r, i, 17);
+		k.ref_table = val(r, i, 18);
+		k.confkey = val(r, i, 10);
+		k.match = mg_pq.PQgetvalue(r, i, 15)[0];
+		k.on_update = mg_pq.PQgetvalue(r, i, 12)[0];
+		k.on_delete = mg_pq.PQgetvalue(r, i, 11)[0];
+	} else {
+		int ix = find_oid(s->idx_by_oid, mg_pq.PQntuples(s->idx), oid_at(r, i, 14));
+		k.indkey = ix >= 0 ? mg_pq.PQgetvalue(s->idx, ix, 7) : NULL;
+	}
+	buf_truncate(out, 0);
+	if ((k.kind == PGDEF_FOREIGN || k.indkey) && pgdef_key_write(out, &k, &table, rctx.t >= 0 ? &ref : NULL, &s->quoting) == 0)
+		return out->ptr;
+	d = s->more_cons ? deparsed_row(s->more_cons, oid_at(r, i, 13)) : -1;
+	return d >= 0 ? val(s->more_cons, d, 1) : NULL;
 }
 
 static void write_column(jsonw *w, PGresult *r, int i)
@@ -313,17 +494,19 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 	PGresult *r = s->cons;
 	int kind = con_kind(r, i);
 
+	const char *def = constraint_def(s, t, i);
+
 	jsonw_object_begin(w);
 	jsonw_key(w, "columns");
 	write_attnums(w, s, t, val(r, i, 7));
 	if (kind == CON_PRIMARY) {
-		jsonw_kv_string(w, "definition", val(r, i, 3));
+		jsonw_kv_string(w, "definition", def);
 		jsonw_kv_string(w, "name", mg_pq.PQgetvalue(r, i, 1));
 		jsonw_object_end(w);
 		return;
 	}
 	jsonw_kv_bool(w, "deferrable", is_true(r, i, 5));
-	jsonw_kv_string(w, "definition", val(r, i, 3));
+	jsonw_kv_string(w, "definition", def);
 	jsonw_kv_bool(w, "initially_deferred", is_true(r, i, 6));
 	if (kind == CON_FOREIGN) {
 		jsonw_kv_string(w, "on_delete", fk_action(mg_pq.PQgetvalue(r, i, 11)[0]));
@@ -334,14 +517,6 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 	}
 	jsonw_kv_bool(w, "validated", is_true(r, i, 4));
 	jsonw_object_end(w);
-}
-
-/* The first row of index `oid` in `r` (sorted by index oid), or -1. */
-static int deparsed_row(PGresult *r, unsigned long oid)
-{
-	int row = first_row_of(r, oid);
-
-	return row < mg_pq.PQntuples(r) && oid_at(r, row, 0) == oid ? row : -1;
 }
 
 /* The key columns of index row `i`: names, and expressions in words. */
@@ -357,7 +532,7 @@ static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 	if (e < 0)
 		ex = NULL;
 	jsonw_array_begin(w);
-	while (ord < nkey && next_attnum(&p, &a)) {
+	while (ord < nkey && pgdef_next_number(&p, &a)) {
 		ord++;
 		if (a != 0) {
 			jsonw_string(w, column_name(s, t, (int)a));
@@ -375,11 +550,12 @@ static void write_index(jsonw *w, const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
 	int d = deparsed_row(s->defs, oid_at(r, i, 6));
+	const char *def = d >= 0 ? val(s->defs, d, 1) : index_def(s, t, i);
 
 	jsonw_object_begin(w);
 	jsonw_key(w, "columns");
 	write_index_columns(w, s, t, i);
-	jsonw_kv_string(w, "definition", d >= 0 ? val(s->defs, d, 1) : NULL);
+	jsonw_kv_string(w, "definition", def);
 	jsonw_kv_string(w, "method", mg_pq.PQgetvalue(r, i, 5));
 	jsonw_kv_string(w, "predicate", d >= 0 ? val(s->defs, d, 2) : NULL);
 	jsonw_kv_bool(w, "primary", is_true(r, i, 3));
@@ -549,6 +725,25 @@ static void write_enums(jsonw *w, PGresult *r)
 	free(types);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The server's quoting rule, from its keyword list and setting. */
+static void snap_quoting(snap *s)
+{
+	int n = mg_pq.PQntuples(s->keywords), i;
+	const char **v = mg_malloc(((size_t)n + 1) * sizeof(*v));
+
+	for (i = 0; i < n; i++)
+		v[i] = mg_pq.PQgetvalue(s->keywords, i, 0);
+	qsort(v, (size_t)n, sizeof(*v), cmp_str);
+	s->quoting.keywords = v;
+	s->quoting.nkeywords = (size_t)n;
+	s->quoting.quote_all = n > 0 && !strcmp(mg_pq.PQgetvalue(s->keywords, 0, 1), "on");
+}
+
 /* Sort and index the tables and what belongs to them, in byte order of
  * their names (all but the index definitions, which may still be coming). */
 static void snap_index(snap *s)
@@ -568,15 +763,21 @@ static void snap_index(snap *s)
 	{
 		/* the same rows, by name within each table: same ranges */
 		size_t n = (size_t)s->col_first[s->ntables], k;
+		int t;
 		s->col_name = mg_malloc((n + 1) * sizeof(*s->col_name));
 		for (k = 0; k < n; k++) {
 			s->col_name[k] = s->col_num[k];
 			s->col_name[k].num = 0;
 		}
-		qsort(s->col_name, n, sizeof(*s->col_name), cmp_name);
+		for (t = 0; t < s->ntables; t++)
+			qsort(s->col_name + s->col_first[t], (size_t)(s->col_first[t + 1] - s->col_first[t]),
+			      sizeof(*s->col_name), cmp_name);
 	}
 	s->con = group_rows(&s->con_first, s, s->cons, 0, 1, con_kind, cmp_name);
 	s->ix = group_rows(&s->ix_first, s, s->idx, 0, 1, NULL, cmp_name);
+	s->idx_by_oid = index_oids(s->idx, 6);
+	s->opc_by_oid = index_oids(s->opclasses, 0);
+	snap_quoting(s);
 }
 
 static int write_snapshot(FILE *out, const snap *s, const char *server)
@@ -613,7 +814,8 @@ static int write_snapshot(FILE *out, const snap *s, const char *server)
 
 static void snap_release(snap *s)
 {
-	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums, s->exprs, s->defs };
+	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums, s->opclasses, s->keywords,
+			    s->exprs, s->defs, s->more_cons, s->more_idx };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -628,6 +830,9 @@ static void snap_release(snap *s)
 	free(s->con_first);
 	free(s->ix);
 	free(s->ix_first);
+	free(s->idx_by_oid);
+	free(s->opc_by_oid);
+	free(s->quoting.keywords);
 }
 
 static int query_failed(PGconn *c, const char *redacted, mg_error *err)
@@ -657,6 +862,47 @@ static int command(PGconn *c, const char *sql)
 
 	mg_pq.PQclear(res);
 	return ok ? 0 : -1;
+}
+
+/* `sql` (a %s for a list of oids) run with the oids `v` holds, into *out. */
+static int deparse_rest(PGresult **out, PGconn *c, const char *sql, const buf *v, const char *redacted, mg_error *err)
+{
+	buf q = BUF_INIT;
+
+	buf_printf(&q, sql, v->ptr);
+	*out = run(c, q.ptr, redacted, err);
+	buf_release(&q);
+	return *out ? MG_OK : MG_EENV;
+}
+
+/*
+ * The keys and plain indexes pgdef could not write after all (a column
+ * of another type than its operator class's, a collation of its own, a
+ * table outside the snapshot), deparsed by the server in one query each.
+ */
+static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error *err)
+{
+	buf ix = BUF_INIT, con = BUF_INIT;
+	int t, k, rc = MG_OK;
+
+	for (t = 0; t < s->ntables; t++) {
+		for (k = s->ix_first[t]; k < s->ix_first[t + 1]; k++)
+			if (is_true(s->idx, s->ix[k].row, 9) && !index_def(s, t, s->ix[k].row))
+				buf_printf(&ix, "%s%s", ix.len ? "," : "", mg_pq.PQgetvalue(s->idx, s->ix[k].row, 6));
+		for (k = s->con_first[t]; k < s->con_first[t + 1]; k++)
+			if (!constraint_def(s, t, s->con[k].row))
+				buf_printf(&con, "%s%s", con.len ? "," : "", mg_pq.PQgetvalue(s->cons, s->con[k].row, 13));
+	}
+	if (ix.len)
+		rc = deparse_rest(&s->more_idx, c, "SELECT x, pg_get_indexdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1",
+				  &ix, redacted, err);
+	if (rc == MG_OK && con.len)
+		rc = deparse_rest(&s->more_cons, c,
+				  "SELECT x, pg_get_constraintdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1", &con, redacted,
+				  err);
+	buf_release(&ix);
+	buf_release(&con);
+	return rc;
 }
 
 /*
@@ -754,19 +1000,25 @@ static void helper_finish(PGconn *h, const char *want_snapshot, const snap_query
 int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted, mg_error *err)
 {
 	snap s;
-	const snap_query q[] = {
-		{ q_index_defs, &s.defs, 1 }, { q_index_exprs, &s.exprs, 1 },
-		{ q_tables, &s.tables, 0 }, { q_columns, &s.cols, 0 }, { q_constraints, &s.cons, 0 },
-		{ q_indexes, &s.idx, 0 }, { q_views, &s.views, 0 }, { q_sequences, &s.seqs, 0 },
-		{ q_enums, &s.enums, 0 },
-	};
-	size_t nq = sizeof(q) / sizeof(q[0]), i;
+	buf cons_sql = BUF_INIT, idx_sql = BUF_INIT, defs_sql = BUF_INIT, def = BUF_INIT, helper_sql = BUF_INIT;
+	int v15 = mg_pq.PQserverVersion(c) >= 150000, rc = MG_OK;
 	PGresult *id = NULL;
 	PGconn *helper = NULL;
-	buf helper_sql = BUF_INIT;
-	int rc = MG_OK;
+	size_t nq, i;
 
 	memset(&s, 0, sizeof(s));
+	s.def = &def;
+	sql_for_version(&cons_sql, q_constraints_fmt, v15 ? CONSTRAINTS_15 : "");
+	sql_for_version(&idx_sql, q_indexes_fmt, v15 ? INDEXES_15 : "");
+	sql_for_version(&defs_sql, q_index_defs_fmt, v15 ? INDEXES_15 : "");
+	const snap_query q[] = {
+		{ defs_sql.ptr, &s.defs, 1 }, { q_index_exprs, &s.exprs, 1 },
+		{ q_tables, &s.tables, 0 }, { q_columns, &s.cols, 0 }, { cons_sql.ptr, &s.cons, 0 },
+		{ idx_sql.ptr, &s.idx, 0 }, { q_opclasses, &s.opclasses, 0 }, { q_quoting, &s.keywords, 0 },
+		{ q_views, &s.views, 0 },
+		{ q_sequences, &s.seqs, 0 }, { q_enums, &s.enums, 0 },
+	};
+	nq = sizeof(q) / sizeof(q[0]);
 	/* one snapshot-consistent read of the catalogs, shared with the helper */
 	if (command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0) {
 		rc = query_failed(c, redacted, err);
@@ -781,12 +1033,17 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 		helper = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), helper_sql.ptr);
 	else
 		command(c, "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); /* no export: read it all here */
-	for (i = 0; i < nq; i++)
+	for (i = 0; i < nq; i++) {
 		if ((!helper || !q[i].on_helper) && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
 			rc = MG_EENV;
 			goto cleanup;
 		}
+		if (q[i].slot == &s.tables) /* the results to come, in libpq's memory */
+			heap_expect((size_t)mg_pq.PQntuples(s.tables) * SNAP_HEAP_PER_TABLE);
+	}
 	snap_index(&s); /* while the helper finishes */
+	if ((rc = snap_deparse_rest(&s, c, redacted, err)) < 0)
+		goto cleanup;
 	if (helper) {
 		helper_finish(helper, mg_pq.PQgetvalue(id, 0, 1), q, nq);
 		helper = NULL;
@@ -804,6 +1061,10 @@ cleanup:
 	if (id)
 		mg_pq.PQclear(id);
 	buf_release(&helper_sql);
+	buf_release(&cons_sql);
+	buf_release(&idx_sql);
+	buf_release(&defs_sql);
+	buf_release(&def);
 	command(c, "ROLLBACK");
 	snap_release(&s);
 	return rc;

@@ -129,6 +129,81 @@ ALTER TABLE odd.child ADD CONSTRAINT "quote""d" CHECK (p_ab <> 7) NOT VALID;
 """
 
 
+# Definitions of keys and plain indexes are written by mgate (src/pgdef.c)
+# in the server's words; everything else is the server's. Each object here
+# takes one path or the other: keyword and mixed-case names, varchar
+# columns (text's operator class), DESC / NULLS, INCLUDE, hash, a column
+# collation (the same: written by mgate; another: the server's), enum and
+# domain columns, a non-default operator class, NULLS NOT DISTINCT, a
+# partitioned table's index, foreign keys with every action, MATCH FULL,
+# deferrable and NOT VALID, to a table on and off the search path.
+DEFS_SCHEMA = """
+CREATE SCHEMA defs;
+CREATE TYPE defs.mood AS ENUM ('ok', 'sad');
+CREATE DOMAIN defs.code AS text;
+CREATE TABLE public."user" ("select" int, "order" varchar(20), name text, "Between" int, "left" uuid,
+  year bigint, at timestamptz, mood defs.mood, code defs.code, note text COLLATE "C",
+  PRIMARY KEY ("select") INCLUDE (name), UNIQUE ("order", name) INCLUDE (year));
+CREATE INDEX "Ix Upper" ON public."user" ("order" DESC, year NULLS FIRST, at DESC NULLS LAST) INCLUDE ("left");
+CREATE INDEX ix_user_hash ON public."user" USING hash (name);
+CREATE INDEX ix_user_mood ON public."user" (mood);
+CREATE INDEX ix_user_code ON public."user" (code);
+CREATE INDEX ix_user_note ON public."user" (note);
+CREATE INDEX ix_user_note_posix ON public."user" (note COLLATE "POSIX");
+CREATE INDEX ix_user_pattern ON public."user" (name text_pattern_ops);
+CREATE INDEX ix_user_filled ON public."user" (year) WITH (fillfactor = 70);
+CREATE UNIQUE INDEX ux_user_nnd ON public."user" (year) NULLS NOT DISTINCT;
+CREATE TABLE defs.ref (id int PRIMARY KEY, a int, b int, UNIQUE NULLS NOT DISTINCT (a), UNIQUE (a, b));
+CREATE TABLE defs.kid (id int, a int DEFAULT 0, b int, u int,
+  CONSTRAINT fk_full FOREIGN KEY (a, b) REFERENCES defs.ref (a, b) MATCH FULL ON UPDATE SET NULL ON DELETE SET DEFAULT,
+  CONSTRAINT fk_user FOREIGN KEY (u) REFERENCES public."user" ("select") ON UPDATE CASCADE ON DELETE RESTRICT
+    DEFERRABLE INITIALLY DEFERRED,
+  CONSTRAINT fk_self FOREIGN KEY (b) REFERENCES defs.ref (id) ON DELETE SET NULL (b));
+ALTER TABLE defs.kid ADD CONSTRAINT fk_late FOREIGN KEY (id) REFERENCES defs.ref (id) NOT VALID;
+CREATE TABLE defs.part (k int, v text, PRIMARY KEY (k)) PARTITION BY RANGE (k);
+CREATE TABLE defs.part_1 PARTITION OF defs.part FOR VALUES FROM (0) TO (10);
+"""
+
+ORACLE_DEFINITIONS = """
+SELECT json_build_object(
+ 'indexes', (SELECT json_agg(json_build_array(n.nspname || '.' || t.relname, i.relname, pg_get_indexdef(ix.indexrelid)))
+   FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
+   JOIN pg_namespace n ON n.oid = t.relnamespace
+   WHERE t.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg_toast%'),
+ 'constraints', (SELECT json_agg(json_build_array(n.nspname || '.' || t.relname, con.conname, con.contype,
+   pg_get_constraintdef(con.oid)))
+   FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+   WHERE t.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg_toast%'))"""
+
+
+def check_definitions(pg, label, options, settings):
+    """Every index and constraint definition in the snapshot, taken with
+    the session `options`, equals the server's in a session with the same
+    `settings`."""
+    url = pg.url() + ("&options=" + options if options else "")
+    rc, out, err = mgate("snapshot", "--db", url)
+    check("postgresql %s: snapshot exits 0" % label, rc == 0, err)
+    if rc != 0:
+        return
+    tables = json.loads(out)["tables"]
+    want = json.loads(pg.psql(settings + ORACLE_DEFINITIONS))
+    kinds = {"f": "foreign_keys", "u": "unique", "c": "checks", "x": "exclusions"}
+    bad = []
+    for table, name, definition in want["indexes"]:
+        got = tables.get(table, {}).get("indexes", {}).get(name, {}).get("definition")
+        if got != definition:
+            bad.append((table, name, got, definition))
+    for table, name, kind, definition in want["constraints"]:
+        t = tables.get(table, {})
+        con = t.get("primary_key") if kind == "p" else t.get(kinds.get(kind, ""), {}).get(name)
+        if (con or {}).get("definition") != definition:
+            bad.append((table, name, (con or {}).get("definition"), definition))
+    check("postgresql %s: %d index and %d constraint definitions are the server's" %
+          (label, len(want["indexes"]), len(want["constraints"])), not bad, bad)
+
+
 def run_pg_catalog_oracle(pg):
     pg.psql(ODD_SCHEMA)
     rc, out, err = mgate("snapshot", "--db", pg.url())
@@ -161,6 +236,11 @@ def run_pg_catalog_oracle(pg):
         "port=%d" % pg.port, "port=%d,%d" % (pg.port, pg.port))
     rc, out2, err = mgate("snapshot", "--db", multi)
     check("postgresql: snapshot through a host list", rc == 0 and out2 == out, err)
+    pg.psql(DEFS_SCHEMA)
+    check_definitions(pg, "definitions", "", "")
+    # another search path (other tables visible) and every name quoted
+    check_definitions(pg, "definitions, all quoted, search_path=defs", "-c%20quote_all_identifiers%3Don%20-c%20"
+                      "search_path%3Ddefs", "SET quote_all_identifiers = on; SET search_path = defs;")
 
 
 def main():
