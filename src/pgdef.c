@@ -77,12 +77,109 @@ static int put_columns(buf *out, const char *list, int from, const pgdef_table *
 	return n;
 }
 
+/* Node reading: a node is "{NAME :field value ...}", a list "(...)";
+ * strings escape braces and blanks with a backslash. */
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t')
+		p++;
+	return p;
+}
+
+static int token_is(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncmp(p, word, n) && (p[n] == ' ' || p[n] == '}' || p[n] == ')' || p[n] == '\0');
+}
+
+/* The value after field `name` in the node text from `p` up to its end
+ * (`end`), as a number; -1 when missing. Fields of nested nodes are not
+ * looked at: they come after a brace. */
+static long field_value(const char *p, const char *end, const char *name)
+{
+	size_t n = strlen(name);
+	int depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '{' || *p == '(')
+			depth++;
+		else if (*p == '}' || *p == ')')
+			depth--;
+		else if (depth == 0 && *p == ':' && !strncmp(p + 1, name, n) && p[1 + n] == ' ')
+			return strtol(p + 1 + n, NULL, 10);
+	}
+	return -1;
+}
+
+/* The end of the node starting at `p` ('{'), just past its '}'; NULL if
+ * unbalanced. *simple is cleared by any node but an explicit function
+ * call (funcformat 0), a column or a constant. */
+static const char *read_node(const char *p, int *simple)
+{
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (!*++p)
+				return NULL;
+			continue;
+		}
+		if (*p == '{') {
+			const char *name = p + 1;
+			depth++;
+			if (token_is(name, "FUNCEXPR")) {
+				/* the format of this call: the field at its own depth */
+				const char *q = name;
+				int d = 0;
+				for (; *q && !(d == 0 && *q == '}'); q++) {
+					if (*q == '{' || *q == '(')
+						d++;
+					else if (*q == '}' || *q == ')')
+						d--;
+				}
+				if (field_value(name, q, "funcformat") != 0)
+					*simple = 0;
+			} else if (!token_is(name, "VAR") && !token_is(name, "CONST")) {
+				*simple = 0;
+			}
+		} else if (*p == '}' && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return NULL;
+}
+
+int pgdef_expr_list(const char *tree, pgdef_expr *out, int max)
+{
+	const char *p = skip_blanks(tree ? tree : ""), *end;
+	int n = 0;
+
+	if (*p++ != '(')
+		return -1;
+	for (;;) {
+		int simple = 1;
+		p = skip_blanks(p);
+		if (*p == ')')
+			return n;
+		if (*p != '{' || !(end = read_node(p, &simple)))
+			return -1;
+		if (n < max) {
+			out[n].simple = simple && token_is(p + 1, "FUNCEXPR");
+			out[n].type = (unsigned long)field_value(p + 1, end - 1, "funcresulttype");
+			out[n].collation = (unsigned long)field_value(p + 1, end - 1, "funccollid");
+		}
+		n++;
+		p = end;
+	}
+}
+
 int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table, const pgdef_quoting *q)
 {
 	size_t start = out->len;
 	const char *p = ix->indkey ? ix->indkey : "", *opt = ix->indoption ? ix->indoption : "";
 	long a, o;
-	int k = 0;
+	int k = 0, e = 0;
 
 	buf_puts(out, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
 	pgdef_ident(out, q, ix->name);
@@ -94,14 +191,17 @@ int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table,
 	pgdef_ident(out, q, ix->method);
 	buf_puts(out, " (");
 	while (pgdef_next_number(&p, &a)) {
-		const char *name = table->column(table->ctx, a);
+		const char *name = a ? table->column(table->ctx, a) : e < ix->nexprs ? ix->exprs[e++] : NULL;
 		if (!name)
 			goto fail;
 		if (k == ix->nkey)
 			buf_puts(out, ") INCLUDE (");
 		else if (k)
 			buf_puts(out, ", ");
-		pgdef_ident(out, q, name);
+		if (a)
+			pgdef_ident(out, q, name);
+		else
+			buf_puts(out, name); /* a simple call: no parentheses */
 		if (k < ix->nkey && ix->can_order && pgdef_next_number(&opt, &o)) {
 			if (o & INDOPTION_DESC)
 				buf_puts(out, (o & INDOPTION_NULLS_FIRST) ? " DESC" : " DESC NULLS LAST");
@@ -111,6 +211,8 @@ int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table,
 		k++;
 	}
 	buf_putc(out, ')');
+	if (ix->predicate)
+		buf_printf(out, " WHERE %s", ix->predicate);
 	return 0;
 fail:
 	buf_truncate(out, start);

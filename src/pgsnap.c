@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "pgdef.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/heap.h"
 #include "util/jsonw.h"
@@ -34,14 +35,21 @@ static const char *const q_tables =
 	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE;
 
 static const char *const q_columns =
-	"SELECT a.attrelid, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-	/* a DEFAULT cannot refer to columns, so it deparses without opening the
-	 * relation (relid 0); a generated column's expression does refer to them */
-	"CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0) ELSE pg_get_expr(d.adbin, d.adrelid) END, "
+	"SELECT a.attrelid, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atthasdef, "
 	"a.attidentity, a.attgenerated, a.atttypid, a.attcollation "
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " USER_TABLE;
+
+/* The defaults and generation expressions, in words, half of them by each
+ * session (tables of even and odd oid). An expression without columns
+ * (every DEFAULT) deparses without opening its relation (relid 0); "{VAR "
+ * is how a stored tree names a column (a string in it would have its brace
+ * escaped). Rows of other relations are left unused. */
+#define DEFAULTS_SQL(parity) \
+	"SELECT d.adrelid, d.adnum, CASE WHEN d.adbin::text LIKE '%{VAR %' THEN pg_get_expr(d.adbin, d.adrelid) " \
+	"ELSE pg_get_expr(d.adbin, 0) END FROM pg_attrdef d WHERE d.adrelid::int8 % 2 = " parity
+static const char *const q_defaults_even = DEFAULTS_SQL("0");
+static const char *const q_defaults_odd = DEFAULTS_SQL("1");
 
 /* Keys are written by pgdef from these columns; the server deparses the
  * other constraints, and the keys with clauses pgdef does not write
@@ -58,14 +66,14 @@ static const char *const q_constraints_fmt =
 #define CONSTRAINTS_15 " OR con.confdelsetcols IS NOT NULL OR (con.contype = 'u' AND " \
 		       "(SELECT x.indnullsnotdistinct FROM pg_index x WHERE x.indexrelid = con.conindid))"
 
-/* An index pgdef may write: plain columns (the client still checks each
- * one's operator class and collation against the column), a btree (403)
- * or hash (405) index, no storage parameters, default operator classes
- * that take no options (support procedure 5 of btree, 3 of hash).
- * {v15}: PostgreSQL 15's NULLS NOT DISTINCT. Every other index is deparsed by
- * the server. */
-#define PLAIN_INDEX_FMT \
-	"(ix.indexprs IS NULL AND ix.indpred IS NULL AND i.reloptions IS NULL AND i.relkind = 'i' " \
+/* An index pgdef may write: a btree (403) or hash (405) index, no
+ * storage parameters, default operator classes that take no options
+ * (support procedure 5 of btree, 3 of hash); {v15}: PostgreSQL 15's NULLS
+ * NOT DISTINCT. The client then checks each column's operator class and
+ * collation, the expressions and the predicate (pgdef_expr_list). Every
+ * other index is deparsed by the server. */
+#define COMPOSABLE_INDEX_FMT \
+	"(i.reloptions IS NULL AND i.relkind = 'i' " \
 	"AND i.relam IN (403, 405){v15} AND ix.indclass::oid[] <@ ARRAY(SELECT o.oid FROM pg_opclass o WHERE o.opcdefault " \
 	"AND NOT EXISTS (SELECT 1 FROM pg_amproc p WHERE p.amprocfamily = o.opcfamily " \
 	"AND p.amprocnum = CASE o.opcmethod WHEN 403 THEN 5 ELSE 3 END)))"
@@ -73,7 +81,8 @@ static const char *const q_constraints_fmt =
 
 static const char *const q_indexes_fmt =
 	"SELECT ix.indrelid, i.relname, ix.indisunique, ix.indisprimary, ix.indisvalid, am.amname, ix.indexrelid, "
-	"ix.indkey, ix.indnkeyatts, " PLAIN_INDEX_FMT ", ix.indclass, ix.indcollation, ix.indoption "
+	"ix.indkey, ix.indnkeyatts, " COMPOSABLE_INDEX_FMT ", ix.indclass, ix.indcollation, ix.indoption, "
+	"ix.indexprs::text, ix.indpred IS NOT NULL "
 	"FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid "
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"JOIN pg_am am ON am.oid = i.relam WHERE " USER_TABLE;
@@ -85,11 +94,16 @@ static const char *const q_index_exprs =
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE ix.indexprs IS NOT NULL AND k.attnum = 0 AND k.ord <= ix.indnkeyatts AND " USER_TABLE " ORDER BY 1, 2";
 
+static const char *const q_index_preds =
+	"SELECT ix.indexrelid, pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
+	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE ix.indpred IS NOT NULL AND " USER_TABLE " ORDER BY 1";
+
 static const char *const q_index_defs_fmt =
-	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
+	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid) FROM pg_index ix "
 	"JOIN pg_class i ON i.oid = ix.indexrelid "
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_TABLE
-	" AND NOT " PLAIN_INDEX_FMT " ORDER BY 1";
+	" AND NOT " COMPOSABLE_INDEX_FMT " ORDER BY 1";
 
 /* `sql` with each {v15} replaced by `frag`. */
 static void sql_for_version(buf *out, const char *sql, const char *frag)
@@ -171,10 +185,31 @@ static int cmp_oid(const void *a, const void *b)
 	return x->oid < y->oid ? -1 : x->oid > y->oid;
 }
 
+/* A column by table oid and attribute number, and its default. */
+typedef struct col_key {
+	unsigned long oid;
+	int attnum;
+	const char *text;
+} col_key;
+
+static int cmp_col_key(const void *a, const void *b)
+{
+	const col_key *x = a, *y = b;
+
+	if (x->oid != y->oid)
+		return x->oid < y->oid ? -1 : 1;
+	return x->attnum < y->attnum ? -1 : x->attnum > y->attnum;
+}
+
 typedef struct snap {
 	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums, *opclasses;
-	PGresult *exprs, *defs; /* sorted by index oid */
+	PGresult *exprs, *preds, *defs; /* sorted by index oid */
+	PGresult *defaults[2];
+	col_key *default_keys; /* the defaults by table oid and column */
+	size_t ndefaults;
 	PGresult *more_cons, *more_idx; /* what pgdef could not write, by oid */
+	const char **con_text, **idx_text; /* every definition, by row (NULL: none yet) */
+	arena texts;
 	int ntables;
 	oid_row *idx_by_oid; /* index rows by index oid */
 	oid_row *opc_by_oid; /* default operator classes */
@@ -376,49 +411,65 @@ static const char *column_of(const void *ctx, long attnum)
 	return column_name(c->s, c->t, attnum);
 }
 
+/* An index's expressions, at most INDEX_MAX_KEYS. */
+#define MAX_INDEX_EXPRS 32
+
 /*
- * Whether each key column of plain index row `i` uses the operator class
- * and collation the server leaves unsaid: the default class for exactly
- * the column's type (or text's, for varchar: the only preferred type it
- * converts to without a function), and no collation or the column's.
+ * Whether index row `i` can be written by pgdef: each key column uses the
+ * operator class and collation the server leaves unsaid (the default
+ * class for exactly the column's type, or text's for varchar, the only
+ * preferred type it converts to without a function; no collation or the
+ * column's) and each expression is simple. (The predicate is stored as
+ * one expression, ANDs and all, and pg_get_expr writes it as the index
+ * definition does.)
  */
-static int index_defaults(const snap *s, int t, int i)
+static int index_composable(const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
 	const char *key = mg_pq.PQgetvalue(r, i, 7), *cls = mg_pq.PQgetvalue(r, i, 10), *coll = mg_pq.PQgetvalue(r, i, 11);
-	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), k, nopc = mg_pq.PQntuples(s->opclasses);
+	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), k, e = 0, nex = 0, nopc = mg_pq.PQntuples(s->opclasses);
+	pgdef_expr ex[MAX_INDEX_EXPRS];
 	long a, c, l;
 
+	if (!is_true(r, i, 9))
+		return 0;
+	if (!mg_pq.PQgetisnull(r, i, 13) &&
+	    ((nex = pgdef_expr_list(mg_pq.PQgetvalue(r, i, 13), ex, MAX_INDEX_EXPRS)) < 0 || nex > MAX_INDEX_EXPRS))
+		return 0;
 	for (k = 0; k < nkey; k++) {
-		const ref *col;
+		const ref *col = NULL;
 		int opc;
-		unsigned long type, intype;
+		unsigned long type, collation, intype;
 		if (!pgdef_next_number(&key, &a) || !pgdef_next_number(&cls, &c) || !pgdef_next_number(&coll, &l))
 			return 0;
-		if (!(col = column_at(s, t, a)) || (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
+		if (a == 0 && (e >= nex || !ex[e].simple))
 			return 0;
-		type = oid_at(s->cols, col->row, 8);
+		if ((a != 0 && !(col = column_at(s, t, a))) || (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
+			return 0;
+		type = col ? oid_at(s->cols, col->row, 8) : ex[e].type;
+		collation = col ? oid_at(s->cols, col->row, 9) : ex[e++].collation;
 		intype = oid_at(s->opclasses, opc, 1);
 		if (intype != type && !(type == 1043 && intype == 25)) /* varchar, text */
 			return 0;
-		if (l != 0 && (unsigned long)l != oid_at(s->cols, col->row, 9))
+		if (l != 0 && (unsigned long)l != collation)
 			return 0;
 	}
-	return 1;
+	return e == nex;
 }
 
-/* The definition of index row `i` written by pgdef, in s->def; NULL when
- * the server's words are needed (then they are in s->more_idx). */
-static const char *index_def(const snap *s, int t, int i)
+/* The definition of index row `i` written by pgdef (in s->def), or NULL. */
+static const char *index_compose(const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
+	unsigned long oid = oid_at(r, i, 6);
 	table_ctx ctx = { s, t };
 	pgdef_table table = { column_of, &ctx };
+	const char *exprs[MAX_INDEX_EXPRS];
 	pgdef_index ix;
 	buf *out = s->def;
-	int d;
+	int e, p;
 
-	if (is_true(r, i, 9) && index_defaults(s, t, i)) {
+	if (index_composable(s, t, i)) {
 		ix.name = mg_pq.PQgetvalue(r, i, 1);
 		ix.schema = mg_pq.PQgetvalue(s->tables, t, 4);
 		ix.table = mg_pq.PQgetvalue(s->tables, t, 5);
@@ -428,24 +479,31 @@ static const char *index_def(const snap *s, int t, int i)
 		ix.indkey = mg_pq.PQgetvalue(r, i, 7);
 		ix.indoption = mg_pq.PQgetvalue(r, i, 12);
 		ix.nkey = atoi(mg_pq.PQgetvalue(r, i, 8));
+		/* the expressions in words, in key order (the server's "pretty"
+		 * text, which is the same for simple ones) */
+		ix.nexprs = 0;
+		for (e = s->exprs ? deparsed_row(s->exprs, oid) : -1;
+		     e >= 0 && e < mg_pq.PQntuples(s->exprs) && oid_at(s->exprs, e, 0) == oid && ix.nexprs < MAX_INDEX_EXPRS; e++)
+			exprs[ix.nexprs++] = mg_pq.PQgetvalue(s->exprs, e, 2);
+		ix.exprs = exprs;
+		p = is_true(r, i, 14) && s->preds ? deparsed_row(s->preds, oid) : -1;
+		ix.predicate = p >= 0 ? val(s->preds, p, 1) : NULL;
 		buf_truncate(out, 0);
-		if (pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
+		if ((p >= 0 || !is_true(r, i, 14)) && pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
 			return out->ptr;
 	}
-	d = s->more_idx ? deparsed_row(s->more_idx, oid_at(r, i, 6)) : -1;
-	return d >= 0 ? val(s->more_idx, d, 1) : NULL;
+	return NULL;
 }
 
 /* The definition of constraint row `i`: the server's (column 3), pgdef's
- * in s->def, or the server's asked for afterwards (s->more_cons). */
-static const char *constraint_def(const snap *s, int t, int i)
+ * (in s->def), or NULL. */
+static const char *constraint_compose(const snap *s, int t, int i)
 {
 	PGresult *r = s->cons;
 	table_ctx ctx = { s, t }, rctx = { s, -1 };
 	pgdef_table table = { column_of, &ctx }, ref = { column_of, &rctx };
 	pgdef_key k;
 	buf *out = s->def;
-	int d;
 
 	if (!mg_pq.PQgetisnull(r, i, 3))
 		return mg_pq.PQgetvalue(r, i, 3);
@@ -470,17 +528,31 @@ static const char *constraint_def(const snap *s, int t, int i)
 	buf_truncate(out, 0);
 	if ((k.kind == PGDEF_FOREIGN || k.indkey) && pgdef_key_write(out, &k, &table, rctx.t >= 0 ? &ref : NULL, &s->quoting) == 0)
 		return out->ptr;
-	d = s->more_cons ? deparsed_row(s->more_cons, oid_at(r, i, 13)) : -1;
-	return d >= 0 ? val(s->more_cons, d, 1) : NULL;
+	return NULL;
 }
 
-static void write_column(jsonw *w, PGresult *r, int i)
+/* The default of column row `i`, in words, or NULL. */
+static const char *column_default(const snap *s, int i)
 {
+	col_key key, *hit;
+
+	if (!is_true(s->cols, i, 5) || !s->ndefaults)
+		return NULL;
+	key.oid = oid_at(s->cols, i, 0);
+	key.attnum = atoi(mg_pq.PQgetvalue(s->cols, i, 2));
+	hit = bsearch(&key, s->default_keys, s->ndefaults, sizeof(key), cmp_col_key);
+	return hit ? hit->text : NULL;
+}
+
+static void write_column(jsonw *w, const snap *s, int i)
+{
+	PGresult *r = s->cols;
 	const char *identity = mg_pq.PQgetvalue(r, i, 6), *generated = mg_pq.PQgetvalue(r, i, 7);
+	const char *expr = column_default(s, i);
 
 	jsonw_object_begin(w);
-	jsonw_kv_string(w, "default", generated[0] ? NULL : val(r, i, 5));
-	jsonw_kv_string(w, "generated", generated[0] ? val(r, i, 5) : NULL);
+	jsonw_kv_string(w, "default", generated[0] ? NULL : expr);
+	jsonw_kv_string(w, "generated", generated[0] ? expr : NULL);
 	jsonw_kv_string(w, "identity", identity[0] == 'a' ? "always" : identity[0] == 'd' ? "by default" : NULL);
 	jsonw_kv_bool(w, "nullable", !is_true(r, i, 4));
 	jsonw_key(w, "position");
@@ -494,7 +566,7 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 	PGresult *r = s->cons;
 	int kind = con_kind(r, i);
 
-	const char *def = constraint_def(s, t, i);
+	const char *def = s->con_text[i];
 
 	jsonw_object_begin(w);
 	jsonw_key(w, "columns");
@@ -549,15 +621,15 @@ static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 static void write_index(jsonw *w, const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
-	int d = deparsed_row(s->defs, oid_at(r, i, 6));
-	const char *def = d >= 0 ? val(s->defs, d, 1) : index_def(s, t, i);
+	int p = deparsed_row(s->preds, oid_at(r, i, 6));
+	const char *def = s->idx_text[i];
 
 	jsonw_object_begin(w);
 	jsonw_key(w, "columns");
 	write_index_columns(w, s, t, i);
 	jsonw_kv_string(w, "definition", def);
 	jsonw_kv_string(w, "method", mg_pq.PQgetvalue(r, i, 5));
-	jsonw_kv_string(w, "predicate", d >= 0 ? val(s->defs, d, 2) : NULL);
+	jsonw_kv_string(w, "predicate", p >= 0 ? val(s->preds, p, 1) : NULL);
 	jsonw_kv_bool(w, "primary", is_true(r, i, 3));
 	jsonw_kv_bool(w, "unique", is_true(r, i, 2));
 	jsonw_kv_bool(w, "valid", is_true(r, i, 4));
@@ -603,7 +675,7 @@ static void write_table(jsonw *w, const snap *s, int t)
 			continue;
 		prev = s->col_name[k].name;
 		jsonw_key(w, prev);
-		write_column(w, s->cols, s->col_name[k].row);
+		write_column(w, s, s->col_name[k].row);
 	}
 	jsonw_object_end(w);
 	write_constraints(w, s, t, CON_EXCLUSION, "exclusions", 0);
@@ -725,6 +797,23 @@ static void write_enums(jsonw *w, PGresult *r)
 	free(types);
 }
 
+/* The defaults (both halves) by table and column. */
+static void snap_index_defaults(snap *s)
+{
+	size_t n = (size_t)mg_pq.PQntuples(s->defaults[0]) + (size_t)mg_pq.PQntuples(s->defaults[1]), k = 0;
+	int h, i;
+
+	s->default_keys = mg_malloc((n + 1) * sizeof(*s->default_keys));
+	for (h = 0; h < 2; h++)
+		for (i = 0; i < mg_pq.PQntuples(s->defaults[h]); i++, k++) {
+			s->default_keys[k].oid = oid_at(s->defaults[h], i, 0);
+			s->default_keys[k].attnum = atoi(mg_pq.PQgetvalue(s->defaults[h], i, 1));
+			s->default_keys[k].text = val(s->defaults[h], i, 2);
+		}
+	qsort(s->default_keys, n, sizeof(*s->default_keys), cmp_col_key);
+	s->ndefaults = n;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -815,7 +904,7 @@ static int write_snapshot(FILE *out, const snap *s, const char *server)
 static void snap_release(snap *s)
 {
 	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums, s->opclasses, s->keywords,
-			    s->exprs, s->defs, s->more_cons, s->more_idx };
+			    s->exprs, s->preds, s->defs, s->more_cons, s->more_idx, s->defaults[0], s->defaults[1] };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -833,6 +922,10 @@ static void snap_release(snap *s)
 	free(s->idx_by_oid);
 	free(s->opc_by_oid);
 	free(s->quoting.keywords);
+	free(s->default_keys);
+	free(s->con_text);
+	free(s->idx_text);
+	arena_release(&s->texts);
 }
 
 static int query_failed(PGconn *c, const char *redacted, mg_error *err)
@@ -864,6 +957,38 @@ static int command(PGconn *c, const char *sql)
 	return ok ? 0 : -1;
 }
 
+/* The definitions of the constraints, as soon as the main session's
+ * results are in: the server's or pgdef's; NULL where pgdef could not. */
+static void snap_define_constraints(snap *s)
+{
+	int t, k, i;
+
+	s->con_text = mg_calloc((size_t)mg_pq.PQntuples(s->cons) + 1, sizeof(*s->con_text));
+	for (t = 0; t < s->ntables; t++)
+		for (k = s->con_first[t]; k < s->con_first[t + 1]; k++) {
+			const char *text = constraint_compose(s, t, i = s->con[k].row);
+			s->con_text[i] = text == s->def->ptr ? arena_strdup(&s->texts, text) : text;
+		}
+}
+
+/* The definitions of the indexes, once the helper's results are in: the
+ * server's (s->defs) or pgdef's; NULL where pgdef could not. */
+static void snap_define_indexes(snap *s)
+{
+	int t, k, i, d;
+	const char *text;
+
+	s->idx_text = mg_calloc((size_t)mg_pq.PQntuples(s->idx) + 1, sizeof(*s->idx_text));
+	for (t = 0; t < s->ntables; t++)
+		for (k = s->ix_first[t]; k < s->ix_first[t + 1]; k++) {
+			i = s->ix[k].row;
+			if ((d = deparsed_row(s->defs, oid_at(s->idx, i, 6))) >= 0)
+				s->idx_text[i] = val(s->defs, d, 1);
+			else if ((text = index_compose(s, t, i)) != NULL)
+				s->idx_text[i] = arena_strdup(&s->texts, text);
+		}
+}
+
 /* `sql` (a %s for a list of oids) run with the oids `v` holds, into *out. */
 static int deparse_rest(PGresult **out, PGconn *c, const char *sql, const buf *v, const char *redacted, mg_error *err)
 {
@@ -875,24 +1000,41 @@ static int deparse_rest(PGresult **out, PGconn *c, const char *sql, const buf *v
 	return *out ? MG_OK : MG_EENV;
 }
 
+/* The oids (column `col` of `r`) of the rows of known tables whose text is
+ * still NULL, as "1,2,3". */
+static void missing_oids(buf *out, const snap *s, PGresult *r, const ref *v, const int *first, const char **text,
+			 int col)
+{
+	int k;
+
+	for (k = 0; k < first[s->ntables]; k++)
+		if (!text[v[k].row])
+			buf_printf(out, "%s%s", out->len ? "," : "", mg_pq.PQgetvalue(r, v[k].row, col));
+}
+
+/* Fill the texts of `r`'s rows still NULL from `more` (oid, text). */
+static void fill_missing(PGresult *more, PGresult *r, const ref *v, int n, const char **text, int col)
+{
+	int k, d;
+
+	for (k = 0; more && k < n; k++)
+		if (!text[v[k].row] && (d = deparsed_row(more, oid_at(r, v[k].row, col))) >= 0)
+			text[v[k].row] = val(more, d, 1);
+}
+
 /*
- * The keys and plain indexes pgdef could not write after all (a column
- * of another type than its operator class's, a collation of its own, a
- * table outside the snapshot), deparsed by the server in one query each.
+ * The keys and indexes pgdef could not write after all (a column of
+ * another type than its operator class's, a collation of its own, an
+ * expression that is more than a call, a table outside the snapshot),
+ * deparsed by the server in one query each.
  */
 static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error *err)
 {
 	buf ix = BUF_INIT, con = BUF_INIT;
-	int t, k, rc = MG_OK;
+	int rc = MG_OK;
 
-	for (t = 0; t < s->ntables; t++) {
-		for (k = s->ix_first[t]; k < s->ix_first[t + 1]; k++)
-			if (is_true(s->idx, s->ix[k].row, 9) && !index_def(s, t, s->ix[k].row))
-				buf_printf(&ix, "%s%s", ix.len ? "," : "", mg_pq.PQgetvalue(s->idx, s->ix[k].row, 6));
-		for (k = s->con_first[t]; k < s->con_first[t + 1]; k++)
-			if (!constraint_def(s, t, s->con[k].row))
-				buf_printf(&con, "%s%s", con.len ? "," : "", mg_pq.PQgetvalue(s->cons, s->con[k].row, 13));
-	}
+	missing_oids(&ix, s, s->idx, s->ix, s->ix_first, s->idx_text, 6);
+	missing_oids(&con, s, s->cons, s->con, s->con_first, s->con_text, 13);
 	if (ix.len)
 		rc = deparse_rest(&s->more_idx, c, "SELECT x, pg_get_indexdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1",
 				  &ix, redacted, err);
@@ -900,6 +1042,8 @@ static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error 
 		rc = deparse_rest(&s->more_cons, c,
 				  "SELECT x, pg_get_constraintdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1", &con, redacted,
 				  err);
+	fill_missing(s->more_idx, s->idx, s->ix, s->ix_first[s->ntables], s->idx_text, 6);
+	fill_missing(s->more_cons, s->cons, s->con, s->con_first[s->ntables], s->con_text, 13);
 	buf_release(&ix);
 	buf_release(&con);
 	return rc;
@@ -1012,11 +1156,12 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 	sql_for_version(&idx_sql, q_indexes_fmt, v15 ? INDEXES_15 : "");
 	sql_for_version(&defs_sql, q_index_defs_fmt, v15 ? INDEXES_15 : "");
 	const snap_query q[] = {
-		{ defs_sql.ptr, &s.defs, 1 }, { q_index_exprs, &s.exprs, 1 },
+		{ q_index_preds, &s.preds, 1 }, { q_index_exprs, &s.exprs, 1 }, { defs_sql.ptr, &s.defs, 1 },
+		{ q_defaults_even, &s.defaults[0], 1 },
 		{ q_tables, &s.tables, 0 }, { q_columns, &s.cols, 0 }, { cons_sql.ptr, &s.cons, 0 },
 		{ idx_sql.ptr, &s.idx, 0 }, { q_opclasses, &s.opclasses, 0 }, { q_quoting, &s.keywords, 0 },
 		{ q_views, &s.views, 0 },
-		{ q_sequences, &s.seqs, 0 }, { q_enums, &s.enums, 0 },
+		{ q_sequences, &s.seqs, 0 }, { q_enums, &s.enums, 0 }, { q_defaults_odd, &s.defaults[1], 0 },
 	};
 	nq = sizeof(q) / sizeof(q[0]);
 	/* one snapshot-consistent read of the catalogs, shared with the helper */
@@ -1038,12 +1183,13 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 			rc = MG_EENV;
 			goto cleanup;
 		}
+		if (helper) /* take in what the helper sent, so that it never waits on a full socket */
+			mg_pq.PQconsumeInput(helper);
 		if (q[i].slot == &s.tables) /* the results to come, in libpq's memory */
 			heap_expect((size_t)mg_pq.PQntuples(s.tables) * SNAP_HEAP_PER_TABLE);
 	}
 	snap_index(&s); /* while the helper finishes */
-	if ((rc = snap_deparse_rest(&s, c, redacted, err)) < 0)
-		goto cleanup;
+	snap_define_constraints(&s);
 	if (helper) {
 		helper_finish(helper, mg_pq.PQgetvalue(id, 0, 1), q, nq);
 		helper = NULL;
@@ -1053,6 +1199,10 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 			rc = MG_EENV;
 			goto cleanup;
 		}
+	snap_define_indexes(&s);
+	if ((rc = snap_deparse_rest(&s, c, redacted, err)) < 0)
+		goto cleanup;
+	snap_index_defaults(&s);
 	if (write_snapshot(out, &s, server) < 0)
 		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot of %s", redacted);
 cleanup:

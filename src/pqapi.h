@@ -16,7 +16,8 @@
 	X(PQclear) X(PQconnectdbParams) X(PQconninfo) X(PQconninfoFree) X(PQdb) X(PQerrorMessage)             \
 	X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQgetisnull)                \
 	X(PQgetvalue) X(PQlibVersion) X(PQnfields) X(PQntuples) X(PQresultStatus) X(PQserverVersion)           \
-	X(PQsendQuery) X(PQgetResult) X(PQescapeLiteral) X(PQhost) X(PQhostaddr) X(PQport) X(PQstatus)
+	X(PQsendQuery) X(PQgetResult) X(PQescapeLiteral) X(PQhost) X(PQhostaddr) X(PQport) X(PQstatus)         \
+	X(PQconsumeInput)
 
 typedef struct pq_api {
 #define PQAPI_SLOT(f) __typeof__(f) *f;

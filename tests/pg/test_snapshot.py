@@ -136,7 +136,10 @@ ALTER TABLE odd.child ADD CONSTRAINT "quote""d" CHECK (p_ab <> 7) NOT VALID;
 # collation (the same: written by mgate; another: the server's), enum and
 # domain columns, a non-default operator class, NULLS NOT DISTINCT, a
 # partitioned table's index, foreign keys with every action, MATCH FULL,
-# deferrable and NOT VALID, to a table on and off the search path.
+# deferrable and NOT VALID, to a table on and off the search path;
+# expressions that are plain calls (written by mgate) and ones that are
+# not (operators, casts, COALESCE, an implicit coercion, a collation of
+# their own); predicates of one clause and of two.
 DEFS_SCHEMA = """
 CREATE SCHEMA defs;
 CREATE TYPE defs.mood AS ENUM ('ok', 'sad');
@@ -153,6 +156,15 @@ CREATE INDEX ix_user_note_posix ON public."user" (note COLLATE "POSIX");
 CREATE INDEX ix_user_pattern ON public."user" (name text_pattern_ops);
 CREATE INDEX ix_user_filled ON public."user" (year) WITH (fillfactor = 70);
 CREATE UNIQUE INDEX ux_user_nnd ON public."user" (year) NULLS NOT DISTINCT;
+ALTER TABLE public."user" ADD COLUMN ts timestamp;
+CREATE INDEX ix_e_lower ON public."user" (lower(name) DESC, year) INCLUDE (at) WHERE year > 0;
+CREATE INDEX ix_e_nested ON public."user" (lower(btrim(name)), substr(name, 1, 3), date_trunc('day', ts));
+CREATE INDEX ix_e_collated ON public."user" (upper(note)) WHERE year IS NOT NULL;
+CREATE INDEX ix_e_own_collation ON public."user" (lower(name) COLLATE "C");
+CREATE INDEX ix_e_operator ON public."user" ((year + 1), (name || 'x'));
+CREATE INDEX ix_e_cast ON public."user" ((name::varchar(5)), coalesce(name, ''), lower("order"));
+CREATE INDEX ix_e_two_clauses ON public."user" (lower(name)) WHERE year > 0 AND mood = 'ok';
+CREATE INDEX ix_e_or ON public."user" (year) WHERE year > 0 OR year < -5;
 CREATE TABLE defs.ref (id int PRIMARY KEY, a int, b int, UNIQUE NULLS NOT DISTINCT (a), UNIQUE (a, b));
 CREATE TABLE defs.kid (id int, a int DEFAULT 0, b int, u int,
   CONSTRAINT fk_full FOREIGN KEY (a, b) REFERENCES defs.ref (a, b) MATCH FULL ON UPDATE SET NULL ON DELETE SET DEFAULT,
