@@ -37,23 +37,6 @@ typedef struct pgdef_table {
 	const void *ctx;
 } pgdef_table;
 
-/*
- * What the writer needs to know about one element of a stored expression
- * list (pg_index.indexprs: the pg_node_tree text). An element is
- * `simple` when it is a plain function call whose arguments are columns,
- * constants or such calls again: the server then writes it the same with
- * and without its "pretty" option, and without parentheses around it.
- */
-typedef struct pgdef_expr {
-	int simple;
-	unsigned long type;      /* result type (simple ones) */
-	unsigned long collation; /* result collation (simple ones) */
-} pgdef_expr;
-
-/* The number of elements of the list `tree` (their facts in the first
- * `max` entries of `out`), or -1 when `tree` is not a list. */
-int pgdef_expr_list(const char *tree, pgdef_expr *out, int max);
-
 /* An index with default operator classes and collations, no storage
  * parameters and simple expressions. */
 typedef struct pgdef_index {
@@ -64,7 +47,7 @@ typedef struct pgdef_index {
 	const char *indkey;       /* pg_index.indkey as text: "1 3" (0: an expression) */
 	const char *indoption;    /* pg_index.indoption as text, one per key column */
 	int nkey;                 /* pg_index.indnkeyatts; the rest are INCLUDE columns */
-	const char *const *exprs; /* the expressions' text, in order of the 0s of indkey */
+	const char *const *exprs; /* the expressions' text (pgexpr, calls only), in order of the 0s of indkey */
 	int nexprs;
 	const char *predicate;    /* the predicate as pg_get_expr writes it, or NULL */
 } pgdef_index;

@@ -4,21 +4,27 @@
  *
  * A handful of catalog queries cover the whole database. None asks the
  * server to sort by name (text sorting under the database's collation was
- * a good part of their cost), and none deparses what the client can name
- * itself: the columns of keys and indexes come as attribute numbers and are
- * named here from the columns query. The results stay in libpq's memory;
- * arrays of row numbers sorted in byte order give the canonical order, and
- * jsonw writes the document out as it goes, so no tree of 100,000 column
- * objects is ever built. The slowest query, the index definitions
- * (pg_get_indexdef opens every index), runs on a second connection that
- * shares the first one's snapshot, while the first reads everything else.
+ * a good part of their cost), and none asks it to put in words what mgate
+ * can write itself: the columns of keys and indexes come as attribute
+ * numbers; key and plain index definitions are written by pgdef, index
+ * expressions and predicates by pgexpr, in the server's exact words (the
+ * server would open every table to do it). Only what those refuse is
+ * deparsed by the server, in a last query. The results stay in libpq's
+ * memory; arrays of row numbers sorted in byte order give the canonical
+ * order, and jsonw writes the document out as it goes, so no tree of
+ * 100,000 column objects is ever built. A second session sharing the first
+ * one's snapshot reads the columns and half of the defaults meanwhile; its
+ * rows are taken in as they come.
  */
 #include "pgsnap.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pgdef.h"
+#include "pgexpr.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/heap.h"
@@ -40,16 +46,17 @@ static const char *const q_columns =
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " USER_TABLE;
 
-/* The defaults and generation expressions, in words, half of them by each
- * session (tables of even and odd oid). An expression without columns
- * (every DEFAULT) deparses without opening its relation (relid 0); "{VAR "
- * is how a stored tree names a column (a string in it would have its brace
- * escaped). Rows of other relations are left unused. */
-#define DEFAULTS_SQL(parity) \
-	"SELECT d.adrelid, d.adnum, CASE WHEN d.adbin::text LIKE '%{VAR %' THEN pg_get_expr(d.adbin, d.adrelid) " \
-	"ELSE pg_get_expr(d.adbin, 0) END FROM pg_attrdef d WHERE d.adrelid::int8 % 2 = " parity
-static const char *const q_defaults_even = DEFAULTS_SQL("0");
-static const char *const q_defaults_odd = DEFAULTS_SQL("1");
+/* The defaults and generation expressions as stored (pgexpr writes them);
+ * rows of other relations are left unused. */
+static const char *const q_defaults = "SELECT d.adrelid, d.adnum, d.adbin::text, d.oid FROM pg_attrdef d";
+
+/* Those pgexpr could not write (%s: their oids), in the server's words. An
+ * expression without columns (every DEFAULT) deparses without opening its
+ * relation (relid 0); "{VAR " is how a stored tree names a column (a
+ * string in it would have its brace escaped). */
+static const char *const q_rest_defaults =
+	"SELECT d.oid, CASE WHEN d.adbin::text LIKE '%%{VAR %%' THEN pg_get_expr(d.adbin, d.adrelid) "
+	"ELSE pg_get_expr(d.adbin, 0) END FROM pg_attrdef d WHERE d.oid = ANY('{%s}'::oid[]) ORDER BY 1";
 
 /* Keys are written by pgdef from these columns; the server deparses the
  * other constraints, and the keys with clauses pgdef does not write
@@ -59,7 +66,10 @@ static const char *const q_constraints_fmt =
 	"CASE WHEN con.contype NOT IN ('p', 'u', 'f'){v15} THEN pg_get_constraintdef(con.oid) END, con.convalidated, "
 	"con.condeferrable, con.condeferred, con.conkey, con.confrelid, fn.nspname || '.' || fc.relname, con.confkey, "
 	"con.confdeltype, con.confupdtype, con.oid, con.conindid, con.confmatchtype, "
-	"con.contype = 'f' AND pg_table_is_visible(con.confrelid), fn.nspname, fc.relname "
+	/* visible? (NULL: known from the session, see relation_visible) */
+	"CASE WHEN con.contype <> 'f' OR ((current_schemas(true))[1] = 'pg_catalog' "
+	"AND fn.nspname = (current_schemas(true))[2]) THEN NULL ELSE pg_table_is_visible(con.confrelid) END, "
+	"fn.nspname, fc.relname "
 	"FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class fc ON fc.oid = con.confrelid "
 	"LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace WHERE " USER_TABLE;
@@ -70,7 +80,7 @@ static const char *const q_constraints_fmt =
  * storage parameters, default operator classes that take no options
  * (support procedure 5 of btree, 3 of hash); {v15}: PostgreSQL 15's NULLS
  * NOT DISTINCT. The client then checks each column's operator class and
- * collation, the expressions and the predicate (pgdef_expr_list). Every
+ * collation, the expressions and the predicate (pgexpr). Every
  * other index is deparsed by the server. */
 #define COMPOSABLE_INDEX_FMT \
 	"(i.reloptions IS NULL AND i.relkind = 'i' " \
@@ -82,22 +92,45 @@ static const char *const q_constraints_fmt =
 static const char *const q_indexes_fmt =
 	"SELECT ix.indrelid, i.relname, ix.indisunique, ix.indisprimary, ix.indisvalid, am.amname, ix.indexrelid, "
 	"ix.indkey, ix.indnkeyatts, " COMPOSABLE_INDEX_FMT ", ix.indclass, ix.indcollation, ix.indoption, "
-	"ix.indexprs::text, ix.indpred IS NOT NULL "
+	"ix.indexprs::text, ix.indpred::text "
 	"FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid "
 	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"JOIN pg_am am ON am.oid = i.relam WHERE " USER_TABLE;
 
-/* the key columns that are expressions, in words */
-static const char *const q_index_exprs =
+/* The indexes mgate could not put in words all by itself (%s: their
+ * oids), in the server's: definition and predicate; key expressions. */
+static const char *const q_rest_indexes =
+	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
+	"WHERE ix.indexrelid = ANY('{%s}'::oid[]) ORDER BY 1";
+static const char *const q_rest_exprs =
 	"SELECT ix.indexrelid, k.ord, pg_get_indexdef(ix.indexrelid, k.ord::int, true) FROM pg_index ix "
 	"CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord) "
-	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE ix.indexprs IS NOT NULL AND k.attnum = 0 AND k.ord <= ix.indnkeyatts AND " USER_TABLE " ORDER BY 1, 2";
+	"WHERE ix.indexrelid = ANY('{%s}'::oid[]) AND k.attnum = 0 AND k.ord <= ix.indnkeyatts ORDER BY 1, 2";
 
-static const char *const q_index_preds =
-	"SELECT ix.indexrelid, pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix "
-	"JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE ix.indpred IS NOT NULL AND " USER_TABLE " ORDER BY 1";
+/* What pgexpr needs to know of the session: whether pg_catalog comes
+ * first on the search path (built-in functions and operators are then
+ * found unqualified), how string literals are written, and the server's
+ * platform (its byte order: stored constants are its raw bytes). */
+static const char *const q_session =
+	"SELECT (current_schemas(true))[1] = 'pg_catalog', current_setting('standard_conforming_strings') = 'on', "
+	"version(), (current_schemas(true))[2]";
+
+/* With pg_catalog first on the search path, a relation of the schema next
+ * to it is visible unless pg_catalog has one of the same name. */
+static const char *const q_catalog_names =
+	"SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace";
+
+/* The functions the index expressions call (%s: their oids): usable
+ * unqualified when built in, not variadic, and with no built-in sibling
+ * of the same name that could take as many arguments through defaults. */
+static const char *const q_functions =
+	"SELECT p.oid, p.proname, p.pronamespace = 'pg_catalog'::regnamespace AND p.provariadic = 0 AND NOT EXISTS "
+	"(SELECT 1 FROM pg_proc q WHERE q.proname = p.proname AND q.pronamespace = p.pronamespace AND q.oid <> p.oid "
+	"AND q.pronargs > p.pronargs AND q.pronargs - q.pronargdefaults <= p.pronargs), p.proargtypes "
+	"FROM pg_proc p WHERE p.oid = ANY('{%s}'::oid[]) ORDER BY 1";
+static const char *const q_operators =
+	"SELECT o.oid, o.oprname, o.oprnamespace = 'pg_catalog'::regnamespace AND o.oprkind = 'b', o.oprleft, o.oprright "
+	"FROM pg_operator o WHERE o.oid = ANY('{%s}'::oid[]) ORDER BY 1";
 
 static const char *const q_index_defs_fmt =
 	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid) FROM pg_index ix "
@@ -133,7 +166,7 @@ static const char *const q_views =
  * sequence's last value) */
 static const char *const q_sequences =
 	"SELECT n.nspname || '.' || c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, "
-	"s.seqmax, s.seqcycle FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+	"s.seqmax, s.seqcycle, c.oid, n.nspname, c.relname FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_SCHEMAS;
 
 static const char *const q_enums =
@@ -189,6 +222,7 @@ static int cmp_oid(const void *a, const void *b)
 typedef struct col_key {
 	unsigned long oid;
 	int attnum;
+	int row; /* in the defaults query */
 	const char *text;
 } col_key;
 
@@ -203,12 +237,19 @@ static int cmp_col_key(const void *a, const void *b)
 
 typedef struct snap {
 	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums, *opclasses;
-	PGresult *exprs, *preds, *defs; /* sorted by index oid */
-	PGresult *defaults[2];
+	PGresult *defs; /* the server's index definitions, sorted by index oid */
+	PGresult *defaults, *more_defaults, *catalog_names;
+	const char *first_schema; /* the schema after pg_catalog on the search path */
+	const char **catalog_relnames; /* pg_catalog's relations, sorted */
+	size_t ncatalog_relnames;
+	oid_row *seq_by_oid;
 	col_key *default_keys; /* the defaults by table oid and column */
 	size_t ndefaults;
-	PGresult *more_cons, *more_idx; /* what pgdef could not write, by oid */
-	const char **con_text, **idx_text; /* every definition, by row (NULL: none yet) */
+	PGresult *more_cons, *more_idx, *more_exprs; /* what mgate could not write, by oid */
+	PGresult *session, *functions, *operators;
+	int catalog_first, standard_strings, little_endian;
+	const char **con_text; /* every constraint definition, by row (NULL: none yet) */
+	struct index_words *iw; /* every index in words, by row */
 	arena texts;
 	int ntables;
 	oid_row *idx_by_oid; /* index rows by index oid */
@@ -414,27 +455,96 @@ static const char *column_of(const void *ctx, long attnum)
 /* An index's expressions, at most INDEX_MAX_KEYS. */
 #define MAX_INDEX_EXPRS 32
 
+/* An index in words: its definition, predicate and key expressions. */
+typedef struct index_words {
+	const char *def, *pred;
+	const char **exprs; /* in the order of the 0s of indkey */
+	int nexprs;
+	int from_server;    /* pgexpr or pgdef could not write all of it */
+} index_words;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether relation `name` of schema `schema` is visible on the session's
+ * search path: 1 or 0 when the session tells (pg_catalog first, then the
+ * relation's schema), -1 when the server must be asked. */
+static int relation_visible(const snap *s, const char *schema, const char *name)
+{
+	if (!schema || !name || !s->catalog_first || !s->first_schema || strcmp(schema, s->first_schema))
+		return -1;
+	return !(s->ncatalog_relnames &&
+		 bsearch(&name, s->catalog_relnames, s->ncatalog_relnames, sizeof(*s->catalog_relnames), cmp_str));
+}
+
+/* The relation callback of pgexpr_env: the sequences and tables known. */
+static int relation_name(const void *ctx, unsigned long oid, const char **schema, const char **name)
+{
+	const snap *s = ctx;
+	int r, visible;
+
+	if ((r = find_oid(s->seq_by_oid, mg_pq.PQntuples(s->seqs), oid)) >= 0) {
+		*schema = mg_pq.PQgetvalue(s->seqs, r, 8);
+		*name = mg_pq.PQgetvalue(s->seqs, r, 9);
+	} else if ((r = find_oid(s->by_oid, s->ntables, oid)) >= 0) {
+		*schema = mg_pq.PQgetvalue(s->tables, r, 4);
+		*name = mg_pq.PQgetvalue(s->tables, r, 5);
+	} else {
+		return -1;
+	}
+	if ((visible = relation_visible(s, *schema, *name)) < 0)
+		return -1;
+	if (visible)
+		*schema = NULL;
+	return 0;
+}
+
+/* The function and operator callbacks of pgexpr_env. */
+static const char *function_name(const void *ctx, unsigned long oid, int nargs, const unsigned long *argtypes)
+{
+	const snap *s = ctx;
+	int r = s->functions ? deparsed_row(s->functions, oid) : -1, k;
+	const char *p;
+	long t;
+
+	if (r < 0 || !s->catalog_first || !is_true(s->functions, r, 2))
+		return NULL;
+	p = mg_pq.PQgetvalue(s->functions, r, 3);
+	for (k = 0; k < nargs; k++)
+		if (!pgdef_next_number(&p, &t) || (unsigned long)t != argtypes[k])
+			return NULL;
+	return pgdef_next_number(&p, &t) ? NULL : mg_pq.PQgetvalue(s->functions, r, 1);
+}
+
+static const char *operator_name(const void *ctx, unsigned long oid, unsigned long left, unsigned long right)
+{
+	const snap *s = ctx;
+	int r = s->operators ? deparsed_row(s->operators, oid) : -1;
+
+	if (r < 0 || !s->catalog_first || !is_true(s->operators, r, 2) || oid_at(s->operators, r, 3) != left ||
+	    oid_at(s->operators, r, 4) != right)
+		return NULL;
+	return mg_pq.PQgetvalue(s->operators, r, 1);
+}
+
 /*
- * Whether index row `i` can be written by pgdef: each key column uses the
- * operator class and collation the server leaves unsaid (the default
- * class for exactly the column's type, or text's for varchar, the only
- * preferred type it converts to without a function; no collation or the
- * column's) and each expression is simple. (The predicate is stored as
- * one expression, ANDs and all, and pg_get_expr writes it as the index
- * definition does.)
+ * Whether pgdef can write index row `i`, whose expressions have the types
+ * and collations given: each key column uses the operator class and
+ * collation the server leaves unsaid (the default class for exactly the
+ * column's type, or text's for varchar, the only preferred type it
+ * converts to without a function; no collation or the column's).
  */
-static int index_composable(const snap *s, int t, int i)
+static int index_composable(const snap *s, int t, int i, const unsigned long *types, const unsigned long *colls,
+			    int nex)
 {
 	PGresult *r = s->idx;
 	const char *key = mg_pq.PQgetvalue(r, i, 7), *cls = mg_pq.PQgetvalue(r, i, 10), *coll = mg_pq.PQgetvalue(r, i, 11);
-	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), k, e = 0, nex = 0, nopc = mg_pq.PQntuples(s->opclasses);
-	pgdef_expr ex[MAX_INDEX_EXPRS];
+	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), k, e = 0, nopc = mg_pq.PQntuples(s->opclasses);
 	long a, c, l;
 
 	if (!is_true(r, i, 9))
-		return 0;
-	if (!mg_pq.PQgetisnull(r, i, 13) &&
-	    ((nex = pgdef_expr_list(mg_pq.PQgetvalue(r, i, 13), ex, MAX_INDEX_EXPRS)) < 0 || nex > MAX_INDEX_EXPRS))
 		return 0;
 	for (k = 0; k < nkey; k++) {
 		const ref *col = NULL;
@@ -442,12 +552,11 @@ static int index_composable(const snap *s, int t, int i)
 		unsigned long type, collation, intype;
 		if (!pgdef_next_number(&key, &a) || !pgdef_next_number(&cls, &c) || !pgdef_next_number(&coll, &l))
 			return 0;
-		if (a == 0 && (e >= nex || !ex[e].simple))
+		if ((a == 0 && e >= nex) || (a != 0 && !(col = column_at(s, t, a))) ||
+		    (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
 			return 0;
-		if ((a != 0 && !(col = column_at(s, t, a))) || (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
-			return 0;
-		type = col ? oid_at(s->cols, col->row, 8) : ex[e].type;
-		collation = col ? oid_at(s->cols, col->row, 9) : ex[e++].collation;
+		type = col ? oid_at(s->cols, col->row, 8) : types[e];
+		collation = col ? oid_at(s->cols, col->row, 9) : colls[e++];
 		intype = oid_at(s->opclasses, opc, 1);
 		if (intype != type && !(type == 1043 && intype == 25)) /* varchar, text */
 			return 0;
@@ -457,42 +566,68 @@ static int index_composable(const snap *s, int t, int i)
 	return e == nex;
 }
 
-/* The definition of index row `i` written by pgdef (in s->def), or NULL. */
-static const char *index_compose(const snap *s, int t, int i)
+/* Index row `i` of table row `t` in words, as far as mgate can write it
+ * (the rest is marked from_server). */
+static void index_words_write(snap *s, index_words *iw, int t, int i)
 {
 	PGresult *r = s->idx;
-	unsigned long oid = oid_at(r, i, 6);
 	table_ctx ctx = { s, t };
 	pgdef_table table = { column_of, &ctx };
-	const char *exprs[MAX_INDEX_EXPRS];
+	pgexpr_env env = { &table, &s->quoting, function_name, operator_name, relation_name, s, s->catalog_first,
+			   s->little_endian, s->standard_strings };
+	unsigned long types[MAX_INDEX_EXPRS], colls[MAX_INDEX_EXPRS], ptype, pcoll;
+	const char *exprs = val(r, i, 13), *pred = val(r, i, 14);
 	pgdef_index ix;
 	buf *out = s->def;
-	int e, p;
+	int k, d;
 
-	if (index_composable(s, t, i)) {
-		ix.name = mg_pq.PQgetvalue(r, i, 1);
-		ix.schema = mg_pq.PQgetvalue(s->tables, t, 4);
-		ix.table = mg_pq.PQgetvalue(s->tables, t, 5);
-		ix.method = mg_pq.PQgetvalue(r, i, 5);
-		ix.unique = is_true(r, i, 2);
-		ix.can_order = !strcmp(ix.method, "btree");
-		ix.indkey = mg_pq.PQgetvalue(r, i, 7);
-		ix.indoption = mg_pq.PQgetvalue(r, i, 12);
-		ix.nkey = atoi(mg_pq.PQgetvalue(r, i, 8));
-		/* the expressions in words, in key order (the server's "pretty"
-		 * text, which is the same for simple ones) */
-		ix.nexprs = 0;
-		for (e = s->exprs ? deparsed_row(s->exprs, oid) : -1;
-		     e >= 0 && e < mg_pq.PQntuples(s->exprs) && oid_at(s->exprs, e, 0) == oid && ix.nexprs < MAX_INDEX_EXPRS; e++)
-			exprs[ix.nexprs++] = mg_pq.PQgetvalue(s->exprs, e, 2);
-		ix.exprs = exprs;
-		p = is_true(r, i, 14) && s->preds ? deparsed_row(s->preds, oid) : -1;
-		ix.predicate = p >= 0 ? val(s->preds, p, 1) : NULL;
-		buf_truncate(out, 0);
-		if ((p >= 0 || !is_true(r, i, 14)) && pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
-			return out->ptr;
+	iw->nexprs = exprs ? pgexpr_count(exprs) : 0;
+	if (iw->nexprs < 0 || iw->nexprs > MAX_INDEX_EXPRS) {
+		iw->from_server = 1;
+		return;
 	}
-	return NULL;
+	iw->exprs = arena_alloc(&s->texts, ((size_t)iw->nexprs + 1) * sizeof(*iw->exprs));
+	for (k = 0; k < iw->nexprs; k++) {
+		buf_truncate(out, 0);
+		if (pgexpr_write(out, exprs, k, 1, &env, &types[k], &colls[k]) < 0) {
+			iw->from_server = 1;
+			return;
+		}
+		iw->exprs[k] = arena_strdup(&s->texts, out->ptr);
+	}
+	if (pred) {
+		buf_truncate(out, 0);
+		if (pgexpr_write(out, pred, -1, 0, &env, &ptype, &pcoll) < 0) {
+			iw->from_server = 1;
+			return;
+		}
+		iw->pred = arena_strdup(&s->texts, out->ptr);
+	}
+	if ((d = s->defs ? deparsed_row(s->defs, oid_at(r, i, 6)) : -1) >= 0) {
+		iw->def = val(s->defs, d, 1);
+		return;
+	}
+	if (!index_composable(s, t, i, types, colls, iw->nexprs)) {
+		iw->from_server = 1;
+		return;
+	}
+	ix.name = mg_pq.PQgetvalue(r, i, 1);
+	ix.schema = mg_pq.PQgetvalue(s->tables, t, 4);
+	ix.table = mg_pq.PQgetvalue(s->tables, t, 5);
+	ix.method = mg_pq.PQgetvalue(r, i, 5);
+	ix.unique = is_true(r, i, 2);
+	ix.can_order = !strcmp(ix.method, "btree");
+	ix.indkey = mg_pq.PQgetvalue(r, i, 7);
+	ix.indoption = mg_pq.PQgetvalue(r, i, 12);
+	ix.nkey = atoi(mg_pq.PQgetvalue(r, i, 8));
+	ix.exprs = iw->exprs;
+	ix.nexprs = iw->nexprs;
+	ix.predicate = iw->pred;
+	buf_truncate(out, 0);
+	if (pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
+		iw->def = arena_strdup(&s->texts, out->ptr);
+	else
+		iw->from_server = 1;
 }
 
 /* The definition of constraint row `i`: the server's (column 3), pgdef's
@@ -504,6 +639,7 @@ static const char *constraint_compose(const snap *s, int t, int i)
 	pgdef_table table = { column_of, &ctx }, ref = { column_of, &rctx };
 	pgdef_key k;
 	buf *out = s->def;
+	int visible;
 
 	if (!mg_pq.PQgetisnull(r, i, 3))
 		return mg_pq.PQgetvalue(r, i, 3);
@@ -515,7 +651,10 @@ static const char *constraint_compose(const snap *s, int t, int i)
 	k.validated = is_true(r, i, 4);
 	if (k.kind == PGDEF_FOREIGN) {
 		rctx.t = find_oid(s->by_oid, s->ntables, oid_at(r, i, 8));
-		k.ref_schema = is_true(r, i, 16) ? NULL : val(r, i, 17);
+		visible = mg_pq.PQgetisnull(r, i, 16) ? relation_visible(s, val(r, i, 17), val(r, i, 18)) : is_true(r, i, 16);
+		if (visible < 0)
+			return NULL;
+		k.ref_schema = visible ? NULL : val(r, i, 17);
 		k.ref_table = val(r, i, 18);
 		k.confkey = val(r, i, 10);
 		k.match = mg_pq.PQgetvalue(r, i, 15)[0];
@@ -594,26 +733,18 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 /* The key columns of index row `i`: names, and expressions in words. */
 static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 {
-	PGresult *r = s->idx, *ex = s->exprs;
-	unsigned long oid = oid_at(r, i, 6);
-	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), ord = 0, ne = mg_pq.PQntuples(ex);
-	int e = deparsed_row(ex, oid); /* this index's expressions, by ord */
-	const char *p = mg_pq.PQgetvalue(r, i, 7);
+	const index_words *iw = &s->iw[i];
+	int nkey = atoi(mg_pq.PQgetvalue(s->idx, i, 8)), ord = 0, e = 0;
+	const char *p = mg_pq.PQgetvalue(s->idx, i, 7);
 	long a;
 
-	if (e < 0)
-		ex = NULL;
 	jsonw_array_begin(w);
 	while (ord < nkey && pgdef_next_number(&p, &a)) {
 		ord++;
-		if (a != 0) {
+		if (a != 0)
 			jsonw_string(w, column_name(s, t, (int)a));
-			continue;
-		}
-		while (ex && e < ne && oid_at(ex, e, 0) == oid && atoi(mg_pq.PQgetvalue(ex, e, 1)) < ord)
-			e++;
-		jsonw_string(w, ex && e < ne && oid_at(ex, e, 0) == oid && atoi(mg_pq.PQgetvalue(ex, e, 1)) == ord
-					? mg_pq.PQgetvalue(ex, e, 2) : NULL);
+		else
+			jsonw_string(w, e < iw->nexprs ? iw->exprs[e++] : NULL);
 	}
 	jsonw_array_end(w);
 }
@@ -621,15 +752,13 @@ static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 static void write_index(jsonw *w, const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
-	int p = deparsed_row(s->preds, oid_at(r, i, 6));
-	const char *def = s->idx_text[i];
 
 	jsonw_object_begin(w);
 	jsonw_key(w, "columns");
 	write_index_columns(w, s, t, i);
-	jsonw_kv_string(w, "definition", def);
+	jsonw_kv_string(w, "definition", s->iw[i].def);
 	jsonw_kv_string(w, "method", mg_pq.PQgetvalue(r, i, 5));
-	jsonw_kv_string(w, "predicate", p >= 0 ? val(s->preds, p, 1) : NULL);
+	jsonw_kv_string(w, "predicate", s->iw[i].pred);
 	jsonw_kv_bool(w, "primary", is_true(r, i, 3));
 	jsonw_kv_bool(w, "unique", is_true(r, i, 2));
 	jsonw_kv_bool(w, "valid", is_true(r, i, 4));
@@ -797,26 +926,31 @@ static void write_enums(jsonw *w, PGresult *r)
 	free(types);
 }
 
-/* The defaults (both halves) by table and column. */
-static void snap_index_defaults(snap *s)
+/* The column defaults by table and column, in words: pgexpr's, or NULL
+ * (the server's are asked for afterwards, snap_deparse_rest). */
+static void snap_define_defaults(snap *s)
 {
-	size_t n = (size_t)mg_pq.PQntuples(s->defaults[0]) + (size_t)mg_pq.PQntuples(s->defaults[1]), k = 0;
-	int h, i;
+	size_t n = (size_t)mg_pq.PQntuples(s->defaults), k;
+	unsigned long type, coll;
+	buf *out = s->def;
 
 	s->default_keys = mg_malloc((n + 1) * sizeof(*s->default_keys));
-	for (h = 0; h < 2; h++)
-		for (i = 0; i < mg_pq.PQntuples(s->defaults[h]); i++, k++) {
-			s->default_keys[k].oid = oid_at(s->defaults[h], i, 0);
-			s->default_keys[k].attnum = atoi(mg_pq.PQgetvalue(s->defaults[h], i, 1));
-			s->default_keys[k].text = val(s->defaults[h], i, 2);
-		}
+	for (k = 0; k < n; k++) {
+		int i = (int)k, t = find_oid(s->by_oid, s->ntables, oid_at(s->defaults, i, 0));
+		table_ctx ctx = { s, t };
+		pgdef_table table = { column_of, &ctx };
+		pgexpr_env env = { &table, &s->quoting, function_name, operator_name, relation_name, s, s->catalog_first,
+				   s->little_endian, s->standard_strings };
+		s->default_keys[k].oid = oid_at(s->defaults, i, 0);
+		s->default_keys[k].attnum = atoi(mg_pq.PQgetvalue(s->defaults, i, 1));
+		s->default_keys[k].row = i;
+		s->default_keys[k].text = NULL;
+		buf_truncate(out, 0);
+		if (t >= 0 && pgexpr_write(out, val(s->defaults, i, 2), -1, 0, &env, &type, &coll) == 0)
+			s->default_keys[k].text = arena_strdup(&s->texts, out->ptr);
+	}
 	qsort(s->default_keys, n, sizeof(*s->default_keys), cmp_col_key);
 	s->ndefaults = n;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The server's quoting rule, from its keyword list and setting. */
@@ -848,25 +982,31 @@ static void snap_index(snap *s)
 		s->tab[i].row = i;
 	}
 	qsort(s->tab, (size_t)s->ntables, sizeof(*s->tab), cmp_name);
-	s->col_num = group_rows(&s->col_first, s, s->cols, 0, 1, attnum_of, cmp_num);
-	{
-		/* the same rows, by name within each table: same ranges */
-		size_t n = (size_t)s->col_first[s->ntables], k;
-		int t;
-		s->col_name = mg_malloc((n + 1) * sizeof(*s->col_name));
-		for (k = 0; k < n; k++) {
-			s->col_name[k] = s->col_num[k];
-			s->col_name[k].num = 0;
-		}
-		for (t = 0; t < s->ntables; t++)
-			qsort(s->col_name + s->col_first[t], (size_t)(s->col_first[t + 1] - s->col_first[t]),
-			      sizeof(*s->col_name), cmp_name);
-	}
 	s->con = group_rows(&s->con_first, s, s->cons, 0, 1, con_kind, cmp_name);
 	s->ix = group_rows(&s->ix_first, s, s->idx, 0, 1, NULL, cmp_name);
 	s->idx_by_oid = index_oids(s->idx, 6);
 	s->opc_by_oid = index_oids(s->opclasses, 0);
+	s->seq_by_oid = index_oids(s->seqs, 7);
 	snap_quoting(s);
+}
+
+/* The columns (the helper's), by table: by number, and by name for the
+ * output (the same ranges). */
+static void snap_index_columns(snap *s)
+{
+	size_t n, k;
+	int t;
+
+	s->col_num = group_rows(&s->col_first, s, s->cols, 0, 1, attnum_of, cmp_num);
+	n = (size_t)s->col_first[s->ntables];
+	s->col_name = mg_malloc((n + 1) * sizeof(*s->col_name));
+	for (k = 0; k < n; k++) {
+		s->col_name[k] = s->col_num[k];
+		s->col_name[k].num = 0;
+	}
+	for (t = 0; t < s->ntables; t++)
+		qsort(s->col_name + s->col_first[t], (size_t)(s->col_first[t + 1] - s->col_first[t]), sizeof(*s->col_name),
+		      cmp_name);
 }
 
 static int write_snapshot(FILE *out, const snap *s, const char *server)
@@ -904,7 +1044,8 @@ static int write_snapshot(FILE *out, const snap *s, const char *server)
 static void snap_release(snap *s)
 {
 	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums, s->opclasses, s->keywords,
-			    s->exprs, s->preds, s->defs, s->more_cons, s->more_idx, s->defaults[0], s->defaults[1] };
+			    s->defs, s->more_cons, s->more_idx, s->more_exprs, s->defaults, s->more_defaults, s->catalog_names,
+			    s->session, s->functions, s->operators };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -922,9 +1063,11 @@ static void snap_release(snap *s)
 	free(s->idx_by_oid);
 	free(s->opc_by_oid);
 	free(s->quoting.keywords);
+	free(s->catalog_relnames);
+	free(s->seq_by_oid);
 	free(s->default_keys);
 	free(s->con_text);
-	free(s->idx_text);
+	free(s->iw);
 	arena_release(&s->texts);
 }
 
@@ -948,6 +1091,44 @@ static PGresult *run(PGconn *c, const char *sql, const char *redacted, mg_error 
 	return res;
 }
 
+/*
+ * `sql` on the main session, while whatever the helper sends is taken in
+ * and parsed as it comes (the helper must never wait on a full socket,
+ * nor its rows be parsed only at the end).
+ */
+static PGresult *run_beside(PGconn *c, PGconn *helper, const char *sql, const char *redacted, mg_error *err)
+{
+	PGresult *res, *extra;
+	int watch = 1; /* the helper's socket, until it fails */
+
+	if (!helper)
+		return run(c, sql, redacted, err);
+	if (!mg_pq.PQsendQuery(c, sql)) {
+		query_failed(c, redacted, err);
+		return NULL;
+	}
+	while (mg_pq.PQisBusy(c)) {
+		struct pollfd fds[2] = { { mg_pq.PQsocket(c), POLLIN, 0 }, { mg_pq.PQsocket(helper), POLLIN, 0 } };
+		if (poll(fds, watch ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) && !mg_pq.PQconsumeInput(c))
+			break;
+		if (watch && (fds[1].revents & (POLLIN | POLLERR | POLLHUP))) {
+			watch = mg_pq.PQconsumeInput(helper);
+			mg_pq.PQisBusy(helper); /* parses what came */
+		}
+	}
+	res = mg_pq.PQgetResult(c);
+	while ((extra = mg_pq.PQgetResult(c)) != NULL)
+		mg_pq.PQclear(extra);
+	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
+		query_failed(c, redacted, err);
+		mg_pq.PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
 static int command(PGconn *c, const char *sql)
 {
 	PGresult *res = mg_pq.PQexec(c, sql);
@@ -957,8 +1138,8 @@ static int command(PGconn *c, const char *sql)
 	return ok ? 0 : -1;
 }
 
-/* The definitions of the constraints, as soon as the main session's
- * results are in: the server's or pgdef's; NULL where pgdef could not. */
+/* The definitions of the constraints: the server's or pgdef's; NULL where
+ * pgdef could not. */
 static void snap_define_constraints(snap *s)
 {
 	int t, k, i;
@@ -971,22 +1152,16 @@ static void snap_define_constraints(snap *s)
 		}
 }
 
-/* The definitions of the indexes, once the helper's results are in: the
- * server's (s->defs) or pgdef's; NULL where pgdef could not. */
+/* Every index in words, once the helper's results are in: mgate's words
+ * (pgexpr, pgdef) or the server's (s->defs); the rest is from_server. */
 static void snap_define_indexes(snap *s)
 {
-	int t, k, i, d;
-	const char *text;
+	int t, k;
 
-	s->idx_text = mg_calloc((size_t)mg_pq.PQntuples(s->idx) + 1, sizeof(*s->idx_text));
+	s->iw = mg_calloc((size_t)mg_pq.PQntuples(s->idx) + 1, sizeof(*s->iw));
 	for (t = 0; t < s->ntables; t++)
-		for (k = s->ix_first[t]; k < s->ix_first[t + 1]; k++) {
-			i = s->ix[k].row;
-			if ((d = deparsed_row(s->defs, oid_at(s->idx, i, 6))) >= 0)
-				s->idx_text[i] = val(s->defs, d, 1);
-			else if ((text = index_compose(s, t, i)) != NULL)
-				s->idx_text[i] = arena_strdup(&s->texts, text);
-		}
+		for (k = s->ix_first[t]; k < s->ix_first[t + 1]; k++)
+			index_words_write(s, &s->iw[s->ix[k].row], t, s->ix[k].row);
 }
 
 /* `sql` (a %s for a list of oids) run with the oids `v` holds, into *out. */
@@ -1023,29 +1198,144 @@ static void fill_missing(PGresult *more, PGresult *r, const ref *v, int n, const
 }
 
 /*
- * The keys and indexes pgdef could not write after all (a column of
- * another type than its operator class's, a collation of its own, an
- * expression that is more than a call, a table outside the snapshot),
- * deparsed by the server in one query each.
+ * The keys, indexes and defaults mgate could not write after all (a
+ * column of another type than its operator class's, a collation of its
+ * own, an expression pgexpr does not write, a table outside the
+ * snapshot), in the server's words, one query for each kind.
  */
 static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error *err)
 {
-	buf ix = BUF_INIT, con = BUF_INIT;
-	int rc = MG_OK;
+	buf ix = BUF_INIT, con = BUF_INIT, def = BUF_INIT;
+	int rc = MG_OK, k, i, d, e;
 
-	missing_oids(&ix, s, s->idx, s->ix, s->ix_first, s->idx_text, 6);
+	for (k = 0; k < s->ix_first[s->ntables]; k++)
+		if (s->iw[i = s->ix[k].row].from_server)
+			buf_printf(&ix, "%s%s", ix.len ? "," : "", mg_pq.PQgetvalue(s->idx, i, 6));
 	missing_oids(&con, s, s->cons, s->con, s->con_first, s->con_text, 13);
-	if (ix.len)
-		rc = deparse_rest(&s->more_idx, c, "SELECT x, pg_get_indexdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1",
-				  &ix, redacted, err);
-	if (rc == MG_OK && con.len)
-		rc = deparse_rest(&s->more_cons, c,
-				  "SELECT x, pg_get_constraintdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1", &con, redacted,
-				  err);
-	fill_missing(s->more_idx, s->idx, s->ix, s->ix_first[s->ntables], s->idx_text, 6);
+	for (k = 0; k < (int)s->ndefaults; k++)
+		if (!s->default_keys[k].text && find_oid(s->by_oid, s->ntables, s->default_keys[k].oid) >= 0)
+			buf_printf(&def, "%s%s", def.len ? "," : "", mg_pq.PQgetvalue(s->defaults, s->default_keys[k].row, 3));
+	if (def.len && (rc = deparse_rest(&s->more_defaults, c, q_rest_defaults, &def, redacted, err)) < 0)
+		goto cleanup;
+	for (k = 0; s->more_defaults && k < (int)s->ndefaults; k++)
+		if (!s->default_keys[k].text &&
+		    (d = deparsed_row(s->more_defaults, oid_at(s->defaults, s->default_keys[k].row, 3))) >= 0)
+			s->default_keys[k].text = val(s->more_defaults, d, 1);
+	if (ix.len && ((rc = deparse_rest(&s->more_idx, c, q_rest_indexes, &ix, redacted, err)) < 0 ||
+		       (rc = deparse_rest(&s->more_exprs, c, q_rest_exprs, &ix, redacted, err)) < 0))
+		goto cleanup;
+	if (con.len &&
+	    (rc = deparse_rest(&s->more_cons, c, "SELECT x, pg_get_constraintdef(x) FROM unnest('{%s}'::oid[]) x ORDER BY 1",
+			       &con, redacted, err)) < 0)
+		goto cleanup;
+	for (k = 0; s->more_idx && k < s->ix_first[s->ntables]; k++) {
+		index_words *iw = &s->iw[i = s->ix[k].row];
+		unsigned long oid = oid_at(s->idx, i, 6);
+		if (!iw->from_server || (d = deparsed_row(s->more_idx, oid)) < 0)
+			continue;
+		iw->def = val(s->more_idx, d, 1);
+		iw->pred = val(s->more_idx, d, 2);
+		/* the expressions, in key order */
+		e = deparsed_row(s->more_exprs, oid);
+		iw->nexprs = 0;
+		iw->exprs = arena_alloc(&s->texts, (MAX_INDEX_EXPRS + 1) * sizeof(*iw->exprs));
+		for (; e >= 0 && e < mg_pq.PQntuples(s->more_exprs) && oid_at(s->more_exprs, e, 0) == oid &&
+		       iw->nexprs < MAX_INDEX_EXPRS; e++)
+			iw->exprs[iw->nexprs++] = mg_pq.PQgetvalue(s->more_exprs, e, 2);
+	}
 	fill_missing(s->more_cons, s->cons, s->con, s->con_first[s->ntables], s->con_text, 13);
+cleanup:
 	buf_release(&ix);
 	buf_release(&con);
+	buf_release(&def);
+	return rc;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every oid after `field` (":funcid ") in the stored trees of column
+ * `col` of `r`, once each, as "1,2,3" into `out`. */
+static void tree_oids(buf *out, PGresult *r, int col, const char *field)
+{
+	size_t n = 0, cap = 64, k, flen = strlen(field);
+	unsigned long *v = mg_malloc(cap * sizeof(*v));
+	int i;
+
+	for (i = 0; i < mg_pq.PQntuples(r); i++) {
+		const char *p = val(r, i, col);
+		while (p && (p = strstr(p, field)) != NULL) {
+			char *end;
+			unsigned long oid = strtoul(p + flen, &end, 10);
+			if (n == cap)
+				v = mg_realloc(v, (cap *= 2) * sizeof(*v));
+			v[n++] = oid;
+			p = end;
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_ulong);
+	for (k = 0; k < n; k++)
+		if (!k || v[k] != v[k - 1])
+			buf_printf(out, ",%lu", v[k]);
+	free(v);
+}
+
+/* Whether the server's platform (from version(): "... on x86_64-pc-linux-gnu,
+ * compiled by ...") is known to be little-endian. */
+static int little_endian_server(const char *version)
+{
+	static const char *const arch[] = { "x86_64", "amd64", "i386", "i486", "i586", "i686", "aarch64", "arm64",
+					    "powerpc64le", "ppc64le", "riscv64", "loongarch64", "armv7l", "armv6l" };
+	const char *on = strstr(version, " on ");
+	size_t i, n;
+
+	if (!on)
+		return 0;
+	on += 4;
+	n = strcspn(on, "-, ");
+	for (i = 0; i < sizeof(arch) / sizeof(arch[0]); i++)
+		if (strlen(arch[i]) == n && !strncmp(on, arch[i], n))
+			return 1;
+	return 0;
+}
+
+/* What pgexpr needs from the catalogs: the session, pg_catalog's relation
+ * names, and the functions and operators the index expressions and
+ * predicates and the column defaults use. */
+static int snap_catalog(snap *s, PGconn *c, const char *redacted, mg_error *err)
+{
+	buf funcs = BUF_INIT, ops = BUF_INIT;
+	int rc = MG_OK;
+
+	int i, n = mg_pq.PQntuples(s->catalog_names);
+
+	if (mg_pq.PQntuples(s->session) == 1) {
+		s->catalog_first = is_true(s->session, 0, 0);
+		s->standard_strings = is_true(s->session, 0, 1);
+		s->little_endian = little_endian_server(mg_pq.PQgetvalue(s->session, 0, 2));
+		s->first_schema = val(s->session, 0, 3);
+	}
+	s->catalog_relnames = mg_malloc(((size_t)n + 1) * sizeof(*s->catalog_relnames));
+	for (i = 0; i < n; i++)
+		s->catalog_relnames[i] = mg_pq.PQgetvalue(s->catalog_names, i, 0);
+	qsort(s->catalog_relnames, (size_t)n, sizeof(*s->catalog_relnames), cmp_str);
+	s->ncatalog_relnames = (size_t)n;
+	buf_putc(&funcs, '0'); /* never empty: "0,870,..." */
+	buf_putc(&ops, '0');
+	tree_oids(&funcs, s->idx, 13, ":funcid ");
+	tree_oids(&funcs, s->idx, 14, ":funcid ");
+	tree_oids(&funcs, s->defaults, 2, ":funcid ");
+	tree_oids(&ops, s->idx, 13, ":opno ");
+	tree_oids(&ops, s->idx, 14, ":opno ");
+	tree_oids(&ops, s->defaults, 2, ":opno ");
+	if ((rc = deparse_rest(&s->functions, c, q_functions, &funcs, redacted, err)) == MG_OK)
+		rc = deparse_rest(&s->operators, c, q_operators, &ops, redacted, err);
+	buf_release(&funcs);
+	buf_release(&ops);
 	return rc;
 }
 
@@ -1109,34 +1399,48 @@ typedef struct snap_query {
 	int on_helper; /* run by the helper session, when there is one */
 } snap_query;
 
-/* The helper's results, in the order sent, into their slots. The first
- * one is the helper's view of the data (txid_current_snapshot): unless it
- * is exactly the main session's, nothing the helper read is kept (it
- * reached another server, say, through a pooler). A failed query leaves
- * its slot empty, for the main session to run. The session then ends. */
-static void helper_finish(PGconn *h, const char *want_snapshot, const snap_query *q, size_t n)
+/* The second session: where its results go, in the order it sends them. */
+typedef struct helper {
+	PGconn *conn;              /* NULL once done */
+	const char *want_snapshot; /* the main session's txid_current_snapshot */
+	const snap_query *q;
+	size_t n, next;            /* the query whose result comes next */
+	int first, same;
+} helper;
+
+/*
+ * Take the helper's complete results (with `wait`, all of them) into
+ * their slots, in the order sent. The first one is the helper's view of
+ * the data (txid_current_snapshot): unless it is exactly the main
+ * session's, nothing the helper read is kept (it reached another server,
+ * say, through a pooler). A failed query leaves its slot empty, for the
+ * main session to run. After the last result the session ends.
+ */
+static void helper_take(helper *h, int wait)
 {
 	PGresult *res;
-	size_t i = 0;
-	int first = 1, same = 0;
 
-	while ((res = mg_pq.PQgetResult(h)) != NULL) {
-		if (first) {
-			first = 0;
-			same = mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && mg_pq.PQntuples(res) == 1 &&
-			       !strcmp(mg_pq.PQgetvalue(res, 0, 0), want_snapshot);
+	while (h->conn && (wait || !mg_pq.PQisBusy(h->conn))) {
+		if (!(res = mg_pq.PQgetResult(h->conn))) {
+			mg_pq.PQfinish(h->conn);
+			h->conn = NULL;
+			break;
+		}
+		if (h->first) {
+			h->first = 0;
+			h->same = mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && mg_pq.PQntuples(res) == 1 &&
+				  !strcmp(mg_pq.PQgetvalue(res, 0, 0), h->want_snapshot);
 			mg_pq.PQclear(res);
 			continue;
 		}
-		while (i < n && !q[i].on_helper)
-			i++;
-		if (same && i < n && mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && !*q[i].slot)
-			*q[i].slot = res;
+		while (h->next < h->n && !h->q[h->next].on_helper)
+			h->next++;
+		if (h->same && h->next < h->n && mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && !*h->q[h->next].slot)
+			*h->q[h->next].slot = res;
 		else
 			mg_pq.PQclear(res);
-		i++;
+		h->next++;
 	}
-	mg_pq.PQfinish(h);
 }
 
 #define SNAPSHOT_TEXT "SELECT txid_current_snapshot()::text"
@@ -1147,8 +1451,9 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 	buf cons_sql = BUF_INIT, idx_sql = BUF_INIT, defs_sql = BUF_INIT, def = BUF_INIT, helper_sql = BUF_INIT;
 	int v15 = mg_pq.PQserverVersion(c) >= 150000, rc = MG_OK;
 	PGresult *id = NULL;
-	PGconn *helper = NULL;
+	helper h;
 	size_t nq, i;
+	int columns_done = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.def = &def;
@@ -1156,14 +1461,18 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 	sql_for_version(&idx_sql, q_indexes_fmt, v15 ? INDEXES_15 : "");
 	sql_for_version(&defs_sql, q_index_defs_fmt, v15 ? INDEXES_15 : "");
 	const snap_query q[] = {
-		{ q_index_preds, &s.preds, 1 }, { q_index_exprs, &s.exprs, 1 }, { defs_sql.ptr, &s.defs, 1 },
-		{ q_defaults_even, &s.defaults[0], 1 },
-		{ q_tables, &s.tables, 0 }, { q_columns, &s.cols, 0 }, { cons_sql.ptr, &s.cons, 0 },
+		{ q_columns, &s.cols, 1 }, { defs_sql.ptr, &s.defs, 1 }, { q_defaults, &s.defaults, 0 },
+		{ q_tables, &s.tables, 0 }, { cons_sql.ptr, &s.cons, 0 },
 		{ idx_sql.ptr, &s.idx, 0 }, { q_opclasses, &s.opclasses, 0 }, { q_quoting, &s.keywords, 0 },
+		{ q_session, &s.session, 0 },
 		{ q_views, &s.views, 0 },
-		{ q_sequences, &s.seqs, 0 }, { q_enums, &s.enums, 0 }, { q_defaults_odd, &s.defaults[1], 0 },
+		{ q_sequences, &s.seqs, 0 }, { q_enums, &s.enums, 0 }, { q_catalog_names, &s.catalog_names, 0 },
 	};
 	nq = sizeof(q) / sizeof(q[0]);
+	memset(&h, 0, sizeof(h));
+	h.q = q;
+	h.n = nq;
+	h.first = 1;
 	/* one snapshot-consistent read of the catalogs, shared with the helper */
 	if (command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0) {
 		rc = query_failed(c, redacted, err);
@@ -1174,40 +1483,50 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 		if (q[i].on_helper)
 			buf_printf(&helper_sql, "%s;", q[i].sql);
 	id = mg_pq.PQexec(c, "SELECT pg_export_snapshot(), txid_current_snapshot()::text");
-	if (mg_pq.PQresultStatus(id) == PGRES_TUPLES_OK && mg_pq.PQntuples(id) == 1)
-		helper = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), helper_sql.ptr);
-	else
+	if (mg_pq.PQresultStatus(id) == PGRES_TUPLES_OK && mg_pq.PQntuples(id) == 1) {
+		h.conn = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), helper_sql.ptr);
+		h.want_snapshot = mg_pq.PQgetvalue(id, 0, 1);
+	} else {
 		command(c, "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); /* no export: read it all here */
+	}
 	for (i = 0; i < nq; i++) {
-		if ((!helper || !q[i].on_helper) && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
+		if (h.conn && q[i].on_helper)
+			continue;
+		if (!(*q[i].slot = run_beside(c, h.conn, q[i].sql, redacted, err))) {
 			rc = MG_EENV;
 			goto cleanup;
 		}
-		if (helper) /* take in what the helper sent, so that it never waits on a full socket */
-			mg_pq.PQconsumeInput(helper);
 		if (q[i].slot == &s.tables) /* the results to come, in libpq's memory */
 			heap_expect((size_t)mg_pq.PQntuples(s.tables) * SNAP_HEAP_PER_TABLE);
+		helper_take(&h, 0);
 	}
 	snap_index(&s); /* while the helper finishes */
-	snap_define_constraints(&s);
-	if (helper) {
-		helper_finish(helper, mg_pq.PQgetvalue(id, 0, 1), q, nq);
-		helper = NULL;
+	if ((rc = snap_catalog(&s, c, redacted, err)) < 0)
+		goto cleanup;
+	helper_take(&h, 0);
+	if (s.cols) { /* the helper's columns are in: sorted while it ends */
+		snap_index_columns(&s);
+		columns_done = 1;
 	}
+	helper_take(&h, 1);
 	for (i = 0; i < nq; i++) /* what the helper could not do */
 		if (!*q[i].slot && !(*q[i].slot = run(c, q[i].sql, redacted, err))) {
 			rc = MG_EENV;
 			goto cleanup;
 		}
+	if (!columns_done)
+		snap_index_columns(&s);
+	snap_define_constraints(&s);
 	snap_define_indexes(&s);
+	snap_define_defaults(&s);
 	if ((rc = snap_deparse_rest(&s, c, redacted, err)) < 0)
 		goto cleanup;
-	snap_index_defaults(&s);
+
 	if (write_snapshot(out, &s, server) < 0)
 		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot of %s", redacted);
 cleanup:
-	if (helper)
-		mg_pq.PQfinish(helper);
+	if (h.conn)
+		mg_pq.PQfinish(h.conn);
 	if (id)
 		mg_pq.PQclear(id);
 	buf_release(&helper_sql);

@@ -14,8 +14,9 @@
 #include "util/error.h"
 
 /* `server` is the server's version text for the document; `redacted` the
- * URL for messages. Opens one more session with the same parameters for
- * the slowest query, when it can. MG_EENV when a query or the write fails. */
+ * URL for messages. Opens one more session with the same parameters to
+ * read the columns meanwhile, when it can (else reads all on `conn`).
+ * MG_EENV when a query or the write fails. */
 int pgsnap_write(FILE *out, PGconn *conn, const char *server, const char *redacted, mg_error *err);
 
 #endif

@@ -17,7 +17,7 @@
 	X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQgetisnull)                \
 	X(PQgetvalue) X(PQlibVersion) X(PQnfields) X(PQntuples) X(PQresultStatus) X(PQserverVersion)           \
 	X(PQsendQuery) X(PQgetResult) X(PQescapeLiteral) X(PQhost) X(PQhostaddr) X(PQport) X(PQstatus)         \
-	X(PQconsumeInput)
+	X(PQconsumeInput) X(PQisBusy) X(PQsocket)
 
 typedef struct pq_api {
 #define PQAPI_SLOT(f) __typeof__(f) *f;

@@ -139,7 +139,9 @@ ALTER TABLE odd.child ADD CONSTRAINT "quote""d" CHECK (p_ab <> 7) NOT VALID;
 # deferrable and NOT VALID, to a table on and off the search path;
 # expressions that are plain calls (written by mgate) and ones that are
 # not (operators, casts, COALESCE, an implicit coercion, a collation of
-# their own); predicates of one clause and of two.
+# their own); predicates of one clause and of two; column defaults of
+# sequences on and off the search path (and one hidden by pg_catalog's
+# pg_class), literals and calls, and generated columns.
 DEFS_SCHEMA = """
 CREATE SCHEMA defs;
 CREATE TYPE defs.mood AS ENUM ('ok', 'sad');
@@ -165,6 +167,27 @@ CREATE INDEX ix_e_operator ON public."user" ((year + 1), (name || 'x'));
 CREATE INDEX ix_e_cast ON public."user" ((name::varchar(5)), coalesce(name, ''), lower("order"));
 CREATE INDEX ix_e_two_clauses ON public."user" (lower(name)) WHERE year > 0 AND mood = 'ok';
 CREATE INDEX ix_e_or ON public."user" (year) WHERE year > 0 OR year < -5;
+ALTER TABLE public."user" ADD COLUMN flag boolean, ADD COLUMN gone_at timestamptz, ADD COLUMN status text;
+CREATE INDEX ix_p_null ON public."user" (name) WHERE gone_at IS NULL;
+CREATE INDEX ix_p_not ON public."user" (name) WHERE NOT flag;
+CREATE INDEX ix_p_flag ON public."user" (name) WHERE flag;
+CREATE INDEX ix_p_bool ON public."user" (name) WHERE flag = true AND gone_at IS NOT NULL;
+CREATE INDEX ix_p_quote ON public."user" (name) WHERE status = 'it''s a\b' OR status <> '';
+CREATE INDEX ix_p_negative ON public."user" (name) WHERE year > -5 AND "select" <> -2147483648;
+CREATE INDEX ix_p_in ON public."user" (name) WHERE status IN ('a', 'b');
+CREATE INDEX ix_p_varchar ON public."user" (name) WHERE "order" = 'x';
+CREATE INDEX ix_p_collate ON public."user" (name) WHERE name = 'x' COLLATE "C";
+CREATE INDEX ix_p_call ON public."user" (lower(status)) WHERE length(status) > 3;
+CREATE FUNCTION defs.lower(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE FUNCTION public.norm(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE INDEX ix_p_own_function ON public."user" (norm(status)) WHERE norm(status) <> '';
+CREATE SEQUENCE defs."Mixed Seq";
+CREATE SEQUENCE public.pg_class;
+CREATE TABLE public.defaults (id serial PRIMARY KEY, a bigint DEFAULT nextval('defs."Mixed Seq"'),
+  b bigint DEFAULT nextval('public.pg_class'), c timestamptz DEFAULT now(), d text DEFAULT 'it''s',
+  e int DEFAULT -1, f boolean DEFAULT true, g timestamptz DEFAULT CURRENT_TIMESTAMP, h uuid DEFAULT gen_random_uuid(),
+  i int GENERATED ALWAYS AS (e * 2) STORED, j text DEFAULT lower('X'), k int DEFAULT 0,
+  l text GENERATED ALWAYS AS (lower(d)) STORED, m numeric DEFAULT 1.5, "Select" text DEFAULT ('a' || 'b'));
 CREATE TABLE defs.ref (id int PRIMARY KEY, a int, b int, UNIQUE NULLS NOT DISTINCT (a), UNIQUE (a, b));
 CREATE TABLE defs.kid (id int, a int DEFAULT 0, b int, u int,
   CONSTRAINT fk_full FOREIGN KEY (a, b) REFERENCES defs.ref (a, b) MATCH FULL ON UPDATE SET NULL ON DELETE SET DEFAULT,
@@ -181,6 +204,12 @@ SELECT json_build_object(
  'indexes', (SELECT json_agg(json_build_array(n.nspname || '.' || t.relname, i.relname, pg_get_indexdef(ix.indexrelid)))
    FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
    JOIN pg_namespace n ON n.oid = t.relnamespace
+   WHERE t.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg_toast%'),
+ 'defaults', (SELECT json_agg(json_build_array(n.nspname || '.' || t.relname, a.attname, a.attgenerated <> '',
+   pg_get_expr(d.adbin, d.adrelid)))
+   FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+   JOIN pg_class t ON t.oid = d.adrelid JOIN pg_namespace n ON n.oid = t.relnamespace
    WHERE t.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname NOT LIKE 'pg_toast%'),
  'constraints', (SELECT json_agg(json_build_array(n.nspname || '.' || t.relname, con.conname, con.contype,
@@ -212,8 +241,12 @@ def check_definitions(pg, label, options, settings):
         con = t.get("primary_key") if kind == "p" else t.get(kinds.get(kind, ""), {}).get(name)
         if (con or {}).get("definition") != definition:
             bad.append((table, name, (con or {}).get("definition"), definition))
-    check("postgresql %s: %d index and %d constraint definitions are the server's" %
-          (label, len(want["indexes"]), len(want["constraints"])), not bad, bad)
+    for table, column, generated, expr in want["defaults"]:
+        col = tables.get(table, {}).get("columns", {}).get(column, {})
+        if col.get("generated" if generated else "default") != expr:
+            bad.append((table, column, col, expr))
+    check("postgresql %s: %d index, %d constraint and %d default definitions are the server's" %
+          (label, len(want["indexes"]), len(want["constraints"]), len(want["defaults"])), not bad, bad)
 
 
 def run_pg_catalog_oracle(pg):
@@ -248,11 +281,22 @@ def run_pg_catalog_oracle(pg):
         "port=%d" % pg.port, "port=%d,%d" % (pg.port, pg.port))
     rc, out2, err = mgate("snapshot", "--db", multi)
     check("postgresql: snapshot through a host list", rc == 0 and out2 == out, err)
+    # a role allowed one connection: the helper session is refused and the
+    # main one reads everything itself, to the same bytes
+    pg.psql("CREATE ROLE solo LOGIN PASSWORD 'solo-Pw-2b' CONNECTION LIMIT 1")
+    solo = pg.url().replace("postgres:%s@" % harness.PASSWORD, "solo:solo-Pw-2b@")
+    rc, out3, err = mgate("snapshot", "--db", solo)
+    check("postgresql: snapshot without a helper session", rc == 0 and out3 == out, err)
     pg.psql(DEFS_SCHEMA)
     check_definitions(pg, "definitions", "", "")
     # another search path (other tables visible) and every name quoted
     check_definitions(pg, "definitions, all quoted, search_path=defs", "-c%20quote_all_identifiers%3Don%20-c%20"
                       "search_path%3Ddefs", "SET quote_all_identifiers = on; SET search_path = defs;")
+    # pg_catalog after a schema with its own lower(text): the server names
+    # the built-in one in full; and backslashes in literals doubled
+    check_definitions(pg, "definitions, search_path=defs,pg_catalog, standard_conforming_strings off",
+                      "-c%20search_path%3Ddefs%2Cpg_catalog%20-c%20standard_conforming_strings%3Doff",
+                      "SET search_path = defs, pg_catalog; SET standard_conforming_strings = off;")
 
 
 def main():

@@ -154,53 +154,6 @@ static void test_keys(void **state)
 	key_is(&k, NULL);
 }
 
-/* Stored trees as PostgreSQL 15 writes them (pg_index.indexprs). */
-static void test_expr_list(void **state)
-{
-	static const char lower[] =
-		"({FUNCEXPR :funcid 870 :funcresulttype 25 :funcretset false :funcvariadic false :funcformat 0 "
-		":funccollid 100 :inputcollid 100 :args ({VAR :varno 1 :varattno 5 :vartype 25 :vartypmod -1 "
-		":varcollid 100 :varlevelsup 0 :varnosyn 1 :varattnosyn 5 :location 940}) :location 934})";
-	static const char two[] =
-		"({FUNCEXPR :funcid 870 :funcresulttype 25 :funcretset false :funcvariadic false :funcformat 0 "
-		":funccollid 950 :inputcollid 100 :args ({FUNCEXPR :funcid 885 :funcresulttype 25 :funcretset false "
-		":funcvariadic false :funcformat 0 :funccollid 100 :inputcollid 100 :args ({VAR :varno 1 :varattno 3 "
-		":vartype 25 :vartypmod -1 :varcollid 100 :varlevelsup 0 :varnosyn 1 :varattnosyn 3 :location 10}) "
-		":location 5}) :location 1} {OPEXPR :opno 551 :opfuncid 177 :opresulttype 23 :opretset false :opcollid 0 "
-		":inputcollid 0 :args ({VAR :varno 1 :varattno 6 :vartype 23 :vartypmod -1 :varcollid 0 :varlevelsup 0 "
-		":varnosyn 1 :varattnosyn 6 :location 20} {CONST :consttype 23 :consttypmod -1 :constcollid 0 "
-		":constlen 4 :constbyval true :constisnull false :location 27 :constvalue 4 [ 1 0 0 0 0 0 0 0 ]}) "
-		":location 25})";
-	static const char cast[] =
-		"({FUNCEXPR :funcid 669 :funcresulttype 1043 :funcretset false :funcvariadic false :funcformat 2 "
-		":funccollid 100 :inputcollid 100 :args ({VAR :varno 1 :varattno 3 :vartype 25 :vartypmod -1 "
-		":varcollid 100 :varlevelsup 0 :varnosyn 1 :varattnosyn 3 :location 2}) :location 7})";
-	static const char escaped[] = "({FUNCEXPR :funcformat 0 :funcresulttype 25 :funccollid 0 :args "
-				      "({RELABELTYPE :resulttype 25 :note a\\\\\\{b}) :location 1})";
-	pgdef_expr ex[4];
-
-	(void)state;
-	memset(ex, 0, sizeof(ex));
-	assert_int_equal(pgdef_expr_list(lower, ex, 4), 1);
-	assert_true(ex[0].simple);
-	assert_int_equal(ex[0].type, 25);
-	assert_int_equal(ex[0].collation, 100);
-	/* a nested call is simple; its own collation is not the outer one's */
-	assert_int_equal(pgdef_expr_list(two, ex, 4), 2);
-	assert_true(ex[0].simple);
-	assert_int_equal(ex[0].collation, 950);
-	assert_false(ex[1].simple); /* an operator: the server's parentheses */
-	assert_int_equal(pgdef_expr_list(two, ex, 1), 2); /* counted beyond `max` */
-	assert_int_equal(pgdef_expr_list(cast, ex, 4), 1);
-	assert_false(ex[0].simple); /* funcformat 2: a cast */
-	assert_int_equal(pgdef_expr_list(escaped, ex, 4), 1);
-	assert_false(ex[0].simple);
-	assert_int_equal(pgdef_expr_list("({FUNCEXPR :funcformat 0", ex, 4), -1);
-	assert_int_equal(pgdef_expr_list("{VAR :varno 1}", ex, 4), -1); /* not a list */
-	assert_int_equal(pgdef_expr_list("()", ex, 4), 0);
-	assert_int_equal(pgdef_expr_list(NULL, ex, 4), -1);
-}
-
 static void test_expression_index(void **state)
 {
 	const char *exprs[] = { "lower(btrim(\"select\"))" };
@@ -230,7 +183,6 @@ int main(void)
 		cmocka_unit_test(test_ident),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_expr_list),
 		cmocka_unit_test(test_expression_index),
 		cmocka_unit_test(test_numbers),
 	};
