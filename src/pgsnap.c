@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,6 +251,7 @@ typedef struct snap {
 	int catalog_first, standard_strings, little_endian;
 	const char **con_text; /* every constraint definition, by row (NULL: none yet) */
 	struct index_words *iw; /* every index in words, by row */
+	arena index_texts;      /* theirs, until adopted by texts */
 	arena texts;
 	int ntables;
 	oid_row *idx_by_oid; /* index rows by index oid */
@@ -567,8 +569,9 @@ static int index_composable(const snap *s, int t, int i, const unsigned long *ty
 }
 
 /* Index row `i` of table row `t` in words, as far as mgate can write it
- * (the rest is marked from_server). */
-static void index_words_write(snap *s, index_words *iw, int t, int i)
+ * (the rest is marked from_server); `out` is scratch, `mem` keeps the
+ * texts. */
+static void index_words_write(const snap *s, index_words *iw, int t, int i, buf *out, arena *mem)
 {
 	PGresult *r = s->idx;
 	table_ctx ctx = { s, t };
@@ -578,7 +581,6 @@ static void index_words_write(snap *s, index_words *iw, int t, int i)
 	unsigned long types[MAX_INDEX_EXPRS], colls[MAX_INDEX_EXPRS], ptype, pcoll;
 	const char *exprs = val(r, i, 13), *pred = val(r, i, 14);
 	pgdef_index ix;
-	buf *out = s->def;
 	int k, d;
 
 	iw->nexprs = exprs ? pgexpr_count(exprs) : 0;
@@ -586,14 +588,14 @@ static void index_words_write(snap *s, index_words *iw, int t, int i)
 		iw->from_server = 1;
 		return;
 	}
-	iw->exprs = arena_alloc(&s->texts, ((size_t)iw->nexprs + 1) * sizeof(*iw->exprs));
+	iw->exprs = arena_alloc(mem, ((size_t)iw->nexprs + 1) * sizeof(*iw->exprs));
 	for (k = 0; k < iw->nexprs; k++) {
 		buf_truncate(out, 0);
 		if (pgexpr_write(out, exprs, k, 1, &env, &types[k], &colls[k]) < 0) {
 			iw->from_server = 1;
 			return;
 		}
-		iw->exprs[k] = arena_strdup(&s->texts, out->ptr);
+		iw->exprs[k] = arena_strdup(mem, out->ptr);
 	}
 	if (pred) {
 		buf_truncate(out, 0);
@@ -601,7 +603,7 @@ static void index_words_write(snap *s, index_words *iw, int t, int i)
 			iw->from_server = 1;
 			return;
 		}
-		iw->pred = arena_strdup(&s->texts, out->ptr);
+		iw->pred = arena_strdup(mem, out->ptr);
 	}
 	if ((d = s->defs ? deparsed_row(s->defs, oid_at(r, i, 6)) : -1) >= 0) {
 		iw->def = val(s->defs, d, 1);
@@ -625,7 +627,7 @@ static void index_words_write(snap *s, index_words *iw, int t, int i)
 	ix.predicate = iw->pred;
 	buf_truncate(out, 0);
 	if (pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
-		iw->def = arena_strdup(&s->texts, out->ptr);
+		iw->def = arena_strdup(mem, out->ptr);
 	else
 		iw->from_server = 1;
 }
@@ -1069,6 +1071,7 @@ static void snap_release(snap *s)
 	free(s->con_text);
 	free(s->iw);
 	arena_release(&s->texts);
+	arena_release(&s->index_texts);
 }
 
 static int query_failed(PGconn *c, const char *redacted, mg_error *err)
@@ -1154,14 +1157,35 @@ static void snap_define_constraints(snap *s)
 
 /* Every index in words, once the helper's results are in: mgate's words
  * (pgexpr, pgdef) or the server's (s->defs); the rest is from_server. */
-static void snap_define_indexes(snap *s)
+static void *define_indexes(void *arg)
 {
+	snap *s = arg;
+	buf out = BUF_INIT;
 	int t, k;
 
-	s->iw = mg_calloc((size_t)mg_pq.PQntuples(s->idx) + 1, sizeof(*s->iw));
 	for (t = 0; t < s->ntables; t++)
 		for (k = s->ix_first[t]; k < s->ix_first[t + 1]; k++)
-			index_words_write(s, &s->iw[s->ix[k].row], t, s->ix[k].row);
+			index_words_write(s, &s->iw[s->ix[k].row], t, s->ix[k].row, &out, &s->index_texts);
+	buf_release(&out);
+	return NULL;
+}
+
+/* The indexes, the constraints and the defaults in words, the indexes on
+ * a thread of their own (each part writes its own rows, its own arena). */
+static void snap_define(snap *s)
+{
+	pthread_t thread;
+	int threaded;
+
+	s->iw = mg_calloc((size_t)mg_pq.PQntuples(s->idx) + 1, sizeof(*s->iw));
+	threaded = pthread_create(&thread, NULL, define_indexes, s) == 0;
+	if (!threaded)
+		define_indexes(s);
+	snap_define_constraints(s);
+	snap_define_defaults(s);
+	if (threaded)
+		pthread_join(thread, NULL);
+	arena_adopt(&s->texts, &s->index_texts);
 }
 
 /* `sql` (a %s for a list of oids) run with the oids `v` holds, into *out. */
@@ -1516,9 +1540,7 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 		}
 	if (!columns_done)
 		snap_index_columns(&s);
-	snap_define_constraints(&s);
-	snap_define_indexes(&s);
-	snap_define_defaults(&s);
+	snap_define(&s);
 	if ((rc = snap_deparse_rest(&s, c, redacted, err)) < 0)
 		goto cleanup;
 

@@ -117,28 +117,28 @@ void jsonw_array_end(jsonw *w)
 }
 
 /* Bytes that go out as they are: printable ASCII but the quote and the
- * backslash. */
-static size_t plain_run(const unsigned char *p, size_t left)
-{
-	size_t n = 0;
-
-	while (n < left && p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' && p[n] != '\\')
-		n++;
-	return n;
-}
+ * backslash (0 here); everything else, the NUL that ends a string
+ * included, needs a look (1). */
+static const unsigned char special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
 
 static void quoted(jsonw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t left = strlen(s);
 
 	putch(w, '"');
-	while (left) {
-		size_t n = plain_run(p, left);
-		unsigned char c = *p;
-		if (n) {
-			put(w, p, n);
-		} else if (!(n = utf8_seq_len(p, left))) {
+	for (;;) {
+		const unsigned char *run = p;
+		size_t n;
+		unsigned char c;
+		while (!special[*p])
+			p++;
+		if (p > run)
+			put(w, run, (size_t)(p - run));
+		if (!(c = *p))
+			break;
+		if (!(n = utf8_seq_len(p, strnlen((const char *)p, 4)))) {
 			puts_(w, "\xef\xbf\xbd"); /* U+FFFD for the bad byte */
 			n = 1;
 		} else if (c == '"' || c == '\\') {
@@ -162,7 +162,6 @@ static void quoted(jsonw *w, const char *s)
 			put(w, p, n); /* one well-formed multi-byte character */
 		}
 		p += n;
-		left -= n;
 	}
 	putch(w, '"');
 }
