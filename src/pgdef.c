@@ -122,7 +122,7 @@ fail:
 	return -1;
 }
 
-static const char *fk_action(char c)
+const char *pgdef_fk_action(char c)
 {
 	switch (c) {
 	case 'r': return "RESTRICT";
@@ -160,14 +160,14 @@ static int put_foreign(buf *out, const pgdef_key *k, const pgdef_table *table, c
 	if (i == sizeof(match) / sizeof(match[0]))
 		return -1;
 	buf_puts(out, match[i].text);
-	if (k->on_update != 'a' && !fk_action(k->on_update))
+	if (k->on_update != 'a' && !pgdef_fk_action(k->on_update))
 		return -1;
-	if (k->on_delete != 'a' && !fk_action(k->on_delete))
+	if (k->on_delete != 'a' && !pgdef_fk_action(k->on_delete))
 		return -1;
 	if (k->on_update != 'a')
-		buf_printf(out, " ON UPDATE %s", fk_action(k->on_update));
+		buf_printf(out, " ON UPDATE %s", pgdef_fk_action(k->on_update));
 	if (k->on_delete != 'a')
-		buf_printf(out, " ON DELETE %s", fk_action(k->on_delete));
+		buf_printf(out, " ON DELETE %s", pgdef_fk_action(k->on_delete));
 	return 0;
 }
 

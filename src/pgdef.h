@@ -78,6 +78,10 @@ int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table,
 int pgdef_key_write(buf *out, const pgdef_key *k, const pgdef_table *table, const pgdef_table *ref,
 		    const pgdef_quoting *q);
 
+/* The words of a foreign key action code (pg_constraint.confupdtype,
+ * confdeltype); NULL for 'a' (NO ACTION, left unsaid) and unknown codes. */
+const char *pgdef_fk_action(char code);
+
 /* The next number of an attribute list ("{1,2}" for int2[], "1 2" for
  * int2vector) into *out, advancing *p; 0 at the end. */
 int pgdef_next_number(const char **p, long *out);

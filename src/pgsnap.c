@@ -7,14 +7,14 @@
  * a good part of their cost), and none asks it to put in words what mgate
  * can write itself: the columns of keys and indexes come as attribute
  * numbers; key and plain index definitions are written by pgdef, index
- * expressions and predicates by pgexpr, in the server's exact words (the
- * server would open every table to do it). Only what those refuse is
+ * expressions, predicates and column defaults by pgexpr, in the server's
+ * exact words (the server would open every table to do it). Only what those refuse is
  * deparsed by the server, in a last query. The results stay in libpq's
  * memory; arrays of row numbers sorted in byte order give the canonical
  * order, and jsonw writes the document out as it goes, so no tree of
  * 100,000 column objects is ever built. A second session sharing the first
- * one's snapshot reads the columns and half of the defaults meanwhile; its
- * rows are taken in as they come.
+ * one's snapshot reads the columns meanwhile; its rows are taken in as they
+ * come.
  */
 #include "pgsnap.h"
 
@@ -416,21 +416,20 @@ static void write_attnums(jsonw *w, const snap *s, int t, const char *list)
 	long a;
 
 	jsonw_array_begin(w);
-	while (t >= 0 && pgdef_next_number(&p, &a))
-		if (column_name(s, t, (int)a))
-			jsonw_string(w, column_name(s, t, (int)a));
+	while (t >= 0 && pgdef_next_number(&p, &a)) {
+		const char *name = column_name(s, t, (int)a);
+		if (name)
+			jsonw_string(w, name);
+	}
 	jsonw_array_end(w);
 }
 
+/* A foreign key action in words, NO ACTION included. */
 static const char *fk_action(char c)
 {
-	switch (c) {
-	case 'r': return "RESTRICT";
-	case 'c': return "CASCADE";
-	case 'n': return "SET NULL";
-	case 'd': return "SET DEFAULT";
-	default: return "NO ACTION";
-	}
+	const char *words = pgdef_fk_action(c);
+
+	return words ? words : "NO ACTION";
 }
 
 /* The first row of index `oid` in `r` (sorted by index oid), or -1. */
@@ -531,6 +530,16 @@ static const char *operator_name(const void *ctx, unsigned long oid, unsigned lo
 	return mg_pq.PQgetvalue(s->operators, r, 1);
 }
 
+/* What pgexpr needs to write an expression of `table`: the session's
+ * settings and the catalog callbacks above. */
+static pgexpr_env expr_env(const snap *s, const pgdef_table *table)
+{
+	pgexpr_env env = { table, &s->quoting, function_name, operator_name, relation_name, s, s->catalog_first,
+			   s->little_endian, s->standard_strings };
+
+	return env;
+}
+
 /*
  * Whether pgdef can write index row `i`, whose expressions have the types
  * and collations given: each key column uses the operator class and
@@ -576,8 +585,7 @@ static void index_words_write(const snap *s, index_words *iw, int t, int i, buf 
 	PGresult *r = s->idx;
 	table_ctx ctx = { s, t };
 	pgdef_table table = { column_of, &ctx };
-	pgexpr_env env = { &table, &s->quoting, function_name, operator_name, relation_name, s, s->catalog_first,
-			   s->little_endian, s->standard_strings };
+	pgexpr_env env = expr_env(s, &table);
 	unsigned long types[MAX_INDEX_EXPRS], colls[MAX_INDEX_EXPRS], ptype, pcoll;
 	const char *exprs = val(r, i, 13), *pred = val(r, i, 14);
 	pgdef_index ix;
@@ -941,8 +949,7 @@ static void snap_define_defaults(snap *s)
 		int i = (int)k, t = find_oid(s->by_oid, s->ntables, oid_at(s->defaults, i, 0));
 		table_ctx ctx = { s, t };
 		pgdef_table table = { column_of, &ctx };
-		pgexpr_env env = { &table, &s->quoting, function_name, operator_name, relation_name, s, s->catalog_first,
-				   s->little_endian, s->standard_strings };
+		pgexpr_env env = expr_env(s, &table);
 		s->default_keys[k].oid = oid_at(s->defaults, i, 0);
 		s->default_keys[k].attnum = atoi(mg_pq.PQgetvalue(s->defaults, i, 1));
 		s->default_keys[k].row = i;
@@ -970,7 +977,7 @@ static void snap_quoting(snap *s)
 }
 
 /* Sort and index the tables and what belongs to them, in byte order of
- * their names (all but the index definitions, which may still be coming). */
+ * their names (all but the columns, which the helper reads). */
 static void snap_index(snap *s)
 {
 	int i;
