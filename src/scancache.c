@@ -10,14 +10,15 @@
  *   finding: str id | u8 severity | ostr path | i32 line | ostr revision | str message
  *   str: u32 length | bytes | NUL; ostr: u8 present | [str]; strlist: u32 n | n x str
  *
- * Opening reads the file once and indexes entries in place; a record is
- * decoded only when its file is looked up, and copied as bytes on save.
+ * Opening reads the header only. The body is read when the entries are
+ * first needed, onto a heap by then prepared for the load (heap.h), and
+ * indexed in place; a record is decoded only when its file is looked up,
+ * and copied as bytes on save.
  */
 #include "scancache.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,10 +49,10 @@ struct scancache {
 	char *file;   /* NULL: an in-memory cache that never saves */
 	char *key;
 	unsigned long long written_ns;
-	buf data;     /* the file's bytes when parsed from memory; entries point into it */
-	void *map;    /* or the file mapped read-only */
-	size_t maplen;
-	const unsigned char *bytes; /* data.ptr or map */
+	buf data;     /* the file's bytes (at first its header only); entries point into it */
+	int fd;       /* the open file while its body is still unread, else -1 */
+	size_t total; /* the file's size */
+	const unsigned char *bytes; /* data.ptr */
 	size_t nbytes;
 	entry *v;
 	size_t n, alloc;
@@ -374,16 +375,24 @@ static int same_stat(const scancache_stat *a, const scancache_stat *b)
 	       a->ctime_ns == b->ctime_ns;
 }
 
+int scancache_lookup(const scancache *c, const char *path, size_t pos)
+{
+	return entry_at(c, path, pos);
+}
+
+int scancache_entry_valid(const scancache *c, size_t e, const scancache_stat *st)
+{
+	if (e >= c->n || !same_stat(&c->v[e].st, st))
+		return 0;
+	/* racy: changed within a second of the cache being written */
+	return !(st->mtime_ns + RACY_NS >= c->written_ns || st->ctime_ns + RACY_NS >= c->written_ns);
+}
+
 int scancache_find(const scancache *c, const char *path, size_t pos, const scancache_stat *st)
 {
 	int i = entry_at(c, path, pos);
 
-	if (i < 0 || !same_stat(&c->v[i].st, st))
-		return -1;
-	/* racy: changed within a second of the cache being written */
-	if (st->mtime_ns + RACY_NS >= c->written_ns || st->ctime_ns + RACY_NS >= c->written_ns)
-		return -1;
-	return i;
+	return i >= 0 && scancache_entry_valid(c, (size_t)i, st) ? i : -1;
 }
 
 int scancache_take(scancache *c, int e, size_t pos, const char *path, arena *mem, script *s, findings *f)
@@ -465,9 +474,9 @@ void scancache__serialize(const scancache *c, buf *out)
 	free(kept);
 }
 
-/* Read the header of `c->bytes`: the entries wait in c->body until first
- * needed (index_entries), so that their array is made on a heap prepared
- * for the load that follows (heap.h). */
+/* Read the header of `c->bytes` (c->total bytes in the whole file): the
+ * entries wait in c->body until first needed (index_entries), so that they
+ * are read and indexed on a heap prepared for the load that follows. */
 static int read_header(scancache *c)
 {
 	reader r = { c->bytes, c->bytes + c->nbytes, 0 };
@@ -483,10 +492,45 @@ static int read_header(scancache *c)
 	if (!key || (c->key && strcmp(key, c->key)))
 		return -1; /* another project's cache (a hash collision) */
 	c->body_count = get_u32(&r);
-	if (r.bad || c->body_count > c->nbytes / 48)
+	if (r.bad || c->body_count > c->total / 48)
 		return -1;
 	c->body = r.p;
 	return 0;
+}
+
+/* `n` bytes at `off` of the open file, appended to c->data. */
+static int read_at(scancache *c, size_t off, size_t n)
+{
+	buf_grow(&c->data, n);
+	while (n) {
+		ssize_t got = pread(c->fd, c->data.ptr + c->data.len, n, (off_t)off);
+		if (got <= 0) {
+			if (got < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		c->data.len += (size_t)got;
+		c->data.ptr[c->data.len] = '\0';
+		off += (size_t)got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* The rest of the file after its header, read once (the file stays open
+ * since the header was read: a cache replaced meanwhile is not mixed in). */
+static int read_body(scancache *c)
+{
+	size_t header = (size_t)(c->body - c->bytes);
+	int rc;
+
+	rc = read_at(c, c->data.len, c->total - c->data.len);
+	close(c->fd);
+	c->fd = -1;
+	c->bytes = (const unsigned char *)c->data.ptr;
+	c->nbytes = c->data.len;
+	c->body = rc == 0 ? c->bytes + header : NULL;
+	return rc;
 }
 
 /* Index the entries in place. Records are checked only for their length
@@ -494,11 +538,19 @@ static int read_header(scancache *c)
  * cache empty and due to be rewritten. */
 static int index_entries(scancache *c)
 {
-	reader r = { c->body, c->bytes + c->nbytes, 0 };
+	reader r;
 	size_t i;
 
+	if (c->fd >= 0 && c->body && read_body(c) < 0) {
+		clear_entries(c);
+		c->dirty = 1;
+		return -1;
+	}
 	if (!c->body)
 		return 0;
+	r.p = c->body;
+	r.end = c->bytes + c->nbytes;
+	r.bad = 0;
 	c->body = NULL;
 	c->v = mg_malloc((c->body_count + 1) * sizeof(*c->v));
 	c->alloc = c->body_count + 1;
@@ -531,7 +583,7 @@ int scancache__parse(scancache *c, const unsigned char *data, size_t len)
 	buf_truncate(&c->data, 0);
 	buf_put(&c->data, (const char *)data, len);
 	c->bytes = (const unsigned char *)c->data.ptr;
-	c->nbytes = c->data.len;
+	c->nbytes = c->total = c->data.len;
 	if (read_header(c) < 0)
 		return -1;
 	return index_entries(c);
@@ -568,6 +620,7 @@ scancache *scancache__new_memory(void)
 {
 	scancache *c = mg_calloc(1, sizeof(scancache));
 	buf_init(&c->data);
+	c->fd = -1;
 	return c;
 }
 
@@ -576,29 +629,49 @@ size_t scancache_count(const scancache *c)
 	return c->body ? c->body_count : c->n;
 }
 
-/* Map the cache file read-only, all pages populated at once (a page fault
- * per page costs more than reading). */
-static int map_file(scancache *c)
+size_t scancache_bytes(const scancache *c)
+{
+	return c->total;
+}
+
+size_t scancache_entries(scancache *c)
+{
+	index_entries(c);
+	return c->n;
+}
+
+const char *scancache_entry_path(const scancache *c, size_t e)
+{
+	return e < c->n ? c->v[e].path : NULL;
+}
+
+/* Open the cache file and read its header: the first 20 bytes say how
+ * long the key is, and so where the header ends. */
+static int open_file(scancache *c)
 {
 	struct stat st;
-	int fd = open(c->file, O_RDONLY | O_CLOEXEC), rc = -1;
-	void *m;
+	uint32_t keylen;
 
-	if (fd < 0)
+	c->fd = open(c->file, O_RDONLY | O_CLOEXEC);
+	if (c->fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (unsigned long long)st.st_size <= MAX_CACHE_BYTES) {
-		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (m != MAP_FAILED) {
-			c->map = m;
-			c->maplen = (size_t)st.st_size;
-			c->bytes = m;
-			c->nbytes = c->maplen;
-			rc = 0;
-		}
-	}
-	close(fd);
-	return rc;
+	if (fstat(c->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 25 ||
+	    (unsigned long long)st.st_size > MAX_CACHE_BYTES)
+		goto fail;
+	c->total = (size_t)st.st_size;
+	if (read_at(c, 0, 20) < 0)
+		goto fail;
+	memcpy(&keylen, c->data.ptr + 16, sizeof(keylen));
+	if ((size_t)keylen > c->total - 20 - 5 || read_at(c, 20, (size_t)keylen + 5) < 0)
+		goto fail;
+	c->bytes = (const unsigned char *)c->data.ptr;
+	c->nbytes = c->data.len;
+	return 0;
+fail:
+	close(c->fd);
+	c->fd = -1;
+	buf_truncate(&c->data, 0);
+	return -1;
 }
 
 void scancache_open(scancache **out, const char *key)
@@ -617,8 +690,11 @@ void scancache_open(scancache **out, const char *key)
 	if (path.len) {
 		buf_printf(&path, "/%016llx.scan", fnv1a(key));
 		c->file = buf_detach(&path);
-		if (map_file(c) == 0 && read_header(c) < 0)
+		if (open_file(c) == 0 && read_header(c) < 0) {
 			c->dirty = 1; /* damaged: rewrite it */
+			close(c->fd);
+			c->fd = -1;
+		}
 	}
 	buf_release(&path);
 	*out = c;
@@ -666,8 +742,8 @@ void scancache_free(scancache *c)
 		return;
 	clear_entries(c);
 	buf_release(&c->data);
-	if (c->map)
-		munmap(c->map, c->maplen);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c->file);
 	free(c->key);
 	free(c);

@@ -53,6 +53,14 @@ void scancache_prepare(scancache *c, const char *const *paths, size_t n);
  * at once (it only reads). */
 int scancache_find(const scancache *c, const char *path, size_t pos, const scancache_stat *st);
 
+/* The entry for `path` (tried first at `pos`) whatever its stat data, or -1.
+ * After scancache_prepare; reads only, like scancache_find. */
+int scancache_lookup(const scancache *c, const char *path, size_t pos);
+
+/* Whether entry `e` still describes a file with stat data `st` (the test
+ * scancache_find applies). Reads only. */
+int scancache_entry_valid(const scancache *c, size_t e, const scancache_stat *st);
+
 /* Decode entry `e` (from scancache_find) into `s` (its strings in `mem`)
  * and `f`, and keep it for the next save. 0, or -1 (`s` left empty) when
  * the record is damaged. */
@@ -65,6 +73,14 @@ void scancache_store(scancache *c, const char *path, size_t pos, const scancache
 
 /* How many files the cache knows. */
 size_t scancache_count(const scancache *c);
+/* The size of its file: what reading the entries will take on the heap. */
+size_t scancache_bytes(const scancache *c);
+
+/* The entries, indexed (made on the heap as it is then): how many there
+ * are, in the order the cache was saved in (the last load order). */
+size_t scancache_entries(scancache *c);
+/* Entry `e`'s path, valid until the cache changes or is freed; NULL past the end. */
+const char *scancache_entry_path(const scancache *c, size_t e);
 
 /* Write the cache if anything changed. Errors are ignored by design. */
 void scancache_save(scancache *c);

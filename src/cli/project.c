@@ -14,13 +14,29 @@
 #include "util/utf8.h"
 #include "util/banned.h"
 
+/* The graph built early, on the scripts the scan cache predicts. */
+typedef struct early_graph {
+	revmap map;
+	findings found;
+} early_graph;
+
+static void graph_early(const scriptdir *predicted, void *arg)
+{
+	early_graph *g = arg;
+
+	revmap_build(&g->map, predicted, &g->found);
+}
+
 int cli_load_project(cli_project *p, const cli_common *common)
 {
 	config_opts co = CONFIG_OPTS_INIT;
 	mg_error err = MG_ERROR_INIT;
-	int rc;
+	early_graph early;
+	size_t load_errors;
+	int rc, held = 0;
 
 	memset(p, 0, sizeof(*p));
+	memset(&early, 0, sizeof(early));
 	co.ini_path = common->config;
 	co.section = common->name;
 	co.script_location = common->script_location;
@@ -31,19 +47,27 @@ int cli_load_project(cli_project *p, const cli_common *common)
 		return rc == MG_EENV ? EXIT_ENV : EXIT_USAGE;
 	}
 	p->sd.keep_sources = common->keep_sources;
-	if ((rc = scriptdir_load(&p->sd, &p->cfg, &p->found, &err)) < 0) {
+	rc = scriptdir_load_predicted(&p->sd, &p->cfg, &p->found, graph_early, &early, &held, &err);
+	if (rc < 0) {
+		revmap_release(&early.map);
+		findings_release(&early.found);
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 	}
-	{
-		/* A script that could not be read leaves a hole in the graph:
-		 * heads and order computed without it would be wrong, so the
-		 * graph counts as broken and commands print no graph data. */
-		size_t load_errors = findings_count(&p->found, SEV_ERROR);
+	/* A script that could not be read leaves a hole in the graph: heads
+	 * and order computed without it would be wrong, so the graph counts as
+	 * broken and commands print no graph data. */
+	load_errors = findings_count(&p->found, SEV_ERROR);
+	if (held) {
+		p->map = early.map;
+		findings_move(&p->found, &early.found);
+	} else {
+		revmap_release(&early.map);
 		revmap_build(&p->map, &p->sd, &p->found);
-		if (load_errors)
-			p->map.broken = 1;
 	}
+	findings_release(&early.found);
+	if (load_errors)
+		p->map.broken = 1;
 	return 0;
 }
 
@@ -225,18 +249,27 @@ cleanup:
 
 void cli_print_findings(const findings *f, int quiet)
 {
+	buf out = BUF_INIT;
 	size_t i;
 
+	/* stderr is unbuffered: one write per block of lines, not per piece */
 	for (i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
 		if (quiet && x->severity != SEV_ERROR)
 			continue;
 		if (x->path && x->line)
-			fprintf(stderr, "%s:%d: ", x->path, x->line);
+			buf_printf(&out, "%s:%d: ", x->path, x->line);
 		else if (x->path)
-			fprintf(stderr, "%s: ", x->path);
-		fprintf(stderr, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+			buf_printf(&out, "%s: ", x->path);
+		buf_printf(&out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+		if (out.len >= 65536) {
+			fwrite(out.ptr, 1, out.len, stderr);
+			buf_truncate(&out, 0);
+		}
 	}
+	if (out.len)
+		fwrite(out.ptr, 1, out.len, stderr);
+	buf_release(&out);
 }
 
 int cli_check_format(const char *format, const char *const *allowed, const char *cmd)

@@ -49,11 +49,18 @@ void heap_expect(size_t bytes)
 	/* the block is where the heap grew: between the old and the new break */
 	if (block && before != (char *)-1 && after != (char *)-1 && after > before && block < after &&
 	    block + bytes > before) {
+		uintptr_t start = ((uintptr_t)before + 4095) & ~(uintptr_t)4095;
 		lo = ((uintptr_t)before + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		hi = (uintptr_t)after & ~(uintptr_t)4095;
+		if (lo > hi)
+			lo = hi;
+		/* all advice: an old kernel or THP turned off just leaves the
+		 * faults where they were. The part below the first huge page
+		 * boundary is where the next allocations land: populated too,
+		 * in small pages. */
+		if (lo > start)
+			madvise((void *)start, lo - start, MADV_POPULATE_WRITE);
 		if (hi > lo) {
-			/* both are advice: an old kernel or THP turned off just
-			 * leaves the faults where they were */
 			madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 			madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
 		}
