@@ -49,7 +49,8 @@ void heap_expect(size_t bytes)
 	/* the block is where the heap grew: between the old and the new break */
 	if (block && before != (char *)-1 && after != (char *)-1 && after > before && block < after &&
 	    block + bytes > before) {
-		uintptr_t start = ((uintptr_t)before + 4095) & ~(uintptr_t)4095;
+		/* the free space the block came from may begin below the old break */
+		uintptr_t start = ((uintptr_t)(block < before ? block : before)) & ~(uintptr_t)4095;
 		lo = ((uintptr_t)before + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		hi = (uintptr_t)after & ~(uintptr_t)4095;
 		if (lo > hi)
