@@ -51,6 +51,7 @@ struct scancache {
 	unsigned long long written_ns;
 	buf data;     /* the file's bytes (at first its header only); entries point into it */
 	int fd;       /* the open file while its body is still unread, else -1 */
+	arena *keep;  /* where the body is read to, when the scripts outlive the cache */
 	size_t total; /* the file's size */
 	const unsigned char *bytes; /* data.ptr */
 	size_t nbytes;
@@ -224,8 +225,9 @@ static const char *get_ostr(reader *r)
 	return present == 1 ? get_str(r) : NULL;
 }
 
-/* A list of strings in place; its array and copies of its strings go to `mem`. */
-static void get_list(reader *r, strlist *out, arena *mem)
+/* A list of strings in place; its array goes to `mem`, with copies of its
+ * strings there too unless `borrow` (they stay where they are). */
+static void get_list(reader *r, strlist *out, arena *mem, int borrow)
 {
 	const char *items[64], **all = items;
 	size_t n = get_u32(r), i;
@@ -238,7 +240,11 @@ static void get_list(reader *r, strlist *out, arena *mem)
 		all = mg_malloc(n * sizeof(*all));
 	for (i = 0; i < n && !r->bad; i++)
 		all[i] = get_str(r);
-	if (!r->bad) {
+	if (!r->bad && borrow && n) {
+		out->v = arena_alloc(mem, n * sizeof(*out->v));
+		memcpy(out->v, all, n * sizeof(*out->v));
+		out->n = n;
+	} else if (!r->bad) {
 		out->v = arena_strs(mem, all, n);
 		out->n = n;
 	}
@@ -246,9 +252,11 @@ static void get_list(reader *r, strlist *out, arena *mem)
 		free(all);
 }
 
-/* Decode one record into `s` (its strings in `mem`) and `f`. Returns -1
- * (and leaves `s` empty) on any malformation. */
-static int decode_record(const unsigned char *rec, size_t len, const char *path, arena *mem, script *s, findings *f)
+/* Decode one record into `s` and `f`. Its strings are copied to `mem`,
+ * or with `borrow` point into the record itself (then `path` must live
+ * as long). Returns -1 (and leaves `s` empty) on any malformation. */
+static int decode_record(const unsigned char *rec, size_t len, const char *path, arena *mem, int borrow, script *s,
+			 findings *f)
 {
 	reader r = { rec, rec + len, 0 };
 	findings tmp = FINDINGS_INIT;
@@ -261,9 +269,9 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 		r.bad = 1;
 	if (has == 1 && !r.bad) {
 		const char *rev = get_str(&r), *doc;
-		get_list(&r, &s->down, mem);
-		get_list(&r, &s->depends, mem);
-		get_list(&r, &s->labels, mem);
+		get_list(&r, &s->down, mem, borrow);
+		get_list(&r, &s->depends, mem, borrow);
+		get_list(&r, &s->labels, mem, borrow);
 		s->depends_declared = get_u8(&r) == 1;
 		doc = get_str(&r);
 		s->revision_line = get_i32(&r);
@@ -274,7 +282,11 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 		s->downgrade.line = get_i32(&r);
 		s->downgrade.end_line = get_i32(&r);
 		s->downgrade.body_line = get_i32(&r);
-		if (rev && doc && !r.bad) {
+		if (rev && doc && !r.bad && borrow) {
+			s->path = path;
+			s->revision = rev;
+			s->doc = doc;
+		} else if (rev && doc && !r.bad) {
 			s->path = arena_strdup(mem, path);
 			s->revision = arena_strdup(mem, rev);
 			s->doc = arena_strdup(mem, doc);
@@ -397,7 +409,11 @@ int scancache_find(const scancache *c, const char *path, size_t pos, const scanc
 
 int scancache_take(scancache *c, int e, size_t pos, const char *path, arena *mem, script *s, findings *f)
 {
-	if (decode_record(c->v[e].rec, c->v[e].reclen, path, mem, s, f) < 0)
+	/* an entry read from a body kept in the caller's arena is borrowed
+	 * from; one stored since (its record owned by the cache) is copied */
+	int borrow = c->keep && !c->v[e].owned_rec.ptr && !c->v[e].owned_path;
+
+	if (decode_record(c->v[e].rec, c->v[e].reclen, borrow ? c->v[e].path : path, mem, borrow, s, f) < 0)
 		return -1;
 	c->v[e].keep = 1;
 	c->v[e].pos = pos;
@@ -498,37 +514,57 @@ static int read_header(scancache *c)
 	return 0;
 }
 
-/* `n` bytes at `off` of the open file, appended to c->data. */
-static int read_at(scancache *c, size_t off, size_t n)
+/* `n` bytes at `off` of `fd` into `dst`; -1 unless all of them. */
+static int pread_full(int fd, unsigned char *dst, size_t n, size_t off)
 {
-	buf_grow(&c->data, n);
 	while (n) {
-		ssize_t got = pread(c->fd, c->data.ptr + c->data.len, n, (off_t)off);
+		ssize_t got = pread(fd, dst, n, (off_t)off);
 		if (got <= 0) {
 			if (got < 0 && errno == EINTR)
 				continue;
 			return -1;
 		}
-		c->data.len += (size_t)got;
-		c->data.ptr[c->data.len] = '\0';
+		dst += got;
 		off += (size_t)got;
 		n -= (size_t)got;
 	}
 	return 0;
 }
 
+/* `n` bytes at `off` of the open file, appended to c->data. */
+static int read_at(scancache *c, size_t off, size_t n)
+{
+	buf_grow(&c->data, n);
+	if (pread_full(c->fd, (unsigned char *)c->data.ptr + c->data.len, n, off) < 0)
+		return -1;
+	c->data.len += n;
+	c->data.ptr[c->data.len] = '\0';
+	return 0;
+}
+
 /* The rest of the file after its header, read once (the file stays open
- * since the header was read: a cache replaced meanwhile is not mixed in). */
+ * since the header was read: a cache replaced meanwhile is not mixed in),
+ * after the header in c->data, or into c->keep when there is one. */
 static int read_body(scancache *c)
 {
-	size_t header = (size_t)(c->body - c->bytes);
+	size_t header = (size_t)(c->body - c->bytes), have = c->data.len;
+	unsigned char *dst;
 	int rc;
 
-	rc = read_at(c, c->data.len, c->total - c->data.len);
+	if (c->keep) {
+		dst = arena_alloc(c->keep, c->total + 1);
+		memcpy(dst, c->data.ptr, have);
+		dst[c->total] = '\0';
+		rc = pread_full(c->fd, dst + have, c->total - have, have);
+		buf_release(&c->data);
+	} else {
+		rc = read_at(c, have, c->total - have);
+		dst = (unsigned char *)c->data.ptr;
+	}
 	close(c->fd);
 	c->fd = -1;
-	c->bytes = (const unsigned char *)c->data.ptr;
-	c->nbytes = c->data.len;
+	c->bytes = dst;
+	c->nbytes = rc == 0 ? c->total : 0;
 	c->body = rc == 0 ? c->bytes + header : NULL;
 	return rc;
 }
@@ -598,7 +634,7 @@ size_t scancache__decode_all(const scancache *c)
 		script s;
 		findings f = FINDINGS_INIT;
 		arena mem = ARENA_INIT;
-		if (decode_record(c->v[i].rec, c->v[i].reclen, c->v[i].path, &mem, &s, &f) == 0)
+		if (decode_record(c->v[i].rec, c->v[i].reclen, c->v[i].path, &mem, 0, &s, &f) == 0)
 			ok++;
 		findings_release(&f);
 		arena_release(&mem);
@@ -674,13 +710,14 @@ fail:
 	return -1;
 }
 
-void scancache_open(scancache **out, const char *key)
+void scancache_open(scancache **out, const char *key, arena *keep)
 {
 	scancache *c = scancache__new_memory();
 	const char *dir = getenv("MGATE_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	buf path = BUF_INIT;
 
 	c->key = mg_strdup(key);
+	c->keep = keep;
 	if (dir && *dir)
 		buf_puts(&path, dir);
 	else if (xdg && *xdg == '/')

@@ -36,8 +36,11 @@ void scancache_stat_from(scancache_stat *out, const struct stat *st);
  * Open the cache for one project. `key` names the project and everything
  * that changes how files are read (locations, Alembic compat, names). Never
  * fails: without a usable cache folder, *out is a cache that stores nothing.
+ * The file's body is read into `keep` when first needed, and the scripts
+ * scancache_take decodes from it point into it instead of copying: `keep`
+ * must live as long as they do.
  */
-void scancache_open(scancache **out, const char *key);
+void scancache_open(scancache **out, const char *key, arena *keep);
 
 /*
  * The files about to be looked up, in load order. When the cache holds
