@@ -80,12 +80,6 @@ static void add_diag(pyscan_module *m, int line, int severity, const char *code,
 	d->message = buf_detach(&msg);
 }
 
-static int tok_eq(const pytok *t, const char *s)
-{
-	size_t n = strlen(s);
-	return t->len == n && !memcmp(t->start, s, n);
-}
-
 static char *tok_text(const pytok *t)
 {
 	return mg_strndup(t->start, t->len);
@@ -98,7 +92,7 @@ static int watched_index(const pytok *t)
 	if (t->type != PYTOK_NAME)
 		return -1;
 	for (i = 0; watched_names[i]; i++)
-		if (tok_eq(t, watched_names[i]))
+		if (pytok_text_is(t, watched_names[i]))
 			return i;
 	return -1;
 }
@@ -171,6 +165,13 @@ static void put_source_byte(buf *out, unsigned char c, int latin1)
 		buf_putc(out, (char)c);
 }
 
+/* True for a byte that is itself in the value of any string literal
+ * (no escape, newline, f-string brace, or byte a declared encoding maps). */
+static int stands_for_itself(unsigned char c)
+{
+	return c < 0x80 && c != '\\' && c != '\r' && c != '{' && c != '}';
+}
+
 int pyscan_decode_string(buf *out, const char *tok, size_t len, int *has_fields, int latin1, mg_error *err)
 {
 	unsigned flags = 0;
@@ -198,7 +199,16 @@ int pyscan_decode_string(buf *out, const char *tok, size_t len, int *has_fields,
 
 	for (i = body_start; i < body_end; i++) {
 		unsigned char c = (unsigned char)tok[i];
+		size_t run = i;
 
+		/* a run of bytes that stand for themselves in any string form */
+		while (run < body_end && stands_for_itself((unsigned char)tok[run]))
+			run++;
+		if (run > i) {
+			buf_put(out, tok + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if ((flags & PYSTR_BYTES) && c >= 0x80)
 			return mg_error_set(err, MG_ERR, "bytes can only contain ASCII literal characters");
 		if (c == '\r') {
@@ -530,12 +540,12 @@ static void eval_expr(scanner *s, const pytok *t, size_t n, evalres *r)
 	}
 	if (n == 1 && t[0].type == PYTOK_NAME) {
 		constant *c;
-		if (tok_eq(&t[0], "None")) {
+		if (pytok_text_is(&t[0], "None")) {
 			r->v.kind = PYV_NONE;
 			r->v.line = line;
 			return;
 		}
-		if (tok_eq(&t[0], "True") || tok_eq(&t[0], "False")) {
+		if (pytok_text_is(&t[0], "True") || pytok_text_is(&t[0], "False")) {
 			evalres_bad(r, line, "a boolean");
 			return;
 		}
@@ -686,23 +696,23 @@ static void handle_import(scanner *s, const pytok *t, size_t n)
 	buf mod = BUF_INIT, item = BUF_INIT;
 	size_t i = 1;
 
-	if (tok_eq(&t[0], "from")) {
+	if (pytok_text_is(&t[0], "from")) {
 		for (; i < n && !pytok_is_name(&t[i], "import"); i++)
 			buf_put(&mod, t[i].start, t[i].len);
 		i++;
 		for (; i < n; i++) {
 			if (t[i].type != PYTOK_NAME)
 				continue;
+			const pytok *local = &t[i];
+			buf_truncate(&item, 0);
+			buf_put(&item, mod.ptr, mod.len);
+			buf_putc(&item, '.');
+			buf_put(&item, t[i].start, t[i].len);
 			if (i + 2 < n && pytok_is_name(&t[i + 1], "as") && t[i + 2].type == PYTOK_NAME) {
-				buf_truncate(&item, 0);
-				buf_printf(&item, "%s.%.*s", mod.ptr, (int)t[i].len, t[i].start);
-				record_import(s, t[i + 2].start, t[i + 2].len, item.ptr, item.len);
+				local = &t[i + 2];
 				i += 2;
-			} else {
-				buf_truncate(&item, 0);
-				buf_printf(&item, "%s.%.*s", mod.ptr, (int)t[i].len, t[i].start);
-				record_import(s, t[i].start, t[i].len, item.ptr, item.len);
 			}
+			record_import(s, local->start, local->len, item.ptr, item.len);
 		}
 	} else {
 		while (i < n) {
@@ -835,7 +845,7 @@ static int is_compound_keyword(const pytok *t)
 	if (t->type != PYTOK_NAME)
 		return 0;
 	for (i = 0; kws[i]; i++)
-		if (tok_eq(t, kws[i]))
+		if (pytok_text_is(t, kws[i]))
 			return 1;
 	return 0;
 }
@@ -983,7 +993,8 @@ static void handle_compound(scanner *s, const pytok *t, size_t n)
 	} else if (pytok_is_name(&t[k], "class")) {
 		kind = BODY_CLASS;
 	}
-	snprintf(block, sizeof(block), "%.*s", (int)(t[k].len < 15 ? t[k].len : 15), t[k].start);
+	memcpy(block, t[k].start, t[k].len < 15 ? t[k].len : 15);
+	block[t[k].len < 15 ? t[k].len : 15] = '\0';
 
 	if (colon >= n) {
 		add_diag(s->mod, t[0].line, PYSCAN_ERROR, "syntax-error", "expected ':' after '%s'", block);
@@ -1105,14 +1116,9 @@ static void normalize_encoding(char *e)
 /* Offset of the first invalid UTF-8 sequence, or -1 when valid. */
 static long utf8_invalid_at(const unsigned char *s, size_t len)
 {
-	size_t i = 0, n;
+	size_t valid = utf8_valid_prefix(s, len);
 
-	while (i < len) {
-		if (!(n = utf8_seq_len(s + i, len - i)))
-			return (long)i;
-		i += n;
-	}
-	return -1;
+	return valid < len ? (long)valid : -1;
 }
 
 static int line_of_offset(const char *src, size_t off)

@@ -226,30 +226,40 @@ static int scan_string(pytok_state *st, pytok *out, const char *tok_start, size_
 	return 0;
 }
 
-static const char *const ops3[] = { "**=", "//=", ">>=", "<<=", "...", "!=", NULL };
+/* Python's operators and delimiters of two and three characters; every
+ * one begins with a one-character operator. */
+static const char *const ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
 static const char *const ops2[] = { "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=",
 				    "/=", "%=", "&=", "|=", "^=", "@=", ":=", NULL };
-static const char ops1[] = "()[]{}:,;+-*/|&<>=.%~^@!";
+static const unsigned char is_op1[256] = {
+	['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, [':'] = 1, [','] = 1,
+	[';'] = 1, ['+'] = 1, ['-'] = 1, ['*'] = 1, ['/'] = 1, ['|'] = 1, ['&'] = 1, ['<'] = 1,
+	['>'] = 1, ['='] = 1, ['.'] = 1, ['%'] = 1, ['~'] = 1, ['^'] = 1, ['@'] = 1, ['!'] = 1,
+};
+
+/* Length of the longest operator at `p` (`avail` bytes left), 0 for none. */
+static size_t op_len(const char *p, size_t avail)
+{
+	int i;
+
+	if (!avail || !is_op1[(unsigned char)*p])
+		return 0;
+	if (avail >= 3)
+		for (i = 0; ops3[i]; i++)
+			if (p[0] == ops3[i][0] && p[1] == ops3[i][1] && p[2] == ops3[i][2])
+				return 3;
+	if (avail >= 2)
+		for (i = 0; ops2[i]; i++)
+			if (p[0] == ops2[i][0] && p[1] == ops2[i][1])
+				return 2;
+	return 1;
+}
 
 static int scan_op(pytok_state *st, pytok *out)
 {
 	const char *p = st->p;
-	size_t n = 0;
-	int i;
+	size_t n = op_len(p, (size_t)(st->end - p));
 
-	for (i = 0; ops3[i]; i++)
-		if (strlen(ops3[i]) == 3 && st->end - p >= 3 && !memcmp(p, ops3[i], 3)) {
-			n = 3;
-			break;
-		}
-	if (!n)
-		for (i = 0; ops2[i]; i++)
-			if (st->end - p >= 2 && !memcmp(p, ops2[i], 2)) {
-				n = 2;
-				break;
-			}
-	if (!n && strchr(ops1, *p) && *p)
-		n = 1;
 	if (!n) {
 		char msg[64];
 		snprintf(msg, sizeof(msg), "invalid character '\\x%02x' in source", (unsigned char)*p);
@@ -257,12 +267,12 @@ static int scan_op(pytok_state *st, pytok *out)
 			snprintf(msg, sizeof(msg), "invalid character '%c' in source", *p);
 		return fail(st, out, st->line, msg);
 	}
-	if (n == 1 && strchr("([{", *p)) {
+	if (n == 1 && (*p == '(' || *p == '[' || *p == '{')) {
 		if (st->nparen >= PYTOK_MAX_PAREN)
 			return fail(st, out, st->line, "too many nested parentheses");
 		st->parens[st->nparen] = *p;
 		st->paren_lines[st->nparen++] = st->line;
-	} else if (n == 1 && strchr(")]}", *p)) {
+	} else if (n == 1 && (*p == ')' || *p == ']' || *p == '}')) {
 		char want = *p == ')' ? '(' : *p == ']' ? '[' : '{';
 		char msg[96];
 		if (st->nparen == 0) {
@@ -409,16 +419,24 @@ again:
 	}
 }
 
+int pytok_text_is(const pytok *t, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->len; i++)
+		if (!s[i] || s[i] != t->start[i])
+			return 0;
+	return s[i] == '\0';
+}
+
 int pytok_is_op(const pytok *t, const char *op)
 {
-	size_t n = strlen(op);
-	return t->type == PYTOK_OP && t->len == n && !memcmp(t->start, op, n);
+	return t->type == PYTOK_OP && pytok_text_is(t, op);
 }
 
 int pytok_is_name(const pytok *t, const char *name)
 {
-	size_t n = strlen(name);
-	return t->type == PYTOK_NAME && t->len == n && !memcmp(t->start, name, n);
+	return t->type == PYTOK_NAME && pytok_text_is(t, name);
 }
 
 const char *pytok_type_name(pytok_type t)

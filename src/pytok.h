@@ -78,7 +78,9 @@ void pytok_init(pytok_state *st, const char *src, size_t len);
  * error, further calls return the same. */
 int pytok_next(pytok_state *st, pytok *out);
 
-/* True when the token is the operator `op` (a NUL-terminated string). */
+/* True when the token's text is exactly `s` (a NUL-terminated string). */
+int pytok_text_is(const pytok *t, const char *s);
+/* True when the token is the operator `op`. */
 int pytok_is_op(const pytok *t, const char *op);
 /* True when the token is the name `name`. */
 int pytok_is_name(const pytok *t, const char *name);

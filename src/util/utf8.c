@@ -3,6 +3,9 @@
  */
 #include "utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "banned.h"
 
 size_t utf8_seq_len(const unsigned char *p, size_t avail)
@@ -30,4 +33,26 @@ size_t utf8_seq_len(const unsigned char *p, size_t avail)
 	if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
 		return 0;
 	return need + 1;
+}
+
+size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+	const uint64_t high = 0x8080808080808080ull;
+	size_t i = 0, n;
+	uint64_t word;
+
+	while (i < len) {
+		/* ASCII, the usual case, eight bytes at a time */
+		if (len - i >= 8) {
+			memcpy(&word, s + i, 8);
+			if (!(word & high)) {
+				i += 8;
+				continue;
+			}
+		}
+		if (!(n = utf8_seq_len(s + i, len - i)))
+			return i;
+		i += n;
+	}
+	return len;
 }

@@ -1,5 +1,5 @@
 /*
- * utf8.h: recognizing well-formed UTF-8, one sequence at a time.
+ * utf8.h: recognizing well-formed UTF-8, one sequence or a whole text.
  */
 #ifndef MGATE_UTF8_H
 #define MGATE_UTF8_H
@@ -15,5 +15,10 @@
  * never read past its end.
  */
 size_t utf8_seq_len(const unsigned char *p, size_t avail);
+
+/* Offset of the first byte of `s` that does not begin a well-formed
+ * sequence (as utf8_seq_len judges it), or `len` when all `len` are
+ * well-formed. */
+size_t utf8_valid_prefix(const unsigned char *s, size_t len);
 
 #endif

@@ -305,6 +305,22 @@ static void test_decode_string(void **state)
 	buf_truncate(&out, 0);
 	assert_int_equal(pyscan_decode_string(&out, "f'{x}'", 6, &fields, 0, &err), 0);
 	assert_true(fields);
+	/* runs of plain bytes between the bytes that need a look */
+	buf_truncate(&out, 0);
+	assert_int_equal(pyscan_decode_string(&out, "f'ab{{c}}de'", 12, &fields, 0, &err), 0);
+	assert_string_equal(out.ptr, "ab{c}de");
+	assert_false(fields);
+	buf_truncate(&out, 0);
+	assert_int_equal(pyscan_decode_string(&out, "r'a\\nb\\\\'", 9, &fields, 0, &err), 0);
+	assert_string_equal(out.ptr, "a\\nb\\\\");
+	buf_truncate(&out, 0);
+	assert_int_equal(pyscan_decode_string(&out, "'''one\r\ntwo\rthree'''", 20, &fields, 0, &err), 0);
+	assert_string_equal(out.ptr, "one\ntwo\nthree");
+	buf_truncate(&out, 0);
+	assert_int_equal(pyscan_decode_string(&out, "'caf\xe9 {x}'", 10, &fields, 1, &err), 0);
+	assert_string_equal(out.ptr, "caf\xc3\xa9 {x}");
+	buf_truncate(&out, 0);
+	assert_int_equal(pyscan_decode_string(&out, "b'ok\xe9'", 6, &fields, 0, &err), -1);
 	buf_release(&out);
 }
 

@@ -69,6 +69,26 @@ static void test_simple_assignment(void **state)
 	expect_tokens("x=1", "NAME:x OP:= NUMBER:1 NEWLINE ENDMARKER");
 }
 
+/* Every operator and delimiter, longest match first, as Python's own
+ * tokenize module splits this text. */
+static void test_operators(void **state)
+{
+	(void)state;
+	expect_tokens("x **= a//=b>>=c<<=d[...]**e//f<<g>>h<=i>=j==k!=l->m\n",
+		      "NAME:x OP:**= NAME:a OP://= NAME:b OP:>>= NAME:c OP:<<= NAME:d OP:[ OP:... OP:] OP:** NAME:e "
+		      "OP:// NAME:f OP:<< NAME:g OP:>> NAME:h OP:<= NAME:i OP:>= NAME:j OP:== NAME:k OP:!= NAME:l "
+		      "OP:-> NAME:m NEWLINE ENDMARKER");
+	expect_tokens("n+=1;o-=2;p*=3;q/=4;r%=5;s&=6;t|=7;u^=8;v@=w;(y:=z)\n",
+		      "NAME:n OP:+= NUMBER:1 OP:; NAME:o OP:-= NUMBER:2 OP:; NAME:p OP:*= NUMBER:3 OP:; NAME:q OP:/= "
+		      "NUMBER:4 OP:; NAME:r OP:%= NUMBER:5 OP:; NAME:s OP:&= NUMBER:6 OP:; NAME:t OP:|= NUMBER:7 OP:; "
+		      "NAME:u OP:^= NUMBER:8 OP:; NAME:v OP:@= NAME:w OP:; OP:( NAME:y OP::= NAME:z OP:) NEWLINE "
+		      "ENDMARKER");
+	expect_tokens("z=~a%b^c&d|e@f.g<h>i,-j\n",
+		      "NAME:z OP:= OP:~ NAME:a OP:% NAME:b OP:^ NAME:c OP:& NAME:d OP:| NAME:e OP:@ NAME:f OP:. "
+		      "NAME:g OP:< NAME:h OP:> NAME:i OP:, OP:- NAME:j NEWLINE ENDMARKER");
+	expect_tokens("a = b..c\n", "NAME:a OP:= NAME:b OP:. OP:. NAME:c NEWLINE ENDMARKER");
+}
+
 static void test_string_prefixes(void **state)
 {
 	(void)state;
@@ -170,6 +190,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_simple_assignment),
+		cmocka_unit_test(test_operators),
 		cmocka_unit_test(test_string_prefixes),
 		cmocka_unit_test(test_triple_and_escapes),
 		cmocka_unit_test(test_comments_and_continuations),

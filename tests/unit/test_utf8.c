@@ -1,6 +1,7 @@
 /*
  * test_utf8.c: well-formed sequences and the ill-formed ones RFC 3629
- * excludes (overlongs, surrogates, above U+10FFFF, truncated, stray).
+ * excludes (overlongs, surrogates, above U+10FFFF, truncated, stray),
+ * one sequence at a time and over a whole text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,10 +33,48 @@ static void test_sequences(void **state)
 	assert_int_equal(utf8_seq_len((const unsigned char *)"\xE2\x82\xAC", 2), 0); /* beyond `avail` */
 }
 
+/* utf8_valid_prefix the slow way: one sequence after another. */
+static size_t prefix_by_sequence(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && (n = utf8_seq_len(s + i, len - i)))
+		i += n;
+	return i;
+}
+
+/* Every placement of each sequence in a run of ASCII (NULs included),
+ * across the eight-byte words the fast path reads, and cut at every
+ * length, agrees with the sequence-by-sequence reading. */
+static void test_valid_prefix(void **state)
+{
+	static const char *const seqs[] = { "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xC0\xAF",
+					    "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xFF", "\xE2\x82" };
+	unsigned char text[40];
+	size_t k, at, cut;
+
+	(void)state;
+	for (k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++) {
+		size_t n = strlen(seqs[k]);
+		for (at = 0; at + n <= sizeof(text); at++) {
+			memset(text, 'a', sizeof(text));
+			text[3] = '\0';
+			memcpy(text + at, seqs[k], n);
+			for (cut = 0; cut <= sizeof(text); cut++)
+				assert_int_equal(utf8_valid_prefix(text, cut), prefix_by_sequence(text, cut));
+		}
+	}
+	memset(text, 'a', sizeof(text));
+	assert_int_equal(utf8_valid_prefix(text, sizeof(text)), sizeof(text));
+	text[17] = 0x80;
+	assert_int_equal(utf8_valid_prefix(text, sizeof(text)), 17);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_valid_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
