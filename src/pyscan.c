@@ -983,6 +983,7 @@ static void handle_compound(scanner *s, const pytok *t, size_t n)
 	enum body_kind kind = BODY_CONTROL;
 	const pytok *defname = NULL;
 	char block[16];
+	size_t blen;
 
 	if (pytok_is_name(&t[0], "async") && n > 1)
 		k = 1;
@@ -993,8 +994,9 @@ static void handle_compound(scanner *s, const pytok *t, size_t n)
 	} else if (pytok_is_name(&t[k], "class")) {
 		kind = BODY_CLASS;
 	}
-	memcpy(block, t[k].start, t[k].len < 15 ? t[k].len : 15);
-	block[t[k].len < 15 ? t[k].len : 15] = '\0';
+	blen = t[k].len < sizeof(block) - 1 ? t[k].len : sizeof(block) - 1;
+	memcpy(block, t[k].start, blen);
+	block[blen] = '\0';
 
 	if (colon >= n) {
 		add_diag(s->mod, t[0].line, PYSCAN_ERROR, "syntax-error", "expected ':' after '%s'", block);

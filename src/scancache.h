@@ -64,8 +64,9 @@ int scancache_lookup(const scancache *c, const char *path, size_t pos);
  * scancache_find applies). Reads only. */
 int scancache_entry_valid(const scancache *c, size_t e, const scancache_stat *st);
 
-/* Decode entry `e` (from scancache_find) into `s` (its strings in `mem`)
- * and `f`, and keep it for the next save. 0, or -1 (`s` left empty) when
+/* Decode entry `e` (from scancache_find) into `s` and `f` (their strings in
+ * `mem`, or in the body kept by scancache_open when the entry came from
+ * the file), and keep it for the next save. 0, or -1 (`s` left empty) when
  * the record is damaged. */
 int scancache_take(scancache *c, int e, size_t pos, const char *path, arena *mem, script *s, findings *f);
 

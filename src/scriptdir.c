@@ -557,15 +557,17 @@ static void prestat_open_dirs(prestat *p)
 	size_t e;
 
 	for (e = 0; e < p->n; e++) {
-		const char *path = scancache_entry_path(p->cache, e), *slash = strrchr(path, '/');
-		size_t len = slash ? (size_t)(slash - path) : 0;
+		const char *path = scancache_entry_path(p->cache, e), *slash = strrchr(path, '/'), *folder;
+		size_t len;
 		p->name[e] = path;
 		p->dirfd[e] = AT_FDCWD;
 		if (!slash || !slash[1])
 			continue;
-		if (!dir.ptr || dir.len != (len ? len : 1) || memcmp(dir.ptr, len ? path : "/", dir.len)) {
+		folder = slash == path ? "/" : path; /* a file in / keeps its slash */
+		len = slash == path ? 1 : (size_t)(slash - path);
+		if (!dir.ptr || dir.len != len || memcmp(dir.ptr, folder, len)) {
 			buf_truncate(&dir, 0);
-			buf_put(&dir, len ? path : "/", len ? len : 1);
+			buf_put(&dir, folder, len);
 			fd = p->nopened < PRESTAT_MAX_DIRS ? open(dir.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 			if (fd >= 0)
 				p->opened[p->nopened++] = fd;
