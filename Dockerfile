@@ -12,10 +12,8 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DMGATE_TESTS=OFF \
  && cmake --build /build -j "$(nproc)" \
  && cmake --install /build --prefix /opt/mgate
 
-# libpq5, libgit2-1.5, libsqlite3-0, libssl3 (libcrypto) and
-# libpg-query1504.0 are loaded by mgate when a command needs them (dlopen),
-# so they are listed here explicitly; postgresql-client brings
-# pg_dump, pg_restore and psql for backups and restores.
+# the libraries mgate links; postgresql-client brings pg_dump, pg_restore
+# and psql for backups and restores.
 FROM debian:bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libgit2-1.5 libpcre2-8-0 \

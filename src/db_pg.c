@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 #include "pgsnap.h"
-#include "pqapi.h"
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ static void pg_close(db *d)
 	if (!p)
 		return;
 	if (p->conn)
-		mg_pq.PQfinish(p->conn);
+		PQfinish(p->conn);
 	free(p->base.redacted);
 	free(p);
 }
@@ -66,8 +66,6 @@ static PGconn *connect_url(const db_url *url, const char *dbname, const char *re
 	size_t i;
 	int at;
 
-	if (pqapi_load(err) < 0)
-		return NULL;
 	dburl_libpq_params(&keys, &values, url);
 	if (strvec_index(&keys, "connect_timeout") < 0) {
 		strvec_push(&keys, "connect_timeout");
@@ -92,15 +90,15 @@ static PGconn *connect_url(const db_url *url, const char *dbname, const char *re
 		kw[i] = keys.v[i];
 		vals[i] = values.v[i];
 	}
-	c = mg_pq.PQconnectdbParams(kw, vals, 0);
-	if (!c || mg_pq.PQstatus(c) != CONNECTION_OK) {
+	c = PQconnectdbParams(kw, vals, 0);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
 		buf msg = BUF_INIT;
-		const char *raw = c ? mg_pq.PQerrorMessage(c) : "out of memory";
+		const char *raw = c ? PQerrorMessage(c) : "out of memory";
 		first_line(&msg, raw);
 		mg_error_set(err, MG_EENV, "cannot connect to %s%s%s%s: %s; %s", redacted, dbname ? " (database '" : "",
 			     dbname ? dbname : "", dbname ? "')" : "", msg.ptr, connect_hint(raw));
 		buf_release(&msg);
-		mg_pq.PQfinish(c);
+		PQfinish(c);
 		c = NULL;
 	}
 	free(kw);
@@ -123,16 +121,16 @@ static int pg_open(db **out, const db_url *url, const char *redacted, mg_error *
 		rc = MG_EENV;
 		goto cleanup;
 	}
-	res = mg_pq.PQexec(p->conn, "SET default_transaction_read_only = on");
-	if (mg_pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+	res = PQexec(p->conn, "SET default_transaction_read_only = on");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		buf msg = BUF_INIT;
-		first_line(&msg, mg_pq.PQerrorMessage(p->conn));
+		first_line(&msg, PQerrorMessage(p->conn));
 		rc = mg_error_set(err, MG_EENV, "cannot make the session read-only on %s: %s", redacted, msg.ptr);
 		buf_release(&msg);
 	}
 cleanup:
 	if (res)
-		mg_pq.PQclear(res);
+		PQclear(res);
 	if (rc < 0) {
 		pg_close(&p->base);
 		return rc;
@@ -144,7 +142,7 @@ cleanup:
 static int pg_server_version(db *d, buf *out, mg_error *err)
 {
 	db_pg *p = (db_pg *)d;
-	int v = mg_pq.PQserverVersion(p->conn);
+	int v = PQserverVersion(p->conn);
 
 	(void)err;
 	buf_printf(out, "PostgreSQL %d.%d", v / 10000, v % 10000);
@@ -157,7 +155,7 @@ static int pg_error(db *d, const char *what, mg_error *err)
 	buf msg = BUF_INIT;
 	int rc;
 
-	first_line(&msg, mg_pq.PQerrorMessage(p->conn));
+	first_line(&msg, PQerrorMessage(p->conn));
 	rc = mg_error_set(err, MG_EENV, "%s on %s: %s", what, d->redacted, msg.ptr);
 	buf_release(&msg);
 	return rc;
@@ -169,16 +167,16 @@ static int qualified_name(buf *out, PGconn *c, const db_version_table *vt)
 	char *q;
 
 	if (vt->schema) {
-		if (!(q = mg_pq.PQescapeIdentifier(c, vt->schema, strlen(vt->schema))))
+		if (!(q = PQescapeIdentifier(c, vt->schema, strlen(vt->schema))))
 			return -1;
 		buf_puts(out, q);
 		buf_putc(out, '.');
-		mg_pq.PQfreemem(q);
+		PQfreemem(q);
 	}
-	if (!(q = mg_pq.PQescapeIdentifier(c, vt->table, strlen(vt->table))))
+	if (!(q = PQescapeIdentifier(c, vt->table, strlen(vt->table))))
 		return -1;
 	buf_puts(out, q);
-	mg_pq.PQfreemem(q);
+	PQfreemem(q);
 	return 0;
 }
 
@@ -187,15 +185,15 @@ static int relation_exists(int *out, db *d, const char *name, const char *what, 
 {
 	db_pg *p = (db_pg *)d;
 	const char *params[1] = { name };
-	PGresult *r = mg_pq.PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(p->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL, 0);
 	int rc = MG_OK;
 
 	*out = 0;
-	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = pg_error(d, what, err);
 	else
-		*out = mg_pq.PQgetvalue(r, 0, 0)[0] == 't';
-	mg_pq.PQclear(r);
+		*out = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
 	return rc;
 }
 
@@ -214,15 +212,15 @@ static int pg_read_versions(db *d, const db_version_table *vt, strvec *out, int 
 	if ((rc = relation_exists(exists, d, name.ptr, "cannot look for the version table", err)) < 0 || !*exists)
 		goto cleanup; /* no table: an empty database */
 	buf_printf(&sql, "SELECT version_num FROM %s", name.ptr);
-	res = mg_pq.PQexec(p->conn, sql.ptr);
-	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = PQexec(p->conn, sql.ptr);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot read the version table", err);
 		goto cleanup;
 	}
-	for (i = 0; i < mg_pq.PQntuples(res); i++)
-		strvec_push(out, mg_pq.PQgetvalue(res, i, 0));
+	for (i = 0; i < PQntuples(res); i++)
+		strvec_push(out, PQgetvalue(res, i, 0));
 cleanup:
-	mg_pq.PQclear(res);
+	PQclear(res);
 	buf_release(&name);
 	buf_release(&sql);
 	return rc;
@@ -268,16 +266,16 @@ static int pg_table_rows(db *d, const char *table, long long *out, mg_error *err
 {
 	db_pg *p = (db_pg *)d;
 	const char *params[1] = { table };
-	PGresult *r = mg_pq.PQexecParams(p->conn, "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass($1)", 1, NULL,
+	PGresult *r = PQexecParams(p->conn, "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass($1)", 1, NULL,
 				   params, NULL, NULL, 0);
 	int rc = MG_OK;
 
 	*out = -1;
-	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = pg_error(d, "cannot read table statistics", err);
-	else if (mg_pq.PQntuples(r) == 1)
-		*out = strtoll(mg_pq.PQgetvalue(r, 0, 0), NULL, 10);
-	mg_pq.PQclear(r);
+	else if (PQntuples(r) == 1)
+		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
 	return rc;
 }
 
@@ -288,15 +286,15 @@ static int pg_lock(db *d, const char *name, long wait_ms, mg_error *err)
 	long waited = 0;
 
 	for (;;) {
-		PGresult *r = mg_pq.PQexecParams(p->conn, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", 1, NULL, params,
+		PGresult *r = PQexecParams(p->conn, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", 1, NULL, params,
 					   NULL, NULL, 0);
 		int got;
-		if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
-			mg_pq.PQclear(r);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			PQclear(r);
 			return pg_error(d, "cannot take the migration lock", err);
 		}
-		got = mg_pq.PQgetvalue(r, 0, 0)[0] == 't';
-		mg_pq.PQclear(r);
+		got = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
 		if (got)
 			return MG_OK;
 		if (waited >= wait_ms)
@@ -312,21 +310,21 @@ static void pg_unlock(db *d, const char *name)
 	db_pg *p = (db_pg *)d;
 	const char *params[1] = { name };
 
-	mg_pq.PQclear(mg_pq.PQexecParams(p->conn, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", 1, NULL, params, NULL, NULL, 0));
+	PQclear(PQexecParams(p->conn, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", 1, NULL, params, NULL, NULL, 0));
 }
 
 static int pg_query_scalar(db *d, const char *sql, char **out, mg_error *err)
 {
 	db_pg *p = (db_pg *)d;
-	PGresult *r = mg_pq.PQexec(p->conn, sql);
+	PGresult *r = PQexec(p->conn, sql);
 	int rc = MG_OK;
 
 	*out = NULL;
-	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = pg_error(d, "the query failed", err);
-	else if (mg_pq.PQntuples(r) > 0 && mg_pq.PQnfields(r) > 0 && !mg_pq.PQgetisnull(r, 0, 0))
-		*out = mg_strdup(mg_pq.PQgetvalue(r, 0, 0));
-	mg_pq.PQclear(r);
+	else if (PQntuples(r) > 0 && PQnfields(r) > 0 && !PQgetisnull(r, 0, 0))
+		*out = mg_strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
 	return rc;
 }
 
@@ -338,7 +336,7 @@ static int pg_identity(db *d, buf *out, mg_error *err)
 
 	if ((rc = pg_query_scalar(d, "SELECT system_identifier::text FROM pg_control_system()", &sysid, err)) < 0)
 		return rc;
-	buf_printf(out, "postgresql:%s/%s", sysid ? sysid : "?", mg_pq.PQdb(p->conn));
+	buf_printf(out, "postgresql:%s/%s", sysid ? sysid : "?", PQdb(p->conn));
 	free(sysid);
 	return MG_OK;
 }
@@ -348,7 +346,7 @@ static int pg_identity(db *d, buf *out, mg_error *err)
  * same database without a password on its command line. */
 static void conn_env(strvec *out, PGconn *c)
 {
-	PQconninfoOption *opts = mg_pq.PQconninfo(c), *o;
+	PQconninfoOption *opts = PQconninfo(c), *o;
 
 	for (o = opts; o && o->keyword; o++)
 		if (o->envvar && o->val && *o->val) {
@@ -356,7 +354,7 @@ static void conn_env(strvec *out, PGconn *c)
 			buf_printf(&b, "%s=%s", o->envvar, o->val);
 			strvec_push_owned(out, buf_detach(&b));
 		}
-	mg_pq.PQconninfoFree(opts);
+	PQconninfoFree(opts);
 }
 
 /* Run a PostgreSQL client program; its stderr (first line) explains failures. */
@@ -426,13 +424,13 @@ static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, 
 	if ((rc = relation_exists(exists, d, name.ptr, "cannot read the ledger", err)) < 0 || !*exists)
 		goto cleanup;
 	buf_printf(&q, "SELECT revision, sha256 FROM %s ORDER BY applied_at, ctid", name.ptr);
-	r = mg_pq.PQexec(p->conn, q.ptr);
-	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = PQexec(p->conn, q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot read the ledger", err);
 		goto cleanup;
 	}
-	for (i = 0; i < mg_pq.PQntuples(r); i++) {
-		const char *rev = mg_pq.PQgetvalue(r, i, 0), *h = mg_pq.PQgetvalue(r, i, 1);
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *rev = PQgetvalue(r, i, 0), *h = PQgetvalue(r, i, 1);
 		int at = strvec_index(revisions, rev);
 		if (at >= 0) {
 			free(hashes->v[at]);
@@ -443,7 +441,7 @@ static int pg_ledger_read(db *d, const db_version_table *vt, strvec *revisions, 
 		}
 	}
 cleanup:
-	mg_pq.PQclear(r);
+	PQclear(r);
 	buf_release(&name);
 	buf_release(&q);
 	return rc;
@@ -452,7 +450,7 @@ cleanup:
 /* A second, writable session to the same database (same parameters). */
 static PGconn *writable_conn(PGconn *c)
 {
-	PQconninfoOption *opts = mg_pq.PQconninfo(c), *o;
+	PQconninfoOption *opts = PQconninfo(c), *o;
 	const char **kw, **vals;
 	size_t n = 0, i = 0;
 	PGconn *w;
@@ -466,10 +464,10 @@ static PGconn *writable_conn(PGconn *c)
 			kw[i] = o->keyword;
 			vals[i++] = o->val;
 		}
-	w = mg_pq.PQconnectdbParams(kw, vals, 0);
+	w = PQconnectdbParams(kw, vals, 0);
 	free(kw);
 	free(vals);
-	mg_pq.PQconninfoFree(opts);
+	PQconninfoFree(opts);
 	return w;
 }
 
@@ -483,8 +481,8 @@ static int pg_ledger_write(db *d, const db_version_table *vt, const strvec *revi
 	size_t i;
 	int rc = MG_OK;
 
-	if (!w || mg_pq.PQstatus(w) != CONNECTION_OK) {
-		first_line(&msg, w ? mg_pq.PQerrorMessage(w) : "out of memory");
+	if (!w || PQstatus(w) != CONNECTION_OK) {
+		first_line(&msg, w ? PQerrorMessage(w) : "out of memory");
 		rc = mg_error_set(err, MG_EENV, "cannot connect to %s to record the ledger: %s", d->redacted, msg.ptr);
 		goto cleanup;
 	}
@@ -494,33 +492,33 @@ static int pg_ledger_write(db *d, const db_version_table *vt, const strvec *revi
 	}
 	buf_printf(&q, "BEGIN; CREATE TABLE IF NOT EXISTS %s (revision text NOT NULL, sha256 text NOT NULL, "
 		       "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text, correlation_id text)", name.ptr);
-	r = mg_pq.PQexec(w, q.ptr);
-	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK)
+	r = PQexec(w, q.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		goto fail;
-	mg_pq.PQclear(r);
+	PQclear(r);
 	r = NULL;
 	buf_truncate(&q, 0);
 	buf_printf(&q, "INSERT INTO %s (revision, sha256, applied_by, correlation_id) VALUES ($1, $2, $3, $4)", name.ptr);
 	for (i = 0; i < revisions->n; i++) {
 		const char *params[4] = { revisions->v[i], hashes->v[i], by, correlation_id };
-		r = mg_pq.PQexecParams(w, q.ptr, 4, NULL, params, NULL, NULL, 0);
-		if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK)
+		r = PQexecParams(w, q.ptr, 4, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			goto fail;
-		mg_pq.PQclear(r);
+		PQclear(r);
 		r = NULL;
 	}
-	r = mg_pq.PQexec(w, "COMMIT");
-	if (mg_pq.PQresultStatus(r) == PGRES_COMMAND_OK)
+	r = PQexec(w, "COMMIT");
+	if (PQresultStatus(r) == PGRES_COMMAND_OK)
 		goto cleanup;
 fail:
-	first_line(&msg, mg_pq.PQerrorMessage(w));
+	first_line(&msg, PQerrorMessage(w));
 	rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, msg.ptr);
-	mg_pq.PQclear(r);
-	r = mg_pq.PQexec(w, "ROLLBACK");
+	PQclear(r);
+	r = PQexec(w, "ROLLBACK");
 cleanup:
-	mg_pq.PQclear(r);
+	PQclear(r);
 	if (w)
-		mg_pq.PQfinish(w);
+		PQfinish(w);
 	buf_release(&name);
 	buf_release(&q);
 	buf_release(&msg);
@@ -538,8 +536,8 @@ static int pg_audit_write(db *d, const db_version_table *vt, const char *correla
 	const char *params[2] = { correlation_id, json_line };
 	int rc = MG_OK;
 
-	if (!w || mg_pq.PQstatus(w) != CONNECTION_OK) {
-		first_line(&msg, w ? mg_pq.PQerrorMessage(w) : "out of memory");
+	if (!w || PQstatus(w) != CONNECTION_OK) {
+		first_line(&msg, w ? PQerrorMessage(w) : "out of memory");
 		rc = mg_error_set(err, MG_EENV, "cannot connect to %s for the audit table: %s", d->redacted, msg.ptr);
 		goto cleanup;
 	}
@@ -549,22 +547,22 @@ static int pg_audit_write(db *d, const db_version_table *vt, const char *correla
 	}
 	buf_printf(&q, "CREATE TABLE IF NOT EXISTS %s (recorded_at timestamptz NOT NULL DEFAULT now(), "
 		       "correlation_id text, entry jsonb NOT NULL)", name.ptr);
-	r = mg_pq.PQexec(w, q.ptr);
-	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK)
+	r = PQexec(w, q.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		goto fail;
-	mg_pq.PQclear(r);
+	PQclear(r);
 	buf_truncate(&q, 0);
 	buf_printf(&q, "INSERT INTO %s (correlation_id, entry) VALUES ($1, $2::jsonb)", name.ptr);
-	r = mg_pq.PQexecParams(w, q.ptr, 2, NULL, params, NULL, NULL, 0);
-	if (mg_pq.PQresultStatus(r) == PGRES_COMMAND_OK)
+	r = PQexecParams(w, q.ptr, 2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK)
 		goto cleanup;
 fail:
-	first_line(&msg, mg_pq.PQerrorMessage(w));
+	first_line(&msg, PQerrorMessage(w));
 	rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, msg.ptr);
 cleanup:
-	mg_pq.PQclear(r);
+	PQclear(r);
 	if (w)
-		mg_pq.PQfinish(w);
+		PQfinish(w);
 	buf_release(&name);
 	buf_release(&q);
 	buf_release(&msg);
@@ -575,7 +573,7 @@ cleanup:
  * `public` recreated with its owner and grants as they were. */
 static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *err)
 {
-	PGresult *r = mg_pq.PQexec(c,
+	PGresult *r = PQexec(c,
 		"SELECT coalesce((SELECT string_agg(format('DROP SCHEMA %I CASCADE;', nspname), E'\\n') FROM pg_namespace "
 		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'), ''), "
 		" coalesce((SELECT format('CREATE SCHEMA public; ALTER SCHEMA public OWNER TO %I;', nspowner::regrole::text) "
@@ -585,15 +583,15 @@ static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *
 		"  FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public'), '')");
 	int rc = MG_OK;
 
-	if (mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK || mg_pq.PQntuples(r) != 1) {
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		buf msg = BUF_INIT;
-		first_line(&msg, mg_pq.PQerrorMessage(c));
+		first_line(&msg, PQerrorMessage(c));
 		rc = mg_error_set(err, MG_EENV, "cannot read the schemas of %s: %s", redacted, msg.ptr);
 		buf_release(&msg);
 	} else {
-		buf_printf(out, "%s\n%s\n%s\n", mg_pq.PQgetvalue(r, 0, 0), mg_pq.PQgetvalue(r, 0, 1), mg_pq.PQgetvalue(r, 0, 2));
+		buf_printf(out, "%s\n%s\n%s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
 	}
-	mg_pq.PQclear(r);
+	PQclear(r);
 	return rc;
 }
 
@@ -638,7 +636,7 @@ cleanup:
 		unlink(script.ptr);
 		rmdir(dir);
 	}
-	mg_pq.PQfinish(c);
+	PQfinish(c);
 	strvec_release(&env);
 	buf_release(&prelude);
 	buf_release(&pre);
@@ -671,21 +669,21 @@ static int pg_scratch_create(const db_url *url, const char *name, buf *out_url, 
 
 	if (!c)
 		return MG_EENV;
-	q = mg_pq.PQescapeIdentifier(c, name, strlen(name));
+	q = PQescapeIdentifier(c, name, strlen(name));
 	buf_printf(&sql, "CREATE DATABASE %s TEMPLATE template0", q ? q : "\"?\"");
-	r = mg_pq.PQexec(c, sql.ptr);
-	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
+	r = PQexec(c, sql.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		buf msg = BUF_INIT;
-		first_line(&msg, mg_pq.PQerrorMessage(c));
+		first_line(&msg, PQerrorMessage(c));
 		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s; the user needs CREATEDB",
 				  name, msg.ptr);
 		buf_release(&msg);
 	} else {
 		dburl_format(out_url, url, name);
 	}
-	mg_pq.PQclear(r);
-	mg_pq.PQfreemem(q);
-	mg_pq.PQfinish(c);
+	PQclear(r);
+	PQfreemem(q);
+	PQfinish(c);
 	buf_release(&sql);
 	return rc;
 }
@@ -699,11 +697,11 @@ static void pg_scratch_drop(const db_url *url, const char *name)
 
 	if (!c)
 		return;
-	q = mg_pq.PQescapeIdentifier(c, name, strlen(name));
+	q = PQescapeIdentifier(c, name, strlen(name));
 	buf_printf(&sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", q ? q : "\"?\"");
-	mg_pq.PQclear(mg_pq.PQexec(c, sql.ptr));
-	mg_pq.PQfreemem(q);
-	mg_pq.PQfinish(c);
+	PQclear(PQexec(c, sql.ptr));
+	PQfreemem(q);
+	PQfinish(c);
 	buf_release(&sql);
 }
 
@@ -720,16 +718,16 @@ static const char *const q_locks =
 /* "oid relfilenode name" or "oid mode" lines of a result, in `out`. */
 static int rows_text(strvec *out, PGconn *c, const char *sql)
 {
-	PGresult *r = mg_pq.PQexec(c, sql);
-	int i, k, ok = mg_pq.PQresultStatus(r) == PGRES_TUPLES_OK;
+	PGresult *r = PQexec(c, sql);
+	int i, k, ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	for (i = 0; ok && i < mg_pq.PQntuples(r); i++) {
+	for (i = 0; ok && i < PQntuples(r); i++) {
 		buf line = BUF_INIT;
-		for (k = 0; k < mg_pq.PQnfields(r); k++)
-			buf_printf(&line, "%s%s", k ? " " : "", mg_pq.PQgetvalue(r, i, k));
+		for (k = 0; k < PQnfields(r); k++)
+			buf_printf(&line, "%s%s", k ? " " : "", PQgetvalue(r, i, k));
 		strvec_push_owned(out, buf_detach(&line));
 	}
-	mg_pq.PQclear(r);
+	PQclear(r);
 	return ok ? 0 : -1;
 }
 
@@ -768,15 +766,15 @@ static void observe_one(db_observation *o, PGconn *c, const char *stmt, strvec *
 
 	o->ran = 1;
 	rows_text(&before, c, q_files);
-	r = mg_pq.PQexec(c, stmt);
-	if (mg_pq.PQresultStatus(r) != PGRES_COMMAND_OK && mg_pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = PQexec(c, stmt);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 		buf msg = BUF_INIT;
-		first_line(&msg, mg_pq.PQerrorMessage(c));
+		first_line(&msg, PQerrorMessage(c));
 		o->error = buf_detach(&msg);
-		mg_pq.PQclear(r);
+		PQclear(r);
 		goto cleanup;
 	}
-	mg_pq.PQclear(r);
+	PQclear(r);
 	rows_text(&after, c, q_files);
 	rows_text(&locks, c, q_locks);
 	for (i = 0; i < locks.n; i++) {
@@ -813,14 +811,14 @@ static int pg_observe(const db_url *url, const char *redacted, const strvec *sta
 
 	if (!c)
 		return MG_EENV;
-	mg_pq.PQclear(mg_pq.PQexec(c, "BEGIN"));
+	PQclear(PQexec(c, "BEGIN"));
 	for (i = 0; i < statements->n; i++) {
 		observe_one(&out[i], c, statements->v[i], &held);
 		if (out[i].error)
 			break;
 	}
-	mg_pq.PQclear(mg_pq.PQexec(c, "ROLLBACK"));
-	mg_pq.PQfinish(c);
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
 	strvec_release(&held);
 	return MG_OK;
 }

@@ -4,7 +4,7 @@
  * Alembic writes it.
  */
 #include "db.h"
-#include "sqliteapi.h"
+#include <sqlite3.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -37,7 +37,7 @@ static void sqlite_close(db *d)
 	if (!s)
 		return;
 	if (s->conn)
-		mg_sqlite.sqlite3_close(s->conn);
+		sqlite3_close(s->conn);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	free(s->path);
@@ -55,23 +55,21 @@ static int sqlite_open(db **out, const db_url *url, const char *redacted, mg_err
 	s->base.redacted = mg_strdup(redacted);
 	s->path = mg_strdup(url->sqlite_path);
 	s->lock_fd = -1;
-	if ((rc = sqliteapi_load(err)) < 0)
-		goto fail;
 	if (!fs_exists(url->sqlite_path)) {
 		rc = mg_error_set(err, MG_EENV, "SQLite database '%s' does not exist (mgate never creates it); check "
 				  "the path in the URL, which is relative to the current directory", url->sqlite_path);
 		goto fail;
 	}
-	if (mg_sqlite.sqlite3_open_v2(url->sqlite_path, &s->conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(url->sqlite_path, &s->conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot open SQLite database '%s': %s", url->sqlite_path,
-				  s->conn ? mg_sqlite.sqlite3_errmsg(s->conn) : "out of memory");
+				  s->conn ? sqlite3_errmsg(s->conn) : "out of memory");
 		goto fail;
 	}
-	mg_sqlite.sqlite3_busy_timeout(s->conn, 5000);
+	sqlite3_busy_timeout(s->conn, 5000);
 	/* reading the schema proves the file is a database */
-	if (mg_sqlite.sqlite3_exec(s->conn, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(s->conn, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "'%s' is not a usable SQLite database: %s", url->sqlite_path,
-				  mg_sqlite.sqlite3_errmsg(s->conn));
+				  sqlite3_errmsg(s->conn));
 		goto fail;
 	}
 	*out = &s->base;
@@ -85,7 +83,7 @@ static int sqlite_server_version(db *d, buf *out, mg_error *err)
 {
 	(void)d;
 	(void)err;
-	buf_printf(out, "SQLite %s", mg_sqlite.sqlite3_libversion());
+	buf_printf(out, "SQLite %s", sqlite3_libversion());
 	return MG_OK;
 }
 
@@ -104,19 +102,19 @@ static int sqlite_read_versions(db *d, const db_version_table *vt, strvec *out, 
 		buf_putc(&sql, '.');
 	}
 	buf_puts(&sql, "sqlite_schema WHERE type = 'table' AND name = ?1");
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot look for the version table in %s: %s", d->redacted,
-				  mg_sqlite.sqlite3_errmsg(s->conn));
+				  sqlite3_errmsg(s->conn));
 		goto cleanup;
 	}
-	mg_sqlite.sqlite3_bind_text(st, 1, vt->table, -1, SQLITE_STATIC);
-	step = mg_sqlite.sqlite3_step(st);
-	mg_sqlite.sqlite3_finalize(st);
+	sqlite3_bind_text(st, 1, vt->table, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	sqlite3_finalize(st);
 	st = NULL;
 	if (step == SQLITE_DONE)
 		goto cleanup; /* no table: an empty database */
 	if (step != SQLITE_ROW) {
-		rc = mg_error_set(err, MG_EENV, "cannot read %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(s->conn));
+		rc = mg_error_set(err, MG_EENV, "cannot read %s: %s", d->redacted, sqlite3_errmsg(s->conn));
 		goto cleanup;
 	}
 	*exists = 1;
@@ -127,21 +125,21 @@ static int sqlite_read_versions(db *d, const db_version_table *vt, strvec *out, 
 		buf_putc(&sql, '.');
 	}
 	buf_put_sql_ident(&sql, vt->table);
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot read the version table '%s' in %s: %s", vt->table, d->redacted,
-				  mg_sqlite.sqlite3_errmsg(s->conn));
+				  sqlite3_errmsg(s->conn));
 		goto cleanup;
 	}
-	while ((step = mg_sqlite.sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *v = mg_sqlite.sqlite3_column_text(st, 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
 		strvec_push(out, v ? (const char *)v : "");
 	}
 	if (step != SQLITE_DONE)
 		rc = mg_error_set(err, MG_EENV, "cannot read the version table '%s' in %s: %s", vt->table, d->redacted,
-				  mg_sqlite.sqlite3_errmsg(s->conn));
+				  sqlite3_errmsg(s->conn));
 cleanup:
 	if (st)
-		mg_sqlite.sqlite3_finalize(st);
+		sqlite3_finalize(st);
 	buf_release(&sql);
 	return rc;
 }
@@ -154,25 +152,25 @@ static int each_row(db_sqlite *s, const char *sql, void (*row)(sqlite3_stmt *, v
 	sqlite3_stmt *st = NULL;
 	int step;
 
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, sql, -1, &st, NULL) != SQLITE_OK)
-		return mg_error_set(err, MG_EENV, "cannot read the schema of %s: %s", s->base.redacted, mg_sqlite.sqlite3_errmsg(s->conn));
-	while ((step = mg_sqlite.sqlite3_step(st)) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(s->conn, sql, -1, &st, NULL) != SQLITE_OK)
+		return mg_error_set(err, MG_EENV, "cannot read the schema of %s: %s", s->base.redacted, sqlite3_errmsg(s->conn));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		row(st, ctx);
-	mg_sqlite.sqlite3_finalize(st);
+	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
-		return mg_error_set(err, MG_EENV, "cannot read the schema of %s: %s", s->base.redacted, mg_sqlite.sqlite3_errmsg(s->conn));
+		return mg_error_set(err, MG_EENV, "cannot read the schema of %s: %s", s->base.redacted, sqlite3_errmsg(s->conn));
 	return MG_OK;
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
-	const unsigned char *t = mg_sqlite.sqlite3_column_text(st, i);
+	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? (const char *)t : "";
 }
 
 static json_t *col_json(sqlite3_stmt *st, int i)
 {
-	return mg_sqlite.sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(col_text(st, i));
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(col_text(st, i));
 }
 
 static json_t *part_of(json_t *tables, const char *table, const char *key)
@@ -272,11 +270,11 @@ static void table_row(sqlite3_stmt *st, void *ctx)
 static void column_row(sqlite3_stmt *st, void *ctx)
 {
 	json_t *tables = ctx, *cols = part_of(tables, col_text(st, 0), "columns"), *c = json_object();
-	int hidden = mg_sqlite.sqlite3_column_int(st, 7), pk = mg_sqlite.sqlite3_column_int(st, 6);
+	int hidden = sqlite3_column_int(st, 7), pk = sqlite3_column_int(st, 6);
 
-	json_object_set_new(c, "position", json_integer(mg_sqlite.sqlite3_column_int(st, 1) + 1));
+	json_object_set_new(c, "position", json_integer(sqlite3_column_int(st, 1) + 1));
 	json_object_set_new(c, "type", json_string(col_text(st, 3)));
-	json_object_set_new(c, "nullable", json_boolean(!mg_sqlite.sqlite3_column_int(st, 4) && pk == 0));
+	json_object_set_new(c, "nullable", json_boolean(!sqlite3_column_int(st, 4) && pk == 0));
 	json_object_set_new(c, "default", hidden >= 2 ? json_null() : col_json(st, 5));
 	json_object_set_new(c, "identity", json_null());
 	json_object_set_new(c, "generated", hidden == 2 ? json_string("virtual") : hidden == 3 ? json_string("stored")
@@ -319,12 +317,12 @@ static void index_row(sqlite3_stmt *st, void *ctx)
 			json_object_set_new(ix, "definition", json_null());
 			json_object_set_new(ix, "deferrable", json_false());
 		} else {
-			json_object_set_new(ix, "unique", json_boolean(mg_sqlite.sqlite3_column_int(st, 2)));
+			json_object_set_new(ix, "unique", json_boolean(sqlite3_column_int(st, 2)));
 			json_object_set_new(ix, "method", json_string("btree"));
 			json_object_set_new(ix, "definition", col_json(st, 7));
 			json_object_set_new(ix, "valid", json_true());
 			json_object_set_new(ix, "predicate", json_null());
-			if (mg_sqlite.sqlite3_column_int(st, 4)) {
+			if (sqlite3_column_int(st, 4)) {
 				const char *sql = col_text(st, 7), *w = strstr(sql, " WHERE ");
 				if (!w)
 					w = strstr(sql, " where ");
@@ -334,7 +332,7 @@ static void index_row(sqlite3_stmt *st, void *ctx)
 		json_object_set_new(part, name, ix);
 	}
 	cols = json_object_get(ix, "columns");
-	json_array_append_new(cols, mg_sqlite.sqlite3_column_type(st, 6) == SQLITE_NULL ? json_string("<expression>")
+	json_array_append_new(cols, sqlite3_column_type(st, 6) == SQLITE_NULL ? json_string("<expression>")
 									    : json_string(col_text(st, 6)));
 }
 
@@ -346,7 +344,7 @@ static void fk_row(sqlite3_stmt *st, void *ctx)
 
 	if (!part)
 		return;
-	snprintf(key, sizeof(key), "fk%d", mg_sqlite.sqlite3_column_int(st, 1));
+	snprintf(key, sizeof(key), "fk%d", sqlite3_column_int(st, 1));
 	if (!(fk = json_object_get(part, key))) {
 		fk = json_object();
 		json_object_set_new(fk, "columns", json_array());
@@ -398,7 +396,7 @@ static void stat_row(sqlite3_stmt *st, void *ctx)
 {
 	json_t *t = json_object_get((json_t *)ctx, col_text(st, 0));
 	if (t)
-		json_object_set_new(t, "rows_estimate", json_integer(mg_sqlite.sqlite3_column_int64(st, 1)));
+		json_object_set_new(t, "rows_estimate", json_integer(sqlite3_column_int64(st, 1)));
 }
 
 #define USER_TABLES "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
@@ -419,7 +417,7 @@ static int sqlite_snapshot(db *d, void **out, mg_error *err)
 	json_object_set_new(snap, "views", views);
 	json_object_set_new(snap, "sequences", json_object());
 	json_object_set_new(snap, "enums", json_object());
-	mg_sqlite.sqlite3_exec(s->conn, "BEGIN", NULL, NULL, NULL);
+	sqlite3_exec(s->conn, "BEGIN", NULL, NULL, NULL);
 	if ((rc = each_row(s, "SELECT m.name, m.sql FROM sqlite_schema m WHERE " USER_TABLES " ORDER BY 1", table_row,
 			   tables, err)) < 0 ||
 	    (rc = each_row(s, "SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
@@ -435,13 +433,13 @@ static int sqlite_snapshot(db *d, void **out, mg_error *err)
 	    (rc = each_row(s, "SELECT name, sql FROM sqlite_schema WHERE type = 'view' ORDER BY 1", view_row, views, err)) < 0)
 		goto cleanup;
 	/* row estimates, when ANALYZE has run */
-	if (mg_sqlite.sqlite3_table_column_metadata(s->conn, NULL, "sqlite_stat1", "tbl", NULL, NULL, NULL, NULL, NULL) == SQLITE_OK)
+	if (sqlite3_table_column_metadata(s->conn, NULL, "sqlite_stat1", "tbl", NULL, NULL, NULL, NULL, NULL) == SQLITE_OK)
 		each_row(s, "SELECT tbl, max(CAST(stat AS INTEGER)) FROM sqlite_stat1 GROUP BY tbl", stat_row, tables, NULL);
 	rename_fks(tables);
 	*out = snap;
 	snap = NULL;
 cleanup:
-	mg_sqlite.sqlite3_exec(s->conn, "COMMIT", NULL, NULL, NULL);
+	sqlite3_exec(s->conn, "COMMIT", NULL, NULL, NULL);
 	json_decref(snap);
 	buf_release(&ver);
 	return rc;
@@ -457,12 +455,12 @@ static int sqlite_table_rows(db *d, const char *table, long long *out, mg_error 
 	*out = -1;
 	buf_puts(&sql, "SELECT count(*) FROM ");
 	buf_put_sql_ident(&sql, table);
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
-		rc = mg_error_set(err, MG_EENV, "cannot count the rows of '%s': %s", table, mg_sqlite.sqlite3_errmsg(s->conn));
-	} else if (mg_sqlite.sqlite3_step(st) == SQLITE_ROW) {
-		*out = mg_sqlite.sqlite3_column_int64(st, 0);
+	if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot count the rows of '%s': %s", table, sqlite3_errmsg(s->conn));
+	} else if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
 	}
-	mg_sqlite.sqlite3_finalize(st);
+	sqlite3_finalize(st);
 	buf_release(&sql);
 	return rc;
 }
@@ -516,14 +514,14 @@ static int sqlite_query_scalar(db *d, const char *sql, char **out, mg_error *err
 	int rc = MG_OK, step;
 
 	*out = NULL;
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, sql, -1, &st, NULL) != SQLITE_OK)
-		return mg_error_set(err, MG_EENV, "the query failed on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(s->conn));
-	step = mg_sqlite.sqlite3_step(st);
-	if (step == SQLITE_ROW && mg_sqlite.sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*out = mg_strdup((const char *)mg_sqlite.sqlite3_column_text(st, 0));
+	if (sqlite3_prepare_v2(s->conn, sql, -1, &st, NULL) != SQLITE_OK)
+		return mg_error_set(err, MG_EENV, "the query failed on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*out = mg_strdup((const char *)sqlite3_column_text(st, 0));
 	else if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = mg_error_set(err, MG_EENV, "the query failed on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(s->conn));
-	mg_sqlite.sqlite3_finalize(st);
+		rc = mg_error_set(err, MG_EENV, "the query failed on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -545,18 +543,18 @@ static int check_copy(const char *path, mg_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc = MG_OK;
 
-	if (mg_sqlite.sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    mg_sqlite.sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "the backup copy '%s' cannot be opened: %s", path,
-				  c ? mg_sqlite.sqlite3_errmsg(c) : "out of memory");
+				  c ? sqlite3_errmsg(c) : "out of memory");
 		goto cleanup;
 	}
-	if (mg_sqlite.sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)mg_sqlite.sqlite3_column_text(st, 0), "ok"))
+	if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
 		rc = mg_error_set(err, MG_EENV, "the backup copy '%s' fails PRAGMA integrity_check: %s", path,
-				  mg_sqlite.sqlite3_column_text(st, 0) ? (const char *)mg_sqlite.sqlite3_column_text(st, 0) : mg_sqlite.sqlite3_errmsg(c));
+				  sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(c));
 cleanup:
-	mg_sqlite.sqlite3_finalize(st);
-	mg_sqlite.sqlite3_close(c);
+	sqlite3_finalize(st);
+	sqlite3_close(c);
 	return rc;
 }
 
@@ -567,35 +565,35 @@ static int sqlite_backup(db *d, const char *dest, void (*progress)(double, void 
 	sqlite3_backup *b = NULL;
 	int rc = MG_OK, step;
 
-	if (mg_sqlite.sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot write the backup '%s': %s", dest,
-				  to ? mg_sqlite.sqlite3_errmsg(to) : "out of memory");
+				  to ? sqlite3_errmsg(to) : "out of memory");
 		goto cleanup;
 	}
-	if (!(b = mg_sqlite.sqlite3_backup_init(to, "main", s->conn, "main"))) {
-		rc = mg_error_set(err, MG_EENV, "cannot start the backup of '%s': %s", s->path, mg_sqlite.sqlite3_errmsg(to));
+	if (!(b = sqlite3_backup_init(to, "main", s->conn, "main"))) {
+		rc = mg_error_set(err, MG_EENV, "cannot start the backup of '%s': %s", s->path, sqlite3_errmsg(to));
 		goto cleanup;
 	}
 	/* A few pages at a time, so writers are held up only briefly; a
 	 * write by another connection restarts the copy (SQLite's rule). */
-	while ((step = mg_sqlite.sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
-		int total = mg_sqlite.sqlite3_backup_pagecount(b);
+	while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
+		int total = sqlite3_backup_pagecount(b);
 		if (progress && total > 0)
-			progress((double)(total - mg_sqlite.sqlite3_backup_remaining(b)) / total, ctx);
+			progress((double)(total - sqlite3_backup_remaining(b)) / total, ctx);
 		if (step != SQLITE_OK)
-			mg_sqlite.sqlite3_sleep(50);
+			sqlite3_sleep(50);
 	}
 	if (step != SQLITE_DONE) {
-		rc = mg_error_set(err, MG_EENV, "the backup of '%s' failed: %s", s->path, mg_sqlite.sqlite3_errstr(step));
+		rc = mg_error_set(err, MG_EENV, "the backup of '%s' failed: %s", s->path, sqlite3_errstr(step));
 		goto cleanup;
 	}
 	if (progress)
 		progress(1.0, ctx);
 cleanup:
 	if (b)
-		mg_sqlite.sqlite3_backup_finish(b);
+		sqlite3_backup_finish(b);
 	if (to)
-		mg_sqlite.sqlite3_close(to);
+		sqlite3_close(to);
 	return rc < 0 ? rc : check_copy(dest, err);
 }
 
@@ -608,22 +606,22 @@ static int sqlite_ledger_read(db *d, const db_version_table *vt, strvec *revisio
 
 	(void)vt;
 	*exists = 0;
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'mgate_ledger'",
-			       -1, &st, NULL) != SQLITE_OK || mg_sqlite.sqlite3_step(st) != SQLITE_ROW) {
-		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(s->conn));
+	if (sqlite3_prepare_v2(s->conn, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'mgate_ledger'",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
 		goto cleanup;
 	}
-	*exists = mg_sqlite.sqlite3_column_int(st, 0) > 0;
-	mg_sqlite.sqlite3_finalize(st);
+	*exists = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
 	st = NULL;
 	if (!*exists)
 		goto cleanup;
-	if (mg_sqlite.sqlite3_prepare_v2(s->conn, "SELECT revision, sha256 FROM mgate_ledger ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
-		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(s->conn));
+	if (sqlite3_prepare_v2(s->conn, "SELECT revision, sha256 FROM mgate_ledger ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
 		goto cleanup;
 	}
-	while ((step = mg_sqlite.sqlite3_step(st)) == SQLITE_ROW) {
-		const char *r = (const char *)mg_sqlite.sqlite3_column_text(st, 0), *h = (const char *)mg_sqlite.sqlite3_column_text(st, 1);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0), *h = (const char *)sqlite3_column_text(st, 1);
 		int at = r ? strvec_index(revisions, r) : -1;
 		if (!r || !h)
 			continue;
@@ -636,9 +634,9 @@ static int sqlite_ledger_read(db *d, const db_version_table *vt, strvec *revisio
 		}
 	}
 	if (step != SQLITE_DONE)
-		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(s->conn));
+		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
 cleanup:
-	mg_sqlite.sqlite3_finalize(st);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -657,37 +655,37 @@ static int sqlite_ledger_write(db *d, const db_version_table *vt, const strvec *
 	(void)vt;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (mg_sqlite.sqlite3_open_v2(s->path, &w, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(s->path, &w, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot open %s to record the ledger: %s", d->redacted,
-				  w ? mg_sqlite.sqlite3_errmsg(w) : "out of memory");
+				  w ? sqlite3_errmsg(w) : "out of memory");
 		goto cleanup;
 	}
-	mg_sqlite.sqlite3_busy_timeout(w, 5000);
-	if (mg_sqlite.sqlite3_exec(w, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS mgate_ledger (revision TEXT NOT NULL, "
+	sqlite3_busy_timeout(w, 5000);
+	if (sqlite3_exec(w, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS mgate_ledger (revision TEXT NOT NULL, "
 			    "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL, applied_by TEXT, correlation_id TEXT)",
 			 NULL, NULL, NULL) != SQLITE_OK ||
-	    mg_sqlite.sqlite3_prepare_v2(w, "INSERT INTO mgate_ledger VALUES (?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
-		rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(w));
+	    sqlite3_prepare_v2(w, "INSERT INTO mgate_ledger VALUES (?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
+		rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, sqlite3_errmsg(w));
 		goto cleanup;
 	}
 	for (i = 0; i < revisions->n && rc == MG_OK; i++) {
-		mg_sqlite.sqlite3_bind_text(ins, 1, revisions->v[i], -1, SQLITE_TRANSIENT);
-		mg_sqlite.sqlite3_bind_text(ins, 2, hashes->v[i], -1, SQLITE_TRANSIENT);
-		mg_sqlite.sqlite3_bind_text(ins, 3, ts, -1, SQLITE_TRANSIENT);
-		mg_sqlite.sqlite3_bind_text(ins, 4, by, -1, SQLITE_TRANSIENT);
-		mg_sqlite.sqlite3_bind_text(ins, 5, correlation_id, -1, SQLITE_TRANSIENT);
-		if (mg_sqlite.sqlite3_step(ins) != SQLITE_DONE)
-			rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(w));
-		mg_sqlite.sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, revisions->v[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 2, hashes->v[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 3, ts, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 4, by, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 5, correlation_id, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, sqlite3_errmsg(w));
+		sqlite3_reset(ins);
 	}
-	if (rc == MG_OK && mg_sqlite.sqlite3_exec(w, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(w));
+	if (rc == MG_OK && sqlite3_exec(w, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = mg_error_set(err, MG_EENV, "cannot record the ledger on %s: %s", d->redacted, sqlite3_errmsg(w));
 cleanup:
-	mg_sqlite.sqlite3_finalize(ins);
+	sqlite3_finalize(ins);
 	if (w) {
 		if (rc < 0)
-			mg_sqlite.sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL);
-		mg_sqlite.sqlite3_close(w);
+			sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(w);
 	}
 	return rc;
 }
@@ -701,28 +699,28 @@ static int sqlite_audit_write(db *d, const db_version_table *vt, const char *cor
 	int rc = MG_OK;
 
 	(void)vt;
-	if (mg_sqlite.sqlite3_open_v2(s->path, &w, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(s->path, &w, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot open %s for the audit table: %s", d->redacted,
-				  w ? mg_sqlite.sqlite3_errmsg(w) : "out of memory");
+				  w ? sqlite3_errmsg(w) : "out of memory");
 		goto cleanup;
 	}
-	mg_sqlite.sqlite3_busy_timeout(w, 5000);
-	if (mg_sqlite.sqlite3_exec(w, "CREATE TABLE IF NOT EXISTS mgate_audit (recorded_at TEXT NOT NULL DEFAULT "
+	sqlite3_busy_timeout(w, 5000);
+	if (sqlite3_exec(w, "CREATE TABLE IF NOT EXISTS mgate_audit (recorded_at TEXT NOT NULL DEFAULT "
 			    "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), correlation_id TEXT, entry TEXT NOT NULL)",
 			 NULL, NULL, NULL) != SQLITE_OK ||
-	    mg_sqlite.sqlite3_prepare_v2(w, "INSERT INTO mgate_audit (correlation_id, entry) VALUES (?, ?)", -1, &ins, NULL) !=
+	    sqlite3_prepare_v2(w, "INSERT INTO mgate_audit (correlation_id, entry) VALUES (?, ?)", -1, &ins, NULL) !=
 		    SQLITE_OK) {
-		rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(w));
+		rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, sqlite3_errmsg(w));
 		goto cleanup;
 	}
-	mg_sqlite.sqlite3_bind_text(ins, 1, correlation_id, -1, SQLITE_TRANSIENT);
-	mg_sqlite.sqlite3_bind_text(ins, 2, json_line, -1, SQLITE_TRANSIENT);
-	if (mg_sqlite.sqlite3_step(ins) != SQLITE_DONE)
-		rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, mg_sqlite.sqlite3_errmsg(w));
+	sqlite3_bind_text(ins, 1, correlation_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ins, 2, json_line, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		rc = mg_error_set(err, MG_EENV, "cannot write the audit table on %s: %s", d->redacted, sqlite3_errmsg(w));
 cleanup:
-	mg_sqlite.sqlite3_finalize(ins);
+	sqlite3_finalize(ins);
 	if (w)
-		mg_sqlite.sqlite3_close(w);
+		sqlite3_close(w);
 	return rc;
 }
 
@@ -752,18 +750,18 @@ static int copy_into(const char *from, const char *to_path, mg_error *err)
 	sqlite3_backup *b = NULL;
 	int rc = MG_OK, step = SQLITE_OK;
 
-	if (mg_sqlite.sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    mg_sqlite.sqlite3_open_v2(to_path, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(to_path, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = mg_error_set(err, MG_EENV, "cannot open '%s' for the restore", src ? to_path : from);
 		goto cleanup;
 	}
-	if (!(b = mg_sqlite.sqlite3_backup_init(to, "main", src, "main")) || (step = mg_sqlite.sqlite3_backup_step(b, -1)) != SQLITE_DONE)
-		rc = mg_error_set(err, MG_EENV, "cannot copy '%s': %s", from, b ? mg_sqlite.sqlite3_errstr(step) : mg_sqlite.sqlite3_errmsg(to));
+	if (!(b = sqlite3_backup_init(to, "main", src, "main")) || (step = sqlite3_backup_step(b, -1)) != SQLITE_DONE)
+		rc = mg_error_set(err, MG_EENV, "cannot copy '%s': %s", from, b ? sqlite3_errstr(step) : sqlite3_errmsg(to));
 cleanup:
 	if (b)
-		mg_sqlite.sqlite3_backup_finish(b);
-	mg_sqlite.sqlite3_close(src);
-	mg_sqlite.sqlite3_close(to);
+		sqlite3_backup_finish(b);
+	sqlite3_close(src);
+	sqlite3_close(to);
 	return rc;
 }
 
@@ -775,8 +773,6 @@ static int sqlite_restore(const db_url *url, const char *redacted, const char *b
 	int fd = -1, rc = MG_OK, exists = stat(path, &st) == 0;
 
 	(void)redacted;
-	if ((rc = sqliteapi_load(err)) < 0)
-		goto cleanup;
 	if (exists && (rc = check_quiet(path, err)) < 0)
 		goto cleanup;
 	fs_dirname(&dir, path);

@@ -82,7 +82,7 @@ int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table,
 	size_t start = out->len;
 	const char *p = ix->indkey ? ix->indkey : "", *opt = ix->indoption ? ix->indoption : "";
 	long a, o;
-	int k = 0, e = 0;
+	int k = 0;
 
 	buf_puts(out, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
 	pgdef_ident(out, q, ix->name);
@@ -94,17 +94,14 @@ int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table,
 	pgdef_ident(out, q, ix->method);
 	buf_puts(out, " (");
 	while (pgdef_next_number(&p, &a)) {
-		const char *name = a ? table->column(table->ctx, a) : e < ix->nexprs ? ix->exprs[e++] : NULL;
+		const char *name = a ? table->column(table->ctx, a) : NULL; /* 0: an expression */
 		if (!name)
 			goto fail;
 		if (k == ix->nkey)
 			buf_puts(out, ") INCLUDE (");
 		else if (k)
 			buf_puts(out, ", ");
-		if (a)
-			pgdef_ident(out, q, name);
-		else
-			buf_puts(out, name); /* a simple call: no parentheses */
+		pgdef_ident(out, q, name);
 		if (k < ix->nkey && ix->can_order && pgdef_next_number(&opt, &o)) {
 			if (o & INDOPTION_DESC)
 				buf_puts(out, (o & INDOPTION_NULLS_FIRST) ? " DESC" : " DESC NULLS LAST");
@@ -114,8 +111,6 @@ int pgdef_index_write(buf *out, const pgdef_index *ix, const pgdef_table *table,
 		k++;
 	}
 	buf_putc(out, ')');
-	if (ix->predicate)
-		buf_printf(out, " WHERE %s", ix->predicate);
 	return 0;
 fail:
 	buf_truncate(out, start);

@@ -37,19 +37,16 @@ typedef struct pgdef_table {
 	const void *ctx;
 } pgdef_table;
 
-/* An index with default operator classes and collations, no storage
- * parameters and simple expressions. */
+/* An index on plain columns with default operator classes and collations,
+ * no storage parameters, no expressions and no predicate. */
 typedef struct pgdef_index {
 	const char *name, *schema, *table;
 	const char *method;       /* access method name */
 	int unique;
 	int can_order;            /* the method sorts (btree): DESC and NULLS apply */
-	const char *indkey;       /* pg_index.indkey as text: "1 3" (0: an expression) */
+	const char *indkey;       /* pg_index.indkey as text: "1 3" */
 	const char *indoption;    /* pg_index.indoption as text, one per key column */
 	int nkey;                 /* pg_index.indnkeyatts; the rest are INCLUDE columns */
-	const char *const *exprs; /* the expressions' text (pgexpr, calls only), in order of the 0s of indkey */
-	int nexprs;
-	const char *predicate;    /* the predicate as pg_get_expr writes it, or NULL */
 } pgdef_index;
 
 /* The key kinds composed here, as pg_constraint.contype. */

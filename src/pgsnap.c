@@ -6,10 +6,10 @@
  * server to sort by name (text sorting under the database's collation was
  * a good part of their cost), and none asks it to put in words what mgate
  * can write itself: the columns of keys and indexes come as attribute
- * numbers; key and plain index definitions are written by pgdef, index
- * expressions, predicates and column defaults by pgexpr, in the server's
- * exact words (the server would open every table to do it). Only what those refuse is
- * deparsed by the server, in a last query. The results stay in libpq's
+ * numbers, and key and plain index definitions are written by pgdef in the
+ * server's exact words (the server would open every table to do it).
+ * Expressions (index expressions and predicates, column defaults) and
+ * whatever pgdef refuses are put in words by the server, in a last query. The results stay in libpq's
  * memory; arrays of row numbers sorted in byte order give the canonical
  * order, and jsonw writes the document out as it goes, so no tree of
  * 100,000 column objects is ever built. A second session sharing the first
@@ -25,10 +25,8 @@
 #include <string.h>
 
 #include "pgdef.h"
-#include "pgexpr.h"
 #include "util/arena.h"
 #include "util/buf.h"
-#include "util/heap.h"
 #include "util/jsonw.h"
 #include "util/banned.h"
 
@@ -47,11 +45,11 @@ static const char *const q_columns =
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " USER_TABLE;
 
-/* The defaults and generation expressions as stored (pgexpr writes them);
- * rows of other relations are left unused. */
-static const char *const q_defaults = "SELECT d.adrelid, d.adnum, d.adbin::text, d.oid FROM pg_attrdef d";
+/* The defaults and generation expressions; rows of other relations are
+ * left unused. */
+static const char *const q_defaults = "SELECT d.adrelid, d.adnum, d.oid FROM pg_attrdef d";
 
-/* Those pgexpr could not write (%s: their oids), in the server's words. An
+/* The defaults of the tables in the snapshot (%s: their oids), in the server's words. An
  * expression without columns (every DEFAULT) deparses without opening its
  * relation (relid 0); "{VAR " is how a stored tree names a column (a
  * string in it would have its brace escaped). */
@@ -81,8 +79,8 @@ static const char *const q_constraints_fmt =
  * storage parameters, default operator classes that take no options
  * (support procedure 5 of btree, 3 of hash); {v15}: PostgreSQL 15's NULLS
  * NOT DISTINCT. The client then checks each column's operator class and
- * collation, the expressions and the predicate (pgexpr). Every
- * other index is deparsed by the server. */
+ * collation; an index with expressions or a predicate, and every other
+ * index, is deparsed by the server. */
 #define COMPOSABLE_INDEX_FMT \
 	"(i.reloptions IS NULL AND i.relkind = 'i' " \
 	"AND i.relam IN (403, 405){v15} AND ix.indclass::oid[] <@ ARRAY(SELECT o.oid FROM pg_opclass o WHERE o.opcdefault " \
@@ -108,30 +106,14 @@ static const char *const q_rest_exprs =
 	"CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord) "
 	"WHERE ix.indexrelid = ANY('{%s}'::oid[]) AND k.attnum = 0 AND k.ord <= ix.indnkeyatts ORDER BY 1, 2";
 
-/* What pgexpr needs to know of the session: whether pg_catalog comes
- * first on the search path (built-in functions and operators are then
- * found unqualified), how string literals are written, and the server's
- * platform (its byte order: stored constants are its raw bytes). */
-static const char *const q_session =
-	"SELECT (current_schemas(true))[1] = 'pg_catalog', current_setting('standard_conforming_strings') = 'on', "
-	"version(), (current_schemas(true))[2]";
+/* Whether a referenced table is visible on the session's search path
+ * (pgdef qualifies it when not): pg_catalog first, and the schema after it. */
+static const char *const q_session = "SELECT (current_schemas(true))[1] = 'pg_catalog', (current_schemas(true))[2]";
 
 /* With pg_catalog first on the search path, a relation of the schema next
  * to it is visible unless pg_catalog has one of the same name. */
 static const char *const q_catalog_names =
 	"SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace";
-
-/* The functions the index expressions call (%s: their oids): usable
- * unqualified when built in, not variadic, and with no built-in sibling
- * of the same name that could take as many arguments through defaults. */
-static const char *const q_functions =
-	"SELECT p.oid, p.proname, p.pronamespace = 'pg_catalog'::regnamespace AND p.provariadic = 0 AND NOT EXISTS "
-	"(SELECT 1 FROM pg_proc q WHERE q.proname = p.proname AND q.pronamespace = p.pronamespace AND q.oid <> p.oid "
-	"AND q.pronargs > p.pronargs AND q.pronargs - q.pronargdefaults <= p.pronargs), p.proargtypes "
-	"FROM pg_proc p WHERE p.oid = ANY('{%s}'::oid[]) ORDER BY 1";
-static const char *const q_operators =
-	"SELECT o.oid, o.oprname, o.oprnamespace = 'pg_catalog'::regnamespace AND o.oprkind = 'b', o.oprleft, o.oprright "
-	"FROM pg_operator o WHERE o.oid = ANY('{%s}'::oid[]) ORDER BY 1";
 
 static const char *const q_index_defs_fmt =
 	"SELECT ix.indexrelid, pg_get_indexdef(ix.indexrelid) FROM pg_index ix "
@@ -173,10 +155,6 @@ static const char *const q_sequences =
 static const char *const q_enums =
 	"SELECT n.nspname || '.' || t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
 	"JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " USER_SCHEMAS " ORDER BY t.oid, e.enumsortorder";
-
-/* Heap the snapshot of one table takes (its results in libpq's memory and
- * the sort arrays), measured on the benchmark's tables of 20 columns. */
-#define SNAP_HEAP_PER_TABLE 8192
 
 /* One sortable row reference: which table it belongs to, its name, a
  * number (attnum, constraint kind), and its row in the result. */
@@ -247,8 +225,8 @@ typedef struct snap {
 	col_key *default_keys; /* the defaults by table oid and column */
 	size_t ndefaults;
 	PGresult *more_cons, *more_idx, *more_exprs; /* what mgate could not write, by oid */
-	PGresult *session, *functions, *operators;
-	int catalog_first, standard_strings, little_endian;
+	PGresult *session;
+	int catalog_first;
 	const char **con_text; /* every constraint definition, by row (NULL: none yet) */
 	struct index_words *iw; /* every index in words, by row */
 	arena index_texts;      /* theirs, until adopted by texts */
@@ -272,17 +250,17 @@ typedef struct snap {
 
 static const char *val(PGresult *r, int row, int col)
 {
-	return mg_pq.PQgetisnull(r, row, col) ? NULL : mg_pq.PQgetvalue(r, row, col);
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 
 static int is_true(PGresult *r, int row, int col)
 {
-	return mg_pq.PQgetvalue(r, row, col)[0] == 't';
+	return PQgetvalue(r, row, col)[0] == 't';
 }
 
 static unsigned long oid_at(PGresult *r, int row, int col)
 {
-	return strtoul(mg_pq.PQgetvalue(r, row, col), NULL, 10);
+	return strtoul(PQgetvalue(r, row, col), NULL, 10);
 }
 
 /* The row of `oid` in `v` (n entries, sorted), or -1. */
@@ -298,7 +276,7 @@ static int find_oid(const oid_row *v, int n, unsigned long oid)
  * is not below `oid`. */
 static int first_row_of(PGresult *r, unsigned long oid)
 {
-	int lo = 0, hi = mg_pq.PQntuples(r);
+	int lo = 0, hi = PQntuples(r);
 
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
@@ -312,7 +290,7 @@ static int first_row_of(PGresult *r, unsigned long oid)
 
 static oid_row *index_oids(PGresult *r, int col)
 {
-	int n = mg_pq.PQntuples(r), i;
+	int n = PQntuples(r), i;
 	oid_row *v = mg_malloc(((size_t)n + 1) * sizeof(*v));
 
 	for (i = 0; i < n; i++) {
@@ -329,7 +307,7 @@ static oid_row *index_oids(PGresult *r, int col)
 static ref *group_rows(int **first, const snap *s, PGresult *r, int oidcol, int namecol, int (*num)(PGresult *, int),
 		       int (*cmp)(const void *, const void *))
 {
-	int n = mg_pq.PQntuples(r), i, k = 0, t = -1, *at;
+	int n = PQntuples(r), i, k = 0, t = -1, *at;
 	unsigned long oid, last = 0;
 	ref *v = mg_malloc(((size_t)n + 1) * sizeof(*v)), *out = mg_malloc(((size_t)n + 1) * sizeof(*out));
 
@@ -342,7 +320,7 @@ static ref *group_rows(int **first, const snap *s, PGresult *r, int oidcol, int 
 		if (t < 0)
 			continue;
 		v[k].table = t;
-		v[k].name = mg_pq.PQgetvalue(r, i, namecol);
+		v[k].name = PQgetvalue(r, i, namecol);
 		v[k].num = num ? num(r, i) : 0;
 		v[k++].row = i;
 		(*first)[t + 1]++;
@@ -362,7 +340,7 @@ static ref *group_rows(int **first, const snap *s, PGresult *r, int oidcol, int 
 
 static int attnum_of(PGresult *r, int row)
 {
-	return atoi(mg_pq.PQgetvalue(r, row, 2));
+	return atoi(PQgetvalue(r, row, 2));
 }
 
 /* Constraints come out grouped by the member of the table they go in. */
@@ -370,7 +348,7 @@ enum con_kind { CON_CHECK, CON_EXCLUSION, CON_FOREIGN, CON_PRIMARY, CON_UNIQUE }
 
 static int con_kind(PGresult *r, int row)
 {
-	switch (mg_pq.PQgetvalue(r, row, 2)[0]) {
+	switch (PQgetvalue(r, row, 2)[0]) {
 	case 'c': return CON_CHECK;
 	case 'f': return CON_FOREIGN;
 	case 'p': return CON_PRIMARY;
@@ -437,7 +415,7 @@ static int deparsed_row(PGresult *r, unsigned long oid)
 {
 	int row = first_row_of(r, oid);
 
-	return row < mg_pq.PQntuples(r) && oid_at(r, row, 0) == oid ? row : -1;
+	return row < PQntuples(r) && oid_at(r, row, 0) == oid ? row : -1;
 }
 
 /* Column `attnum` of the table at row `t` (pgdef_table callback). */
@@ -461,7 +439,7 @@ typedef struct index_words {
 	const char *def, *pred;
 	const char **exprs; /* in the order of the 0s of indkey */
 	int nexprs;
-	int from_server;    /* pgexpr or pgdef could not write all of it */
+	int from_server;    /* pgdef could not write it */
 } index_words;
 
 static int cmp_str(const void *a, const void *b)
@@ -480,159 +458,73 @@ static int relation_visible(const snap *s, const char *schema, const char *name)
 		 bsearch(&name, s->catalog_relnames, s->ncatalog_relnames, sizeof(*s->catalog_relnames), cmp_str));
 }
 
-/* The relation callback of pgexpr_env: the sequences and tables known. */
-static int relation_name(const void *ctx, unsigned long oid, const char **schema, const char **name)
-{
-	const snap *s = ctx;
-	int r, visible;
-
-	if ((r = find_oid(s->seq_by_oid, mg_pq.PQntuples(s->seqs), oid)) >= 0) {
-		*schema = mg_pq.PQgetvalue(s->seqs, r, 8);
-		*name = mg_pq.PQgetvalue(s->seqs, r, 9);
-	} else if ((r = find_oid(s->by_oid, s->ntables, oid)) >= 0) {
-		*schema = mg_pq.PQgetvalue(s->tables, r, 4);
-		*name = mg_pq.PQgetvalue(s->tables, r, 5);
-	} else {
-		return -1;
-	}
-	if ((visible = relation_visible(s, *schema, *name)) < 0)
-		return -1;
-	if (visible)
-		*schema = NULL;
-	return 0;
-}
-
-/* The function and operator callbacks of pgexpr_env. */
-static const char *function_name(const void *ctx, unsigned long oid, int nargs, const unsigned long *argtypes)
-{
-	const snap *s = ctx;
-	int r = s->functions ? deparsed_row(s->functions, oid) : -1, k;
-	const char *p;
-	long t;
-
-	if (r < 0 || !s->catalog_first || !is_true(s->functions, r, 2))
-		return NULL;
-	p = mg_pq.PQgetvalue(s->functions, r, 3);
-	for (k = 0; k < nargs; k++)
-		if (!pgdef_next_number(&p, &t) || (unsigned long)t != argtypes[k])
-			return NULL;
-	return pgdef_next_number(&p, &t) ? NULL : mg_pq.PQgetvalue(s->functions, r, 1);
-}
-
-static const char *operator_name(const void *ctx, unsigned long oid, unsigned long left, unsigned long right)
-{
-	const snap *s = ctx;
-	int r = s->operators ? deparsed_row(s->operators, oid) : -1;
-
-	if (r < 0 || !s->catalog_first || !is_true(s->operators, r, 2) || oid_at(s->operators, r, 3) != left ||
-	    oid_at(s->operators, r, 4) != right)
-		return NULL;
-	return mg_pq.PQgetvalue(s->operators, r, 1);
-}
-
-/* What pgexpr needs to write an expression of `table`: the session's
- * settings and the catalog callbacks above. */
-static pgexpr_env expr_env(const snap *s, const pgdef_table *table)
-{
-	pgexpr_env env = { table, &s->quoting, function_name, operator_name, relation_name, s, s->catalog_first,
-			   s->little_endian, s->standard_strings };
-
-	return env;
-}
-
 /*
- * Whether pgdef can write index row `i`, whose expressions have the types
- * and collations given: each key column uses the operator class and
- * collation the server leaves unsaid (the default class for exactly the
- * column's type, or text's for varchar, the only preferred type it
- * converts to without a function; no collation or the column's).
+ * Whether pgdef can write index row `i` (no expressions): each key column
+ * uses the operator class and collation the server leaves unsaid (the
+ * default class for exactly the column's type, or text's for varchar, the
+ * only preferred type it converts to without a function; no collation or
+ * the column's).
  */
-static int index_composable(const snap *s, int t, int i, const unsigned long *types, const unsigned long *colls,
-			    int nex)
+static int index_composable(const snap *s, int t, int i)
 {
 	PGresult *r = s->idx;
-	const char *key = mg_pq.PQgetvalue(r, i, 7), *cls = mg_pq.PQgetvalue(r, i, 10), *coll = mg_pq.PQgetvalue(r, i, 11);
-	int nkey = atoi(mg_pq.PQgetvalue(r, i, 8)), k, e = 0, nopc = mg_pq.PQntuples(s->opclasses);
+	const char *key = PQgetvalue(r, i, 7), *cls = PQgetvalue(r, i, 10), *coll = PQgetvalue(r, i, 11);
+	int nkey = atoi(PQgetvalue(r, i, 8)), k, nopc = PQntuples(s->opclasses);
 	long a, c, l;
 
 	if (!is_true(r, i, 9))
 		return 0;
 	for (k = 0; k < nkey; k++) {
-		const ref *col = NULL;
+		const ref *col;
 		int opc;
 		unsigned long type, collation, intype;
 		if (!pgdef_next_number(&key, &a) || !pgdef_next_number(&cls, &c) || !pgdef_next_number(&coll, &l))
 			return 0;
-		if ((a == 0 && e >= nex) || (a != 0 && !(col = column_at(s, t, a))) ||
-		    (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
+		if (!(col = column_at(s, t, a)) || (opc = find_oid(s->opc_by_oid, nopc, (unsigned long)c)) < 0)
 			return 0;
-		type = col ? oid_at(s->cols, col->row, 8) : types[e];
-		collation = col ? oid_at(s->cols, col->row, 9) : colls[e++];
+		type = oid_at(s->cols, col->row, 8);
+		collation = oid_at(s->cols, col->row, 9);
 		intype = oid_at(s->opclasses, opc, 1);
 		if (intype != type && !(type == 1043 && intype == 25)) /* varchar, text */
 			return 0;
 		if (l != 0 && (unsigned long)l != collation)
 			return 0;
 	}
-	return e == nex;
+	return 1;
 }
 
-/* Index row `i` of table row `t` in words, as far as mgate can write it
- * (the rest is marked from_server); `out` is scratch, `mem` keeps the
- * texts. */
+/* Index row `i` of table row `t` in words when pgdef can write it (else it
+ * is marked from_server); `out` is scratch, `mem` keeps the text. */
 static void index_words_write(const snap *s, index_words *iw, int t, int i, buf *out, arena *mem)
 {
 	PGresult *r = s->idx;
 	table_ctx ctx = { s, t };
 	pgdef_table table = { column_of, &ctx };
-	pgexpr_env env = expr_env(s, &table);
-	unsigned long types[MAX_INDEX_EXPRS], colls[MAX_INDEX_EXPRS], ptype, pcoll;
-	const char *exprs = val(r, i, 13), *pred = val(r, i, 14);
 	pgdef_index ix;
-	int k, d;
+	int d;
 
-	iw->nexprs = exprs ? pgexpr_count(exprs) : 0;
-	if (iw->nexprs < 0 || iw->nexprs > MAX_INDEX_EXPRS) {
-		iw->from_server = 1;
+	if (val(r, i, 13) || val(r, i, 14)) {
+		iw->from_server = 1; /* expressions or a predicate: the server's words */
 		return;
-	}
-	iw->exprs = arena_alloc(mem, ((size_t)iw->nexprs + 1) * sizeof(*iw->exprs));
-	for (k = 0; k < iw->nexprs; k++) {
-		buf_truncate(out, 0);
-		if (pgexpr_write(out, exprs, k, 1, &env, &types[k], &colls[k]) < 0) {
-			iw->from_server = 1;
-			return;
-		}
-		iw->exprs[k] = arena_strdup(mem, out->ptr);
-	}
-	if (pred) {
-		buf_truncate(out, 0);
-		if (pgexpr_write(out, pred, -1, 0, &env, &ptype, &pcoll) < 0) {
-			iw->from_server = 1;
-			return;
-		}
-		iw->pred = arena_strdup(mem, out->ptr);
 	}
 	if ((d = s->defs ? deparsed_row(s->defs, oid_at(r, i, 6)) : -1) >= 0) {
 		iw->def = val(s->defs, d, 1);
 		return;
 	}
-	if (!index_composable(s, t, i, types, colls, iw->nexprs)) {
+	if (!index_composable(s, t, i)) {
 		iw->from_server = 1;
 		return;
 	}
-	ix.name = mg_pq.PQgetvalue(r, i, 1);
-	ix.schema = mg_pq.PQgetvalue(s->tables, t, 4);
-	ix.table = mg_pq.PQgetvalue(s->tables, t, 5);
-	ix.method = mg_pq.PQgetvalue(r, i, 5);
+	memset(&ix, 0, sizeof(ix));
+	ix.name = PQgetvalue(r, i, 1);
+	ix.schema = PQgetvalue(s->tables, t, 4);
+	ix.table = PQgetvalue(s->tables, t, 5);
+	ix.method = PQgetvalue(r, i, 5);
 	ix.unique = is_true(r, i, 2);
 	ix.can_order = !strcmp(ix.method, "btree");
-	ix.indkey = mg_pq.PQgetvalue(r, i, 7);
-	ix.indoption = mg_pq.PQgetvalue(r, i, 12);
-	ix.nkey = atoi(mg_pq.PQgetvalue(r, i, 8));
-	ix.exprs = iw->exprs;
-	ix.nexprs = iw->nexprs;
-	ix.predicate = iw->pred;
+	ix.indkey = PQgetvalue(r, i, 7);
+	ix.indoption = PQgetvalue(r, i, 12);
+	ix.nkey = atoi(PQgetvalue(r, i, 8));
 	buf_truncate(out, 0);
 	if (pgdef_index_write(out, &ix, &table, &s->quoting) == 0)
 		iw->def = arena_strdup(mem, out->ptr);
@@ -651,28 +543,28 @@ static const char *constraint_compose(const snap *s, int t, int i)
 	buf *out = s->def;
 	int visible;
 
-	if (!mg_pq.PQgetisnull(r, i, 3))
-		return mg_pq.PQgetvalue(r, i, 3);
+	if (!PQgetisnull(r, i, 3))
+		return PQgetvalue(r, i, 3);
 	memset(&k, 0, sizeof(k));
-	k.kind = mg_pq.PQgetvalue(r, i, 2)[0];
+	k.kind = PQgetvalue(r, i, 2)[0];
 	k.conkey = val(r, i, 7);
 	k.deferrable = is_true(r, i, 5);
 	k.deferred = is_true(r, i, 6);
 	k.validated = is_true(r, i, 4);
 	if (k.kind == PGDEF_FOREIGN) {
 		rctx.t = find_oid(s->by_oid, s->ntables, oid_at(r, i, 8));
-		visible = mg_pq.PQgetisnull(r, i, 16) ? relation_visible(s, val(r, i, 17), val(r, i, 18)) : is_true(r, i, 16);
+		visible = PQgetisnull(r, i, 16) ? relation_visible(s, val(r, i, 17), val(r, i, 18)) : is_true(r, i, 16);
 		if (visible < 0)
 			return NULL;
 		k.ref_schema = visible ? NULL : val(r, i, 17);
 		k.ref_table = val(r, i, 18);
 		k.confkey = val(r, i, 10);
-		k.match = mg_pq.PQgetvalue(r, i, 15)[0];
-		k.on_update = mg_pq.PQgetvalue(r, i, 12)[0];
-		k.on_delete = mg_pq.PQgetvalue(r, i, 11)[0];
+		k.match = PQgetvalue(r, i, 15)[0];
+		k.on_update = PQgetvalue(r, i, 12)[0];
+		k.on_delete = PQgetvalue(r, i, 11)[0];
 	} else {
-		int ix = find_oid(s->idx_by_oid, mg_pq.PQntuples(s->idx), oid_at(r, i, 14));
-		k.indkey = ix >= 0 ? mg_pq.PQgetvalue(s->idx, ix, 7) : NULL;
+		int ix = find_oid(s->idx_by_oid, PQntuples(s->idx), oid_at(r, i, 14));
+		k.indkey = ix >= 0 ? PQgetvalue(s->idx, ix, 7) : NULL;
 	}
 	buf_truncate(out, 0);
 	if ((k.kind == PGDEF_FOREIGN || k.indkey) && pgdef_key_write(out, &k, &table, rctx.t >= 0 ? &ref : NULL, &s->quoting) == 0)
@@ -688,7 +580,7 @@ static const char *column_default(const snap *s, int i)
 	if (!is_true(s->cols, i, 5) || !s->ndefaults)
 		return NULL;
 	key.oid = oid_at(s->cols, i, 0);
-	key.attnum = atoi(mg_pq.PQgetvalue(s->cols, i, 2));
+	key.attnum = atoi(PQgetvalue(s->cols, i, 2));
 	hit = bsearch(&key, s->default_keys, s->ndefaults, sizeof(key), cmp_col_key);
 	return hit ? hit->text : NULL;
 }
@@ -696,7 +588,7 @@ static const char *column_default(const snap *s, int i)
 static void write_column(jsonw *w, const snap *s, int i)
 {
 	PGresult *r = s->cols;
-	const char *identity = mg_pq.PQgetvalue(r, i, 6), *generated = mg_pq.PQgetvalue(r, i, 7);
+	const char *identity = PQgetvalue(r, i, 6), *generated = PQgetvalue(r, i, 7);
 	const char *expr = column_default(s, i);
 
 	jsonw_object_begin(w);
@@ -705,8 +597,8 @@ static void write_column(jsonw *w, const snap *s, int i)
 	jsonw_kv_string(w, "identity", identity[0] == 'a' ? "always" : identity[0] == 'd' ? "by default" : NULL);
 	jsonw_kv_bool(w, "nullable", !is_true(r, i, 4));
 	jsonw_key(w, "position");
-	jsonw_int(w, atoll(mg_pq.PQgetvalue(r, i, 2)));
-	jsonw_kv_string(w, "type", mg_pq.PQgetvalue(r, i, 3));
+	jsonw_int(w, atoll(PQgetvalue(r, i, 2)));
+	jsonw_kv_string(w, "type", PQgetvalue(r, i, 3));
 	jsonw_object_end(w);
 }
 
@@ -722,7 +614,7 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 	write_attnums(w, s, t, val(r, i, 7));
 	if (kind == CON_PRIMARY) {
 		jsonw_kv_string(w, "definition", def);
-		jsonw_kv_string(w, "name", mg_pq.PQgetvalue(r, i, 1));
+		jsonw_kv_string(w, "name", PQgetvalue(r, i, 1));
 		jsonw_object_end(w);
 		return;
 	}
@@ -730,8 +622,8 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 	jsonw_kv_string(w, "definition", def);
 	jsonw_kv_bool(w, "initially_deferred", is_true(r, i, 6));
 	if (kind == CON_FOREIGN) {
-		jsonw_kv_string(w, "on_delete", fk_action(mg_pq.PQgetvalue(r, i, 11)[0]));
-		jsonw_kv_string(w, "on_update", fk_action(mg_pq.PQgetvalue(r, i, 12)[0]));
+		jsonw_kv_string(w, "on_delete", fk_action(PQgetvalue(r, i, 11)[0]));
+		jsonw_kv_string(w, "on_update", fk_action(PQgetvalue(r, i, 12)[0]));
 		jsonw_key(w, "ref_columns");
 		write_attnums(w, s, find_oid(s->by_oid, s->ntables, oid_at(r, i, 8)), val(r, i, 10));
 		jsonw_kv_string(w, "references", val(r, i, 9));
@@ -744,8 +636,8 @@ static void write_constraint(jsonw *w, const snap *s, int t, int i)
 static void write_index_columns(jsonw *w, const snap *s, int t, int i)
 {
 	const index_words *iw = &s->iw[i];
-	int nkey = atoi(mg_pq.PQgetvalue(s->idx, i, 8)), ord = 0, e = 0;
-	const char *p = mg_pq.PQgetvalue(s->idx, i, 7);
+	int nkey = atoi(PQgetvalue(s->idx, i, 8)), ord = 0, e = 0;
+	const char *p = PQgetvalue(s->idx, i, 7);
 	long a;
 
 	jsonw_array_begin(w);
@@ -767,7 +659,7 @@ static void write_index(jsonw *w, const snap *s, int t, int i)
 	jsonw_key(w, "columns");
 	write_index_columns(w, s, t, i);
 	jsonw_kv_string(w, "definition", s->iw[i].def);
-	jsonw_kv_string(w, "method", mg_pq.PQgetvalue(r, i, 5));
+	jsonw_kv_string(w, "method", PQgetvalue(r, i, 5));
 	jsonw_kv_string(w, "predicate", s->iw[i].pred);
 	jsonw_kv_bool(w, "primary", is_true(r, i, 3));
 	jsonw_kv_bool(w, "unique", is_true(r, i, 2));
@@ -801,7 +693,7 @@ static void write_constraints(jsonw *w, const snap *s, int t, int kind, const ch
 static void write_table(jsonw *w, const snap *s, int t)
 {
 	PGresult *r = s->tables;
-	long long est = atoll(mg_pq.PQgetvalue(r, t, 3));
+	long long est = atoll(PQgetvalue(r, t, 3));
 	const char *prev = NULL;
 	int k, primary = -1;
 
@@ -829,7 +721,7 @@ static void write_table(jsonw *w, const snap *s, int t)
 		write_index(w, s, t, s->ix[k].row);
 	}
 	jsonw_object_end(w);
-	jsonw_kv_string(w, "kind", mg_pq.PQgetvalue(r, t, 2)[0] == 'p' ? "partitioned" : "table");
+	jsonw_kv_string(w, "kind", PQgetvalue(r, t, 2)[0] == 'p' ? "partitioned" : "table");
 	for (k = s->con_first[t]; k < s->con_first[t + 1]; k++)
 		if (s->con[k].num == CON_PRIMARY)
 			primary = s->con[k].row;
@@ -852,12 +744,12 @@ static void write_table(jsonw *w, const snap *s, int t)
 static ref *by_first_column(PGresult *r, int *n)
 {
 	int i;
-	ref *v = mg_malloc(((size_t)mg_pq.PQntuples(r) + 1) * sizeof(*v));
+	ref *v = mg_malloc(((size_t)PQntuples(r) + 1) * sizeof(*v));
 
-	*n = mg_pq.PQntuples(r);
+	*n = PQntuples(r);
 	for (i = 0; i < *n; i++) {
 		v[i].table = v[i].num = 0;
-		v[i].name = mg_pq.PQgetvalue(r, i, 0);
+		v[i].name = PQgetvalue(r, i, 0);
 		v[i].row = i;
 	}
 	qsort(v, (size_t)*n, sizeof(*v), cmp_name);
@@ -902,7 +794,7 @@ static void sequence_body(jsonw *w, PGresult *r, int row)
 		if (cols[j] == 6)
 			jsonw_bool(w, is_true(r, row, 6));
 		else
-			jsonw_string(w, mg_pq.PQgetvalue(r, row, cols[j]));
+			jsonw_string(w, PQgetvalue(r, row, cols[j]));
 	}
 	jsonw_object_end(w);
 }
@@ -911,14 +803,14 @@ static void sequence_body(jsonw *w, PGresult *r, int row)
  * by name. */
 static void write_enums(jsonw *w, PGresult *r)
 {
-	int n = mg_pq.PQntuples(r), i, ntypes = 0, k;
+	int n = PQntuples(r), i, ntypes = 0, k;
 	ref *types = mg_malloc(((size_t)n + 1) * sizeof(*types));
 
 	for (i = 0; i < n; i++) {
-		if (i && !strcmp(mg_pq.PQgetvalue(r, i - 1, 0), mg_pq.PQgetvalue(r, i, 0)))
+		if (i && !strcmp(PQgetvalue(r, i - 1, 0), PQgetvalue(r, i, 0)))
 			continue;
 		types[ntypes].table = types[ntypes].num = 0;
-		types[ntypes].name = mg_pq.PQgetvalue(r, i, 0);
+		types[ntypes].name = PQgetvalue(r, i, 0);
 		types[ntypes++].row = i;
 	}
 	qsort(types, (size_t)ntypes, sizeof(*types), cmp_name);
@@ -928,35 +820,27 @@ static void write_enums(jsonw *w, PGresult *r)
 			continue;
 		jsonw_key(w, types[k].name);
 		jsonw_array_begin(w);
-		for (i = types[k].row; i < n && !strcmp(mg_pq.PQgetvalue(r, i, 0), types[k].name); i++)
-			jsonw_string(w, mg_pq.PQgetvalue(r, i, 1));
+		for (i = types[k].row; i < n && !strcmp(PQgetvalue(r, i, 0), types[k].name); i++)
+			jsonw_string(w, PQgetvalue(r, i, 1));
 		jsonw_array_end(w);
 	}
 	jsonw_object_end(w);
 	free(types);
 }
 
-/* The column defaults by table and column, in words: pgexpr's, or NULL
- * (the server's are asked for afterwards, snap_deparse_rest). */
+/* The column defaults by table and column; their words come from the
+ * server afterwards (snap_deparse_rest). */
 static void snap_define_defaults(snap *s)
 {
-	size_t n = (size_t)mg_pq.PQntuples(s->defaults), k;
-	unsigned long type, coll;
-	buf *out = s->def;
+	size_t n = (size_t)PQntuples(s->defaults), k;
 
 	s->default_keys = mg_malloc((n + 1) * sizeof(*s->default_keys));
 	for (k = 0; k < n; k++) {
-		int i = (int)k, t = find_oid(s->by_oid, s->ntables, oid_at(s->defaults, i, 0));
-		table_ctx ctx = { s, t };
-		pgdef_table table = { column_of, &ctx };
-		pgexpr_env env = expr_env(s, &table);
+		int i = (int)k;
 		s->default_keys[k].oid = oid_at(s->defaults, i, 0);
-		s->default_keys[k].attnum = atoi(mg_pq.PQgetvalue(s->defaults, i, 1));
+		s->default_keys[k].attnum = atoi(PQgetvalue(s->defaults, i, 1));
 		s->default_keys[k].row = i;
 		s->default_keys[k].text = NULL;
-		buf_truncate(out, 0);
-		if (t >= 0 && pgexpr_write(out, val(s->defaults, i, 2), -1, 0, &env, &type, &coll) == 0)
-			s->default_keys[k].text = arena_strdup(&s->texts, out->ptr);
 	}
 	qsort(s->default_keys, n, sizeof(*s->default_keys), cmp_col_key);
 	s->ndefaults = n;
@@ -965,15 +849,15 @@ static void snap_define_defaults(snap *s)
 /* The server's quoting rule, from its keyword list and setting. */
 static void snap_quoting(snap *s)
 {
-	int n = mg_pq.PQntuples(s->keywords), i;
+	int n = PQntuples(s->keywords), i;
 	const char **v = mg_malloc(((size_t)n + 1) * sizeof(*v));
 
 	for (i = 0; i < n; i++)
-		v[i] = mg_pq.PQgetvalue(s->keywords, i, 0);
+		v[i] = PQgetvalue(s->keywords, i, 0);
 	qsort(v, (size_t)n, sizeof(*v), cmp_str);
 	s->quoting.keywords = v;
 	s->quoting.nkeywords = (size_t)n;
-	s->quoting.quote_all = n > 0 && !strcmp(mg_pq.PQgetvalue(s->keywords, 0, 1), "on");
+	s->quoting.quote_all = n > 0 && !strcmp(PQgetvalue(s->keywords, 0, 1), "on");
 }
 
 /* Sort and index the tables and what belongs to them, in byte order of
@@ -982,12 +866,12 @@ static void snap_index(snap *s)
 {
 	int i;
 
-	s->ntables = mg_pq.PQntuples(s->tables);
+	s->ntables = PQntuples(s->tables);
 	s->by_oid = index_oids(s->tables, 0);
 	s->tab = mg_malloc(((size_t)s->ntables + 1) * sizeof(*s->tab));
 	for (i = 0; i < s->ntables; i++) {
 		s->tab[i].table = s->tab[i].num = 0;
-		s->tab[i].name = mg_pq.PQgetvalue(s->tables, i, 1);
+		s->tab[i].name = PQgetvalue(s->tables, i, 1);
 		s->tab[i].row = i;
 	}
 	qsort(s->tab, (size_t)s->ntables, sizeof(*s->tab), cmp_name);
@@ -1054,12 +938,12 @@ static void snap_release(snap *s)
 {
 	PGresult *all[] = { s->tables, s->cols, s->cons, s->idx, s->views, s->seqs, s->enums, s->opclasses, s->keywords,
 			    s->defs, s->more_cons, s->more_idx, s->more_exprs, s->defaults, s->more_defaults, s->catalog_names,
-			    s->session, s->functions, s->operators };
+			    s->session };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (all[i])
-			mg_pq.PQclear(all[i]);
+			PQclear(all[i]);
 	free(s->by_oid);
 	free(s->tab);
 	free(s->col_num);
@@ -1083,7 +967,7 @@ static void snap_release(snap *s)
 
 static int query_failed(PGconn *c, const char *redacted, mg_error *err)
 {
-	const char *msg = mg_pq.PQerrorMessage(c);
+	const char *msg = PQerrorMessage(c);
 	size_t n = strcspn(msg, "\n");
 
 	return mg_error_set(err, MG_EENV, "cannot read the schema on %s: %.*s", redacted, (int)n, msg);
@@ -1091,11 +975,11 @@ static int query_failed(PGconn *c, const char *redacted, mg_error *err)
 
 static PGresult *run(PGconn *c, const char *sql, const char *redacted, mg_error *err)
 {
-	PGresult *res = mg_pq.PQexec(c, sql);
+	PGresult *res = PQexec(c, sql);
 
-	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		query_failed(c, redacted, err);
-		mg_pq.PQclear(res);
+		PQclear(res);
 		return NULL;
 	}
 	return res;
@@ -1113,27 +997,27 @@ static PGresult *run_beside(PGconn *c, PGconn *helper, const char *sql, const ch
 
 	if (!helper)
 		return run(c, sql, redacted, err);
-	if (!mg_pq.PQsendQuery(c, sql)) {
+	if (!PQsendQuery(c, sql)) {
 		query_failed(c, redacted, err);
 		return NULL;
 	}
-	while (mg_pq.PQisBusy(c)) {
-		struct pollfd fds[2] = { { mg_pq.PQsocket(c), POLLIN, 0 }, { mg_pq.PQsocket(helper), POLLIN, 0 } };
+	while (PQisBusy(c)) {
+		struct pollfd fds[2] = { { PQsocket(c), POLLIN, 0 }, { PQsocket(helper), POLLIN, 0 } };
 		if (poll(fds, watch ? 2 : 1, -1) < 0 && errno != EINTR)
 			break;
-		if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) && !mg_pq.PQconsumeInput(c))
+		if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(c))
 			break;
 		if (watch && (fds[1].revents & (POLLIN | POLLERR | POLLHUP))) {
-			watch = mg_pq.PQconsumeInput(helper);
-			mg_pq.PQisBusy(helper); /* parses what came */
+			watch = PQconsumeInput(helper);
+			PQisBusy(helper); /* parses what came */
 		}
 	}
-	res = mg_pq.PQgetResult(c);
-	while ((extra = mg_pq.PQgetResult(c)) != NULL)
-		mg_pq.PQclear(extra);
-	if (mg_pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = PQgetResult(c);
+	while ((extra = PQgetResult(c)) != NULL)
+		PQclear(extra);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		query_failed(c, redacted, err);
-		mg_pq.PQclear(res);
+		PQclear(res);
 		return NULL;
 	}
 	return res;
@@ -1141,10 +1025,10 @@ static PGresult *run_beside(PGconn *c, PGconn *helper, const char *sql, const ch
 
 static int command(PGconn *c, const char *sql)
 {
-	PGresult *res = mg_pq.PQexec(c, sql);
-	int ok = mg_pq.PQresultStatus(res) == PGRES_COMMAND_OK;
+	PGresult *res = PQexec(c, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
-	mg_pq.PQclear(res);
+	PQclear(res);
 	return ok ? 0 : -1;
 }
 
@@ -1154,7 +1038,7 @@ static void snap_define_constraints(snap *s)
 {
 	int t, k, i;
 
-	s->con_text = mg_calloc((size_t)mg_pq.PQntuples(s->cons) + 1, sizeof(*s->con_text));
+	s->con_text = mg_calloc((size_t)PQntuples(s->cons) + 1, sizeof(*s->con_text));
 	for (t = 0; t < s->ntables; t++)
 		for (k = s->con_first[t]; k < s->con_first[t + 1]; k++) {
 			const char *text = constraint_compose(s, t, i = s->con[k].row);
@@ -1162,8 +1046,8 @@ static void snap_define_constraints(snap *s)
 		}
 }
 
-/* Every index in words, once the helper's results are in: mgate's words
- * (pgexpr, pgdef) or the server's (s->defs); the rest is from_server. */
+/* Every index in words, once the helper's results are in: pgdef's or the
+ * server's (s->defs); the rest is from_server. */
 static void *define_indexes(void *arg)
 {
 	snap *s = arg;
@@ -1184,7 +1068,7 @@ static void snap_define(snap *s)
 	pthread_t thread;
 	int threaded;
 
-	s->iw = mg_calloc((size_t)mg_pq.PQntuples(s->idx) + 1, sizeof(*s->iw));
+	s->iw = mg_calloc((size_t)PQntuples(s->idx) + 1, sizeof(*s->iw));
 	threaded = pthread_create(&thread, NULL, define_indexes, s) == 0;
 	if (!threaded)
 		define_indexes(s);
@@ -1215,7 +1099,7 @@ static void missing_oids(buf *out, const snap *s, PGresult *r, const ref *v, con
 
 	for (k = 0; k < first[s->ntables]; k++)
 		if (!text[v[k].row])
-			buf_printf(out, "%s%s", out->len ? "," : "", mg_pq.PQgetvalue(r, v[k].row, col));
+			buf_printf(out, "%s%s", out->len ? "," : "", PQgetvalue(r, v[k].row, col));
 }
 
 /* Fill the texts of `r`'s rows still NULL from `more` (oid, text). */
@@ -1231,8 +1115,8 @@ static void fill_missing(PGresult *more, PGresult *r, const ref *v, int n, const
 /*
  * The keys, indexes and defaults mgate could not write after all (a
  * column of another type than its operator class's, a collation of its
- * own, an expression pgexpr does not write, a table outside the
- * snapshot), in the server's words, one query for each kind.
+ * own, an expression, a table outside the snapshot) and every column
+ * default, in the server's words, one query for each kind.
  */
 static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error *err)
 {
@@ -1241,16 +1125,16 @@ static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error 
 
 	for (k = 0; k < s->ix_first[s->ntables]; k++)
 		if (s->iw[i = s->ix[k].row].from_server)
-			buf_printf(&ix, "%s%s", ix.len ? "," : "", mg_pq.PQgetvalue(s->idx, i, 6));
+			buf_printf(&ix, "%s%s", ix.len ? "," : "", PQgetvalue(s->idx, i, 6));
 	missing_oids(&con, s, s->cons, s->con, s->con_first, s->con_text, 13);
 	for (k = 0; k < (int)s->ndefaults; k++)
 		if (!s->default_keys[k].text && find_oid(s->by_oid, s->ntables, s->default_keys[k].oid) >= 0)
-			buf_printf(&def, "%s%s", def.len ? "," : "", mg_pq.PQgetvalue(s->defaults, s->default_keys[k].row, 3));
+			buf_printf(&def, "%s%s", def.len ? "," : "", PQgetvalue(s->defaults, s->default_keys[k].row, 2));
 	if (def.len && (rc = deparse_rest(&s->more_defaults, c, q_rest_defaults, &def, redacted, err)) < 0)
 		goto cleanup;
 	for (k = 0; s->more_defaults && k < (int)s->ndefaults; k++)
 		if (!s->default_keys[k].text &&
-		    (d = deparsed_row(s->more_defaults, oid_at(s->defaults, s->default_keys[k].row, 3))) >= 0)
+		    (d = deparsed_row(s->more_defaults, oid_at(s->defaults, s->default_keys[k].row, 2))) >= 0)
 			s->default_keys[k].text = val(s->more_defaults, d, 1);
 	if (ix.len && ((rc = deparse_rest(&s->more_idx, c, q_rest_indexes, &ix, redacted, err)) < 0 ||
 		       (rc = deparse_rest(&s->more_exprs, c, q_rest_exprs, &ix, redacted, err)) < 0))
@@ -1270,9 +1154,9 @@ static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error 
 		e = deparsed_row(s->more_exprs, oid);
 		iw->nexprs = 0;
 		iw->exprs = arena_alloc(&s->texts, (MAX_INDEX_EXPRS + 1) * sizeof(*iw->exprs));
-		for (; e >= 0 && e < mg_pq.PQntuples(s->more_exprs) && oid_at(s->more_exprs, e, 0) == oid &&
+		for (; e >= 0 && e < PQntuples(s->more_exprs) && oid_at(s->more_exprs, e, 0) == oid &&
 		       iw->nexprs < MAX_INDEX_EXPRS; e++)
-			iw->exprs[iw->nexprs++] = mg_pq.PQgetvalue(s->more_exprs, e, 2);
+			iw->exprs[iw->nexprs++] = PQgetvalue(s->more_exprs, e, 2);
 	}
 	fill_missing(s->more_cons, s->cons, s->con, s->con_first[s->ntables], s->con_text, 13);
 cleanup:
@@ -1282,92 +1166,21 @@ cleanup:
 	return rc;
 }
 
-static int cmp_ulong(const void *a, const void *b)
+/* What the foreign keys' visibility needs from the catalogs: the session's
+ * search path and pg_catalog's relation names. */
+static void snap_catalog(snap *s)
 {
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	int i, n = PQntuples(s->catalog_names);
 
-	return x < y ? -1 : x > y;
-}
-
-/* Every oid after `field` (":funcid ") in the stored trees of column
- * `col` of `r`, once each, as "1,2,3" into `out`. */
-static void tree_oids(buf *out, PGresult *r, int col, const char *field)
-{
-	size_t n = 0, cap = 64, k, flen = strlen(field);
-	unsigned long *v = mg_malloc(cap * sizeof(*v));
-	int i;
-
-	for (i = 0; i < mg_pq.PQntuples(r); i++) {
-		const char *p = val(r, i, col);
-		while (p && (p = strstr(p, field)) != NULL) {
-			char *end;
-			unsigned long oid = strtoul(p + flen, &end, 10);
-			if (n == cap)
-				v = mg_realloc(v, (cap *= 2) * sizeof(*v));
-			v[n++] = oid;
-			p = end;
-		}
-	}
-	qsort(v, n, sizeof(*v), cmp_ulong);
-	for (k = 0; k < n; k++)
-		if (!k || v[k] != v[k - 1])
-			buf_printf(out, ",%lu", v[k]);
-	free(v);
-}
-
-/* Whether the server's platform (from version(): "... on x86_64-pc-linux-gnu,
- * compiled by ...") is known to be little-endian. */
-static int little_endian_server(const char *version)
-{
-	static const char *const arch[] = { "x86_64", "amd64", "i386", "i486", "i586", "i686", "aarch64", "arm64",
-					    "powerpc64le", "ppc64le", "riscv64", "loongarch64", "armv7l", "armv6l" };
-	const char *on = strstr(version, " on ");
-	size_t i, n;
-
-	if (!on)
-		return 0;
-	on += 4;
-	n = strcspn(on, "-, ");
-	for (i = 0; i < sizeof(arch) / sizeof(arch[0]); i++)
-		if (strlen(arch[i]) == n && !strncmp(on, arch[i], n))
-			return 1;
-	return 0;
-}
-
-/* What pgexpr needs from the catalogs: the session, pg_catalog's relation
- * names, and the functions and operators the index expressions and
- * predicates and the column defaults use. */
-static int snap_catalog(snap *s, PGconn *c, const char *redacted, mg_error *err)
-{
-	buf funcs = BUF_INIT, ops = BUF_INIT;
-	int rc = MG_OK;
-
-	int i, n = mg_pq.PQntuples(s->catalog_names);
-
-	if (mg_pq.PQntuples(s->session) == 1) {
+	if (PQntuples(s->session) == 1) {
 		s->catalog_first = is_true(s->session, 0, 0);
-		s->standard_strings = is_true(s->session, 0, 1);
-		s->little_endian = little_endian_server(mg_pq.PQgetvalue(s->session, 0, 2));
-		s->first_schema = val(s->session, 0, 3);
+		s->first_schema = val(s->session, 0, 1);
 	}
 	s->catalog_relnames = mg_malloc(((size_t)n + 1) * sizeof(*s->catalog_relnames));
 	for (i = 0; i < n; i++)
-		s->catalog_relnames[i] = mg_pq.PQgetvalue(s->catalog_names, i, 0);
+		s->catalog_relnames[i] = PQgetvalue(s->catalog_names, i, 0);
 	qsort(s->catalog_relnames, (size_t)n, sizeof(*s->catalog_relnames), cmp_str);
 	s->ncatalog_relnames = (size_t)n;
-	buf_putc(&funcs, '0'); /* never empty: "0,870,..." */
-	buf_putc(&ops, '0');
-	tree_oids(&funcs, s->idx, 13, ":funcid ");
-	tree_oids(&funcs, s->idx, 14, ":funcid ");
-	tree_oids(&funcs, s->defaults, 2, ":funcid ");
-	tree_oids(&ops, s->idx, 13, ":opno ");
-	tree_oids(&ops, s->idx, 14, ":opno ");
-	tree_oids(&ops, s->defaults, 2, ":opno ");
-	if ((rc = deparse_rest(&s->functions, c, q_functions, &funcs, redacted, err)) == MG_OK)
-		rc = deparse_rest(&s->operators, c, q_operators, &ops, redacted, err);
-	buf_release(&funcs);
-	buf_release(&ops);
-	return rc;
 }
 
 /*
@@ -1378,7 +1191,7 @@ static int snap_catalog(snap *s, PGconn *c, const char *redacted, mg_error *err)
  */
 static PGconn *helper_start(PGconn *c, const char *id, const char *sql)
 {
-	PQconninfoOption *opts = mg_pq.PQconninfo(c), *o;
+	PQconninfoOption *opts = PQconninfo(c), *o;
 	const char *kw[64], *vals[64];
 	PGconn *h = NULL;
 	buf set = BUF_INIT;
@@ -1389,11 +1202,11 @@ static PGconn *helper_start(PGconn *c, const char *id, const char *sql)
 		const char *v = o->val;
 		/* the very server the main session reached, not a list of hosts */
 		if (!strcmp(o->keyword, "host"))
-			v = mg_pq.PQhost(c);
+			v = PQhost(c);
 		else if (!strcmp(o->keyword, "port"))
-			v = mg_pq.PQport(c);
+			v = PQport(c);
 		else if (!strcmp(o->keyword, "hostaddr") && v && v[0])
-			v = mg_pq.PQhostaddr(c);
+			v = PQhostaddr(c);
 		if (v && v[0]) {
 			kw[n] = o->keyword;
 			vals[n++] = v;
@@ -1401,25 +1214,25 @@ static PGconn *helper_start(PGconn *c, const char *id, const char *sql)
 	}
 	kw[n] = vals[n] = NULL;
 	if (n)
-		h = mg_pq.PQconnectdbParams(kw, vals, 0);
+		h = PQconnectdbParams(kw, vals, 0);
 	if (opts)
-		mg_pq.PQconninfoFree(opts);
-	if (!h || mg_pq.PQstatus(h) != CONNECTION_OK)
+		PQconninfoFree(opts);
+	if (!h || PQstatus(h) != CONNECTION_OK)
 		goto fail;
-	quoted = mg_pq.PQescapeLiteral(h, id, strlen(id));
+	quoted = PQescapeLiteral(h, id, strlen(id));
 	buf_printf(&set, "SET TRANSACTION SNAPSHOT %s", quoted ? quoted : "''");
 	if (!quoted || command(h, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 || command(h, set.ptr) < 0 ||
-	    !mg_pq.PQsendQuery(h, sql))
+	    !PQsendQuery(h, sql))
 		goto fail;
-	mg_pq.PQfreemem(quoted);
+	PQfreemem(quoted);
 	buf_release(&set);
 	return h;
 fail:
 	if (quoted)
-		mg_pq.PQfreemem(quoted);
+		PQfreemem(quoted);
 	buf_release(&set);
 	if (h)
-		mg_pq.PQfinish(h);
+		PQfinish(h);
 	return NULL;
 }
 
@@ -1451,25 +1264,25 @@ static void helper_take(helper *h, int wait)
 {
 	PGresult *res;
 
-	while (h->conn && (wait || !mg_pq.PQisBusy(h->conn))) {
-		if (!(res = mg_pq.PQgetResult(h->conn))) {
-			mg_pq.PQfinish(h->conn);
+	while (h->conn && (wait || !PQisBusy(h->conn))) {
+		if (!(res = PQgetResult(h->conn))) {
+			PQfinish(h->conn);
 			h->conn = NULL;
 			break;
 		}
 		if (h->first) {
 			h->first = 0;
-			h->same = mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && mg_pq.PQntuples(res) == 1 &&
-				  !strcmp(mg_pq.PQgetvalue(res, 0, 0), h->want_snapshot);
-			mg_pq.PQclear(res);
+			h->same = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+				  !strcmp(PQgetvalue(res, 0, 0), h->want_snapshot);
+			PQclear(res);
 			continue;
 		}
 		while (h->next < h->n && !h->q[h->next].on_helper)
 			h->next++;
-		if (h->same && h->next < h->n && mg_pq.PQresultStatus(res) == PGRES_TUPLES_OK && !*h->q[h->next].slot)
+		if (h->same && h->next < h->n && PQresultStatus(res) == PGRES_TUPLES_OK && !*h->q[h->next].slot)
 			*h->q[h->next].slot = res;
 		else
-			mg_pq.PQclear(res);
+			PQclear(res);
 		h->next++;
 	}
 }
@@ -1480,7 +1293,7 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 {
 	snap s;
 	buf cons_sql = BUF_INIT, idx_sql = BUF_INIT, defs_sql = BUF_INIT, def = BUF_INIT, helper_sql = BUF_INIT;
-	int v15 = mg_pq.PQserverVersion(c) >= 150000, rc = MG_OK;
+	int v15 = PQserverVersion(c) >= 150000, rc = MG_OK;
 	PGresult *id = NULL;
 	helper h;
 	size_t nq, i;
@@ -1513,10 +1326,10 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 	for (i = 0; i < nq; i++)
 		if (q[i].on_helper)
 			buf_printf(&helper_sql, "%s;", q[i].sql);
-	id = mg_pq.PQexec(c, "SELECT pg_export_snapshot(), txid_current_snapshot()::text");
-	if (mg_pq.PQresultStatus(id) == PGRES_TUPLES_OK && mg_pq.PQntuples(id) == 1) {
-		h.conn = helper_start(c, mg_pq.PQgetvalue(id, 0, 0), helper_sql.ptr);
-		h.want_snapshot = mg_pq.PQgetvalue(id, 0, 1);
+	id = PQexec(c, "SELECT pg_export_snapshot(), txid_current_snapshot()::text");
+	if (PQresultStatus(id) == PGRES_TUPLES_OK && PQntuples(id) == 1) {
+		h.conn = helper_start(c, PQgetvalue(id, 0, 0), helper_sql.ptr);
+		h.want_snapshot = PQgetvalue(id, 0, 1);
 	} else {
 		command(c, "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); /* no export: read it all here */
 	}
@@ -1527,13 +1340,10 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 			rc = MG_EENV;
 			goto cleanup;
 		}
-		if (q[i].slot == &s.tables) /* the results to come, in libpq's memory */
-			heap_expect((size_t)mg_pq.PQntuples(s.tables) * SNAP_HEAP_PER_TABLE);
 		helper_take(&h, 0);
 	}
 	snap_index(&s); /* while the helper finishes */
-	if ((rc = snap_catalog(&s, c, redacted, err)) < 0)
-		goto cleanup;
+	snap_catalog(&s);
 	helper_take(&h, 0);
 	if (s.cols) { /* the helper's columns are in: sorted while it ends */
 		snap_index_columns(&s);
@@ -1555,9 +1365,9 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot of %s", redacted);
 cleanup:
 	if (h.conn)
-		mg_pq.PQfinish(h.conn);
+		PQfinish(h.conn);
 	if (id)
-		mg_pq.PQclear(id);
+		PQclear(id);
 	buf_release(&helper_sql);
 	buf_release(&cons_sql);
 	buf_release(&idx_sql);

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "pqapi.h"
+#include <libpq-fe.h>
 #include "util/error.h"
 
 /* `server` is the server's version text for the document; `redacted` the

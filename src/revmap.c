@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "util/buf.h"
-#include "util/heap.h"
 #include "util/banned.h"
 
 void intvec_push(intvec *iv, int x)
@@ -1023,7 +1022,7 @@ done:
  * the chains long); above either, the sort walks the graph for each set.
  */
 typedef struct anc_memo {
-	uint64_t *rows;  /* an anonymous mapping of `bytes`: one row per anchor */
+	uint64_t *rows;  /* `bytes` of zeroed heap: one row per anchor */
 	size_t bytes;
 	size_t words;    /* per row */
 	int *anchor;     /* per revision: its anchor (itself for an anchor) */
@@ -1032,7 +1031,7 @@ typedef struct anc_memo {
 
 static void anc_memo_release(anc_memo *memo)
 {
-	heap_unmap(memo->rows, memo->bytes);
+	free(memo->rows);
 	free(memo->anchor);
 	free(memo->row);
 	memset(memo, 0, sizeof(*memo));
@@ -1106,9 +1105,7 @@ static int anc_memo_build(anc_memo *memo, const revmap *m)
 	if (!nanchors || words * 8 > memo_limit_bytes / nanchors)
 		goto cleanup;
 	memo->bytes = nanchors * words * sizeof(uint64_t);
-	/* one populated mapping: faulting in pages one by one costs more than
-	 * the whole ordering */
-	if (!(memo->rows = heap_map(memo->bytes)))
+	if (!(memo->rows = calloc(1, memo->bytes)))
 		goto cleanup;
 	for (i = 0; i < m->n; i++) {
 		int v = order[i];

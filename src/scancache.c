@@ -2,7 +2,8 @@
  * scancache.c: the scan cache (see scancache.h for the contract).
  *
  * File format (host byte order; the cache never leaves the machine):
- *   "MGSCAN02" | u64 written_ns | str key | u32 count | count x entry
+ *   "MGSCAN03" | u64 written_ns | str key | u32 count | count x entry | sha256
+ *   sha256: the 32-byte SHA-256 of every byte before it
  *   entry:  str path | 5 x u64 stat | u32 reclen | record (reclen bytes)
  *   record: u8 has_script | [script] | u32 n | n x finding
  *   script: str revision | 3 x strlist | u8 depends_declared | str doc |
@@ -10,8 +11,9 @@
  *   finding: str id | u8 severity | ostr path | i32 line | ostr revision | str message
  *   str: u32 length | bytes | NUL; ostr: u8 present | [str]; strlist: u32 n | n x str
  *
- * Opening reads the header only. The body is read when the entries are
- * first needed, onto a heap by then prepared for the load (heap.h), and
+ * Opening reads the whole file and checks its checksum: a file that does
+ * not hash to its trailer (a flipped bit, a torn write, an edit) is a miss
+ * for every file, so it can never change an answer. The entries are then
  * indexed in place; a record is decoded only when its file is looked up,
  * and copied as bytes on save.
  */
@@ -27,10 +29,12 @@
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "util/sha256.h"
 #include "util/strmap.h"
 #include "util/banned.h"
 
-#define MAGIC "MGSCAN02"
+#define MAGIC "MGSCAN03"
+#define SUM_BYTES 32
 #define RACY_NS 1000000000ULL
 #define MAX_CACHE_BYTES (256u * 1024 * 1024)
 
@@ -49,16 +53,10 @@ struct scancache {
 	char *file;   /* NULL: an in-memory cache that never saves */
 	char *key;
 	unsigned long long written_ns;
-	buf data;     /* the file's bytes (at first its header only); entries point into it */
-	int fd;       /* the open file while its body is still unread, else -1 */
-	arena *keep;  /* where the body is read to, when the scripts outlive the cache */
-	size_t total; /* the file's size */
-	const unsigned char *bytes; /* data.ptr */
-	size_t nbytes;
+	buf data;     /* the file's bytes when no arena keeps them; entries point into them */
+	arena *keep;  /* where the file is read to, when the scripts outlive the cache */
 	entry *v;
 	size_t n, alloc;
-	const unsigned char *body; /* entries not indexed yet (index_entries) */
-	size_t body_count;
 	strmap index; /* path -> entry, when `indexed` */
 	int indexed;  /* entries are not in the order files are looked up */
 	int dirty;
@@ -318,8 +316,6 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 
 /* ---- entries ---------------------------------------------------------------- */
 
-static int index_entries(scancache *c);
-
 static void entry_release(entry *e)
 {
 	free(e->owned_path);
@@ -365,7 +361,6 @@ void scancache_prepare(scancache *c, const char *const *paths, size_t n)
 {
 	size_t i;
 
-	index_entries(c);
 	for (i = 0; i < n && i < c->n; i++)
 		if (strcmp(c->v[i].path, paths[i]))
 			break;
@@ -387,24 +382,16 @@ static int same_stat(const scancache_stat *a, const scancache_stat *b)
 	       a->ctime_ns == b->ctime_ns;
 }
 
-int scancache_lookup(const scancache *c, const char *path, size_t pos)
-{
-	return entry_at(c, path, pos);
-}
-
-int scancache_entry_valid(const scancache *c, size_t e, const scancache_stat *st)
-{
-	if (e >= c->n || !same_stat(&c->v[e].st, st))
-		return 0;
-	/* racy: changed within a second of the cache being written */
-	return !(st->mtime_ns + RACY_NS >= c->written_ns || st->ctime_ns + RACY_NS >= c->written_ns);
-}
-
 int scancache_find(const scancache *c, const char *path, size_t pos, const scancache_stat *st)
 {
 	int i = entry_at(c, path, pos);
 
-	return i >= 0 && scancache_entry_valid(c, (size_t)i, st) ? i : -1;
+	if (i < 0 || !same_stat(&c->v[i].st, st))
+		return -1;
+	/* racy: changed within a second of the cache being written */
+	if (st->mtime_ns + RACY_NS >= c->written_ns || st->ctime_ns + RACY_NS >= c->written_ns)
+		return -1;
+	return i;
 }
 
 int scancache_take(scancache *c, int e, size_t pos, const char *path, arena *mem, script *s, findings *f)
@@ -427,7 +414,6 @@ void scancache_store(scancache *c, const char *path, size_t pos, const scancache
 	size_t before;
 	entry *e;
 
-	index_entries(c);
 	i = entry_at(c, path, pos);
 	before = c->alloc;
 	if (i >= 0) {
@@ -463,10 +449,22 @@ static int cmp_pos(const void *a, const void *b)
 	return x < y ? -1 : x > y; /* stable: entries stored without a position keep their order */
 }
 
+/* The SHA-256 of `len` bytes into `out`; -1 when it cannot be computed. */
+static int checksum(unsigned char out[SUM_BYTES], const void *data, size_t len)
+{
+	sha256_ctx h;
+
+	if (sha256_init(&h, NULL) < 0)
+		return -1;
+	sha256_update(&h, data, len);
+	return sha256_final(&h, out, NULL, NULL) < 0 ? -1 : 0;
+}
+
 void scancache__serialize(const scancache *c, buf *out)
 {
 	const entry **kept = mg_malloc((c->n + 1) * sizeof(*kept));
-	size_t i, count = 0;
+	unsigned char sum[SUM_BYTES];
+	size_t i, count = 0, start = out->len;
 
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].keep)
@@ -487,110 +485,44 @@ void scancache__serialize(const scancache *c, buf *out)
 		put_u32(out, e->reclen);
 		buf_put(out, (const char *)e->rec, e->reclen);
 	}
+	if (checksum(sum, out->ptr + start, out->len - start) < 0)
+		memset(sum, 0, sizeof(sum)); /* a file that will not verify: a miss, never a wrong answer */
+	buf_put(out, (const char *)sum, sizeof(sum));
 	free(kept);
 }
 
-/* Read the header of `c->bytes` (c->total bytes in the whole file): the
- * entries wait in c->body until first needed (index_entries), so that they
- * are read and indexed on a heap prepared for the load that follows. */
-static int read_header(scancache *c)
+/*
+ * Take `len` bytes of a cache file (which must outlive `c`) as its
+ * entries, indexed in place. Every malformation, a checksum that does not
+ * match or another project's key leaves the cache empty: -1. Records are
+ * checked only for their length here; their contents are checked when
+ * decoded.
+ */
+static int load_entries(scancache *c, const unsigned char *data, size_t len)
 {
-	reader r = { c->bytes, c->bytes + c->nbytes, 0 };
+	unsigned char sum[SUM_BYTES];
+	reader r = { data, NULL, 0 };
 	char magic[8];
 	const char *key;
+	size_t count, i;
 
 	clear_entries(c);
-	c->body = NULL;
+	if (len < 8 + 8 + 5 + 4 + SUM_BYTES || checksum(sum, data, len - SUM_BYTES) < 0 ||
+	    memcmp(sum, data + len - SUM_BYTES, SUM_BYTES))
+		return -1;
+	r.end = data + len - SUM_BYTES;
 	if (get_bytes(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8))
 		return -1;
 	c->written_ns = get_u64(&r);
 	key = get_str(&r);
 	if (!key || (c->key && strcmp(key, c->key)))
 		return -1; /* another project's cache (a hash collision) */
-	c->body_count = get_u32(&r);
-	if (r.bad || c->body_count > c->total / 48)
+	count = get_u32(&r);
+	if (r.bad || count > len / 48)
 		return -1;
-	c->body = r.p;
-	return 0;
-}
-
-/* `n` bytes at `off` of `fd` into `dst`; -1 unless all of them. */
-static int pread_full(int fd, unsigned char *dst, size_t n, size_t off)
-{
-	while (n) {
-		ssize_t got = pread(fd, dst, n, (off_t)off);
-		if (got <= 0) {
-			if (got < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		dst += got;
-		off += (size_t)got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
-/* `n` bytes at `off` of the open file, appended to c->data. */
-static int read_at(scancache *c, size_t off, size_t n)
-{
-	buf_grow(&c->data, n);
-	if (pread_full(c->fd, (unsigned char *)c->data.ptr + c->data.len, n, off) < 0)
-		return -1;
-	c->data.len += n;
-	c->data.ptr[c->data.len] = '\0';
-	return 0;
-}
-
-/* The rest of the file after its header, read once (the file stays open
- * since the header was read: a cache replaced meanwhile is not mixed in),
- * after the header in c->data, or into c->keep when there is one. */
-static int read_body(scancache *c)
-{
-	size_t header = (size_t)(c->body - c->bytes), have = c->data.len;
-	unsigned char *dst;
-	int rc;
-
-	if (c->keep) {
-		dst = arena_alloc(c->keep, c->total + 1);
-		memcpy(dst, c->data.ptr, have);
-		dst[c->total] = '\0';
-		rc = pread_full(c->fd, dst + have, c->total - have, have);
-		buf_release(&c->data);
-	} else {
-		rc = read_at(c, have, c->total - have);
-		dst = (unsigned char *)c->data.ptr;
-	}
-	close(c->fd);
-	c->fd = -1;
-	c->bytes = dst;
-	c->nbytes = rc == 0 ? c->total : 0;
-	c->body = rc == 0 ? c->bytes + header : NULL;
-	return rc;
-}
-
-/* Index the entries in place. Records are checked only for their length
- * here; their contents are checked when decoded. A damaged body leaves the
- * cache empty and due to be rewritten. */
-static int index_entries(scancache *c)
-{
-	reader r;
-	size_t i;
-
-	if (c->fd >= 0 && c->body && read_body(c) < 0) {
-		clear_entries(c);
-		c->dirty = 1;
-		return -1;
-	}
-	if (!c->body)
-		return 0;
-	r.p = c->body;
-	r.end = c->bytes + c->nbytes;
-	r.bad = 0;
-	c->body = NULL;
-	c->v = mg_malloc((c->body_count + 1) * sizeof(*c->v));
-	c->alloc = c->body_count + 1;
-	for (i = 0; i < c->body_count && !r.bad; i++) {
+	c->v = mg_malloc((count + 1) * sizeof(*c->v));
+	c->alloc = count + 1;
+	for (i = 0; i < count && !r.bad; i++) {
 		entry *e = new_entry(c);
 		e->path = get_str(&r);
 		e->st.dev = get_u64(&r);
@@ -608,7 +540,6 @@ static int index_entries(scancache *c)
 	}
 	if (r.bad || r.p != r.end) {
 		clear_entries(c);
-		c->dirty = 1;
 		return -1;
 	}
 	return 0;
@@ -618,11 +549,7 @@ int scancache__parse(scancache *c, const unsigned char *data, size_t len)
 {
 	buf_truncate(&c->data, 0);
 	buf_put(&c->data, (const char *)data, len);
-	c->bytes = (const unsigned char *)c->data.ptr;
-	c->nbytes = c->total = c->data.len;
-	if (read_header(c) < 0)
-		return -1;
-	return index_entries(c);
+	return load_entries(c, (const unsigned char *)c->data.ptr, c->data.len);
 }
 
 /* For fuzzing: decode every record (each must fail cleanly or succeed). */
@@ -656,58 +583,51 @@ scancache *scancache__new_memory(void)
 {
 	scancache *c = mg_calloc(1, sizeof(scancache));
 	buf_init(&c->data);
-	c->fd = -1;
 	return c;
 }
 
 size_t scancache_count(const scancache *c)
 {
-	return c->body ? c->body_count : c->n;
-}
-
-size_t scancache_bytes(const scancache *c)
-{
-	return c->total;
-}
-
-size_t scancache_entries(scancache *c)
-{
-	index_entries(c);
 	return c->n;
 }
 
-const char *scancache_entry_path(const scancache *c, size_t e)
-{
-	return e < c->n ? c->v[e].path : NULL;
-}
-
-/* Open the cache file and read its header: the first 20 bytes say how
- * long the key is, and so where the header ends. */
-static int open_file(scancache *c)
+/* The cache file's bytes, into the arena that keeps them (c->keep) or
+ * into c->data; NULL when there is no usable file. */
+static const unsigned char *read_file(scancache *c, size_t *len)
 {
 	struct stat st;
-	uint32_t keylen;
+	unsigned char *dst = NULL;
+	size_t done = 0;
+	int fd = open(c->file, O_RDONLY | O_CLOEXEC);
 
-	c->fd = open(c->file, O_RDONLY | O_CLOEXEC);
-	if (c->fd < 0)
-		return -1;
-	if (fstat(c->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 25 ||
-	    (unsigned long long)st.st_size > MAX_CACHE_BYTES)
-		goto fail;
-	c->total = (size_t)st.st_size;
-	if (read_at(c, 0, 20) < 0)
-		goto fail;
-	memcpy(&keylen, c->data.ptr + 16, sizeof(keylen));
-	if ((size_t)keylen > c->total - 20 - 5 || read_at(c, 20, (size_t)keylen + 5) < 0)
-		goto fail;
-	c->bytes = (const unsigned char *)c->data.ptr;
-	c->nbytes = c->data.len;
-	return 0;
-fail:
-	close(c->fd);
-	c->fd = -1;
-	buf_truncate(&c->data, 0);
-	return -1;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_CACHE_BYTES)
+		goto cleanup;
+	*len = (size_t)st.st_size;
+	if (c->keep) {
+		dst = arena_alloc(c->keep, *len + 1);
+	} else {
+		buf_grow(&c->data, *len);
+		dst = (unsigned char *)c->data.ptr;
+	}
+	while (done < *len) {
+		ssize_t got = read(fd, dst + done, *len - done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		done += (size_t)got;
+	}
+	if (!c->keep) {
+		c->data.len = done;
+		c->data.ptr[done] = '\0';
+	}
+	if (done != *len)
+		dst = NULL; /* changed under us: a miss */
+cleanup:
+	close(fd);
+	return dst;
 }
 
 void scancache_open(scancache **out, const char *key, arena *keep)
@@ -726,12 +646,11 @@ void scancache_open(scancache **out, const char *key, arena *keep)
 		buf_printf(&path, "%s/.cache/mgate", home);
 	if (path.len) {
 		buf_printf(&path, "/%016llx.scan", fnv1a(key));
+		const unsigned char *data;
+		size_t len = 0;
 		c->file = buf_detach(&path);
-		if (open_file(c) == 0 && read_header(c) < 0) {
+		if ((data = read_file(c, &len)) != NULL && load_entries(c, data, len) < 0)
 			c->dirty = 1; /* damaged: rewrite it */
-			close(c->fd);
-			c->fd = -1;
-		}
 	}
 	buf_release(&path);
 	*out = c;
@@ -761,7 +680,6 @@ void scancache_save(scancache *c)
 
 	if (!c || !c->file)
 		return;
-	index_entries(c);
 	for (i = 0; i < c->n; i++)
 		kept += c->v[i].keep ? 1 : 0;
 	if (!c->dirty && !c->indexed && kept == c->n)
@@ -779,8 +697,6 @@ void scancache_free(scancache *c)
 		return;
 	clear_entries(c);
 	buf_release(&c->data);
-	if (c->fd >= 0)
-		close(c->fd);
 	free(c->file);
 	free(c->key);
 	free(c);

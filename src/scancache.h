@@ -8,9 +8,10 @@
  * in the same clock tick could leave the stat data equal). The cache lives
  * in $MGATE_CACHE_DIR, else $XDG_CACHE_HOME/mgate, else ~/.cache/mgate; it
  * is written atomically with mode 0600, in load order, keeping only the
- * entries taken or stored since it was opened (other files are gone). Any
- * damage makes it start empty:
- * a cache can make mgate faster, never different.
+ * entries taken or stored since it was opened (other files are gone), and
+ * ends with a SHA-256 of its contents. Any damage (a checksum that does
+ * not match, a malformed entry) makes it start empty: a cache can make
+ * mgate faster, never different.
  */
 #ifndef MGATE_SCANCACHE_H
 #define MGATE_SCANCACHE_H
@@ -36,9 +37,9 @@ void scancache_stat_from(scancache_stat *out, const struct stat *st);
  * Open the cache for one project. `key` names the project and everything
  * that changes how files are read (locations, Alembic compat, names). Never
  * fails: without a usable cache folder, *out is a cache that stores nothing.
- * The file's body is read into `keep` when first needed, and the scripts
- * scancache_take decodes from it point into it instead of copying: `keep`
- * must live as long as they do.
+ * The file is read whole into `keep`, and the scripts scancache_take
+ * decodes from it point into it instead of copying: `keep` must live as
+ * long as they do.
  */
 void scancache_open(scancache **out, const char *key, arena *keep);
 
@@ -56,14 +57,6 @@ void scancache_prepare(scancache *c, const char *const *paths, size_t n);
  * at once (it only reads). */
 int scancache_find(const scancache *c, const char *path, size_t pos, const scancache_stat *st);
 
-/* The entry for `path` (tried first at `pos`) whatever its stat data, or -1.
- * After scancache_prepare; reads only, like scancache_find. */
-int scancache_lookup(const scancache *c, const char *path, size_t pos);
-
-/* Whether entry `e` still describes a file with stat data `st` (the test
- * scancache_find applies). Reads only. */
-int scancache_entry_valid(const scancache *c, size_t e, const scancache_stat *st);
-
 /* Decode entry `e` (from scancache_find) into `s` and `f` (their strings in
  * `mem`, or in the body kept by scancache_open when the entry came from
  * the file), and keep it for the next save. 0, or -1 (`s` left empty) when
@@ -77,22 +70,14 @@ void scancache_store(scancache *c, const char *path, size_t pos, const scancache
 
 /* How many files the cache knows. */
 size_t scancache_count(const scancache *c);
-/* The size of its file: what reading the entries will take on the heap. */
-size_t scancache_bytes(const scancache *c);
-
-/* The entries, indexed (made on the heap as it is then): how many there
- * are, in the order the cache was saved in (the last load order). */
-size_t scancache_entries(scancache *c);
-/* Entry `e`'s path, valid until the cache changes or is freed; NULL past the end. */
-const char *scancache_entry_path(const scancache *c, size_t e);
-
 /* Write the cache if anything changed. Errors are ignored by design. */
 void scancache_save(scancache *c);
 
 void scancache_free(scancache *c);
 
 /* The cache's own file format, exposed for tests and fuzzing: parse
- * `data` into `c` (replacing its entries); -1 on any malformation. */
+ * `data` into `c` (replacing its entries); -1 on any malformation or a
+ * checksum that does not match. */
 int scancache__parse(scancache *c, const unsigned char *data, size_t len);
 void scancache__serialize(const scancache *c, buf *out);
 scancache *scancache__new_memory(void);

@@ -17,7 +17,6 @@
 #include "scancache.h"
 #include "util/buf.h"
 #include "util/fs.h"
-#include "util/heap.h"
 #include "util/strmap.h"
 #include "util/banned.h"
 
@@ -451,8 +450,7 @@ typedef struct scan_job {
 
 /* Workers stat each file and look it up in the cache; a file the cache
  * does not know is read and scanned here. Hits are decoded afterwards on
- * the main thread, whose heap heap_expect prepared. A file whose state is
- * already set was stat'ed ahead (prestat): 'h' a hit, 'c' changed. */
+ * the main thread, into the directory's arena. */
 static void *scan_worker(void *arg)
 {
 	scan_job *job = arg;
@@ -464,11 +462,8 @@ static void *scan_worker(void *arg)
 		size_t k = job->todo[i];
 		const char *path = job->l->paths.v[k];
 		struct stat st;
-		char ahead = job->state[i];
-		if (ahead == 'h')
-			continue;
-		job->state[i] = ahead == 'c' ? 's' : 'n';
-		if (!ahead && job->cache && job->l->kinds.ptr[k] == FS_FILE &&
+		job->state[i] = 'n';
+		if (job->cache && job->l->kinds.ptr[k] == FS_FILE &&
 		    (job->l->dirfd[k] >= 0 ? fstatat(job->l->dirfd[k], job->l->names.v[k], &st, 0) : stat(path, &st)) == 0) {
 			scancache_stat_from(&job->stats[i], &st);
 			if ((job->hit[i] = scancache_find(job->cache, path, i, &job->stats[i])) >= 0) {
@@ -507,141 +502,6 @@ static void scan_parallel(scan_job *job)
 		pthread_join(threads[i], NULL);
 }
 
-/* ---- the cached files, stat'ed while the folders are listed ---------------- */
-
-enum { PRE_UNKNOWN, PRE_HIT, PRE_CHANGED };
-#define PRESTAT_MAX_DIRS 256
-
-/*
- * The files the scan cache knows, stat'ed by cache entry on helper threads
- * from the start of a load: the cache is saved in load order, so entry i
- * is usually the i-th file to load. On a warm load the stat calls are most
- * of the time, spent waiting on the kernel; meanwhile the loading thread
- * lists the folders and works on what the cache predicts.
- */
-typedef struct prestat {
-	scancache *cache;
-	size_t n;           /* entries; 0 when nothing runs ahead */
-	const char **name;  /* per entry: its name in its folder, or its whole path */
-	int *dirfd;         /* per entry: its folder, or AT_FDCWD */
-	int opened[PRESTAT_MAX_DIRS];
-	size_t nopened;
-	scancache_stat *st;
-	char *state;        /* PRE_* */
-	atomic_size_t next;
-	pthread_t threads[SCAN_MAX_THREADS];
-	size_t nthreads;
-	int joined;
-} prestat;
-
-static void *prestat_worker(void *arg)
-{
-	prestat *p = arg;
-	size_t e;
-
-	while ((e = atomic_fetch_add(&p->next, 1)) < p->n) {
-		struct stat st;
-		if (fstatat(p->dirfd[e], p->name[e], &st, 0) < 0)
-			continue; /* PRE_UNKNOWN: the load looks at it again */
-		scancache_stat_from(&p->st[e], &st);
-		p->state[e] = scancache_entry_valid(p->cache, e, &p->st[e]) ? PRE_HIT : PRE_CHANGED;
-	}
-	return NULL;
-}
-
-/* Each entry's folder, opened once for a run of entries in it. */
-static void prestat_open_dirs(prestat *p)
-{
-	buf dir = BUF_INIT;
-	int fd = AT_FDCWD;
-	size_t e;
-
-	for (e = 0; e < p->n; e++) {
-		const char *path = scancache_entry_path(p->cache, e), *slash = strrchr(path, '/'), *folder;
-		size_t len;
-		p->name[e] = path;
-		p->dirfd[e] = AT_FDCWD;
-		if (!slash || !slash[1])
-			continue;
-		folder = slash == path ? "/" : path; /* a file in / keeps its slash */
-		len = slash == path ? 1 : (size_t)(slash - path);
-		if (!dir.ptr || dir.len != len || memcmp(dir.ptr, folder, len)) {
-			buf_truncate(&dir, 0);
-			buf_put(&dir, folder, len);
-			fd = p->nopened < PRESTAT_MAX_DIRS ? open(dir.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-			if (fd >= 0)
-				p->opened[p->nopened++] = fd;
-		}
-		if (fd >= 0) {
-			p->dirfd[e] = fd;
-			p->name[e] = slash + 1;
-		}
-	}
-	buf_release(&dir);
-}
-
-/* Start stat'ing the cache's files, when there are enough of them to share
- * between threads. */
-static void prestat_start(prestat *p, scancache *cache)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = scancache_entries(cache), want, i;
-
-	memset(p, 0, sizeof(*p));
-	if (cpus < 2 || n < 2 * SCAN_MIN_PER_THREAD)
-		return;
-	p->cache = cache;
-	p->n = n;
-	p->name = mg_malloc(n * sizeof(*p->name));
-	p->dirfd = mg_malloc(n * sizeof(*p->dirfd));
-	p->st = mg_malloc(n * sizeof(*p->st));
-	p->state = mg_calloc(n, 1);
-	atomic_init(&p->next, 0);
-	prestat_open_dirs(p);
-	/* one helper per core: the loading thread joins them when its own work is done */
-	want = (size_t)cpus < SCAN_MAX_THREADS - 1 ? (size_t)cpus : SCAN_MAX_THREADS - 1;
-	for (i = 0; i < want; i++)
-		if (pthread_create(&p->threads[p->nthreads], NULL, prestat_worker, p) == 0)
-			p->nthreads++;
-}
-
-/* Help with what is left, then wait for the helpers. */
-static void prestat_finish(prestat *p)
-{
-	size_t i;
-
-	if (!p->n || p->joined)
-		return;
-	prestat_worker(p);
-	for (i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
-	p->joined = 1;
-}
-
-static int prestat_all_hit(const prestat *p)
-{
-	size_t e;
-
-	for (e = 0; e < p->n; e++)
-		if (p->state[e] != PRE_HIT)
-			return 0;
-	return 1;
-}
-
-static void prestat_release(prestat *p)
-{
-	size_t i;
-
-	prestat_finish(p);
-	for (i = 0; i < p->nopened; i++)
-		close(p->opened[i]);
-	free(p->name);
-	free(p->dirfd);
-	free(p->st);
-	free(p->state);
-	memset(p, 0, sizeof(*p));
-}
-
 /* Move per-file results (in load order) into `out` and `f`: `scripts`
  * becomes the directory's array, keeping the scripts that join the graph
  * (out is empty: a directory is filled once). Frees `found`. */
@@ -661,46 +521,10 @@ static void adopt_results(scriptdir *out, findings *f, script *scripts, findings
 	out->alloc = n ? n : 1;
 }
 
-/*
- * The directory as the cache predicts it, decoded into `out` (findings to
- * `f`) while prestat checks the files: when the cache holds exactly the
- * files of `todo`, in that order and each a plain file, as it does after a
- * load that changed nothing. 0 when it does not, or a record is damaged
- * (`out` then holds leftovers for the caller to release).
- */
-static int predict(scriptdir *out, findings *f, scancache *cache, const listing *l, const size_t *todo,
-		   size_t ntodo)
-{
-	script *scripts;
-	findings *found;
-	size_t i, j;
-
-	if (!ntodo || ntodo != scancache_entries(cache))
-		return 0;
-	for (i = 0; i < ntodo; i++)
-		if (l->kinds.ptr[todo[i]] != FS_FILE || strcmp(scancache_entry_path(cache, i), l->paths.v[todo[i]]))
-			return 0;
-	scripts = mg_calloc(ntodo, sizeof(*scripts));
-	found = mg_calloc(ntodo, sizeof(*found));
-	for (i = 0; i < ntodo; i++)
-		if (scancache_take(cache, (int)i, i, l->paths.v[todo[i]], &out->mem, &scripts[i], &found[i]) < 0)
-			break;
-	if (i < ntodo) {
-		for (j = 0; j <= i; j++)
-			findings_release(&found[j]);
-		free(found);
-		free(scripts);
-		return 0;
-	}
-	adopt_results(out, f, scripts, found, ntodo);
-	out->cache_hits = ntodo;
-	return 1;
-}
-
 /* Read and scan every file in `todo` (from the cache where it is still
  * good), then add them to `out` and `f` in load order. */
 static void scan_files(scriptdir *out, findings *f, const listing *l, const size_t *todo, size_t ntodo,
-		       const pyscan_names *names, scancache *cache, const prestat *pre)
+		       const pyscan_names *names, scancache *cache)
 {
 	scan_job job;
 	size_t i, n1 = ntodo ? ntodo : 1;
@@ -726,15 +550,6 @@ static void scan_files(scriptdir *out, findings *f, const listing *l, const size
 			paths[i] = l->paths.v[todo[i]];
 		scancache_prepare(cache, paths, ntodo);
 		free(paths);
-	}
-	for (i = 0; pre && pre->n && i < ntodo; i++) {
-		size_t k = todo[i];
-		int e = l->kinds.ptr[k] == FS_FILE ? scancache_lookup(cache, l->paths.v[k], i) : -1;
-		if (e < 0 || pre->state[e] == PRE_UNKNOWN)
-			continue;
-		job.stats[i] = pre->st[e];
-		job.hit[i] = e;
-		job.state[i] = pre->state[e] == PRE_HIT ? 'h' : 'c';
 	}
 	scan_parallel(&job);
 
@@ -777,57 +592,13 @@ static void cache_key(buf *out, const mgate_config *cfg)
 		buf_printf(out, "|name=%s=%s", cfg->names.keys.v[i], cfg->names.values.v[i]);
 }
 
-/* Heap a loaded script costs, with its share of the graph built from it
- * and of the cache's index and prestat, the cache's file aside (measured:
- * 0.85 KB at 10,000 revisions). Too little costs a page fault per 4 KB
- * beyond it, too much the zeroing of spare huge pages: leave some room. */
-#define SCRIPT_HEAP_BYTES 1024
-
-/* Empty `out`, keeping what the caller set before the load. */
-static void reset_dir(scriptdir *out)
-{
-	int keep_sources = out->keep_sources;
-
-	scriptdir_release(out);
-	out->keep_sources = keep_sources;
-}
-
-/* Hand the cache's prediction to `fn` while the files are checked against
- * it. 1 when every file matched: `out` and `f` then hold the load. */
-static int load_predicted(scriptdir *out, findings *f, scancache *cache, prestat *pre, const listing *l,
-			  const size_t *todo, size_t ntodo, scriptdir_predict_fn fn, void *arg)
-{
-	findings pf = FINDINGS_INIT;
-	int held = 0;
-
-	if (predict(out, &pf, cache, l, todo, ntodo)) {
-		if (fn)
-			fn(out, arg);
-		prestat_finish(pre);
-		held = prestat_all_hit(pre);
-	}
-	if (held)
-		findings_move(f, &pf);
-	else
-		reset_dir(out);
-	findings_release(&pf);
-	return held;
-}
-
 int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err)
 {
-	return scriptdir_load_predicted(out, cfg, f, NULL, NULL, NULL, err);
-}
-
-int scriptdir_load_predicted(scriptdir *out, const mgate_config *cfg, findings *f, scriptdir_predict_fn fn,
-			     void *arg, int *held, mg_error *err)
-{
 	listing l;
-	prestat pre;
 	arena cache_body = ARENA_INIT; /* the cache's file, which hit scripts point into */
 	strvec seen = STRVEC_INIT;
 	strmap seen_map = STRMAP_INIT;
-	size_t *todo = NULL, ntodo = 0, i, loc, expected = 0;
+	size_t *todo = NULL, ntodo = 0, i, loc;
 	scancache *cache = NULL;
 	int rc = MG_OK, sorted = config_sorted_listing(cfg);
 	int check_twice = cfg->version_locations.n > 1;
@@ -836,18 +607,12 @@ int scriptdir_load_predicted(scriptdir *out, const mgate_config *cfg, findings *
 
 	memset(out, 0, sizeof(*out));
 	out->keep_sources = keep_sources;
-	if (held)
-		*held = 0;
-	memset(&pre, 0, sizeof(pre));
 	memset(&l, 0, sizeof(l));
 	if (cfg->scan_cache) {
 		buf key = BUF_INIT;
 		cache_key(&key, cfg);
 		scancache_open(&cache, key.ptr, &cache_body);
 		buf_release(&key);
-		expected = scancache_count(cache); /* last time's files: most are still there */
-		heap_expect(expected * SCRIPT_HEAP_BYTES + scancache_bytes(cache));
-		prestat_start(&pre, cache);
 	}
 	if (cfg->sourceless)
 		findings_add(f, "sourceless-unsupported", SEV_WARNING, cfg->ini_path, 0, NULL,
@@ -897,18 +662,9 @@ int scriptdir_load_predicted(scriptdir *out, const mgate_config *cfg, findings *
 		}
 		todo[ntodo++] = i;
 	}
-	if (pre.n && load_predicted(out, f, cache, &pre, &l, todo, ntodo, fn, arg)) {
-		if (held)
-			*held = 1;
-		goto cleanup; /* the cache is as it was: nothing to save */
-	}
-	prestat_finish(&pre);
-	if (ntodo > 2 * expected)
-		heap_expect(ntodo * SCRIPT_HEAP_BYTES);
-	scan_files(out, f, &l, todo, ntodo, &cfg->names, cache, &pre);
+	scan_files(out, f, &l, todo, ntodo, &cfg->names, cache);
 	scancache_save(cache);
 cleanup:
-	prestat_release(&pre); /* before the cache it reads */
 	scancache_free(cache);
 	arena_adopt(&out->mem, &cache_body);
 	free(todo);

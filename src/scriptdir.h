@@ -48,18 +48,6 @@ typedef struct scriptdir {
  * or I/O errors that stop everything. */
 int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_error *err);
 
-/* Work to run on the scripts as the scan cache predicts them (see
- * scriptdir_load_predicted). `predicted` is the directory being loaded. */
-typedef void (*scriptdir_predict_fn)(const scriptdir *predicted, void *arg);
-
-/* scriptdir_load that, on a warm scan cache, calls `fn` early: with the
- * scripts decoded from the cache, while the files are still being checked
- * against it on other threads. *held is set to 1 when every file matched
- * (`out` is then exactly what `fn` saw, unchanged since), else to 0 (`fn`
- * did not run, or what it saw was discarded: redo its work on `out`). */
-int scriptdir_load_predicted(scriptdir *out, const mgate_config *cfg, findings *f, scriptdir_predict_fn fn,
-			     void *arg, int *held, mg_error *err);
-
 /* Read one file (for tests and `mgate lint FILE`). Adds it to `out` when
  * it defines a usable revision. */
 int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, const pyscan_names *names,

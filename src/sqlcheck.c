@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgqapi.h"
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -521,7 +522,7 @@ static int line_of(const char *sql, int offset)
 /* 0 when parsed (or the parser failed: see out->parse_failed). */
 static void classify_pg(sqlstmts *out, const char *sql)
 {
-	PgQueryProtobufParseResult r = mg_pgq.pg_query_parse_protobuf(sql);
+	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
 	PgQuery__ParseResult *tree = NULL;
 	size_t i;
 
@@ -532,7 +533,7 @@ static void classify_pg(sqlstmts *out, const char *sql)
 		out->error_line = line_of(sql, out->error_offset > 0 ? out->error_offset : 0);
 		goto cleanup;
 	}
-	tree = mg_pgq.pg_query__parse_result__unpack(NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+	tree = pg_query__parse_result__unpack(NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
 	if (!tree) {
 		out->parse_failed = 1;
 		out->error = mg_strdup("the parser's output could not be read");
@@ -546,8 +547,8 @@ static void classify_pg(sqlstmts *out, const char *sql)
 	}
 cleanup:
 	if (tree)
-		mg_pgq.pg_query__parse_result__free_unpacked(tree, NULL);
-	mg_pgq.pg_query_free_protobuf_parse_result(r);
+		pg_query__parse_result__free_unpacked(tree, NULL);
+	pg_query_free_protobuf_parse_result(r);
 }
 
 /* ---- the SQLite fallback: PCRE2 patterns --------------------------------- */
@@ -732,18 +733,9 @@ cleanup:
 
 int sqlcheck_classify(sqlstmts *out, const char *sql, sql_dialect dialect, mg_error *err)
 {
-	mg_error lerr = MG_ERROR_INIT;
-
 	memset(out, 0, sizeof(*out));
 	out->error_offset = -1;
-	if (pgqapi_load(&lerr) < 0) {
-		/* without the parser the SQL is opaque: callers say so */
-		out->parse_failed = 1;
-		out->error = mg_strdup(lerr.msg);
-		out->error_line = 1;
-	} else {
-		classify_pg(out, sql);
-	}
+	classify_pg(out, sql);
 	if (out->parse_failed && dialect == SQL_SQLITE) {
 		sqlstmts_release(out);
 		memset(out, 0, sizeof(*out));
@@ -779,9 +771,7 @@ int sqlcheck_split(strvec *out, const char *sql, mg_error *err)
 	size_t len = strlen(sql);
 	int i, rc = MG_OK;
 
-	if (pgqapi_load(err) < 0)
-		return MG_EENV;
-	r = mg_pgq.pg_query_split_with_parser(sql);
+	r = pg_query_split_with_parser(sql);
 	if (r.error) {
 		rc = mg_error_set(err, MG_ERR, "the SQL does not parse: %s", r.error->message);
 	} else {
@@ -798,6 +788,6 @@ int sqlcheck_split(strvec *out, const char *sql, mg_error *err)
 				strvec_push_n(out, sql + at, n);
 		}
 	}
-	mg_pgq.pg_query_free_split_result(r);
+	pg_query_free_split_result(r);
 	return rc;
 }

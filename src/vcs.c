@@ -3,7 +3,7 @@
  */
 #include "vcs.h"
 
-#include "gitapi.h"
+#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +16,7 @@ struct vcs {
 
 static int git_fail(mg_error *err, int code, const char *what)
 {
-	const git_error *e = mg_git.git_error_last();
+	const git_error *e = git_error_last();
 	return mg_error_set(err, code, "%s: %s", what, e && e->message ? e->message : "unknown git error");
 }
 
@@ -27,17 +27,15 @@ int vcs_open(vcs **out, const char *path, mg_error *err)
 	vcs *v;
 
 	*out = NULL;
-	if (gitapi_load(err) < 0)
-		return MG_EENV;
-	mg_git.git_libgit2_init();
-	if (mg_git.git_repository_open_ext(&repo, path, 0, NULL) < 0) {
-		mg_git.git_libgit2_shutdown();
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, path, 0, NULL) < 0) {
+		git_libgit2_shutdown();
 		return mg_error_set(err, MG_ENOTFOUND, "'%s' is not inside a git repository", path);
 	}
 	v = mg_calloc(1, sizeof(*v));
 	v->repo = repo;
-	wd = mg_git.git_repository_workdir(repo);
-	v->workdir = mg_strdup(wd ? wd : mg_git.git_repository_path(repo));
+	wd = git_repository_workdir(repo);
+	v->workdir = mg_strdup(wd ? wd : git_repository_path(repo));
 	if (strlen(v->workdir) > 1 && v->workdir[strlen(v->workdir) - 1] == '/')
 		v->workdir[strlen(v->workdir) - 1] = 0;
 	*out = v;
@@ -48,11 +46,11 @@ void vcs_free(vcs *v)
 {
 	if (!v)
 		return;
-	mg_git.git_repository_free(v->repo);
+	git_repository_free(v->repo);
 	free(v->workdir);
 	free(v);
-	mg_git.git_error_clear();
-	mg_git.git_libgit2_shutdown();
+	git_error_clear();
+	git_libgit2_shutdown();
 }
 
 const char *vcs_workdir(const vcs *v)
@@ -63,7 +61,7 @@ const char *vcs_workdir(const vcs *v)
 /* What to run when a commit is missing from this clone. */
 static const char *fetch_hint(vcs *v)
 {
-	return mg_git.git_repository_is_shallow(v->repo) == 1
+	return git_repository_is_shallow(v->repo) == 1
 		       ? "this is a shallow clone; fetch the history with 'git fetch --unshallow' (or 'git fetch "
 			 "--deepen=200'), or check out with fetch-depth: 0 in CI"
 		       : "fetch it first, e.g. 'git fetch origin main:refs/remotes/origin/main'";
@@ -74,18 +72,18 @@ int vcs_resolve(vcs_commit *out, vcs *v, const char *ref, mg_error *err)
 	git_object *obj = NULL, *commit = NULL;
 	int rc = MG_OK;
 
-	if (mg_git.git_revparse_single(&obj, v->repo, ref) < 0) {
+	if (git_revparse_single(&obj, v->repo, ref) < 0) {
 		rc = mg_error_set(err, MG_ENOTFOUND, "unknown revision '%s' in this repository; %s", ref, fetch_hint(v));
 		goto cleanup;
 	}
-	if (mg_git.git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
 		rc = mg_error_set(err, MG_ENOTFOUND, "'%s' does not name a commit", ref);
 		goto cleanup;
 	}
-	mg_git.git_oid_tostr(out->id, sizeof(out->id), mg_git.git_object_id(commit));
+	git_oid_tostr(out->id, sizeof(out->id), git_object_id(commit));
 cleanup:
-	mg_git.git_object_free(commit);
-	mg_git.git_object_free(obj);
+	git_object_free(commit);
+	git_object_free(obj);
 	return rc;
 }
 
@@ -94,29 +92,29 @@ int vcs_merge_base(vcs_commit *out, vcs *v, const vcs_commit *a, const vcs_commi
 	git_oid oa, ob, base;
 	int rc;
 
-	if (mg_git.git_oid_fromstr(&oa, a->id) < 0 || mg_git.git_oid_fromstr(&ob, b->id) < 0)
+	if (git_oid_fromstr(&oa, a->id) < 0 || git_oid_fromstr(&ob, b->id) < 0)
 		return mg_error_set(err, MG_ERR, "bad commit id");
-	rc = mg_git.git_merge_base(&base, v->repo, &oa, &ob);
+	rc = git_merge_base(&base, v->repo, &oa, &ob);
 	if (rc == GIT_ENOTFOUND)
 		return mg_error_set(err, MG_ENOTFOUND, "commits %.12s and %.12s share no history in this clone; %s",
 				    a->id, b->id, fetch_hint(v));
 	if (rc < 0) {
-		const git_error *e = mg_git.git_error_last();
+		const git_error *e = git_error_last();
 		return mg_error_set(err, MG_ENOTFOUND, "cannot find the merge base of %.12s and %.12s (%s); %s", a->id,
 				    b->id, e && e->message ? e->message : "history missing", fetch_hint(v));
 	}
-	mg_git.git_oid_tostr(out->id, sizeof(out->id), &base);
+	git_oid_tostr(out->id, sizeof(out->id), &base);
 	return MG_OK;
 }
 
 int vcs_head_detached(vcs *v, buf *out)
 {
 	git_reference *head = NULL;
-	int detached = mg_git.git_repository_head_detached(v->repo) == 1;
+	int detached = git_repository_head_detached(v->repo) == 1;
 
-	if (!detached && mg_git.git_repository_head(&head, v->repo) == 0) {
-		buf_puts(out, mg_git.git_reference_shorthand(head));
-		mg_git.git_reference_free(head);
+	if (!detached && git_repository_head(&head, v->repo) == 0) {
+		buf_puts(out, git_reference_shorthand(head));
+		git_reference_free(head);
 	}
 	return detached;
 }
@@ -128,11 +126,11 @@ static int commit_tree(git_tree **out, vcs *v, const vcs_commit *c, mg_error *er
 	int rc = MG_OK;
 
 	*out = NULL;
-	if (mg_git.git_oid_fromstr(&oid, c->id) < 0 || mg_git.git_commit_lookup(&commit, v->repo, &oid) < 0)
+	if (git_oid_fromstr(&oid, c->id) < 0 || git_commit_lookup(&commit, v->repo, &oid) < 0)
 		return git_fail(err, MG_ENOTFOUND, "reading a commit");
-	if (mg_git.git_commit_tree(out, commit) < 0)
+	if (git_commit_tree(out, commit) < 0)
 		rc = git_fail(err, MG_ERR, "reading a commit's tree");
-	mg_git.git_commit_free(commit);
+	git_commit_free(commit);
 	return rc;
 }
 
@@ -164,20 +162,20 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	git_blob *blob = NULL;
 	buf path = BUF_INIT;
 
-	if (mg_git.git_tree_entry_type(entry) == GIT_OBJECT_TREE)
+	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE)
 		return w->recursive ? 0 : 1; /* 1: skip the subtree */
-	if (mg_git.git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
 		return 0;
-	if (mg_git.git_blob_lookup(&blob, w->v->repo, mg_git.git_tree_entry_id(entry)) < 0) {
+	if (git_blob_lookup(&blob, w->v->repo, git_tree_entry_id(entry)) < 0) {
 		w->failed = 1;
 		return -1;
 	}
 	if (*w->dir)
 		buf_printf(&path, "%s/", w->dir);
-	buf_printf(&path, "%s%s", root, mg_git.git_tree_entry_name(entry));
-	files_push(w->out, path.ptr, mg_git.git_blob_rawcontent(blob), (size_t)mg_git.git_blob_rawsize(blob));
+	buf_printf(&path, "%s%s", root, git_tree_entry_name(entry));
+	files_push(w->out, path.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 	buf_release(&path);
-	mg_git.git_blob_free(blob);
+	git_blob_free(blob);
 	return 0;
 }
 
@@ -192,21 +190,21 @@ int vcs_read_dir(vcs_files *out, vcs *v, const vcs_commit *commit, const char *d
 	if ((rc = commit_tree(&root, v, commit, err)) < 0)
 		return rc;
 	if (*dir) {
-		if (mg_git.git_tree_entry_bypath(&entry, root, dir) < 0 || mg_git.git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+		if (git_tree_entry_bypath(&entry, root, dir) < 0 || git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
 			rc = MG_OK; /* the folder does not exist in that commit: no files */
 			goto cleanup;
 		}
-		if (mg_git.git_tree_lookup(&sub, v->repo, mg_git.git_tree_entry_id(entry)) < 0) {
+		if (git_tree_lookup(&sub, v->repo, git_tree_entry_id(entry)) < 0) {
 			rc = git_fail(err, MG_ERR, "reading a folder");
 			goto cleanup;
 		}
 	}
-	if (mg_git.git_tree_walk(sub ? sub : root, GIT_TREEWALK_PRE, walk_cb, &w) < 0 && w.failed)
+	if (git_tree_walk(sub ? sub : root, GIT_TREEWALK_PRE, walk_cb, &w) < 0 && w.failed)
 		rc = git_fail(err, MG_ERR, "reading files");
 cleanup:
-	mg_git.git_tree_entry_free(entry);
-	mg_git.git_tree_free(sub);
-	mg_git.git_tree_free(root);
+	git_tree_entry_free(entry);
+	git_tree_free(sub);
+	git_tree_free(root);
 	return rc;
 }
 
@@ -219,19 +217,19 @@ int vcs_read_file(buf *out, vcs *v, const vcs_commit *commit, const char *path, 
 
 	if ((rc = commit_tree(&root, v, commit, err)) < 0)
 		return rc;
-	if (mg_git.git_tree_entry_bypath(&entry, root, path) < 0 || mg_git.git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+	if (git_tree_entry_bypath(&entry, root, path) < 0 || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
 		rc = mg_error_set(err, MG_ENOTFOUND, "'%s' is not in commit %.12s", path, commit->id);
 		goto cleanup;
 	}
-	if (mg_git.git_blob_lookup(&blob, v->repo, mg_git.git_tree_entry_id(entry)) < 0) {
+	if (git_blob_lookup(&blob, v->repo, git_tree_entry_id(entry)) < 0) {
 		rc = git_fail(err, MG_ERR, "reading a file");
 		goto cleanup;
 	}
-	buf_put(out, mg_git.git_blob_rawcontent(blob), (size_t)mg_git.git_blob_rawsize(blob));
+	buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 cleanup:
-	mg_git.git_blob_free(blob);
-	mg_git.git_tree_entry_free(entry);
-	mg_git.git_tree_free(root);
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(root);
 	return rc;
 }
 
@@ -259,25 +257,25 @@ int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	mg_git.git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	mg_git.git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
 	if ((rc = commit_tree(&a, v, from, err)) < 0 || (rc = commit_tree(&b, v, to, err)) < 0)
 		goto cleanup;
 	opts.pathspec.strings = dirs->v;
 	opts.pathspec.count = dirs->n;
 	opts.context_lines = 0;
-	if (mg_git.git_diff_tree_to_tree(&diff, v->repo, a, b, &opts) < 0) {
+	if (git_diff_tree_to_tree(&diff, v->repo, a, b, &opts) < 0) {
 		rc = git_fail(err, MG_ERR, "comparing trees");
 		goto cleanup;
 	}
 	find.flags = GIT_DIFF_FIND_RENAMES;
-	if (mg_git.git_diff_find_similar(diff, &find) < 0) {
+	if (git_diff_find_similar(diff, &find) < 0) {
 		rc = git_fail(err, MG_ERR, "finding renames");
 		goto cleanup;
 	}
-	n = mg_git.git_diff_num_deltas(diff);
+	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = mg_git.git_diff_get_delta(diff, i);
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		git_patch *patch = NULL;
 		vcs_change *c;
 		int kind;
@@ -298,24 +296,24 @@ int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit 
 		c->kind = kind;
 		c->old_path = kind == VCS_ADDED ? NULL : mg_strdup(d->old_file.path);
 		c->new_path = kind == VCS_DELETED ? NULL : mg_strdup(d->new_file.path);
-		if (kind != VCS_DELETED && mg_git.git_patch_from_diff(&patch, diff, i) == 0 && patch) {
-			size_t h, nh = mg_git.git_patch_num_hunks(patch);
+		if (kind != VCS_DELETED && git_patch_from_diff(&patch, diff, i) == 0 && patch) {
+			size_t h, nh = git_patch_num_hunks(patch);
 			for (h = 0; h < nh; h++) {
-				size_t l, nl = (size_t)mg_git.git_patch_num_lines_in_hunk(patch, h);
+				size_t l, nl = (size_t)git_patch_num_lines_in_hunk(patch, h);
 				for (l = 0; l < nl; l++) {
 					const git_diff_line *line = NULL;
-					if (mg_git.git_patch_get_line_in_hunk(&line, patch, h, l) == 0)
+					if (git_patch_get_line_in_hunk(&line, patch, h, l) == 0)
 						add_line(d, NULL, line, c);
 				}
 			}
-			mg_git.git_patch_free(patch);
+			git_patch_free(patch);
 		}
 	}
 	rc = MG_OK;
 cleanup:
-	mg_git.git_diff_free(diff);
-	mg_git.git_tree_free(a);
-	mg_git.git_tree_free(b);
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
 	return rc;
 }
 

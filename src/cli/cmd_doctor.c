@@ -14,10 +14,9 @@
 #include <unistd.h>
 
 #include "backup.h"
-#include "gitapi.h"
-#include "pgqapi.h"
-#include "pqapi.h"
-#include "sqliteapi.h"
+#include <git2.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 #include "cli.h"
 #include "version.h"
 #include "util/buf.h"
@@ -53,32 +52,15 @@ static void line(doctor *d, int ok, const char *what, const char *fix, const cha
 
 static void versions(doctor *d)
 {
-	int major = 0, minor = 0, rev = 0, pq = 0;
+	int major = 0, minor = 0, rev = 0;
 	char pcre[64] = "?";
-	mg_error perr = MG_ERROR_INIT, gerr = MG_ERROR_INIT, cerr = MG_ERROR_INIT, qerr = MG_ERROR_INIT;
-	mg_error serr = MG_ERROR_INIT;
-	const char *sqlite = sqliteapi_load(&serr) == 0 ? mg_sqlite.sqlite3_libversion() : "missing";
-	const char *openssl = sha256_provider(&cerr);
 
-	if (pqapi_load(&perr) == 0)
-		pq = mg_pq.PQlibVersion();
-	if (gitapi_load(&gerr) == 0)
-		mg_git.git_libgit2_version(&major, &minor, &rev);
+	git_libgit2_version(&major, &minor, &rev);
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	line(d, 1, "mgate", NULL, "%s", MGATE_VERSION);
 	line(d, 1, "libraries", NULL, "SQLite %s, libpq %d, libgit2 %d.%d.%d, PCRE2 %s, jansson %s, libpg_query %s, %s",
-	     sqlite, pq, major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
-	     openssl ? openssl : "OpenSSL missing");
-	if (serr.code)
-		line(d, 0, "SQLite", "SQLite databases cannot be read without it", "%s", serr.msg);
-	if (cerr.code)
-		line(d, 0, "libcrypto", "backups and the gate's checksums need it", "%s", cerr.msg);
-	if (pgqapi_load(&qerr) < 0)
-		line(d, 0, "libpg_query", "SQL in migrations cannot be read without it", "%s", qerr.msg);
-	if (perr.code)
-		line(d, 0, "libpq", "PostgreSQL databases cannot be reached without it", "%s", perr.msg);
-	if (gerr.code)
-		line(d, 0, "libgit2", "`mgate ci` and `mgate sum --check` need it", "%s", gerr.msg);
+	     sqlite3_libversion(), PQlibVersion(), major, minor, rev, pcre, jansson_version_str(), PG_VERSION,
+	     sha256_provider());
 }
 
 static void alembic_runnable(doctor *d, const mgate_config *cfg)

@@ -14,29 +14,14 @@
 #include "util/utf8.h"
 #include "util/banned.h"
 
-/* The graph built early, on the scripts the scan cache predicts. */
-typedef struct early_graph {
-	revmap map;
-	findings found;
-} early_graph;
-
-static void graph_early(const scriptdir *predicted, void *arg)
-{
-	early_graph *g = arg;
-
-	revmap_build(&g->map, predicted, &g->found);
-}
-
 int cli_load_project(cli_project *p, const cli_common *common)
 {
 	config_opts co = CONFIG_OPTS_INIT;
 	mg_error err = MG_ERROR_INIT;
-	early_graph early;
 	size_t load_errors;
-	int rc, held = 0;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
-	memset(&early, 0, sizeof(early));
 	co.ini_path = common->config;
 	co.section = common->name;
 	co.script_location = common->script_location;
@@ -47,10 +32,8 @@ int cli_load_project(cli_project *p, const cli_common *common)
 		return rc == MG_EENV ? EXIT_ENV : EXIT_USAGE;
 	}
 	p->sd.keep_sources = common->keep_sources;
-	rc = scriptdir_load_predicted(&p->sd, &p->cfg, &p->found, graph_early, &early, &held, &err);
+	rc = scriptdir_load(&p->sd, &p->cfg, &p->found, &err);
 	if (rc < 0) {
-		revmap_release(&early.map);
-		findings_release(&early.found);
 		fprintf(stderr, "mgate: error: %s\n", err.msg);
 		return rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 	}
@@ -58,14 +41,7 @@ int cli_load_project(cli_project *p, const cli_common *common)
 	 * and order computed without it would be wrong, so the graph counts as
 	 * broken and commands print no graph data. */
 	load_errors = findings_count(&p->found, SEV_ERROR);
-	if (held) {
-		p->map = early.map;
-		findings_move(&p->found, &early.found);
-	} else {
-		revmap_release(&early.map);
-		revmap_build(&p->map, &p->sd, &p->found);
-	}
-	findings_release(&early.found);
+	revmap_build(&p->map, &p->sd, &p->found);
 	if (load_errors)
 		p->map.broken = 1;
 	return 0;

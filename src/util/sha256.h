@@ -20,8 +20,8 @@ void sha256_update(sha256_ctx *c, const void *data, size_t len);
 /* The digest: raw 32 bytes into `raw` (may be NULL) and hex into `hex` (may be NULL). */
 int sha256_final(sha256_ctx *c, unsigned char raw[32], char hex[SHA256_HEX], mg_error *err);
 
-/* OpenSSL's version text, loading libcrypto; NULL (and `err`) when it cannot be loaded. */
-const char *sha256_provider(mg_error *err);
+/* OpenSSL's version text. */
+const char *sha256_provider(void);
 
 /* The hex digest and size of a whole file. MG_EENV when unreadable. */
 int sha256_file(char hex[SHA256_HEX], long long *size, const char *path, mg_error *err);
