@@ -1,8 +1,10 @@
 #!/bin/sh
 # The two Quick start commands of the README.
 #   scripts/dev.sh demo   install, build, and run mgate on the bundled SQLite demo
-#   scripts/dev.sh test   install, build with ASan+UBSan (and the fuzzers with
-#                         clang), and run the whole test suite with ctest
+#   scripts/dev.sh test   install, check the formatting, build gcc Release and
+#                         clang (unit tests), the fuzzers (clang), and gcc
+#                         Debug with ASan+UBSan for the whole suite (ctest);
+#                         warnings are errors in every build
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -61,9 +63,24 @@ demo)
 	;;
 test)
 	scripts/install-deps.sh
-	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DMGATE_FUZZ=ON -DMGATE_TESTS=OFF >/dev/null
+	scripts/check-format.sh
+	# the fuzz targets (clang, libFuzzer), whose smoke runs ctest makes below
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DMGATE_FUZZ=ON -DMGATE_TESTS=OFF -DMGATE_WERROR=ON >/dev/null
 	cmake --build build-fuzz -j "$JOBS" >/dev/null
-	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DMGATE_SANITIZE=ON \
+	# a packager's gcc Release build and a clang build, with the tests on:
+	# both compile without a warning and pass the unit tests
+	for variant in "release:gcc:Release" "clang:clang:Debug"; do
+		dir=build-${variant%%:*}
+		rest=${variant#*:}
+		cmake -S . -B "$dir" -DCMAKE_C_COMPILER="${rest%%:*}" -DCMAKE_BUILD_TYPE="${rest#*:}" \
+			-DMGATE_WERROR=ON >/dev/null
+		cmake --build "$dir" -j "$JOBS" >/dev/null
+		(cd "$dir" && ctest --output-on-failure -j "$JOBS" -L unit >/dev/null) ||
+			{ echo "dev.sh: the unit tests fail in the $dir build" >&2; exit 1; }
+		echo "dev.sh: $dir builds without warnings and passes the unit tests"
+	done
+	# the whole suite on gcc's Debug build under ASan and UBSan
+	cmake -S . -B build-test -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Debug -DMGATE_SANITIZE=ON -DMGATE_WERROR=ON \
 		-DMGATE_FUZZ_BIN_DIR="$PWD/build-fuzz/fuzz" >/dev/null
 	cmake --build build-test -j "$JOBS" >/dev/null
 	cd build-test

@@ -284,7 +284,8 @@ long long db_writes_counter(db *d)
 	if (strcmp(d->ops->name, "postgresql"))
 		return -1;
 	if (d->ops->query_scalar(d, "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text FROM pg_stat_user_tables",
-				 &v, &err) == 0 && v)
+				 &v, &err) == 0 &&
+	    v)
 		n = strtoll(v, NULL, 10);
 	free(v);
 	return n;
@@ -312,7 +313,8 @@ int backup_load(backup_info *out, const char *path, int verify, mg_error *err)
 		buf_printf(&m, "%s/%s", dir.ptr, name.ptr);
 		if (!fs_exists(m.ptr))
 			rc = mg_error_set(err, MG_ENOTFOUND, "backup '%s' has no manifest ('%s'); mgate only restores backups "
-					  "it can prove", path, m.ptr);
+							     "it can prove",
+					  path, m.ptr);
 		buf_release(&m);
 		if (rc < 0)
 			goto cleanup;
@@ -339,10 +341,12 @@ int backup_restorable(const backup_info *b, const char *url, const char *identit
 				  b->problem ? b->problem : backup_status_name(b->status));
 	else if (strcmp(b->format ? b->format : "?", u.dialect == DB_SQLITE ? "sqlite" : "pg_dump-custom"))
 		rc = mg_error_set(err, MG_ERR, "refusing to restore '%s': it is a %s backup and %s is not; nothing was "
-				  "changed", b->path, b->format ? b->format : "?", red.ptr);
+					       "changed",
+				  b->path, b->format ? b->format : "?", red.ptr);
 	else if (identity && strcmp(identity, b->identity ? b->identity : "?"))
 		rc = mg_error_set(err, MG_ERR, "refusing to restore '%s' over %s: the backup is of another database (%s; "
-				  "the target is %s); nothing was changed", b->path, red.ptr, b->identity ? b->identity : "?",
+					       "the target is %s); nothing was changed",
+				  b->path, red.ptr, b->identity ? b->identity : "?",
 				  identity);
 	dburl_release(&u);
 	buf_release(&red);

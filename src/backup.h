@@ -26,21 +26,21 @@ enum backup_status {
 };
 
 typedef struct backup_info {
-	char *path;          /* the backup file (absolute) */
+	char *path; /* the backup file (absolute) */
 	char *manifest_path;
-	char *format;        /* "sqlite" or "pg_dump-custom" */
-	char *created_at;    /* ISO 8601, UTC */
-	long long created;   /* seconds since the epoch */
+	char *format;      /* "sqlite" or "pg_dump-custom" */
+	char *created_at;  /* ISO 8601, UTC */
+	long long created; /* seconds since the epoch */
 	long long size;
 	char sha256[SHA256_HEX];
-	char *identity;      /* db_ops.identity of the source */
-	char *database;      /* the source URL, redacted */
-	strvec revisions;    /* the version rows when it was taken */
+	char *identity;   /* db_ops.identity of the source */
+	char *database;   /* the source URL, redacted */
+	strvec revisions; /* the version rows when it was taken */
 	char *mgate_version;
 	long long duration_ms; /* how long taking it took */
-	long long writes;    /* PostgreSQL: rows written since statistics began, when it was taken; -1 unknown */
-	int status;          /* enum backup_status, after verification */
-	char *problem;       /* what is wrong, when status != BACKUP_OK */
+	long long writes;      /* PostgreSQL: rows written since statistics began, when it was taken; -1 unknown */
+	int status;            /* enum backup_status, after verification */
+	char *problem;         /* what is wrong, when status != BACKUP_OK */
 } backup_info;
 
 typedef struct backup_list {

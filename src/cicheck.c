@@ -301,7 +301,8 @@ static void check_change(run *r, const vcs_change *c)
 		findings_add(r->out, "deleted-applied-revision", SEV_ERROR, full, 0, old_rev,
 			     "revision '%s' exists on the base and was deleted: databases that applied it keep it in "
 			     "alembic_version and Alembic will fail with \"Can't locate revision\"; restore the file "
-			     "(write a new revision that undoes it instead)", old_rev ? old_rev : base_name(path));
+			     "(write a new revision that undoes it instead)",
+			     old_rev ? old_rev : base_name(path));
 		break;
 	case VCS_RENAMED:
 	case VCS_MODIFIED:
@@ -442,7 +443,7 @@ static int lint_changes(run *r, mg_error *err)
 				changed = c->added_lines[j] == x->line;
 			if (!changed)
 				x->severity = SEV_INFO, x->suppressed = x->suppressed ? x->suppressed
-										     : mg_strdup("not on a changed line");
+										      : mg_strdup("not on a changed line");
 		}
 		findings_move(r->out, &mine);
 		scriptdir_release(&one);
@@ -468,7 +469,8 @@ static void check_models(run *r, mg_error *err)
 				char *full = abs_path(r, p);
 				findings_add(r->out, "schema-change-without-revision", SEV_WARNING, full, 0, NULL,
 					     "model file '%s' changed but the branch adds no revision: if the schema "
-					     "changed, run `alembic revision --autogenerate` and commit the revision", p);
+					     "changed, run `alembic revision --autogenerate` and commit the revision",
+					     p);
 				free(full);
 				i = all.n;
 				break;

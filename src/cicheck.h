@@ -20,16 +20,16 @@
 #include "revmap.h"
 
 typedef struct cicheck_opts {
-	const mgate_config *cfg;  /* the project as checked out (HEAD) */
-	const char *base;         /* the base reference */
-	const lint_opts *lint;    /* rules and target for linting new revisions */
-	const strvec *model_globs;/* repository-relative globs of model files, e.g. app/models/ ** .py without spaces */
-	const char *sum_file;     /* absolute path of the migrations.sum to verify, or NULL */
+	const mgate_config *cfg;   /* the project as checked out (HEAD) */
+	const char *base;          /* the base reference */
+	const lint_opts *lint;     /* rules and target for linting new revisions */
+	const strvec *model_globs; /* repository-relative globs of model files, e.g. app/models/ ** .py without spaces */
+	const char *sum_file;      /* absolute path of the migrations.sum to verify, or NULL */
 } cicheck_opts;
 
 typedef struct cicheck_result {
 	char base_commit[41], merge_base[41], head_commit[41];
-	char *head_name;          /* branch name, or NULL when detached */
+	char *head_name;                          /* branch name, or NULL when detached */
 	size_t added, modified, deleted, renamed; /* revision files */
 	size_t base_heads, merged_heads;
 } cicheck_result;

@@ -315,8 +315,7 @@ static int read_ini(mgate_config *cfg, const config_opts *opts, mg_error *err)
 			rc = MG_OK; /* --script-location alone needs no ini */
 			goto cleanup;
 		}
-		rc = mg_error_set(err, MG_ECONFIG, opts->ini_path ? "config file '%s' not found"
-				  : "no '%s' in the current directory; pass -c PATH or --script-location DIR", path);
+		rc = mg_error_set(err, MG_ECONFIG, opts->ini_path ? "config file '%s' not found" : "no '%s' in the current directory; pass -c PATH or --script-location DIR", path);
 		goto cleanup;
 	}
 	if (rc < 0) {

@@ -33,21 +33,24 @@ typedef struct config_opts {
 	int no_cache;                /* --no-cache */
 } config_opts;
 
-#define CONFIG_OPTS_INIT { NULL, NULL, NULL, NULL, 0 }
+#define CONFIG_OPTS_INIT                  \
+	{                                 \
+		NULL, NULL, NULL, NULL, 0 \
+	}
 
 typedef struct mgate_config {
-	char *ini_path;        /* absolute, or NULL when none was read */
+	char *ini_path; /* absolute, or NULL when none was read */
 	char *section;
-	char *here;            /* the ini's folder */
-	char *script_location; /* absolute */
+	char *here;               /* the ini's folder */
+	char *script_location;    /* absolute */
 	strvec version_locations; /* absolute folders, in order */
 	int version_locations_given;
-	int recursive;         /* recursive_version_locations = true */
+	int recursive; /* recursive_version_locations = true */
 	int sourceless;
-	char *sqlalchemy_url;  /* may be NULL; may hold a password: never print it raw */
-	pyscan_names names;    /* [mgate] names */
+	char *sqlalchemy_url; /* may be NULL; may hold a password: never print it raw */
+	pyscan_names names;   /* [mgate] names */
 	alembic_compat compat;
-	int scan_cache;        /* remember scan results between runs (scancache.h) */
+	int scan_cache; /* remember scan results between runs (scancache.h) */
 	ini_file ini;
 } mgate_config;
 

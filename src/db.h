@@ -25,10 +25,10 @@ typedef struct db_version_table {
 
 /* What one statement did, observed inside a transaction (db_ops.observe). */
 typedef struct db_observation {
-	int ran;           /* it was executed (statements after a failure are not) */
-	strvec locks;      /* "ACCESS EXCLUSIVE on public.users": locks it newly took on tables that existed */
-	strvec rewritten;  /* tables whose storage it replaced (relfilenode changed): a full rewrite */
-	char *error;       /* the server's message when it failed */
+	int ran;          /* it was executed (statements after a failure are not) */
+	strvec locks;     /* "ACCESS EXCLUSIVE on public.users": locks it newly took on tables that existed */
+	strvec rewritten; /* tables whose storage it replaced (relfilenode changed): a full rewrite */
+	char *error;      /* the server's message when it failed */
 } db_observation;
 
 void db_observation_release(db_observation *o);

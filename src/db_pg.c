@@ -299,7 +299,8 @@ static int pg_lock(db *d, const char *name, long wait_ms, mg_error *err)
 			return MG_OK;
 		if (waited >= wait_ms)
 			return mg_error_set(err, MG_EAMBIGUOUS, "another mgate or Alembic run holds the migration lock '%s' "
-					    "on %s", name, d->redacted);
+								"on %s",
+					    name, d->redacted);
 		usleep(100000);
 		waited += 100;
 	}
@@ -491,7 +492,8 @@ static int pg_ledger_write(db *d, const db_version_table *vt, const strvec *revi
 		goto cleanup;
 	}
 	buf_printf(&q, "BEGIN; CREATE TABLE IF NOT EXISTS %s (revision text NOT NULL, sha256 text NOT NULL, "
-		       "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text, correlation_id text)", name.ptr);
+		       "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text, correlation_id text)",
+		   name.ptr);
 	r = PQexec(w, q.ptr);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		goto fail;
@@ -546,7 +548,8 @@ static int pg_audit_write(db *d, const db_version_table *vt, const char *correla
 		goto cleanup;
 	}
 	buf_printf(&q, "CREATE TABLE IF NOT EXISTS %s (recorded_at timestamptz NOT NULL DEFAULT now(), "
-		       "correlation_id text, entry jsonb NOT NULL)", name.ptr);
+		       "correlation_id text, entry jsonb NOT NULL)",
+		   name.ptr);
 	r = PQexec(w, q.ptr);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		goto fail;
@@ -574,13 +577,13 @@ cleanup:
 static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *err)
 {
 	PGresult *r = PQexec(c,
-		"SELECT coalesce((SELECT string_agg(format('DROP SCHEMA %I CASCADE;', nspname), E'\\n') FROM pg_namespace "
-		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'), ''), "
-		" coalesce((SELECT format('CREATE SCHEMA public; ALTER SCHEMA public OWNER TO %I;', nspowner::regrole::text) "
-		"  FROM pg_namespace WHERE nspname = 'public'), 'CREATE SCHEMA public;'), "
-		" coalesce((SELECT string_agg(format('GRANT %s ON SCHEMA public TO %s;', a.privilege_type, "
-		"   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END), E'\\n') "
-		"  FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public'), '')");
+			     "SELECT coalesce((SELECT string_agg(format('DROP SCHEMA %I CASCADE;', nspname), E'\\n') FROM pg_namespace "
+			     "  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'), ''), "
+			     " coalesce((SELECT format('CREATE SCHEMA public; ALTER SCHEMA public OWNER TO %I;', nspowner::regrole::text) "
+			     "  FROM pg_namespace WHERE nspname = 'public'), 'CREATE SCHEMA public;'), "
+			     " coalesce((SELECT string_agg(format('GRANT %s ON SCHEMA public TO %s;', a.privilege_type, "
+			     "   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END), E'\\n') "
+			     "  FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public'), '')");
 	int rc = MG_OK;
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
@@ -824,8 +827,24 @@ static int pg_observe(const db_url *url, const char *redacted, const strvec *sta
 }
 
 const db_ops db_pg_ops = {
-	"postgresql", pg_open, pg_close, pg_server_version, pg_read_versions,
-	pg_snapshot, pg_table_rows, pg_lock, pg_unlock, pg_query_scalar,
-	pg_identity, pg_backup, pg_ledger_read, pg_ledger_write, pg_audit_write,
-	pg_restore_db, pg_scratch_create, pg_scratch_drop, pg_observe, pg_snapshot_write,
+	"postgresql",
+	pg_open,
+	pg_close,
+	pg_server_version,
+	pg_read_versions,
+	pg_snapshot,
+	pg_table_rows,
+	pg_lock,
+	pg_unlock,
+	pg_query_scalar,
+	pg_identity,
+	pg_backup,
+	pg_ledger_read,
+	pg_ledger_write,
+	pg_audit_write,
+	pg_restore_db,
+	pg_scratch_create,
+	pg_scratch_drop,
+	pg_observe,
+	pg_snapshot_write,
 };

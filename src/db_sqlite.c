@@ -26,8 +26,8 @@
 typedef struct db_sqlite {
 	db base;
 	sqlite3 *conn;
-	char *path;   /* the database file */
-	int lock_fd;  /* the lock file beside it, or -1 */
+	char *path;  /* the database file */
+	int lock_fd; /* the lock file beside it, or -1 */
 } db_sqlite;
 
 static void sqlite_close(db *d)
@@ -57,7 +57,8 @@ static int sqlite_open(db **out, const db_url *url, const char *redacted, mg_err
 	s->lock_fd = -1;
 	if (!fs_exists(url->sqlite_path)) {
 		rc = mg_error_set(err, MG_EENV, "SQLite database '%s' does not exist (mgate never creates it); check "
-				  "the path in the URL, which is relative to the current directory", url->sqlite_path);
+						"the path in the URL, which is relative to the current directory",
+				  url->sqlite_path);
 		goto fail;
 	}
 	if (sqlite3_open_v2(url->sqlite_path, &s->conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -278,7 +279,7 @@ static void column_row(sqlite3_stmt *st, void *ctx)
 	json_object_set_new(c, "default", hidden >= 2 ? json_null() : col_json(st, 5));
 	json_object_set_new(c, "identity", json_null());
 	json_object_set_new(c, "generated", hidden == 2 ? json_string("virtual") : hidden == 3 ? json_string("stored")
-											 : json_null());
+											       : json_null());
 	if (cols)
 		json_object_set_new(cols, col_text(st, 2), c);
 	else
@@ -333,7 +334,7 @@ static void index_row(sqlite3_stmt *st, void *ctx)
 	}
 	cols = json_object_get(ix, "columns");
 	json_array_append_new(cols, sqlite3_column_type(st, 6) == SQLITE_NULL ? json_string("<expression>")
-									    : json_string(col_text(st, 6)));
+									      : json_string(col_text(st, 6)));
 }
 
 /* table, id, seq, ref table, from, to, on_update, on_delete */
@@ -367,10 +368,12 @@ static void rename_fks(json_t *tables)
 	const char *tname;
 	json_t *t;
 
-	json_object_foreach(tables, tname, t) {
+	json_object_foreach(tables, tname, t)
+	{
 		json_t *fks = json_object_get(t, "foreign_keys"), *named = json_object(), *fk;
 		const char *k;
-		json_object_foreach(fks, k, fk) {
+		json_object_foreach(fks, k, fk)
+		{
 			buf key = BUF_INIT;
 			size_t i;
 			buf_putc(&key, '(');
@@ -426,10 +429,11 @@ static int sqlite_snapshot(db *d, void **out, mg_error *err)
 	    (rc = each_row(s, "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, ix.seqno, ix.name, i.sql "
 			      "FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix "
 			      "LEFT JOIN sqlite_schema i ON i.type = 'index' AND i.name = il.name "
-			      "WHERE " USER_TABLES " AND ix.key = 1 ORDER BY 1, 2, 6", index_row, tables, err)) < 0 ||
+			      "WHERE " USER_TABLES " AND ix.key = 1 ORDER BY 1, 2, 6",
+			   index_row, tables, err)) < 0 ||
 	    (rc = each_row(s, "SELECT m.name, fk.id, fk.seq, fk.\"table\", fk.\"from\", fk.\"to\", fk.on_update, fk.on_delete "
-			      "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) fk WHERE " USER_TABLES
-			      " ORDER BY 1, 2, 3", fk_row, tables, err)) < 0 ||
+			      "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) fk WHERE " USER_TABLES " ORDER BY 1, 2, 3",
+			   fk_row, tables, err)) < 0 ||
 	    (rc = each_row(s, "SELECT name, sql FROM sqlite_schema WHERE type = 'view' ORDER BY 1", view_row, views, err)) < 0)
 		goto cleanup;
 	/* row estimates, when ANALYZE has run */
@@ -607,7 +611,8 @@ static int sqlite_ledger_read(db *d, const db_version_table *vt, strvec *revisio
 	(void)vt;
 	*exists = 0;
 	if (sqlite3_prepare_v2(s->conn, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'mgate_ledger'",
-			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
 		rc = mg_error_set(err, MG_EENV, "cannot read the ledger on %s: %s", d->redacted, sqlite3_errmsg(s->conn));
 		goto cleanup;
 	}
@@ -738,7 +743,8 @@ static int check_quiet(const char *path, mg_error *err)
 		buf_printf(&side, "%s%s", path, suffix[i]);
 		if (stat(side.ptr, &st) == 0 && st.st_size > 0)
 			rc = mg_error_set(err, MG_EENV, "'%s' is in use (its %s file '%s' is not empty); stop the "
-					  "application and let SQLite checkpoint before restoring", path, suffix[i] + 1, side.ptr);
+							"application and let SQLite checkpoint before restoring",
+					  path, suffix[i] + 1, side.ptr);
 		buf_release(&side);
 	}
 	return rc;
@@ -855,8 +861,24 @@ static void sqlite_scratch_drop(const db_url *url, const char *name)
 }
 
 const db_ops db_sqlite_ops = {
-	"sqlite", sqlite_open, sqlite_close, sqlite_server_version, sqlite_read_versions,
-	sqlite_snapshot, sqlite_table_rows, sqlite_lock, sqlite_unlock, sqlite_query_scalar,
-	sqlite_identity, sqlite_backup, sqlite_ledger_read, sqlite_ledger_write, sqlite_audit_write,
-	sqlite_restore, sqlite_scratch_create, sqlite_scratch_drop, NULL, NULL,
+	"sqlite",
+	sqlite_open,
+	sqlite_close,
+	sqlite_server_version,
+	sqlite_read_versions,
+	sqlite_snapshot,
+	sqlite_table_rows,
+	sqlite_lock,
+	sqlite_unlock,
+	sqlite_query_scalar,
+	sqlite_identity,
+	sqlite_backup,
+	sqlite_ledger_read,
+	sqlite_ledger_write,
+	sqlite_audit_write,
+	sqlite_restore,
+	sqlite_scratch_create,
+	sqlite_scratch_drop,
+	NULL,
+	NULL,
 };

@@ -91,7 +91,8 @@ int dburl_parse(db_url *out, const char *url, mg_error *err)
 		size_t len = q ? (size_t)(q - rest) : strlen(rest);
 		if (len == 0 || rest[0] != '/' || len == 1) {
 			return mg_error_set(err, MG_ECONFIG, "'%s' is an in-memory or malformed SQLite URL; mgate needs a "
-					    "database file (sqlite:///relative.db or sqlite:////absolute/path.db)", url);
+							     "database file (sqlite:///relative.db or sqlite:////absolute/path.db)",
+					    url);
 		}
 		out->sqlite_path = pct_decode(rest + 1, len - 1);
 		if (q)

@@ -14,11 +14,12 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-typedef enum db_dialect { DB_SQLITE = 1, DB_POSTGRESQL = 2 } db_dialect;
+typedef enum db_dialect { DB_SQLITE = 1,
+			  DB_POSTGRESQL = 2 } db_dialect;
 
 typedef struct db_url {
 	db_dialect dialect;
-	char *driver;   /* "psycopg2", "pysqlite", ... or NULL */
+	char *driver; /* "psycopg2", "pysqlite", ... or NULL */
 	char *user, *password, *host, *port, *database;
 	strvec query_keys, query_values;
 	char *sqlite_path; /* SQLite: the file, as given (relative to the current directory) */

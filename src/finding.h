@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
-typedef enum finding_severity { SEV_ERROR = 0, SEV_WARNING = 1, SEV_INFO = 2 } finding_severity;
+typedef enum finding_severity { SEV_ERROR = 0,
+				SEV_WARNING = 1,
+				SEV_INFO = 2 } finding_severity;
 
 typedef struct finding {
 	char *id;
@@ -19,12 +21,12 @@ typedef struct finding {
 	int line;       /* 0 when not tied to a line */
 	char *revision; /* may be NULL */
 	char *message;
-	int col;        /* 0-based column of the subject, or -1 */
-	char *why;      /* why it matters (rule findings), or NULL */
-	char *fix;      /* the safe alternative, or NULL */
-	char *source;   /* the source line, for a caret display, or NULL */
+	int col;          /* 0-based column of the subject, or -1 */
+	char *why;        /* why it matters (rule findings), or NULL */
+	char *fix;        /* the safe alternative, or NULL */
+	char *source;     /* the source line, for a caret display, or NULL */
 	char *suppressed; /* the reason of the suppression that silences it, or NULL */
-	char *table;    /* the table a rule finding concerns, or NULL */
+	char *table;      /* the table a rule finding concerns, or NULL */
 } finding;
 
 typedef struct findings {
@@ -32,7 +34,10 @@ typedef struct findings {
 	size_t n, alloc;
 } findings;
 
-#define FINDINGS_INIT { NULL, 0, 0 }
+#define FINDINGS_INIT      \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 void findings_add(findings *f, const char *id, finding_severity sev, const char *path, int line,
 		  const char *revision, const char *fmt, ...) __attribute__((format(printf, 7, 8)));

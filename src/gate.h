@@ -21,13 +21,16 @@
 #include "lint.h"
 #include "revmap.h"
 
-enum gate_status { GATE_PASS = 0, GATE_WARN, GATE_FAIL, GATE_SKIP };
+enum gate_status { GATE_PASS = 0,
+		   GATE_WARN,
+		   GATE_FAIL,
+		   GATE_SKIP };
 
 typedef struct gate_check {
 	const char *name;
 	int status;
-	char *summary;  /* the evidence, one line */
-	char *next;     /* what to do, or NULL */
+	char *summary; /* the evidence, one line */
+	char *next;    /* what to do, or NULL */
 	findings found;
 } gate_check;
 
@@ -42,24 +45,24 @@ typedef struct gate_opts {
 	const strvec *rows;            /* the version rows (when d) */
 	const char *target;            /* e.g. "heads" */
 	const lint_opts *lint;
-	const char *backup_dir;        /* NULL: not configured */
-	long backup_max_age;           /* seconds */
-	const char *skip_backup_reason;/* --no-backup-check --reason */
-	const char *lock_name;         /* the migration lock's name */
-	const db_version_table *vt;    /* the version table (the ledger lives beside it) */
-	const strvec *allow;           /* rule ids an operator accepts for this run (--allow), or NULL */
-	const char *allow_reason;      /* and why */
-	long drill_max_age;            /* seconds; 0: no drill is required */
-	long long last_drill;          /* when the newest passing drill ran (epoch), 0 for never */
+	const char *backup_dir;         /* NULL: not configured */
+	long backup_max_age;            /* seconds */
+	const char *skip_backup_reason; /* --no-backup-check --reason */
+	const char *lock_name;          /* the migration lock's name */
+	const db_version_table *vt;     /* the version table (the ledger lives beside it) */
+	const strvec *allow;            /* rule ids an operator accepts for this run (--allow), or NULL */
+	const char *allow_reason;       /* and why */
+	long drill_max_age;             /* seconds; 0: no drill is required */
+	long long last_drill;           /* when the newest passing drill ran (epoch), 0 for never */
 } gate_opts;
 
 typedef struct gate_result {
 	gate_check checks[GATE_MAX_CHECKS];
 	size_t n;
 	int open;
-	strvec current;  /* version rows */
-	strvec pending;  /* revision ids, in upgrade order */
-	strvec tables;   /* tables the pending revisions touch */
+	strvec current; /* version rows */
+	strvec pending; /* revision ids, in upgrade order */
+	strvec tables;  /* tables the pending revisions touch */
 } gate_result;
 
 /* Run every check. Never fails for problems (they are check results);

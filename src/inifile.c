@@ -16,13 +16,13 @@
 typedef struct reader_ctx {
 	ini_file *file;
 	const char *p, *end;
-	int line;                 /* physical line last handed to inih */
-	const char *raw;          /* that line, without its line break */
+	int line;        /* physical line last handed to inih */
+	const char *raw; /* that line, without its line break */
 	size_t raw_len;
 	char cur_section[256];
-	ini_entry *prev;          /* the entry a continuation line extends */
-	int blank_run;            /* blank lines just before the current one */
-	int cur_blank;            /* the current line is blank */
+	ini_entry *prev; /* the entry a continuation line extends */
+	int blank_run;   /* blank lines just before the current one */
+	int cur_blank;   /* the current line is blank */
 	mg_error *err;
 	int failed;
 } reader_ctx;

@@ -29,15 +29,15 @@ typedef struct fact {
 typedef struct subject {
 	arena *mem;
 	int is_sql;
-	const char *name;  /* operation name or statement class */
+	const char *name; /* operation name or statement class */
 	migop_func func;
 	int line, col, end_line;
 	const char *table; /* normalised: lowercase, quotes removed */
 	const char **cols; /* normalised too */
 	size_t ncols;
 	const char *object;
-	const char *text;  /* a Core chain's text; a statement's SQL is its "sql" fact */
-	const migop *op;   /* the operation (for SQL: the execute carrying it) */
+	const char *text; /* a Core chain's text; a statement's SQL is its "sql" fact */
+	const migop *op;  /* the operation (for SQL: the execute carrying it) */
 	int is_ddl, is_dml;
 	fact *facts;
 	size_t nfacts, afacts;
@@ -50,11 +50,11 @@ typedef struct subjects {
 
 typedef struct suppression {
 	strvec ids;
-	char *reason;   /* NULL when missing */
-	int line;       /* the comment's line */
-	int target;     /* the code line it covers (itself, or the next code line) */
+	char *reason; /* NULL when missing */
+	int line;     /* the comment's line */
+	int target;   /* the code line it covers (itself, or the next code line) */
 	int revision_wide;
-	int *used;      /* per id */
+	int *used; /* per id */
 } suppression;
 
 typedef struct script_run {
@@ -69,7 +69,7 @@ typedef struct script_run {
 	size_t nsup;
 	int *next_code_line; /* per line: the first line at or after it with code */
 	int nlines;
-	int down_end;        /* last line of downgrade(), 0 when absent */
+	int down_end; /* last line of downgrade(), 0 when absent */
 } script_run;
 
 static subject *subject_new(script_run *r)
@@ -336,7 +336,7 @@ static void op_facts(subject *s, const migop *m, const migops *all)
 		}
 	} else if (!strcmp(m->name, "batch_alter_table")) {
 		const char *recreate = pyx_is_literal_str(pyx_arg(c, -1, "recreate")) ? pyx_arg(c, -1, "recreate")->text
-										    : "auto";
+										      : "auto";
 		int needs = !strcmp(recreate, "always");
 		size_t self = (size_t)(m - all->v);
 		for (i = 0; !strcmp(recreate, "auto") && i < all->n; i++)
@@ -445,7 +445,8 @@ static void subject_from_core(script_run *r, const migop *m)
 	subject *s = subject_new(r);
 	const char *chain = m->core;
 	const char *cls = strstr(chain, "update") ? "update" : strstr(chain, "delete") ? "delete"
-						      : strstr(chain, "insert") ? "insert" : "select";
+						       : strstr(chain, "insert")       ? "insert"
+										       : "select";
 
 	s->is_sql = 1;
 	s->name = cls;
@@ -683,9 +684,8 @@ static void detect_missing_downgrade(script_run *r)
 	if (down->present && r->down_end > s.line)
 		s.end_line = r->down_end; /* a suppression anywhere in downgrade() covers it */
 	s.col = -1;
-	setf(&s, "detail", !down->present ? "there is no downgrade()"
-			   : down->raises ? "downgrade() only raises"
-					  : "downgrade() does nothing");
+	setf(&s, "detail", !down->present ? "there is no downgrade()" : down->raises ? "downgrade() only raises"
+										     : "downgrade() does nothing");
 	emit_builtin(r, "missing-downgrade", &s, NULL, NULL);
 }
 
@@ -756,7 +756,7 @@ static void detect_opaque(script_run *r)
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.mem = &r->ctx->mem;
-	s.mem = &r->ctx->mem;
+		s.mem = &r->ctx->mem;
 		s.func = m->func;
 		s.line = s.end_line = m->line;
 		s.col = m->col;
@@ -881,8 +881,7 @@ static void report_suppressions(script_run *r)
 			if (s->used[k])
 				continue;
 			setf(&x, "rule", s->ids.v[k]);
-			setf(&x, "detail", ruleset_find(r->ctx->o->rules, s->ids.v[k]) ? "it matches no finding here"
-											  : "no rule has this id");
+			setf(&x, "detail", ruleset_find(r->ctx->o->rules, s->ids.v[k]) ? "it matches no finding here" : "no rule has this id");
 			emit_builtin(r, "unused-suppression", &x, NULL, NULL);
 		}
 	}
@@ -912,8 +911,8 @@ static void build_subjects(script_run *r)
 			subject s;
 			memset(&s, 0, sizeof(s));
 			s.mem = &r->ctx->mem;
-		s.mem = &r->ctx->mem;
-	s.mem = &r->ctx->mem;
+			s.mem = &r->ctx->mem;
+			s.mem = &r->ctx->mem;
 			s.func = m->func;
 			s.line = s.end_line = sql_line_at(m, st.error_offset > 0 ? st.error_offset : 0, st.error_line);
 			s.col = -1;
@@ -945,7 +944,8 @@ static void sort_by_line(findings *f, size_t from)
 	for (i = from + 1; i < f->n; i++) {
 		finding x = f->v[i];
 		for (j = i; j > from && (f->v[j - 1].line > x.line ||
-					 (f->v[j - 1].line == x.line && f->v[j - 1].col > x.col)); j--)
+					 (f->v[j - 1].line == x.line && f->v[j - 1].col > x.col));
+		     j--)
 			f->v[j] = f->v[j - 1];
 		f->v[j] = x;
 	}

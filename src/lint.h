@@ -48,7 +48,7 @@ typedef struct lint_ctx {
 	struct pytok *toks;   /* the current file's tokens (buffer reused) */
 	size_t ntoks, atoks;
 	size_t revisions, operations, statements, opaque;
-	strvec tables;        /* tables the upgrades touch, normalised, first seen first */
+	strvec tables; /* tables the upgrades touch, normalised, first seen first */
 } lint_ctx;
 
 void lint_init(lint_ctx *ctx, const lint_opts *o);

@@ -27,9 +27,9 @@ typedef struct extractor {
 	migop_func func;
 	const pytok *t;
 	size_t n, i;
-	strvec conns;               /* names bound to a connection */
-	strvec str_names;           /* names bound to strings ... */
-	pyx **str_vals;             /* ... their literal (NULL: computed at run time) */
+	strvec conns;     /* names bound to a connection */
+	strvec str_names; /* names bound to strings ... */
+	pyx **str_vals;   /* ... their literal (NULL: computed at run time) */
 	size_t nstr_vals;
 	strvec tbl_names, tbl_vals; /* names bound to sa.table("name") */
 	strvec aliases;             /* batch aliases (frames point into it) */
@@ -335,7 +335,8 @@ static void recover_sql(extractor *ex, migop *m, const frame *fr)
 		return;
 	}
 	opaque(ex, fr, "dynamic-sql", m->line, m->col, "SQL from %s: its statements cannot be checked",
-	       !s ? "no argument" : s->kind == PYX_NAME ? "a variable or parameter" : "an expression");
+	       !s ? "no argument" : s->kind == PYX_NAME ? "a variable or parameter"
+							: "an expression");
 }
 
 /* ---- calls --------------------------------------------------------------- */

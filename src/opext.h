@@ -21,43 +21,45 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-typedef enum migop_func { MIGOP_UPGRADE = 0, MIGOP_DOWNGRADE = 1 } migop_func;
-typedef enum migop_kind { MIGOP_CALL = 0, MIGOP_OPAQUE } migop_kind;
+typedef enum migop_func { MIGOP_UPGRADE = 0,
+			  MIGOP_DOWNGRADE = 1 } migop_func;
+typedef enum migop_kind { MIGOP_CALL = 0,
+			  MIGOP_OPAQUE } migop_kind;
 
 typedef struct migop {
 	migop_kind kind;
 	migop_func func;
-	char *name;        /* CALL: the operation ("add_column", "execute", ...); OPAQUE: a code ("loop", "helper-call", "dynamic-sql", ...) */
-	char *why;         /* OPAQUE: what could not be seen, for the report */
-	int line, col;     /* the call's (or construct's) first token */
+	char *name;    /* CALL: the operation ("add_column", "execute", ...); OPAQUE: a code ("loop", "helper-call", "dynamic-sql", ...) */
+	char *why;     /* OPAQUE: what could not be seen, for the report */
+	int line, col; /* the call's (or construct's) first token */
 	int end_line;
-	char *table;       /* the table it acts on, when known */
+	char *table; /* the table it acts on, when known */
 	char *schema;
-	strvec columns;    /* columns it names (added, dropped, altered, indexed) */
-	char *object;      /* the index or constraint name, or the new name of a rename */
-	const pyx *call;   /* the call tree (owned by `tree`) */
-	pyx *tree;         /* the parsed statement expression that holds `call` */
-	int batch;         /* called through a batch_alter_table alias */
-	int batch_index;   /* the enclosing batch_alter_table op, or -1 */
+	strvec columns;  /* columns it names (added, dropped, altered, indexed) */
+	char *object;    /* the index or constraint name, or the new name of a rename */
+	const pyx *call; /* the call tree (owned by `tree`) */
+	pyx *tree;       /* the parsed statement expression that holds `call` */
+	int batch;       /* called through a batch_alter_table alias */
+	int batch_index; /* the enclosing batch_alter_table op, or -1 */
 	int in_loop, in_cond, autocommit;
-	char *sql;         /* execute: the recovered SQL, or NULL */
-	int sql_line;      /* line where the SQL literal starts */
+	char *sql;             /* execute: the recovered SQL, or NULL */
+	int sql_line;          /* line where the SQL literal starts */
 	pyx_piece *sql_pieces; /* where each part of the SQL sits (pyx_line_at) */
 	size_t sql_npieces;
-	char *core;        /* execute of a SQLAlchemy Core expression: its call chain */
+	char *core; /* execute of a SQLAlchemy Core expression: its call chain */
 } migop;
 
 typedef struct migfunc {
-	int present;       /* the module defines the function */
-	int line;          /* its `def` line */
-	int statements;    /* statements that do something (not pass, docstrings, comments) */
-	int raises;        /* a top-level `raise` (e.g. NotImplementedError) */
+	int present;    /* the module defines the function */
+	int line;       /* its `def` line */
+	int statements; /* statements that do something (not pass, docstrings, comments) */
+	int raises;     /* a top-level `raise` (e.g. NotImplementedError) */
 } migfunc;
 
 typedef struct migops {
 	migop *v;
 	size_t n, alloc;
-	migfunc fn[2];     /* indexed by migop_func */
+	migfunc fn[2]; /* indexed by migop_func */
 } migops;
 
 /*

@@ -23,7 +23,7 @@
 typedef struct pgdef_quoting {
 	const char **keywords; /* the keywords that are not unreserved, sorted (strcmp) */
 	size_t nkeywords;
-	int quote_all;         /* quote_all_identifiers is on */
+	int quote_all; /* quote_all_identifiers is on */
 } pgdef_quoting;
 
 /* Append `name` as the server's quote_identifier() writes it. */
@@ -41,16 +41,18 @@ typedef struct pgdef_table {
  * no storage parameters, no expressions and no predicate. */
 typedef struct pgdef_index {
 	const char *name, *schema, *table;
-	const char *method;       /* access method name */
+	const char *method; /* access method name */
 	int unique;
-	int can_order;            /* the method sorts (btree): DESC and NULLS apply */
-	const char *indkey;       /* pg_index.indkey as text: "1 3" */
-	const char *indoption;    /* pg_index.indoption as text, one per key column */
-	int nkey;                 /* pg_index.indnkeyatts; the rest are INCLUDE columns */
+	int can_order;         /* the method sorts (btree): DESC and NULLS apply */
+	const char *indkey;    /* pg_index.indkey as text: "1 3" */
+	const char *indoption; /* pg_index.indoption as text, one per key column */
+	int nkey;              /* pg_index.indnkeyatts; the rest are INCLUDE columns */
 } pgdef_index;
 
 /* The key kinds composed here, as pg_constraint.contype. */
-enum { PGDEF_PRIMARY = 'p', PGDEF_UNIQUE = 'u', PGDEF_FOREIGN = 'f' };
+enum { PGDEF_PRIMARY = 'p',
+       PGDEF_UNIQUE = 'u',
+       PGDEF_FOREIGN = 'f' };
 
 typedef struct pgdef_key {
 	int kind;               /* PGDEF_PRIMARY, PGDEF_UNIQUE or PGDEF_FOREIGN */

@@ -81,10 +81,10 @@ static const char *const q_constraints_fmt =
  * NOT DISTINCT. The client then checks each column's operator class and
  * collation; an index with expressions or a predicate, and every other
  * index, is deparsed by the server. */
-#define COMPOSABLE_INDEX_FMT \
-	"(i.reloptions IS NULL AND i.relkind = 'i' " \
+#define COMPOSABLE_INDEX_FMT                                                                                                \
+	"(i.reloptions IS NULL AND i.relkind = 'i' "                                                                        \
 	"AND i.relam IN (403, 405){v15} AND ix.indclass::oid[] <@ ARRAY(SELECT o.oid FROM pg_opclass o WHERE o.opcdefault " \
-	"AND NOT EXISTS (SELECT 1 FROM pg_amproc p WHERE p.amprocfamily = o.opcfamily " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_amproc p WHERE p.amprocfamily = o.opcfamily "                                     \
 	"AND p.amprocnum = CASE o.opcmethod WHEN 403 THEN 5 ELSE 3 END)))"
 #define INDEXES_15 " AND NOT ix.indnullsnotdistinct"
 
@@ -218,7 +218,7 @@ typedef struct snap {
 	PGresult *tables, *cols, *cons, *idx, *views, *seqs, *enums, *opclasses;
 	PGresult *defs; /* the server's index definitions, sorted by index oid */
 	PGresult *defaults, *more_defaults, *catalog_names;
-	const char *first_schema; /* the schema after pg_catalog on the search path */
+	const char *first_schema;      /* the schema after pg_catalog on the search path */
 	const char **catalog_relnames; /* pg_catalog's relations, sorted */
 	size_t ncatalog_relnames;
 	oid_row *seq_by_oid;
@@ -227,7 +227,7 @@ typedef struct snap {
 	PGresult *more_cons, *more_idx, *more_exprs; /* what mgate could not write, by oid */
 	PGresult *session;
 	int catalog_first;
-	const char **con_text; /* every constraint definition, by row (NULL: none yet) */
+	const char **con_text;  /* every constraint definition, by row (NULL: none yet) */
 	struct index_words *iw; /* every index in words, by row */
 	arena index_texts;      /* theirs, until adopted by texts */
 	arena texts;
@@ -236,15 +236,15 @@ typedef struct snap {
 	oid_row *opc_by_oid; /* default operator classes */
 	PGresult *keywords;
 	pgdef_quoting quoting;
-	buf *def;            /* the definition being written */
-	oid_row *by_oid;   /* tables by oid, for lookups */
-	ref *tab;          /* tables by name (table = row) */
-	ref *col_num;      /* columns by table, then attnum: naming key columns */
-	ref *col_name;     /* columns by table, then name: the output order */
-	int *col_first;    /* per table row: its range in both column arrays */
-	ref *con;          /* constraints by table, kind, name */
+	buf *def;        /* the definition being written */
+	oid_row *by_oid; /* tables by oid, for lookups */
+	ref *tab;        /* tables by name (table = row) */
+	ref *col_num;    /* columns by table, then attnum: naming key columns */
+	ref *col_name;   /* columns by table, then name: the output order */
+	int *col_first;  /* per table row: its range in both column arrays */
+	ref *con;        /* constraints by table, kind, name */
 	int *con_first;
-	ref *ix;           /* indexes by table, name */
+	ref *ix; /* indexes by table, name */
 	int *ix_first;
 } snap;
 
@@ -344,7 +344,11 @@ static int attnum_of(PGresult *r, int row)
 }
 
 /* Constraints come out grouped by the member of the table they go in. */
-enum con_kind { CON_CHECK, CON_EXCLUSION, CON_FOREIGN, CON_PRIMARY, CON_UNIQUE };
+enum con_kind { CON_CHECK,
+		CON_EXCLUSION,
+		CON_FOREIGN,
+		CON_PRIMARY,
+		CON_UNIQUE };
 
 static int con_kind(PGresult *r, int row)
 {
@@ -439,7 +443,7 @@ typedef struct index_words {
 	const char *def, *pred;
 	const char **exprs; /* in the order of the 0s of indkey */
 	int nexprs;
-	int from_server;    /* pgdef could not write it */
+	int from_server; /* pgdef could not write it */
 } index_words;
 
 static int cmp_str(const void *a, const void *b)
@@ -594,7 +598,8 @@ static void write_column(jsonw *w, const snap *s, int i)
 	jsonw_object_begin(w);
 	jsonw_kv_string(w, "default", generated[0] ? NULL : expr);
 	jsonw_kv_string(w, "generated", generated[0] ? expr : NULL);
-	jsonw_kv_string(w, "identity", identity[0] == 'a' ? "always" : identity[0] == 'd' ? "by default" : NULL);
+	jsonw_kv_string(w, "identity", identity[0] == 'a' ? "always" : identity[0] == 'd' ? "by default"
+											  : NULL);
 	jsonw_kv_bool(w, "nullable", !is_true(r, i, 4));
 	jsonw_key(w, "position");
 	jsonw_int(w, atoll(PQgetvalue(r, i, 2)));
@@ -1155,7 +1160,8 @@ static int snap_deparse_rest(snap *s, PGconn *c, const char *redacted, mg_error 
 		iw->nexprs = 0;
 		iw->exprs = arena_alloc(&s->texts, (MAX_INDEX_EXPRS + 1) * sizeof(*iw->exprs));
 		for (; e >= 0 && e < PQntuples(s->more_exprs) && oid_at(s->more_exprs, e, 0) == oid &&
-		       iw->nexprs < MAX_INDEX_EXPRS; e++)
+		       iw->nexprs < MAX_INDEX_EXPRS;
+		     e++)
 			iw->exprs[iw->nexprs++] = PQgetvalue(s->more_exprs, e, 2);
 	}
 	fill_missing(s->more_cons, s->cons, s->con, s->con_first[s->ntables], s->con_text, 13);
@@ -1248,7 +1254,7 @@ typedef struct helper {
 	PGconn *conn;              /* NULL once done */
 	const char *want_snapshot; /* the main session's txid_current_snapshot */
 	const snap_query *q;
-	size_t n, next;            /* the query whose result comes next */
+	size_t n, next; /* the query whose result comes next */
 	int first, same;
 } helper;
 
@@ -1305,12 +1311,19 @@ int pgsnap_write(FILE *out, PGconn *c, const char *server, const char *redacted,
 	sql_for_version(&idx_sql, q_indexes_fmt, v15 ? INDEXES_15 : "");
 	sql_for_version(&defs_sql, q_index_defs_fmt, v15 ? INDEXES_15 : "");
 	const snap_query q[] = {
-		{ q_columns, &s.cols, 1 }, { defs_sql.ptr, &s.defs, 1 }, { q_defaults, &s.defaults, 0 },
-		{ q_tables, &s.tables, 0 }, { cons_sql.ptr, &s.cons, 0 },
-		{ idx_sql.ptr, &s.idx, 0 }, { q_opclasses, &s.opclasses, 0 }, { q_quoting, &s.keywords, 0 },
+		{ q_columns, &s.cols, 1 },
+		{ defs_sql.ptr, &s.defs, 1 },
+		{ q_defaults, &s.defaults, 0 },
+		{ q_tables, &s.tables, 0 },
+		{ cons_sql.ptr, &s.cons, 0 },
+		{ idx_sql.ptr, &s.idx, 0 },
+		{ q_opclasses, &s.opclasses, 0 },
+		{ q_quoting, &s.keywords, 0 },
 		{ q_session, &s.session, 0 },
 		{ q_views, &s.views, 0 },
-		{ q_sequences, &s.seqs, 0 }, { q_enums, &s.enums, 0 }, { q_catalog_names, &s.catalog_names, 0 },
+		{ q_sequences, &s.seqs, 0 },
+		{ q_enums, &s.enums, 0 },
+		{ q_catalog_names, &s.catalog_names, 0 },
 	};
 	nq = sizeof(q) / sizeof(q[0]);
 	memset(&h, 0, sizeof(h));

@@ -177,19 +177,22 @@ static void describe_call(plan_ops *out, const migop *m, sql_dialect d)
 		add(out, m->line, t, lk, 1, "drops column %s.%s: its data is deleted", t, m->columns.n ? m->columns.v[0] : "?");
 		if (m->columns.n)
 			out->v[out->n - 1].column = mg_strdup(m->columns.v[0]);
-	}
-	else if (!strcmp(n, "alter_column")) {
+	} else if (!strcmp(n, "alter_column")) {
 		describe_alter(&b, m);
 		add(out, m->line, t, lk, 0, "%s", b.ptr);
 	} else if (!strcmp(n, "rename_table"))
 		add(out, m->line, t, lk, 0, "renames table %s to %s", t, m->object ? m->object : "?");
 	else if (!strcmp(n, "create_index")) {
 		cols(&b, &m->columns);
-		add(out, m->line, t, d == SQL_SQLITE ? lite : concurrently ? SUE : SHARE, 0, "creates %sindex %s on %s (%s)%s",
+		add(out, m->line, t, d == SQL_SQLITE ? lite : concurrently ? SUE
+									   : SHARE,
+		    0, "creates %sindex %s on %s (%s)%s",
 		    pyx_is_true(pyx_arg(m->call, -1, "unique")) ? "unique " : "", m->object ? m->object : "?", t, b.ptr,
 		    concurrently ? " concurrently" : "");
 	} else if (!strcmp(n, "drop_index"))
-		add(out, m->line, m->table, d == SQL_SQLITE ? lite : concurrently ? SUE : AE, 0, "drops index %s%s",
+		add(out, m->line, m->table, d == SQL_SQLITE ? lite : concurrently ? SUE
+										  : AE,
+		    0, "drops index %s%s",
 		    m->object ? m->object : "?", concurrently ? " concurrently" : "");
 	else if (!strcmp(n, "create_foreign_key")) {
 		cols(&b, &m->columns);
@@ -198,8 +201,9 @@ static void describe_call(plan_ops *out, const migop *m, sql_dialect d)
 	} else if (!strcmp(n, "create_check_constraint") || !strcmp(n, "create_unique_constraint") ||
 		   !strcmp(n, "create_primary_key") || !strcmp(n, "create_exclude_constraint")) {
 		add(out, m->line, t, lk, 0, "adds %s %s on %s",
-		    n[7] == 'c' ? "check constraint" : n[7] == 'u' ? "unique constraint" : n[7] == 'p' ? "primary key"
-												  : "exclusion constraint",
+		    n[7] == 'c' ? "check constraint" : n[7] == 'u' ? "unique constraint"
+					       : n[7] == 'p'       ? "primary key"
+								   : "exclusion constraint",
 		    m->object ? m->object : "?", t);
 	} else if (!strcmp(n, "drop_constraint"))
 		add(out, m->line, t, lk, 0, "drops constraint %s on %s", m->object ? m->object : "?", t);
@@ -208,7 +212,8 @@ static void describe_call(plan_ops *out, const migop *m, sql_dialect d)
 	else if (!strcmp(n, "batch_alter_table"))
 		add(out, m->line, t, d == SQL_SQLITE ? lite : NULL, 0,
 		    d == SQL_SQLITE ? "batch changes to %s (SQLite copies the table when a change needs it)"
-				    : "batch changes to %s", t);
+				    : "batch changes to %s",
+		    t);
 	else if (!strcmp(n, "create_enum") || !strcmp(n, "drop_enum"))
 		add(out, m->line, NULL, NULL, 0, "%s an enum type", n[0] == 'c' ? "creates" : "drops");
 	else

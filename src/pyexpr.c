@@ -16,7 +16,7 @@
 #define PYX_MAX_DEPTH 64
 
 typedef struct parser {
-	pytok *t;  /* significant tokens only */
+	pytok *t; /* significant tokens only */
 	size_t n, i;
 	int latin1;
 	int depth;
@@ -405,7 +405,7 @@ static void parse_call_args(parser *p, pyx *call)
 			arg->text = mg_strdup("generator expression");
 		}
 		node_push(call, arg, key);
-	next:
+next:
 		if (at_op(p, ","))
 			p->i++;
 		else

@@ -24,15 +24,15 @@
 
 typedef enum pyx_kind {
 	PYX_NONE = 0,
-	PYX_BOOL,  /* text "True" or "False" */
-	PYX_NUM,   /* text as written, with a leading '-' for negatives */
-	PYX_STR,   /* text decoded */
-	PYX_NAME,  /* dotted name, e.g. "sa.String" */
-	PYX_CALL,  /* text: the callee as a dotted chain, inner calls shown as "()" */
+	PYX_BOOL, /* text "True" or "False" */
+	PYX_NUM,  /* text as written, with a leading '-' for negatives */
+	PYX_STR,  /* text decoded */
+	PYX_NAME, /* dotted name, e.g. "sa.String" */
+	PYX_CALL, /* text: the callee as a dotted chain, inner calls shown as "()" */
 	PYX_LIST,
 	PYX_TUPLE,
-	PYX_DICT,  /* items alternate key, value */
-	PYX_OTHER  /* text: what it is ("arithmetic", "comprehension", ...) */
+	PYX_DICT, /* items alternate key, value */
+	PYX_OTHER /* text: what it is ("arithmetic", "comprehension", ...) */
 } pyx_kind;
 
 enum {
@@ -44,20 +44,20 @@ enum {
  * literals each start a piece; newlines count as source lines only in
  * triple-quoted pieces (an escaped "\n" is not a line break in the file). */
 typedef struct pyx_piece {
-	size_t off;   /* offset of the piece in the decoded text */
-	int line;     /* the source line where its literal starts */
-	int triple;   /* a triple-quoted literal: its newlines are source lines */
+	size_t off; /* offset of the piece in the decoded text */
+	int line;   /* the source line where its literal starts */
+	int triple; /* a triple-quoted literal: its newlines are source lines */
 } pyx_piece;
 
 typedef struct pyx {
 	pyx_kind kind;
 	unsigned flags;
 	char *text;
-	int line, col;        /* where the expression starts */
-	struct pyx **items;   /* call arguments, list/tuple items, dict keys and values */
-	char **keys;          /* calls only: keyword per item; NULL for positional, "*" / "**" for unpacking */
-	struct pyx *recv;     /* calls only: the computed receiver of a method call (`f(x).execute(...)`: f(x)) */
-	pyx_piece *pieces;    /* strings only: source lines of the text's parts */
+	int line, col;      /* where the expression starts */
+	struct pyx **items; /* call arguments, list/tuple items, dict keys and values */
+	char **keys;        /* calls only: keyword per item; NULL for positional, "*" / "**" for unpacking */
+	struct pyx *recv;   /* calls only: the computed receiver of a method call (`f(x).execute(...)`: f(x)) */
+	pyx_piece *pieces;  /* strings only: source lines of the text's parts */
 	size_t npieces;
 	size_t n, alloc;
 } pyx;

@@ -181,9 +181,12 @@ int pyscan_decode_string(buf *out, const char *tok, size_t len, int *has_fields,
 	*has_fields = 0;
 	while (i < len && tok[i] != '\'' && tok[i] != '"') {
 		switch (tok[i]) {
-		case 'r': case 'R': flags |= PYSTR_RAW; break;
-		case 'b': case 'B': flags |= PYSTR_BYTES; break;
-		case 'f': case 'F': flags |= PYSTR_FORMAT; break;
+		case 'r':
+		case 'R': flags |= PYSTR_RAW; break;
+		case 'b':
+		case 'B': flags |= PYSTR_BYTES; break;
+		case 'f':
+		case 'F': flags |= PYSTR_FORMAT; break;
 		default: break;
 		}
 		i++;
@@ -263,7 +266,14 @@ int pyscan_decode_string(buf *out, const char *tok, size_t len, int *has_fields,
 		case 'r': buf_putc(out, '\r'); break;
 		case 't': buf_putc(out, '\t'); break;
 		case 'v': buf_putc(out, '\v'); break;
-		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+		case '0':
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7': {
 			unsigned long v = (unsigned long)(c - '0');
 			int k;
 			for (k = 0; k < 2 && i + 1 < body_end && tok[i + 1] >= '0' && tok[i + 1] <= '7'; k++)
@@ -274,8 +284,12 @@ int pyscan_decode_string(buf *out, const char *tok, size_t len, int *has_fields,
 				put_utf8(out, v);
 			break;
 		}
-		case 'x': case 'u': case 'U': {
-			int digits = c == 'x' ? 2 : c == 'u' ? 4 : 8, k;
+		case 'x':
+		case 'u':
+		case 'U': {
+			int digits = c == 'x' ? 2 : c == 'u' ? 4
+							     : 8,
+			    k;
 			unsigned long v = 0;
 			if (c != 'x' && (flags & PYSTR_BYTES)) {
 				buf_putc(out, '\\');
@@ -850,7 +864,9 @@ static int is_compound_keyword(const pytok *t)
 	return 0;
 }
 
-enum body_kind { BODY_DEF, BODY_CLASS, BODY_CONTROL };
+enum body_kind { BODY_DEF,
+		 BODY_CLASS,
+		 BODY_CONTROL };
 
 /* Index of the ':' ending a compound header, or n. */
 static size_t header_colon(const pytok *t, size_t n)

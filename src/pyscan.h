@@ -28,31 +28,32 @@ typedef enum pyv_kind {
 
 typedef struct pyvalue {
 	pyv_kind kind;
-	char *str;     /* PYV_STR */
-	strvec items;  /* PYV_SEQ */
-	int is_list;   /* PYV_SEQ written as [...] */
-	int line;      /* line of the assignment */
+	char *str;    /* PYV_STR */
+	strvec items; /* PYV_SEQ */
+	int is_list;  /* PYV_SEQ written as [...] */
+	int line;     /* line of the assignment */
 } pyvalue;
 
-enum pyscan_severity { PYSCAN_ERROR = 0, PYSCAN_WARNING = 1 };
+enum pyscan_severity { PYSCAN_ERROR = 0,
+		       PYSCAN_WARNING = 1 };
 
 typedef struct pyscan_diag {
 	int line;
 	int severity;
-	char *code;    /* a finding id, e.g. "computed-value" */
+	char *code; /* a finding id, e.g. "computed-value" */
 	char *message;
 } pyscan_diag;
 
 typedef struct pyscan_span {
-	int line;     /* the `def` line; 0 when the function is absent */
-	int end_line; /* last line of its body */
-	int body_line;/* first line of its body */
+	int line;      /* the `def` line; 0 when the function is absent */
+	int end_line;  /* last line of its body */
+	int body_line; /* first line of its body */
 } pyscan_span;
 
 typedef struct pyscan_module {
 	pyvalue revision, down_revision, branch_labels, depends_on;
 	int has_doc;
-	char *doc;      /* the module docstring, escapes decoded */
+	char *doc; /* the module docstring, escapes decoded */
 	int doc_line;
 	pyscan_span upgrade, downgrade;
 	char *encoding; /* from a coding cookie, or NULL */

@@ -149,10 +149,14 @@ static int string_prefix_flags(const char *s, size_t n, unsigned *flags)
 	for (i = 0; i < n; i++) {
 		unsigned bit;
 		switch (s[i]) {
-		case 'r': case 'R': bit = PYSTR_RAW; break;
-		case 'b': case 'B': bit = PYSTR_BYTES; break;
-		case 'f': case 'F': bit = PYSTR_FORMAT; break;
-		case 'u': case 'U': bit = PYSTR_UNICODE; break;
+		case 'r':
+		case 'R': bit = PYSTR_RAW; break;
+		case 'b':
+		case 'B': bit = PYSTR_BYTES; break;
+		case 'f':
+		case 'F': bit = PYSTR_FORMAT; break;
+		case 'u':
+		case 'U': bit = PYSTR_UNICODE; break;
 		default: return 0;
 		}
 		if (f & bit)
@@ -184,8 +188,7 @@ static int scan_string(pytok_state *st, pytok *out, const char *tok_start, size_
 	for (;;) {
 		if (p >= st->end) {
 			st->p = p;
-			return fail(st, out, start_line, triple ? "unterminated triple-quoted string literal"
-							    : "unterminated string literal");
+			return fail(st, out, start_line, triple ? "unterminated triple-quoted string literal" : "unterminated string literal");
 		}
 		if (*p == '\\') {
 			p++;
@@ -232,9 +235,30 @@ static const char *const ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
 static const char *const ops2[] = { "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=",
 				    "/=", "%=", "&=", "|=", "^=", "@=", ":=", NULL };
 static const unsigned char is_op1[256] = {
-	['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, [':'] = 1, [','] = 1,
-	[';'] = 1, ['+'] = 1, ['-'] = 1, ['*'] = 1, ['/'] = 1, ['|'] = 1, ['&'] = 1, ['<'] = 1,
-	['>'] = 1, ['='] = 1, ['.'] = 1, ['%'] = 1, ['~'] = 1, ['^'] = 1, ['@'] = 1, ['!'] = 1,
+	['('] = 1,
+	[')'] = 1,
+	['['] = 1,
+	[']'] = 1,
+	['{'] = 1,
+	['}'] = 1,
+	[':'] = 1,
+	[','] = 1,
+	[';'] = 1,
+	['+'] = 1,
+	['-'] = 1,
+	['*'] = 1,
+	['/'] = 1,
+	['|'] = 1,
+	['&'] = 1,
+	['<'] = 1,
+	['>'] = 1,
+	['='] = 1,
+	['.'] = 1,
+	['%'] = 1,
+	['~'] = 1,
+	['^'] = 1,
+	['@'] = 1,
+	['!'] = 1,
 };
 
 /* Length of the longest operator at `p` (`avail` bytes left), 0 for none. */
@@ -273,7 +297,8 @@ static int scan_op(pytok_state *st, pytok *out)
 		st->parens[st->nparen] = *p;
 		st->paren_lines[st->nparen++] = st->line;
 	} else if (n == 1 && (*p == ')' || *p == ']' || *p == '}')) {
-		char want = *p == ')' ? '(' : *p == ']' ? '[' : '{';
+		char want = *p == ')' ? '(' : *p == ']' ? '['
+							: '{';
 		char msg[96];
 		if (st->nparen == 0) {
 			snprintf(msg, sizeof(msg), "unmatched '%c'", *p);

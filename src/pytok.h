@@ -43,11 +43,11 @@ typedef struct pytok {
 	pytok_type type;
 	const char *start; /* into the source */
 	size_t len;
-	int line;          /* 1-based line of the first byte */
-	int col;           /* 0-based byte column */
-	int end_line;      /* line of the last byte */
-	unsigned str_flags;/* PYSTR_* for strings */
-	size_t prefix_len; /* length of a string's prefix letters */
+	int line;           /* 1-based line of the first byte */
+	int col;            /* 0-based byte column */
+	int end_line;       /* line of the last byte */
+	unsigned str_flags; /* PYSTR_* for strings */
+	size_t prefix_len;  /* length of a string's prefix letters */
 } pytok;
 
 #define PYTOK_MAX_INDENT 100

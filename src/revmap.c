@@ -115,7 +115,11 @@ static void bitset_release(bitset *b)
 	b->w = NULL;
 }
 
-enum edge_kind { EDGE_DOWN, EDGE_NORMDOWN, EDGE_ALLDOWN, EDGE_NEXT, EDGE_ALLNEXT };
+enum edge_kind { EDGE_DOWN,
+		 EDGE_NORMDOWN,
+		 EDGE_ALLDOWN,
+		 EDGE_NEXT,
+		 EDGE_ALLNEXT };
 
 /* Mark in `out` every node reachable from `start` (inclusive) along one
  * kind of edge. `stack` is scratch space of at least m->n ints. */
@@ -135,7 +139,10 @@ static void reach(const revmap *m, bitset *out, const int *start, size_t nstart,
 		switch (kind) {
 		case EDGE_DOWN: e1 = &r->down; break;
 		case EDGE_NORMDOWN: e1 = &r->normdown; break;
-		case EDGE_ALLDOWN: e1 = &r->down; e2 = &r->deps; break;
+		case EDGE_ALLDOWN:
+			e1 = &r->down;
+			e2 = &r->deps;
+			break;
 		case EDGE_NEXT: e1 = &r->next; break;
 		case EDGE_ALLNEXT: e1 = &r->allnext; break;
 		}
@@ -200,7 +207,8 @@ static void register_ids(revmap *m, findings *f)
 		if (prev >= 0) {
 			findings_add(f, "duplicate-revision", SEV_ERROR, r->s->path, r->s->revision_line, r->id,
 				     "revision '%s' is defined twice: in '%s' and in '%s'; Alembic silently keeps only "
-				     "one of them, so mgate refuses", r->id, m->v[prev].s->path, r->s->path);
+				     "one of them, so mgate refuses",
+				     r->id, m->v[prev].s->path, r->s->path);
 			m->broken = 1;
 			continue;
 		}
@@ -258,7 +266,8 @@ static void resolve_edges(revmap *m, findings *f)
 			if (x < 0) {
 				findings_add(f, "missing-revision", SEV_ERROR, s->path, s->down_line, r->id,
 					     "down_revision of '%s' is '%s', which no script defines (Alembic stops with a "
-					     "KeyError here); restore that revision or fix down_revision", r->id, d);
+					     "KeyError here); restore that revision or fix down_revision",
+					     r->id, d);
 				m->broken = 1;
 				continue;
 			}
@@ -284,7 +293,8 @@ static void resolve_edges(revmap *m, findings *f)
 			if (x < 0) {
 				findings_add(f, "missing-dependency", SEV_ERROR, s->path, 0, r->id,
 					     "depends_on of '%s' names '%s', which is neither a revision nor a branch label "
-					     "(Alembic stops with a KeyError here)", r->id, d);
+					     "(Alembic stops with a KeyError here)",
+					     r->id, d);
 				m->broken = 1;
 				continue;
 			}
@@ -409,7 +419,8 @@ static void warn_unordered_deps(revmap *m, findings *f)
 		findings_add(f, "nondeterministic-order", SEV_WARNING, r->s->path, 0, r->id,
 			     "revision '%s' depends on %s, which none of its ancestors depend on; Alembic keeps these in "
 			     "a set, so the order it upgrades their branches in can change between runs (mgate shows "
-			     "declaration order). Make one depend on the other to fix the order", r->id, names.ptr);
+			     "declaration order). Make one depend on the other to fix the order",
+			     r->id, names.ptr);
 		buf_release(&names);
 	}
 }
@@ -968,7 +979,8 @@ int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *
 		buf ident = BUF_INIT;
 		if (!symbol) {
 			rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations (an upgrade "
-					  "cannot go down)", target, -rel);
+						       "cannot go down)",
+					  target, -rel);
 			goto done;
 		}
 		buf_printf(&ident, "%s%s%s", branch ? branch : "", branch ? "@" : "", symbol);
@@ -992,7 +1004,8 @@ int revmap_resolve_target(int **out, size_t *nout, const revmap *m, const char *
 		/* Alembic's walk returns "base" here and its upgrade then fails an
 		 * assertion: there is no plan to make */
 		rc = mg_error_set(err, MG_ERR, "relative revision '%s' walks down to the base, which is not an upgrade "
-				  "target (Alembic fails with an AssertionError); use 'base' or a revision", target);
+					       "target (Alembic fails with an AssertionError); use 'base' or a revision",
+				  target);
 		goto done;
 	}
 	intvec_push(&res, got);
@@ -1022,11 +1035,11 @@ done:
  * the chains long); above either, the sort walks the graph for each set.
  */
 typedef struct anc_memo {
-	uint64_t *rows;  /* `bytes` of zeroed heap: one row per anchor */
+	uint64_t *rows; /* `bytes` of zeroed heap: one row per anchor */
 	size_t bytes;
-	size_t words;    /* per row */
-	int *anchor;     /* per revision: its anchor (itself for an anchor) */
-	int *row;        /* per revision: its row, for an anchor; else -1 */
+	size_t words; /* per row */
+	int *anchor;  /* per revision: its anchor (itself for an anchor) */
+	int *row;     /* per revision: its row, for an anchor; else -1 */
 } anc_memo;
 
 static void anc_memo_release(anc_memo *memo)
@@ -1359,7 +1372,8 @@ static int parse_downgrade_target(int *target, int *branch_rev, const revmap *m,
 	if (rel >= 0) {
 		if (!symbol) {
 			rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations (a downgrade "
-					  "cannot go up)", t, rel);
+						       "cannot go up)",
+					  t, rel);
 			goto done;
 		}
 		if ((rc = get_one_revision(&start, m, symbol, err)) < 0)
@@ -1390,7 +1404,8 @@ static int parse_downgrade_target(int *target, int *branch_rev, const revmap *m,
 	} else if (!symbol) {
 		if (!ncurrent) {
 			rc = mg_error_set(err, MG_ERR, "relative revision '%s' did not produce %ld migrations (the database "
-					  "is at base)", t, -rel);
+						       "is at base)",
+					  t, -rel);
 			goto done;
 		}
 		/* Alembic walks from the first version row and confines the
@@ -1408,8 +1423,7 @@ static int parse_downgrade_target(int *target, int *branch_rev, const revmap *m,
 	rc = walk(target, m, start == -2 ? -2 : start, rel, -1, err);
 walked:
 	if (rc == 0 && *target == -1)
-		rc = mg_error_set(err, MG_ERR, symbol ? "relative revision '%s' walks off the revision graph"
-						     : "relative revision '%s' did not produce %ld migrations", t,
+		rc = mg_error_set(err, MG_ERR, symbol ? "relative revision '%s' walks off the revision graph" : "relative revision '%s' did not produce %ld migrations", t,
 				  rel < 0 ? -rel : rel);
 done:
 	free(branch);
@@ -1467,7 +1481,8 @@ int revmap_downgrade_order(int **out, size_t *nout, int *target_rev, const revma
 			is_current |= current[i] == tgt;
 		if (!is_current) {
 			rc = mg_error_set(err, MG_ERR, "destination '%s' is not a valid downgrade target from the current "
-					  "head(s)", m->v[tgt].id);
+						       "head(s)",
+					  m->v[tgt].id);
 			goto cleanup;
 		}
 	}

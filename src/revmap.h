@@ -33,24 +33,24 @@ typedef struct intvec {
 typedef struct revnode {
 	const script *s;
 	const char *id;
-	intvec down;      /* parents, as declared */
-	intvec deps;      /* resolved dependencies, as declared */
-	intvec normdeps;  /* dependencies not already depended on by an ancestor */
-	intvec normdown;  /* down + normdeps, de-duplicated: the edges the sort walks */
-	intvec next;      /* children by down_revision */
-	intvec allnext;   /* children by down_revision or depends_on */
-	strlist labels;   /* effective branch labels, own then inherited (the scripts' strings) */
+	intvec down;     /* parents, as declared */
+	intvec deps;     /* resolved dependencies, as declared */
+	intvec normdeps; /* dependencies not already depended on by an ancestor */
+	intvec normdown; /* down + normdeps, de-duplicated: the edges the sort walks */
+	intvec next;     /* children by down_revision */
+	intvec allnext;  /* children by down_revision or depends_on */
+	strlist labels;  /* effective branch labels, own then inherited (the scripts' strings) */
 	unsigned is_head : 1, is_real_head : 1, is_base : 1, is_real_base : 1;
 } revnode;
 
 typedef struct revmap {
 	revnode *v;
 	size_t n;
-	strmap ids;     /* revision id -> index */
-	strmap labels;  /* branch label -> index of the revision declaring it */
+	strmap ids;                                  /* revision id -> index */
+	strmap labels;                               /* branch label -> index of the revision declaring it */
 	intvec heads, real_heads, bases, real_bases; /* load order */
 	int broken;
-	arena mem;      /* every node's edge vectors and label lists */
+	arena mem; /* every node's edge vectors and label lists */
 } revmap;
 
 /* Build the graph. Problems are findings (`broken` is set for errors that

@@ -22,8 +22,17 @@
 
 /* ---- the predicate language ---------------------------------------------- */
 
-enum ekind { E_FACT, E_CMP, E_NOT, E_AND, E_OR };
-enum ecmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+enum ekind { E_FACT,
+	     E_CMP,
+	     E_NOT,
+	     E_AND,
+	     E_OR };
+enum ecmp { C_EQ,
+	    C_NE,
+	    C_LT,
+	    C_LE,
+	    C_GT,
+	    C_GE };
 
 typedef struct enode {
 	enum ekind kind;
@@ -111,8 +120,16 @@ static char *evalue(eparser *p)
 
 static int parse_atom(eparser *p)
 {
-	static const struct { const char *op; enum ecmp c; } cmps[] = {
-		{ "==", C_EQ }, { "!=", C_NE }, { "<=", C_LE }, { ">=", C_GE }, { "<", C_LT }, { ">", C_GT },
+	static const struct {
+		const char *op;
+		enum ecmp c;
+	} cmps[] = {
+		{ "==", C_EQ },
+		{ "!=", C_NE },
+		{ "<=", C_LE },
+		{ ">=", C_GE },
+		{ "<", C_LT },
+		{ ">", C_GT },
 	};
 	char *key;
 	size_t i;
@@ -297,7 +314,7 @@ typedef struct loader {
 	int at_line_start;      /* the next read starts a new line */
 	mg_error *err;
 	int rc;
-	strvec seen; /* ids defined in this file */
+	strvec seen;                   /* ids defined in this file */
 	char *prev_section, *prev_key; /* to join continuation lines */
 	buf joined;
 } loader;
@@ -488,8 +505,8 @@ static int set_key(loader *ld, rule *r, const char *k, const char *v)
 		return set_int(ld, r, &r->pg_max, k, v);
 	if (!strcmp(k, "scope")) {
 		r->scope = !strcmp(v, "upgrade") ? RULE_UPGRADE : !strcmp(v, "downgrade") ? RULE_DOWNGRADE
-			 : !strcmp(v, "both")	 ? RULE_UPGRADE | RULE_DOWNGRADE
-						 : 0;
+							  : !strcmp(v, "both")            ? RULE_UPGRADE | RULE_DOWNGRADE
+											  : 0;
 		if (!r->scope) {
 			mg_error_set(ld->err, MG_ECONFIG, "%s:%d: rule '%s': bad scope '%s'; expected upgrade, downgrade or both",
 				     ld->path, ld->line, r->id, v);

@@ -20,8 +20,10 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-enum { RULE_UPGRADE = 1, RULE_DOWNGRADE = 2 };
-enum { RULE_POSTGRESQL = 1, RULE_SQLITE = 2 };
+enum { RULE_UPGRADE = 1,
+       RULE_DOWNGRADE = 2 };
+enum { RULE_POSTGRESQL = 1,
+       RULE_SQLITE = 2 };
 
 typedef struct rule_expr rule_expr;
 
@@ -33,14 +35,14 @@ typedef struct rule {
 	finding_severity strict_severity; /* under --strict, when has_strict */
 	strvec ops, sql, builtins;        /* from `match` */
 	char *pattern_src;
-	void *pattern;                    /* compiled PCRE2 code */
+	void *pattern; /* compiled PCRE2 code */
 	char *when_src;
 	rule_expr *when;
-	unsigned dialects;                /* RULE_* bits; 0: every dialect */
-	int pg_min, pg_max;               /* 0: unbounded */
-	unsigned scope;                   /* RULE_UPGRADE / RULE_DOWNGRADE bits */
+	unsigned dialects;  /* RULE_* bits; 0: every dialect */
+	int pg_min, pg_max; /* 0: unbounded */
+	unsigned scope;     /* RULE_UPGRADE / RULE_DOWNGRADE bits */
 	char *message, *why, *fix;
-	char *file;                       /* where it was (last) defined */
+	char *file; /* where it was (last) defined */
 	int line;
 } rule;
 

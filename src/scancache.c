@@ -39,22 +39,22 @@
 #define MAX_CACHE_BYTES (256u * 1024 * 1024)
 
 typedef struct entry {
-	const char *path;         /* into `data`, or owned_path */
+	const char *path; /* into `data`, or owned_path */
 	char *owned_path;
 	scancache_stat st;
 	const unsigned char *rec; /* into `data`, or owned_rec.ptr */
 	size_t reclen;
 	buf owned_rec;
 	int keep;
-	size_t pos;               /* where the file is in load order, once kept or stored */
+	size_t pos; /* where the file is in load order, once kept or stored */
 } entry;
 
 struct scancache {
-	char *file;   /* NULL: an in-memory cache that never saves */
+	char *file; /* NULL: an in-memory cache that never saves */
 	char *key;
 	unsigned long long written_ns;
-	buf data;     /* the file's bytes when no arena keeps them; entries point into them */
-	arena *keep;  /* where the file is read to, when the scripts outlive the cache */
+	buf data;    /* the file's bytes when no arena keeps them; entries point into them */
+	arena *keep; /* where the file is read to, when the scripts outlive the cache */
 	entry *v;
 	size_t n, alloc;
 	strmap index; /* path -> entry, when `indexed` */

@@ -42,7 +42,8 @@ int schema_load(void **out, const char *path, mg_error *err)
 	    !json_is_object(json_object_get(j, "tables"))) {
 		json_decref(j);
 		return mg_error_set(err, MG_ECONFIG, "'%s' is JSON but not an mgate snapshot (no \"mgate_snapshot\" "
-				    "and \"tables\"); write one with 'mgate snapshot --out FILE'", path);
+						     "and \"tables\"); write one with 'mgate snapshot --out FILE'",
+				    path);
 	}
 	*out = j;
 	return MG_OK;
@@ -97,10 +98,12 @@ static const char *subject(buf *out, json_t *path, size_t *used)
 		return "table";
 	}
 	if (p1 && (!strcmp(p0, "views") || !strcmp(p0, "sequences") || !strcmp(p0, "enums"))) {
-		buf_printf(out, "%s %s", !strcmp(p0, "views") ? "view" : !strcmp(p0, "sequences") ? "sequence" : "enum type",
+		buf_printf(out, "%s %s", !strcmp(p0, "views") ? "view" : !strcmp(p0, "sequences") ? "sequence"
+												  : "enum type",
 			   p1);
 		*used = 2;
-		return !strcmp(p0, "views") ? "view" : !strcmp(p0, "sequences") ? "sequence" : "enum";
+		return !strcmp(p0, "views") ? "view" : !strcmp(p0, "sequences") ? "sequence"
+										: "enum";
 	}
 	buf_puts(out, p0);
 	*used = 1;

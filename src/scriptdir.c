@@ -100,11 +100,13 @@ static void check_revision_id(findings *f, const char *path, int line, const cha
 	if (bad)
 		findings_add(f, "invalid-revision-id", SEV_ERROR, path, line, rev,
 			     "revision id '%s' contains '%c'; Alembic rejects '@', '-' and '+' in ids, and ':' breaks "
-			     "revision ranges", rev, *bad);
+			     "revision ranges",
+			     rev, *bad);
 	if (strlen(rev) > 32)
 		findings_add(f, "revision-id-too-long", SEV_ERROR, path, line, rev,
 			     "revision id '%s' is %zu characters; alembic_version.version_num is VARCHAR(32), so "
-			     "stamping it fails", rev, strlen(rev));
+			     "stamping it fails",
+			     rev, strlen(rev));
 }
 
 static void add_script(scriptdir *sd, script *s)
@@ -176,7 +178,8 @@ static void scan_one(script *s, arena *mem, findings *f, const char *path, const
 		} else if (!pyscan_has_errors(&m)) {
 			findings_add(f, "no-revision", SEV_ERROR, path, 0, NULL,
 				     "'%s' is in a version location but defines no 'revision'; Alembic fails to load it "
-				     "(move it out, or make it a revision script)", filename);
+				     "(move it out, or make it a revision script)",
+				     filename);
 			usable = 0;
 		}
 	} else if (m.revision.kind == PYV_NONE || m.revision.kind == PYV_SEQ) {
@@ -187,7 +190,8 @@ static void scan_one(script *s, arena *mem, findings *f, const char *path, const
 	if (m.down_revision.kind == PYV_ABSENT && rev && !pyscan_has_errors(&m)) {
 		findings_add(f, "no-down-revision", SEV_ERROR, path, 0, rev,
 			     "revision '%s' defines no 'down_revision'; Alembic fails with AttributeError loading it "
-			     "(write down_revision = None for a base)", rev);
+			     "(write down_revision = None for a base)",
+			     rev);
 		usable = 0;
 	}
 	if (check_list_value(f, path, rev, &m.down_revision, "down_revision") < 0 ||
@@ -265,12 +269,12 @@ int scriptdir_read_file(scriptdir *out, const char *path, const char *filename, 
 
 /* The files to read, in Alembic's load order. */
 typedef struct listing {
-	arena mem;      /* the paths and names */
+	arena mem; /* the paths and names */
 	strlist paths, names;
-	buf kinds;      /* one fs_kind per entry */
-	int *dirfd;     /* per entry: its folder, open, for a stat by name (-1: by path) */
+	buf kinds;  /* one fs_kind per entry */
+	int *dirfd; /* per entry: its folder, open, for a stat by name (-1: by path) */
 	size_t ndirfd, alloc_dirfd;
-	int *opened;    /* the folders opened, to close */
+	int *opened; /* the folders opened, to close */
 	size_t nopened, alloc_opened;
 } listing;
 
@@ -438,8 +442,8 @@ typedef struct scan_job {
 	script *scripts;
 	findings *found;
 	scancache_stat *stats;
-	int *hit;           /* per file: its cache entry, or -1 */
-	char *state;        /* per file: 'h' cache hit, 's' scanned with stat known, 'n' scanned */
+	int *hit;    /* per file: its cache entry, or -1 */
+	char *state; /* per file: 'h' cache hit, 's' scanned with stat known, 'n' scanned */
 	const scancache *cache;
 	const pyscan_names *names;
 	int keep_sources;
@@ -620,7 +624,8 @@ int scriptdir_load(scriptdir *out, const mgate_config *cfg, findings *f, mg_erro
 	if (cfg->recursive && !sorted)
 		findings_add(f, "recursive-unsupported", SEV_WARNING, cfg->ini_path, 0, NULL,
 			     "recursive_version_locations needs Alembic 1.10 or later (this project follows %d.%d); "
-			     "Alembic ignores it", cfg->compat.major, cfg->compat.minor);
+			     "Alembic ignores it",
+			     cfg->compat.major, cfg->compat.minor);
 	for (loc = 0; loc < cfg->version_locations.n; loc++) {
 		const char *dir = cfg->version_locations.v[loc];
 		if (!fs_is_dir(dir)) {

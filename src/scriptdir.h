@@ -21,16 +21,16 @@
 /* One loaded script. Every string and list in it lives in its scriptdir's
  * arena: a script is read-only and dies with the directory. */
 typedef struct script {
-	const char *path;      /* as Alembic reports it: version location joined with the file name */
+	const char *path; /* as Alembic reports it: version location joined with the file name */
 	const char *revision;
-	strlist down;          /* down revisions as written; empty for a base */
-	strlist depends;       /* depends_on as written */
-	strlist labels;        /* branch_labels as written */
-	int depends_declared;  /* depends_on is not None/empty (Alembic's "real base" test) */
-	const char *doc;       /* stripped docstring, or "" */
+	strlist down;         /* down revisions as written; empty for a base */
+	strlist depends;      /* depends_on as written */
+	strlist labels;       /* branch_labels as written */
+	int depends_declared; /* depends_on is not None/empty (Alembic's "real base" test) */
+	const char *doc;      /* stripped docstring, or "" */
 	int revision_line, down_line;
 	pyscan_span upgrade, downgrade;
-	const char *src;       /* the file's bytes, when the directory keeps sources and it was read */
+	const char *src; /* the file's bytes, when the directory keeps sources and it was read */
 	size_t src_len;
 } script;
 

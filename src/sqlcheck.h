@@ -24,27 +24,28 @@
 #include "util/strvec.h"
 
 typedef struct sqlstmt {
-	char *cls;        /* the class, e.g. "drop_column" */
-	char *table;      /* the relation, schema-qualified as written, or NULL */
+	char *cls;   /* the class, e.g. "drop_column" */
+	char *table; /* the relation, schema-qualified as written, or NULL */
 	strvec columns;
-	char *object;     /* index, constraint, sequence or schema name */
-	strvec keys, vals;/* facts for the rules, e.g. "concurrently" = "1" */
-	int offset;       /* byte offset of the statement in the SQL text */
-	int line;         /* 1-based line of that offset in the SQL text */
-	char *text;       /* the statement's own text */
+	char *object;      /* index, constraint, sequence or schema name */
+	strvec keys, vals; /* facts for the rules, e.g. "concurrently" = "1" */
+	int offset;        /* byte offset of the statement in the SQL text */
+	int line;          /* 1-based line of that offset in the SQL text */
+	char *text;        /* the statement's own text */
 } sqlstmt;
 
 typedef struct sqlstmts {
 	sqlstmt *v;
 	size_t n, alloc;
-	int parse_failed;  /* the parser rejected the text (see error fields) */
-	char *error;       /* the parser's message */
-	int error_offset;  /* 0-based byte offset, or -1 */
-	int error_line;    /* 1-based line in the SQL text */
-	int by_pattern;    /* classified by the PCRE2 fallback */
+	int parse_failed; /* the parser rejected the text (see error fields) */
+	char *error;      /* the parser's message */
+	int error_offset; /* 0-based byte offset, or -1 */
+	int error_line;   /* 1-based line in the SQL text */
+	int by_pattern;   /* classified by the PCRE2 fallback */
 } sqlstmts;
 
-typedef enum sql_dialect { SQL_POSTGRESQL = 0, SQL_SQLITE } sql_dialect;
+typedef enum sql_dialect { SQL_POSTGRESQL = 0,
+			   SQL_SQLITE } sql_dialect;
 
 /*
  * Classify every statement of `sql`. A parse failure is not an error

@@ -20,8 +20,8 @@ typedef struct vcs vcs;
 
 /* One file of a commit's tree. */
 typedef struct vcs_file {
-	char *path;   /* relative to the repository root */
-	char *data;   /* the blob's bytes, NUL-terminated */
+	char *path; /* relative to the repository root */
+	char *data; /* the blob's bytes, NUL-terminated */
 	size_t len;
 } vcs_file;
 
@@ -30,7 +30,10 @@ typedef struct vcs_files {
 	size_t n, alloc;
 } vcs_files;
 
-enum vcs_change_kind { VCS_ADDED = 'A', VCS_MODIFIED = 'M', VCS_DELETED = 'D', VCS_RENAMED = 'R' };
+enum vcs_change_kind { VCS_ADDED = 'A',
+		       VCS_MODIFIED = 'M',
+		       VCS_DELETED = 'D',
+		       VCS_RENAMED = 'R' };
 
 typedef struct vcs_change {
 	int kind;         /* vcs_change_kind */

@@ -14,11 +14,11 @@
 #include "util/banned.h"
 
 typedef struct effects {
-	strvec created, dropped;          /* tables, required */
-	strvec added_cols, dropped_cols;  /* "table.column", required */
-	strvec maybe;                     /* tables or "table.column" that may change (conditional, renames) */
-	strvec touched;                   /* tables any operation acts on */
-	int opaque;                       /* some code could not be seen */
+	strvec created, dropped;         /* tables, required */
+	strvec added_cols, dropped_cols; /* "table.column", required */
+	strvec maybe;                    /* tables or "table.column" that may change (conditional, renames) */
+	strvec touched;                  /* tables any operation acts on */
+	int opaque;                      /* some code could not be seen */
 } effects;
 
 /* Lowercase, unquoted, without a schema prefix. */
@@ -136,7 +136,8 @@ static int has_table(const json_t *snap, const char *name)
 	json_t *v;
 	int found = 0;
 
-	json_object_foreach(json_object_get(snap, "tables"), k, v) {
+	json_object_foreach(json_object_get(snap, "tables"), k, v)
+	{
 		char *b = base_table(k);
 		found |= !strcmp(b, name);
 		free(b);
@@ -150,10 +151,12 @@ static int has_column(const json_t *snap, const char *table_col)
 	json_t *v, *col;
 	int found = 0;
 
-	json_object_foreach(json_object_get(snap, "tables"), k, v) {
+	json_object_foreach(json_object_get(snap, "tables"), k, v)
+	{
 		char *b = base_table(k);
 		if (strlen(b) == (size_t)(dot - table_col) && !strncmp(b, table_col, (size_t)(dot - table_col)))
-			json_object_foreach(json_object_get(v, "columns"), c, col) {
+			json_object_foreach(json_object_get(v, "columns"), c, col)
+			{
 				char *bc = base_table(c);
 				found |= !strcmp(bc, dot + 1);
 				free(bc);

@@ -24,35 +24,46 @@
 
 /* Exit codes, the same for every command (docs/cli.md). */
 enum {
-	EXIT_OK = 0,        /* success; the gate is open */
-	EXIT_FINDINGS = 1,  /* error findings block (includes a broken graph) */
-	EXIT_USAGE = 2,     /* usage or configuration error */
-	EXIT_ENV = 3,       /* environment: database, alembic, I/O */
-	EXIT_UPGRADE = 4,   /* the upgrade itself failed */
-	EXIT_VERIFY = 5     /* verification after an upgrade failed */
+	EXIT_OK = 0,       /* success; the gate is open */
+	EXIT_FINDINGS = 1, /* error findings block (includes a broken graph) */
+	EXIT_USAGE = 2,    /* usage or configuration error */
+	EXIT_ENV = 3,      /* environment: database, alembic, I/O */
+	EXIT_UPGRADE = 4,  /* the upgrade itself failed */
+	EXIT_VERIFY = 5    /* verification after an upgrade failed */
 };
 
-enum opt_type { OPT_END = 0, OPT_STRING, OPT_FLAG };
+enum opt_type { OPT_END = 0,
+		OPT_STRING,
+		OPT_FLAG };
 
 typedef struct cli_option {
-	char short_name;       /* 0 for none */
+	char short_name; /* 0 for none */
 	const char *long_name;
 	enum opt_type type;
-	void *value;           /* const char ** for OPT_STRING, int * for OPT_FLAG */
-	const char *argh;      /* placeholder shown in help, e.g. "PATH" */
+	void *value;      /* const char ** for OPT_STRING, int * for OPT_FLAG */
+	const char *argh; /* placeholder shown in help, e.g. "PATH" */
 	const char *help;
 } cli_option;
 
-#define OPT_STRING_(s, l, v, a, h) { s, l, OPT_STRING, v, a, h }
-#define OPT_FLAG_(s, l, v, h) { s, l, OPT_FLAG, v, NULL, h }
-#define OPT_END_() { 0, NULL, OPT_END, NULL, NULL, NULL }
+#define OPT_STRING_(s, l, v, a, h)        \
+	{                                 \
+		s, l, OPT_STRING, v, a, h \
+	}
+#define OPT_FLAG_(s, l, v, h)              \
+	{                                  \
+		s, l, OPT_FLAG, v, NULL, h \
+	}
+#define OPT_END_()                                 \
+	{                                          \
+		0, NULL, OPT_END, NULL, NULL, NULL \
+	}
 
 /* The options of every command that reads the database, filling a
  * cli_dbopts `o`. */
 #define OPT_DB_(o) OPT_STRING_(0, "db", &(o)->db_url, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)")
-#define OPT_VERSION_TABLE_(o)                                                                                    \
+#define OPT_VERSION_TABLE_(o)                                                                                              \
 	OPT_STRING_(0, "version-table", &(o)->version_table, "NAME", "Alembic's version table (default alembic_version)"), \
-	OPT_STRING_(0, "version-table-schema", &(o)->version_table_schema, "SCHEMA", "the version table's schema")
+		OPT_STRING_(0, "version-table-schema", &(o)->version_table_schema, "SCHEMA", "the version table's schema")
 
 /* Options every command takes. */
 typedef struct cli_common {
@@ -203,7 +214,7 @@ typedef struct cli_gate {
 	lint_opts lo;
 	gate_opts go;
 	const char *url;
-	db *d;                 /* NULL when the database cannot be read (dberr says why) */
+	db *d; /* NULL when the database cannot be read (dberr says why) */
 	db_version_table vt;
 	strvec rows;
 	buf where, server, lock, dberr;
@@ -278,7 +289,7 @@ void cli_restored_release(cli_restored *r);
 
 /* A throw-away database for drills and rehearsals. */
 typedef struct cli_scratch {
-	db_url u;          /* the source database's URL (its dialect picks the adapter) */
+	db_url u; /* the source database's URL (its dialect picks the adapter) */
 	int parsed, made;
 	buf name, url, redacted; /* `url` may hold the password: print `redacted` */
 } cli_scratch;

@@ -232,14 +232,16 @@ int cmd_drill(int argc, char **argv)
 		json_t *o = json_object();
 		json_object_set_new(o, "result", json_string(failure ? "fail" : "pass"));
 		json_object_set_new(o, "failure", failure ? cli_json_str(failure) : json_null());
-		json_object_set_new(o, "step", failed_step ? json_string(failed_step == 1 ? "backup" : failed_step == 2 ? "restore" : "verify")
+		json_object_set_new(o, "step", failed_step ? json_string(failed_step == 1 ? "backup" : failed_step == 2 ? "restore"
+															: "verify")
 							   : json_null());
 		json_object_set_new(o, "backup", b.path ? cli_json_str(b.path) : json_null());
 		json_object_set_new(o, "findings", cli_findings_json(&f));
 		json_object_set_new(o, "durations_ms", json_incref(dur));
 		cli_print_json(o);
 	} else if (failure) {
-		printf("drill: FAIL at the %s: %s\n", failed_step == 1 ? "backup" : failed_step == 2 ? "restore" : "checks",
+		printf("drill: FAIL at the %s: %s\n", failed_step == 1 ? "backup" : failed_step == 2 ? "restore"
+												     : "checks",
 		       failure);
 	} else {
 		printf("drill: PASS in %.0f ms (backup %.0f, restore %.0f, checks %.0f)\n",

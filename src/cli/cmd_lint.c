@@ -192,7 +192,8 @@ static int lint_files(lint_ctx *ctx, findings *found, const strvec *files, const
 		}
 		if (fs_is_dir(files->v[i])) {
 			fprintf(stderr, "mgate lint: '%s' is a folder; give revision files, or --all for the project's "
-					"revisions\n", files->v[i]);
+					"revisions\n",
+				files->v[i]);
 			return EXIT_USAGE;
 		}
 		if (scriptdir_read_file(&one, files->v[i], slash ? slash + 1 : files->v[i],

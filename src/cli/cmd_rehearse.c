@@ -39,9 +39,9 @@ typedef struct rstep {
 	int rev;
 	double ms;
 	int status;
-	strvec sql;              /* its statements, from `alembic upgrade --sql` */
-	db_observation *obs;     /* one per statement (PostgreSQL) */
-	const char *note;        /* why there is no observation */
+	strvec sql;          /* its statements, from `alembic upgrade --sql` */
+	db_observation *obs; /* one per statement (PostgreSQL) */
+	const char *note;    /* why there is no observation */
 } rstep;
 
 /*
@@ -349,9 +349,8 @@ int cmd_rehearse(int argc, char **argv)
 	if ((rc = cli_gate_prepare(&cg, &common, &a, target, "rehearse")) != 0)
 		goto cleanup;
 	if (!cg.d || !cg.p.cfg.ini_path || !cg.dir) {
-		fprintf(stderr, "mgate rehearse: %s\n", !cg.d ? cg.dberr.ptr : !cg.p.cfg.ini_path
-			? "a rehearsal needs alembic.ini (Alembic is pointed at the copy through it)"
-			: "where are the backups? pass --backup-dir DIR or set backup_dir in [mgate]");
+		fprintf(stderr, "mgate rehearse: %s\n", !cg.d ? cg.dberr.ptr : !cg.p.cfg.ini_path ? "a rehearsal needs alembic.ini (Alembic is pointed at the copy through it)"
+												  : "where are the backups? pass --backup-dir DIR or set backup_dir in [mgate]");
 		rc = cg.d ? EXIT_USAGE : EXIT_ENV;
 		goto cleanup;
 	}
@@ -397,7 +396,7 @@ int cmd_rehearse(int argc, char **argv)
 	}
 	info = strcmp(common.format, "json") ? stdout : stderr;
 	fprintf(info, "rehearsal of %s on a copy of %s\n  backup %s (%s)\n  scratch %s\n", target, cg.where.ptr, b.path,
-	       b.created_at, scr.redacted.ptr);
+		b.created_at, scr.redacted.ptr);
 	fflush(info);
 
 	/* 2. the plan from the copy's rows */
@@ -530,7 +529,8 @@ report:
 	json_object_set_new(audit, "target", cli_json_str(target));
 	json_object_set_new(audit, "report", report_json(&r, &cg, &b, scr.redacted.ptr));
 	if (!rc)
-		rc = !r.failure ? EXIT_OK : r.done < r.n || r.steps[r.n - 1].status ? EXIT_UPGRADE : EXIT_VERIFY;
+		rc = !r.failure ? EXIT_OK : r.done < r.n || r.steps[r.n - 1].status ? EXIT_UPGRADE
+										    : EXIT_VERIFY;
 cleanup:
 	cli_scratch_release(&scr, keep);
 	if (ini_path.len)

@@ -49,7 +49,8 @@ int cli_resolve_backup(backup_info *out, const char *spec, const cli_gate *cg, c
 		cli_target_identity(&id, cg->d, cg->url);
 		if (!cg->dir) {
 			fprintf(stderr, "mgate %s: 'newest' needs the backup folder: pass --backup-dir DIR or set backup_dir "
-					"in [mgate]\n", cmd);
+					"in [mgate]\n",
+				cmd);
 			rc = EXIT_USAGE;
 		} else if (cli_newest_backup(out, cg->dir, id.len ? id.ptr : NULL, 1) < 0) {
 			fprintf(stderr, "mgate %s: no backup of %s in '%s' verifies; `mgate backup --list` shows them\n", cmd,
@@ -117,7 +118,8 @@ int cmd_restore(int argc, char **argv)
 		in_place = b.identity && identity.len && !strcmp(identity.ptr, b.identity);
 		if (!in_place && target && has_tables(target) != 0) {
 			fprintf(stderr, "mgate restore: refusing to restore into %s: it is another database and it is not "
-					"empty; restore into an empty database, or in place without --into\n", red.ptr);
+					"empty; restore into an empty database, or in place without --into\n",
+				red.ptr);
 			rc = EXIT_FINDINGS;
 			goto cleanup;
 		}
@@ -154,7 +156,7 @@ int cmd_restore(int argc, char **argv)
 	json_object_set_new(audit, "in_place", json_boolean(in_place));
 	json_object_set_new(audit, "restored", json_boolean(res.restored));
 	json_object_set_new(audit, "kept", res.kept ? cli_json_str(res.kept) : res.pre_backup ? cli_json_str(res.pre_backup)
-											     : json_null());
+											      : json_null());
 	json_object_set_new(audit, "after", cli_strvec_json(&res.rows));
 	json_object_set_new(audit, "exit", json_integer(rc));
 	if (rc)

@@ -37,20 +37,20 @@ static const char *const formats[] = { "text", "json", NULL };
 
 typedef struct way_step {
 	int rev;
-	const char *problem;  /* why its downgrade cannot be trusted, or NULL */
-	plan_ops ops;         /* what its downgrade() does */
-	long long *rows;      /* per op: rows it destroys (-1 unknown, 0 none) */
-	long long lost;       /* the known total */
+	const char *problem; /* why its downgrade cannot be trusted, or NULL */
+	plan_ops ops;        /* what its downgrade() does */
+	long long *rows;     /* per op: rows it destroys (-1 unknown, 0 none) */
+	long long lost;      /* the known total */
 	int lost_unknown;
-	findings found;       /* the rule engine on its downgrade (and the rollback rules) */
+	findings found; /* the rule engine on its downgrade (and the rollback rules) */
 } way_step;
 
 typedef struct ways {
 	const char *target;
-	strvec cmds;          /* the `alembic downgrade` targets, run in turn */
-	strvec start;         /* the rows the undone upgrade started from (with last_upgrade) */
-	int at_target;        /* nothing to take back */
-	strvec target_rows;   /* the version rows the downgrade ends at */
+	strvec cmds;        /* the `alembic downgrade` targets, run in turn */
+	strvec start;       /* the rows the undone upgrade started from (with last_upgrade) */
+	int at_target;      /* nothing to take back */
+	strvec target_rows; /* the version rows the downgrade ends at */
 	size_t n;
 	way_step *v;              /* the revisions the downgrade undoes, in order */
 	const char *down_problem; /* why there is no downgrade path, or NULL */
@@ -59,12 +59,12 @@ typedef struct ways {
 	int down_lost_unknown;
 	backup_info b;
 	int have_backup, backup_matches;
-	long long age, writes;    /* writes since the backup: -1 unknown */
+	long long age, writes; /* writes since the backup: -1 unknown */
 	const char *writes_basis;
-	double estimate;          /* seconds */
-	const char *choice;       /* "downgrade", "restore" or "none" */
+	double estimate;    /* seconds */
+	const char *choice; /* "downgrade", "restore" or "none" */
 	buf reason;
-	json_t *last_upgrade;     /* the audit entry of the upgrade being undone, or NULL */
+	json_t *last_upgrade; /* the audit entry of the upgrade being undone, or NULL */
 } ways;
 
 /* Rows a dropping operation destroys, counted on the live database. */
@@ -198,7 +198,8 @@ static int assess_downgrade(ways *w, const cli_gate *cg)
 	cur.n = revmap_indexes(cur.v, &unknown, m, &cg->rows);
 	if (unknown.n) {
 		buf_printf(&w->down_why, "the database is at '%s', which no script defines: Alembic cannot "
-			   "downgrade from it", unknown.v[0]);
+					 "downgrade from it",
+			   unknown.v[0]);
 		w->down_problem = w->down_why.ptr;
 		goto cleanup;
 	}
@@ -274,7 +275,8 @@ static long long sqlite_rows_differ(db *live, const backup_info *b, const char *
 		total = -1;
 		goto cleanup;
 	}
-	json_object_foreach(json_object_get((json_t *)snap, "tables"), t, v) {
+	json_object_foreach(json_object_get((json_t *)snap, "tables"), t, v)
+	{
 		long long now = 0, then = 0;
 		if (!strcmp(t, vt) || !strncmp(t, "mgate_", 6))
 			continue;
@@ -340,7 +342,8 @@ static void recommend(ways *w)
 	} else if (!w->down_lost && !w->down_lost_unknown) {
 		w->choice = "downgrade";
 		buf_printf(&w->reason, "the downgrade destroys no data%s", rest ? ", while a restore would lose the writes "
-			   "since the backup" : "");
+										  "since the backup"
+										: "");
 	} else if (!rest) {
 		w->choice = "downgrade";
 		buf_printf(&w->reason, "no backup at the target verifies; the downgrade destroys %s%lld row%s", w->down_lost_unknown ? "at least " : "",
@@ -353,11 +356,13 @@ static void recommend(ways *w)
 		w->choice = "downgrade";
 		if (w->writes >= 0)
 			buf_printf(&w->reason, "the downgrade destroys %s%lld row%s, the restore loses %lld written since the "
-				   "backup", w->down_lost_unknown ? "at least " : "", w->down_lost, w->down_lost == 1 ? "" : "s",
+					       "backup",
+				   w->down_lost_unknown ? "at least " : "", w->down_lost, w->down_lost == 1 ? "" : "s",
 				   w->writes);
 		else
 			buf_printf(&w->reason, "the downgrade's loss is known (%s%lld rows) and the writes since the backup are "
-				   "not", w->down_lost_unknown ? "at least " : "", w->down_lost);
+					       "not",
+				   w->down_lost_unknown ? "at least " : "", w->down_lost);
 	}
 }
 
@@ -379,7 +384,9 @@ static json_t *ways_json(const ways *w, const cli_gate *cg)
 		strvec_release(&cmd);
 		downgrade_argv(&cmd, cg, w->cmds.v[k]);
 		for (i = 0; i < cmd.n; i++) {
-			buf_printf(&cmdline, "%s%s", i ? " " : k ? "; " : "", cmd.v[i]);
+			buf_printf(&cmdline, "%s%s", i ? " " : k ? "; "
+								 : "",
+				   cmd.v[i]);
 			json_array_append_new(c, cli_json_str(cmd.v[i]));
 		}
 		json_array_append_new(commands, c);
@@ -498,7 +505,8 @@ static void ways_text(const ways *w, const cli_gate *cg)
 		printf("  estimated time: about %.0f s (%.1f MB, at the rate the backup itself was taken)\n", w->estimate,
 		       (double)w->b.size / 1e6);
 	}
-	printf("\nrecommended: %s: %s\n", !strcmp(w->choice, "downgrade") ? "(a) the downgrade" : !strcmp(w->choice, "restore") ? "(b) the restore" : "none",
+	printf("\nrecommended: %s: %s\n", !strcmp(w->choice, "downgrade") ? "(a) the downgrade" : !strcmp(w->choice, "restore") ? "(b) the restore"
+																: "none",
 	       w->reason.ptr);
 	strvec_release(&cmd);
 	buf_release(&cwd);
@@ -713,8 +721,7 @@ int cmd_rollback(int argc, char **argv)
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			json_object_set_new(c, "downgrade", cli_json_str(w.cmds.v[k]));
 			json_object_set_new(c, "exit", json_integer(status));
-			json_object_set_new(c, "ms", json_real((double)(t1.tv_sec - t0.tv_sec) * 1000 +
-							      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+			json_object_set_new(c, "ms", json_real((double)(t1.tv_sec - t0.tv_sec) * 1000 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
 			json_array_append_new(ran, c);
 		}
 		json_object_set_new(audit, "alembic_exit", json_integer(status));
@@ -733,9 +740,10 @@ int cmd_rollback(int argc, char **argv)
 		rc = cli_restore(&res, &w.b, cg.url, id_buf.ptr, lockdb, cg.dir, &cg.vt, "rollback");
 		json_object_set_new(audit, "backup", cli_json_str(w.b.path));
 		json_object_set_new(audit, "kept", res.kept ? cli_json_str(res.kept) : res.pre_backup ? cli_json_str(res.pre_backup)
-												    : json_null());
+												      : json_null());
 		if (rc) {
-			rc = res.restored ? rc : rc == EXIT_FINDINGS ? EXIT_FINDINGS : EXIT_UPGRADE;
+			rc = res.restored ? rc : rc == EXIT_FINDINGS ? EXIT_FINDINGS
+								     : EXIT_UPGRADE;
 			goto cleanup;
 		}
 		if (res.kept)
@@ -756,7 +764,8 @@ int cmd_rollback(int argc, char **argv)
 cleanup:
 	if (audit) {
 		json_t *v = json_object();
-		json_object_set_new(v, "result", json_string(rc == EXIT_OK ? "pass" : rc == EXIT_VERIFY ? "fail" : "not run"));
+		json_object_set_new(v, "result", json_string(rc == EXIT_OK ? "pass" : rc == EXIT_VERIFY ? "fail"
+													: "not run"));
 		json_object_set_new(v, "findings", cli_findings_json(&vf));
 		json_object_set_new(audit, "verification", v);
 		json_object_set_new(audit, "exit", json_integer(rc < 0 ? 0 : rc));

@@ -131,12 +131,14 @@ int cmd_status(int argc, char **argv)
 			findings_add(&p.found, "unknown-revision-in-database", SEV_ERROR, NULL, 0, unknown.v[i],
 				     "the database is at revision '%s', which no script defines: it is ahead of this "
 				     "code or on another branch (Alembic stops with \"Can't locate revision\"); deploy "
-				     "the code that has it, or check that this is the right database", unknown.v[i]);
+				     "the code that has it, or check that this is the right database",
+				     unknown.v[i]);
 	}
 	if (!p.map.broken && ncurrent == rows.n && revmap_check_overlap(&p.map, current, ncurrent, &err) < 0) {
 		findings_add(&p.found, "overlapping-version-rows", SEV_ERROR, NULL, 0, NULL,
 			     "the version table is inconsistent: %s (Alembic refuses to upgrade it); a stamp or a manual "
-			     "edit left both rows, run 'alembic stamp' with the real heads to repair it", err.msg);
+			     "edit left both rows, run 'alembic stamp' with the real heads to repair it",
+			     err.msg);
 	} else if (!p.map.broken && ncurrent == rows.n) {
 		int r = revmap_resolve_target(&targets, &ntargets, &p.map, target, current, ncurrent, &err);
 		if (r == 0 && revmap_check_overlap(&p.map, targets, ntargets, &err) < 0)
@@ -161,7 +163,8 @@ int cmd_status(int argc, char **argv)
 					     "`alembic upgrade %s` will stop at step %zu of %zu, revision '%s': %s. Alembic's "
 					     "version bookkeeping cannot follow this graph; the usual cause is a depends_on that "
 					     "names an ancestor of the revision's own down_revision: remove it (the order does "
-					     "not need it), then check again", target, fail_at + 1, npending, r->id, why.ptr);
+					     "not need it), then check again",
+					     target, fail_at + 1, npending, r->id, why.ptr);
 			}
 			buf_release(&why);
 		}

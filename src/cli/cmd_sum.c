@@ -69,7 +69,8 @@ int cmd_sum(int argc, char **argv)
 			rc = EXIT_FINDINGS;
 		} else if (strcmp(have.ptr, want.ptr)) {
 			fprintf(stderr, "mgate sum: '%s' is stale: a revision was added, edited or reordered since it was "
-					"written; review that, then run `mgate sum`\n", path.ptr);
+					"written; review that, then run `mgate sum`\n",
+				path.ptr);
 			rc = EXIT_FINDINGS;
 		} else {
 			printf("%s: up to date (%zu revisions)\n", path.ptr, n);

@@ -84,7 +84,8 @@ static void print_way_back(const cli_gate *cg, const strvec *start, const backup
 	printf("\n     (check `mgate lint` first: a missing or lossy downgrade loses data)\n");
 	if (newest && newest->path)
 		printf("  2. restore the backup taken before: mgate restore %s --yes\n     (taken %s, at the starting "
-		       "revisions; what is there now is kept)\n", newest->path,
+		       "revisions; what is there now is kept)\n",
+		       newest->path,
 		       newest->created_at ? newest->created_at : "?");
 	else
 		printf("  2. no backup of this database was found in the backup folder\n");
@@ -398,7 +399,8 @@ int cmd_upgrade(int argc, char **argv)
 		if (half)
 			printf("to clean up the half-applied revision: `mgate restore %s --yes` puts back the backup taken "
 			       "before this upgrade; or undo the changes above by hand, fix the revision, and run mgate "
-			       "upgrade again\n", newest.path ? newest.path : "<backup>");
+			       "upgrade again\n",
+			       newest.path ? newest.path : "<backup>");
 		print_way_back(&cg, &start, &newest);
 		rc = EXIT_UPGRADE;
 		goto cleanup;
@@ -436,14 +438,12 @@ cleanup:
 			json_object_set_new(audit, "timed_out", json_boolean(timed_out));
 			json_object_set_new(audit, "after", cli_strvec_json(&after_rows));
 		}
-		json_object_set_new(v, "result", json_string(rc == EXIT_OK && alembic_ran ? "pass"
-							      : rc == EXIT_VERIFY		 ? "fail"
-											 : "not run"));
+		json_object_set_new(v, "result", json_string(rc == EXIT_OK && alembic_ran ? "pass" : rc == EXIT_VERIFY ? "fail"
+														       : "not run"));
 		json_object_set_new(v, "findings", cli_findings_json(&vf));
 		json_object_set_new(audit, "verification", v);
 		json_object_set_new(audit, "alembic_ms", json_real(ms_alembic));
-		json_object_set_new(audit, "total_ms", json_real((double)(t_end.tv_sec - t_start.tv_sec) * 1000 +
-								  (double)(t_end.tv_nsec - t_start.tv_nsec) / 1e6));
+		json_object_set_new(audit, "total_ms", json_real((double)(t_end.tv_sec - t_start.tv_sec) * 1000 + (double)(t_end.tv_nsec - t_start.tv_nsec) / 1e6));
 		json_object_set_new(audit, "exit", json_integer(rc < 0 ? 0 : rc));
 		cli_audit_write(&cg, audit);
 	}

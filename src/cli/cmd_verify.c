@@ -116,7 +116,7 @@ int cmd_verify(int argc, char **argv)
 		for (i = 0; i < found.n; i++)
 			printf("  %s: %s [%s]\n", finding_severity_name(found.v[i].severity), found.v[i].message, found.v[i].id);
 		printf("%s\n", findings_count(&found, SEV_ERROR) ? "verification failed" : "verified: at the target"
-			       "; invariants hold");
+											   "; invariants hold");
 	}
 	rc = findings_count(&found, SEV_ERROR) ? EXIT_VERIFY : EXIT_OK;
 cleanup:

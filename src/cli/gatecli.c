@@ -72,7 +72,8 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 		return rc;
 	if (!(g->url = cli_database_url(a->db.db_url, g->p.cfg.sqlalchemy_url))) {
 		fprintf(stderr, "mgate %s: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set sqlalchemy.url "
-				"in alembic.ini\n", cmd);
+				"in alembic.ini\n",
+			cmd);
 		return EXIT_USAGE;
 	}
 	cli_version_table(&g->vt, &g->cfg_table, &g->cfg_schema, &a->db, &g->p.cfg);

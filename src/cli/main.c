@@ -53,11 +53,11 @@ static void usage(FILE *out)
 /* Global options that take a value, so the command name can be found
  * among options given before it. */
 const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--script-location",
-					   "--alembic-version", "--format", "--db", "--from",
-					   "--version-table", "--version-table-schema", "--out", "-o",
-					   "--range", "--rules", "--pg-version", "--dialect", "--base",
-					   "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
-					   "--into", "--to", "--via", "--max-age", "--log-format", NULL };
+					  "--alembic-version", "--format", "--db", "--from",
+					  "--version-table", "--version-table-schema", "--out", "-o",
+					  "--range", "--rules", "--pg-version", "--dialect", "--base",
+					  "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
+					  "--into", "--to", "--via", "--max-age", "--log-format", NULL };
 
 static int takes_value(const char *a)
 {

@@ -116,7 +116,8 @@ void cli_version_table(db_version_table *vt, char **own_table, char **own_schema
 {
 	*own_table = config_mgate_option(cfg, "version_table");
 	*own_schema = config_mgate_option(cfg, "version_table_schema");
-	vt->table = o && o->version_table ? o->version_table : *own_table ? *own_table : "alembic_version";
+	vt->table = o && o->version_table ? o->version_table : *own_table ? *own_table
+									  : "alembic_version";
 	vt->schema = o && o->version_table_schema ? o->version_table_schema : *own_schema;
 }
 

@@ -224,7 +224,8 @@ void cli_report_json_stream(FILE *out, const findings *f, void *summary)
 
 static const char *sarif_level(finding_severity s)
 {
-	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning"
+							   : "note";
 }
 
 void cli_report_sarif(const findings *f, const ruleset *rules)
@@ -342,7 +343,8 @@ void cli_report_github(FILE *out, const findings *f)
 		const finding *x = &f->v[i];
 		if (x->suppressed)
 			continue;
-		fprintf(out, "::%s ", x->severity == SEV_ERROR ? "error" : x->severity == SEV_WARNING ? "warning" : "notice");
+		fprintf(out, "::%s ", x->severity == SEV_ERROR ? "error" : x->severity == SEV_WARNING ? "warning"
+												      : "notice");
 		if (x->path) {
 			fputs("file=", out);
 			gh_escape(out, cli_display_path(x->path, &tmp), 1);

@@ -93,7 +93,8 @@ static long other_sessions(db *d)
 	if (strcmp(d->ops->name, "postgresql"))
 		return 0;
 	if (d->ops->query_scalar(d, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-				    "pid <> pg_backend_pid() AND backend_type = 'client backend'", &v, &err) < 0)
+				    "pid <> pg_backend_pid() AND backend_type = 'client backend'",
+				 &v, &err) < 0)
 		return -1;
 	n = v ? strtol(v, NULL, 10) : 0;
 	free(v);
@@ -116,9 +117,11 @@ int cli_restore(cli_restored *out, const backup_info *b, const char *url, const 
 		long others = other_sessions(lockdb);
 		if (others != 0) {
 			fprintf(stderr, "mgate %s: refusing to restore over %s: %s; stop the application (or terminate "
-					"them) first; nothing was changed\n", cmd, lockdb->redacted,
-				others < 0 ? "its sessions cannot be counted"
-					   : others == 1 ? "1 other session is connected" : "other sessions are connected");
+					"them) first; nothing was changed\n",
+				cmd, lockdb->redacted,
+				others < 0    ? "its sessions cannot be counted"
+				: others == 1 ? "1 other session is connected"
+					      : "other sessions are connected");
 			return EXIT_FINDINGS;
 		}
 		/* what is there now is kept, as SQLite keeps its previous file */

@@ -18,7 +18,10 @@ typedef struct arena {
 	arena_chunk *head; /* the chunk being filled; older ones follow */
 } arena;
 
-#define ARENA_INIT { NULL }
+#define ARENA_INIT   \
+	{            \
+		NULL \
+	}
 
 /* `n` bytes aligned for any type; never NULL (aborts when out of memory). */
 void *arena_alloc(arena *a, size_t n);

@@ -19,7 +19,10 @@ typedef struct buf {
 } buf;
 
 extern char buf__empty[1];
-#define BUF_INIT { buf__empty, 0, 0 }
+#define BUF_INIT                 \
+	{                        \
+		buf__empty, 0, 0 \
+	}
 
 void buf_init(buf *b);
 void buf_grow(buf *b, size_t extra);

@@ -12,12 +12,12 @@
 
 enum {
 	MG_OK = 0,
-	MG_ERR = -1,       /* generic failure; see the message */
-	MG_ENOTFOUND = -2, /* a named thing does not exist */
-	MG_EAMBIGUOUS = -3,/* an identifier matches more than one thing */
-	MG_ECONFIG = -4,   /* bad configuration or usage: exit 2 */
-	MG_EENV = -5,      /* environment: I/O, missing program: exit 3 */
-	MG_EFINDINGS = -6  /* the input is readable but findings block: exit 1 */
+	MG_ERR = -1,        /* generic failure; see the message */
+	MG_ENOTFOUND = -2,  /* a named thing does not exist */
+	MG_EAMBIGUOUS = -3, /* an identifier matches more than one thing */
+	MG_ECONFIG = -4,    /* bad configuration or usage: exit 2 */
+	MG_EENV = -5,       /* environment: I/O, missing program: exit 3 */
+	MG_EFINDINGS = -6   /* the input is readable but findings block: exit 1 */
 };
 
 typedef struct mg_error {
@@ -25,7 +25,13 @@ typedef struct mg_error {
 	char msg[2048];
 } mg_error;
 
-#define MG_ERROR_INIT { 0, { 0 } }
+#define MG_ERROR_INIT     \
+	{                 \
+		0,        \
+		{         \
+			0 \
+		}         \
+	}
 
 /* Record a formatted message and return `code` (so `return mg_error_set(...)` works). */
 int mg_error_set(mg_error *err, int code, const char *fmt, ...)

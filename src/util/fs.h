@@ -37,7 +37,10 @@ int fs_exists(const char *path);
 int fs_list_dir(strvec *out, const char *dir, mg_error *err);
 
 /* What a directory entry is, following symbolic links as stat() does. */
-enum fs_kind { FS_FILE = 'f', FS_DIR = 'd', FS_OTHER = 'o', FS_DIR_LINK = 'l' /* a link to a folder */ };
+enum fs_kind { FS_FILE = 'f',
+	       FS_DIR = 'd',
+	       FS_OTHER = 'o',
+	       FS_DIR_LINK = 'l' /* a link to a folder */ };
 
 /* Like fs_list_dir, the names copied into `mem`, and `kinds` gets one
  * fs_kind per name (from the directory entry's type where the file system

@@ -120,7 +120,10 @@ void jsonw_array_end(jsonw *w)
  * backslash (0 here); everything else, the NUL that ends a string
  * included, needs a look (1). */
 static const unsigned char special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+	[0 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+	[0x80 ... 0xff] = 1,
 };
 
 static void quoted(jsonw *w, const char *s)

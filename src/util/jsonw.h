@@ -19,8 +19,8 @@
 
 typedef struct jsonw {
 	FILE *f;
-	size_t len;                           /* bytes waiting in out[] */
-	int failed;                           /* a write to f failed */
+	size_t len; /* bytes waiting in out[] */
+	int failed; /* a write to f failed */
 	int depth;
 	unsigned char empty[JSONW_MAX_DEPTH]; /* per open level: no item written yet */
 	int after_key;                        /* the next value completes a "key": */

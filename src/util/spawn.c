@@ -117,7 +117,8 @@ int spawn_run(int *status, const spawn_opts *o, mg_error *err)
 	}
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws)
+								    : -1;
 cleanup:
 	posix_spawn_file_actions_destroy(&fa);
 	for (int k = 0; k < 2; k++) {
@@ -264,7 +265,8 @@ int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *co
 			pselect(pipefd[0] >= 0 ? pipefd[0] + 1 : 0, &rd, NULL, NULL, &tick, &orig);
 		}
 	}
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws)
+								    : -1;
 	while (pipefd[0] >= 0 && pump(pipefd[0], err_copy) > 0)
 		; /* what is left after it exited (a grandchild still writing is not waited for) */
 cleanup:

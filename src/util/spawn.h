@@ -16,11 +16,11 @@
 #include "strvec.h"
 
 typedef struct spawn_opts {
-	const char *const *argv;  /* argv[0] is looked up in PATH */
-	const strvec *env;        /* "NAME=value" entries to set, or NULL */
-	const char *stdout_path;  /* write standard output here (created 0600), or NULL */
-	buf *out;                 /* or capture it here (when stdout_path is NULL), or NULL to discard */
-	buf *err;                 /* standard error, capped at 64 KiB, or NULL */
+	const char *const *argv; /* argv[0] is looked up in PATH */
+	const strvec *env;       /* "NAME=value" entries to set, or NULL */
+	const char *stdout_path; /* write standard output here (created 0600), or NULL */
+	buf *out;                /* or capture it here (when stdout_path is NULL), or NULL to discard */
+	buf *err;                /* standard error, capped at 64 KiB, or NULL */
 } spawn_opts;
 
 /*

@@ -13,7 +13,10 @@ typedef struct strmap {
 	size_t cap, n;
 } strmap;
 
-#define STRMAP_INIT { NULL, NULL, 0, 0 }
+#define STRMAP_INIT              \
+	{                        \
+		NULL, NULL, 0, 0 \
+	}
 
 /* Room for `n` keys in all without growing again. */
 void strmap_reserve(strmap *m, size_t n);

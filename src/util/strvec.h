@@ -13,7 +13,10 @@ typedef struct strvec {
 	size_t alloc;
 } strvec;
 
-#define STRVEC_INIT { NULL, 0, 0 }
+#define STRVEC_INIT        \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 void strvec_push(strvec *sv, const char *s);
 void strvec_push_n(strvec *sv, const char *s, size_t len);
@@ -40,7 +43,10 @@ typedef struct strlist {
 	size_t alloc;
 } strlist;
 
-#define STRLIST_INIT { NULL, 0, 0 }
+#define STRLIST_INIT       \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 void strlist_push(strlist *sl, const char *s);
 int strlist_index(const strlist *sl, const char *s); /* -1 when absent */

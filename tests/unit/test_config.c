@@ -109,7 +109,9 @@ static void test_names_and_recursive(void **state)
 	mg_error err = MG_ERROR_INIT;
 	(void)state;
 	assert_int_equal(load(&cfg, "[alembic]\nscript_location = %(here)s/migrations\nrecursive_version_locations = true\n"
-				    "[mgate]\nnames = cli.CONTRACT_BRANCH=contract, cli.EXPAND_BRANCH = expand\n", &err), 0);
+				    "[mgate]\nnames = cli.CONTRACT_BRANCH=contract, cli.EXPAND_BRANCH = expand\n",
+			      &err),
+			 0);
 	assert_true(cfg.recursive);
 	assert_int_equal(cfg.names.keys.n, 2);
 	assert_string_equal(cfg.names.keys.v[1], "cli.EXPAND_BRANCH");
@@ -191,7 +193,8 @@ static void test_with_url(void **state)
 	char *s;
 	(void)state;
 	s = with_url("[alembic]\nscript_location = %(here)s/m\nsqlalchemy.url = sqlite:///old.db\n\n[mgate]\n"
-		     "sqlalchemy.url = keep\n", "alembic", "postgresql://u:p%40ss@h/db");
+		     "sqlalchemy.url = keep\n",
+		     "alembic", "postgresql://u:p%40ss@h/db");
 	assert_string_equal(s, "[alembic]\nsqlalchemy.url = postgresql://u:p%%40ss@h/db\nscript_location = %(here)s/m\n\n"
 			       "[mgate]\nsqlalchemy.url = keep\n");
 	free(s);

@@ -29,7 +29,8 @@ static int setup(void **state)
 	assert_int_equal(sqlite3_exec(c, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"
 					 "INSERT INTO alembic_version VALUES ('aaaa'), ('bbbb');"
 					 "CREATE TABLE \"Odd \"\"Name\" (x INTEGER); INSERT INTO \"Odd \"\"Name\" VALUES (1), (2), (3);",
-			      NULL, NULL, NULL), SQLITE_OK);
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	sqlite3_close(c);
 	return 0;
 }

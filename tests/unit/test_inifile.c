@@ -103,7 +103,9 @@ static void test_interpolation(void **state)
 	char *v;
 	(void)state;
 	assert_int_equal(parse(&f, "[DEFAULT]\nroot = %(here)s/db\n[a]\nloc = %(ROOT)s/migrations\npct = 100%%\n"
-				   "bad = %(nope)s\nsyntax = 50%\nloop1 = %(loop2)s\nloop2 = %(loop1)s\n", &err), 0);
+				   "bad = %(nope)s\nsyntax = 50%\nloop1 = %(loop2)s\nloop2 = %(loop1)s\n",
+			       &err),
+			 0);
 	v = get(&f, "a", "loc", &err);
 	assert_string_equal(v, "/srv/app/db/migrations");
 	free(v);

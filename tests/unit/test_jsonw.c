@@ -99,10 +99,12 @@ static void test_bad_utf8_and_scalars(void **state)
 
 	(void)state;
 	jsonw_init(&w, f);
-	jsonw_string(&w, "a\xff" "b\xc3");
+	jsonw_string(&w, "a\xff"
+			 "b\xc3");
 	assert_int_equal(jsonw_finish(&w), 0);
 	fclose(f);
-	assert_string_equal(mem, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"\n");
+	assert_string_equal(mem, "\"a\xef\xbf\xbd"
+				 "b\xef\xbf\xbd\"\n");
 	back = json_loads(mem, JSON_DECODE_ANY, &e); /* well-formed JSON after all */
 	assert_non_null(back);
 	json_decref(back);

@@ -99,8 +99,7 @@ static void test_context_across_revisions(void **state)
 
 	(void)state;
 	lint_init(&ctx, &o);
-	run(&ctx, &f, REV("    op.execute('ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID')\n",
-			  "    op.execute('ALTER TABLE users DROP CONSTRAINT nn')\n"));
+	run(&ctx, &f, REV("    op.execute('ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID')\n", "    op.execute('ALTER TABLE users DROP CONSTRAINT nn')\n"));
 	run(&ctx, &f, REV("    op.alter_column('users', 'email', nullable=False)\n", "    op.alter_column('users', 'email', nullable=True)\n"));
 	assert_non_null(active(&f, "set-not-null")); /* not validated yet */
 	findings_release(&f);

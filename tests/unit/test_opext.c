@@ -40,12 +40,12 @@ static char *with_header(const char *body)
 
 static void test_ops_tables_columns_lines(void **state)
 {
-	char *src = with_header("def upgrade():\n"                                          /* 5 */
-				"    op.create_table('users', sa.Column('id', sa.Integer()),\n"     /* 6 */
-				"                    sa.Column('email', sa.String(255)))\n"         /* 7 */
+	char *src = with_header("def upgrade():\n"                                                         /* 5 */
+				"    op.create_table('users', sa.Column('id', sa.Integer()),\n"            /* 6 */
+				"                    sa.Column('email', sa.String(255)))\n"                /* 7 */
 				"    op.create_index(op.f('ix_email'), 'users', ['email'], unique=True)\n" /* 8 */
-				"    op.drop_column('accounts', 'legacy')\n"                        /* 9 */
-				"    op.alter_column('accounts', 'name', new_column_name='full')\n" /* 10 */
+				"    op.drop_column('accounts', 'legacy')\n"                               /* 9 */
+				"    op.alter_column('accounts', 'name', new_column_name='full')\n"        /* 10 */
 				"\n\ndef downgrade():\n    pass\n");
 	migops o;
 	pyscan_module m;

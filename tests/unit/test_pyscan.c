@@ -93,7 +93,8 @@ static void test_string_forms(void **state)
 	assert_string_equal(m.revision.str, "abcdef");
 	assert_string_equal(m.down_revision.str, "xy"); /* parentheses around one string: not a tuple */
 	assert_string_equal(m.branch_labels.str, "a\\b");
-	assert_seq(&m.depends_on, 1, "A\xc3\xa9" "A");
+	assert_seq(&m.depends_on, 1, "A\xc3\xa9"
+				     "A");
 	pyscan_module_release(&m);
 }
 

@@ -33,7 +33,8 @@ static void make(scriptdir *sd, const char *const *spec)
 		}
 		s.revision = fields[0];
 		for (i = 1; i < 4; i++) {
-			strlist *sl = i == 1 ? &s.down : i == 2 ? &s.depends : &s.labels;
+			strlist *sl = i == 1 ? &s.down : i == 2 ? &s.depends
+								: &s.labels;
 			const char *items[16];
 			char *item = fields[i], *comma;
 			size_t n = 0;
@@ -180,7 +181,7 @@ static void test_downgrade(void **state)
 	s = down(&m, "c@-1", at_cd); /* one branch only */
 	assert_string_equal(s, "c | d");
 	free(s);
-	s = down(&m, "-1", at_e); /* two parents: Alembic's "Ambiguous walk" */
+	s = down(&m, "-1", at_e);           /* two parents: Alembic's "Ambiguous walk" */
 	assert_string_equal(s, "error -3"); /* MG_EAMBIGUOUS */
 	free(s);
 	s = down(&m, "nosuch", at_e);

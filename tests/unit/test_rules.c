@@ -127,7 +127,9 @@ static void test_load_and_overlay(void **state)
 /* Each bad file fails with its file, line and a word of the cause. */
 static void test_bad_files(void **state)
 {
-	static const struct { const char *text, *want; } bad[] = {
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
 		{ "[a]\nseverity = loud\nmatch = op:x\nmessage = m\n", "bad.ini:2: rule 'a': bad severity 'loud'" },
 		{ "[a]\nmatch = op:x\nmessage = m\ncolour = red\n", "bad.ini:4: rule 'a': unknown key 'colour'" },
 		{ "[a]\nmatch = table:x\nmessage = m\n", "bad match 'table:x'" },
@@ -160,13 +162,33 @@ static void test_bad_files(void **state)
 static void test_builtin_catalogue(void **state)
 {
 	static const char *const required[] = {
-		"drop-table", "drop-column", "rename-table", "rename-column", "alter-column-type", "set-not-null",
-		"add-not-null-column-without-default", "add-column-volatile-default", "create-index-not-concurrently",
-		"drop-index-not-concurrently", "add-foreign-key-validating", "add-check-constraint-validating",
-		"add-unique-constraint", "add-primary-key", "truncate", "delete-without-where", "update-without-where",
-		"vacuum-full-or-cluster", "lock-table", "missing-downgrade", "lossy-downgrade",
-		"data-and-schema-in-one-revision", "opaque-migration-code", "sql-parse-error", "batch-table-recreate",
-		"suppression-without-reason", NULL,
+		"drop-table",
+		"drop-column",
+		"rename-table",
+		"rename-column",
+		"alter-column-type",
+		"set-not-null",
+		"add-not-null-column-without-default",
+		"add-column-volatile-default",
+		"create-index-not-concurrently",
+		"drop-index-not-concurrently",
+		"add-foreign-key-validating",
+		"add-check-constraint-validating",
+		"add-unique-constraint",
+		"add-primary-key",
+		"truncate",
+		"delete-without-where",
+		"update-without-where",
+		"vacuum-full-or-cluster",
+		"lock-table",
+		"missing-downgrade",
+		"lossy-downgrade",
+		"data-and-schema-in-one-revision",
+		"opaque-migration-code",
+		"sql-parse-error",
+		"batch-table-recreate",
+		"suppression-without-reason",
+		NULL,
 	};
 	ruleset rs;
 	mg_error err = MG_ERROR_INIT;

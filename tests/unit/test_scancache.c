@@ -180,7 +180,7 @@ static void test_damaged_cache_is_ignored(void **state)
 	(void)state;
 	tu_write(dir, "migrations/versions/a.py", "\"\"\"first\n\nRevision ID: zzzz\n\"\"\"\nrevision = 'a1'\ndown_revision = None\n");
 	tu_write(dir, "migrations/versions/b.py", "revision = 'b1'\ndown_revision = 'a1'\nbranch_labels = ('x',)\n"
-		 "def upgrade():\n    pass\n");
+						  "def upgrade():\n    pass\n");
 	age("migrations/versions/a.py");
 	age("migrations/versions/b.py");
 	wait_past_racy_window();

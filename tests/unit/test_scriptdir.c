@@ -104,7 +104,7 @@ static void test_sorted_and_recursive(void **state)
 	tu_write(dir, "migrations/versions/sub/d.py", "revision = 'd'\ndown_revision = 'c'\n");
 	tu_write(dir, "migrations/versions/__pycache__/e.py", "revision = 'e'\ndown_revision = 'd'\n");
 	load(&sd, &f, "1.13", NULL);
-	assert_int_equal(sd.n, 3); /* not recursive: sub/ is not read */
+	assert_int_equal(sd.n, 3);                  /* not recursive: sub/ is not read */
 	assert_string_equal(sd.v[0].revision, "b"); /* "B.py" < "a.py": code point order */
 	assert_string_equal(sd.v[1].revision, "a");
 	assert_string_equal(sd.v[2].revision, "c");

@@ -164,15 +164,35 @@ static void test_sqlite_fallback(void **state)
 
 static void test_empty_and_odd_input(void **state)
 {
-	static const char *const odd[] = { "", ";;;", "-- only a comment", "/* open comment", "'unterminated", NULL };
-	size_t i;
+	/* nothing to run: no statements, no parse error */
+	static const char *const empty[] = { "", ";;;", "-- only a comment", NULL };
+	/* broken text: the parser rejects it (on SQLite the pattern fallback
+	 * recognises no statement in it: anything it keeps is "other") */
+	static const char *const broken[] = { "/* open comment", "'unterminated", NULL };
+	size_t i, k;
 
 	(void)state;
-	for (i = 0; odd[i]; i++) {
+	for (i = 0; empty[i]; i++) {
 		sqlstmts s;
-		classify(&s, odd[i], SQL_POSTGRESQL);
+		classify(&s, empty[i], SQL_POSTGRESQL);
+		assert_int_equal(s.n, 0);
+		assert_false(s.parse_failed);
 		sqlstmts_release(&s);
-		classify(&s, odd[i], SQL_SQLITE);
+		classify(&s, empty[i], SQL_SQLITE);
+		assert_int_equal(s.n, 0);
+		sqlstmts_release(&s);
+	}
+	for (i = 0; broken[i]; i++) {
+		sqlstmts s;
+		classify(&s, broken[i], SQL_POSTGRESQL);
+		assert_true(s.parse_failed);
+		assert_non_null(s.error);
+		assert_int_equal(s.error_line, 1);
+		sqlstmts_release(&s);
+		classify(&s, broken[i], SQL_SQLITE);
+		assert_true(s.by_pattern);
+		for (k = 0; k < s.n; k++)
+			assert_string_equal(s.v[k].cls, "other");
 		sqlstmts_release(&s);
 	}
 }
@@ -186,8 +206,10 @@ static void test_split(void **state)
 
 	(void)state;
 	assert_int_equal(sqlcheck_split(&parts, "BEGIN;\n\nCREATE TABLE t (a text DEFAULT 'x;y');\n"
-					       "-- Running upgrade a -> b\n\nUPDATE alembic_version SET version_num='b' "
-					       "WHERE alembic_version.version_num = 'a';\n\nCOMMIT;\n", &err), 0);
+						"-- Running upgrade a -> b\n\nUPDATE alembic_version SET version_num='b' "
+						"WHERE alembic_version.version_num = 'a';\n\nCOMMIT;\n",
+					&err),
+			 0);
 	assert_int_equal(parts.n, 4);
 	assert_string_equal(parts.v[0], "BEGIN");
 	assert_string_equal(parts.v[1], "CREATE TABLE t (a text DEFAULT 'x;y')");
