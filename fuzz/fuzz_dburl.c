@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dburl.h"
+#include "db/dburl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "inifile.h"
+#include "alembic/config.h"
+#include "alembic/inifile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

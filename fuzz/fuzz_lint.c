@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lint.h"
-#include "pyscan.h"
+#include "lint/lint.h"
+#include "python/pyscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "lint/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scancache.h"
+#include "alembic/scancache.h"
 #include "util/sha256.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,15 +10,15 @@
 
 #include <stdio.h>
 
-#include "config.h"
-#include "dburl.h"
-#include "finding.h"
-#include "revmap.h"
-#include "rules.h"
-#include "db.h"
-#include "gate.h"
-#include "lint.h"
-#include "scriptdir.h"
+#include "alembic/config.h"
+#include "db/dburl.h"
+#include "util/finding.h"
+#include "alembic/revmap.h"
+#include "lint/rules.h"
+#include "db/db.h"
+#include "gate/checklist.h"
+#include "lint/lint.h"
+#include "alembic/scriptdir.h"
 #include "util/buf.h"
 #include "util/strvec.h"
 
@@ -212,7 +212,7 @@ typedef struct cli_gate {
 	int have_project;
 	ruleset rules;
 	lint_opts lo;
-	gate_opts go;
+	checklist_opts go;
 	const char *url;
 	db *d; /* NULL when the database cannot be read (dberr says why) */
 	db_version_table vt;
@@ -244,13 +244,13 @@ void *cli_audit_base(const cli_gate *cg, const char *command, const char *id);
 void cli_alembic_command(strvec *out, const mgate_config *cfg, const char *ini, const char *verb, const char *target,
 			 const char *extra);
 /* An audit log entry (a json_t *) for a gate decision; callers add to it. */
-void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
+void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const checklist_result *g,
 		      const char *target);
 /* Append it to audit_log from [mgate] when configured (a failure is a
  * warning on stderr), and free it. */
 void cli_audit_write(const cli_gate *cg, void *entry);
 /* The checklist as text: each check, its verdict, evidence and next step. */
-void cli_gate_print_text(const gate_result *g, const char *target, const char *where, int verbose);
+void cli_gate_print_text(const checklist_result *g, const char *target, const char *where, int verbose);
 
 /* Before something that replaces data: nothing to do with `yes`; on a
  * terminal, the user must type "yes"; otherwise EXIT_USAGE (--yes needed).

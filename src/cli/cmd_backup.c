@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "gate/backup.h"
 #include "cli.h"
-#include "db.h"
+#include "db/db.h"
 #include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"

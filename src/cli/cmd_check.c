@@ -7,25 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "gate/audit.h"
 #include "cli.h"
-#include "db.h"
-#include "gate.h"
+#include "db/db.h"
+#include "gate/checklist.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
 
 static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
 
-void cli_gate_print_text(const gate_result *g, const char *target, const char *where, int verbose)
+void cli_gate_print_text(const checklist_result *g, const char *target, const char *where, int verbose)
 {
 	buf cwd = BUF_INIT;
 	size_t i, k, failed = 0;
 
 	printf("mgate check: %s -> %s\n", where, target);
 	for (i = 0; i < g->n; i++) {
-		const gate_check *c = &g->checks[i];
-		const char *tag = c->status == GATE_FAIL ? "FAIL" : gate_status_name(c->status);
+		const checklist_check *c = &g->checks[i];
+		const char *tag = c->status == GATE_FAIL ? "FAIL" : checklist_status_name(c->status);
 		failed += c->status == GATE_FAIL;
 		printf("  [%s] %-10s %s\n", tag, c->name, c->summary ? c->summary : "");
 		for (k = 0; k < c->found.n; k++) {
@@ -49,17 +49,17 @@ void cli_gate_print_text(const gate_result *g, const char *target, const char *w
 	buf_release(&cwd);
 }
 
-static void print_json(const gate_result *g, const char *target)
+static void print_json(const checklist_result *g, const char *target)
 {
 	json_t *root = json_object(), *checks = json_array();
 	size_t i;
 
 	json_object_set_new(root, "verdict", json_string(g->open ? "open" : "closed"));
 	for (i = 0; i < g->n; i++) {
-		const gate_check *c = &g->checks[i];
+		const checklist_check *c = &g->checks[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "name", json_string(c->name));
-		json_object_set_new(o, "status", json_string(gate_status_name(c->status)));
+		json_object_set_new(o, "status", json_string(checklist_status_name(c->status)));
 		json_object_set_new(o, "summary", cli_json_str(c->summary ? c->summary : ""));
 		json_object_set_new(o, "next", c->next ? cli_json_str(c->next) : json_null());
 		json_object_set_new(o, "findings", cli_findings_json(&c->found));
@@ -73,12 +73,12 @@ static void print_json(const gate_result *g, const char *target)
 }
 
 /* Every check's findings, plus one for a failed check that has none. */
-static void all_findings(findings *out, const gate_result *g)
+static void all_findings(findings *out, const checklist_result *g)
 {
 	size_t i, k;
 
 	for (i = 0; i < g->n; i++) {
-		const gate_check *c = &g->checks[i];
+		const checklist_check *c = &g->checks[i];
 		for (k = 0; k < c->found.n; k++) {
 			findings_add_copy(out, &c->found.v[k]);
 		}
@@ -93,14 +93,14 @@ static void all_findings(findings *out, const gate_result *g)
 	}
 }
 
-static void print_junit(const gate_result *g)
+static void print_junit(const checklist_result *g)
 {
 	findings f = FINDINGS_INIT;
 	size_t i;
 
 	/* one test case per check */
 	for (i = 0; i < g->n; i++) {
-		const gate_check *c = &g->checks[i];
+		const checklist_check *c = &g->checks[i];
 		buf id = BUF_INIT;
 		if (c->status == GATE_PASS || c->status == GATE_SKIP)
 			continue;
@@ -120,7 +120,7 @@ int cmd_check(int argc, char **argv)
 	cli_common common;
 	cli_gate cg;
 	cli_gate_args a;
-	gate_result g;
+	checklist_result g;
 	strvec args = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *target = "heads";
@@ -148,7 +148,7 @@ int cmd_check(int argc, char **argv)
 		target = args.v[0];
 	if ((rc = cli_gate_prepare(&cg, &common, &a, target, "check")) != 0)
 		goto cleanup;
-	if (gate_run(&g, &cg.go, &err) < 0) {
+	if (checklist_run(&g, &cg.go, &err) < 0) {
 		fprintf(stderr, "mgate check: %s\n", err.msg);
 		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 		goto cleanup;
@@ -179,7 +179,7 @@ int cmd_check(int argc, char **argv)
 		cli_audit_write(&cg, e);
 	}
 cleanup:
-	gate_result_release(&g);
+	checklist_result_release(&g);
 	cli_gate_release(&cg);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;

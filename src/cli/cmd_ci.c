@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cicheck.h"
+#include "ci/cicheck.h"
 #include "cli.h"
 #include "util/buf.h"
 #include "util/fs.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "gate/backup.h"
 #include <git2.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>

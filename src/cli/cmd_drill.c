@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "backup.h"
+#include "gate/audit.h"
+#include "gate/backup.h"
 #include "cli.h"
-#include "verify.h"
+#include "gate/verify.h"
 #include "version.h"
 #include "util/buf.h"
 #include "util/banned.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "gate/audit.h"
 #include "cli.h"
 #include "util/buf.h"
 #include "util/banned.h"

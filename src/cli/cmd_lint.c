@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lint.h"
+#include "lint/lint.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db.h"
-#include "lint.h"
-#include "plan.h"
+#include "db/db.h"
+#include "lint/lint.h"
+#include "lint/plan.h"
 #include "util/buf.h"
 #include "util/banned.h"
 

@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "backup.h"
+#include "gate/audit.h"
+#include "gate/backup.h"
 #include "cli.h"
-#include "sqlcheck.h"
-#include "verify.h"
+#include "lint/sqlcheck.h"
+#include "gate/verify.h"
 #include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "backup.h"
+#include "gate/audit.h"
+#include "gate/backup.h"
 #include "cli.h"
 #include "util/buf.h"
 #include "util/fs.h"

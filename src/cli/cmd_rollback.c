@@ -20,14 +20,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "backup.h"
+#include "gate/audit.h"
+#include "gate/backup.h"
 #include "cli.h"
-#include "lint.h"
-#include "opext.h"
-#include "plan.h"
-#include "schema.h"
-#include "verify.h"
+#include "lint/lint.h"
+#include "lint/ops.h"
+#include "lint/plan.h"
+#include "db/schema.h"
+#include "gate/verify.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/spawn.h"
@@ -106,7 +106,7 @@ static const char *downgrade_problem(const script *s, sql_dialect dialect, plan_
 		buf_release(&src);
 		return "its file cannot be read";
 	}
-	if (opext_extract(&m, src.ptr, src.len, &s->upgrade, &s->downgrade, &err) == 0) {
+	if (ops_extract(&m, src.ptr, src.len, &s->upgrade, &s->downgrade, &err) == 0) {
 		const migfunc *f = &m.fn[MIGOP_DOWNGRADE];
 		if (f->raises)
 			why = "its downgrade() raises instead of undoing the upgrade";

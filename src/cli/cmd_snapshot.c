@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db.h"
-#include "schema.h"
+#include "db/db.h"
+#include "db/schema.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db.h"
+#include "db/db.h"
 #include "util/buf.h"
 #include "util/banned.h"
 

@@ -19,11 +19,11 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "backup.h"
+#include "gate/audit.h"
+#include "gate/backup.h"
 #include "cli.h"
-#include "schema.h"
-#include "verify.h"
+#include "db/schema.h"
+#include "gate/verify.h"
 #include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -163,7 +163,7 @@ int cmd_upgrade(int argc, char **argv)
 	cli_common common;
 	cli_gate cg;
 	upgrade_cli o;
-	gate_result g;
+	checklist_result g;
 	strvec args = STRVEC_INIT, allow = STRVEC_INIT, cmd = STRVEC_INIT, env = STRVEC_INIT, start = STRVEC_INIT,
 	       after_rows = STRVEC_INIT;
 	findings vf = FINDINGS_INIT;
@@ -230,7 +230,7 @@ int cmd_upgrade(int argc, char **argv)
 	}
 
 	/* 1. the checklist */
-	if (gate_run(&g, &cg.go, &err) < 0) {
+	if (checklist_run(&g, &cg.go, &err) < 0) {
 		fprintf(stderr, "mgate upgrade: %s\n", err.msg);
 		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
 		goto cleanup;
@@ -250,8 +250,8 @@ int cmd_upgrade(int argc, char **argv)
 			}
 			printf("backup: %s\n", b.path);
 			backup_info_release(&b);
-			gate_result_release(&g);
-			if (gate_run(&g, &cg.go, &err) < 0) {
+			checklist_result_release(&g);
+			if (checklist_run(&g, &cg.go, &err) < 0) {
 				fprintf(stderr, "mgate upgrade: %s\n", err.msg);
 				rc = EXIT_ENV;
 				goto cleanup;
@@ -459,7 +459,7 @@ cleanup:
 	free(cur);
 	free(targets);
 	free(steps);
-	gate_result_release(&g);
+	checklist_result_release(&g);
 	cli_gate_release(&cg);
 	strvec_release(&args);
 	strvec_release(&allow);

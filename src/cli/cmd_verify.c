@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "schema.h"
-#include "verify.h"
+#include "db/schema.h"
+#include "gate/verify.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -31,7 +31,7 @@ int cmd_verify(int argc, char **argv)
 	size_t ncur = 0, ntargets = 0, npending = 0, i;
 	db *d = NULL;
 	void *want = NULL, *have_snap = NULL;
-	gate_check inv;
+	checklist_check inv;
 	cli_option opts[] = {
 		OPT_DB_(&o),
 		OPT_STRING_(0, "against", &against, "FILE", "also compare the live schema with this snapshot (mgate snapshot)"),

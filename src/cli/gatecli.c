@@ -11,8 +11,8 @@
 
 #include <unistd.h>
 
-#include "audit.h"
-#include "inifile.h"
+#include "gate/audit.h"
+#include "alembic/inifile.h"
 #include "util/spawn.h"
 #include "cli.h"
 #include "util/buf.h"
@@ -184,7 +184,7 @@ void *cli_audit_base(const cli_gate *cg, const char *command, const char *id)
 	return e;
 }
 
-void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const gate_result *g,
+void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, const checklist_result *g,
 		      const char *target)
 {
 	json_t *e = cli_audit_base(cg, command, id), *checks = json_array(), *overrides = json_array();
@@ -196,7 +196,7 @@ void *cli_audit_entry(const cli_gate *cg, const char *command, const char *id, c
 	for (i = 0; i < g->n; i++) {
 		json_t *c = json_object();
 		json_object_set_new(c, "name", json_string(g->checks[i].name));
-		json_object_set_new(c, "status", json_string(gate_status_name(g->checks[i].status)));
+		json_object_set_new(c, "status", json_string(checklist_status_name(g->checks[i].status)));
 		json_object_set_new(c, "summary", cli_json_str(g->checks[i].summary ? g->checks[i].summary : ""));
 		json_array_append_new(checks, c);
 		for (k = 0; k < g->checks[i].found.n; k++) {

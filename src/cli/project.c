@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db.h"
+#include "db/db.h"
 #include "util/fs.h"
 #include "util/buf.h"
 #include "util/utf8.h"

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "gate/backup.h"
 #include "cli.h"
 #include "version.h"
 #include "util/buf.h"
@@ -159,7 +159,7 @@ int cli_restore(cli_restored *out, const backup_info *b, const char *url, const 
 void cli_invariant_findings(findings *out, const mgate_config *cfg, db *d)
 {
 	mg_error err = MG_ERROR_INIT;
-	gate_check inv;
+	checklist_check inv;
 	size_t i;
 
 	memset(&inv, 0, sizeof(inv));

@@ -2,13 +2,13 @@
  * arena.c: chunks of 64 KiB (or one big enough for a large request),
  * linked newest first.
  */
-#include "arena.h"
+#include "util/arena.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "banned.h"
+#include "util/error.h"
+#include "util/banned.h"
 
 #define ARENA_CHUNK (64u * 1024)
 #define ARENA_ALIGN 16u

@@ -1,14 +1,14 @@
 /*
  * buf.c: growable string buffer (see buf.h for the invariants).
  */
-#include "buf.h"
+#include "util/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "banned.h"
+#include "util/error.h"
+#include "util/banned.h"
 
 char buf__empty[1];
 

@@ -3,14 +3,14 @@
  * out-of-memory (mgate has no sensible way to go on without memory, and a
  * half-built revision graph must never be mistaken for a whole one).
  */
-#include "error.h"
+#include "util/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
+#include "util/banned.h"
 
 int mg_error_set(mg_error *err, int code, const char *fmt, ...)
 {

@@ -1,7 +1,7 @@
 /*
  * fs.c: file reading, path joining and directory listing.
  */
-#include "fs.h"
+#include "util/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "banned.h"
+#include "util/banned.h"
 
 /* Read `fd` to its end into `out`; a short read of a regular file is its
  * end. More than `max` bytes is an error. */

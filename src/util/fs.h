@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "error.h"
-#include "strvec.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/strvec.h"
 
 /* Refuse to read files larger than this: a revision script or ini never is. */
 #define FS_MAX_FILE (64u * 1024 * 1024)

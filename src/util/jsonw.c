@@ -1,12 +1,12 @@
 /*
  * jsonw.c: the streaming JSON writer (jsonw.h).
  */
-#include "jsonw.h"
+#include "util/jsonw.h"
 
 #include <string.h>
 
-#include "utf8.h"
-#include "banned.h"
+#include "util/utf8.h"
+#include "util/banned.h"
 
 void jsonw_init(jsonw *w, FILE *f)
 {

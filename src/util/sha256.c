@@ -1,7 +1,7 @@
 /*
  * sha256.c: thin wrappers over OpenSSL's EVP digest interface.
  */
-#include "sha256.h"
+#include "util/sha256.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "banned.h"
+#include "util/banned.h"
 
 const char *sha256_provider(void)
 {

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "util/error.h"
 
 #define SHA256_HEX 65 /* 64 hex digits and a NUL */
 

@@ -1,7 +1,7 @@
 /*
  * spawn.c: posix_spawnp with pipes read through poll until both close.
  */
-#include "spawn.h"
+#include "util/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "banned.h"
+#include "util/banned.h"
 
 extern char **environ;
 

@@ -11,9 +11,9 @@
 #ifndef MGATE_SPAWN_H
 #define MGATE_SPAWN_H
 
-#include "buf.h"
-#include "error.h"
-#include "strvec.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/strvec.h"
 
 typedef struct spawn_opts {
 	const char *const *argv; /* argv[0] is looked up in PATH */

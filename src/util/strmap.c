@@ -1,14 +1,14 @@
 /*
  * strmap.c: open-addressing string map (FNV-1a hash, linear probing).
  */
-#include "strmap.h"
+#include "util/strmap.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "banned.h"
+#include "util/error.h"
+#include "util/banned.h"
 
 static uint64_t hash_str(const char *s)
 {

@@ -1,13 +1,13 @@
 /*
  * strvec.c: owned array of heap strings.
  */
-#include "strvec.h"
+#include "util/strvec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "banned.h"
+#include "util/error.h"
+#include "util/banned.h"
 
 void strvec_push_owned(strvec *sv, char *s)
 {

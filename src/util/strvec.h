@@ -52,4 +52,10 @@ void strlist_push(strlist *sl, const char *s);
 int strlist_index(const strlist *sl, const char *s); /* -1 when absent */
 void strlist_release(strlist *sl);
 
+/* Pairs of strings, key i with value i: a small table read from settings
+ * ("cli.CONTRACT_BRANCH" -> "contract"). */
+typedef struct strpairs {
+	strvec keys, values;
+} strpairs;
+
 #endif

@@ -1,12 +1,12 @@
 /*
  * utf8.c: UTF-8 well-formedness (utf8.h), as RFC 3629 defines it.
  */
-#include "utf8.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "banned.h"
+#include "util/banned.h"
 
 size_t utf8_seq_len(const unsigned char *p, size_t avail)
 {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cicheck.h"
+#include "ci/cicheck.h"
 
 static void test_globs(void **state)
 {

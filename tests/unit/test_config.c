@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "alembic/config.h"
 #include "testutil.h"
 #include "util/buf.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dburl.h"
+#include "db/dburl.h"
 
 static const char *param(const strvec *k, const strvec *v, const char *key)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inifile.h"
+#include "alembic/inifile.h"
 #include "util/buf.h"
 #include "util/fs.h"
 

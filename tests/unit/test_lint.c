@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lint.h"
-#include "pyscan.h"
+#include "lint/lint.h"
+#include "python/pyscan.h"
 
 static ruleset catalogue;
 

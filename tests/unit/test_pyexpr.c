@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pyexpr.h"
+#include "python/pyexpr.h"
 
 /* Parse `src` as one expression. */
 static pyx *parse(const char *src)

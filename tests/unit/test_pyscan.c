@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pyscan.h"
+#include "python/pyscan.h"
 #include "util/buf.h"
 
 static void scan(pyscan_module *m, const char *src)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pytok.h"
+#include "python/pytok.h"
 #include "util/buf.h"
 
 /* Tokenize `src` into a compact description: "NAME:x OP:= STRING:'a' NEWLINE ...". */

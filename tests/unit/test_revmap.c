@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "revmap.h"
+#include "alembic/revmap.h"
 #include "util/buf.h"
 
 /* Build a scriptdir from a compact spec: "id:down1,down2:dep1:label1" per

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "lint/rules.h"
 
 static const char *facts_lookup(void *ctx, const char *key)
 {

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "scancache.h"
-#include "scriptdir.h"
+#include "alembic/config.h"
+#include "alembic/scancache.h"
+#include "alembic/scriptdir.h"
 #include "testutil.h"
 #include "util/buf.h"
 #include "util/fs.h"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "scriptdir.h"
+#include "alembic/config.h"
+#include "alembic/scriptdir.h"
 #include "testutil.h"
 #include "util/buf.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlcheck.h"
+#include "lint/sqlcheck.h"
 
 static void classify(sqlstmts *s, const char *sql, sql_dialect d)
 {

@@ -1,0 +1,437 @@
+/*
+ * findings_format.c: rule findings for people and for machines: text grouped by
+ * revision with the source line and a caret, JSON, SARIF 2.1.0 for code
+ * scanning, and GitHub workflow annotations.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "version.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+#include "util/banned.h"
+
+const char *cli_display_path(const char *path, buf *cwd)
+{
+	char here[4096];
+
+	if (!path || path[0] != '/')
+		return path;
+	if (!cwd->len)
+		buf_puts(cwd, getcwd(here, sizeof(here)) ? here : "\001"); /* looked up once per report */
+	if (!strncmp(path, cwd->ptr, cwd->len) && path[cwd->len] == '/')
+		return path + cwd->len + 1;
+	return path;
+}
+
+static void print_location(FILE *out, const finding *f, buf *tmp)
+{
+	const char *p = cli_display_path(f->path, tmp);
+
+	if (p && f->line && f->col >= 0)
+		fprintf(out, "%s:%d:%d: ", p, f->line, f->col + 1);
+	else if (p && f->line)
+		fprintf(out, "%s:%d: ", p, f->line);
+	else if (p)
+		fprintf(out, "%s: ", p);
+}
+
+static void print_caret(FILE *out, const finding *f)
+{
+	int i;
+
+	if (!f->source || !f->line)
+		return;
+	fprintf(out, "  %5d | %s\n", f->line, f->source);
+	if (f->col < 0)
+		return;
+	fprintf(out, "        | ");
+	for (i = 0; i < f->col && f->source[i]; i++)
+		fputc(f->source[i] == '\t' ? '\t' : ' ', out);
+	fputs("^\n", out);
+}
+
+static void print_wrapped(FILE *out, const char *label, const char *text)
+{
+	if (text)
+		fprintf(out, "    %s %s\n", label, text);
+}
+
+void cli_report_text(FILE *out, const findings *f, int quiet, int verbose)
+{
+	buf tmp = BUF_INIT;
+	const char *rev = NULL;
+	size_t i, suppressed = 0;
+
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		if (x->suppressed) {
+			suppressed++;
+			continue;
+		}
+		if (quiet && x->severity != SEV_ERROR)
+			continue;
+		if (x->revision && (!rev || strcmp(rev, x->revision))) {
+			rev = x->revision;
+			fprintf(out, "%s== revision %s (%s)\n", i ? "\n" : "", rev, cli_display_path(x->path, &tmp));
+		}
+		print_location(out, x, &tmp);
+		fprintf(out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+		print_caret(out, x);
+		if (!quiet) {
+			print_wrapped(out, "why:", x->why);
+			print_wrapped(out, "fix:", x->fix);
+		}
+	}
+	if (suppressed && !quiet) {
+		fprintf(out, "\nsuppressed (%zu):\n", suppressed);
+		for (i = 0; i < f->n; i++) {
+			const finding *x = &f->v[i];
+			if (!x->suppressed)
+				continue;
+			fputs("  ", out);
+			print_location(out, x, &tmp);
+			fprintf(out, "%s -- %s\n", x->id, x->suppressed);
+			if (verbose)
+				fprintf(out, "    %s\n", x->message);
+		}
+	}
+	buf_release(&tmp);
+}
+
+/* Print `j` (freed) with every line after the first indented by `indent`. */
+static void print_indented(FILE *out, json_t *j, const char *indent)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	const char *p;
+
+	json_decref(j);
+	if (!text)
+		return;
+	for (p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		fwrite(p, 1, n, out);
+		if (nl)
+			fputs(indent, out);
+		p += n;
+	}
+	free(text);
+}
+
+/* A JSON string: escapes as JSON requires, invalid UTF-8 as U+FFFD, or null. */
+static void json_put_str(buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	while (*p) {
+		size_t need = 0, k;
+		/* A run of plain ASCII goes in one piece. */
+		for (k = 0; p[k] >= 0x20 && p[k] < 0x80 && p[k] != '"' && p[k] != '\\'; k++)
+			;
+		if (k) {
+			buf_put(b, (const char *)p, k);
+			p += k;
+			continue;
+		}
+		if (*p == '"' || *p == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)*p++);
+			continue;
+		}
+		if (*p < 0x20) {
+			if (*p == '\n')
+				buf_puts(b, "\\n");
+			else if (*p == '\t')
+				buf_puts(b, "\\t");
+			else if (*p == '\r')
+				buf_puts(b, "\\r");
+			else
+				buf_printf(b, "\\u%04x", *p);
+			p++;
+			continue;
+		}
+		if (!(need = utf8_seq_len(p, 4))) {
+			buf_puts(b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		buf_put(b, (const char *)p, need);
+		p += need;
+	}
+	buf_putc(b, '"');
+}
+
+static void json_put_int(buf *b, int v, int present)
+{
+	if (present)
+		buf_printf(b, "%d", v);
+	else
+		buf_puts(b, "null");
+}
+
+/* One finding as the same indented JSON object jansson would print at depth 2. */
+static void finding_json_text(buf *b, const finding *x, buf *cwd)
+{
+	buf_puts(b, "{\n      \"rule\": ");
+	json_put_str(b, x->id);
+	buf_printf(b, ",\n      \"severity\": \"%s\",\n      \"revision\": ", finding_severity_name(x->severity));
+	json_put_str(b, x->revision);
+	buf_puts(b, ",\n      \"path\": ");
+	json_put_str(b, cli_display_path(x->path, cwd));
+	buf_puts(b, ",\n      \"line\": ");
+	json_put_int(b, x->line, x->line != 0);
+	buf_puts(b, ",\n      \"column\": ");
+	json_put_int(b, x->col + 1, x->col >= 0);
+	buf_puts(b, ",\n      \"message\": ");
+	json_put_str(b, x->message);
+	buf_puts(b, ",\n      \"why\": ");
+	json_put_str(b, x->why);
+	buf_puts(b, ",\n      \"fix\": ");
+	json_put_str(b, x->fix);
+	buf_puts(b, ",\n      \"suppressed\": ");
+	json_put_str(b, x->suppressed);
+	buf_puts(b, "\n    }");
+}
+
+void cli_report_json_stream(FILE *out, const findings *f, void *summary)
+{
+	buf cwd = BUF_INIT, b = BUF_INIT;
+	size_t i;
+
+	fputs("{\n  \"findings\": [", out);
+	for (i = 0; i < f->n; i++) {
+		buf_truncate(&b, 0);
+		buf_puts(&b, i ? ",\n    " : "\n    ");
+		finding_json_text(&b, &f->v[i], &cwd);
+		fwrite(b.ptr, 1, b.len, out);
+	}
+	buf_release(&b);
+	buf_release(&cwd);
+	fputs(f->n ? "\n  ],\n  \"summary\": " : "],\n  \"summary\": ", out);
+	print_indented(out, summary, "  ");
+	fputs("\n}\n", out);
+}
+
+static const char *sarif_level(finding_severity s)
+{
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning"
+							   : "note";
+}
+
+void cli_report_sarif(const findings *f, const ruleset *rules)
+{
+	json_t *root = json_object(), *run = json_object(), *driver = json_object(), *tool = json_object();
+	json_t *jrules = json_array(), *results = json_array(), *runs = json_array();
+	strvec ids = STRVEC_INIT;
+	buf tmp = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strvec_index(&ids, f->v[i].id) < 0)
+			strvec_push(&ids, f->v[i].id);
+	for (i = 0; i < ids.n; i++) {
+		const rule *r = rules ? ruleset_find(rules, ids.v[i]) : NULL;
+		json_t *jr = json_object(), *cfg = json_object();
+		json_object_set_new(jr, "id", cli_json_str(ids.v[i]));
+		if (r && r->message) {
+			json_t *d = json_object();
+			json_object_set_new(d, "text", cli_json_str(r->message));
+			json_object_set_new(jr, "shortDescription", d);
+		}
+		if (r && r->why) {
+			json_t *d = json_object();
+			json_object_set_new(d, "text", cli_json_str(r->why));
+			json_object_set_new(jr, "fullDescription", d);
+		}
+		if (r && r->fix) {
+			json_t *h = json_object();
+			json_object_set_new(h, "text", cli_json_str(r->fix));
+			json_object_set_new(jr, "help", h);
+		}
+		{
+			/* where the full page is: `mgate explain <id>`, docs/rules/<id>.md */
+			json_t *props = json_object();
+			buf page = BUF_INIT;
+			buf_printf(&page, "docs/rules/%s.md", ids.v[i]);
+			json_object_set_new(props, "documentation", cli_json_str(page.ptr));
+			json_object_set_new(jr, "properties", props);
+			buf_release(&page);
+		}
+		json_object_set_new(cfg, "level", json_string(r ? sarif_level(r->severity) : "error"));
+		json_object_set_new(jr, "defaultConfiguration", cfg);
+		json_array_append_new(jrules, jr);
+	}
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		json_t *res = json_object(), *msg = json_object(), *locs = json_array();
+		json_object_set_new(res, "ruleId", cli_json_str(x->id));
+		json_object_set_new(res, "ruleIndex", json_integer(strvec_index(&ids, x->id)));
+		json_object_set_new(res, "level", json_string(sarif_level(x->severity)));
+		json_object_set_new(msg, "text", cli_json_str(x->message));
+		json_object_set_new(res, "message", msg);
+		if (x->path) {
+			json_t *loc = json_object(), *phys = json_object(), *art = json_object();
+			json_object_set_new(art, "uri", cli_json_str(cli_display_path(x->path, &tmp)));
+			json_object_set_new(phys, "artifactLocation", art);
+			if (x->line) {
+				json_t *region = json_object();
+				json_object_set_new(region, "startLine", json_integer(x->line));
+				if (x->col >= 0)
+					json_object_set_new(region, "startColumn", json_integer(x->col + 1));
+				json_object_set_new(phys, "region", region);
+			}
+			json_object_set_new(loc, "physicalLocation", phys);
+			json_array_append_new(locs, loc);
+		}
+		json_object_set_new(res, "locations", locs);
+		if (x->suppressed) {
+			json_t *sups = json_array(), *s = json_object();
+			json_object_set_new(s, "kind", json_string("inSource"));
+			json_object_set_new(s, "justification", cli_json_str(x->suppressed));
+			json_array_append_new(sups, s);
+			json_object_set_new(res, "suppressions", sups);
+		}
+		json_array_append_new(results, res);
+	}
+	json_object_set_new(driver, "name", json_string("mgate"));
+	json_object_set_new(driver, "version", json_string(MGATE_VERSION));
+	json_object_set_new(driver, "rules", jrules);
+	json_object_set_new(tool, "driver", driver);
+	json_object_set_new(run, "tool", tool);
+	json_object_set_new(run, "results", results);
+	json_array_append_new(runs, run);
+	json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+	json_object_set_new(root, "version", json_string("2.1.0"));
+	json_object_set_new(root, "runs", runs);
+	cli_print_json(root);
+	strvec_release(&ids);
+	buf_release(&tmp);
+}
+
+/* Workflow-command escaping: data escapes %, CR, LF; properties also : and ,. */
+static void gh_escape(FILE *out, const char *s, int property)
+{
+	const char *special = property ? "%\r\n:," : "%\r\n";
+
+	while (s && *s) {
+		size_t n = strcspn(s, special);
+		fwrite(s, 1, n, out);
+		s += n;
+		if (*s) {
+			fprintf(out, "%%%02X", (unsigned char)*s);
+			s++;
+		}
+	}
+}
+
+void cli_report_github(FILE *out, const findings *f)
+{
+	buf tmp = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		if (x->suppressed)
+			continue;
+		fprintf(out, "::%s ", x->severity == SEV_ERROR ? "error" : x->severity == SEV_WARNING ? "warning"
+												      : "notice");
+		if (x->path) {
+			fputs("file=", out);
+			gh_escape(out, cli_display_path(x->path, &tmp), 1);
+			if (x->line)
+				fprintf(out, ",line=%d", x->line);
+			if (x->col >= 0)
+				fprintf(out, ",col=%d", x->col + 1);
+			fputc(',', out);
+		}
+		fputs("title=", out);
+		gh_escape(out, x->id, 1);
+		fputs("::", out);
+		gh_escape(out, x->message, 0);
+		if (x->fix) {
+			gh_escape(out, "\n\nFix: ", 0);
+			gh_escape(out, x->fix, 0);
+		}
+		fputc('\n', out);
+	}
+	buf_release(&tmp);
+}
+
+/* XML text with the five special characters escaped. */
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc(' ', out); /* XML 1.0 allows no other control characters */
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+void cli_report_junit(FILE *out, const findings *f, const char *suite)
+{
+	buf cwd = BUF_INIT;
+	size_t i, failures = findings_count_active(f, SEV_ERROR), tests = 0;
+
+	for (i = 0; i < f->n; i++)
+		tests += !f->v[i].suppressed;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	fprintf(out, "  <testsuite name=\"");
+	xml_escape(out, suite);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests ? tests : 1, failures,
+		tests - failures);
+	if (!tests)
+		fprintf(out, "    <testcase classname=\"mgate\" name=\"no findings\"/>\n");
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		const char *path = cli_display_path(x->path, &cwd);
+		if (x->suppressed)
+			continue;
+		fprintf(out, "    <testcase classname=\"");
+		xml_escape(out, x->id);
+		fprintf(out, "\" name=\"");
+		xml_escape(out, path ? path : (x->revision ? x->revision : x->id));
+		if (x->line)
+			fprintf(out, ":%d", x->line);
+		fprintf(out, "\"%s", path ? " file=\"" : "");
+		if (path) {
+			xml_escape(out, path);
+			fputc('"', out);
+		}
+		fprintf(out, ">\n");
+		if (x->severity == SEV_ERROR)
+			fprintf(out, "      <failure type=\"error\" message=\"");
+		else
+			fprintf(out, "      <skipped message=\"%s: ", finding_severity_name(x->severity));
+		xml_escape(out, x->message);
+		fprintf(out, "\"");
+		if (x->severity == SEV_ERROR && x->fix) {
+			fputc('>', out);
+			xml_escape(out, x->fix);
+			fprintf(out, "</failure>\n");
+		} else {
+			fprintf(out, "/>\n");
+		}
+		fprintf(out, "    </testcase>\n");
+	}
+	fprintf(out, "  </testsuite>\n</testsuites>\n");
+	buf_release(&cwd);
+}

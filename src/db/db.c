@@ -1,0 +1,64 @@
+/*
+ * db.c: choose the adapter for a URL (see db.h).
+ */
+#include "db/db.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/schema.h"
+#include "util/banned.h"
+
+const db_ops *db_ops_for(const db_url *u)
+{
+	return u->dialect == DB_SQLITE ? &db_sqlite_ops : &db_pg_ops;
+}
+
+int db_open(db **out, const char *url, mg_error *err)
+{
+	db_url u;
+	buf red = BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = dburl_parse(&u, url, err)) < 0)
+		goto cleanup;
+	dburl_redact(&red, url);
+	rc = db_ops_for(&u)->open(out, &u, red.ptr, err);
+cleanup:
+	dburl_release(&u);
+	buf_release(&red);
+	return rc;
+}
+
+void db_close(db *d)
+{
+	if (d)
+		d->ops->close(d);
+}
+
+int db_snapshot_write(db *d, FILE *out, mg_error *err)
+{
+	void *tree = NULL;
+	int rc;
+
+	if (d->ops->snapshot_write)
+		return d->ops->snapshot_write(d, out, err);
+	if ((rc = d->ops->snapshot(d, &tree, err)) < 0)
+		return rc;
+	if (schema_write(out, tree) < 0)
+		rc = mg_error_set(err, MG_EENV, "cannot write the snapshot");
+	json_decref(tree);
+	return rc;
+}
+
+void db_observation_release(db_observation *o)
+{
+	if (!o)
+		return;
+	strvec_release(&o->locks);
+	strvec_release(&o->rewritten);
+	free(o->error);
+	memset(o, 0, sizeof(*o));
+}

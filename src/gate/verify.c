@@ -1,0 +1,262 @@
+/*
+ * verify.c: declared effects from operations, compared with a schema diff.
+ */
+#include "gate/verify.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint/ops.h"
+#include "db/schema.h"
+#include "util/buf.h"
+#include "util/banned.h"
+
+typedef struct effects {
+	strvec created, dropped;         /* tables, required */
+	strvec added_cols, dropped_cols; /* "table.column", required */
+	strvec maybe;                    /* tables or "table.column" that may change (conditional, renames) */
+	strvec touched;                  /* tables any operation acts on */
+	int opaque;                      /* some code could not be seen */
+} effects;
+
+/* Lowercase, unquoted, without a schema prefix. */
+static char *base_table(const char *t)
+{
+	const char *dot = strrchr(t, '.');
+	buf b = BUF_INIT;
+
+	for (t = dot ? dot + 1 : t; *t; t++)
+		if (*t != '"' && *t != '`' && *t != '[' && *t != ']')
+			buf_putc(&b, (char)tolower((unsigned char)*t));
+	return buf_detach(&b);
+}
+
+static void put(strvec *s, const char *table, const char *column)
+{
+	char *t = base_table(table);
+	buf b = BUF_INIT;
+
+	buf_puts(&b, t);
+	if (column) {
+		char *c = base_table(column);
+		buf_printf(&b, ".%s", c);
+		free(c);
+	}
+	if (strvec_index(s, b.ptr) < 0)
+		strvec_push(s, b.ptr);
+	buf_release(&b);
+	free(t);
+}
+
+static void effect(effects *e, const char *kind, const char *table, const strvec *cols, const char *object,
+		   int conditional)
+{
+	size_t i;
+
+	if (!table)
+		return;
+	put(&e->touched, table, NULL);
+	if (!strcmp(kind, "create_table"))
+		put(conditional ? &e->maybe : &e->created, table, NULL);
+	else if (!strcmp(kind, "drop_table"))
+		put(conditional ? &e->maybe : &e->dropped, table, NULL);
+	else if (!strcmp(kind, "add_column"))
+		for (i = 0; i < cols->n; i++)
+			put(conditional ? &e->maybe : &e->added_cols, table, cols->v[i]);
+	else if (!strcmp(kind, "drop_column"))
+		for (i = 0; i < cols->n; i++)
+			put(conditional ? &e->maybe : &e->dropped_cols, table, cols->v[i]);
+	else if (!strcmp(kind, "rename_table")) {
+		put(&e->maybe, table, NULL);
+		if (object)
+			put(&e->maybe, object, NULL), put(&e->touched, object, NULL);
+	}
+}
+
+static void collect(effects *e, const script *s, sql_dialect d, mg_error *err)
+{
+	buf src = BUF_INIT;
+	migops ops;
+	pyscan_span none = { 0, 0, 0 };
+	size_t i, k;
+
+	if (script_source(&src, s, err) < 0) {
+		e->opaque = 1;
+		buf_release(&src);
+		return;
+	}
+	ops_extract(&ops, src.ptr, src.len, &s->upgrade, &none, err);
+	for (i = 0; i < ops.n; i++) {
+		const migop *m = &ops.v[i];
+		int cond = m->in_cond || m->in_loop;
+		if (m->func != MIGOP_UPGRADE)
+			continue;
+		if (m->kind == MIGOP_OPAQUE || m->core) {
+			e->opaque = 1;
+			continue;
+		}
+		if (!strcmp(m->name, "execute") && m->sql) {
+			sqlstmts st;
+			if (sqlcheck_classify(&st, m->sql, d, err) < 0)
+				continue;
+			for (k = 0; k < st.n; k++)
+				effect(e, st.v[k].cls, st.v[k].table, &st.v[k].columns,
+				       sqlstmt_fact(&st.v[k], "new_name"), cond);
+			if (st.parse_failed)
+				e->opaque = 1;
+			sqlstmts_release(&st);
+			continue;
+		}
+		if (!strcmp(m->name, "alter_column") && m->object) {
+			/* a rename: the old name goes, the new one comes */
+			put(&e->maybe, m->table ? m->table : "?", m->columns.n ? m->columns.v[0] : "?");
+			put(&e->maybe, m->table ? m->table : "?", m->object);
+		}
+		effect(e, m->name, m->table, &m->columns, m->object, cond);
+	}
+	migops_release(&ops);
+	buf_release(&src);
+}
+
+static void effects_release(effects *e)
+{
+	strvec_release(&e->created);
+	strvec_release(&e->dropped);
+	strvec_release(&e->added_cols);
+	strvec_release(&e->dropped_cols);
+	strvec_release(&e->maybe);
+	strvec_release(&e->touched);
+}
+
+static int has_table(const json_t *snap, const char *name)
+{
+	const char *k;
+	json_t *v;
+	int found = 0;
+
+	json_object_foreach(json_object_get(snap, "tables"), k, v)
+	{
+		char *b = base_table(k);
+		found |= !strcmp(b, name);
+		free(b);
+	}
+	return found;
+}
+
+static int has_column(const json_t *snap, const char *table_col)
+{
+	const char *dot = strchr(table_col, '.'), *k, *c;
+	json_t *v, *col;
+	int found = 0;
+
+	json_object_foreach(json_object_get(snap, "tables"), k, v)
+	{
+		char *b = base_table(k);
+		if (strlen(b) == (size_t)(dot - table_col) && !strncmp(b, table_col, (size_t)(dot - table_col)))
+			json_object_foreach(json_object_get(v, "columns"), c, col)
+			{
+				char *bc = base_table(c);
+				found |= !strcmp(bc, dot + 1);
+				free(bc);
+			}
+		free(b);
+	}
+	return found;
+}
+
+/* mgate's tables and the version table, which no revision declares. */
+static int is_own_table(const char *table, const char *vt)
+{
+	return !strcmp(table, vt) || !strcmp(table, "mgate_ledger") || !strcmp(table, "mgate_audit");
+}
+
+int verify_same_schema(findings *out, const void *want, const void *have, const char *version_table,
+		       const char *label)
+{
+	json_t *changes = schema_diff(want, have);
+	char *vt = base_table(version_table ? version_table : "alembic_version");
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(changes); i++) {
+		json_t *c = json_array_get(changes, i), *path = json_object_get(c, "path");
+		const char *top = json_string_value(json_array_get(path, 0));
+		if (top && !strcmp(top, "tables") && json_array_size(path) >= 2) {
+			char *table = base_table(json_string_value(json_array_get(path, 1)));
+			int own = is_own_table(table, vt);
+			free(table);
+			if (own)
+				continue;
+		}
+		findings_add(out, "schema-differs", SEV_ERROR, NULL, 0, NULL, "%s (%s says otherwise)",
+			     json_string_value(json_object_get(c, "text")), label);
+		n++;
+	}
+	json_decref(changes);
+	free(vt);
+	return (int)n;
+}
+
+int verify_schema(findings *out, const void *before, const void *after, const revmap *m, const int *applied,
+		  size_t napplied, sql_dialect dialect, const char *version_table, mg_error *err)
+{
+	effects e;
+	json_t *changes;
+	char *vt = base_table(version_table ? version_table : "alembic_version");
+	size_t i;
+
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < napplied; i++)
+		collect(&e, m->v[applied[i]].s, dialect, err);
+	/* what the operations say must be true now */
+	for (i = 0; i < e.created.n; i++)
+		if (!has_table(after, e.created.v[i]))
+			findings_add(out, "declared-not-applied", SEV_ERROR, NULL, 0, NULL,
+				     "table '%s' should have been created, and does not exist", e.created.v[i]);
+	for (i = 0; i < e.dropped.n; i++)
+		if (has_table(after, e.dropped.v[i]))
+			findings_add(out, "declared-not-applied", SEV_ERROR, NULL, 0, NULL,
+				     "table '%s' should have been dropped, and still exists", e.dropped.v[i]);
+	for (i = 0; i < e.added_cols.n; i++)
+		if (!has_column(after, e.added_cols.v[i]))
+			findings_add(out, "declared-not-applied", SEV_ERROR, NULL, 0, NULL,
+				     "column '%s' should have been added, and does not exist", e.added_cols.v[i]);
+	for (i = 0; i < e.dropped_cols.n; i++)
+		if (has_column(after, e.dropped_cols.v[i]))
+			findings_add(out, "declared-not-applied", SEV_ERROR, NULL, 0, NULL,
+				     "column '%s' should have been dropped, and still exists", e.dropped_cols.v[i]);
+	/* and nothing else changed */
+	changes = schema_diff(before, after);
+	for (i = 0; i < json_array_size(changes); i++) {
+		json_t *c = json_array_get(changes, i), *path = json_object_get(c, "path");
+		const char *top = json_string_value(json_array_get(path, 0));
+		char *table;
+		int explained;
+		if (!top || strcmp(top, "tables") || json_array_size(path) < 2) {
+			/* enums, sequences: explained when anything at all was declared */
+			explained = e.touched.n > 0;
+			if (!explained)
+				findings_add(out, "unexplained-change", e.opaque ? SEV_WARNING : SEV_ERROR, NULL, 0, NULL,
+					     "%s, which no applied operation declares",
+					     json_string_value(json_object_get(c, "text")));
+			continue;
+		}
+		table = base_table(json_string_value(json_array_get(path, 1)));
+		if (is_own_table(table, vt)) {
+			free(table);
+			continue;
+		}
+		explained = strvec_index(&e.touched, table) >= 0 || strvec_index(&e.maybe, table) >= 0;
+		if (!explained)
+			findings_add(out, "unexplained-change", e.opaque ? SEV_WARNING : SEV_ERROR, NULL, 0, NULL,
+				     "%s, which no applied operation declares%s",
+				     json_string_value(json_object_get(c, "text")),
+				     e.opaque ? " (some applied code could not be read, so this may be it)" : "");
+		free(table);
+	}
+	json_decref(changes);
+	effects_release(&e);
+	free(vt);
+	return MG_OK;
+}

@@ -1,0 +1,1065 @@
+/*
+ * lint.c: subjects (operations and SQL statements) with their facts,
+ * rule matching, the built-in detectors, and suppressions.
+ */
+#include "lint/lint.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint/ops.h"
+#include "python/pyscan.h"
+#include "python/pytok.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/banned.h"
+
+/* ---- subjects ------------------------------------------------------------ */
+
+typedef struct fact {
+	const char *key, *val;
+} fact;
+
+/* An operation or SQL statement to judge. Its strings live in the run's
+ * arena (`mem`) and die with the run. */
+typedef struct subject {
+	arena *mem;
+	int is_sql;
+	const char *name; /* operation name or statement class */
+	migop_func func;
+	int line, col, end_line;
+	const char *table; /* normalised: lowercase, quotes removed */
+	const char **cols; /* normalised too */
+	size_t ncols;
+	const char *object;
+	const char *text; /* a Core chain's text; a statement's SQL is its "sql" fact */
+	const migop *op;  /* the operation (for SQL: the execute carrying it) */
+	int is_ddl, is_dml;
+	fact *facts;
+	size_t nfacts, afacts;
+} subject;
+
+typedef struct subjects {
+	subject *v;
+	size_t n, alloc;
+} subjects;
+
+typedef struct suppression {
+	strvec ids;
+	char *reason; /* NULL when missing */
+	int line;     /* the comment's line */
+	int target;   /* the code line it covers (itself, or the next code line) */
+	int revision_wide;
+	int *used; /* per id */
+} suppression;
+
+typedef struct script_run {
+	lint_ctx *ctx;
+	findings *out;
+	const char *path, *revision;
+	const char *src;
+	size_t len;
+	migops ops;
+	subjects subs;
+	suppression *sup;
+	size_t nsup;
+	int *next_code_line; /* per line: the first line at or after it with code */
+	int nlines;
+	int down_end; /* last line of downgrade(), 0 when absent */
+} script_run;
+
+static subject *subject_new(script_run *r)
+{
+	subjects *s = &r->subs;
+	subject *x;
+
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 16;
+		s->v = mg_realloc(s->v, s->alloc * sizeof(*s->v));
+	}
+	x = &s->v[s->n++];
+	memset(x, 0, sizeof(*x));
+	x->mem = &r->ctx->mem;
+	return x;
+}
+
+static fact *find_fact(const subject *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfacts; i++)
+		if (!strcmp(s->facts[i].key, key))
+			return &s->facts[i];
+	return NULL;
+}
+
+static void setf(subject *s, const char *key, const char *val)
+{
+	fact *f;
+
+	if (!val)
+		return;
+	if ((f = find_fact(s, key)) != NULL) {
+		f->val = arena_strdup(s->mem, val);
+		return;
+	}
+	if (s->nfacts == s->afacts) {
+		fact *grown;
+		s->afacts = s->afacts ? s->afacts * 2 : 16;
+		grown = arena_alloc(s->mem, s->afacts * sizeof(*grown));
+		if (s->nfacts)
+			memcpy(grown, s->facts, s->nfacts * sizeof(*grown));
+		s->facts = grown;
+	}
+	s->facts[s->nfacts].key = arena_strdup(s->mem, key);
+	s->facts[s->nfacts++].val = arena_strdup(s->mem, val);
+}
+
+static void add_col(subject *s, const char *name)
+{
+	const char **grown = arena_alloc(s->mem, (s->ncols + 1) * sizeof(*grown));
+
+	if (s->ncols)
+		memcpy(grown, s->cols, s->ncols * sizeof(*grown));
+	grown[s->ncols++] = name;
+	s->cols = grown;
+}
+
+static void setb(subject *s, const char *key, int on)
+{
+	if (on)
+		setf(s, key, "1");
+}
+
+static const char *getf(void *ctx, const char *key)
+{
+	const fact *f = find_fact(ctx, key);
+	return f ? f->val : NULL;
+}
+
+/* A table or column name compared case-insensitively, without quotes. */
+static const char *norm_name(arena *mem, const char *s)
+{
+	char *out, *o;
+
+	if (!s)
+		return NULL;
+	o = out = arena_alloc(mem, strlen(s) + 1);
+	for (; *s; s++)
+		if (*s != '"' && *s != '`' && *s != '[' && *s != ']')
+			*o++ = (char)tolower((unsigned char)*s);
+	*o = 0;
+	return out;
+}
+
+static void subjects_release(subjects *s)
+{
+	free(s->v);
+}
+
+/* ---- operation facts ----------------------------------------------------- */
+
+/* A literal-ish rendering of an argument: the string, True/False/None, a number, a callee. */
+static const char *pyx_value(const pyx *x)
+{
+	if (!x)
+		return NULL;
+	switch (x->kind) {
+	case PYX_NONE: return "None";
+	case PYX_STR:
+	case PYX_BOOL:
+	case PYX_NUM:
+	case PYX_NAME:
+	case PYX_CALL: return x->text ? x->text : "";
+	default: return "<expression>";
+	}
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; hay && *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+static int text_is_volatile(const char *s)
+{
+	static const char *const fns[] = { "random(", "gen_random_uuid", "uuid_generate", "clock_timestamp",
+					   "nextval", "timeofday", "txid_current", NULL };
+	size_t i;
+
+	for (i = 0; fns[i]; i++)
+		if (contains_ci(s, fns[i]))
+			return 1;
+	return 0;
+}
+
+/* Server default facts from `server_default=...` (a literal, sa.text(...), func.x()). */
+static void default_facts(subject *s, const pyx *d)
+{
+	const char *text;
+
+	if (!d || d->kind == PYX_NONE)
+		return;
+	setb(s, "has_default", 1);
+	text = d->kind == PYX_CALL && d->n && d->items[0]->kind == PYX_STR ? d->items[0]->text : pyx_value(d);
+	if (d->kind == PYX_CALL && (strstr(d->text, "func.") || strstr(d->text, "Identity") || strstr(d->text, "Sequence")))
+		text = d->text;
+	if (text_is_volatile(text) || (d->kind == PYX_CALL && (strstr(d->text, "Identity") || strstr(d->text, "Sequence"))))
+		setb(s, "default_volatile", 1);
+}
+
+static void column_facts(subject *s, const pyx *col)
+{
+	const pyx *nullable, *pk;
+	size_t i;
+
+	if (!col || col->kind != PYX_CALL || strcmp(pyx_basename(col), "Column"))
+		return;
+	nullable = pyx_arg(col, -1, "nullable");
+	pk = pyx_arg(col, -1, "primary_key");
+	setb(s, "not_null", pyx_is_false(nullable) || (pyx_is_true(pk) && !pyx_is_true(nullable)));
+	setb(s, "primary_key", pyx_is_true(pk));
+	default_facts(s, pyx_arg(col, -1, "server_default"));
+	setb(s, "client_default", pyx_arg(col, -1, "default") != NULL);
+	for (i = 0; i < col->n; i++) {
+		const pyx *a = col->items[i];
+		if (!col->keys[i] && a->kind == PYX_CALL && !strcmp(pyx_basename(a), "ForeignKey"))
+			setb(s, "references", 1);
+		if (!col->keys[i] && a->kind == PYX_CALL &&
+		    (!strcmp(pyx_basename(a), "Identity") || !strcmp(pyx_basename(a), "Sequence")))
+			setb(s, "default_volatile", 1), setb(s, "has_default", 1);
+	}
+}
+
+/* The length of String(n) / VARCHAR(n), or -1; 1<<30 for unbounded text types. */
+static long type_length(const pyx *t)
+{
+	const char *b;
+
+	if (!t)
+		return -1;
+	b = pyx_basename(t);
+	if (!strcmp(b, "Text") || !strcmp(b, "UnicodeText") || !strcmp(b, "TEXT"))
+		return 1L << 30;
+	if (!strcmp(b, "String") || !strcmp(b, "Unicode") || !strcmp(b, "VARCHAR")) {
+		const pyx *n = t->kind == PYX_CALL ? pyx_arg(t, 0, "length") : NULL;
+		if (!n)
+			return 1L << 30;
+		return n->kind == PYX_NUM ? strtol(n->text, NULL, 10) : -1;
+	}
+	return -1;
+}
+
+static const char *check_not_null_column(const char *cond, buf *out)
+{
+	const char *p = cond;
+
+	if (!cond)
+		return NULL;
+	buf_truncate(out, 0);
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '(')
+		p++;
+	if (*p == '"')
+		p++;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		buf_putc(out, (char)tolower((unsigned char)*p++));
+	if (*p == '"')
+		p++;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!out->len || strncasecmp(p, "IS", 2))
+		return NULL;
+	p += 2;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strncasecmp(p, "NOT", 3))
+		return NULL;
+	p += 3;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strncasecmp(p, "NULL", 4))
+		return NULL;
+	p += 4;
+	while (isspace((unsigned char)*p) || *p == ')')
+		p++;
+	return *p ? NULL : out->ptr;
+}
+
+static int is_ddl_op(const char *name)
+{
+	return strcmp(name, "execute") && strcmp(name, "bulk_insert") && strcmp(name, "batch_alter_table");
+}
+
+static void op_facts(subject *s, const migop *m, const migops *all)
+{
+	const pyx *c = m->call;
+	buf tmp = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->keys[i] && strcmp(c->keys[i], "*") && strcmp(c->keys[i], "**")) {
+			buf key = BUF_INIT;
+			buf_printf(&key, "arg.%s", c->keys[i]);
+			setf(s, key.ptr, pyx_value(c->items[i]));
+			buf_release(&key);
+		}
+	if (!strcmp(m->name, "add_column")) {
+		column_facts(s, pyx_arg(c, m->batch ? 0 : 1, "column"));
+	} else if (!strcmp(m->name, "alter_column")) {
+		const pyx *nullable = pyx_arg(c, -1, "nullable"), *type = pyx_arg(c, -1, "type_");
+		long to = type_length(type), from = type_length(pyx_arg(c, -1, "existing_type"));
+		setb(s, "type_change", type != NULL);
+		setb(s, "set_not_null", pyx_is_false(nullable));
+		setb(s, "drop_not_null", pyx_is_true(nullable));
+		setb(s, "rename", pyx_arg(c, -1, "new_column_name") != NULL);
+		setb(s, "type_widening", type && to >= 0 && from >= 0 && to >= from);
+		default_facts(s, pyx_arg(c, -1, "server_default"));
+	} else if (!strcmp(m->name, "create_index") || !strcmp(m->name, "drop_index")) {
+		setb(s, "concurrently", pyx_is_true(pyx_arg(c, -1, "postgresql_concurrently")));
+		setb(s, "unique", pyx_is_true(pyx_arg(c, -1, "unique")));
+	} else if (!strcmp(m->name, "create_foreign_key") || !strcmp(m->name, "create_check_constraint")) {
+		setb(s, "not_valid", pyx_is_true(pyx_arg(c, -1, "postgresql_not_valid")));
+		if (m->name[7] == 'c') {
+			const pyx *cond = pyx_arg(c, m->batch ? 1 : 2, "condition");
+			if (pyx_is_literal_str(cond) && check_not_null_column(cond->text, &tmp))
+				setf(s, "check_not_null", tmp.ptr);
+		}
+	} else if (!strcmp(m->name, "batch_alter_table")) {
+		const char *recreate = pyx_is_literal_str(pyx_arg(c, -1, "recreate")) ? pyx_arg(c, -1, "recreate")->text
+										      : "auto";
+		int needs = !strcmp(recreate, "always");
+		size_t self = (size_t)(m - all->v);
+		for (i = 0; !strcmp(recreate, "auto") && i < all->n; i++)
+			if (all->v[i].batch && all->v[i].batch_index == (int)self && all->v[i].kind == MIGOP_CALL &&
+			    strcmp(all->v[i].name, "add_column") && strcmp(all->v[i].name, "create_index") &&
+			    strcmp(all->v[i].name, "drop_index"))
+				needs = 1;
+		setf(s, "recreate", recreate);
+		setb(s, "recreates", needs);
+	}
+	buf_release(&tmp);
+}
+
+/* Facts every subject has. */
+static void common_facts(script_run *r, subject *s)
+{
+	char pg[16];
+
+	setf(s, "dialect", r->ctx->o->dialect == SQL_SQLITE ? "sqlite" : "postgresql");
+	if (r->ctx->o->dialect == SQL_POSTGRESQL) {
+		snprintf(pg, sizeof(pg), "%d", r->ctx->o->pg_version);
+		setf(s, "pg", pg);
+	}
+	setf(s, "func", s->func == MIGOP_UPGRADE ? "upgrade" : "downgrade");
+	setf(s, "name", s->name);
+	setf(s, "table", s->table);
+	if (s->ncols)
+		setf(s, "column", s->cols[0]);
+	setf(s, "object", s->object);
+	if (s->op) {
+		setb(s, "batch", s->op->batch);
+		setb(s, "in_loop", s->op->in_loop);
+		setb(s, "in_cond", s->op->in_cond);
+		setb(s, "autocommit", s->op->autocommit);
+	}
+}
+
+static void subject_from_op(script_run *r, const migop *m)
+{
+	subject *s = subject_new(r);
+	size_t i;
+
+	s->name = m->name;
+	s->func = m->func;
+	s->line = m->line;
+	s->col = m->col;
+	s->end_line = m->end_line > m->line ? m->end_line : m->line;
+	s->table = norm_name(s->mem, m->table);
+	for (i = 0; i < m->columns.n; i++)
+		add_col(s, norm_name(s->mem, m->columns.v[i]));
+	s->object = m->object;
+	s->op = m;
+	s->is_ddl = is_ddl_op(m->name);
+	s->is_dml = !strcmp(m->name, "bulk_insert");
+	op_facts(s, m, &r->ops);
+	common_facts(r, s);
+}
+
+static int is_dml_class(const char *cls)
+{
+	return !strcmp(cls, "update") || !strcmp(cls, "insert") || !strcmp(cls, "delete");
+}
+
+static int is_ddl_class(const char *cls)
+{
+	return !is_dml_class(cls) && strcmp(cls, "select") && strcmp(cls, "transaction") && strcmp(cls, "other") &&
+	       strcmp(cls, "analyze");
+}
+
+/* The source line of byte `off` of an execute's SQL (`fallback_line`: its
+ * line within the SQL, used when no piece map exists). */
+static int sql_line_at(const migop *m, int off, int fallback_line)
+{
+	if (!m->sql_npieces || off < 0)
+		return m->sql_line + fallback_line - 1;
+	return pyx_line_at(m->sql_pieces, m->sql_npieces, m->sql, (size_t)off);
+}
+
+static void subject_from_stmt(script_run *r, const migop *m, const sqlstmt *st)
+{
+	subject *s = subject_new(r);
+	size_t i;
+
+	s->is_sql = 1;
+	s->name = arena_strdup(s->mem, st->cls);
+	s->func = m->func;
+	s->line = sql_line_at(m, st->offset, st->line);
+	s->col = s->line == m->line ? m->col : -1;
+	s->end_line = m->end_line > s->line ? m->end_line : s->line;
+	s->table = norm_name(s->mem, st->table);
+	for (i = 0; i < st->columns.n; i++)
+		add_col(s, norm_name(s->mem, st->columns.v[i]));
+	s->object = arena_strdup(s->mem, st->object);
+	setf(s, "sql", st->text); /* kept as a fact: `st` does not outlive the subject */
+	s->op = m;
+	s->is_dml = is_dml_class(st->cls);
+	s->is_ddl = is_ddl_class(st->cls);
+	for (i = 0; i < st->keys.n; i++)
+		setf(s, st->keys.v[i], st->vals.v[i]);
+	common_facts(r, s);
+}
+
+/* `op.execute(t.update().where(...))`: a statement class from the chain. */
+static void subject_from_core(script_run *r, const migop *m)
+{
+	subject *s = subject_new(r);
+	const char *chain = m->core;
+	const char *cls = strstr(chain, "update") ? "update" : strstr(chain, "delete") ? "delete"
+						       : strstr(chain, "insert")       ? "insert"
+										       : "select";
+
+	s->is_sql = 1;
+	s->name = cls;
+	s->func = m->func;
+	s->line = m->line;
+	s->col = m->col;
+	s->end_line = m->end_line;
+	s->text = chain;
+	s->op = m;
+	s->is_dml = is_dml_class(cls);
+	setb(s, "where", strstr(chain, ".where") != NULL || strstr(chain, ".filter") != NULL);
+	setb(s, "core", 1);
+	common_facts(r, s);
+}
+
+/* ---- findings ------------------------------------------------------------ */
+
+/* The end of the line starting at `p`: its LF, CR or CRLF (the tokenizer's rule). */
+static const char *line_end(const char *p, const char *end)
+{
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	return p;
+}
+
+/* Past the line break at `p` (CRLF counts as one). */
+static const char *next_line(const char *p, const char *end)
+{
+	if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+		return p + 2;
+	return p < end ? p + 1 : p;
+}
+
+static const char *source_line(const script_run *r, int line, size_t *len)
+{
+	const char *p = r->src, *end = r->src + r->len;
+	int n = 1;
+
+	while (p < end && n < line) {
+		p = next_line(line_end(p, end), end);
+		n++;
+	}
+	if (n != line || p >= end) {
+		*len = 0;
+		return NULL;
+	}
+	*len = (size_t)(line_end(p, end) - p);
+	return p;
+}
+
+/* The message with {fact} placeholders filled from the subject. */
+static char *render(const char *tmpl, const subject *s, const char *extra_key, const char *extra_val)
+{
+	buf out = BUF_INIT;
+	const char *p = tmpl ? tmpl : "";
+
+	buf_grow(&out, strlen(p) + 64);
+	while (*p) {
+		const char *close;
+		size_t plain = strcspn(p, "{");
+		if (plain) {
+			buf_put(&out, p, plain);
+			p += plain;
+			continue;
+		}
+		if ((close = strchr(p, '}')) != NULL && close - p < 40) {
+			char *key = mg_strndup(p + 1, (size_t)(close - p - 1));
+			const char *v = extra_key && !strcmp(key, extra_key) ? extra_val : getf((void *)s, key);
+			if (!strcmp(key, "columns") && s->ncols) {
+				size_t i;
+				for (i = 0; i < s->ncols; i++)
+					buf_printf(&out, "%s'%s'", i ? ", " : "", s->cols[i]);
+			} else if (v) {
+				buf_puts(&out, v);
+			} else {
+				buf_puts(&out, "?");
+			}
+			free(key);
+			p = close + 1;
+			continue;
+		}
+		buf_putc(&out, *p++);
+	}
+	return buf_detach(&out);
+}
+
+static suppression *find_suppression(script_run *r, const char *id, int line, int end_line, size_t *which)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nsup; i++) {
+		suppression *s = &r->sup[i];
+		int hit = s->revision_wide || (s->target >= line && s->target <= end_line);
+		if (!hit)
+			continue;
+		for (k = 0; k < s->ids.n; k++)
+			if (!strcmp(s->ids.v[k], id)) {
+				*which = k;
+				return s;
+			}
+	}
+	return NULL;
+}
+
+static int rule_applies(const lint_ctx *ctx, const rule *ru, migop_func func)
+{
+	if (ru->disabled)
+		return 0;
+	if (!(ru->scope & (func == MIGOP_UPGRADE ? RULE_UPGRADE : RULE_DOWNGRADE)))
+		return 0;
+	if (ru->dialects && !(ru->dialects & (ctx->o->dialect == SQL_SQLITE ? RULE_SQLITE : RULE_POSTGRESQL)))
+		return 0;
+	if (ctx->o->dialect == SQL_POSTGRESQL &&
+	    ((ru->pg_min && ctx->o->pg_version < ru->pg_min) || (ru->pg_max && ctx->o->pg_version > ru->pg_max)))
+		return 0;
+	return 1;
+}
+
+static void emit(script_run *r, const rule *ru, const subject *s, const char *extra_key, const char *extra_val)
+{
+	char *msg = render(ru->message, s, extra_key, extra_val);
+	finding *f;
+	size_t len, which;
+	const char *src = source_line(r, s->line, &len);
+	suppression *sup;
+
+	findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision, "%s", msg);
+	free(msg);
+	f = findings_last(r->out);
+	f->col = s->col;
+	f->why = ru->why ? render(ru->why, s, extra_key, extra_val) : NULL;
+	f->fix = ru->fix ? render(ru->fix, s, extra_key, extra_val) : NULL;
+	f->source = src ? mg_strndup(src, len) : NULL;
+	f->table = s->table ? mg_strdup(s->table) : NULL;
+	if ((sup = find_suppression(r, ru->id, s->line, s->end_line, &which)) != NULL && sup->reason) {
+		f->suppressed = mg_strdup(sup->reason);
+		sup->used[which]++;
+	} else if (sup) {
+		sup->used[which]++; /* reported as suppression-without-reason instead */
+	}
+}
+
+/* Report builtin `id` on `s` when the rule is loaded and applies. */
+static void emit_builtin(script_run *r, const char *id, const subject *s, const char *key, const char *val)
+{
+	const rule *ru = ruleset_find(r->ctx->o->rules, id);
+
+	if (ru && rule_applies(r->ctx, ru, s->func))
+		emit(r, ru, s, key, val);
+}
+
+static int matches(const lint_ctx *ctx, const rule *ru, subject *s)
+{
+	int hit = 0;
+
+	if (!rule_applies(ctx, ru, s->func))
+		return 0;
+	if (!s->is_sql && strvec_index(&ru->ops, s->name) >= 0)
+		hit = 1;
+	if (s->is_sql && strvec_index(&ru->sql, s->name) >= 0)
+		hit = 1;
+	if (!hit && s->is_sql && ru->pattern) {
+		const char *text = s->text ? s->text : getf(s, "sql");
+		if (text && pcre2_match(ru->pattern, (PCRE2_SPTR)text, strlen(text), 0, 0, ctx->match_data, NULL) >= 0)
+			hit = 1;
+	}
+	return hit && rule_expr_eval(ru->when, getf, s);
+}
+
+/* ---- context through the revision ---------------------------------------- */
+
+static char *pair(const char *a, const char *b)
+{
+	buf x = BUF_INIT;
+	buf_printf(&x, "%s\n%s", a ? a : "", b ? b : "");
+	return buf_detach(&x);
+}
+
+/* Facts that depend on what came before: table_new, has_check_not_null. */
+static void context_facts(script_run *r, subject *s, strvec *created)
+{
+	lint_ctx *ctx = r->ctx;
+	char *key;
+
+	if (s->table && strvec_index(&created[s->func], s->table) >= 0)
+		setb(s, "table_new", 1);
+	if (s->ncols) {
+		key = pair(s->table, s->cols[0]);
+		setb(s, "has_check_not_null", strvec_index(&ctx->checks, key) >= 0);
+		free(key);
+	}
+}
+
+/* Record what a subject leaves behind for later ones. */
+static void context_update(script_run *r, const subject *s, strvec *created)
+{
+	lint_ctx *ctx = r->ctx;
+	const char *col = getf((void *)s, "check_not_null");
+
+	if (s->table && !strcmp(s->name, "create_table"))
+		strvec_push(&created[s->func], s->table);
+	if (s->func != MIGOP_UPGRADE)
+		return;
+	if (col && s->table) {
+		char *key = pair(s->table, col);
+		if (!getf((void *)s, "not_valid")) {
+			strvec_push_owned(&ctx->checks, key);
+		} else {
+			strvec_push_owned(&ctx->pending_names, pair(s->table, s->object));
+			strvec_push_owned(&ctx->pending_cols, key);
+		}
+	}
+	if (!strcmp(s->name, "validate_constraint") && s->table && s->object) {
+		char *key = pair(s->table, s->object);
+		int at = strvec_index(&ctx->pending_names, key);
+		if (at >= 0)
+			strvec_push(&ctx->checks, ctx->pending_cols.v[at]);
+		free(key);
+	}
+}
+
+/* ---- built-in detectors -------------------------------------------------- */
+
+static void detect_missing_downgrade(script_run *r)
+{
+	const migfunc *up = &r->ops.fn[MIGOP_UPGRADE], *down = &r->ops.fn[MIGOP_DOWNGRADE];
+	subject s;
+
+	if (!up->present || up->statements == 0 || (down->present && down->statements > 0))
+		return;
+	memset(&s, 0, sizeof(s));
+	s.mem = &r->ctx->mem;
+	s.func = MIGOP_UPGRADE;
+	s.line = s.end_line = down->present ? down->line : up->line;
+	if (down->present && r->down_end > s.line)
+		s.end_line = r->down_end; /* a suppression anywhere in downgrade() covers it */
+	s.col = -1;
+	setf(&s, "detail", !down->present ? "there is no downgrade()" : down->raises ? "downgrade() only raises"
+										     : "downgrade() does nothing");
+	emit_builtin(r, "missing-downgrade", &s, NULL, NULL);
+}
+
+/* The downgrade drops what the upgrade created: data written since is lost. */
+static void detect_lossy_downgrade(script_run *r)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->subs.n; i++) {
+		subject *d = &r->subs.v[i];
+		int drop_table = !strcmp(d->name, "drop_table"), drop_col = !strcmp(d->name, "drop_column");
+		if (d->func != MIGOP_DOWNGRADE || (!drop_table && !drop_col) || !d->table)
+			continue;
+		for (j = 0; j < r->subs.n; j++) {
+			const subject *u = &r->subs.v[j];
+			int hit = 0;
+			if (u->func != MIGOP_UPGRADE || !u->table || strcmp(u->table, d->table))
+				continue;
+			if (drop_table && !strcmp(u->name, "create_table"))
+				hit = 1;
+			for (k = 0; drop_col && !strcmp(u->name, "add_column") && k < u->ncols; k++)
+				if (d->ncols && !strcmp(u->cols[k], d->cols[0]))
+					hit = 1;
+			if (hit) {
+				buf what = BUF_INIT;
+				if (drop_table)
+					buf_printf(&what, "table '%s'", d->table);
+				else
+					buf_printf(&what, "column '%s.%s'", d->table, d->ncols ? d->cols[0] : "?");
+				emit_builtin(r, "lossy-downgrade", d, "what", what.ptr);
+				buf_release(&what);
+				break;
+			}
+		}
+	}
+}
+
+/* A data change on a table that the same revision also alters. */
+static void detect_data_and_schema(script_run *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->subs.n; i++) {
+		subject *dml = &r->subs.v[i];
+		if (dml->func != MIGOP_UPGRADE || !dml->is_dml || !dml->table || getf(dml, "table_new"))
+			continue; /* filling a table this revision created locks nobody out */
+		for (j = 0; j < r->subs.n; j++) {
+			const subject *ddl = &r->subs.v[j];
+			char line[16];
+			if (ddl->func != MIGOP_UPGRADE || !ddl->is_ddl || !ddl->table || strcmp(ddl->table, dml->table) ||
+			    !strcmp(ddl->name, "create_table"))
+				continue;
+			snprintf(line, sizeof(line), "%d", ddl->line);
+			emit_builtin(r, "data-and-schema-in-one-revision", dml, "ddl_line", line);
+			break;
+		}
+	}
+}
+
+static void detect_opaque(script_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ops.n; i++) {
+		const migop *m = &r->ops.v[i];
+		subject s;
+		if (m->kind != MIGOP_OPAQUE)
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.mem = &r->ctx->mem;
+		s.mem = &r->ctx->mem;
+		s.func = m->func;
+		s.line = s.end_line = m->line;
+		s.col = m->col;
+		setf(&s, "kind", m->name);
+		setf(&s, "detail", m->why);
+		emit_builtin(r, "opaque-migration-code", &s, NULL, NULL);
+	}
+}
+
+/* ---- suppressions -------------------------------------------------------- */
+
+static void parse_ids(strvec *out, const char *p, const char *end)
+{
+	while (p < end) {
+		const char *b;
+		while (p < end && (isspace((unsigned char)*p) || *p == ','))
+			p++;
+		b = p;
+		while (p < end && !isspace((unsigned char)*p) && *p != ',')
+			p++;
+		if (p > b)
+			strvec_push_n(out, b, (size_t)(p - b));
+	}
+}
+
+/* One `# mgate: allow ...` comment; returns 0 when the comment is not one. */
+static int parse_suppression(suppression *out, const char *text, size_t len)
+{
+	const char *p = text + 1, *end = text + len, *dash;
+	int wide;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if ((size_t)(end - p) < 6 || strncmp(p, "mgate:", 6))
+		return 0;
+	p += 6;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if ((size_t)(end - p) >= 14 && !strncmp(p, "allow-revision", 14))
+		wide = 1, p += 14;
+	else if ((size_t)(end - p) >= 5 && !strncmp(p, "allow", 5))
+		wide = 0, p += 5;
+	else
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->revision_wide = wide;
+	for (dash = p; dash + 1 < end && !(dash[0] == '-' && dash[1] == '-'); dash++)
+		;
+	if (dash + 1 >= end)
+		dash = end;
+	parse_ids(&out->ids, p, dash);
+	if (dash < end) {
+		const char *rs = dash + 2, *re = end;
+		while (rs < re && isspace((unsigned char)*rs))
+			rs++;
+		while (re > rs && isspace((unsigned char)re[-1]))
+			re--;
+		if (re > rs)
+			out->reason = mg_strndup(rs, (size_t)(re - rs));
+	}
+	out->used = mg_calloc(out->ids.n ? out->ids.n : 1, sizeof(int));
+	return 1;
+}
+
+/* Find suppression comments and the code line each one covers. */
+static void collect_suppressions(script_run *r, int first_def_line)
+{
+	int *code, line;
+	size_t alloc = 0, k;
+
+	const char *p = r->src, *end = r->src + r->len;
+
+	for (r->nlines = 1; (p = line_end(p, end)) < end; r->nlines++)
+		p = next_line(p, end);
+	code = mg_calloc((size_t)r->nlines + 2, sizeof(int));
+	for (k = 0; k < r->ctx->ntoks; k++) {
+		const pytok t = r->ctx->toks[k];
+		if (t.type == PYTOK_ENDMARKER || t.type == PYTOK_ERROR)
+			break;
+		if (t.type == PYTOK_COMMENT) {
+			suppression s;
+			if (t.line < 1 || t.line > r->nlines || !parse_suppression(&s, t.start, t.len))
+				continue;
+			s.line = s.target = t.line;
+			if (s.revision_wide && first_def_line && t.line > first_def_line)
+				s.revision_wide = 0; /* only before the first def */
+			if (r->nsup == alloc) {
+				alloc = alloc ? alloc * 2 : 4;
+				r->sup = mg_realloc(r->sup, alloc * sizeof(*r->sup));
+			}
+			r->sup[r->nsup++] = s;
+		} else if (t.type != PYTOK_NL && t.type != PYTOK_NEWLINE && t.type != PYTOK_INDENT &&
+			   t.type != PYTOK_DEDENT && t.line >= 1 && t.line <= r->nlines) {
+			code[t.line] = 1;
+		}
+	}
+	/* A comment alone on its line covers the next line with code. */
+	r->next_code_line = mg_calloc((size_t)r->nlines + 2, sizeof(int));
+	for (line = r->nlines; line >= 1; line--)
+		r->next_code_line[line] = code[line] ? line : r->next_code_line[line + 1];
+	for (size_t i = 0; i < r->nsup; i++)
+		if (!code[r->sup[i].line])
+			r->sup[i].target = r->next_code_line[r->sup[i].line];
+	free(code);
+}
+
+static void report_suppressions(script_run *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nsup; i++) {
+		suppression *s = &r->sup[i];
+		subject x;
+		memset(&x, 0, sizeof(x));
+		x.mem = &r->ctx->mem;
+		x.func = MIGOP_UPGRADE;
+		x.line = x.end_line = s->line;
+		x.col = -1;
+		if (!s->reason || !s->ids.n)
+			emit_builtin(r, "suppression-without-reason", &x, NULL, NULL);
+		for (k = 0; s->reason && k < s->ids.n; k++) {
+			if (s->used[k])
+				continue;
+			setf(&x, "rule", s->ids.v[k]);
+			setf(&x, "detail", ruleset_find(r->ctx->o->rules, s->ids.v[k]) ? "it matches no finding here" : "no rule has this id");
+			emit_builtin(r, "unused-suppression", &x, NULL, NULL);
+		}
+	}
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static void build_subjects(script_run *r)
+{
+	size_t i, j;
+	mg_error err = MG_ERROR_INIT;
+
+	for (i = 0; i < r->ops.n; i++) {
+		const migop *m = &r->ops.v[i];
+		sqlstmts st;
+		if (m->kind != MIGOP_CALL)
+			continue;
+		r->ctx->operations++;
+		subject_from_op(r, m);
+		if (m->core)
+			subject_from_core(r, m);
+		if (!m->sql)
+			continue;
+		if (sqlcheck_classify(&st, m->sql, r->ctx->o->dialect, &err) < 0)
+			continue;
+		if (st.parse_failed) {
+			subject s;
+			memset(&s, 0, sizeof(s));
+			s.mem = &r->ctx->mem;
+			s.mem = &r->ctx->mem;
+			s.mem = &r->ctx->mem;
+			s.func = m->func;
+			s.line = s.end_line = sql_line_at(m, st.error_offset > 0 ? st.error_offset : 0, st.error_line);
+			s.col = -1;
+			s.op = m;
+			{
+				buf msg = BUF_INIT;
+				if (st.error_offset >= 0)
+					buf_printf(&msg, "%s (character %d of the SQL)", st.error, st.error_offset + 1);
+				else
+					buf_puts(&msg, st.error);
+				setf(&s, "error", msg.ptr);
+				buf_release(&msg);
+			}
+			emit_builtin(r, "sql-parse-error", &s, NULL, NULL);
+		}
+		for (j = 0; j < st.n; j++) {
+			subject_from_stmt(r, m, &st.v[j]);
+			r->ctx->statements++;
+		}
+		sqlstmts_release(&st);
+	}
+}
+
+/* Findings from `from` on, in line order (stable: equal lines keep their order). */
+static void sort_by_line(findings *f, size_t from)
+{
+	size_t i, j;
+
+	for (i = from + 1; i < f->n; i++) {
+		finding x = f->v[i];
+		for (j = i; j > from && (f->v[j - 1].line > x.line ||
+					 (f->v[j - 1].line == x.line && f->v[j - 1].col > x.col));
+		     j--)
+			f->v[j] = f->v[j - 1];
+		f->v[j] = x;
+	}
+}
+
+int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revision, const char *src, size_t len,
+		const pyscan_span *up, const pyscan_span *down, mg_error *err)
+{
+	script_run r;
+	strvec created[2] = { STRVEC_INIT, STRVEC_INIT };
+	size_t i, k, first_finding = out->n;
+	int first_def = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.out = out;
+	r.path = path;
+	r.revision = revision;
+	r.src = src;
+	r.len = len;
+	r.down_end = down->end_line;
+	ctx->revisions++;
+	if (len > LINT_MAX_SOURCE) {
+		/* Real revision scripts are kilobytes; a token array for a
+		 * generated monster could take gigabytes. Say so instead. */
+		subject s;
+		buf detail = BUF_INIT;
+		memset(&s, 0, sizeof(s));
+		s.mem = &ctx->mem;
+		s.line = s.end_line = up->line ? up->line : 1;
+		s.col = -1;
+		buf_printf(&detail, "the file is %zu bytes; mgate reads operations from scripts up to %u MiB",
+			   len, LINT_MAX_SOURCE >> 20);
+		setf(&s, "detail", detail.ptr);
+		emit_builtin(&r, "opaque-migration-code", &s, NULL, NULL);
+		buf_release(&detail);
+		arena_reset(&ctx->mem);
+		return MG_OK;
+	}
+	ctx->ntoks = ops_tokenize(&ctx->toks, &ctx->atoks, src, len);
+	ops_extract_tokens(&r.ops, ctx->toks, ctx->ntoks, up, down, err);
+	if (up->line)
+		first_def = up->line;
+	if (down->line && (!first_def || down->line < first_def))
+		first_def = down->line;
+	collect_suppressions(&r, first_def);
+	build_subjects(&r);
+	for (i = 0; i < r.subs.n; i++) {
+		subject *s = &r.subs.v[i];
+		context_facts(&r, s, created);
+		for (k = 0; k < ctx->o->rules->n; k++) {
+			const rule *ru = &ctx->o->rules->v[k];
+			if (matches(ctx, ru, s))
+				emit(&r, ru, s, NULL, NULL);
+		}
+		context_update(&r, s, created);
+		if (s->table && s->func == MIGOP_UPGRADE && strvec_index(&ctx->tables, s->table) < 0)
+			strvec_push(&ctx->tables, s->table);
+	}
+	for (i = 0; i < r.ops.n; i++)
+		ctx->opaque += r.ops.v[i].kind == MIGOP_OPAQUE;
+	detect_opaque(&r);
+	detect_missing_downgrade(&r);
+	detect_lossy_downgrade(&r);
+	detect_data_and_schema(&r);
+	report_suppressions(&r);
+	sort_by_line(out, first_finding);
+	for (i = 0; i < r.nsup; i++) {
+		strvec_release(&r.sup[i].ids);
+		free(r.sup[i].reason);
+		free(r.sup[i].used);
+	}
+	free(r.sup);
+	free(r.next_code_line);
+	strvec_release(&created[0]);
+	strvec_release(&created[1]);
+	subjects_release(&r.subs);
+	migops_release(&r.ops);
+	arena_reset(&ctx->mem);
+	return MG_OK;
+}
+
+int lint_script(lint_ctx *ctx, findings *out, const script *s, mg_error *err)
+{
+	buf src = BUF_INIT;
+	int rc;
+
+	if ((rc = script_source(&src, s, err)) < 0) {
+		buf_release(&src);
+		return rc;
+	}
+	rc = lint_source(ctx, out, s->path, s->revision, src.ptr, src.len, &s->upgrade, &s->downgrade, err);
+	buf_release(&src);
+	return rc;
+}
+
+void lint_init(lint_ctx *ctx, const lint_opts *o)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->o = o;
+	ctx->match_data = pcre2_match_data_create(8, NULL);
+}
+
+void lint_release(lint_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	strvec_release(&ctx->checks);
+	strvec_release(&ctx->pending_names);
+	strvec_release(&ctx->pending_cols);
+	strvec_release(&ctx->tables);
+	pcre2_match_data_free(ctx->match_data);
+	ctx->match_data = NULL;
+	arena_release(&ctx->mem);
+	free(ctx->toks);
+	ctx->toks = NULL;
+}

@@ -1,0 +1,85 @@
+/*
+ * ops.h: what a revision script does, read statically from the bodies
+ * of its `upgrade()` and `downgrade()`.
+ *
+ * Every `op.<name>(...)` call becomes a migop with its arguments (a pyx
+ * call tree), the table and columns it touches, and its line. Calls made
+ * through a `with op.batch_alter_table(...) as b:` alias belong to that
+ * table; `op.execute`, `op.get_bind().execute` and `<connection>.execute`
+ * recover their SQL from string literals, `sa.text(...)` and local
+ * variables bound to literals. Code that cannot be seen through (loops,
+ * helper calls, SQL built at run time, computed bulk inserts, nested
+ * functions) becomes a MIGOP_OPAQUE entry saying why; it is never dropped.
+ */
+#ifndef MGATE_OPS_H
+#define MGATE_OPS_H
+
+#include <stddef.h>
+
+#include "python/pyexpr.h"
+#include "python/pyscan.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+typedef enum migop_func { MIGOP_UPGRADE = 0,
+			  MIGOP_DOWNGRADE = 1 } migop_func;
+typedef enum migop_kind { MIGOP_CALL = 0,
+			  MIGOP_OPAQUE } migop_kind;
+
+typedef struct migop {
+	migop_kind kind;
+	migop_func func;
+	char *name;    /* CALL: the operation ("add_column", "execute", ...); OPAQUE: a code ("loop", "helper-call", "dynamic-sql", ...) */
+	char *why;     /* OPAQUE: what could not be seen, for the report */
+	int line, col; /* the call's (or construct's) first token */
+	int end_line;
+	char *table; /* the table it acts on, when known */
+	char *schema;
+	strvec columns;  /* columns it names (added, dropped, altered, indexed) */
+	char *object;    /* the index or constraint name, or the new name of a rename */
+	const pyx *call; /* the call tree (owned by `tree`) */
+	pyx *tree;       /* the parsed statement expression that holds `call` */
+	int batch;       /* called through a batch_alter_table alias */
+	int batch_index; /* the enclosing batch_alter_table op, or -1 */
+	int in_loop, in_cond, autocommit;
+	char *sql;             /* execute: the recovered SQL, or NULL */
+	int sql_line;          /* line where the SQL literal starts */
+	pyx_piece *sql_pieces; /* where each part of the SQL sits (pyx_line_at) */
+	size_t sql_npieces;
+	char *core; /* execute of a SQLAlchemy Core expression: its call chain */
+} migop;
+
+typedef struct migfunc {
+	int present;    /* the module defines the function */
+	int line;       /* its `def` line */
+	int statements; /* statements that do something (not pass, docstrings, comments) */
+	int raises;     /* a top-level `raise` (e.g. NotImplementedError) */
+} migfunc;
+
+typedef struct migops {
+	migop *v;
+	size_t n, alloc;
+	migfunc fn[2]; /* indexed by migop_func */
+} migops;
+
+/*
+ * Extract the operations of the functions at `up` and `down` (spans from
+ * pyscan; a span with line 0 is an absent function) from `len` bytes of
+ * source. Never fails on odd code: what it cannot read is opaque.
+ * Returns MG_OK; `out` is released by migops_release.
+ */
+int ops_extract(migops *out, const char *src, size_t len, const pyscan_span *up, const pyscan_span *down,
+		mg_error *err);
+
+/* The same from tokens already made (the whole file, ending with
+ * ENDMARKER or ERROR), which must outlive the call only. */
+int ops_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_span *up,
+		       const pyscan_span *down, mg_error *err);
+
+/* Tokenize `src` into *toks (grown as needed; *alloc is its capacity, so
+ * a buffer can be reused across files). Returns the number of tokens. */
+size_t ops_tokenize(pytok **toks, size_t *alloc, const char *src, size_t len);
+
+void migops_release(migops *ops);
+
+#endif
