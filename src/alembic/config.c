@@ -4,6 +4,7 @@
 #include "alembic/config.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/parse.h"
 #include "util/banned.h"
 
 int config_parse_version(alembic_compat *out, const char *s)
@@ -75,10 +77,30 @@ static int detect_alembic(alembic_compat *out)
 	return found;
 }
 
+/* A value from [mgate], interpolated, into *out (NULL when absent). */
+static int mgate_value(char **out, const mgate_config *cfg, const char *key, mg_error *err)
+{
+	strvec vars = STRVEC_INIT;
+	int rc;
+
+	*out = NULL;
+	if (!cfg->ini_path || !ini_has_section(&cfg->ini, "mgate"))
+		return MG_OK;
+	strvec_push(&vars, "here");
+	strvec_push(&vars, cfg->here);
+	rc = ini_get(out, &cfg->ini, "mgate", key, &vars, err);
+	strvec_release(&vars);
+	if (rc == MG_ENOTFOUND) {
+		*out = NULL;
+		return MG_OK;
+	}
+	return rc;
+}
+
 static int resolve_compat(mgate_config *cfg, const config_opts *opts, mg_error *err)
 {
 	char *v = NULL;
-	int rc = MG_OK;
+	int rc;
 
 	if (opts->alembic_version) {
 		if (config_parse_version(&cfg->compat, opts->alembic_version) < 0)
@@ -87,10 +109,13 @@ static int resolve_compat(mgate_config *cfg, const config_opts *opts, mg_error *
 		cfg->compat.source = "option";
 		return MG_OK;
 	}
-	if ((v = config_mgate_option(cfg, "alembic_version")) != NULL) {
+	if ((rc = mgate_value(&v, cfg, "alembic_version", err)) < 0)
+		return rc;
+	if (v) {
+		const ini_entry *e = ini_find(&cfg->ini, "mgate", "alembic_version");
 		if (config_parse_version(&cfg->compat, v) < 0)
-			rc = mg_error_set(err, MG_ECONFIG, "%s: invalid alembic_version '%s' in [mgate]; expected a version like 1.13",
-					  cfg->ini_path, v);
+			rc = mg_error_set(err, MG_ECONFIG, "%s:%d: alembic_version = '%s' in [mgate]: expected a version like 1.13",
+					  cfg->ini_path, e ? e->line : 0, v);
 		else
 			cfg->compat.source = "config";
 		free(v);
@@ -124,21 +149,6 @@ static int get_main(char **out, const mgate_config *cfg, const char *key, mg_err
 	rc = ini_get(out, &cfg->ini, cfg->section, key, &vars, err);
 	strvec_release(&vars);
 	return rc;
-}
-
-char *config_mgate_option(const mgate_config *cfg, const char *key)
-{
-	strvec vars = STRVEC_INIT;
-	char *out = NULL;
-
-	if (!cfg->ini_path || !ini_has_section(&cfg->ini, "mgate"))
-		return NULL;
-	strvec_push(&vars, "here");
-	strvec_push(&vars, cfg->here);
-	if (ini_get(&out, &cfg->ini, "mgate", key, &vars, NULL) < 0)
-		out = NULL;
-	strvec_release(&vars);
-	return out;
 }
 
 /* Alembic's legacy split: on ", *" or runs of spaces. */
@@ -216,12 +226,12 @@ static int split_locations(mgate_config *cfg, strvec *out, const char *value, mg
 
 static int parse_names(mgate_config *cfg, mg_error *err)
 {
-	char *v = config_mgate_option(cfg, "names");
+	char *v = NULL;
 	const char *p, *start;
-	int rc = MG_OK;
+	int rc;
 
-	if (!v)
-		return MG_OK;
+	if ((rc = mgate_value(&v, cfg, "names", err)) < 0 || !v)
+		return rc;
 	for (p = start = v;; p++) {
 		if (*p == ',' || *p == '\n' || !*p) {
 			const char *b = start, *e = p, *eq;
@@ -362,6 +372,321 @@ cleanup:
 	return rc;
 }
 
+/* ---- [mgate]: every key, read once, typed ---------------------------------- */
+
+enum key_kind {
+	KEY_BOOL,     /* int */
+	KEY_NUMBER,   /* long long in [min, max], times `scale` */
+	KEY_PATH,     /* char *, absolute from the ini's folder; empty: unset */
+	KEY_TEXT,     /* char *, as written; empty: unset */
+	KEY_WORDS,    /* strvec, split on blanks */
+	KEY_LIST,     /* strvec, split on commas and blanks */
+	KEY_DIALECT,  /* char *: "postgresql" or "sqlite" */
+	KEY_PG_MAJOR, /* int */
+	KEY_DURATION, /* char *: a PostgreSQL duration */
+	KEY_ENV_NAME, /* char *: an environment variable's name */
+	KEY_PREFIX,   /* "smoke." and the like: one entry per name, read_prefixed */
+	KEY_OTHER     /* read elsewhere in config.c (names, alembic_version) */
+};
+
+typedef struct key_rule {
+	const char *name;
+	enum key_kind kind;
+	size_t offset; /* into mgate_settings */
+	long long min, max, scale;
+	const char *help;
+} key_rule;
+
+#define AT(field) offsetof(mgate_settings, field)
+
+static const key_rule key_rules[] = {
+	{ "names", KEY_OTHER, 0, 0, 0, 0, "values for names imported from other modules" },
+	{ "alembic_version", KEY_OTHER, 0, 0, 0, 0, "the Alembic release whose loading rules to follow" },
+	{ "scan_cache", KEY_BOOL, AT(scan_cache), 0, 0, 0, "false turns the scan cache off" },
+	{ "version_table", KEY_TEXT, AT(version_table), 0, 0, 0, "Alembic's version table" },
+	{ "version_table_schema", KEY_TEXT, AT(version_table_schema), 0, 0, 0, "the version table's schema" },
+	{ "rules", KEY_PATH, AT(rules_dir), 0, 0, 0, "the project's rules folder" },
+	{ "rule.", KEY_PREFIX, 0, 0, 0, 0, "rule.<id> = error|warning|info|off: one rule's severity" },
+	{ "strict", KEY_BOOL, AT(strict), 0, 0, 0, "lint as with --strict" },
+	{ "dialect", KEY_DIALECT, AT(dialect), 0, 0, 0, "postgresql or sqlite, when no database URL says" },
+	{ "pg_version", KEY_PG_MAJOR, AT(pg_version), 0, 0, 0, "the PostgreSQL major version to judge for" },
+	{ "model_paths", KEY_LIST, AT(model_paths), 0, 0, 0, "globs of model files, for mgate ci" },
+	{ "sum_file", KEY_PATH, AT(sum_file), 0, 0, 0, "migrations.sum, for mgate sum and mgate ci" },
+	{ "backup_dir", KEY_PATH, AT(backup_dir), 0, 0, 0, "the backup folder" },
+	{ "backup_max_age", KEY_NUMBER, AT(backup_max_age), 1, 24 * 365 * 10, 3600, "hours a backup counts as fresh" },
+	{ "drill_max_age", KEY_NUMBER, AT(drill_max_age), 1, 3650, 86400, "days: a passing drill must be younger" },
+	{ "invariant.", KEY_PREFIX, 0, 0, 0, 0, "invariant.<name> = SQL => expected: an assertion the gate runs" },
+	{ "invariants_file", KEY_PATH, AT(invariants_file), 0, 0, 0, "an INI file of invariants" },
+	{ "alembic_cmd", KEY_WORDS, AT(alembic_cmd), 0, 0, 0, "the Alembic command mgate runs" },
+	{ "smoke.", KEY_PREFIX, 0, 0, 0, 0, "smoke.<name> = command args: a smoke command verification runs" },
+	{ "smoke_timeout", KEY_NUMBER, AT(smoke_timeout), 1, 86400, 1, "seconds each smoke command may take" },
+	{ "audit_table", KEY_BOOL, AT(audit_table), 0, 0, 0, "also record audit entries in the database" },
+	{ "audit_log", KEY_PATH, AT(audit_log), 0, 0, 0, "the audit log file" },
+	{ "audit_log_max_bytes", KEY_NUMBER, AT(audit_log_max_bytes), 0, (long long)1 << 40, 1,
+	  "the size at which the audit log rotates" },
+	{ "lock_retries", KEY_NUMBER, AT(lock_retries), 0, 1000, 1, "how often Alembic runs again after a lock timeout" },
+	{ "lock_retry_wait", KEY_NUMBER, AT(lock_retry_wait), 0, 3600, 1, "seconds between those runs" },
+	{ "lock_timeout", KEY_DURATION, AT(lock_timeout), 0, 0, 0, "PostgreSQL lock_timeout for Alembic's session" },
+	{ "statement_timeout", KEY_DURATION, AT(statement_timeout), 0, 0, 0,
+	  "PostgreSQL statement_timeout for Alembic's session" },
+	{ "rehearse_url_env", KEY_ENV_NAME, AT(rehearse_url_env), 0, 0, 0,
+	  "the environment variable env.py reads its URL from" },
+	{ "rehearse_env_checked", KEY_BOOL, AT(rehearse_env_checked), 0, 0, 0, "env.py uses alembic.ini's URL" },
+};
+
+size_t config_key_count(void)
+{
+	return sizeof(key_rules) / sizeof(key_rules[0]);
+}
+
+const char *config_key(size_t i, const char **help)
+{
+	if (i >= config_key_count())
+		return NULL;
+	if (help)
+		*help = key_rules[i].help;
+	return key_rules[i].name;
+}
+
+/* A bad value: the file, line, key and value, and what was expected. */
+static int bad_value(mg_error *err, const mgate_config *cfg, const ini_entry *e, const char *value,
+		     const char *expected)
+{
+	return mg_error_set(err, MG_ECONFIG, "%s:%d: %s = '%s' in [mgate]: expected %s", cfg->ini_path, e->line, e->key,
+			    value, expected);
+}
+
+static void settings_defaults(mgate_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->scan_cache = 1;
+	s->backup_max_age = 24 * 3600;
+	s->smoke_timeout = 30;
+	s->audit_log_max_bytes = 10LL * 1024 * 1024;
+	s->lock_retry_wait = 10;
+	s->lock_timeout = mg_strdup("5s");
+}
+
+/* One plain key's value into its field. */
+static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, const char *v, mg_error *err)
+{
+	char *field = (char *)&cfg->settings + k->offset;
+	const char *expected = NULL;
+	long long n;
+	int b;
+
+	switch (k->kind) {
+	case KEY_BOOL:
+		if (parse_bool(&b, v, &expected) < 0)
+			return bad_value(err, cfg, e, v, expected);
+		memcpy(field, &b, sizeof(b));
+		return MG_OK;
+	case KEY_NUMBER:
+		if (parse_long(&n, v, k->min, k->max, &expected) < 0)
+			return bad_value(err, cfg, e, v, expected);
+		n *= k->scale;
+		memcpy(field, &n, sizeof(n));
+		return MG_OK;
+	case KEY_PG_MAJOR:
+		if (parse_pg_major(&b, v, &expected) < 0)
+			return bad_value(err, cfg, e, v, expected);
+		memcpy(field, &b, sizeof(b));
+		return MG_OK;
+	case KEY_WORDS:
+	case KEY_LIST:
+		strvec_release((strvec *)(void *)field);
+		strvec_split((strvec *)(void *)field, v, k->kind == KEY_WORDS ? " \t\n" : ", \t\n");
+		return MG_OK;
+	default:
+		break;
+	}
+	/* the string kinds */
+	if (k->kind == KEY_DIALECT && strcmp(v, "postgresql") && strcmp(v, "postgres") && strcmp(v, "sqlite"))
+		return bad_value(err, cfg, e, v, "postgresql or sqlite");
+	if (k->kind == KEY_DURATION && parse_pg_duration(v, &expected) < 0)
+		return bad_value(err, cfg, e, v, expected);
+	if (k->kind == KEY_ENV_NAME && parse_env_name(v, &expected) < 0)
+		return bad_value(err, cfg, e, v, expected);
+	{
+		char **str = (char **)(void *)field;
+		buf path = BUF_INIT;
+		free(*str);
+		*str = NULL;
+		if (!*v && (k->kind == KEY_PATH || k->kind == KEY_TEXT))
+			return MG_OK; /* `audit_log =` turns it off */
+		if (!*v)
+			return bad_value(err, cfg, e, v, "a value");
+		if (k->kind == KEY_PATH) {
+			fs_join(&path, cfg->here, v);
+			*str = buf_detach(&path);
+		} else {
+			*str = mg_strdup(!strcmp(v, "postgres") ? "postgresql" : v);
+		}
+	}
+	return MG_OK;
+}
+
+static void trim(char *s)
+{
+	size_t n = strlen(s), b = 0;
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = 0;
+	while (isspace((unsigned char)s[b]))
+		b++;
+	memmove(s, s + b, n - b + 1);
+}
+
+static config_invariant *add_invariant(mgate_settings *s, const char *name, const char *sql, size_t sqllen,
+				       const char *expect)
+{
+	config_invariant *v;
+
+	s->invariants = mg_realloc(s->invariants, (s->ninvariants + 1) * sizeof(*s->invariants));
+	v = &s->invariants[s->ninvariants++];
+	v->name = mg_strdup(name);
+	v->sql = mg_strndup(sql, sqllen);
+	v->expect = mg_strdup(expect);
+	trim(v->sql);
+	trim(v->expect);
+	return v;
+}
+
+/* invariant.<name>, smoke.<name> and rule.<id>: a value (interpolated) per entry. */
+static int read_prefixed(mgate_config *cfg, const ini_entry *e, const char *v, mg_error *err)
+{
+	mgate_settings *s = &cfg->settings;
+
+	if (!strncmp(e->key, "invariant.", 10)) {
+		const char *arrow = strstr(v, "=>");
+		if (!e->key[10] || !arrow || arrow == v || !arrow[2])
+			return bad_value(err, cfg, e, v, "'SQL => expected value'");
+		add_invariant(s, e->key + 10, v, (size_t)(arrow - v), arrow + 2);
+		return MG_OK;
+	}
+	if (!strncmp(e->key, "smoke.", 6)) {
+		config_smoke *k;
+		strvec argv = STRVEC_INIT;
+		strvec_split(&argv, v, " \t\n");
+		if (!e->key[6] || !argv.n) {
+			strvec_release(&argv);
+			return bad_value(err, cfg, e, v, "a command and its arguments (run without a shell)");
+		}
+		s->smoke = mg_realloc(s->smoke, (s->nsmoke + 1) * sizeof(*s->smoke));
+		k = &s->smoke[s->nsmoke++];
+		k->name = mg_strdup(e->key + 6);
+		k->argv = argv;
+		k->line = e->line;
+		return MG_OK;
+	}
+	/* rule.<id>: the rule itself is checked when the catalogue loads */
+	if (!e->key[5] || (strcmp(v, "error") && strcmp(v, "warning") && strcmp(v, "info") && strcmp(v, "off")))
+		return bad_value(err, cfg, e, v, "error, warning, info or off");
+	s->rules = mg_realloc(s->rules, (s->nrules + 1) * sizeof(*s->rules));
+	s->rules[s->nrules].id = mg_strdup(e->key + 5);
+	s->rules[s->nrules].severity = mg_strdup(v);
+	s->rules[s->nrules++].line = e->line;
+	return MG_OK;
+}
+
+/* The [name] sections of invariants_file, each with `sql` and `expect`. */
+static int read_invariants_file(mgate_config *cfg, mg_error *err)
+{
+	const char *path = cfg->settings.invariants_file;
+	ini_file f;
+	size_t i;
+	int rc;
+
+	if (!path)
+		return MG_OK;
+	if ((rc = ini_load(&f, path, err)) < 0)
+		return rc == MG_ENOTFOUND ? mg_error_set(err, MG_ECONFIG, "invariants file '%s' does not exist", path)
+					  : mg_error_set(err, MG_ECONFIG, "%s", err->msg);
+	for (i = 0; i < f.sections.n && rc == MG_OK; i++) {
+		const ini_entry *sql = ini_find(&f, f.sections.v[i], "sql");
+		const ini_entry *exp = ini_find(&f, f.sections.v[i], "expect");
+		if (!sql || !exp)
+			rc = mg_error_set(err, MG_ECONFIG, "%s: invariant [%s] needs both 'sql' and 'expect'", path,
+					  f.sections.v[i]);
+		else
+			add_invariant(&cfg->settings, f.sections.v[i], sql->value, strlen(sql->value), exp->value);
+	}
+	ini_file_release(&f);
+	return rc;
+}
+
+/* Every entry of [mgate], in file order, checked and typed. */
+static int read_settings(mgate_config *cfg, mg_error *err)
+{
+	size_t i, k;
+	int rc = MG_OK;
+
+	settings_defaults(&cfg->settings);
+	for (i = 0; cfg->ini_path && i < cfg->ini.n && rc == MG_OK; i++) {
+		const ini_entry *e = &cfg->ini.entries[i];
+		const key_rule *rule = NULL;
+		char *v = NULL;
+		if (strcmp(e->section, "mgate"))
+			continue;
+		for (k = 0; k < config_key_count() && !rule; k++)
+			if (key_rules[k].kind == KEY_PREFIX ? !strncmp(e->key, key_rules[k].name, strlen(key_rules[k].name))
+							    : !strcmp(e->key, key_rules[k].name))
+				rule = &key_rules[k];
+		if (!rule) {
+			rc = mg_error_set(err, MG_ECONFIG,
+					  "%s:%d: unknown key '%s' in [mgate]; docs/cli.md lists the settings "
+					  "(`mgate doctor` shows what was read)",
+					  cfg->ini_path, e->line, e->key);
+			break;
+		}
+		if (rule->kind == KEY_OTHER)
+			continue;
+		if ((rc = mgate_value(&v, cfg, e->key, err)) < 0)
+			break;
+		rc = rule->kind == KEY_PREFIX ? read_prefixed(cfg, e, v ? v : "", err) : read_key(cfg, rule, e, v ? v : "", err);
+		free(v);
+	}
+	if (rc == MG_OK)
+		rc = read_invariants_file(cfg, err);
+	return rc;
+}
+
+static void settings_release(mgate_settings *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrules; i++) {
+		free(s->rules[i].id);
+		free(s->rules[i].severity);
+	}
+	for (i = 0; i < s->ninvariants; i++) {
+		free(s->invariants[i].name);
+		free(s->invariants[i].sql);
+		free(s->invariants[i].expect);
+	}
+	for (i = 0; i < s->nsmoke; i++) {
+		free(s->smoke[i].name);
+		strvec_release(&s->smoke[i].argv);
+	}
+	free(s->rules);
+	free(s->invariants);
+	free(s->smoke);
+	free(s->version_table);
+	free(s->version_table_schema);
+	free(s->rules_dir);
+	free(s->dialect);
+	free(s->sum_file);
+	free(s->backup_dir);
+	free(s->invariants_file);
+	free(s->audit_log);
+	free(s->lock_timeout);
+	free(s->statement_timeout);
+	free(s->rehearse_url_env);
+	strvec_release(&s->model_paths);
+	strvec_release(&s->alembic_cmd);
+	memset(s, 0, sizeof(*s));
+}
+
 int config_load(mgate_config *out, const config_opts *opts, mg_error *err)
 {
 	buf abs = BUF_INIT;
@@ -389,13 +714,9 @@ int config_load(mgate_config *out, const config_opts *opts, mg_error *err)
 	}
 	if ((rc = resolve_locations(out, err)) < 0)
 		goto cleanup;
-	if ((rc = parse_names(out, err)) < 0)
+	if ((rc = parse_names(out, err)) < 0 || (rc = read_settings(out, err)) < 0)
 		goto cleanup;
-	{
-		char *v = config_mgate_option(out, "scan_cache");
-		out->scan_cache = !opts->no_cache && !(v && !is_true(v));
-		free(v);
-	}
+	out->scan_cache = !opts->no_cache && out->settings.scan_cache;
 	rc = resolve_compat(out, opts, err);
 cleanup:
 	buf_release(&abs);
@@ -480,6 +801,7 @@ void config_release(mgate_config *cfg)
 	free(cfg->sqlalchemy_url);
 	strvec_release(&cfg->names.keys);
 	strvec_release(&cfg->names.values);
+	settings_release(&cfg->settings);
 	ini_file_release(&cfg->ini);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -177,8 +177,6 @@ int cli_read_versions(strvec *rows, buf *where, buf *server, const cli_dbopts *o
  */
 int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg);
 
-/* A boolean from [mgate] (true/yes/on/1). */
-int cli_mgate_flag(const mgate_config *cfg, const char *key);
 
 /* `path` relative to the current directory when it is under it (a pointer
  * into `path`). `cwd` starts empty and caches the directory between calls. */

@@ -21,16 +21,9 @@ static const char *const formats[] = { "text", "json", NULL };
 /* --backup-dir, else backup_dir in [mgate] (relative to the ini). */
 static char *backup_dir(const char *opt, const cli_project *p)
 {
-	char *v;
-	buf b = BUF_INIT;
-
 	if (opt)
 		return mg_strdup(opt);
-	if (!p->cfg.ini_path || !(v = config_mgate_option(&p->cfg, "backup_dir")))
-		return NULL;
-	fs_join(&b, p->cfg.here, v);
-	free(v);
-	return buf_detach(&b);
+	return p->cfg.settings.backup_dir ? mg_strdup(p->cfg.settings.backup_dir) : NULL;
 }
 
 static void show_progress(double done, void *ctx)

@@ -15,30 +15,6 @@
 
 static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
 
-/* Globs from [mgate] model_paths, separated by commas or whitespace. */
-static void model_globs(strvec *out, const mgate_config *cfg)
-{
-	char *v = config_mgate_option(cfg, "model_paths");
-
-	strvec_split(out, v, ", \t\n");
-	free(v);
-}
-
-/* [mgate] sum_file, absolute (relative to the ini's folder), or NULL. */
-static char *sum_path(const mgate_config *cfg)
-{
-	char *v = config_mgate_option(cfg, "sum_file");
-	buf p = BUF_INIT;
-
-	if (!v || !*v) {
-		free(v);
-		return NULL;
-	}
-	fs_join(&p, cfg->here, v);
-	free(v);
-	return buf_detach(&p);
-}
-
 static void print_text(const findings *f, const cicheck_result *res, const char *base, int quiet)
 {
 	cli_report_text(stdout, f, quiet, 0);
@@ -83,11 +59,10 @@ int cmd_ci(int argc, char **argv)
 	lint_opts lo;
 	cicheck_opts co;
 	cicheck_result res;
-	strvec args = STRVEC_INIT, globs = STRVEC_INIT;
+	strvec args = STRVEC_INIT;
 	findings found = FINDINGS_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *base = NULL, *rules_dir = NULL, *pg_version = NULL, *dialect = NULL;
-	char *sum = NULL;
 	int rc, strict = 0, have_project = 0;
 	cli_option opts[] = {
 		OPT_STRING_(0, "base", &base, "REF", "the branch, tag or commit the change will merge into (e.g. origin/main)"),
@@ -118,7 +93,7 @@ int cmd_ci(int argc, char **argv)
 		goto cleanup;
 	memset(&lo, 0, sizeof(lo));
 	lo.rules = &rules;
-	lo.strict = strict || cli_mgate_flag(&p.cfg, "strict");
+	lo.strict = strict || p.cfg.settings.strict;
 	lo.pg_version = 15;
 	if (pg_version && (lo.pg_version = atoi(pg_version)) <= 0) {
 		fprintf(stderr, "mgate ci: bad PostgreSQL version '%s'\n", pg_version);
@@ -128,14 +103,12 @@ int cmd_ci(int argc, char **argv)
 	if (!dialect && p.cfg.sqlalchemy_url && !strncmp(p.cfg.sqlalchemy_url, "sqlite", 6))
 		dialect = "sqlite";
 	lo.dialect = dialect && !strcmp(dialect, "sqlite") ? SQL_SQLITE : SQL_POSTGRESQL;
-	model_globs(&globs, &p.cfg);
-	sum = sum_path(&p.cfg);
 	memset(&co, 0, sizeof(co));
 	co.cfg = &p.cfg;
 	co.base = base;
 	co.lint = &lo;
-	co.model_globs = &globs;
-	co.sum_file = sum;
+	co.model_globs = &p.cfg.settings.model_paths;
+	co.sum_file = p.cfg.settings.sum_file;
 	if ((rc = cicheck_run(&res, &found, &co, &err)) < 0) {
 		fprintf(stderr, "mgate ci: %s\n", err.msg);
 		rc = rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
@@ -156,8 +129,6 @@ cleanup:
 	cicheck_result_release(&res);
 	findings_release(&found);
 	ruleset_release(&rules);
-	strvec_release(&globs);
-	free(sum);
 	if (have_project)
 		cli_project_release(&p);
 	strvec_release(&args);

@@ -144,7 +144,7 @@ cleanup:
 
 static void backups(doctor *d, cli_project *p, db *dbh, const strvec *rows)
 {
-	char *dir = config_mgate_option(&p->cfg, "backup_dir");
+	const char *dir = p->cfg.settings.backup_dir;
 	buf full = BUF_INIT, id = BUF_INIT;
 	backup_list l;
 	mg_error err = MG_ERROR_INIT;
@@ -156,7 +156,7 @@ static void backups(doctor *d, cli_project *p, db *dbh, const strvec *rows)
 		line(d, 0, "backups", "set backup_dir in [mgate] and run `mgate backup`", "no backup folder configured");
 		goto cleanup;
 	}
-	fs_join(&full, p->cfg.here, dir);
+	buf_puts(&full, dir);
 	if (!fs_is_dir(full.ptr)) {
 		line(d, 0, "backups", "run `mgate backup` (it creates the folder)", "'%s' does not exist yet", full.ptr);
 		goto cleanup;
@@ -182,7 +182,6 @@ static void backups(doctor *d, cli_project *p, db *dbh, const strvec *rows)
 	     newest ? ", newest " : "", newest ? newest->created_at : "");
 cleanup:
 	backup_list_release(&l);
-	free(dir);
 	buf_release(&full);
 	buf_release(&id);
 }

@@ -122,11 +122,10 @@ cleanup:
 static int choose_dialect(sql_dialect *out, const lint_cli *o, const cli_project *p)
 {
 	const char *d = o->dialect;
-	char *cfg = NULL;
 	const char *url;
 
-	if (!d && p->cfg.ini_path && (cfg = config_mgate_option(&p->cfg, "dialect")) != NULL)
-		d = cfg;
+	if (!d)
+		d = p->cfg.settings.dialect;
 	if (!d && (url = cli_database_url(o->db.db_url, p->cfg.sqlalchemy_url)) != NULL)
 		d = !strncmp(url, "sqlite", 6) ? "sqlite" : "postgresql";
 	if (!d)
@@ -137,10 +136,8 @@ static int choose_dialect(sql_dialect *out, const lint_cli *o, const cli_project
 		*out = SQL_SQLITE;
 	else {
 		fprintf(stderr, "mgate lint: unknown dialect '%s'; expected postgresql or sqlite\n", d);
-		free(cfg);
 		return EXIT_USAGE;
 	}
-	free(cfg);
 	return 0;
 }
 
@@ -279,7 +276,7 @@ int cmd_lint(int argc, char **argv)
 	}
 	memset(&lo, 0, sizeof(lo));
 	lo.rules = &rules;
-	lo.strict = o.strict || (have_project && cli_mgate_flag(&p.cfg, "strict"));
+	lo.strict = o.strict || (have_project && p.cfg.settings.strict);
 	if ((rc = choose_dialect(&lo.dialect, &o, &p)) != 0)
 		goto cleanup;
 	if (lo.dialect == SQL_POSTGRESQL && o.db.db_url && !o.pg_version && !server.len && have_project) {

@@ -174,7 +174,7 @@ int cmd_plan(int argc, char **argv)
 	}
 	memset(&lo, 0, sizeof(lo));
 	lo.rules = &rules;
-	lo.strict = cli_mgate_flag(&p.cfg, "strict");
+	lo.strict = p.cfg.settings.strict;
 	lo.dialect = !strncmp(url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
 	if ((rc = cli_pg_version(&lo.pg_version, NULL, pg_version, &p.cfg, &server, "plan")) != 0)
 		goto cleanup;

@@ -323,7 +323,8 @@ int cmd_rehearse(int argc, char **argv)
 	int *targets = NULL, *plan = NULL, rc, keep = 0, exists = 0;
 	size_t ntargets = 0, nplan = 0, i, fail_at = 0;
 	const char *target = "heads", *note = NULL;
-	char id[17], *kept = NULL, *url_env = NULL, *checked = NULL;
+	char id[17], *kept = NULL;
+	const char *url_env;
 	strvec rows = STRVEC_INIT, unknown = STRVEC_INIT;
 	json_t *audit = NULL;
 	FILE *info = stdout;
@@ -354,9 +355,8 @@ int cmd_rehearse(int argc, char **argv)
 		rc = cg.d ? EXIT_USAGE : EXIT_ENV;
 		goto cleanup;
 	}
-	url_env = config_mgate_option(&cg.p.cfg, "rehearse_url_env");
-	checked = config_mgate_option(&cg.p.cfg, "rehearse_env_checked");
-	if (!url_env && !(checked && !strcmp(checked, "true"))) {
+	url_env = cg.p.cfg.settings.rehearse_url_env;
+	if (!url_env && !cg.p.cfg.settings.rehearse_env_checked) {
 		int line = env_overrides_url(&cg.p.cfg);
 		if (line) {
 			fprintf(stderr, "mgate rehearse: %s/env.py:%d may take the database URL from elsewhere than "
@@ -560,8 +560,6 @@ cleanup:
 	free(targets);
 	free(plan);
 	free(kept);
-	free(url_env);
-	free(checked);
 	backup_info_release(&b);
 	cli_gate_release(&cg);
 	strvec_release(&args);

@@ -30,7 +30,6 @@ int cmd_sum(int argc, char **argv)
 	buf want = BUF_INIT, have = BUF_INIT, path = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *out_opt = NULL;
-	char *cfg_path = NULL;
 	int *order = NULL, rc, check = 0, have_project = 0;
 	size_t n = 0;
 	cli_option opts[] = {
@@ -59,8 +58,8 @@ int cmd_sum(int argc, char **argv)
 	}
 	if (out_opt)
 		buf_puts(&path, out_opt);
-	else if (p.cfg.ini_path && (cfg_path = config_mgate_option(&p.cfg, "sum_file")) != NULL)
-		fs_join(&path, p.cfg.here, cfg_path);
+	else if (p.cfg.settings.sum_file)
+		buf_puts(&path, p.cfg.settings.sum_file);
 	else
 		fs_join(&path, p.cfg.here ? p.cfg.here : ".", "migrations.sum");
 	if (check) {
@@ -87,7 +86,6 @@ int cmd_sum(int argc, char **argv)
 	rc = EXIT_OK;
 cleanup:
 	free(order);
-	free(cfg_path);
 	buf_release(&want);
 	buf_release(&have);
 	buf_release(&path);

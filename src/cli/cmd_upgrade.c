@@ -316,27 +316,16 @@ int cmd_upgrade(int argc, char **argv)
 
 	/* 4. the real Alembic */
 	cli_alembic_command(&cmd, &cg.p.cfg, cg.p.cfg.ini_path, "upgrade", target, NULL);
-	{
-		char *r = config_mgate_option(&cg.p.cfg, "lock_retries"), *w = config_mgate_option(&cg.p.cfg, "lock_retry_wait");
-		if (r)
-			retries = strtol(r, NULL, 10);
-		if (w)
-			retry_wait = strtol(w, NULL, 10);
-		if (retries < 0 || retry_wait < 0)
-			retries = 0, retry_wait = 10;
-		free(r);
-		free(w);
-	}
+	retries = (long)cg.p.cfg.settings.lock_retries;
+	retry_wait = (long)cg.p.cfg.settings.lock_retry_wait;
 	if (cg.lo.dialect == SQL_POSTGRESQL) {
-		char *lt = config_mgate_option(&cg.p.cfg, "lock_timeout"), *st = config_mgate_option(&cg.p.cfg, "statement_timeout");
+		const char *lt = cg.p.cfg.settings.lock_timeout, *st = cg.p.cfg.settings.statement_timeout;
 		buf pgopt = BUF_INIT;
 		const char *old = getenv("PGOPTIONS");
 		buf_printf(&pgopt, "PGOPTIONS=%s%s-c lock_timeout=%s", old ? old : "", old ? " " : "", lt ? lt : "5s");
 		if (st)
 			buf_printf(&pgopt, " -c statement_timeout=%s", st);
 		strvec_push_owned(&env, buf_detach(&pgopt));
-		free(lt);
-		free(st);
 	}
 	printf("\nrunning:");
 	for (i = 0; i < cmd.n; i++)

@@ -52,7 +52,6 @@ static long long last_passing_drill(const cli_gate *g)
 int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, const char *target, const char *cmd)
 {
 	mg_error err = MG_ERROR_INIT;
-	char *age = NULL;
 	int rc = 0, exists = 0;
 
 	memset(g, 0, sizeof(*g));
@@ -96,18 +95,14 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 	else if (!g->where.len)
 		dburl_redact(&g->where, g->url);
 	g->lo.rules = &g->rules;
-	g->lo.strict = a->strict || cli_mgate_flag(&g->p.cfg, "strict");
+	g->lo.strict = a->strict || g->p.cfg.settings.strict;
 	g->lo.dialect = !strncmp(g->url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
 	if ((rc = cli_pg_version(&g->lo.pg_version, NULL, a->pg_version, &g->p.cfg, &g->server, cmd)) != 0)
 		return rc;
-	if (a->backup_dir) {
+	if (a->backup_dir)
 		g->dir = mg_strdup(a->backup_dir);
-	} else if ((g->dir = config_mgate_option(&g->p.cfg, "backup_dir")) != NULL) {
-		buf b = BUF_INIT;
-		fs_join(&b, g->p.cfg.here, g->dir);
-		free(g->dir);
-		g->dir = buf_detach(&b);
-	}
+	else if (g->p.cfg.settings.backup_dir)
+		g->dir = mg_strdup(g->p.cfg.settings.backup_dir);
 	buf_printf(&g->lock, "mgate:%s%s%s", g->vt.schema ? g->vt.schema : "", g->vt.schema ? "." : "", g->vt.table);
 	g->go.cfg = &g->p.cfg;
 	g->go.map = &g->p.map;
@@ -118,31 +113,13 @@ int cli_gate_prepare(cli_gate *g, cli_common *common, const cli_gate_args *a, co
 	g->go.target = target;
 	g->go.lint = &g->lo;
 	g->go.backup_dir = g->dir;
-	g->go.backup_max_age = 24 * 3600;
-	if ((age = config_mgate_option(&g->p.cfg, "backup_max_age")) != NULL) {
-		long h = strtol(age, NULL, 10);
-		if (h <= 0) {
-			fprintf(stderr, "mgate %s: backup_max_age in [mgate] must be a number of hours, not '%s'\n", cmd, age);
-			free(age);
-			return EXIT_USAGE;
-		}
-		g->go.backup_max_age = h * 3600;
-		free(age);
-	}
-	if ((age = config_mgate_option(&g->p.cfg, "drill_max_age")) != NULL) {
-		long days = strtol(age, NULL, 10);
-		free(age);
-		if (days <= 0) {
-			fprintf(stderr, "mgate %s: drill_max_age in [mgate] must be a number of days\n", cmd);
-			return EXIT_USAGE;
-		}
-		g->go.drill_max_age = days * 86400;
+	g->go.backup_max_age = g->p.cfg.settings.backup_max_age;
+	if ((g->go.drill_max_age = g->p.cfg.settings.drill_max_age) > 0)
 		g->go.last_drill = last_passing_drill(g);
-	}
 	g->go.skip_backup_reason = a->no_backup_check ? a->reason : NULL;
 	g->go.lock_name = g->lock.ptr;
 	g->go.vt = &g->vt;
-	g->audit_table = a->audit_table || cli_mgate_flag(&g->p.cfg, "audit_table");
+	g->audit_table = a->audit_table || g->p.cfg.settings.audit_table;
 	return 0;
 }
 
@@ -227,10 +204,9 @@ void cli_audit_write(const cli_gate *cg, void *entry)
 {
 	mg_error err = MG_ERROR_INIT;
 	char *path = cg->have_project ? cli_audit_log_path(&cg->p.cfg) : NULL;
-	char *max = cg->have_project ? config_mgate_option(&cg->p.cfg, "audit_log_max_bytes") : NULL;
 
 	if (path) {
-		if (audit_append(path, entry, max ? strtoll(max, NULL, 10) : 10LL * 1024 * 1024, &err) < 0)
+		if (audit_append(path, entry, cg->p.cfg.settings.audit_log_max_bytes, &err) < 0)
 			fprintf(stderr, "mgate: warning: %s; this decision is not in the audit log\n", err.msg);
 	}
 	if (cg->audit_table) {
@@ -246,31 +222,22 @@ void cli_audit_write(const cli_gate *cg, void *entry)
 	}
 	json_decref((json_t *)entry);
 	free(path);
-	free(max);
 }
 
 char *cli_audit_log_path(const mgate_config *cfg)
 {
-	char *v = cfg->ini_path ? config_mgate_option(cfg, "audit_log") : NULL;
-	buf full = BUF_INIT;
-
-	if (!v || !*v) {
-		free(v);
-		return NULL;
-	}
-	fs_join(&full, cfg->here, v);
-	free(v);
-	return buf_detach(&full);
+	return cfg->settings.audit_log ? mg_strdup(cfg->settings.audit_log) : NULL;
 }
 
 /* The Alembic command: alembic_cmd in [mgate], else `alembic` when it is
  * on PATH, else `python3 -m alembic`. */
 void cli_alembic_argv(strvec *out, const mgate_config *cfg)
 {
-	char *v = config_mgate_option(cfg, "alembic_cmd");
+	size_t i;
 
-	if (v && *v) {
-		strvec_split(out, v, " \t");
+	if (cfg->settings.alembic_cmd.n) {
+		for (i = 0; i < cfg->settings.alembic_cmd.n; i++)
+			strvec_push(out, cfg->settings.alembic_cmd.v[i]);
 	} else {
 		const char *path = getenv("PATH");
 		int found = 0;
@@ -290,7 +257,6 @@ void cli_alembic_argv(strvec *out, const mgate_config *cfg)
 			strvec_push(out, "alembic");
 		}
 	}
-	free(v);
 }
 
 
@@ -314,42 +280,30 @@ void cli_alembic_command(strvec *out, const mgate_config *cfg, const char *ini, 
 
 int cli_run_smoke(const mgate_config *cfg, findings *out)
 {
-	char *to = cfg->ini_path ? config_mgate_option(cfg, "smoke_timeout") : NULL;
-	long timeout = to ? strtol(to, NULL, 10) : 30;
+	const mgate_settings *set = &cfg->settings;
+	long timeout = (long)set->smoke_timeout;
 	size_t i;
 	int ran = 0;
 
-	free(to);
-	if (timeout <= 0)
-		timeout = 30;
-	for (i = 0; cfg->ini_path && i < cfg->ini.n; i++) {
-		const ini_entry *e = &cfg->ini.entries[i];
+	for (i = 0; i < set->nsmoke; i++) {
+		const config_smoke *k = &set->smoke[i];
 		strvec argv = STRVEC_INIT;
 		mg_error err = MG_ERROR_INIT;
-		char *v;
 		int status = -1, sig = 0, timed_out = 0;
-		if (strcmp(e->section, "mgate") || strncmp(e->key, "smoke.", 6))
-			continue;
-		v = config_mgate_option(cfg, e->key);
-		strvec_split(&argv, v, " \t");
-		free(v);
-		if (!argv.n) {
-			strvec_release(&argv);
-			continue;
-		}
+		strvec_copy(&argv, &k->argv);
 		strvec_push_owned(&argv, NULL);
 		argv.n--;
 		ran++;
-		fprintf(stderr, "smoke %s: %s\n", e->key + 6, argv.v[0]);
+		fprintf(stderr, "smoke %s: %s\n", k->name, argv.v[0]);
 		if (spawn_stream(&status, &sig, &timed_out, (const char *const *)argv.v, NULL, timeout, 1, &err) < 0)
-			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, e->line, NULL, "smoke command '%s': %s",
-				     e->key + 6, err.msg);
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL, "smoke command '%s': %s",
+				     k->name, err.msg);
 		else if (timed_out)
-			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, e->line, NULL,
-				     "smoke command '%s' did not finish within %ld s (smoke_timeout)", e->key + 6, timeout);
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL,
+				     "smoke command '%s' did not finish within %ld s (smoke_timeout)", k->name, timeout);
 		else if (status != 0)
-			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, e->line, NULL,
-				     "smoke command '%s' failed (exit %d)", e->key + 6, status);
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL,
+				     "smoke command '%s' failed (exit %d)", k->name, status);
 		strvec_release(&argv);
 	}
 	return ran;

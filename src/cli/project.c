@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "util/fs.h"
 #include "util/buf.h"
+#include "util/parse.h"
 #include "util/utf8.h"
 #include "util/banned.h"
 
@@ -68,39 +69,31 @@ const char *cli_database_url(const char *opt, const char *from_ini)
 	return from_ini;
 }
 
-static int parse_major(const char *s)
-{
-	const char *p = s;
-	long v;
-	char *end;
-
-	while (*p && (*p < '0' || *p > '9'))
-		p++;
-	v = strtol(p, &end, 10);
-	return *p && v > 0 && v < 1000 ? (int)v : -1;
-}
-
 int cli_pg_version(int *out, const char **source, const char *opt, const mgate_config *cfg, const buf *server,
 		   const char *cmd)
 {
-	char *conf = NULL;
-	const char *v = opt, *src = v ? "option" : "default";
+	const char *expected;
+	int major;
 
 	*out = 15;
-	if (!v && server && server->len && strstr(server->ptr, "PostgreSQL")) {
-		v = server->ptr;
-		src = "server";
-	}
-	if (!v && cfg && cfg->ini_path && (v = conf = config_mgate_option(cfg, "pg_version")) != NULL)
-		src = "config";
 	if (source)
-		*source = src;
-	if (v && (*out = parse_major(v)) < 0) {
-		fprintf(stderr, "mgate %s: bad PostgreSQL version '%s'; expected a major version such as 15\n", cmd, v);
-		free(conf);
-		return EXIT_USAGE;
+		*source = opt ? "option" : "default";
+	if (opt) {
+		if (parse_pg_major(out, opt, &expected) < 0) {
+			fprintf(stderr, "mgate %s: bad PostgreSQL version '%s'; expected %s\n", cmd, opt, expected);
+			return EXIT_USAGE;
+		}
+		return 0;
 	}
-	free(conf);
+	if (server && server->len && (major = cli_server_pg_major(server)) > 0) {
+		*out = major;
+		if (source)
+			*source = "server";
+	} else if (cfg && cfg->settings.pg_version) {
+		*out = cfg->settings.pg_version;
+		if (source)
+			*source = "config";
+	}
 	return 0;
 }
 
@@ -114,8 +107,8 @@ int cli_server_pg_major(const buf *server)
 void cli_version_table(db_version_table *vt, char **own_table, char **own_schema, const cli_dbopts *o,
 		       const mgate_config *cfg)
 {
-	*own_table = config_mgate_option(cfg, "version_table");
-	*own_schema = config_mgate_option(cfg, "version_table_schema");
+	*own_table = cfg->settings.version_table ? mg_strdup(cfg->settings.version_table) : NULL;
+	*own_schema = cfg->settings.version_table_schema ? mg_strdup(cfg->settings.version_table_schema) : NULL;
 	vt->table = o && o->version_table ? o->version_table : *own_table ? *own_table
 									  : "alembic_version";
 	vt->schema = o && o->version_table_schema ? o->version_table_schema : *own_schema;
@@ -152,15 +145,6 @@ int cli_read_versions(strvec *rows, buf *where, buf *server, const cli_dbopts *o
 	return rc;
 }
 
-int cli_mgate_flag(const mgate_config *cfg, const char *key)
-{
-	char *v = cfg && cfg->ini_path ? config_mgate_option(cfg, key) : NULL;
-	int on = v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"));
-
-	free(v);
-	return on;
-}
-
 static int rules_error(const mg_error *err)
 {
 	fprintf(stderr, "mgate: error: %s\n", err->msg);
@@ -173,12 +157,10 @@ static int configure_rules(ruleset *out, const mgate_config *cfg)
 	mg_error err = MG_ERROR_INIT;
 	size_t i;
 
-	for (i = 0; i < cfg->ini.n; i++) {
-		const ini_entry *e = &cfg->ini.entries[i];
-		if (strcmp(e->section, "mgate") || strncmp(e->key, "rule.", 5))
-			continue;
-		if (ruleset_configure(out, e->key + 5, e->value, &err) < 0) {
-			fprintf(stderr, "mgate: error: %s:%d: %s\n", cfg->ini_path, e->line, err.msg);
+	for (i = 0; i < cfg->settings.nrules; i++) {
+		const config_rule *r = &cfg->settings.rules[i];
+		if (ruleset_configure(out, r->id, r->severity, &err) < 0) {
+			fprintf(stderr, "mgate: error: %s:%d: %s\n", cfg->ini_path, r->line, err.msg);
 			return EXIT_USAGE;
 		}
 	}
@@ -188,7 +170,7 @@ static int configure_rules(ruleset *out, const mgate_config *cfg)
 int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg)
 {
 	mg_error err = MG_ERROR_INIT;
-	char *builtin = rules_default_dir(), *cfg_dir = NULL;
+	char *builtin = rules_default_dir();
 	buf project = BUF_INIT;
 	int rc = 0;
 
@@ -204,8 +186,8 @@ int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg)
 	}
 	if (opt_dir)
 		buf_puts(&project, opt_dir);
-	else if (cfg && cfg->ini_path && (cfg_dir = config_mgate_option(cfg, "rules")) != NULL)
-		fs_join(&project, cfg->here, cfg_dir);
+	else if (cfg && cfg->settings.rules_dir)
+		buf_puts(&project, cfg->settings.rules_dir);
 	if (project.len && !fs_is_dir(project.ptr)) {
 		fprintf(stderr, "mgate: error: rules folder '%s' does not exist\n", project.ptr);
 		rc = EXIT_USAGE;
@@ -219,7 +201,6 @@ int cli_load_rules(ruleset *out, const char *opt_dir, const mgate_config *cfg)
 		rc = configure_rules(out, cfg);
 cleanup:
 	free(builtin);
-	free(cfg_dir);
 	buf_release(&project);
 	return rc;
 }

@@ -158,16 +158,12 @@ int cli_restore(cli_restored *out, const backup_info *b, const char *url, const 
 
 void cli_invariant_findings(findings *out, const mgate_config *cfg, db *d)
 {
-	mg_error err = MG_ERROR_INIT;
 	checklist_check inv;
 	size_t i;
 
-	memset(&inv, 0, sizeof(inv));
-	if (gate_invariants(&inv, cfg, d, &err) == 0)
-		for (i = 0; i < inv.found.n; i++)
-			findings_add(out, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
-	else
-		findings_add(out, "invariants", SEV_ERROR, NULL, 0, NULL, "%s", err.msg);
+	checklist_invariants(&inv, cfg, d);
+	for (i = 0; i < inv.found.n; i++)
+		findings_add(out, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
 	free(inv.summary);
 	free(inv.next);
 	findings_release(&inv.found);

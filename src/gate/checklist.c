@@ -448,114 +448,32 @@ static void check_locks(checklist_result *r, const checklist_opts *o, const plan
 
 /* ---- invariants ----------------------------------------------------------- */
 
-typedef struct invariant {
-	char *name, *sql, *expect;
-} invariant;
-
-static void trim(char *s)
+void checklist_invariants(checklist_check *c, const mgate_config *cfg, db *d)
 {
-	size_t n = strlen(s), b = 0;
-
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
-		s[--n] = 0;
-	while (s[b] == ' ' || s[b] == '\t' || s[b] == '\n')
-		b++;
-	memmove(s, s + b, n - b + 1);
-}
-
-/* `invariant.<name> = <sql> => <expected>` in [mgate], and sections of the
- * file `invariants_file` names ([name] sql = ..., expect = ...). */
-static int load_invariants(invariant **out, size_t *n, const mgate_config *cfg, mg_error *err)
-{
-	char *file = NULL;
-	size_t i;
-	int rc = MG_OK;
-
-	*out = NULL;
-	*n = 0;
-	if (!cfg->ini_path)
-		return MG_OK;
-	for (i = 0; i < cfg->ini.n; i++) {
-		const ini_entry *e = &cfg->ini.entries[i];
-		const char *arrow;
-		invariant *v;
-		if (strcmp(e->section, "mgate") || strncmp(e->key, "invariant.", 10))
-			continue;
-		if (!(arrow = strstr(e->value, "=>")))
-			return mg_error_set(err, MG_ECONFIG, "%s:%d: invariant '%s' needs 'SQL => expected value'",
-					    cfg->ini_path, e->line, e->key + 10);
-		*out = mg_realloc(*out, (*n + 1) * sizeof(**out));
-		v = &(*out)[(*n)++];
-		v->name = mg_strdup(e->key + 10);
-		v->sql = mg_strndup(e->value, (size_t)(arrow - e->value));
-		v->expect = mg_strdup(arrow + 2);
-		trim(v->sql);
-		trim(v->expect);
-	}
-	if ((file = config_mgate_option(cfg, "invariants_file")) != NULL) {
-		ini_file f;
-		buf path = BUF_INIT;
-		size_t s;
-		fs_join(&path, cfg->here, file);
-		if ((rc = ini_load(&f, path.ptr, err)) < 0) {
-			buf_release(&path);
-			free(file);
-			return rc == MG_ENOTFOUND ? mg_error_set(err, MG_ECONFIG, "invariants file '%s' does not exist",
-								 path.ptr)
-						  : MG_ECONFIG;
-		}
-		for (s = 0; s < f.sections.n; s++) {
-			const ini_entry *sql = ini_find(&f, f.sections.v[s], "sql");
-			const ini_entry *exp = ini_find(&f, f.sections.v[s], "expect");
-			invariant *v;
-			if (!sql || !exp) {
-				rc = mg_error_set(err, MG_ECONFIG, "%s: invariant [%s] needs both 'sql' and 'expect'",
-						  path.ptr, f.sections.v[s]);
-				break;
-			}
-			*out = mg_realloc(*out, (*n + 1) * sizeof(**out));
-			v = &(*out)[(*n)++];
-			v->name = mg_strdup(f.sections.v[s]);
-			v->sql = mg_strdup(sql->value);
-			v->expect = mg_strdup(exp->value);
-			trim(v->sql);
-			trim(v->expect);
-		}
-		ini_file_release(&f);
-		buf_release(&path);
-		free(file);
-	}
-	return rc;
-}
-
-int gate_invariants(checklist_check *c, const mgate_config *cfg, db *d, mg_error *err)
-{
-	invariant *inv = NULL;
-	size_t n = 0, i, failed = 0;
-	int rc;
+	const mgate_settings *set = &cfg->settings;
+	size_t n = set->ninvariants, i, failed = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->name = "invariants";
-	if ((rc = load_invariants(&inv, &n, cfg, err)) < 0)
-		goto cleanup;
 	if (!n) {
 		verdict(c, GATE_SKIP, NULL, "no invariants configured (invariant.<name> in [mgate])");
-		goto cleanup;
+		return;
 	}
 	if (!d) {
 		verdict(c, GATE_SKIP, NULL, "no database");
-		goto cleanup;
+		return;
 	}
 	for (i = 0; i < n; i++) {
+		const config_invariant *inv = &set->invariants[i];
 		char *got = NULL;
 		mg_error qerr = MG_ERROR_INIT;
-		if (d->ops->query_scalar(d, inv[i].sql, &got, &qerr) < 0) {
+		if (d->ops->query_scalar(d, inv->sql, &got, &qerr) < 0) {
 			findings_add(&c->found, "invariant-failed", SEV_ERROR, cfg->ini_path, 0, NULL,
-				     "invariant '%s' cannot run: %s", inv[i].name, qerr.msg);
+				     "invariant '%s' cannot run: %s", inv->name, qerr.msg);
 			failed++;
-		} else if (!got || strcmp(got, inv[i].expect)) {
+		} else if (!got || strcmp(got, inv->expect)) {
 			findings_add(&c->found, "invariant-failed", SEV_ERROR, cfg->ini_path, 0, NULL,
-				     "invariant '%s' expects %s, the database says %s", inv[i].name, inv[i].expect,
+				     "invariant '%s' expects %s, the database says %s", inv->name, inv->expect,
 				     got ? got : "no row");
 			failed++;
 		}
@@ -566,14 +484,6 @@ int gate_invariants(checklist_check *c, const mgate_config *cfg, db *d, mg_error
 			failed, n, n == 1 ? "" : "s");
 	else
 		verdict(c, GATE_PASS, NULL, "%zu invariant%s hold", n, n == 1 ? "" : "s");
-cleanup:
-	for (i = 0; i < n; i++) {
-		free(inv[i].name);
-		free(inv[i].sql);
-		free(inv[i].expect);
-	}
-	free(inv);
-	return rc;
 }
 
 /* ---- the run -------------------------------------------------------------- */
@@ -623,8 +533,7 @@ int checklist_run(checklist_result *out, const checklist_opts *o, mg_error *err)
 	if ((rc = lint_pending(out, o, &pl, err)) < 0)
 		goto cleanup;
 	check_locks(out, o, &pl);
-	if ((rc = gate_invariants(&out->checks[out->n++], o->cfg, o->d, err)) < 0)
-		goto cleanup;
+	checklist_invariants(&out->checks[out->n++], o->cfg, o->d);
 	out->open = 1;
 	for (i = 0; i < out->n; i++)
 		if (out->checks[i].status == GATE_FAIL)

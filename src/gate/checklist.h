@@ -73,7 +73,7 @@ int checklist_run(checklist_result *out, const checklist_opts *o, mg_error *err)
 int gate_script_hash(char hex[65], const script *s, mg_error *err);
 
 /* Only the invariants check (run again after an upgrade). */
-int gate_invariants(checklist_check *out, const mgate_config *cfg, db *d, mg_error *err);
+void checklist_invariants(checklist_check *out, const mgate_config *cfg, db *d);
 
 const char *checklist_status_name(int status);
 void checklist_result_release(checklist_result *r);

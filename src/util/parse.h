@@ -1,0 +1,33 @@
+/*
+ * parse.h: the one set of helpers that turn text a user gave (an option,
+ * a setting, an environment variable) into a typed value, or refuse it.
+ *
+ * Each returns 0, or -1 with *expected set to words saying what would be
+ * accepted ("a whole number from 1 to 3600"), for the caller's message,
+ * which names the option or key and quotes the value. Empty strings,
+ * junk after a number, signs where none make sense, and overflow are
+ * all refused.
+ */
+#ifndef MGATE_PARSE_H
+#define MGATE_PARSE_H
+
+/* A whole number in [min, max]: decimal digits, with a leading '-' only
+ * when min < 0. */
+int parse_long(long long *out, const char *s, long long min, long long max, const char **expected);
+
+/* true/false, yes/no, on/off, 1/0, any case. */
+int parse_bool(int *out, const char *s, const char **expected);
+
+/* A PostgreSQL duration setting's value as lock_timeout takes it: a whole
+ * number with an optional unit (us, ms, s, min, h, d), e.g. "5s", "500ms",
+ * "0". Nothing else: it goes into PGOPTIONS. */
+int parse_pg_duration(const char *s, const char **expected);
+
+/* A name for an environment variable: a letter or '_', then letters,
+ * digits and '_'. */
+int parse_env_name(const char *s, const char **expected);
+
+/* A PostgreSQL major version from 9 to 99: "15", or "15.4". */
+int parse_pg_major(int *out, const char *s, const char **expected);
+
+#endif
