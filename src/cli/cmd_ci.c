@@ -9,6 +9,8 @@
 
 #include "ci/cicheck.h"
 #include "cli.h"
+#include "report/findings.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
@@ -17,7 +19,7 @@ static const char *const formats[] = { "text", "json", "sarif", "github", "junit
 
 static void print_text(const findings *f, const cicheck_result *res, const char *base, int quiet)
 {
-	cli_report_text(stdout, f, quiet, 0);
+	report_text(stdout, f, quiet, 0);
 	if (quiet)
 		return;
 	printf("%s%s: %.12s, merge base %.12s, HEAD %.12s%s%s\n", f->n ? "\n" : "", base, res->base_commit,
@@ -35,11 +37,11 @@ static void print_json(const findings *f, const cicheck_result *res, const char 
 {
 	json_t *sum = json_object();
 
-	json_object_set_new(sum, "base", cli_json_str(base));
+	json_object_set_new(sum, "base", json_text(base));
 	json_object_set_new(sum, "base_commit", json_string(res->base_commit));
 	json_object_set_new(sum, "merge_base", json_string(res->merge_base));
 	json_object_set_new(sum, "head_commit", json_string(res->head_commit));
-	json_object_set_new(sum, "head_branch", res->head_name ? cli_json_str(res->head_name) : json_null());
+	json_object_set_new(sum, "head_branch", res->head_name ? json_text(res->head_name) : json_null());
 	json_object_set_new(sum, "added", json_integer((json_int_t)res->added));
 	json_object_set_new(sum, "modified", json_integer((json_int_t)res->modified));
 	json_object_set_new(sum, "renamed", json_integer((json_int_t)res->renamed));
@@ -48,13 +50,13 @@ static void print_json(const findings *f, const cicheck_result *res, const char 
 	json_object_set_new(sum, "base_heads", json_integer((json_int_t)res->base_heads));
 	json_object_set_new(sum, "errors", json_integer((json_int_t)findings_count_active(f, SEV_ERROR)));
 	json_object_set_new(sum, "warnings", json_integer((json_int_t)findings_count_active(f, SEV_WARNING)));
-	cli_report_json_stream(stdout, f, sum);
+	report_json_stream(stdout, f, sum);
 }
 
 int cmd_ci(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
+	project p;
 	ruleset rules;
 	lint_opts lo;
 	cicheck_opts co;
@@ -85,7 +87,7 @@ int cmd_ci(int argc, char **argv)
 	}
 	if (!cli_format_given(argc, argv) && getenv("GITHUB_ACTIONS") && !strcmp(getenv("GITHUB_ACTIONS"), "true"))
 		common.format = "github";
-	if ((rc = cli_load_project(&p, &common)) != 0)
+	if ((rc = cli_load_project(&p, &common, 0)) != 0)
 		goto cleanup;
 	have_project = 1;
 	findings_release(&p.found); /* the working tree's own load problems are not the branch's */
@@ -117,11 +119,11 @@ int cmd_ci(int argc, char **argv)
 	if (!strcmp(common.format, "json"))
 		print_json(&found, &res, base);
 	else if (!strcmp(common.format, "sarif"))
-		cli_report_sarif(&found, &rules);
+		report_sarif(stdout, &found, &rules);
 	else if (!strcmp(common.format, "github"))
-		cli_report_github(stdout, &found);
+		report_github(stdout, &found);
 	else if (!strcmp(common.format, "junit"))
-		cli_report_junit(stdout, &found, "mgate ci");
+		report_junit(stdout, &found, "mgate ci");
 	else
 		print_text(&found, &res, base, common.quiet);
 	rc = findings_count_active(&found, SEV_ERROR) ? EXIT_FINDINGS : EXIT_OK;
@@ -130,7 +132,7 @@ cleanup:
 	findings_release(&found);
 	ruleset_release(&rules);
 	if (have_project)
-		cli_project_release(&p);
+		project_release(&p);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;
 }

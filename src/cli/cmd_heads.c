@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -15,7 +16,7 @@ static const char *const formats[] = { "text", "json", NULL };
 int cmd_heads(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
+	project p;
 	strvec args = STRVEC_INIT;
 	int resolve = 0, expect_single = 0, rc;
 	const intvec *list;
@@ -30,7 +31,7 @@ int cmd_heads(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	if ((rc = cli_begin(argc, argv, "heads", "[options]", opts, formats, 0, &common, &args)) != 0)
 		goto out_noproj;
-	if ((rc = cli_load_project(&p, &common)) != 0)
+	if ((rc = cli_load_project(&p, &common, 0)) != 0)
 		goto cleanup;
 
 	list = resolve ? &p.map.real_heads : &p.map.heads;
@@ -49,9 +50,9 @@ int cmd_heads(int argc, char **argv)
 	if (!strcmp(common.format, "json")) {
 		json_t *o = json_object(), *arr = json_array();
 		for (i = 0; !p.map.broken && i < list->n; i++)
-			json_array_append_new(arr, cli_json_str(p.map.v[list->v[i]].id));
+			json_array_append_new(arr, json_text(p.map.v[list->v[i]].id));
 		json_object_set_new(o, "heads", arr);
-		json_object_set_new(o, "findings", cli_findings_json(&p.found));
+		json_object_set_new(o, "findings", json_findings(&p.found));
 		cli_print_json(o);
 		goto cleanup;
 	}
@@ -68,7 +69,7 @@ int cmd_heads(int argc, char **argv)
 		buf_release(&line);
 	}
 cleanup:
-	cli_project_release(&p);
+	project_release(&p);
 out_noproj:
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;

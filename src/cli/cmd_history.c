@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -53,23 +54,23 @@ static json_t *revision_json(const revnode *r)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "revision", cli_json_str(r->id));
-	json_object_set_new(o, "down_revisions", cli_strlist_json(&r->s->down));
-	json_object_set_new(o, "depends_on", cli_strlist_json(&r->s->depends));
-	json_object_set_new(o, "branch_labels", cli_strlist_json(&r->labels));
-	json_object_set_new(o, "path", cli_json_str(r->s->path));
+	json_object_set_new(o, "revision", json_text(r->id));
+	json_object_set_new(o, "down_revisions", json_strlist(&r->s->down));
+	json_object_set_new(o, "depends_on", json_strlist(&r->s->depends));
+	json_object_set_new(o, "branch_labels", json_strlist(&r->labels));
+	json_object_set_new(o, "path", json_text(r->s->path));
 	json_object_set_new(o, "is_head", json_boolean(r->is_head));
 	json_object_set_new(o, "is_base", json_boolean(r->is_base));
 	json_object_set_new(o, "is_merge", json_boolean(revnode_is_merge(r)));
 	json_object_set_new(o, "is_branch_point", json_boolean(revnode_is_branch_point(r)));
-	json_object_set_new(o, "doc", cli_json_str(r->s->doc));
+	json_object_set_new(o, "doc", json_text(r->s->doc));
 	return o;
 }
 
 int cmd_history(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
+	project p;
 	strvec args = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	int *order = NULL, rc;
@@ -80,7 +81,7 @@ int cmd_history(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	if ((rc = cli_begin(argc, argv, "history", "[options]", opts, formats, 0, &common, &args)) != 0)
 		goto out_noproj;
-	if ((rc = cli_load_project(&p, &common)) != 0)
+	if ((rc = cli_load_project(&p, &common, 0)) != 0)
 		goto cleanup;
 	cli_print_findings(&p.found, common.quiet);
 	rc = findings_count(&p.found, SEV_ERROR) ? EXIT_FINDINGS : EXIT_OK;
@@ -94,7 +95,7 @@ int cmd_history(int argc, char **argv)
 		for (i = 0; i < norder; i++)
 			json_array_append_new(arr, revision_json(&p.map.v[order[i]]));
 		json_object_set_new(o, "revisions", arr);
-		json_object_set_new(o, "findings", cli_findings_json(&p.found));
+		json_object_set_new(o, "findings", json_findings(&p.found));
 		cli_print_json(o);
 		goto cleanup;
 	}
@@ -103,7 +104,7 @@ int cmd_history(int argc, char **argv)
 cleanup:
 	buf_release(&line);
 	free(order);
-	cli_project_release(&p);
+	project_release(&p);
 out_noproj:
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
@@ -38,13 +39,13 @@ static const char *dialect_names(const rule *r)
 }
 
 /* Load the project's config when there is one; rules need no project. */
-static int load_rules_for(ruleset *rules, const cli_common *common, const char *rules_dir, cli_project *p, int *have)
+static int load_rules_for(ruleset *rules, const cli_common *common, const char *rules_dir, project *p, int *have)
 {
 	int rc;
 
 	*have = 0;
 	if (common->config || fs_exists("alembic.ini")) {
-		if ((rc = cli_load_project(p, common)) != 0)
+		if ((rc = cli_load_project(p, common, 0)) != 0)
 			return rc;
 		*have = 1;
 	}
@@ -54,7 +55,7 @@ static int load_rules_for(ruleset *rules, const cli_common *common, const char *
 int cmd_rules(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
+	project p;
 	ruleset rules;
 	strvec args = STRVEC_INIT;
 	const char *rules_dir = NULL;
@@ -83,10 +84,10 @@ int cmd_rules(int argc, char **argv)
 			json_object_set_new(o, "severity", json_string(r->disabled ? "off" : finding_severity_name(rule_severity(r, strict))));
 			json_object_set_new(o, "strict_severity",
 					    r->has_strict ? json_string(finding_severity_name(r->strict_severity)) : json_null());
-			json_object_set_new(o, "match", cli_json_str(m.ptr));
-			json_object_set_new(o, "when", r->when_src ? cli_json_str(r->when_src) : json_null());
+			json_object_set_new(o, "match", json_text(m.ptr));
+			json_object_set_new(o, "when", r->when_src ? json_text(r->when_src) : json_null());
 			json_object_set_new(o, "dialects", json_string(dialect_names(r)));
-			json_object_set_new(o, "file", cli_json_str(r->file));
+			json_object_set_new(o, "file", json_text(r->file));
 			json_array_append_new(arr, o);
 			buf_release(&m);
 		}
@@ -107,7 +108,7 @@ int cmd_rules(int argc, char **argv)
 cleanup:
 	ruleset_release(&rules);
 	if (have)
-		cli_project_release(&p);
+		project_release(&p);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;
 }
@@ -132,7 +133,7 @@ static int read_doc(buf *out, const char *id)
 int cmd_explain(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
+	project p;
 	ruleset rules;
 	strvec args = STRVEC_INIT;
 	buf doc = BUF_INIT, m = BUF_INIT;
@@ -182,7 +183,7 @@ cleanup:
 	buf_release(&m);
 	ruleset_release(&rules);
 	if (have)
-		cli_project_release(&p);
+		project_release(&p);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;
 }

@@ -20,7 +20,7 @@
  * needed here. */
 static const char *pick_url(const char *opt, const cli_common *common, char **owned)
 {
-	const char *given = cli_database_url(opt, NULL);
+	const char *given = session_database_url(opt, NULL);
 	config_opts co = CONFIG_OPTS_INIT;
 	mgate_config cfg;
 
@@ -60,18 +60,18 @@ static int open_live(db **d, const char *url)
 static int live_snapshot(void **out, const char *url)
 {
 	mg_error err = MG_ERROR_INIT;
-	db *d = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = open_live(&d, url)) != EXIT_OK)
-		return rc;
-	if (d->ops->snapshot(d, out, &err) < 0) {
-		fprintf(stderr, "mgate: error: %s\n", err.msg);
-		rc = err.code == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	if (!url) {
+		fprintf(stderr, "mgate: no database URL; pass --db URL, set MGATE_DATABASE_URL, or set sqlalchemy.url in alembic.ini\n");
+		return EXIT_USAGE;
 	}
-	db_close(d);
-	return rc;
+	if ((rc = db_snapshot_of(out, url, &err)) < 0) {
+		fprintf(stderr, "mgate: error: %s\n", err.msg);
+		return rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV;
+	}
+	return EXIT_OK;
 }
 
 int cmd_snapshot(int argc, char **argv)

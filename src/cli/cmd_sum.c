@@ -25,7 +25,7 @@ static int read_disk(void *ctx, const char *path, buf *out, mg_error *err)
 int cmd_sum(int argc, char **argv)
 {
 	cli_common common;
-	cli_project p;
+	project p;
 	strvec args = STRVEC_INIT;
 	buf want = BUF_INIT, have = BUF_INIT, path = BUF_INIT;
 	mg_error err = MG_ERROR_INIT;
@@ -41,7 +41,7 @@ int cmd_sum(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	if ((rc = cli_begin(argc, argv, "sum", "[--check] [--out FILE]", opts, formats, 0, &common, &args)) != 0)
 		goto cleanup;
-	if ((rc = cli_load_project(&p, &common)) != 0)
+	if ((rc = cli_load_project(&p, &common, 0)) != 0)
 		goto cleanup;
 	have_project = 1;
 	cli_print_findings(&p.found, common.quiet);
@@ -90,7 +90,7 @@ cleanup:
 	buf_release(&have);
 	buf_release(&path);
 	if (have_project)
-		cli_project_release(&p);
+		project_release(&p);
 	strvec_release(&args);
 	return rc < 0 ? EXIT_OK : rc;
 }

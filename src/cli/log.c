@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -62,10 +63,10 @@ static void emit(const char *msg, size_t n)
 	json_object_set_new(o, "level", json_string(level_of(m.ptr)));
 	json_object_set_new(o, "command", json_string(logst.command));
 	json_object_set_new(o, "correlation_id", logst.id[0] ? json_string(logst.id) : json_null());
-	json_object_set_new(o, "revision", logst.revision[0] ? cli_json_str(logst.revision) : json_null());
+	json_object_set_new(o, "revision", logst.revision[0] ? json_text(logst.revision) : json_null());
 	/* "mgate upgrade: the message" -> "the message" */
 	colon = !strncmp(m.ptr, "mgate", 5) ? strstr(m.ptr, ": ") : NULL;
-	json_object_set_new(o, "message", cli_json_str(colon ? colon + 2 : m.ptr));
+	json_object_set_new(o, "message", json_text(colon ? colon + 2 : m.ptr));
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text)
 		fprintf(logst.real, "%s\n", text);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/schema.h"
+#include "util/fs.h"
 #include "util/banned.h"
 
 const db_ops *db_ops_for(const db_url *u)
@@ -61,4 +62,37 @@ void db_observation_release(db_observation *o)
 	strvec_release(&o->rewritten);
 	free(o->error);
 	memset(o, 0, sizeof(*o));
+}
+
+void db_identity_of(buf *out, db *d, const char *url)
+{
+	mg_error err = MG_ERROR_INIT;
+	db_url u;
+
+	if (d && d->ops->identity(d, out, &err) == 0)
+		return;
+	buf_truncate(out, 0);
+	/* a SQLite file that is gone is still the same database by its path */
+	if (url && dburl_parse(&u, url, &err) == 0) {
+		if (u.dialect == DB_SQLITE) {
+			buf abs = BUF_INIT;
+			fs_abspath(&abs, u.sqlite_path);
+			buf_printf(out, "sqlite:%s", abs.ptr);
+			buf_release(&abs);
+		}
+		dburl_release(&u);
+	}
+}
+
+int db_snapshot_of(void **out, const char *url, mg_error *err)
+{
+	db *d = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_open(&d, url, err)) < 0)
+		return rc;
+	rc = d->ops->snapshot(d, out, err);
+	db_close(d);
+	return rc;
 }

@@ -121,6 +121,15 @@ const db_ops *db_ops_for(const db_url *u);
 int db_open(db **out, const char *url, mg_error *err);
 void db_close(db *d);
 
+/* What identifies the database at `url` (`d` connected to it, or NULL):
+ * db_ops.identity, else, for a SQLite file that is gone, "sqlite:" and its
+ * absolute path; empty when unknown. */
+void db_identity_of(buf *out, db *d, const char *url);
+
+/* The schema snapshot of the database at `url` (a json_t *), connecting
+ * for it. MG_ECONFIG for a URL that is no database's. */
+int db_snapshot_of(void **out, const char *url, mg_error *err);
+
 /* Write the schema snapshot to `out` in canonical form: streamed by the
  * adapter when it can, else its tree dumped. */
 int db_snapshot_write(db *d, FILE *out, mg_error *err);

@@ -1,5 +1,7 @@
 /*
- * audit.c: JSON lines with O_APPEND (one write per line), size rotation.
+ * audit.c: the audit log's entries (their shape is here alone), written as
+ * JSON lines with O_APPEND (one write per line) and size rotation, and
+ * read back.
  */
 #include "gate/audit.h"
 
@@ -16,42 +18,10 @@
 
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/banned.h"
 
 #define AUDIT_KEEP 5
-
-void audit_new_id(char out[17])
-{
-	unsigned char r[8];
-	int fd = open("/dev/urandom", O_RDONLY);
-	size_t i;
-
-	if (fd < 0 || read(fd, r, sizeof(r)) != (ssize_t)sizeof(r)) {
-		unsigned long long t = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
-		memcpy(r, &t, sizeof(r));
-	}
-	if (fd >= 0)
-		close(fd);
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
-}
-
-char *audit_who(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *user = pw && pw->pw_name ? pw->pw_name : getenv("USER");
-	const char *actor = getenv("GITHUB_ACTOR"), *ci = getenv("CI");
-	buf b = BUF_INIT;
-
-	buf_puts(&b, user ? user : "unknown");
-	if ((ci && *ci) || actor) {
-		buf_puts(&b, " (CI");
-		if (actor)
-			buf_printf(&b, ", GITHUB_ACTOR=%s", actor);
-		buf_putc(&b, ')');
-	}
-	return buf_detach(&b);
-}
 
 static void rotate(const char *path)
 {
@@ -140,4 +110,310 @@ void *audit_read(const char *path, const char *command, const char *database)
 		buf_release(&p);
 	}
 	return out;
+}
+
+/* ---- entries ----------------------------------------------------------------- */
+
+static json_t *entry_head(const audit_head *h)
+{
+	json_t *e = json_object();
+	char *who = run_who();
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(e, "time", json_string(ts));
+	json_object_set_new(e, "correlation_id", json_text(h->id));
+	json_object_set_new(e, "command", json_text(h->command));
+	json_object_set_new(e, "who", json_text(who));
+	json_object_set_new(e, "database", json_text(h->database));
+	json_object_set_new(e, "from", h->from ? json_strvec(h->from) : json_array());
+	free(who);
+	return e;
+}
+
+/* The checklist: its verdict, each check, and every override with its reason. */
+static void entry_gate(json_t *e, const audit_gate *g)
+{
+	const checklist_result *r = g->result;
+	json_t *checks = json_array(), *overrides = json_array();
+	size_t i, k;
+
+	json_object_set_new(e, "target", json_text(g->target));
+	json_object_set_new(e, "pending", json_strvec(&r->pending));
+	json_object_set_new(e, "verdict", json_string(r->open ? "open" : "closed"));
+	for (i = 0; i < r->n; i++) {
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_string(r->checks[i].name));
+		json_object_set_new(c, "status", json_string(checklist_status_name(r->checks[i].status)));
+		json_object_set_new(c, "summary", json_text(r->checks[i].summary ? r->checks[i].summary : ""));
+		json_array_append_new(checks, c);
+		for (k = 0; k < r->checks[i].found.n; k++) {
+			const finding *x = &r->checks[i].found.v[k];
+			json_t *o;
+			if (!x->suppressed)
+				continue;
+			o = json_object();
+			json_object_set_new(o, "kind", json_string("suppression"));
+			json_object_set_new(o, "rule", json_text(x->id));
+			json_object_set_new(o, "revision", json_text(x->revision));
+			json_object_set_new(o, "reason", json_text(x->suppressed));
+			json_array_append_new(overrides, o);
+		}
+	}
+	if (g->skip_backup_reason) {
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string("no-backup-check"));
+		json_object_set_new(o, "reason", json_text(g->skip_backup_reason));
+		json_array_append_new(overrides, o);
+	}
+	if (g->allow) {
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string("allow"));
+		json_object_set_new(o, "rules", json_strvec(g->allow));
+		json_object_set_new(o, "reason", json_text(g->allow_reason));
+		json_array_append_new(overrides, o);
+	}
+	json_object_set_new(e, "checks", checks);
+	json_object_set_new(e, "overrides", overrides);
+}
+
+/* The verification of a change: "pass" when it ran and verified, "fail"
+ * when verification failed, else "not run". */
+static json_t *entry_verification(int exit, int ran, const findings *f)
+{
+	json_t *v = json_object();
+
+	json_object_set_new(v, "result", json_string(exit == MG_OUT_OK && ran ? "pass" : exit == MG_OUT_UNVERIFIED ? "fail"
+														   : "not run"));
+	json_object_set_new(v, "findings", json_findings(f));
+	return v;
+}
+
+/* Append `e` to the log and the table, and free it. */
+static void entry_write(const audit_sink *sink, json_t *e, const progress *p)
+{
+	mg_error err = MG_ERROR_INIT;
+
+	if (sink->path && audit_append(sink->path, e, sink->max_bytes, &err) < 0)
+		progress_line(p, PROGRESS_WARN, "%s; this decision is not in the audit log", err.msg);
+	if (sink->table) {
+		db *d = NULL;
+		char *line = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		const char *id = json_string_value(json_object_get(e, "correlation_id"));
+		if (!line || db_open(&d, sink->url, &err) < 0 || d->ops->audit_write(d, sink->vt, id ? id : "", line, &err) < 0)
+			progress_line(p, PROGRESS_WARN, "%s; this decision is not in the audit table",
+				      line ? err.msg : "cannot encode the entry");
+		db_close(d);
+		free(line);
+	}
+	json_decref(e);
+}
+
+void audit_write_check(const audit_sink *sink, const audit_head *h, const audit_gate *g, int exit, const progress *p)
+{
+	json_t *e = entry_head(h);
+
+	entry_gate(e, g);
+	json_object_set_new(e, "exit", json_integer(exit));
+	entry_write(sink, e, p);
+}
+
+void audit_write_upgrade(const audit_sink *sink, const audit_head *h, const audit_upgrade *u, const progress *p)
+{
+	json_t *e = entry_head(h);
+
+	entry_gate(e, &u->gate);
+	if (u->before_snapshot)
+		json_object_set_new(e, "before_snapshot", json_text(u->before_snapshot));
+	json_object_set_new(e, "alembic_ran", json_boolean(u->alembic_ran));
+	json_object_set_new(e, "alembic_attempts", json_integer(u->attempts));
+	if (u->alembic_ran) {
+		json_object_set_new(e, "alembic_exit", json_integer(u->alembic_exit));
+		json_object_set_new(e, "signal", json_integer(u->signal));
+		json_object_set_new(e, "timed_out", json_boolean(u->timed_out));
+		json_object_set_new(e, "after", u->after ? json_strvec(u->after) : json_array());
+	}
+	json_object_set_new(e, "verification", entry_verification(u->exit, u->alembic_ran, u->verification));
+	json_object_set_new(e, "alembic_ms", json_real(u->alembic_ms));
+	json_object_set_new(e, "total_ms", json_real(u->total_ms));
+	json_object_set_new(e, "exit", json_integer(u->exit));
+	entry_write(sink, e, p);
+}
+
+void audit_write_rollback(const audit_sink *sink, const audit_head *h, const audit_rollback *r, const progress *p)
+{
+	json_t *e = entry_head(h);
+	size_t i;
+
+	json_object_set_new(e, "target", json_text(r->target));
+	json_object_set_new(e, "way", json_text(r->way));
+	json_object_set_new(e, "why", json_text(r->why));
+	if (r->way && !strcmp(r->way, "downgrade")) {
+		json_t *ran = json_array();
+		for (i = 0; i < r->ncommands; i++) {
+			json_t *c = json_object();
+			json_object_set_new(c, "downgrade", json_text(r->commands[i].target));
+			json_object_set_new(c, "exit", json_integer(r->commands[i].exit));
+			json_object_set_new(c, "ms", json_real(r->commands[i].ms));
+			json_array_append_new(ran, c);
+		}
+		json_object_set_new(e, "commands", ran);
+		json_object_set_new(e, "alembic_exit", json_integer(r->alembic_exit));
+	} else {
+		json_object_set_new(e, "backup", json_text(r->backup));
+		json_object_set_new(e, "kept", json_text(r->kept));
+	}
+	json_object_set_new(e, "verification", entry_verification(r->exit, 1, r->verification));
+	json_object_set_new(e, "exit", json_integer(r->exit));
+	entry_write(sink, e, p);
+}
+
+void audit_write_restore(const audit_sink *sink, const audit_head *h, const audit_restore *r, const progress *p)
+{
+	json_t *e = entry_head(h);
+
+	json_object_set_new(e, "backup", json_text(r->backup));
+	json_object_set_new(e, "backup_sha256", json_text(r->sha256));
+	json_object_set_new(e, "into", json_text(r->into));
+	json_object_set_new(e, "in_place", json_boolean(r->in_place));
+	json_object_set_new(e, "restored", json_boolean(r->restored));
+	json_object_set_new(e, "kept", json_text(r->kept));
+	json_object_set_new(e, "after", r->after ? json_strvec(r->after) : json_array());
+	json_object_set_new(e, "exit", json_integer(r->exit));
+	entry_write(sink, e, p);
+}
+
+void audit_write_drill(const audit_sink *sink, const audit_head *h, const audit_drill *d, const progress *p)
+{
+	json_t *e = entry_head(h), *dur = json_object();
+
+	json_object_set_new(e, "backup", json_text(d->backup));
+	json_object_set_new(e, "scratch", json_text(d->scratch));
+	json_object_set_new(e, "result", json_string(d->failure ? "fail" : "pass"));
+	json_object_set_new(e, "failure", json_text(d->failure));
+	json_object_set_new(e, "findings", json_findings(d->found));
+	if (d->backup_ms >= 0)
+		json_object_set_new(dur, "backup", json_real(d->backup_ms));
+	if (d->restore_ms >= 0)
+		json_object_set_new(dur, "restore", json_real(d->restore_ms));
+	if (d->verify_ms >= 0)
+		json_object_set_new(dur, "verify", json_real(d->verify_ms));
+	json_object_set_new(dur, "total", json_real(d->total_ms));
+	json_object_set_new(e, "durations_ms", dur);
+	json_object_set_new(e, "exit", json_integer(d->exit));
+	entry_write(sink, e, p);
+}
+
+void audit_write_rehearse(const audit_sink *sink, const audit_head *h, const char *target, const void *report,
+			  int exit, const progress *p)
+{
+	json_t *e = entry_head(h);
+
+	json_object_set_new(e, "target", json_text(target));
+	json_object_set_new(e, "report", report ? json_deep_copy((const json_t *)report) : json_null());
+	json_object_set_new(e, "exit", json_integer(exit));
+	entry_write(sink, e, p);
+}
+
+/* ---- read back --------------------------------------------------------------- */
+
+int audit_last_upgrade(audit_last *out, const char *path, const char *database)
+{
+	json_t *all = path ? audit_read(path, "upgrade", database) : NULL, *rows;
+	const char *snap;
+	size_t i, k;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = json_array_size(all); i-- > 0 && !found;) {
+		json_t *e = json_array_get(all, i);
+		if (!json_is_true(json_object_get(e, "alembic_ran")))
+			continue;
+		rows = json_object_get(e, "from");
+		for (k = 0; k < json_array_size(rows); k++)
+			if (json_string_value(json_array_get(rows, k)))
+				strvec_push(&out->from, json_string_value(json_array_get(rows, k)));
+		if ((snap = json_string_value(json_object_get(e, "before_snapshot"))) != NULL)
+			out->before_snapshot = mg_strdup(snap);
+		found = 1;
+	}
+	json_decref(all);
+	return found;
+}
+
+void audit_last_release(audit_last *l)
+{
+	strvec_release(&l->from);
+	free(l->before_snapshot);
+	memset(l, 0, sizeof(*l));
+}
+
+/* An entry's "time" (ISO 8601, UTC) as epoch seconds, or 0. */
+static long long entry_time(json_t *e)
+{
+	const char *t = json_string_value(json_object_get(e, "time"));
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long long)timegm(&tm);
+}
+
+long long audit_last_passing_drill(const char *path, const char *database)
+{
+	json_t *all = path ? audit_read(path, "drill", database) : NULL;
+	long long when = 0;
+	size_t i;
+
+	for (i = json_array_size(all); i-- > 0 && !when;) {
+		json_t *e = json_array_get(all, i);
+		const char *result = json_string_value(json_object_get(e, "result"));
+		if (result && !strcmp(result, "pass"))
+			when = entry_time(e);
+	}
+	json_decref(all);
+	return when;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? mg_strdup(s) : NULL;
+}
+
+size_t audit_drills(audit_drill_row **out, const char *path, const char *database)
+{
+	json_t *all = audit_read(path, "drill", database);
+	size_t i, n = json_array_size(all);
+
+	*out = mg_calloc(n + 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(all, i);
+		(*out)[i].time = dup_or_null(json_string_value(json_object_get(e, "time")));
+		(*out)[i].result = dup_or_null(json_string_value(json_object_get(e, "result")));
+		(*out)[i].backup = dup_or_null(json_string_value(json_object_get(e, "backup")));
+		(*out)[i].failure = dup_or_null(json_string_value(json_object_get(e, "failure")));
+		(*out)[i].total_ms = json_number_value(json_object_get(json_object_get(e, "durations_ms"), "total"));
+	}
+	json_decref(all);
+	return n;
+}
+
+void audit_drill_rows_free(audit_drill_row *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].time);
+		free(v[i].result);
+		free(v[i].backup);
+		free(v[i].failure);
+	}
+	free(v);
 }

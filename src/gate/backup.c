@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
@@ -164,6 +165,24 @@ cleanup:
 	return rc;
 }
 
+int backup_database(backup_info *out, buf *where, const char *url, const db_version_table *vt, const char *dir,
+		    void (*progress)(double done, void *ctx), void *ctx, mg_error *err)
+{
+	strvec rows = STRVEC_INIT;
+	db *d = NULL;
+	int exists = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_open(&d, url, err)) < 0)
+		return rc;
+	buf_puts(where, d->redacted);
+	if ((rc = d->ops->read_versions(d, vt, &rows, &exists, err)) == MG_OK)
+		rc = backup_take(out, d, dir, &rows, MGATE_VERSION, progress, ctx, err);
+	strvec_release(&rows);
+	db_close(d);
+	return rc < 0 ? MG_EENV : MG_OK;
+}
+
 static const char *jstr(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -273,6 +292,26 @@ int backup_list_dir(backup_list *out, const char *dir, int verify, mg_error *err
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), newest_first);
 	return MG_OK;
+}
+
+int backup_newest(backup_info *out, const char *dir, const char *identity, int verify)
+{
+	backup_list l;
+	mg_error err = MG_ERROR_INIT;
+	size_t i;
+	int rc = MG_ENOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	if (!dir || !identity || backup_list_dir(&l, dir, verify, &err) < 0)
+		return MG_ENOTFOUND;
+	for (i = 0; i < l.n && rc; i++)
+		if (l.v[i].status == BACKUP_OK && l.v[i].identity && !strcmp(l.v[i].identity, identity)) {
+			*out = l.v[i];
+			memset(&l.v[i], 0, sizeof(l.v[i]));
+			rc = 0;
+		}
+	backup_list_release(&l);
+	return rc;
 }
 
 long long db_writes_counter(db *d)

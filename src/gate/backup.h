@@ -56,12 +56,23 @@ typedef struct backup_list {
 int backup_take(backup_info *out, db *d, const char *dir, const strvec *revisions, const char *mgate_version,
 		void (*progress)(double done, void *ctx), void *ctx, mg_error *err);
 
+/* Connect to the database at `url`, read its version rows from `vt`, and
+ * back it up into `dir` (backup_take). `where` gets the URL, redacted.
+ * MG_ECONFIG for a URL that is no database's. */
+int backup_database(backup_info *out, buf *where, const char *url, const db_version_table *vt, const char *dir,
+		    void (*progress)(double done, void *ctx), void *ctx, mg_error *err);
+
 /* Every backup in `dir`, newest first, each verified (size and SHA-256)
  * when `verify`; leftovers of interrupted backups are listed as
  * BACKUP_INCOMPLETE. MG_ENOTFOUND when the folder does not exist. */
 int backup_list_dir(backup_list *out, const char *dir, int verify, mg_error *err);
 
 const char *backup_status_name(int status);
+
+/* The newest backup in `dir` of the database `identity` whose manifest
+ * holds (verified by SHA-256 when `verify`): 0, or MG_ENOTFOUND (also when
+ * `dir` or `identity` is NULL). */
+int backup_newest(backup_info *out, const char *dir, const char *identity, int verify);
 
 /* One backup, by the path of its file or of its manifest, verified when
  * `verify`. MG_ENOTFOUND when there is no such backup or no manifest. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "gate/backup.h"
+#include "gate/ledger.h"
 #include "alembic/inifile.h"
 #include "util/sha256.h"
 #include "util/buf.h"
@@ -158,20 +159,6 @@ cleanup:
 
 /* ---- integrity: the ledger ------------------------------------------------ */
 
-int gate_script_hash(char hex[65], const script *s, mg_error *err)
-{
-	sha256_ctx c;
-	buf src = BUF_INIT;
-	int rc;
-
-	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
-		sha256_update(&c, src.ptr, src.len);
-		rc = sha256_final(&c, NULL, hex, err);
-	}
-	buf_release(&src);
-	return rc;
-}
-
 static void check_integrity(checklist_result *r, const checklist_opts *o, const plan *pl)
 {
 	checklist_check *c = add_check(r, "integrity");
@@ -208,7 +195,7 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 			gone++;
 			continue;
 		}
-		if (gate_script_hash(hex, o->map->v[x].s, &err) == 0 && strcmp(hex, hashes.v[i])) {
+		if (ledger_script_hash(hex, o->map->v[x].s, &err) == 0 && strcmp(hex, hashes.v[i])) {
 			findings_add(&c->found, "edited-applied-revision", SEV_ERROR, o->map->v[x].s->path, 0, revs.v[i],
 				     "revision '%s' was applied with SHA-256 %.12s...; its file now hashes to %.12s...: the "
 				     "edit never ran on this database. Revert it and put the change in a new revision",

@@ -69,8 +69,6 @@ typedef struct checklist_result {
  * MG_ECONFIG only for bad invariant configuration. */
 int checklist_run(checklist_result *out, const checklist_opts *o, mg_error *err);
 
-/* The SHA-256 of a revision script (its kept source, else the file). */
-int gate_script_hash(char hex[65], const script *s, mg_error *err);
 
 /* Only the invariants check (run again after an upgrade). */
 void checklist_invariants(checklist_check *out, const mgate_config *cfg, db *d);

@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate/checklist.h"
+#include "gate/session.h"
 #include "lint/ops.h"
 #include "db/schema.h"
 #include "util/buf.h"
+#include "util/spawn.h"
 #include "util/banned.h"
 
 typedef struct effects {
@@ -258,5 +261,101 @@ int verify_schema(findings *out, const void *before, const void *after, const re
 	json_decref(changes);
 	effects_release(&e);
 	free(vt);
+	return MG_OK;
+}
+
+void verify_invariants(findings *out, const mgate_config *cfg, db *d)
+{
+	checklist_check inv;
+	size_t i;
+
+	checklist_invariants(&inv, cfg, d);
+	for (i = 0; i < inv.found.n; i++)
+		findings_add(out, inv.found.v[i].id, SEV_ERROR, NULL, 0, NULL, "%s", inv.found.v[i].message);
+	free(inv.summary);
+	free(inv.next);
+	findings_release(&inv.found);
+}
+
+int verify_smoke(findings *out, const mgate_config *cfg, const progress *p)
+{
+	const mgate_settings *set = &cfg->settings;
+	long timeout = (long)set->smoke_timeout;
+	size_t i;
+
+	for (i = 0; i < set->nsmoke; i++) {
+		const config_smoke *k = &set->smoke[i];
+		strvec argv = STRVEC_INIT;
+		mg_error err = MG_ERROR_INIT;
+		int status = -1, sig = 0, timed_out = 0;
+		strvec_copy(&argv, &k->argv);
+		strvec_push_owned(&argv, NULL);
+		argv.n--;
+		progress_line(p, PROGRESS_LOG, "smoke %s: %s", k->name, argv.v[0]);
+		if (spawn_stream(&status, &sig, &timed_out, (const char *const *)argv.v, NULL, timeout, 1, &err) < 0)
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL, "smoke command '%s': %s",
+				     k->name, err.msg);
+		else if (timed_out)
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL,
+				     "smoke command '%s' did not finish within %ld s (smoke_timeout)", k->name, timeout);
+		else if (status != 0)
+			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL,
+				     "smoke command '%s' failed (exit %d)", k->name, status);
+		strvec_release(&argv);
+	}
+	return (int)set->nsmoke;
+}
+
+int verify_at_target(findings *out, const revmap *m, const strvec *rows, const char *target, mg_error *err)
+{
+	strvec unknown = STRVEC_INIT;
+	int *cur = mg_calloc(rows->n + 1, sizeof(int)), *targets = NULL, *pending = NULL, rc = MG_OK;
+	size_t ncur, ntargets = 0, npending = 0, i;
+
+	ncur = revmap_indexes(cur, &unknown, m, rows);
+	for (i = 0; i < unknown.n; i++)
+		findings_add(out, "unknown-revision-in-database", SEV_ERROR, NULL, 0, unknown.v[i],
+			     "the database is at revision '%s', which no script defines", unknown.v[i]);
+	if (unknown.n)
+		goto cleanup;
+	if ((rc = revmap_resolve_target(&targets, &ntargets, m, target, cur, ncur, err)) < 0 ||
+	    (rc = revmap_upgrade_order(&pending, &npending, m, targets, ntargets, cur, ncur, err)) < 0)
+		goto cleanup;
+	if (npending) {
+		buf list = BUF_INIT;
+		for (i = 0; i < npending; i++)
+			buf_printf(&list, "%s%s", i ? ", " : "", m->v[pending[i]].id);
+		findings_add(out, "not-at-target", SEV_ERROR, NULL, 0, NULL, "the database is not at '%s': %zu step%s pending (%s)",
+			     target, npending, npending == 1 ? "" : "s", list.ptr);
+		buf_release(&list);
+	}
+cleanup:
+	free(cur);
+	free(targets);
+	free(pending);
+	strvec_release(&unknown);
+	return rc;
+}
+
+int verify_database(findings *out, const session *s, const char *target, const char *against, const progress *p,
+		    mg_error *err)
+{
+	void *want = NULL, *have = NULL;
+	int rc;
+
+	if ((rc = verify_at_target(out, &s->p.map, &s->rows, target, err)) < 0)
+		return err->code = MG_ECONFIG;
+	verify_invariants(out, &s->p.cfg, s->d);
+	if (against) {
+		if (schema_load(&want, against, err) < 0 || s->d->ops->snapshot(s->d, &have, err) < 0)
+			rc = err->code = MG_EENV;
+		else
+			verify_same_schema(out, want, have, s->vt.table, "the snapshot");
+		json_decref((json_t *)want);
+		json_decref((json_t *)have);
+		if (rc < 0)
+			return rc;
+	}
+	verify_smoke(out, &s->p.cfg, p);
 	return MG_OK;
 }

@@ -14,9 +14,12 @@
 #ifndef MGATE_VERIFY_H
 #define MGATE_VERIFY_H
 
-#include "util/finding.h"
+#include "alembic/config.h"
 #include "alembic/revmap.h"
+#include "db/db.h"
+#include "gate/progress.h"
 #include "lint/sqlcheck.h"
+#include "util/finding.h"
 
 /* Compare `before` and `after` (schema snapshots, json_t *) with what the
  * revisions `applied` (indexes into m, in order) declare. Findings go to
@@ -30,5 +33,33 @@ int verify_schema(findings *out, const void *before, const void *after, const re
  * Returns how many. */
 int verify_same_schema(findings *out, const void *want, const void *have, const char *version_table,
 		       const char *label);
+
+/* The invariants of [mgate] run on `d`: each failure is an error finding
+ * in `out`. */
+void verify_invariants(findings *out, const mgate_config *cfg, db *d);
+
+/* Run the smoke commands of [mgate] (argv, no shell, smoke_timeout seconds
+ * each; their output goes to standard error). A failure is an error
+ * finding in `out`; each command is announced through `p`. Returns how
+ * many ran. */
+int verify_smoke(findings *out, const mgate_config *cfg, const progress *p);
+
+/* Is the database at `target`? `rows` (version rows) against the graph:
+ * a row no script defines and pending steps are error findings in `out`.
+ * MG_ENOTFOUND or MG_EAMBIGUOUS (message in err) for a target the graph
+ * cannot resolve. */
+int verify_at_target(findings *out, const revmap *m, const strvec *rows, const char *target, mg_error *err);
+
+struct session;
+
+/*
+ * `mgate verify`: is the session's database at `target`, do the
+ * invariants hold, does its schema equal the snapshot file `against` (may
+ * be NULL), do the smoke commands pass? Each failure is an error finding
+ * in `out`. MG_ECONFIG for a target the graph cannot resolve, MG_EENV when
+ * the snapshot or the schema cannot be read.
+ */
+int verify_database(findings *out, const struct session *s, const char *target, const char *against,
+		    const progress *p, mg_error *err);
 
 #endif

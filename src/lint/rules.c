@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alembic/config.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/banned.h"
@@ -747,6 +748,36 @@ char *rules_default_dir(void)
 		return mg_strdup(MGATE_SOURCE_RULES_DIR);
 #endif
 	return NULL;
+}
+
+int ruleset_load_project(ruleset *out, const char *dir, const mgate_config *cfg, mg_error *err)
+{
+	char *builtin = rules_default_dir();
+	const char *project = dir ? dir : cfg ? cfg->settings.rules_dir
+					      : NULL;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!builtin)
+		return mg_error_set(err, MG_EENV, "the built-in rules folder was not found beside the program; set "
+						  "MGATE_RULES_DIR to mgate's rules/ folder");
+	rc = ruleset_load_dir(out, builtin, err);
+	free(builtin);
+	if (rc < 0)
+		return rc == MG_EENV ? MG_EENV : MG_ECONFIG;
+	if (project && !fs_is_dir(project))
+		return mg_error_set(err, MG_ECONFIG, "rules folder '%s' does not exist", project);
+	if (project && (rc = ruleset_load_dir(out, project, err)) < 0)
+		return rc == MG_EENV ? MG_EENV : MG_ECONFIG;
+	for (i = 0; cfg && i < cfg->settings.nrules; i++) {
+		const config_rule *r = &cfg->settings.rules[i];
+		if (ruleset_configure(out, r->id, r->severity, err) < 0) {
+			mg_error_wrap(err, "%s:%d", cfg->ini_path, r->line);
+			return err->code = MG_ECONFIG;
+		}
+	}
+	return MG_OK;
 }
 
 void ruleset_release(ruleset *rs)

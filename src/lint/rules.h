@@ -81,6 +81,18 @@ finding_severity rule_severity(const rule *r, int strict);
  */
 char *rules_default_dir(void);
 
+struct mgate_config;
+
+/*
+ * The catalogue a project judges by: the built-in folder, then the
+ * project's rules folder (`dir`, else `rules` in [mgate]), then the
+ * `rule.<id>` severities of [mgate]. `cfg` may be NULL. MG_EENV when the
+ * built-in folder is not found; MG_ECONFIG for a bad rule file, a missing
+ * project folder or a bad `rule.<id>` (the message names the file and
+ * line).
+ */
+int ruleset_load_project(ruleset *out, const char *dir, const struct mgate_config *cfg, mg_error *err);
+
 /* Compile a `when` predicate. MG_ECONFIG with the position on error. */
 int rule_expr_compile(rule_expr **out, const char *src, mg_error *err);
 

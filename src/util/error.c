@@ -50,6 +50,48 @@ int mg_error_wrap(mg_error *err, const char *fmt, ...)
 	return err->code ? err->code : MG_ERR;
 }
 
+int mg_fail(mg_error *err, int outcome, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return outcome;
+	err->code = outcome == MG_OUT_USAGE     ? MG_ECONFIG
+		    : outcome == MG_OUT_BLOCKED ? MG_EFINDINGS
+		    : outcome == MG_OUT_ENV     ? MG_EENV
+						: MG_ERR;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return outcome;
+}
+
+int mg_error_append(mg_error *err, const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	if (!err)
+		return MG_ERR;
+	len = strlen(err->msg);
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+	return err->code ? err->code : MG_ERR;
+}
+
+int mg_outcome_of(int code)
+{
+	switch (code) {
+	case MG_OK: return MG_OUT_OK;
+	case MG_ECONFIG:
+	case MG_ENOTFOUND: return MG_OUT_USAGE;
+	case MG_EFINDINGS:
+	case MG_EAMBIGUOUS: return MG_OUT_BLOCKED;
+	default: return MG_OUT_ENV;
+	}
+}
+
 void mg_error_clear(mg_error *err)
 {
 	if (!err)

@@ -20,6 +20,24 @@ enum {
 	MG_EFINDINGS = -6   /* the input is readable but findings block: exit 1 */
 };
 
+/*
+ * What a whole operation came to (an upgrade, a restore, a drill). These
+ * are also mgate's exit codes, one for one (docs/cli.md), and the audit log
+ * records them.
+ */
+enum mg_outcome {
+	MG_OUT_OK = 0,        /* done (and verified); the gate is open */
+	MG_OUT_BLOCKED = 1,   /* refused: the gate is closed, findings block, nothing was changed */
+	MG_OUT_USAGE = 2,     /* bad usage or configuration */
+	MG_OUT_ENV = 3,       /* the environment failed: database, Alembic, I/O */
+	MG_OUT_FAILED = 4,    /* the change itself (Alembic) failed */
+	MG_OUT_UNVERIFIED = 5 /* it ran, but verification failed */
+};
+
+/* The outcome a negative error code comes to: MG_ECONFIG is usage,
+ * MG_EFINDINGS and MG_EAMBIGUOUS block, the rest is the environment. */
+int mg_outcome_of(int code);
+
 typedef struct mg_error {
 	int code;
 	char msg[2048];
@@ -40,6 +58,14 @@ int mg_error_set(mg_error *err, int code, const char *fmt, ...)
 /* Prefix the current message with more context: "loading 'x': <old>". */
 int mg_error_wrap(mg_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Record a message with the error code that goes with `outcome` (usage:
+ * MG_ECONFIG, blocked: MG_EFINDINGS, the rest MG_EENV or MG_ERR) and
+ * return `outcome`: `return mg_fail(err, MG_OUT_USAGE, "...")`. */
+int mg_fail(mg_error *err, int outcome, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Append more to the current message: "<old>; nothing was changed". */
+int mg_error_append(mg_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void mg_error_clear(mg_error *err);
 

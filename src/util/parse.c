@@ -36,7 +36,8 @@ int parse_long(long long *out, const char *s, long long min, long long max, cons
 	}
 	if (*p)
 		return -1;
-	*out = !neg ? (long long)v : v ? -(long long)(v - 1) - 1 : 0;
+	*out = !neg ? (long long)v : v ? -(long long)(v - 1) - 1
+				       : 0;
 	return *out < min || *out > max ? -1 : 0;
 }
 

@@ -1,7 +1,7 @@
 /*
- * findings_format.c: rule findings for people and for machines: text grouped by
+ * findings.c: rule findings for people and for machines: text grouped by
  * revision with the source line and a caret, JSON, SARIF 2.1.0 for code
- * scanning, and GitHub workflow annotations.
+ * scanning, GitHub workflow annotations and JUnit XML (findings.h).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -9,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "report/findings.h"
 #include "version.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/utf8.h"
 #include "util/banned.h"
 
-const char *cli_display_path(const char *path, buf *cwd)
+const char *report_display_path(const char *path, buf *cwd)
 {
 	char here[4096];
 
@@ -30,7 +31,7 @@ const char *cli_display_path(const char *path, buf *cwd)
 
 static void print_location(FILE *out, const finding *f, buf *tmp)
 {
-	const char *p = cli_display_path(f->path, tmp);
+	const char *p = report_display_path(f->path, tmp);
 
 	if (p && f->line && f->col >= 0)
 		fprintf(out, "%s:%d:%d: ", p, f->line, f->col + 1);
@@ -61,7 +62,7 @@ static void print_wrapped(FILE *out, const char *label, const char *text)
 		fprintf(out, "    %s %s\n", label, text);
 }
 
-void cli_report_text(FILE *out, const findings *f, int quiet, int verbose)
+void report_text(FILE *out, const findings *f, int quiet, int verbose)
 {
 	buf tmp = BUF_INIT;
 	const char *rev = NULL;
@@ -77,7 +78,7 @@ void cli_report_text(FILE *out, const findings *f, int quiet, int verbose)
 			continue;
 		if (x->revision && (!rev || strcmp(rev, x->revision))) {
 			rev = x->revision;
-			fprintf(out, "%s== revision %s (%s)\n", i ? "\n" : "", rev, cli_display_path(x->path, &tmp));
+			fprintf(out, "%s== revision %s (%s)\n", i ? "\n" : "", rev, report_display_path(x->path, &tmp));
 		}
 		print_location(out, x, &tmp);
 		fprintf(out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
@@ -187,7 +188,7 @@ static void finding_json_text(buf *b, const finding *x, buf *cwd)
 	buf_printf(b, ",\n      \"severity\": \"%s\",\n      \"revision\": ", finding_severity_name(x->severity));
 	json_put_str(b, x->revision);
 	buf_puts(b, ",\n      \"path\": ");
-	json_put_str(b, cli_display_path(x->path, cwd));
+	json_put_str(b, report_display_path(x->path, cwd));
 	buf_puts(b, ",\n      \"line\": ");
 	json_put_int(b, x->line, x->line != 0);
 	buf_puts(b, ",\n      \"column\": ");
@@ -203,7 +204,7 @@ static void finding_json_text(buf *b, const finding *x, buf *cwd)
 	buf_puts(b, "\n    }");
 }
 
-void cli_report_json_stream(FILE *out, const findings *f, void *summary)
+void report_json_stream(FILE *out, const findings *f, void *summary)
 {
 	buf cwd = BUF_INIT, b = BUF_INIT;
 	size_t i;
@@ -228,7 +229,7 @@ static const char *sarif_level(finding_severity s)
 							   : "note";
 }
 
-void cli_report_sarif(const findings *f, const ruleset *rules)
+void report_sarif(FILE *out, const findings *f, const ruleset *rules)
 {
 	json_t *root = json_object(), *run = json_object(), *driver = json_object(), *tool = json_object();
 	json_t *jrules = json_array(), *results = json_array(), *runs = json_array();
@@ -242,20 +243,20 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 	for (i = 0; i < ids.n; i++) {
 		const rule *r = rules ? ruleset_find(rules, ids.v[i]) : NULL;
 		json_t *jr = json_object(), *cfg = json_object();
-		json_object_set_new(jr, "id", cli_json_str(ids.v[i]));
+		json_object_set_new(jr, "id", json_text(ids.v[i]));
 		if (r && r->message) {
 			json_t *d = json_object();
-			json_object_set_new(d, "text", cli_json_str(r->message));
+			json_object_set_new(d, "text", json_text(r->message));
 			json_object_set_new(jr, "shortDescription", d);
 		}
 		if (r && r->why) {
 			json_t *d = json_object();
-			json_object_set_new(d, "text", cli_json_str(r->why));
+			json_object_set_new(d, "text", json_text(r->why));
 			json_object_set_new(jr, "fullDescription", d);
 		}
 		if (r && r->fix) {
 			json_t *h = json_object();
-			json_object_set_new(h, "text", cli_json_str(r->fix));
+			json_object_set_new(h, "text", json_text(r->fix));
 			json_object_set_new(jr, "help", h);
 		}
 		{
@@ -263,7 +264,7 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 			json_t *props = json_object();
 			buf page = BUF_INIT;
 			buf_printf(&page, "docs/rules/%s.md", ids.v[i]);
-			json_object_set_new(props, "documentation", cli_json_str(page.ptr));
+			json_object_set_new(props, "documentation", json_text(page.ptr));
 			json_object_set_new(jr, "properties", props);
 			buf_release(&page);
 		}
@@ -274,14 +275,14 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 	for (i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
 		json_t *res = json_object(), *msg = json_object(), *locs = json_array();
-		json_object_set_new(res, "ruleId", cli_json_str(x->id));
+		json_object_set_new(res, "ruleId", json_text(x->id));
 		json_object_set_new(res, "ruleIndex", json_integer(strvec_index(&ids, x->id)));
 		json_object_set_new(res, "level", json_string(sarif_level(x->severity)));
-		json_object_set_new(msg, "text", cli_json_str(x->message));
+		json_object_set_new(msg, "text", json_text(x->message));
 		json_object_set_new(res, "message", msg);
 		if (x->path) {
 			json_t *loc = json_object(), *phys = json_object(), *art = json_object();
-			json_object_set_new(art, "uri", cli_json_str(cli_display_path(x->path, &tmp)));
+			json_object_set_new(art, "uri", json_text(report_display_path(x->path, &tmp)));
 			json_object_set_new(phys, "artifactLocation", art);
 			if (x->line) {
 				json_t *region = json_object();
@@ -297,7 +298,7 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 		if (x->suppressed) {
 			json_t *sups = json_array(), *s = json_object();
 			json_object_set_new(s, "kind", json_string("inSource"));
-			json_object_set_new(s, "justification", cli_json_str(x->suppressed));
+			json_object_set_new(s, "justification", json_text(x->suppressed));
 			json_array_append_new(sups, s);
 			json_object_set_new(res, "suppressions", sups);
 		}
@@ -313,7 +314,8 @@ void cli_report_sarif(const findings *f, const ruleset *rules)
 	json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
 	json_object_set_new(root, "version", json_string("2.1.0"));
 	json_object_set_new(root, "runs", runs);
-	cli_print_json(root);
+	json_print(root, out);
+	json_decref(root);
 	strvec_release(&ids);
 	buf_release(&tmp);
 }
@@ -334,7 +336,7 @@ static void gh_escape(FILE *out, const char *s, int property)
 	}
 }
 
-void cli_report_github(FILE *out, const findings *f)
+void report_github(FILE *out, const findings *f)
 {
 	buf tmp = BUF_INIT;
 	size_t i;
@@ -347,7 +349,7 @@ void cli_report_github(FILE *out, const findings *f)
 												      : "notice");
 		if (x->path) {
 			fputs("file=", out);
-			gh_escape(out, cli_display_path(x->path, &tmp), 1);
+			gh_escape(out, report_display_path(x->path, &tmp), 1);
 			if (x->line)
 				fprintf(out, ",line=%d", x->line);
 			if (x->col >= 0)
@@ -386,7 +388,7 @@ static void xml_escape(FILE *out, const char *s)
 	}
 }
 
-void cli_report_junit(FILE *out, const findings *f, const char *suite)
+void report_junit(FILE *out, const findings *f, const char *suite)
 {
 	buf cwd = BUF_INIT;
 	size_t i, failures = findings_count_active(f, SEV_ERROR), tests = 0;
@@ -402,7 +404,7 @@ void cli_report_junit(FILE *out, const findings *f, const char *suite)
 		fprintf(out, "    <testcase classname=\"mgate\" name=\"no findings\"/>\n");
 	for (i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
-		const char *path = cli_display_path(x->path, &cwd);
+		const char *path = report_display_path(x->path, &cwd);
 		if (x->suppressed)
 			continue;
 		fprintf(out, "    <testcase classname=\"");

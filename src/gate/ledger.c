@@ -1,0 +1,143 @@
+/*
+ * ledger.c: hashing revision scripts, and recording and reading what mgate
+ * applied (ledger.h). The table itself is the adapters' (db_ops.ledger_*).
+ */
+#include "gate/ledger.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/run.h"
+#include "util/sha256.h"
+#include "util/banned.h"
+
+int ledger_script_hash(char hex[65], const script *s, mg_error *err)
+{
+	sha256_ctx c;
+	buf src = BUF_INIT;
+	int rc;
+
+	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
+		sha256_update(&c, src.ptr, src.len);
+		rc = sha256_final(&c, NULL, hex, err);
+	}
+	buf_release(&src);
+	return rc;
+}
+
+/* Write the revisions `v` (indexes into m) that hash, in one transaction. */
+static int write_rows(db *d, const db_version_table *vt, const revmap *m, const int *v, size_t n, const char *id,
+		      size_t *written, mg_error *err)
+{
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT;
+	char *who = run_who();
+	size_t i;
+	int rc = MG_OK;
+
+	for (i = 0; i < n; i++) {
+		char hex[65];
+		if (ledger_script_hash(hex, m->v[v[i]].s, err) < 0)
+			continue;
+		strvec_push(&revs, m->v[v[i]].id);
+		strvec_push(&hashes, hex);
+	}
+	if (revs.n)
+		rc = d->ops->ledger_write(d, vt, &revs, &hashes, who, id, err);
+	if (written)
+		*written = revs.n;
+	free(who);
+	strvec_release(&revs);
+	strvec_release(&hashes);
+	return rc;
+}
+
+int ledger_record(db *d, const db_version_table *vt, const revmap *m, const int *steps, size_t n, const char *id,
+		  mg_error *err)
+{
+	return write_rows(d, vt, m, steps, n, id, NULL, err);
+}
+
+int ledger_read(ledger_list *out, db *d, const db_version_table *vt, const revmap *m, mg_error *err)
+{
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = d->ops->ledger_read(d, vt, &revs, &hashes, &out->exists, err)) < 0)
+		goto cleanup;
+	out->v = mg_calloc(revs.n + 1, sizeof(*out->v));
+	for (i = 0; i < revs.n; i++) {
+		ledger_entry *e = &out->v[out->n++];
+		int x = revmap_index(m, revs.v[i]);
+		char hex[65];
+		mg_error herr = MG_ERROR_INIT;
+		e->revision = mg_strdup(revs.v[i]);
+		e->sha256 = mg_strdup(hashes.v[i]);
+		if (x < 0)
+			e->state = LEDGER_GONE;
+		else if (ledger_script_hash(hex, m->v[x].s, &herr) == 0 && strcmp(hex, hashes.v[i]))
+			e->state = LEDGER_EDITED;
+		out->bad += e->state != LEDGER_MATCHES;
+	}
+cleanup:
+	strvec_release(&revs);
+	strvec_release(&hashes);
+	return rc;
+}
+
+void ledger_list_release(ledger_list *l)
+{
+	size_t i;
+
+	for (i = 0; l && i < l->n; i++) {
+		free(l->v[i].revision);
+		free(l->v[i].sha256);
+	}
+	if (l) {
+		free(l->v);
+		memset(l, 0, sizeof(*l));
+	}
+}
+
+int ledger_baseline(size_t *recorded, size_t *already, db *d, const db_version_table *vt, const revmap *m,
+		    const strvec *rows, mg_error *err)
+{
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT, unknown = STRVEC_INIT;
+	int *cur = mg_calloc(rows->n + 1, sizeof(int)), *applied = NULL, *missing = NULL, exists = 0, rc;
+	size_t ncur, napplied = 0, nmissing = 0, i;
+	char id[17];
+
+	*recorded = *already = 0;
+	if (m->broken) {
+		rc = mg_error_set(err, MG_EFINDINGS, "the revision graph is broken (see above)");
+		goto cleanup;
+	}
+	if ((rc = d->ops->ledger_read(d, vt, &revs, &hashes, &exists, err)) < 0)
+		goto cleanup;
+	ncur = revmap_indexes(cur, &unknown, m, rows);
+	if (unknown.n) {
+		rc = mg_error_set(err, MG_EFINDINGS, "the database is at revision '%s', which no script defines", unknown.v[0]);
+		goto cleanup;
+	}
+	if (ncur && (rc = revmap_upgrade_order(&applied, &napplied, m, cur, ncur, NULL, 0, err)) < 0) {
+		err->code = rc = MG_EFINDINGS;
+		goto cleanup;
+	}
+	missing = mg_calloc(napplied + 1, sizeof(int));
+	for (i = 0; i < napplied; i++)
+		if (strvec_index(&revs, m->v[applied[i]].id) < 0)
+			missing[nmissing++] = applied[i];
+	run_new_id(id);
+	if ((rc = write_rows(d, vt, m, missing, nmissing, id, recorded, err)) == MG_OK)
+		*already = napplied - *recorded;
+cleanup:
+	free(cur);
+	free(applied);
+	free(missing);
+	strvec_release(&revs);
+	strvec_release(&hashes);
+	strvec_release(&unknown);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * ledger.h: the ledger of what mgate applied: the SHA-256 of each revision
+ * script as it was when it ran, in the mgate_ledger table beside the
+ * version table. An applied revision whose file now hashes differently was
+ * edited after it ran: the edit never reached the database, and the gate
+ * closes on it.
+ */
+#ifndef MGATE_LEDGER_H
+#define MGATE_LEDGER_H
+
+#include "alembic/revmap.h"
+#include "alembic/script.h"
+#include "db/db.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+/* The SHA-256 of a revision script (its kept source, else the file). */
+int ledger_script_hash(char hex[65], const script *s, mg_error *err);
+
+/* Record the revisions `steps` (indexes into m) as applied, under the
+ * correlation id `id`, by the user running mgate. */
+int ledger_record(db *d, const db_version_table *vt, const revmap *m, const int *steps, size_t n, const char *id,
+		  mg_error *err);
+
+enum ledger_state { LEDGER_MATCHES, LEDGER_GONE, LEDGER_EDITED };
+
+/* One recorded revision, as `mgate ledger` shows it. */
+typedef struct ledger_entry {
+	char *revision;
+	char *sha256;
+	int state; /* enum ledger_state: compared with its file now */
+} ledger_entry;
+
+typedef struct ledger_list {
+	int exists;      /* the ledger table exists */
+	ledger_entry *v; /* in the order they were recorded */
+	size_t n;
+	size_t bad;      /* entries that do not match */
+} ledger_list;
+
+/* The ledger of `d`, each entry compared with the graph's scripts. */
+int ledger_read(ledger_list *out, db *d, const db_version_table *vt, const revmap *m, mg_error *err);
+void ledger_list_release(ledger_list *l);
+
+/*
+ * Record today's hashes of the revisions applied to a database (by its
+ * version rows `rows`) that the ledger lacks: for a database upgraded
+ * before mgate. *recorded and *already say how many. MG_EFINDINGS (with
+ * the message) when the graph is broken or a row names no script.
+ */
+int ledger_baseline(size_t *recorded, size_t *already, db *d, const db_version_table *vt, const revmap *m,
+		    const strvec *rows, mg_error *err);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * restore.c: a backup put back, every check first (restore.h).
+ */
+#include "gate/restore.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate/audit.h"
+#include "version.h"
+#include "util/banned.h"
+
+/* Other client sessions on the database `d` is connected to (PostgreSQL;
+ * 0 elsewhere, or -1 when they cannot be counted). */
+static long other_sessions(db *d)
+{
+	mg_error err = MG_ERROR_INIT;
+	char *v = NULL;
+	long n = 0;
+
+	if (strcmp(d->ops->name, "postgresql"))
+		return 0;
+	if (d->ops->query_scalar(d, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+				    "pid <> pg_backend_pid() AND backend_type = 'client backend'",
+				 &v, &err) < 0)
+		return -1;
+	n = v ? strtol(v, NULL, 10) : 0;
+	free(v);
+	return n;
+}
+
+/* On PostgreSQL: refuse while others are connected, then keep what is
+ * there as a backup in `keep_dir`. */
+static int before_pg_restore(restore_result *out, db *lockdb, const char *keep_dir, const db_version_table *vt,
+			     mg_error *err)
+{
+	long others = other_sessions(lockdb);
+	backup_info pre;
+	strvec rows = STRVEC_INIT;
+	int exists = 0;
+
+	if (others != 0) {
+		mg_error_set(err, MG_EFINDINGS,
+			     "refusing to restore over %s: %s; stop the application (or terminate them) first; nothing was "
+			     "changed",
+			     lockdb->redacted, others < 0 ? "its sessions cannot be counted" : others == 1 ? "1 other session is connected" : "other sessions are connected");
+		return MG_OUT_BLOCKED;
+	}
+	if (!keep_dir)
+		return MG_OUT_OK;
+	if ((vt && lockdb->ops->read_versions(lockdb, vt, &rows, &exists, err) < 0) ||
+	    backup_take(&pre, lockdb, keep_dir, &rows, MGATE_VERSION, NULL, NULL, err) < 0) {
+		char why[sizeof(err->msg)];
+		memcpy(why, err->msg, sizeof(why));
+		mg_error_set(err, MG_EENV, "cannot keep the current database first (%.1900s); nothing was changed", why);
+		strvec_release(&rows);
+		return MG_OUT_ENV;
+	}
+	out->pre_backup = mg_strdup(pre.path);
+	backup_info_release(&pre);
+	strvec_release(&rows);
+	return MG_OUT_OK;
+}
+
+int restore_put(restore_result *out, const backup_info *b, const char *url, const char *identity, db *lockdb,
+		const char *keep_dir, const db_version_table *vt, mg_error *err)
+{
+	db *after = NULL;
+	int exists = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (backup_restorable(b, url, identity, err) < 0)
+		return err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_USAGE;
+	if (lockdb && !strcmp(lockdb->ops->name, "postgresql") &&
+	    (rc = before_pg_restore(out, lockdb, keep_dir, vt, err)) != MG_OUT_OK)
+		return rc;
+	if (backup_restore(b, url, identity, 1, &out->kept, err) < 0)
+		return err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_ENV;
+	out->restored = 1;
+	if (db_open(&after, url, err) < 0 || (vt && after->ops->read_versions(after, vt, &out->rows, &exists, err) < 0)) {
+		mg_error_wrap(err, "the restore finished but the database cannot be read back");
+		db_close(after);
+		return MG_OUT_UNVERIFIED;
+	}
+	out->rows_read = 1;
+	db_close(after);
+	return MG_OUT_OK;
+}
+
+void restore_result_release(restore_result *r)
+{
+	free(r->kept);
+	free(r->pre_backup);
+	strvec_release(&r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int restore_find_backup(backup_info *out, const char *spec, const session *s, mg_error *err)
+{
+	buf id = BUF_INIT;
+	int rc = MG_OUT_OK;
+
+	memset(out, 0, sizeof(*out));
+	if (!strcmp(spec, "newest")) {
+		session_identity(&id, s);
+		if (!s->backup_dir) {
+			mg_error_set(err, MG_ECONFIG, "'newest' needs the backup folder: pass --backup-dir DIR or set backup_dir in [mgate]");
+			rc = MG_OUT_USAGE;
+		} else if (backup_newest(out, s->backup_dir, id.len ? id.ptr : NULL, 1) < 0) {
+			mg_error_set(err, MG_EFINDINGS, "no backup of %s in '%s' verifies; `mgate backup --list` shows them",
+				     s->where.ptr, s->backup_dir);
+			rc = MG_OUT_BLOCKED;
+		}
+	} else if (backup_load(out, spec, 1, err) < 0) {
+		rc = MG_OUT_USAGE;
+	}
+	buf_release(&id);
+	return rc;
+}
+
+/* Does the database have any table? -1 when it cannot be read. */
+static int has_tables(db *d)
+{
+	mg_error err = MG_ERROR_INIT;
+	void *snap = NULL;
+	json_t *t;
+	int n;
+
+	if (d->ops->snapshot(d, &snap, &err) < 0)
+		return -1;
+	t = json_object_get((json_t *)snap, "tables");
+	n = json_is_object(t) && json_object_size(t) > 0;
+	json_decref((json_t *)snap);
+	return n;
+}
+
+int restore_prepare(restore_plan *out, const session *s, const char *spec, const char *into, mg_error *err)
+{
+	db *target = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->where);
+	buf_init(&out->identity);
+	out->in_place = 1;
+	if ((rc = restore_find_backup(&out->backup, spec, s, err)) != MG_OUT_OK)
+		return rc;
+	out->url = into ? into : s->url;
+	dburl_redact(&out->where, out->url);
+	if (!into) {
+		session_identity(&out->identity, s);
+		return MG_OUT_OK;
+	}
+	if (db_open(&target, into, err) < 0 && err->code == MG_ECONFIG)
+		return MG_OUT_USAGE;
+	db_identity_of(&out->identity, target, into);
+	out->in_place = out->backup.identity && out->identity.len && !strcmp(out->identity.ptr, out->backup.identity);
+	if (!out->in_place && target && has_tables(target) != 0) {
+		mg_error_set(err, MG_EFINDINGS,
+			     "refusing to restore into %s: it is another database and it is not empty; restore into an empty "
+			     "database, or in place without --into",
+			     out->where.ptr);
+		rc = MG_OUT_BLOCKED;
+	}
+	db_close(target);
+	return rc;
+}
+
+int restore_execute(restore_result *out, session *s, const restore_plan *plan, long lock_wait_s,
+		    const char *correlation_id, const progress *p, mg_error *err)
+{
+	audit_head head = session_audit_head(s, "restore", correlation_id);
+	audit_restore rec;
+	db *lockdb = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rec, 0, sizeof(rec));
+	if (plan->in_place) {
+		/* the lock, on the database itself (none for a SQLite file that is gone) */
+		if (db_open(&lockdb, plan->url, err) == 0 && lockdb->ops->lock(lockdb, s->lock.ptr, lock_wait_s * 1000, err) < 0) {
+			rc = err->code == MG_EAMBIGUOUS ? MG_OUT_BLOCKED : MG_OUT_ENV;
+			mg_error_append(err, "; nothing was changed");
+			db_close(lockdb);
+			return rc;
+		}
+		if (!lockdb)
+			mg_error_clear(err);
+		session_disconnect(s); /* our own read session must not count as another */
+	}
+	rc = restore_put(out, &plan->backup, plan->url, plan->in_place ? plan->identity.ptr : NULL, lockdb,
+			 plan->in_place ? s->backup_dir : NULL, &s->vt, err);
+	if (rc == MG_OUT_OK && !strvec_same_set(&out->rows, &plan->backup.revisions)) {
+		mg_error_set(err, MG_ERR, "the restored database's version rows differ from the backup's manifest");
+		rc = MG_OUT_UNVERIFIED;
+	}
+	rec.backup = plan->backup.path;
+	rec.sha256 = plan->backup.sha256;
+	rec.into = plan->where.ptr;
+	rec.in_place = plan->in_place;
+	rec.restored = out->restored;
+	rec.kept = out->kept ? out->kept : out->pre_backup;
+	rec.after = &out->rows;
+	rec.exit = rc;
+	audit_write_restore(&s->audit, &head, &rec, p);
+	if (lockdb) {
+		lockdb->ops->unlock(lockdb, s->lock.ptr);
+		db_close(lockdb);
+	}
+	return rc;
+}
+
+void restore_plan_release(restore_plan *plan)
+{
+	backup_info_release(&plan->backup);
+	buf_release(&plan->where);
+	buf_release(&plan->identity);
+}

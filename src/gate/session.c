@@ -1,0 +1,200 @@
+/*
+ * session.c: resolve what a command about one database needs (session.h).
+ */
+#include "gate/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/dburl.h"
+#include "util/parse.h"
+#include "util/banned.h"
+
+const char *session_database_url(const char *opt, const char *from_ini)
+{
+	const char *env = getenv("MGATE_DATABASE_URL");
+
+	if (opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return from_ini;
+}
+
+/* Connect, and read the version rows and the server's version; a failure
+ * leaves s->d NULL with the reason in s->dberr. MG_ECONFIG for a URL that
+ * cannot be a database's. */
+static int connect_db(session *s, mg_error *err)
+{
+	mg_error e = MG_ERROR_INIT;
+	int exists = 0;
+
+	if (db_open(&s->d, s->url, &e) < 0) {
+		s->d = NULL;
+		if (e.code == MG_ECONFIG)
+			return mg_error_set(err, MG_ECONFIG, "%s", e.msg);
+		buf_puts(&s->dberr, e.msg);
+		dburl_redact(&s->where, s->url);
+		return MG_OK;
+	}
+	buf_puts(&s->where, s->d->redacted);
+	s->reached = 1;
+	if (s->d->ops->read_versions(s->d, &s->vt, &s->rows, &exists, &e) < 0 ||
+	    s->d->ops->server_version(s->d, &s->server, &e) < 0) {
+		buf_puts(&s->dberr, e.msg);
+		session_disconnect(s);
+	}
+	s->vt_exists = exists;
+	return MG_OK;
+}
+
+int session_connect(session *s, int required, mg_error *err)
+{
+	int rc;
+
+	if (!s->url)
+		return mg_error_set(err, MG_ECONFIG, "no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
+						     "sqlalchemy.url in alembic.ini");
+	if ((rc = connect_db(s, err)) < 0)
+		return rc;
+	if (!s->d && required)
+		return mg_error_set(err, MG_EENV, "%s", s->dberr.ptr);
+	return MG_OK;
+}
+
+/* The PostgreSQL version to judge for: the option, else the server's,
+ * else pg_version in [mgate], else 15. */
+static int choose_pg_version(session *s, const char *opt, mg_error *err)
+{
+	const char *expected;
+	int major;
+
+	s->lo.pg_version = 15;
+	s->pg_version_source = "default";
+	if (opt) {
+		if (parse_pg_major(&s->lo.pg_version, opt, &expected) < 0)
+			return mg_error_set(err, MG_ECONFIG, "bad PostgreSQL version '%s'; expected %s", opt, expected);
+		s->pg_version_source = "option";
+	} else if (!strncmp(s->server.ptr, "PostgreSQL ", 11) && (major = atoi(s->server.ptr + 11)) > 0) {
+		s->lo.pg_version = major;
+		s->pg_version_source = "server";
+	} else if (s->p.cfg.settings.pg_version) {
+		s->lo.pg_version = s->p.cfg.settings.pg_version;
+		s->pg_version_source = "config";
+	}
+	return MG_OK;
+}
+
+int session_open(session *s, const session_opts *o, mg_error *err)
+{
+	const mgate_settings *set;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	buf_init(&s->dberr);
+	buf_init(&s->where);
+	buf_init(&s->server);
+	buf_init(&s->lock);
+	if ((rc = project_load(&s->p, &o->project, err)) < 0)
+		return rc;
+	set = &s->p.cfg.settings;
+	if (o->rules && (rc = ruleset_load_project(&s->rules, o->rules_dir, &s->p.cfg, err)) < 0)
+		return rc;
+	s->vt.table = o->version_table ? o->version_table : set->version_table ? set->version_table : "alembic_version";
+	s->vt.schema = o->version_table_schema ? o->version_table_schema : set->version_table_schema;
+	buf_printf(&s->lock, "mgate:%s%s%s", s->vt.schema ? s->vt.schema : "", s->vt.schema ? "." : "", s->vt.table);
+	s->backup_dir = o->backup_dir ? mg_strdup(o->backup_dir) : set->backup_dir ? mg_strdup(set->backup_dir) : NULL;
+	s->url = session_database_url(o->db_url, s->p.cfg.sqlalchemy_url);
+	if (o->db != SESSION_NO_DB && (rc = session_connect(s, o->db == SESSION_DB_REQUIRED, err)) < 0)
+		return rc;
+	s->lo.rules = &s->rules;
+	s->lo.strict = o->strict || set->strict;
+	s->lo.dialect = s->url && !strncmp(s->url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
+	if ((rc = choose_pg_version(s, o->pg_version, err)) < 0)
+		return rc;
+	s->audit.path = set->audit_log;
+	s->audit.max_bytes = set->audit_log_max_bytes;
+	s->audit.table = o->audit_table || set->audit_table;
+	s->audit.url = s->url;
+	s->audit.vt = &s->vt;
+	return MG_OK;
+}
+
+void session_disconnect(session *s)
+{
+	db_close(s->d);
+	s->d = NULL;
+}
+
+void session_identity(buf *out, const session *s)
+{
+	db_identity_of(out, s->d, s->url);
+}
+
+int session_checklist(checklist_result *out, const session *s, const checklist_request *req, mg_error *err)
+{
+	const mgate_settings *set = &s->p.cfg.settings;
+	checklist_opts go;
+
+	memset(&go, 0, sizeof(go));
+	go.cfg = &s->p.cfg;
+	go.map = &s->p.map;
+	go.load_findings = &s->p.found;
+	go.d = s->d;
+	go.db_error = s->dberr.len ? s->dberr.ptr : NULL;
+	go.rows = &s->rows;
+	go.target = req->target ? req->target : "heads";
+	go.lint = &s->lo;
+	go.backup_dir = s->backup_dir;
+	go.backup_max_age = (long)set->backup_max_age;
+	go.skip_backup_reason = req->skip_backup_reason;
+	go.lock_name = s->lock.ptr;
+	go.vt = &s->vt;
+	go.allow = req->allow;
+	go.allow_reason = req->allow_reason;
+	if ((go.drill_max_age = (long)set->drill_max_age) > 0)
+		go.last_drill = audit_last_passing_drill(s->audit.path, s->where.ptr);
+	return checklist_run(out, &go, err);
+}
+
+void session_audit_check(const session *s, const checklist_request *req, const checklist_result *g, int exit,
+			 const char *correlation_id, const progress *p)
+{
+	audit_head h = session_audit_head(s, "check", correlation_id);
+	audit_gate a;
+
+	memset(&a, 0, sizeof(a));
+	a.target = req->target ? req->target : "heads";
+	a.result = g;
+	a.skip_backup_reason = req->skip_backup_reason;
+	a.allow = req->allow;
+	a.allow_reason = req->allow_reason;
+	audit_write_check(&s->audit, &h, &a, exit, p);
+}
+
+audit_head session_audit_head(const session *s, const char *command, const char *correlation_id)
+{
+	audit_head h;
+
+	h.command = command;
+	h.id = correlation_id;
+	h.database = s->where.ptr;
+	h.from = &s->rows;
+	return h;
+}
+
+void session_close(session *s)
+{
+	if (!s)
+		return;
+	session_disconnect(s);
+	ruleset_release(&s->rules);
+	free(s->backup_dir);
+	strvec_release(&s->rows);
+	buf_release(&s->dberr);
+	buf_release(&s->where);
+	buf_release(&s->server);
+	buf_release(&s->lock);
+	project_release(&s->p);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,201 @@
+/*
+ * gate.c: the checklist and the upgrade, written out (gate.h).
+ */
+#include "report/gate.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/findings.h"
+#include "util/json.h"
+#include "util/banned.h"
+
+void report_checklist_text(FILE *out, const checklist_result *g, const char *target, const char *where, int verbose)
+{
+	buf cwd = BUF_INIT;
+	size_t i, k, failed = 0;
+
+	fprintf(out, "mgate check: %s -> %s\n", where, target);
+	for (i = 0; i < g->n; i++) {
+		const checklist_check *c = &g->checks[i];
+		const char *tag = c->status == GATE_FAIL ? "FAIL" : checklist_status_name(c->status);
+		failed += c->status == GATE_FAIL;
+		fprintf(out, "  [%s] %-10s %s\n", tag, c->name, c->summary ? c->summary : "");
+		for (k = 0; k < c->found.n; k++) {
+			const finding *x = &c->found.v[k];
+			if ((x->suppressed || x->severity == SEV_INFO) && !verbose)
+				continue;
+			fprintf(out, "         %s", x->suppressed ? "(suppressed) " : "");
+			if (x->path)
+				fprintf(out, "%s%s%.0d: ", report_display_path(x->path, &cwd), x->line ? ":" : "", x->line);
+			fprintf(out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+		}
+		if (c->next && c->status != GATE_PASS)
+			fprintf(out, "         -> %s\n", c->next);
+	}
+	if (g->open)
+		fprintf(out, "gate: OPEN\n");
+	else
+		fprintf(out, "gate: CLOSED (%zu check%s failed)\n", failed, failed == 1 ? "" : "s");
+	buf_release(&cwd);
+}
+
+void *report_checklist_json(const checklist_result *g, const char *target)
+{
+	json_t *root = json_object(), *checks = json_array();
+	size_t i;
+
+	json_object_set_new(root, "verdict", json_string(g->open ? "open" : "closed"));
+	for (i = 0; i < g->n; i++) {
+		const checklist_check *c = &g->checks[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(c->name));
+		json_object_set_new(o, "status", json_string(checklist_status_name(c->status)));
+		json_object_set_new(o, "summary", json_text(c->summary ? c->summary : ""));
+		json_object_set_new(o, "next", json_text(c->next));
+		json_object_set_new(o, "findings", json_findings(&c->found));
+		json_array_append_new(checks, o);
+	}
+	json_object_set_new(root, "checks", checks);
+	json_object_set_new(root, "current", json_strvec(&g->current));
+	json_object_set_new(root, "target", json_text(target));
+	json_object_set_new(root, "pending", json_strvec(&g->pending));
+	return root;
+}
+
+void report_checklist_findings(findings *out, const checklist_result *g)
+{
+	size_t i, k;
+
+	for (i = 0; i < g->n; i++) {
+		const checklist_check *c = &g->checks[i];
+		for (k = 0; k < c->found.n; k++)
+			findings_add_copy(out, &c->found.v[k]);
+		if (c->status == GATE_FAIL && !c->found.n) {
+			buf id = BUF_INIT;
+			buf_printf(&id, "gate-%s", c->name);
+			findings_add(out, id.ptr, SEV_ERROR, NULL, 0, NULL, "%s", c->summary ? c->summary : c->name);
+			if (c->next)
+				findings_last(out)->fix = mg_strdup(c->next);
+			buf_release(&id);
+		}
+	}
+}
+
+void report_checklist_junit(FILE *out, const checklist_result *g)
+{
+	findings f = FINDINGS_INIT;
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		const checklist_check *c = &g->checks[i];
+		buf id = BUF_INIT;
+		if (c->status == GATE_PASS || c->status == GATE_SKIP)
+			continue;
+		buf_printf(&id, "check-%s", c->name);
+		findings_add(&f, id.ptr, c->status == GATE_FAIL ? SEV_ERROR : SEV_WARNING, NULL, 0, NULL, "%s",
+			     c->summary ? c->summary : c->name);
+		if (c->next)
+			findings_last(&f)->fix = mg_strdup(c->next);
+		buf_release(&id);
+	}
+	report_junit(out, &f, "mgate check");
+	findings_release(&f);
+}
+
+void report_rows(FILE *out, const strvec *rows, const char *none)
+{
+	size_t i;
+
+	for (i = 0; i < rows->n; i++)
+		fprintf(out, "%s%s", i ? ", " : "", rows->v[i]);
+	if (!rows->n)
+		fputs(none, out);
+}
+
+void report_findings_brief(FILE *out, const findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		fprintf(out, "  %s: %s [%s]\n", finding_severity_name(f->v[i].severity), f->v[i].message, f->v[i].id);
+}
+
+/* The two ways back from an upgrade that failed or did not verify. */
+static void way_back(FILE *out, const upgrade_result *r, const session *s)
+{
+	fprintf(out, "\nthe way back (`mgate rollback --dry-run` compares them; `mgate rollback --yes` takes one):\n"
+		     "  1. the downgrade path: alembic -c %s downgrade ",
+		s->p.cfg.ini_path ? s->p.cfg.ini_path : "alembic.ini");
+	if (!r->start.n)
+		fputs("base", out);
+	else {
+		size_t i;
+		for (i = 0; i < r->start.n; i++)
+			fprintf(out, "%s%s", i ? " " : "", r->start.v[i]);
+	}
+	fprintf(out, "\n     (check `mgate lint` first: a missing or lossy downgrade loses data)\n");
+	if (r->newest.path)
+		fprintf(out, "  2. restore the backup taken before: mgate restore %s --yes\n     (taken %s, at the starting "
+			     "revisions; what is there now is kept)\n",
+			r->newest.path, r->newest.created_at ? r->newest.created_at : "?");
+	else
+		fprintf(out, "  2. no backup of this database was found in the backup folder\n");
+}
+
+/* Alembic failed: how far it got, what it half-applied, the ways back. */
+static void failed_text(FILE *out, const upgrade_result *r, const session *s)
+{
+	size_t i;
+
+	fprintf(out, "\nAlembic failed (exit %d%s%s)\n", r->status, r->signalled ? ", after a signal" : "",
+		r->timed_out ? ", timed out" : "");
+	fputs("the database is now at: ", out);
+	report_rows(out, &r->after, "base (no version rows)");
+	fprintf(out, "\n%zu of %zu steps were applied%s%s\n", r->done, r->nsteps, r->stopped_in ? "; it stopped in " : "",
+		r->stopped_in ? r->stopped_in : "");
+	for (i = 0; i < r->verify.n; i++)
+		if (!strcmp(r->verify.v[i].id, "unexplained-change"))
+			fprintf(out, "half-applied by %s: %s\n", r->stopped_in ? r->stopped_in : "?", r->verify.v[i].message);
+	if (r->half)
+		fprintf(out, "to clean up the half-applied revision: `mgate restore %s --yes` puts back the backup taken "
+			     "before this upgrade; or undo the changes above by hand, fix the revision, and run mgate upgrade "
+			     "again\n",
+			r->newest.path ? r->newest.path : "<backup>");
+	way_back(out, r, s);
+}
+
+void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s)
+{
+	switch (r->stage) {
+	case UPGRADE_CLOSED:
+	case UPGRADE_LOCKED:
+		fprintf(out, "the gate is closed: Alembic was not run\n");
+		break;
+	case UPGRADE_NOTHING:
+		fprintf(out, "nothing to upgrade\n");
+		break;
+	case UPGRADE_UNREADABLE:
+		way_back(out, r, s);
+		break;
+	case UPGRADE_FAILED:
+		failed_text(out, r, s);
+		break;
+	case UPGRADE_UNVERIFIED:
+	case UPGRADE_DONE:
+		fputs("\nthe database is now at: ", out);
+		report_rows(out, &r->after, "base (no version rows)");
+		fputc('\n', out);
+		report_findings_brief(out, &r->verify);
+		if (r->stage == UPGRADE_UNVERIFIED) {
+			fprintf(out, "verification failed\n");
+			way_back(out, r, s);
+		} else {
+			fprintf(out, "upgraded and verified: %zu step%s\n", r->nsteps, r->nsteps == 1 ? "" : "s");
+		}
+		break;
+	default:
+		break; /* the caller prints the error */
+	}
+}
