@@ -2,9 +2,10 @@
 # The two Quick start commands of the README.
 #   scripts/dev.sh demo   install, build, and run mgate on the bundled SQLite demo
 #   scripts/dev.sh test   install, check the formatting, build gcc Release and
-#                         clang (unit tests), the fuzzers (clang), and gcc
-#                         Debug with ASan+UBSan for the whole suite (ctest);
-#                         warnings are errors in every build
+#                         clang (unit tests), the unit tests' coverage of the
+#                         gate (gcc, at least 80%), the fuzzers (clang), and
+#                         gcc Debug with ASan+UBSan for the whole suite
+#                         (ctest); warnings are errors in every build
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -79,6 +80,16 @@ test)
 			{ echo "dev.sh: the unit tests fail in the $dir build" >&2; exit 1; }
 		echo "dev.sh: $dir builds without warnings and passes the unit tests"
 	done
+	# the unit tests alone cover at least 80% of the gate's lines (gcovr)
+	cmake -S . -B build-coverage -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Debug -DMGATE_COVERAGE=ON \
+		-DMGATE_WERROR=ON >/dev/null
+	cmake --build build-coverage -j "$JOBS" >/dev/null
+	if ! cmake --build build-coverage --target coverage >build-coverage/coverage.log 2>&1; then
+		tail -40 build-coverage/coverage.log >&2
+		echo "dev.sh: the unit tests' coverage of the gate is short (build-coverage/coverage.log)" >&2
+		exit 1
+	fi
+	grep -E '^(src/|together)' build-coverage/coverage.log
 	# the whole suite on gcc's Debug build under ASan and UBSan
 	cmake -S . -B build-test -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Debug -DMGATE_SANITIZE=ON -DMGATE_WERROR=ON \
 		-DMGATE_FUZZ_BIN_DIR="$PWD/build-fuzz/fuzz" >/dev/null

@@ -16,8 +16,8 @@
 typedef struct project {
 	mgate_config cfg;
 	scriptdir sd;
-	revmap map;      /* map.broken when a script could not be read or the graph is unsound */
-	findings found;  /* problems with the scripts and the graph */
+	revmap map;     /* map.broken when a script could not be read or the graph is unsound */
+	findings found; /* problems with the scripts and the graph */
 } project;
 
 typedef struct project_opts {

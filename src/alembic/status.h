@@ -12,10 +12,10 @@
 #include "util/strvec.h"
 
 typedef struct status_plan {
-	int have_plan;    /* the pending steps are known */
-	int *pending;     /* indexes into the graph, in upgrade order */
+	int have_plan; /* the pending steps are known */
+	int *pending;  /* indexes into the graph, in upgrade order */
 	size_t npending;
-	size_t fail_at;   /* the step Alembic would stop at, or (size_t)-1 */
+	size_t fail_at; /* the step Alembic would stop at, or (size_t)-1 */
 } status_plan;
 
 /* Work out the plan; problems are error findings in `f`. MG_ENOTFOUND

@@ -104,6 +104,14 @@ typedef struct db_ops {
 	/* The snapshot written to `out` in canonical form as it is read, for
 	 * schemas too large to hold as a tree (NULL: see db_snapshot_write). */
 	int (*snapshot_write)(db *d, FILE *out, mg_error *err);
+	/* How many other client sessions are connected to the database `d`
+	 * is on, into *out: a restore over it waits for none. 0 where that
+	 * does not apply (a SQLite file: its restore refuses while a journal
+	 * or write-ahead log is in use). */
+	int (*other_sessions)(db *d, long *out, mg_error *err);
+	/* restore keeps what it replaces itself (SQLite links the previous
+	 * file aside); else the caller backs it up first. */
+	int restore_keeps_previous;
 } db_ops;
 
 struct db {

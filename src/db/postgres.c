@@ -826,6 +826,18 @@ static int pg_observe(const db_url *url, const char *redacted, const strvec *sta
 	return MG_OK;
 }
 
+static int pg_other_sessions(db *d, long *out, mg_error *err)
+{
+	char *v = NULL;
+	int rc = pg_query_scalar(d, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+				    "pid <> pg_backend_pid() AND backend_type = 'client backend'",
+				 &v, err);
+
+	*out = rc == MG_OK && v ? strtol(v, NULL, 10) : 0;
+	free(v);
+	return rc;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql",
 	pg_open,
@@ -847,4 +859,6 @@ const db_ops db_pg_ops = {
 	pg_scratch_drop,
 	pg_observe,
 	pg_snapshot_write,
+	pg_other_sessions,
+	0,
 };

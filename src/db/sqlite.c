@@ -860,6 +860,14 @@ static void sqlite_scratch_drop(const db_url *url, const char *name)
 	}
 }
 
+static int sqlite_other_sessions(db *d, long *out, mg_error *err)
+{
+	(void)d;
+	(void)err;
+	*out = 0;
+	return MG_OK;
+}
+
 const db_ops db_sqlite_ops = {
 	"sqlite",
 	sqlite_open,
@@ -881,4 +889,6 @@ const db_ops db_sqlite_ops = {
 	sqlite_scratch_drop,
 	NULL,
 	NULL,
+	sqlite_other_sessions,
+	1,
 };

@@ -49,7 +49,8 @@ static void check_copy(drill_result *r, const session *s, const char *scratch_ur
 		       const progress *p)
 {
 	mg_error err = MG_ERROR_INIT;
-	strvec rows = STRVEC_INIT;
+	strvec rows = STRVEC_INIT, env = STRVEC_INIT;
+	buf var = BUF_INIT;
 	db *d = NULL;
 	void *snap = NULL;
 	int exists = 0;
@@ -71,11 +72,13 @@ static void check_copy(drill_result *r, const session *s, const char *scratch_ur
 	verify_invariants(&r->found, &s->p.cfg, d);
 	db_close(d);
 	d = NULL;
-	setenv("MGATE_DATABASE_URL", scratch_url, 1);
-	setenv("MGATE_DRILL", "1", 1);
-	verify_smoke(&r->found, &s->p.cfg, p);
-	unsetenv("MGATE_DRILL");
+	/* the smoke commands, pointed at the copy */
+	buf_printf(&var, "MGATE_DATABASE_URL=%s", scratch_url);
+	strvec_push_owned(&env, buf_detach(&var));
+	strvec_push(&env, "MGATE_DRILL=1");
+	verify_smoke(&r->found, &s->p.cfg, &env, p);
 cleanup:
+	strvec_release(&env);
 	json_decref((json_t *)snap);
 	strvec_release(&rows);
 	db_close(d);

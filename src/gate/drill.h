@@ -21,19 +21,22 @@
 #include "util/finding.h"
 
 typedef struct drill_opts {
-	int newest;                 /* use the newest backup instead of taking one */
+	int newest; /* use the newest backup instead of taking one */
 	const char *correlation_id;
 } drill_opts;
 
-enum drill_step { DRILL_PASSED = 0, DRILL_BACKUP, DRILL_RESTORE, DRILL_CHECKS };
+enum drill_step { DRILL_PASSED = 0,
+		  DRILL_BACKUP,
+		  DRILL_RESTORE,
+		  DRILL_CHECKS };
 
 typedef struct drill_result {
-	int outcome;         /* enum mg_outcome: 0 passed, 5 failed, 3 could not run */
-	int failed_step;     /* enum drill_step */
-	char *failure;       /* why it failed, or NULL */
-	backup_info b;       /* the backup drilled with */
-	buf scratch;         /* the scratch database, redacted */
-	findings found;      /* the checks on the restored copy */
+	int outcome;                                       /* enum mg_outcome: 0 passed, 5 failed, 3 could not run */
+	int failed_step;                                   /* enum drill_step */
+	char *failure;                                     /* why it failed, or NULL */
+	backup_info b;                                     /* the backup drilled with */
+	buf scratch;                                       /* the scratch database, redacted */
+	findings found;                                    /* the checks on the restored copy */
 	double backup_ms, restore_ms, verify_ms, total_ms; /* < 0: the step did not run */
 } drill_result;
 

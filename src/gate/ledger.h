@@ -22,7 +22,9 @@ int ledger_script_hash(char hex[65], const script *s, mg_error *err);
 int ledger_record(db *d, const db_version_table *vt, const revmap *m, const int *steps, size_t n, const char *id,
 		  mg_error *err);
 
-enum ledger_state { LEDGER_MATCHES, LEDGER_GONE, LEDGER_EDITED };
+enum ledger_state { LEDGER_MATCHES,
+		    LEDGER_GONE,
+		    LEDGER_EDITED };
 
 /* One recorded revision, as `mgate ledger` shows it. */
 typedef struct ledger_entry {
@@ -35,7 +37,7 @@ typedef struct ledger_list {
 	int exists;      /* the ledger table exists */
 	ledger_entry *v; /* in the order they were recorded */
 	size_t n;
-	size_t bad;      /* entries that do not match */
+	size_t bad; /* entries that do not match */
 } ledger_list;
 
 /* The ledger of `d`, each entry compared with the graph's scripts. */

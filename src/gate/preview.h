@@ -12,10 +12,10 @@
 #include "util/finding.h"
 
 typedef struct preview_step {
-	int rev;          /* index into the session's graph */
-	plan_ops ops;     /* its upgrade(), in words */
-	long long *rows;  /* per op: its table's estimated rows (-1 unknown) */
-	findings found;   /* the rule engine on it */
+	int rev;         /* index into the session's graph */
+	plan_ops ops;    /* its upgrade(), in words */
+	long long *rows; /* per op: its table's estimated rows (-1 unknown) */
+	findings found;  /* the rule engine on it */
 } preview_step;
 
 typedef struct preview {

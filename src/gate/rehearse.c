@@ -29,10 +29,10 @@ typedef struct run {
 	const progress *p;
 	rehearse_result *r;
 	scratch scr;
-	buf ini_path;            /* the copy of alembic.ini that points at the copy */
-	strvec env;              /* MGATE_DATABASE_URL (and rehearse_url_env) for Alembic */
-	void *start_schema;      /* the copy before (json_t *) */
-	intvec start, expect;    /* its rows before, and what the plan should leave */
+	buf ini_path;         /* the copy of alembic.ini that points at the copy */
+	strvec env;           /* MGATE_DATABASE_URL (and rehearse_url_env) for Alembic */
+	void *start_schema;   /* the copy before (json_t *) */
+	intvec start, expect; /* its rows before, and what the plan should leave */
 	int *plan;
 	size_t nplan;
 } run;
@@ -433,7 +433,7 @@ int rehearse_run(rehearse_result *out, session *s, const rehearse_opts *o, const
 		verify_copy(&u);
 	if (rc == MG_OUT_OK)
 		rc = !out->failure ? MG_OUT_OK : out->done < out->n || out->steps[out->n - 1].status ? MG_OUT_FAILED
-												: MG_OUT_UNVERIFIED;
+												     : MG_OUT_UNVERIFIED;
 	if (rc == MG_OUT_OK || rc == MG_OUT_FAILED || rc == MG_OUT_UNVERIFIED) {
 		audit_head head = session_audit_head(s, "rehearse", o->correlation_id);
 		json_t *report = rehearse_json(out, s);

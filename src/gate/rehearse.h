@@ -27,32 +27,32 @@
 #include "util/strvec.h"
 
 typedef struct rehearse_step {
-	int rev;                 /* index into the session's graph */
+	int rev; /* index into the session's graph */
 	double ms;
-	int status;              /* Alembic's exit */
-	strvec sql;              /* its statements, from `alembic upgrade --sql` */
-	db_observation *obs;     /* one per statement (PostgreSQL), or NULL */
-	const char *note;        /* why there is no observation */
+	int status;          /* Alembic's exit */
+	strvec sql;          /* its statements, from `alembic upgrade --sql` */
+	db_observation *obs; /* one per statement (PostgreSQL), or NULL */
+	const char *note;    /* why there is no observation */
 } rehearse_step;
 
 typedef struct rehearse_result {
-	int outcome;             /* enum mg_outcome */
-	int nothing;             /* the backup is already at the target */
-	backup_info b;           /* the backup the copy came from */
-	buf scratch;             /* the copy, redacted */
+	int outcome;   /* enum mg_outcome */
+	int nothing;   /* the backup is already at the target */
+	backup_info b; /* the backup the copy came from */
+	buf scratch;   /* the copy, redacted */
 	rehearse_step *steps;
 	size_t n, done;
-	findings verify;         /* the copy after the upgrade */
-	strvec round_cmds;       /* the downgrades of the round trip */
+	findings verify;   /* the copy after the upgrade */
+	strvec round_cmds; /* the downgrades of the round trip */
 	buf round_problem;
 	int round_ok;
-	findings round;          /* differences after the round trip */
-	const char *failure;     /* why the rehearsal failed, or NULL */
+	findings round;      /* differences after the round trip */
+	const char *failure; /* why the rehearsal failed, or NULL */
 } rehearse_result;
 
 typedef struct rehearse_opts {
-	const char *target;      /* NULL: heads */
-	int keep;                /* keep the scratch database */
+	const char *target; /* NULL: heads */
+	int keep;           /* keep the scratch database */
 	const char *correlation_id;
 } rehearse_opts;
 

@@ -11,56 +11,44 @@
 #include "version.h"
 #include "util/banned.h"
 
-/* Other client sessions on the database `d` is connected to (PostgreSQL;
- * 0 elsewhere, or -1 when they cannot be counted). */
-static long other_sessions(db *d)
+/* Refuse while other sessions are connected to the database `lockdb` is
+ * on (they would write into what is being replaced). */
+static int refuse_if_busy(db *lockdb, mg_error *err)
 {
-	mg_error err = MG_ERROR_INIT;
-	char *v = NULL;
-	long n = 0;
+	long others = 0;
 
-	if (strcmp(d->ops->name, "postgresql"))
-		return 0;
-	if (d->ops->query_scalar(d, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-				    "pid <> pg_backend_pid() AND backend_type = 'client backend'",
-				 &v, &err) < 0)
-		return -1;
-	n = v ? strtol(v, NULL, 10) : 0;
-	free(v);
-	return n;
+	if (lockdb->ops->other_sessions(lockdb, &others, err) < 0)
+		others = -1;
+	if (!others)
+		return MG_OUT_OK;
+	return mg_fail(err, MG_OUT_BLOCKED,
+		       "refusing to restore over %s: %s; stop the application (or terminate them) first; nothing was changed",
+		       lockdb->redacted,
+		       others < 0    ? "its sessions cannot be counted"
+		       : others == 1 ? "1 other session is connected"
+				     : "other sessions are connected");
 }
 
-/* On PostgreSQL: refuse while others are connected, then keep what is
- * there as a backup in `keep_dir`. */
-static int before_pg_restore(restore_result *out, db *lockdb, const char *keep_dir, const db_version_table *vt,
-			     mg_error *err)
+/* Keep what is there now as a backup in `keep_dir`, where the restore does
+ * not keep it itself. */
+static int keep_current(restore_result *out, db *lockdb, const char *keep_dir, const db_version_table *vt,
+			mg_error *err)
 {
-	long others = other_sessions(lockdb);
 	backup_info pre;
 	strvec rows = STRVEC_INIT;
+	char why[sizeof(err->msg)];
 	int exists = 0;
 
-	if (others != 0) {
-		mg_error_set(err, MG_EFINDINGS,
-			     "refusing to restore over %s: %s; stop the application (or terminate them) first; nothing was "
-			     "changed",
-			     lockdb->redacted, others < 0 ? "its sessions cannot be counted" : others == 1 ? "1 other session is connected" : "other sessions are connected");
-		return MG_OUT_BLOCKED;
-	}
-	if (!keep_dir)
-		return MG_OUT_OK;
-	if ((vt && lockdb->ops->read_versions(lockdb, vt, &rows, &exists, err) < 0) ||
-	    backup_take(&pre, lockdb, keep_dir, &rows, MGATE_VERSION, NULL, NULL, err) < 0) {
-		char why[sizeof(err->msg)];
-		memcpy(why, err->msg, sizeof(why));
-		mg_error_set(err, MG_EENV, "cannot keep the current database first (%.1900s); nothing was changed", why);
+	if ((!vt || lockdb->ops->read_versions(lockdb, vt, &rows, &exists, err) == 0) &&
+	    backup_take(&pre, lockdb, keep_dir, &rows, MGATE_VERSION, NULL, NULL, err) == 0) {
+		out->pre_backup = mg_strdup(pre.path);
+		backup_info_release(&pre);
 		strvec_release(&rows);
-		return MG_OUT_ENV;
+		return MG_OUT_OK;
 	}
-	out->pre_backup = mg_strdup(pre.path);
-	backup_info_release(&pre);
+	memcpy(why, err->msg, sizeof(why));
 	strvec_release(&rows);
-	return MG_OUT_OK;
+	return mg_fail(err, MG_OUT_ENV, "cannot keep the current database first (%.1900s); nothing was changed", why);
 }
 
 int restore_put(restore_result *out, const backup_info *b, const char *url, const char *identity, db *lockdb,
@@ -72,8 +60,10 @@ int restore_put(restore_result *out, const backup_info *b, const char *url, cons
 	memset(out, 0, sizeof(*out));
 	if (backup_restorable(b, url, identity, err) < 0)
 		return err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_USAGE;
-	if (lockdb && !strcmp(lockdb->ops->name, "postgresql") &&
-	    (rc = before_pg_restore(out, lockdb, keep_dir, vt, err)) != MG_OUT_OK)
+	if (lockdb && (rc = refuse_if_busy(lockdb, err)) != MG_OUT_OK)
+		return rc;
+	if (lockdb && keep_dir && !lockdb->ops->restore_keeps_previous &&
+	    (rc = keep_current(out, lockdb, keep_dir, vt, err)) != MG_OUT_OK)
 		return rc;
 	if (backup_restore(b, url, identity, 1, &out->kept, err) < 0)
 		return err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_ENV;

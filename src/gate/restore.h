@@ -50,10 +50,10 @@ int restore_find_backup(backup_info *out, const char *spec, const session *s, mg
 /* A restore, prepared: what goes where. */
 typedef struct restore_plan {
 	backup_info backup;
-	const char *url;  /* where it goes (the session's database, or --into) */
-	buf where;        /* that URL, redacted */
-	buf identity;     /* the target's identity */
-	int in_place;     /* it replaces the backup's own database */
+	const char *url; /* where it goes (the session's database, or --into) */
+	buf where;       /* that URL, redacted */
+	buf identity;    /* the target's identity */
+	int in_place;    /* it replaces the backup's own database */
 } restore_plan;
 
 /* Prepare a restore of `spec` into `into` (NULL: in place). Refuses

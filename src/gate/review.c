@@ -62,7 +62,8 @@ static int read_rows(strvec *rows, buf *server, const review_request *rq, mg_err
 	if (!url)
 		return mg_error_set(err, MG_ECONFIG, "no database URL; pass --db URL, set MGATE_DATABASE_URL, or set "
 						     "sqlalchemy.url in alembic.ini");
-	vt.table = rq->version_table ? rq->version_table : set->version_table ? set->version_table : "alembic_version";
+	vt.table = rq->version_table ? rq->version_table : set->version_table ? set->version_table
+									      : "alembic_version";
 	vt.schema = rq->version_table_schema ? rq->version_table_schema : set->version_table_schema;
 	if ((rc = db_open(&d, url, err)) == MG_OK && (rc = d->ops->read_versions(d, &vt, rows, &exists, err)) == MG_OK)
 		rc = d->ops->server_version(d, server, err);
@@ -107,7 +108,8 @@ static int order_pending(int **out, size_t *n, const review_request *rq, buf *se
 	if (unknown.n) {
 		if (soft)
 			progress_line(p, PROGRESS_NOTE, "the database is at revision '%s', which no script defines; linting "
-							"every revision", unknown.v[0]);
+							"every revision",
+				      unknown.v[0]);
 		else
 			rc = mg_fail(err, MG_OUT_BLOCKED, "the database is at revision '%s', which no script defines", unknown.v[0]);
 		*fallback = soft;
@@ -174,7 +176,8 @@ static int lint_files(lint_ctx *ctx, findings *found, const review_request *rq, 
 			return mg_fail(err, MG_OUT_USAGE, "no such file '%s'", path);
 		if (fs_is_dir(path))
 			return mg_fail(err, MG_OUT_USAGE, "'%s' is a folder; give revision files, or --all for the project's "
-							  "revisions", path);
+							  "revisions",
+				       path);
 		if (scriptdir_read_file(&one, path, slash ? slash + 1 : path, rq->p && rq->p->cfg.ini_path ? &rq->p->cfg.names : NULL,
 					found, err) < 0 ||
 		    (one.n && lint_script(ctx, found, &one.v[0], err) < 0))

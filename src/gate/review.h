@@ -15,22 +15,22 @@
 #include "util/strvec.h"
 
 typedef struct review_request {
-	const project *p;            /* NULL: files alone, no project */
+	const project *p; /* NULL: files alone, no project */
 	const ruleset *rules;
-	int all, pending;            /* --all, --pending */
-	const char *range;           /* --range FROM:TO, or NULL */
-	const strvec *files;         /* FILE ...: these files (may be empty) */
-	const char *db_url;          /* --db (else MGATE_DATABASE_URL, else sqlalchemy.url) */
+	int all, pending;    /* --all, --pending */
+	const char *range;   /* --range FROM:TO, or NULL */
+	const strvec *files; /* FILE ...: these files (may be empty) */
+	const char *db_url;  /* --db (else MGATE_DATABASE_URL, else sqlalchemy.url) */
 	const char *version_table, *version_table_schema;
-	const char *dialect;         /* --dialect, or NULL */
-	const char *pg_version;      /* --pg-version, or NULL */
-	int strict;                  /* --strict */
+	const char *dialect;    /* --dialect, or NULL */
+	const char *pg_version; /* --pg-version, or NULL */
+	int strict;             /* --strict */
 } review_request;
 
 typedef struct review_result {
 	findings found;
-	lint_opts lo;                /* what was judged for */
-	const char *pg_source;       /* "option", "server", "config" or "default" */
+	lint_opts lo;          /* what was judged for */
+	const char *pg_source; /* "option", "server", "config" or "default" */
 	size_t revisions, operations, statements, opaque;
 } review_result;
 

@@ -102,14 +102,14 @@ static int choose_target(rollback_ways *w, const session *s, const char *to, mg_
 	}
 	if (!s->audit.path)
 		return mg_fail(err, MG_OUT_USAGE, "no audit log is configured (audit_log in [mgate]), so the upgrade to "
-						     "undo is unknown; pass --to REVISION");
+						  "undo is unknown; pass --to REVISION");
 	if (!audit_last_upgrade(&w->last, s->audit.path, s->where.ptr))
 		return mg_fail(err, MG_OUT_USAGE, "the audit log records no upgrade of %s by mgate; pass --to REVISION",
-				    s->where.ptr);
+			       s->where.ptr);
 	w->from_audit = 1;
 	if (w->last.from.n > 1)
 		return mg_fail(err, MG_OUT_USAGE, "the last upgrade started from several heads; pass --to REVISION for "
-						     "the branch to take back");
+						  "the branch to take back");
 	w->target = mg_strdup(w->last.from.n ? w->last.from.v[0] : "base");
 	return MG_OUT_OK;
 }
@@ -317,20 +317,20 @@ int rollback_assess(rollback_ways *out, const session *s, const char *to, const 
 	buf_init(&out->down_why);
 	buf_init(&out->reason);
 	if (via && strcmp(via, "downgrade") && strcmp(via, "restore"))
-			return mg_fail(err, MG_OUT_USAGE, "--via takes 'downgrade' or 'restore', not '%s'", via);
+		return mg_fail(err, MG_OUT_USAGE, "--via takes 'downgrade' or 'restore', not '%s'", via);
 	if (!s->d)
-			return mg_fail(err, MG_OUT_ENV, "%s", s->dberr.ptr);
+		return mg_fail(err, MG_OUT_ENV, "%s", s->dberr.ptr);
 	if (s->p.map.broken)
 		return mg_fail(err, MG_OUT_BLOCKED, "the revision graph is broken (see above); `mgate restore` does not "
-						       "need it");
+						    "need it");
 	if ((rc = choose_target(out, s, to, err)) != MG_OUT_OK || (rc = assess_downgrade(out, s, err)) != MG_OUT_OK)
 		return rc;
 	assess_restore(out, s);
 	recommend(out);
 	if (via && !strcmp(via, "downgrade") && out->down_problem)
-			return mg_fail(err, MG_OUT_BLOCKED, "the downgrade path is not available: %s", out->down_problem);
+		return mg_fail(err, MG_OUT_BLOCKED, "the downgrade path is not available: %s", out->down_problem);
 	if (via && !strcmp(via, "restore") && !(out->have_backup && out->backup_matches))
-			return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies");
+		return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies");
 	if (via && !out->at_target)
 		out->choice = via;
 	return MG_OUT_OK;
@@ -389,7 +389,7 @@ static void verify_back(rollback_result *r, const rollback_ways *w, const sessio
 	else if (w->from_audit)
 		r->schema_unknown = 1;
 	verify_invariants(&r->verify, &s->p.cfg, d);
-	verify_smoke(&r->verify, &s->p.cfg, p);
+	verify_smoke(&r->verify, &s->p.cfg, NULL, p);
 cleanup:
 	json_decref((json_t *)now);
 	json_decref((json_t *)before);
@@ -444,7 +444,8 @@ static int run_restore(rollback_result *r, session *s, const rollback_ways *w, d
 	progress_line(p, PROGRESS_OUT, "\nrestoring %s", w->b.path);
 	rc = restore_put(&r->restored, &w->b, s->url, identity, lockdb, s->backup_dir, &s->vt, err);
 	if (rc != MG_OUT_OK)
-		return r->restored.restored ? rc : rc == MG_OUT_BLOCKED ? MG_OUT_BLOCKED : MG_OUT_FAILED;
+		return r->restored.restored ? rc : rc == MG_OUT_BLOCKED ? MG_OUT_BLOCKED
+									: MG_OUT_FAILED;
 	verify_back(r, w, s, &w->b.revisions, p);
 	return findings_count(&r->verify, SEV_ERROR) ? MG_OUT_UNVERIFIED : MG_OUT_OK;
 }

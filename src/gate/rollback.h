@@ -30,35 +30,35 @@
 
 /* One revision the downgrade undoes. */
 typedef struct rollback_step {
-	int rev;              /* index into the session's graph */
-	const char *problem;  /* why its downgrade cannot be trusted, or NULL */
-	plan_ops ops;         /* what its downgrade() does */
-	long long *rows;      /* per op: rows it destroys (-1 unknown, 0 none) */
-	long long lost;       /* the known total */
+	int rev;             /* index into the session's graph */
+	const char *problem; /* why its downgrade cannot be trusted, or NULL */
+	plan_ops ops;        /* what its downgrade() does */
+	long long *rows;     /* per op: rows it destroys (-1 unknown, 0 none) */
+	long long lost;      /* the known total */
 	int lost_unknown;
-	findings found;       /* the rule engine on its downgrade (and the rollback rules) */
+	findings found; /* the rule engine on its downgrade (and the rollback rules) */
 } rollback_step;
 
 /* The ways back, weighed. */
 typedef struct rollback_ways {
-	char *target;             /* `alembic downgrade TARGET` */
-	strvec cmds;              /* the downgrade targets, run in turn */
-	int from_audit;           /* the target is where the last upgrade started */
-	audit_last last;          /* that upgrade, when from_audit */
-	int at_target;            /* nothing to take back */
-	strvec target_rows;       /* the version rows the downgrade ends at */
-	rollback_step *v;         /* the revisions the downgrade undoes, in order */
+	char *target;       /* `alembic downgrade TARGET` */
+	strvec cmds;        /* the downgrade targets, run in turn */
+	int from_audit;     /* the target is where the last upgrade started */
+	audit_last last;    /* that upgrade, when from_audit */
+	int at_target;      /* nothing to take back */
+	strvec target_rows; /* the version rows the downgrade ends at */
+	rollback_step *v;   /* the revisions the downgrade undoes, in order */
 	size_t n;
 	const char *down_problem; /* why there is no downgrade path, or NULL */
 	buf down_why;
 	long long down_lost;
 	int down_lost_unknown;
-	backup_info b;            /* the newest backup of this database that verifies */
+	backup_info b; /* the newest backup of this database that verifies */
 	int have_backup, backup_matches;
-	long long age, writes;    /* its age in seconds; writes since it (-1 unknown) */
+	long long age, writes; /* its age in seconds; writes since it (-1 unknown) */
 	const char *writes_basis;
-	double estimate;          /* seconds a restore should take */
-	const char *choice;       /* "downgrade", "restore" or "none" */
+	double estimate;    /* seconds a restore should take */
+	const char *choice; /* "downgrade", "restore" or "none" */
 	buf reason;
 } rollback_ways;
 
@@ -76,23 +76,23 @@ void rollback_ways_release(rollback_ways *w);
 void rollback_command(strvec *out, const session *s, const rollback_ways *w, size_t i);
 
 typedef struct rollback_opts {
-	long lock_wait_s;         /* wait this long for the migration lock */
-	long timeout_s;           /* stop Alembic's downgrade after this long (0: none) */
+	long lock_wait_s; /* wait this long for the migration lock */
+	long timeout_s;   /* stop Alembic's downgrade after this long (0: none) */
 	const char *correlation_id;
 } rollback_opts;
 
 typedef struct rollback_result {
-	int outcome;              /* enum mg_outcome */
-	int locked_out;           /* the lock could not be had: nothing was changed */
-	audit_command *commands;  /* the downgrades run, with their exits */
+	int outcome;             /* enum mg_outcome */
+	int locked_out;          /* the lock could not be had: nothing was changed */
+	audit_command *commands; /* the downgrades run, with their exits */
 	size_t ncommands;
-	int status, timed_out;    /* the last downgrade's exit */
-	restore_result restored;  /* way "restore" */
-	int checked;              /* the result was verified (the way was taken) */
-	int read_back;            /* the database could be read afterwards */
-	strvec now;               /* its version rows then */
-	int schema_same;          /* the schema equals the snapshot taken before the upgrade */
-	int schema_unknown;       /* that snapshot is not available */
+	int status, timed_out;   /* the last downgrade's exit */
+	restore_result restored; /* way "restore" */
+	int checked;             /* the result was verified (the way was taken) */
+	int read_back;           /* the database could be read afterwards */
+	strvec now;              /* its version rows then */
+	int schema_same;         /* the schema equals the snapshot taken before the upgrade */
+	int schema_unknown;      /* that snapshot is not available */
 	findings verify;
 } rollback_result;
 

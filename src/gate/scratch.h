@@ -11,7 +11,7 @@
 #include "util/buf.h"
 
 typedef struct scratch {
-	db_url u;          /* the source database's URL (its dialect picks the adapter) */
+	db_url u; /* the source database's URL (its dialect picks the adapter) */
 	int parsed, made;
 	buf name, url, redacted; /* `url` may hold the password: print `redacted` */
 } scratch;

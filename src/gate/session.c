@@ -100,10 +100,12 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	set = &s->p.cfg.settings;
 	if (o->rules && (rc = ruleset_load_project(&s->rules, o->rules_dir, &s->p.cfg, err)) < 0)
 		return rc;
-	s->vt.table = o->version_table ? o->version_table : set->version_table ? set->version_table : "alembic_version";
+	s->vt.table = o->version_table ? o->version_table : set->version_table ? set->version_table
+									       : "alembic_version";
 	s->vt.schema = o->version_table_schema ? o->version_table_schema : set->version_table_schema;
 	buf_printf(&s->lock, "mgate:%s%s%s", s->vt.schema ? s->vt.schema : "", s->vt.schema ? "." : "", s->vt.table);
-	s->backup_dir = o->backup_dir ? mg_strdup(o->backup_dir) : set->backup_dir ? mg_strdup(set->backup_dir) : NULL;
+	s->backup_dir = o->backup_dir ? mg_strdup(o->backup_dir) : set->backup_dir ? mg_strdup(set->backup_dir)
+										   : NULL;
 	s->url = session_database_url(o->db_url, s->p.cfg.sqlalchemy_url);
 	if (o->db != SESSION_NO_DB && (rc = session_connect(s, o->db == SESSION_DB_REQUIRED, err)) < 0)
 		return rc;

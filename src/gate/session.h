@@ -29,33 +29,33 @@ enum session_db {
 
 typedef struct session_opts {
 	project_opts project;
-	int db;                        /* enum session_db */
-	int rules;                     /* load the rule catalogue */
-	const char *db_url;            /* --db (else MGATE_DATABASE_URL, else sqlalchemy.url) */
-	const char *version_table;     /* --version-table (else [mgate], else alembic_version) */
+	int db;                    /* enum session_db */
+	int rules;                 /* load the rule catalogue */
+	const char *db_url;        /* --db (else MGATE_DATABASE_URL, else sqlalchemy.url) */
+	const char *version_table; /* --version-table (else [mgate], else alembic_version) */
 	const char *version_table_schema;
-	const char *backup_dir;        /* --backup-dir (else backup_dir in [mgate]) */
-	const char *rules_dir;         /* --rules (else rules in [mgate]) */
-	const char *pg_version;        /* --pg-version as given (else the server's, else [mgate], else 15) */
-	int strict;                    /* --strict (or strict in [mgate]) */
-	int audit_table;               /* --audit-table (or audit_table in [mgate]) */
+	const char *backup_dir; /* --backup-dir (else backup_dir in [mgate]) */
+	const char *rules_dir;  /* --rules (else rules in [mgate]) */
+	const char *pg_version; /* --pg-version as given (else the server's, else [mgate], else 15) */
+	int strict;             /* --strict (or strict in [mgate]) */
+	int audit_table;        /* --audit-table (or audit_table in [mgate]) */
 } session_opts;
 
 typedef struct session {
 	project p;
 	ruleset rules;
 	lint_opts lo;
-	const char *url;         /* the database URL; it may hold a password: print `where` */
-	db *d;                   /* the read connection; NULL when there is none (dberr says why) */
+	const char *url; /* the database URL; it may hold a password: print `where` */
+	db *d;           /* the read connection; NULL when there is none (dberr says why) */
 	buf dberr;
 	db_version_table vt;
-	strvec rows;             /* the version rows, read when the session opened */
-	int reached;             /* the database could be connected to (its version table maybe not read) */
-	int vt_exists;           /* the version table exists */
-	buf where;               /* the URL, redacted */
-	buf server;              /* "PostgreSQL 15.4", "SQLite 3.40.1" */
-	buf lock;                /* the migration lock's name */
-	char *backup_dir;        /* absolute, or NULL */
+	strvec rows;      /* the version rows, read when the session opened */
+	int reached;      /* the database could be connected to (its version table maybe not read) */
+	int vt_exists;    /* the version table exists */
+	buf where;        /* the URL, redacted */
+	buf server;       /* "PostgreSQL 15.4", "SQLite 3.40.1" */
+	buf lock;         /* the migration lock's name */
+	char *backup_dir; /* absolute, or NULL */
 	audit_sink audit;
 	const char *pg_version_source; /* "option", "server", "config" or "default" */
 } session;
@@ -85,8 +85,8 @@ const char *session_database_url(const char *opt, const char *from_ini);
 
 /* What the checklist is asked. */
 typedef struct checklist_request {
-	const char *target;             /* NULL: heads */
-	const strvec *allow;            /* rules accepted for this run (--allow), or NULL */
+	const char *target;  /* NULL: heads */
+	const strvec *allow; /* rules accepted for this run (--allow), or NULL */
 	const char *allow_reason;
 	const char *skip_backup_reason; /* --no-backup-check --reason, or NULL */
 } checklist_request;

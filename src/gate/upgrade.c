@@ -261,7 +261,7 @@ static int afterwards(run *u, mg_error *err)
 	if (ledger_record(d, &s->vt, m, u->steps, r->done, u->o->correlation_id, &lerr) < 0)
 		progress_line(u->p, PROGRESS_OUT, "warning: %s; `mgate ledger baseline` can record them later", lerr.msg);
 	if (r->status != 0) {
-		r->stopped_in = r->done < u->nsteps ? m->v[u->steps[r->done]].id : NULL;
+		r->stopped_in = r->done < u->nsteps ? mg_strdup(m->v[u->steps[r->done]].id) : NULL;
 		verify_schema(&r->verify, u->before, u->after, m, u->steps, r->done, s->lo.dialect, s->vt.table, &verr);
 		for (i = 0; i < r->verify.n; i++)
 			r->half += !strcmp(r->verify.v[i].id, "unexplained-change");
@@ -274,7 +274,7 @@ static int afterwards(run *u, mg_error *err)
 				     u->nsteps);
 		verify_schema(&r->verify, u->before, u->after, m, u->steps, u->nsteps, s->lo.dialect, s->vt.table, &verr);
 		verify_invariants(&r->verify, &s->p.cfg, d);
-		verify_smoke(&r->verify, &s->p.cfg, u->p);
+		verify_smoke(&r->verify, &s->p.cfg, NULL, u->p);
 		rc = findings_count(&r->verify, SEV_ERROR) ? MG_OUT_UNVERIFIED : MG_OUT_OK;
 		r->stage = rc == MG_OUT_OK ? UPGRADE_DONE : UPGRADE_UNVERIFIED;
 	}
@@ -364,5 +364,6 @@ void upgrade_result_release(upgrade_result *r)
 	findings_release(&r->verify);
 	backup_info_release(&r->newest);
 	free(r->snapshot_path);
+	free(r->stopped_in);
 	memset(r, 0, sizeof(*r));
 }

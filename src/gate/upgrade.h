@@ -22,8 +22,8 @@
 #include "util/strvec.h"
 
 typedef struct upgrade_opts {
-	const char *target;             /* NULL: heads */
-	const strvec *allow;            /* --allow: rules accepted for this run, or NULL */
+	const char *target;  /* NULL: heads */
+	const strvec *allow; /* --allow: rules accepted for this run, or NULL */
 	const char *allow_reason;
 	const char *skip_backup_reason; /* --no-backup-check --reason, or NULL */
 	int backup_first;               /* --backup: take a backup when that is all the gate lacks */
@@ -49,18 +49,18 @@ enum upgrade_stage {
 };
 
 typedef struct upgrade_result {
-	int outcome;             /* enum mg_outcome: also mgate's exit code */
-	int stage;               /* enum upgrade_stage */
+	int outcome; /* enum mg_outcome: also mgate's exit code */
+	int stage;   /* enum upgrade_stage */
 	checklist_result gate;
-	strvec start;            /* the version rows it started from */
-	strvec after;            /* the version rows afterwards */
-	size_t nsteps, done;     /* the pending steps, and how many the rows say were applied */
-	const char *stopped_in;  /* the revision Alembic stopped in (the session's string), or NULL */
+	strvec start;        /* the version rows it started from */
+	strvec after;        /* the version rows afterwards */
+	size_t nsteps, done; /* the pending steps, and how many the rows say were applied */
+	char *stopped_in;    /* the revision Alembic stopped in, or NULL */
 	int alembic_ran, attempts, status, signalled, timed_out;
-	findings verify;         /* verification, or what the failed step half-applied */
-	size_t half;             /* of verify: changes the failed revision half-applied */
-	backup_info newest;      /* the newest backup of the database, for the way back */
-	char *snapshot_path;     /* the schema as it was before, kept; or NULL */
+	findings verify;     /* verification, or what the failed step half-applied */
+	size_t half;         /* of verify: changes the failed revision half-applied */
+	backup_info newest;  /* the newest backup of the database, for the way back */
+	char *snapshot_path; /* the schema as it was before, kept; or NULL */
 	double alembic_ms, total_ms;
 } upgrade_result;
 

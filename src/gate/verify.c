@@ -277,7 +277,7 @@ void verify_invariants(findings *out, const mgate_config *cfg, db *d)
 	findings_release(&inv.found);
 }
 
-int verify_smoke(findings *out, const mgate_config *cfg, const progress *p)
+int verify_smoke(findings *out, const mgate_config *cfg, const strvec *env, const progress *p)
 {
 	const mgate_settings *set = &cfg->settings;
 	long timeout = (long)set->smoke_timeout;
@@ -292,7 +292,7 @@ int verify_smoke(findings *out, const mgate_config *cfg, const progress *p)
 		strvec_push_owned(&argv, NULL);
 		argv.n--;
 		progress_line(p, PROGRESS_LOG, "smoke %s: %s", k->name, argv.v[0]);
-		if (spawn_stream(&status, &sig, &timed_out, (const char *const *)argv.v, NULL, timeout, 1, &err) < 0)
+		if (spawn_stream(&status, &sig, &timed_out, (const char *const *)argv.v, env, timeout, 1, &err) < 0)
 			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL, "smoke command '%s': %s",
 				     k->name, err.msg);
 		else if (timed_out)
@@ -356,6 +356,6 @@ int verify_database(findings *out, const session *s, const char *target, const c
 		if (rc < 0)
 			return rc;
 	}
-	verify_smoke(out, &s->p.cfg, p);
+	verify_smoke(out, &s->p.cfg, NULL, p);
 	return MG_OK;
 }

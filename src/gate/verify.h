@@ -39,10 +39,10 @@ int verify_same_schema(findings *out, const void *want, const void *have, const 
 void verify_invariants(findings *out, const mgate_config *cfg, db *d);
 
 /* Run the smoke commands of [mgate] (argv, no shell, smoke_timeout seconds
- * each; their output goes to standard error). A failure is an error
- * finding in `out`; each command is announced through `p`. Returns how
- * many ran. */
-int verify_smoke(findings *out, const mgate_config *cfg, const progress *p);
+ * each; their output goes to standard error), with `env` ("NAME=value",
+ * may be NULL) added to their environment. A failure is an error finding
+ * in `out`; each command is announced through `p`. Returns how many ran. */
+int verify_smoke(findings *out, const mgate_config *cfg, const strvec *env, const progress *p);
 
 /* Is the database at `target`? `rows` (version rows) against the graph:
  * a row no script defines and pending steps are error findings in `out`.

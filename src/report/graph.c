@@ -114,4 +114,3 @@ void report_graph_mermaid(FILE *out, const revmap *m)
 	buf_release(&o);
 	buf_release(&cap);
 }
-

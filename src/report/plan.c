@@ -41,8 +41,8 @@ void report_plan_text(FILE *out, const preview *pv, const session *s, const char
 		const revnode *r = &s->p.map.v[st->rev];
 		const char *nl = strchr(r->s->doc, '\n');
 		fprintf(out, "\n%zu. %s%s  %.*s\n   %s\n", i + 1, r->id, revnode_is_merge(r) ? " (merge)" : "",
-		       (int)(nl ? (size_t)(nl - r->s->doc) : strlen(r->s->doc)), r->s->doc,
-		       report_display_path(r->s->path, &cwd));
+			(int)(nl ? (size_t)(nl - r->s->doc) : strlen(r->s->doc)), r->s->doc,
+			report_display_path(r->s->path, &cwd));
 		if (!st->ops.n)
 			fprintf(out, "   (no operations)\n");
 		for (k = 0; k < st->ops.n; k++)
@@ -134,7 +134,7 @@ void report_status_text(FILE *out, const project *p, const char *where, const st
 		if (i == sp->fail_at)
 			fprintf(out, "       ---- `alembic upgrade` fails at the next step (see the error) ----\n");
 		fprintf(out, "  %3zu. %s%s  %.*s\n", i + 1, r->id, revnode_is_merge(r) ? " (merge)" : "",
-		       (int)(nl ? (size_t)(nl - r->s->doc) : strlen(r->s->doc)), r->s->doc);
+			(int)(nl ? (size_t)(nl - r->s->doc) : strlen(r->s->doc)), r->s->doc);
 		fprintf(out, "       %s\n", r->s->path);
 	}
 }

@@ -51,7 +51,9 @@ void *report_rollback_json(const rollback_ways *w, const session *s)
 		strvec cmd = STRVEC_INIT;
 		rollback_command(&cmd, s, w, k);
 		for (i = 0; i < cmd.n; i++) {
-			buf_printf(&cmdline, "%s%s", i ? " " : k ? "; " : "", cmd.v[i]);
+			buf_printf(&cmdline, "%s%s", i ? " " : k ? "; "
+								 : "",
+				   cmd.v[i]);
 			json_array_append_new(c, json_text(cmd.v[i]));
 		}
 		json_array_append_new(commands, c);
@@ -153,7 +155,8 @@ void report_rollback_text(FILE *out, const rollback_ways *w, const session *s)
 			w->down_lost == 1 ? "" : "s");
 	restore_way_text(out, w, s, &cwd);
 	fprintf(out, "\nrecommended: %s: %s\n",
-		!strcmp(w->choice, "downgrade") ? "(a) the downgrade" : !strcmp(w->choice, "restore") ? "(b) the restore" : "none",
+		!strcmp(w->choice, "downgrade") ? "(a) the downgrade" : !strcmp(w->choice, "restore") ? "(b) the restore"
+												      : "none",
 		w->reason.ptr);
 	buf_release(&cwd);
 }

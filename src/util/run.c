@@ -47,4 +47,3 @@ char *run_who(void)
 	}
 	return buf_detach(&b);
 }
-
