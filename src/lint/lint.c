@@ -625,6 +625,22 @@ static char *pair(const char *a, const char *b)
 	return buf_detach(&x);
 }
 
+/* Add `key` (owned) to the list `v` indexed by `at` unless it is there
+ * already; its index either way. The lists grow with the history, so they
+ * are looked up by hash, never by a scan. */
+static int set_add(strvec *v, strmap *at, char *key)
+{
+	int i = strmap_get(at, key);
+
+	if (i >= 0) {
+		free(key);
+		return i;
+	}
+	strvec_push_owned(v, key);
+	strmap_put(at, key, (int)(v->n - 1));
+	return (int)(v->n - 1);
+}
+
 /* Facts that depend on what came before: table_new, has_check_not_null. */
 static void context_facts(script_run *r, subject *s, strvec *created)
 {
@@ -635,7 +651,7 @@ static void context_facts(script_run *r, subject *s, strvec *created)
 		setb(s, "table_new", 1);
 	if (s->ncols) {
 		key = pair(s->table, s->cols[0]);
-		setb(s, "has_check_not_null", strvec_index(&ctx->checks, key) >= 0);
+		setb(s, "has_check_not_null", strmap_get(&ctx->checks_at, key) >= 0);
 		free(key);
 	}
 }
@@ -653,17 +669,19 @@ static void context_update(script_run *r, const subject *s, strvec *created)
 	if (col && s->table) {
 		char *key = pair(s->table, col);
 		if (!getf((void *)s, "not_valid")) {
-			strvec_push_owned(&ctx->checks, key);
-		} else {
-			strvec_push_owned(&ctx->pending_names, pair(s->table, s->object));
+			set_add(&ctx->checks, &ctx->checks_at, key);
+		} else if (set_add(&ctx->pending_names, &ctx->pending_at, pair(s->table, s->object)) ==
+			   (int)ctx->pending_cols.n) {
 			strvec_push_owned(&ctx->pending_cols, key);
+		} else {
+			free(key); /* the first NOT VALID check of that name counts */
 		}
 	}
 	if (!strcmp(s->name, "validate_constraint") && s->table && s->object) {
 		char *key = pair(s->table, s->object);
-		int at = strvec_index(&ctx->pending_names, key);
+		int at = strmap_get(&ctx->pending_at, key);
 		if (at >= 0)
-			strvec_push(&ctx->checks, ctx->pending_cols.v[at]);
+			set_add(&ctx->checks, &ctx->checks_at, mg_strdup(ctx->pending_cols.v[at]));
 		free(key);
 	}
 }
@@ -1002,8 +1020,8 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 				emit(&r, ru, s, NULL, NULL);
 		}
 		context_update(&r, s, created);
-		if (s->table && s->func == MIGOP_UPGRADE && strvec_index(&ctx->tables, s->table) < 0)
-			strvec_push(&ctx->tables, s->table);
+		if (s->table && s->func == MIGOP_UPGRADE)
+			set_add(&ctx->tables, &ctx->tables_at, mg_strdup(s->table));
 	}
 	for (i = 0; i < r.ops.n; i++)
 		ctx->opaque += r.ops.v[i].kind == MIGOP_OPAQUE;
@@ -1057,6 +1075,9 @@ void lint_release(lint_ctx *ctx)
 	strvec_release(&ctx->pending_names);
 	strvec_release(&ctx->pending_cols);
 	strvec_release(&ctx->tables);
+	strmap_release(&ctx->checks_at);
+	strmap_release(&ctx->pending_at);
+	strmap_release(&ctx->tables_at);
 	pcre2_match_data_free(ctx->match_data);
 	ctx->match_data = NULL;
 	arena_release(&ctx->mem);

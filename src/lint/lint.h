@@ -27,6 +27,7 @@
 #include "alembic/scriptdir.h"
 #include "lint/sqlcheck.h"
 #include "util/arena.h"
+#include "util/strmap.h"
 
 /* Larger scripts are not read for operations: an opaque finding says so. */
 #define LINT_MAX_SOURCE (4u << 20)
@@ -40,12 +41,13 @@ typedef struct lint_opts {
 
 typedef struct lint_ctx {
 	const lint_opts *o;
-	strvec checks;        /* "table\ncolumn" with a validated CHECK (col IS NOT NULL) */
-	strvec pending_names; /* NOT VALID checks: "table\nconstraint" ... */
-	strvec pending_cols;  /* ... and the column each one tests */
-	void *match_data;     /* PCRE2 match data for pattern rules */
-	arena mem;            /* one revision's subjects and facts; reset after each */
-	struct pytok *toks;   /* the current file's tokens (buffer reused) */
+	strvec checks;                           /* "table\ncolumn" with a validated CHECK (col IS NOT NULL) */
+	strvec pending_names;                    /* NOT VALID checks: "table\nconstraint" ... */
+	strvec pending_cols;                     /* ... and the column each one tests */
+	strmap checks_at, pending_at, tables_at; /* indexes of the three lists */
+	void *match_data;                        /* PCRE2 match data for pattern rules */
+	arena mem;                               /* one revision's subjects and facts; reset after each */
+	struct pytok *toks;                      /* the current file's tokens (buffer reused) */
 	size_t ntoks, atoks;
 	size_t revisions, operations, statements, opaque;
 	strvec tables; /* tables the upgrades touch, normalised, first seen first */

@@ -13,9 +13,11 @@
 
 #include <sqlite3.h>
 
+#include "gate/backup.h"
 #include "gate/session.h"
 #include "testutil.h"
 #include "util/spawn.h"
+#include "version.h"
 
 #define GFX_ALEMBIC "/usr/bin/python3 -m alembic"
 
@@ -139,6 +141,23 @@ static inline int gfx_session(session *s, const gfx *g, mg_error *err)
 	o.db = SESSION_DB_OPTIONAL;
 	o.rules = 1;
 	return session_open(s, &o, err);
+}
+
+/* Back the database up as it is now, as `mgate backup` would; the
+ * backup's path (the caller frees it). */
+static inline char *gfx_backup(const gfx *g)
+{
+	session s;
+	mg_error err = MG_ERROR_INIT;
+	backup_info b;
+	char *path;
+
+	assert_int_equal(gfx_session(&s, g, &err), 0);
+	assert_int_equal(backup_take(&b, s.d, s.backup_dir, &s.rows, MGATE_VERSION, NULL, NULL, &err), 0);
+	path = strdup(b.path);
+	backup_info_release(&b);
+	session_close(&s);
+	return path;
 }
 
 static inline void gfx_release(gfx *g)

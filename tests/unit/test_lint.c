@@ -110,6 +110,30 @@ static void test_context_across_revisions(void **state)
 	lint_release(&ctx);
 }
 
+/* The tables the upgrades touch: each once, first seen first, however
+ * many revisions touch them again. */
+static void test_tables_touched(void **state)
+{
+	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_ctx ctx;
+	findings f = FINDINGS_INIT;
+	int i;
+
+	(void)state;
+	lint_init(&ctx, &o);
+	for (i = 0; i < 3; i++) {
+		run(&ctx, &f, REV("    op.add_column('users', sa.Column('a', sa.Text()))\n"
+				  "    op.create_index('ix', 'orders', ['a'])\n",
+				  "    op.drop_column('audit', 'a')\n"));
+		run(&ctx, &f, REV("    op.drop_column('orders', 'b')\n    op.drop_column('users', 'b')\n", "    pass\n"));
+	}
+	assert_int_equal(ctx.tables.n, 2);
+	assert_string_equal(ctx.tables.v[0], "users");
+	assert_string_equal(ctx.tables.v[1], "orders");
+	findings_release(&f);
+	lint_release(&ctx);
+}
+
 static void test_suppressions(void **state)
 {
 	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
@@ -233,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finding_fields),
 		cmocka_unit_test(test_context_across_revisions),
+		cmocka_unit_test(test_tables_touched),
 		cmocka_unit_test(test_suppressions),
 		cmocka_unit_test(test_strict_dialect_version),
 		cmocka_unit_test(test_cr_line_endings),

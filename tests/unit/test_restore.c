@@ -24,18 +24,11 @@
  * the backup's path (the caller frees it). */
 static char *project_with_backup(gfx *g, const char *lines)
 {
-	session s;
-	mg_error err = MG_ERROR_INIT;
-	backup_info b;
 	char *path;
 
 	gfx_project(g, lines);
 	assert_int_equal(gfx_alembic(g, "upgrade", "r1"), 0);
-	assert_int_equal(gfx_session(&s, g, &err), 0);
-	assert_int_equal(backup_take(&b, s.d, s.backup_dir, &s.rows, MGATE_VERSION, NULL, NULL, &err), 0);
-	path = strdup(b.path);
-	backup_info_release(&b);
-	session_close(&s);
+	path = gfx_backup(g);
 	assert_int_equal(gfx_alembic(g, "upgrade", "r3"), 0);
 	return path;
 }

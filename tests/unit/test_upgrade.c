@@ -37,18 +37,6 @@ static int upgrade(upgrade_result *r, const gfx *g, upgrade_opts *o, gfx_log *lo
 	return rc;
 }
 
-static void take_backup(const gfx *g)
-{
-	session s;
-	mg_error err = MG_ERROR_INIT;
-	backup_info b;
-
-	assert_int_equal(gfx_session(&s, g, &err), 0);
-	assert_int_equal(backup_take(&b, s.d, s.backup_dir, &s.rows, MGATE_VERSION, NULL, NULL, &err), 0);
-	backup_info_release(&b);
-	session_close(&s);
-}
-
 /* The last line of the audit log, parsed. */
 static json_t *last_audit(const gfx *g)
 {
@@ -79,7 +67,7 @@ static void test_upgraded_and_verified(void **state)
 	memset(&o, 0, sizeof(o));
 	gfx_project(&g, MGATE_LINES);
 	assert_int_equal(gfx_alembic(&g, "upgrade", "r1"), 0);
-	take_backup(&g);
+	free(gfx_backup(&g));
 	assert_int_equal(upgrade(&r, &g, &o, &log), MG_OUT_OK);
 	assert_int_equal(r.stage, UPGRADE_DONE);
 	assert_int_equal(r.nsteps, 2);
@@ -183,7 +171,7 @@ static void test_alembic_fails(void **state)
 		     "    raise RuntimeError('the data is not what this revision expects')",
 		     "    op.drop_table('audit_trail')");
 	assert_int_equal(gfx_alembic(&g, "upgrade", "r2"), 0);
-	take_backup(&g);
+	free(gfx_backup(&g));
 	assert_int_equal(upgrade(&r, &g, &o, &log), MG_OUT_FAILED);
 	assert_int_equal(r.stage, UPGRADE_FAILED);
 	assert_int_not_equal(r.status, 0);
@@ -217,7 +205,7 @@ static void test_verification_fails(void **state)
 	memset(&o, 0, sizeof(o));
 	gfx_project(&g, MGATE_LINES "smoke.health = false\nsmoke.ok = true\n");
 	assert_int_equal(gfx_alembic(&g, "upgrade", "r2"), 0);
-	take_backup(&g);
+	free(gfx_backup(&g));
 	assert_int_equal(upgrade(&r, &g, &o, &log), MG_OUT_UNVERIFIED);
 	assert_int_equal(r.stage, UPGRADE_UNVERIFIED);
 	assert_string_equal(r.after.v[0], "r3");
@@ -266,7 +254,7 @@ static void test_locked_out(void **state)
 	o.correlation_id = "fedcba9876543210";
 	gfx_project(&g, MGATE_LINES);
 	assert_int_equal(gfx_alembic(&g, "upgrade", "r2"), 0);
-	take_backup(&g);
+	free(gfx_backup(&g));
 	assert_int_equal(gfx_session(&s, &g, &err), 0);
 	assert_int_equal(gfx_session(&holder, &g, &err), 0);
 	p = gfx_progress(&log);
