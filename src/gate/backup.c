@@ -18,6 +18,7 @@
 #include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/banned.h"
 
 #define MANIFEST_SUFFIX ".manifest.json"
@@ -65,12 +66,9 @@ static int make_dir(const char *dir, mg_error *err)
 
 static json_t *manifest_json(const backup_info *b)
 {
-	json_t *o = json_object(), *revs = json_array();
+	json_t *o = json_object();
 	const char *slash = strrchr(b->path, '/');
-	size_t i;
 
-	for (i = 0; i < b->revisions.n; i++)
-		json_array_append_new(revs, json_string(b->revisions.v[i]));
 	json_object_set_new(o, "file", json_string(slash ? slash + 1 : b->path));
 	json_object_set_new(o, "format", json_string(b->format));
 	json_object_set_new(o, "created_at", json_string(b->created_at));
@@ -79,7 +77,7 @@ static json_t *manifest_json(const backup_info *b)
 	json_object_set_new(o, "sha256", json_string(b->sha256));
 	json_object_set_new(o, "database_identity", json_string(b->identity));
 	json_object_set_new(o, "database", json_string(b->database));
-	json_object_set_new(o, "revisions", revs);
+	json_object_set_new(o, "revisions", json_strvec(&b->revisions));
 	json_object_set_new(o, "mgate_version", json_string(b->mgate_version));
 	json_object_set_new(o, "duration_ms", json_integer(b->duration_ms));
 	json_object_set_new(o, "writes_counter", b->writes >= 0 ? json_integer(b->writes) : json_null());
