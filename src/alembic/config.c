@@ -386,6 +386,7 @@ enum key_kind {
 	KEY_DURATION, /* char *: a PostgreSQL duration */
 	KEY_ENV_NAME, /* char *: an environment variable's name */
 	KEY_PREFIX,   /* "smoke." and the like: one entry per name, read_prefixed */
+	KEY_ACCEPT,   /* accept: <revision>:<rule> -- <reason> per line, read_accepts */
 	KEY_OTHER     /* read elsewhere in config.c (names, alembic_version) */
 };
 
@@ -408,6 +409,7 @@ static const key_rule key_rules[] = {
 	{ "rules", KEY_PATH, AT(rules_dir), 0, 0, 0, "the project's rules folder" },
 	{ "rule.", KEY_PREFIX, 0, 0, 0, 0, "rule.<id> = error|warning|info|off: one rule's severity" },
 	{ "strict", KEY_BOOL, AT(strict), 0, 0, 0, "lint as with --strict" },
+	{ "accept", KEY_ACCEPT, 0, 0, 0, 0, "<revision>:<rule> -- <reason> per line: findings accepted" },
 	{ "dialect", KEY_DIALECT, AT(dialect), 0, 0, 0, "postgresql or sqlite, when no database URL says" },
 	{ "pg_version", KEY_PG_MAJOR, AT(pg_version), 0, 0, 0, "the PostgreSQL major version to judge for" },
 	{ "model_paths", KEY_LIST, AT(model_paths), 0, 0, 0, "globs of model files, for mgate ci" },
@@ -615,6 +617,53 @@ static int read_invariants_file(mgate_config *cfg, mg_error *err)
 	return rc;
 }
 
+/* `accept`: one `<revision>:<rule> -- <reason>` per line (continuation
+ * lines of the value), each with its own line number. */
+static int read_accepts(mgate_config *cfg, const ini_entry *e, const char *v, mg_error *err)
+{
+	mgate_settings *s = &cfg->settings;
+	const char *p = v;
+	int line = e->line;
+
+	for (; *p; line++) {
+		size_t len = strcspn(p, "\n");
+		char *one = mg_strndup(p, len), *colon, *dash;
+		config_accept *a;
+		p += len + (p[len] == '\n');
+		trim(one);
+		if (!*one) {
+			free(one);
+			continue;
+		}
+		colon = strchr(one, ':');
+		dash = strstr(one, "--");
+		if (!colon || !dash || colon > dash) {
+			int rc = mg_error_set(err, MG_ECONFIG,
+					      "%s:%d: bad accept '%s' in [mgate]; expected <revision>:<rule> -- <reason>",
+					      cfg->ini_path, line, one);
+			free(one);
+			return rc;
+		}
+		*colon = *dash = 0;
+		s->accepts = mg_realloc(s->accepts, (s->naccepts + 1) * sizeof(*s->accepts));
+		a = &s->accepts[s->naccepts++];
+		a->revision = mg_strdup(one);
+		a->rule = mg_strdup(colon + 1);
+		a->reason = mg_strdup(dash + 2);
+		a->line = line;
+		trim(a->revision);
+		trim(a->rule);
+		trim(a->reason);
+		free(one);
+		if (!*a->revision || !*a->rule || !*a->reason)
+			return mg_error_set(err, MG_ECONFIG,
+					    "%s:%d: bad accept in [mgate]: %s is empty; expected <revision>:<rule> -- <reason>",
+					    cfg->ini_path, line, !*a->revision ? "the revision" : !*a->rule ? "the rule"
+													    : "the reason");
+	}
+	return MG_OK;
+}
+
 /* Every entry of [mgate], in file order, checked and typed. */
 static int read_settings(mgate_config *cfg, mg_error *err)
 {
@@ -643,7 +692,9 @@ static int read_settings(mgate_config *cfg, mg_error *err)
 			continue;
 		if ((rc = mgate_value(&v, cfg, e->key, err)) < 0)
 			break;
-		rc = rule->kind == KEY_PREFIX ? read_prefixed(cfg, e, v ? v : "", err) : read_key(cfg, rule, e, v ? v : "", err);
+		rc = rule->kind == KEY_PREFIX   ? read_prefixed(cfg, e, v ? v : "", err)
+		     : rule->kind == KEY_ACCEPT ? read_accepts(cfg, e, v ? v : "", err)
+						: read_key(cfg, rule, e, v ? v : "", err);
 		free(v);
 	}
 	if (rc == MG_OK)
@@ -654,6 +705,13 @@ static int read_settings(mgate_config *cfg, mg_error *err)
 static void settings_release(mgate_settings *s)
 {
 	size_t i;
+
+	for (i = 0; i < s->naccepts; i++) {
+		free(s->accepts[i].revision);
+		free(s->accepts[i].rule);
+		free(s->accepts[i].reason);
+	}
+	free(s->accepts);
 
 	for (i = 0; i < s->nrules; i++) {
 		free(s->rules[i].id);

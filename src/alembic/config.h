@@ -55,6 +55,13 @@ typedef struct config_invariant {
 	char *name, *sql, *expect;
 } config_invariant;
 
+/* accept = <revision>:<rule> -- <reason>, one per line: a finding of one
+ * revision accepted without editing the revision (an applied one, say). */
+typedef struct config_accept {
+	char *revision, *rule, *reason;
+	int line; /* its line in the ini */
+} config_accept;
+
 /* rule.<id> = error|warning|info|off: one rule's severity changed. */
 typedef struct config_rule {
 	char *id, *severity;
@@ -72,7 +79,9 @@ typedef struct mgate_settings {
 	char *rules_dir;    /* rules, or NULL */
 	config_rule *rules; /* rule.<id> */
 	size_t nrules;
-	int strict;     /* strict */
+	int strict;             /* strict */
+	config_accept *accepts; /* accept lines */
+	size_t naccepts;
 	char *dialect;  /* dialect: "postgresql", "sqlite" or NULL */
 	int pg_version; /* pg_version, 0 when unset */
 	/* CI */

@@ -2,7 +2,7 @@
  * scancache.c: the scan cache (see scancache.h for the contract).
  *
  * File format (host byte order; the cache never leaves the machine):
- *   "MGSCAN03" | u64 written_ns | str key | u32 count | count x entry | sha256
+ *   "MGSCAN04" | u64 written_ns | str key | u32 count | count x entry | sha256
  *   sha256: the 32-byte SHA-256 of every byte before it
  *   entry:  str path | 5 x u64 stat | u32 reclen | record (reclen bytes)
  *   record: u8 has_script | [script] | u32 n | n x finding
@@ -33,7 +33,7 @@
 #include "util/strmap.h"
 #include "util/banned.h"
 
-#define MAGIC "MGSCAN03"
+#define MAGIC "MGSCAN04"
 #define SUM_BYTES 32
 #define RACY_NS 1000000000ULL
 #define MAX_CACHE_BYTES (256u * 1024 * 1024)

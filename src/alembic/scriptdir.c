@@ -165,7 +165,9 @@ static void scan_one(script *s, arena *mem, findings *f, const char *path, const
 	if (m.revision.kind == PYV_STR)
 		rev = m.revision.str;
 	for (i = 0; i < m.ndiags; i++)
-		findings_add(f, m.diags[i].code, m.diags[i].severity == PYSCAN_ERROR ? SEV_ERROR : SEV_WARNING, path,
+		findings_add(f, m.diags[i].code, m.diags[i].severity == PYSCAN_ERROR ? SEV_ERROR : m.diags[i].severity == PYSCAN_WARNING ? SEV_WARNING
+																	 : SEV_INFO,
+			     path,
 			     m.diags[i].line, rev, "%s", m.diags[i].message);
 	if (pyscan_has_errors(&m))
 		usable = 0;

@@ -199,29 +199,6 @@ static void build_graph(scriptdir *sd, revmap *m, const fileset *s, const char *
 
 /* ---- what an edit is ------------------------------------------------------ */
 
-/* The code's tokens, without comments, blank lines and the module docstring. */
-static void code_tokens(strvec *out, const char *src, size_t len)
-{
-	pytok_state st;
-	pytok t;
-	int first = 1;
-
-	pytok_init(&st, src, len);
-	while (pytok_next(&st, &t) == 0 && t.type != PYTOK_ENDMARKER) {
-		if (t.type == PYTOK_COMMENT || t.type == PYTOK_NL)
-			continue;
-		if (first && t.type == PYTOK_STRING) {
-			first = 0;
-			continue; /* the module docstring says, it does not do */
-		}
-		first = 0;
-		if (t.type == PYTOK_INDENT || t.type == PYTOK_DEDENT || t.type == PYTOK_NEWLINE)
-			strvec_push(out, pytok_type_name(t.type));
-		else
-			strvec_push_n(out, t.start, t.len);
-	}
-}
-
 /* True when the two versions differ only in whitespace, comments or the docstring. */
 static int cosmetic_edit(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -229,8 +206,30 @@ static int cosmetic_edit(const char *a, size_t alen, const char *b, size_t blen)
 	size_t i;
 	int same;
 
-	code_tokens(&ta, a, alen);
-	code_tokens(&tb, b, blen);
+	pyscan_code_tokens(&ta, a, alen, 0, 0);
+	pyscan_code_tokens(&tb, b, blen, 0, 0);
+	same = ta.n == tb.n;
+	for (i = 0; same && i < ta.n; i++)
+		same = !strcmp(ta.v[i], tb.v[i]);
+	strvec_release(&ta);
+	strvec_release(&tb);
+	return same;
+}
+
+/* True when the two versions differ only inside downgrade() (beyond
+ * whitespace and comments): the way back changed, not what ran. */
+static int downgrade_only_edit(const char *a, size_t alen, const char *b, size_t blen, const pyscan_names *names)
+{
+	strvec ta = STRVEC_INIT, tb = STRVEC_INIT;
+	int af, at, bf, bt, same;
+	size_t i;
+
+	pyscan_downgrade_lines(a, alen, names, &af, &at);
+	pyscan_downgrade_lines(b, blen, names, &bf, &bt);
+	if (!af || !bf)
+		return 0;
+	pyscan_code_tokens(&ta, a, alen, af, at);
+	pyscan_code_tokens(&tb, b, blen, bf, bt);
 	same = ta.n == tb.n;
 	for (i = 0; same && i < ta.n; i++)
 		same = !strcmp(ta.v[i], tb.v[i]);
@@ -324,10 +323,18 @@ static void check_change(run *r, const vcs_change *c)
 			break; /* a pure rename: Alembic goes by the id */
 		if (cosmetic_edit(r->base_set.data.v[old_at], r->base_set.lens[old_at], r->head_set.data.v[new_at],
 				  r->head_set.lens[new_at]))
-			findings_add(r->out, "edited-applied-revision", SEV_WARNING, full,
+			findings_add(r->out, "edited-applied-revision", SEV_INFO, full,
 				     c->nadded ? c->added_lines[0] : 0, new_rev,
 				     "revision '%s' exists on the base and was edited, in whitespace, comments or its "
-				     "docstring only: harmless, but keep applied revisions untouched",
+				     "docstring only: nothing that runs changed",
+				     new_rev ? new_rev : base_name(path));
+		else if (downgrade_only_edit(r->base_set.data.v[old_at], r->base_set.lens[old_at],
+					     r->head_set.data.v[new_at], r->head_set.lens[new_at], names))
+			findings_add(r->out, "edited-applied-revision", SEV_WARNING, full,
+				     c->nadded ? c->added_lines[0] : 0, new_rev,
+				     "revision '%s' exists on the base and only its downgrade() was edited: this changes "
+				     "the way back, not what ran; databases that applied it roll back with the new "
+				     "downgrade(), so review it as a new rollback path",
 				     new_rev ? new_rev : base_name(path));
 		else
 			findings_add(r->out, "edited-applied-revision", SEV_ERROR, full,

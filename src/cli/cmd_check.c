@@ -45,7 +45,7 @@ int cmd_check(int argc, char **argv)
 	mg_error err = MG_ERROR_INIT;
 	const char *reason = NULL;
 	char id[17];
-	int rc, verbose = 0, no_backup_check = 0;
+	int rc, verbose = 0, no_backup_check = 0, lossy = 0;
 	cli_option opts[] = {
 		OPT_DB_(&so),
 		OPT_BACKUP_DIR_(&so),
@@ -55,6 +55,7 @@ int cmd_check(int argc, char **argv)
 		OPT_STRING_(0, "pg-version", &so.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),
 		OPT_FLAG_(0, "strict", &so.strict, "lock risks that have a safe alternative are errors"),
 		OPT_FLAG_('v', "verbose", &verbose, "also show suppressed and informational findings"),
+		OPT_FLAG_(0, "lossy-downgrades", &lossy, "warn where a downgrade drops what its upgrade created"),
 		OPT_VERSION_TABLE_(&so),
 		OPT_FLAG_(0, "audit-table", &so.audit_table, "also record the decision in the database (mgate_audit)"),
 		OPT_END_(),
@@ -77,6 +78,10 @@ int cmd_check(int argc, char **argv)
 	so.rules = 1;
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
+	if (lossy && ruleset_configure(&s.rules, "lossy-downgrade", "warning", &err) < 0) {
+		rc = cli_fail("check", &err, EXIT_USAGE);
+		goto cleanup;
+	}
 	if ((rc = session_checklist(&g, &s, &req, &err)) < 0) {
 		rc = cli_fail("check", &err, 0);
 		goto cleanup;

@@ -31,7 +31,8 @@ static int baseline(session *s)
 
 static int list(session *s)
 {
-	static const char *const states[] = { "matches", "no script defines it any more", "EDITED since it was applied" };
+	static const char *const states[] = { "matches", "no script defines it any more", "EDITED since it was applied",
+					      "downgrade() or comments edited since it was applied (what ran is unchanged)" };
 	mg_error err = MG_ERROR_INIT;
 	ledger_list l;
 	size_t i;

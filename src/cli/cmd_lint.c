@@ -72,7 +72,7 @@ int cmd_lint(int argc, char **argv)
 	strvec args = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *rules_dir = NULL;
-	int rc, have_project = 0, verbose = 0;
+	int rc, have_project = 0, verbose = 0, lossy = 0;
 	cli_option opts[] = {
 		OPT_FLAG_(0, "all", &rq.all, "lint every revision, in upgrade order"),
 		OPT_FLAG_(0, "pending", &rq.pending, "lint the revisions the database has not applied (needs a database)"),
@@ -81,7 +81,8 @@ int cmd_lint(int argc, char **argv)
 		OPT_STRING_(0, "pg-version", &rq.pg_version, "N", "PostgreSQL major version to judge for (default: the server's, else 15)"),
 		OPT_STRING_(0, "dialect", &rq.dialect, "NAME", "postgresql or sqlite (default: from the database URL)"),
 		OPT_FLAG_(0, "strict", &rq.strict, "lock risks that have a safe alternative are errors"),
-		OPT_FLAG_('v', "verbose", &verbose, "show the messages of suppressed findings"),
+		OPT_FLAG_('v', "verbose", &verbose, "show informational findings and the messages of suppressed ones"),
+		OPT_FLAG_(0, "lossy-downgrades", &lossy, "warn where a downgrade drops what its upgrade created"),
 		OPT_DB_(&rq),
 		OPT_VERSION_TABLE_(&rq),
 		OPT_END_(),
@@ -107,6 +108,10 @@ int cmd_lint(int argc, char **argv)
 	}
 	if ((rc = cli_load_rules(&rules, rules_dir, have_project ? &p.cfg : NULL)) != 0)
 		goto cleanup;
+	if (lossy && ruleset_configure(&rules, "lossy-downgrade", "warning", &err) < 0) {
+		rc = cli_fail("lint", &err, EXIT_USAGE);
+		goto cleanup;
+	}
 	rq.p = have_project ? &p : NULL;
 	rq.rules = &rules;
 	rq.files = &args;

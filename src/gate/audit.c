@@ -156,7 +156,7 @@ static void entry_gate(json_t *e, const audit_gate *g)
 			if (!x->suppressed)
 				continue;
 			o = json_object();
-			json_object_set_new(o, "kind", json_string("suppression"));
+			json_object_set_new(o, "kind", json_string(strncmp(x->suppressed, "accepted in alembic.ini", 23) ? "suppression" : "acceptance"));
 			json_object_set_new(o, "rule", json_text(x->id));
 			json_object_set_new(o, "revision", json_text(x->revision));
 			json_object_set_new(o, "reason", json_text(x->suppressed));

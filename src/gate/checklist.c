@@ -165,7 +165,7 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 	mg_error err = MG_ERROR_INIT;
 	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT;
 	int *applied = NULL, exists = 0;
-	size_t napplied = 0, i, edited = 0, gone = 0, unrecorded = 0;
+	size_t napplied = 0, i, edited = 0, gone = 0, unrecorded = 0, way_back = 0;
 
 	if (!o->d || !pl->known || !o->vt || !o->d->ops->ledger_read) {
 		verdict(c, GATE_SKIP, NULL, "the database state is unknown");
@@ -195,12 +195,25 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 			gone++;
 			continue;
 		}
-		if (ledger_script_hash(hex, o->map->v[x].s, &err) == 0 && strcmp(hex, hashes.v[i])) {
+		switch (ledger_compare(o->map->v[x].s, hashes.v[i])) {
+		case LEDGER_EDITED:
+			ledger_script_hash(hex, o->map->v[x].s, &err);
 			findings_add(&c->found, "edited-applied-revision", SEV_ERROR, o->map->v[x].s->path, 0, revs.v[i],
 				     "revision '%s' was applied with SHA-256 %.12s...; its file now hashes to %.12s...: the "
 				     "edit never ran on this database. Revert it and put the change in a new revision",
 				     revs.v[i], hashes.v[i], hex);
 			edited++;
+			break;
+		case LEDGER_DOWNGRADE_EDITED:
+			findings_add(&c->found, "edited-applied-revision", SEV_WARNING, o->map->v[x].s->path,
+				     o->map->v[x].s->downgrade.line, revs.v[i],
+				     "revision '%s' was edited since it was applied, but only in downgrade() (or comments): "
+				     "what ran is unchanged; a rollback now runs the edited downgrade(), so review it",
+				     revs.v[i]);
+			way_back++;
+			break;
+		default:
+			break;
 		}
 	}
 	for (i = 0; i < napplied; i++)
@@ -208,6 +221,10 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 	if (edited)
 		verdict(c, GATE_FAIL, "revert the edits; Alembic will not run an applied revision again",
 			"%zu applied revision%s edited since", edited, edited == 1 ? "" : "s");
+	else if (way_back)
+		verdict(c, GATE_WARN, "review the edited downgrade(): it is the way back now",
+			"%zu applied revision%s with only downgrade() (or comments) edited since", way_back,
+			way_back == 1 ? "" : "s");
 	else if (gone || unrecorded)
 		verdict(c, GATE_WARN, unrecorded ? "`mgate ledger baseline` records the unrecorded ones" : NULL,
 			"%zu recorded revision%s unchanged; %zu gone from the scripts, %zu applied outside mgate",
@@ -304,8 +321,12 @@ static int is_rollback_rule(const char *id)
 	return !strcmp(id, "missing-downgrade") || !strcmp(id, "lossy-downgrade");
 }
 
+/* A backfill of more rows than this, in one UPDATE, is a warning. */
+#define LARGE_TABLE_ROWS 100000LL
+
 /* Live table sizes: the finding says how big the table is; a lock risk
- * on an empty table is no risk. */
+ * on an empty table is no risk, and a backfill is a warning only on a
+ * large table. */
 static void size_up(finding *x, const checklist_opts *o)
 {
 	mg_error err = MG_ERROR_INIT;
@@ -315,7 +336,11 @@ static void size_up(finding *x, const checklist_opts *o)
 
 	if (!o->d || !x->table || o->d->ops->table_rows(o->d, x->table, &rows, &err) < 0 || rows < 0)
 		return;
-	if (rows == 0 && ru && ru->has_strict && x->severity == SEV_WARNING) {
+	if (!strcmp(x->id, "backfill-in-migration") && rows >= LARGE_TABLE_ROWS && x->severity == SEV_INFO) {
+		buf_printf(&b, "%s (table '%s': about %lld rows, rewritten under the ALTER TABLE's lock)", x->message,
+			   x->table, rows);
+		x->severity = SEV_WARNING;
+	} else if (rows == 0 && ru && ru->has_strict && x->severity == SEV_WARNING) {
 		buf_printf(&b, "%s (table '%s' is empty: no lock risk now)", x->message, x->table);
 		x->severity = SEV_INFO;
 	} else {
@@ -330,7 +355,7 @@ static int lint_pending(checklist_result *r, const checklist_opts *o, const plan
 	checklist_check *rb = add_check(r, "rollback"), *rules = add_check(r, "rules");
 	lint_ctx ctx;
 	findings all = FINDINGS_INIT;
-	size_t i;
+	size_t i, lossy;
 	int rc = MG_OK;
 
 	if (!pl->known) {
@@ -341,6 +366,8 @@ static int lint_pending(checklist_result *r, const checklist_opts *o, const plan
 	lint_init(&ctx, o->lint);
 	for (i = 0; i < pl->npending && rc == MG_OK; i++)
 		rc = lint_script(&ctx, &all, o->map->v[pl->pending[i]].s, err);
+	if (rc == MG_OK)
+		lint_finish(&ctx, &all);
 	for (i = 0; i < ctx.tables.n; i++)
 		strvec_push(&r->tables, ctx.tables.v[i]);
 	lint_release(&ctx);
@@ -358,10 +385,13 @@ static int lint_pending(checklist_result *r, const checklist_opts *o, const plan
 	findings_release(&all);
 	if (rc < 0)
 		return rc;
+	for (i = 0, lossy = 0; i < rb->found.n; i++)
+		lossy += !rb->found.v[i].suppressed && !strcmp(rb->found.v[i].id, "lossy-downgrade");
 	rb->status = status_of(&rb->found);
-	verdict(rb, status_of(&rb->found), rb->found.n ? "write a real downgrade(), or suppress with the reason" : NULL,
-		"%zu without a rollback path, %zu lossy downgrade%s", findings_count_active(&rb->found, SEV_ERROR),
-		findings_count_active(&rb->found, SEV_WARNING), findings_count_active(&rb->found, SEV_WARNING) == 1 ? "" : "s");
+	verdict(rb, status_of(&rb->found),
+		findings_count_active(&rb->found, SEV_ERROR) ? "write a real downgrade(), or suppress with the reason" : NULL,
+		"%zu without a rollback path, %zu lossy downgrade%s (a rollback drops what was written since)",
+		findings_count_active(&rb->found, SEV_ERROR), lossy, lossy == 1 ? "" : "s");
 	verdict(rules, status_of(&rules->found),
 		findings_count_active(&rules->found, SEV_ERROR) ? "see each finding's fix; `mgate explain <rule>`" : NULL,
 		"%zu error%s, %zu warning%s in %zu pending revision%s", findings_count_active(&rules->found, SEV_ERROR),

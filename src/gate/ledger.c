@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "util/run.h"
+#include "python/pyscan.h"
 #include "util/sha256.h"
 #include "util/banned.h"
 
@@ -26,6 +27,43 @@ int ledger_script_hash(char hex[65], const script *s, mg_error *err)
 	return rc;
 }
 
+/* The SHA-256 of a script's code outside downgrade(), comments and blank lines left out. */
+static int code_hash(char hex[65], const script *s, mg_error *err)
+{
+	sha256_ctx c;
+	buf src = BUF_INIT;
+	strvec toks = STRVEC_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
+		pyscan_code_tokens(&toks, src.ptr, src.len, s->downgrade.line, s->downgrade.end_line);
+		for (i = 0; i < toks.n; i++) {
+			sha256_update(&c, toks.v[i], strlen(toks.v[i]));
+			sha256_update(&c, "\n", 1);
+		}
+		rc = sha256_final(&c, NULL, hex, err);
+	}
+	strvec_release(&toks);
+	buf_release(&src);
+	return rc;
+}
+
+int ledger_compare(const script *s, const char *stored)
+{
+	char full[65], code[65];
+	mg_error err = MG_ERROR_INIT;
+	const char *space = strchr(stored, ' ');
+
+	if (ledger_script_hash(full, s, &err) < 0)
+		return LEDGER_MATCHES;
+	if (!strncmp(full, stored, 64) && (stored[64] == 0 || stored[64] == ' '))
+		return LEDGER_MATCHES;
+	if (space && code_hash(code, s, &err) == 0 && !strcmp(code, space + 1))
+		return LEDGER_DOWNGRADE_EDITED;
+	return LEDGER_EDITED;
+}
+
 /* Write the revisions `v` (indexes into m) that hash, in one transaction. */
 static int write_rows(db *d, const db_version_table *vt, const revmap *m, const int *v, size_t n, const char *id,
 		      size_t *written, mg_error *err)
@@ -36,11 +74,13 @@ static int write_rows(db *d, const db_version_table *vt, const revmap *m, const 
 	int rc = MG_OK;
 
 	for (i = 0; i < n; i++) {
-		char hex[65];
-		if (ledger_script_hash(hex, m->v[v[i]].s, err) < 0)
+		char hex[65], code[65];
+		buf both = BUF_INIT;
+		if (ledger_script_hash(hex, m->v[v[i]].s, err) < 0 || code_hash(code, m->v[v[i]].s, err) < 0)
 			continue;
+		buf_printf(&both, "%s %s", hex, code);
 		strvec_push(&revs, m->v[v[i]].id);
-		strvec_push(&hashes, hex);
+		strvec_push_owned(&hashes, buf_detach(&both));
 	}
 	if (revs.n)
 		rc = d->ops->ledger_write(d, vt, &revs, &hashes, who, id, err);
@@ -71,15 +111,11 @@ int ledger_read(ledger_list *out, db *d, const db_version_table *vt, const revma
 	for (i = 0; i < revs.n; i++) {
 		ledger_entry *e = &out->v[out->n++];
 		int x = revmap_index(m, revs.v[i]);
-		char hex[65];
-		mg_error herr = MG_ERROR_INIT;
 		e->revision = mg_strdup(revs.v[i]);
-		e->sha256 = mg_strdup(hashes.v[i]);
-		if (x < 0)
-			e->state = LEDGER_GONE;
-		else if (ledger_script_hash(hex, m->v[x].s, &herr) == 0 && strcmp(hex, hashes.v[i]))
-			e->state = LEDGER_EDITED;
-		out->bad += e->state != LEDGER_MATCHES;
+		e->sha256 = mg_strndup(hashes.v[i], strcspn(hashes.v[i], " "));
+		e->state = x < 0 ? LEDGER_GONE : ledger_compare(m->v[x].s, hashes.v[i]);
+		out->bad += e->state == LEDGER_GONE || e->state == LEDGER_EDITED;
+		out->way_back += e->state == LEDGER_DOWNGRADE_EDITED;
 	}
 cleanup:
 	strvec_release(&revs);

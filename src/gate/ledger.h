@@ -4,6 +4,13 @@
  * version table. An applied revision whose file now hashes differently was
  * edited after it ran: the edit never reached the database, and the gate
  * closes on it.
+ *
+ * Each entry also keeps a second SHA-256, of the code outside downgrade()
+ * (comments and blank lines left out; the two hashes share the sha256
+ * column, separated by a space). When only the first differs, the edit is
+ * confined to downgrade() or comments: what ran is unchanged, only the
+ * way back may differ, and that is a warning. Entries recorded before the
+ * second hash existed tell no such difference.
  */
 #ifndef MGATE_LEDGER_H
 #define MGATE_LEDGER_H
@@ -24,7 +31,13 @@ int ledger_record(db *d, const db_version_table *vt, const revmap *m, const int 
 
 enum ledger_state { LEDGER_MATCHES,
 		    LEDGER_GONE,
-		    LEDGER_EDITED };
+		    LEDGER_EDITED,
+		    LEDGER_DOWNGRADE_EDITED /* only downgrade() or comments changed */ };
+
+/* How the script `s` compares with what the ledger recorded for it
+ * (`stored`: the sha256 column's value). LEDGER_MATCHES when the file
+ * cannot be read (the scan reports that on its own). */
+int ledger_compare(const script *s, const char *stored);
 
 /* One recorded revision, as `mgate ledger` shows it. */
 typedef struct ledger_entry {
@@ -37,7 +50,8 @@ typedef struct ledger_list {
 	int exists;      /* the ledger table exists */
 	ledger_entry *v; /* in the order they were recorded */
 	size_t n;
-	size_t bad; /* entries that do not match */
+	size_t bad;      /* entries edited or gone */
+	size_t way_back; /* entries whose downgrade() (or comments) alone changed */
 } ledger_list;
 
 /* The ledger of `d`, each entry compared with the graph's scripts. */

@@ -124,7 +124,7 @@ cleanup:
 }
 
 /* --dialect, else dialect in [mgate], else the URL's, else PostgreSQL. */
-static int choose_dialect(sql_dialect *out, const review_request *rq, mg_error *err)
+static int choose_dialect(sql_dialect *out, int *assumed, const review_request *rq, mg_error *err)
 {
 	const char *d = rq->dialect, *url;
 
@@ -132,6 +132,7 @@ static int choose_dialect(sql_dialect *out, const review_request *rq, mg_error *
 		d = rq->p->cfg.settings.dialect;
 	if (!d && (url = session_database_url(rq->db_url, rq->p ? rq->p->cfg.sqlalchemy_url : NULL)) != NULL)
 		d = !strncmp(url, "sqlite", 6) ? "sqlite" : "postgresql";
+	*assumed = !d;
 	if (!d || !strcmp(d, "postgresql") || !strcmp(d, "postgres"))
 		*out = SQL_POSTGRESQL;
 	else if (!strcmp(d, "sqlite"))
@@ -206,6 +207,27 @@ static int choose_order(int **order, size_t *n, const review_request *rq, buf *s
 	return MG_OUT_OK;
 }
 
+/* A project finding concerns one of the files given by name (or no
+ * files were given): `mgate lint FILE` reports that file alone. */
+static int about_files(const finding *f, const strvec *files)
+{
+	char *a, *b;
+	size_t i;
+	int same = 0;
+
+	if (!files->n)
+		return 1;
+	if (!f->path || !(a = realpath(f->path, NULL)))
+		return 0;
+	for (i = 0; i < files->n && !same; i++)
+		if ((b = realpath(files->v[i], NULL)) != NULL) {
+			same = !strcmp(a, b);
+			free(b);
+		}
+	free(a);
+	return same;
+}
+
 int review_run(review_result *out, const review_request *rq, const progress *p, mg_error *err)
 {
 	buf server = BUF_INIT;
@@ -215,13 +237,14 @@ int review_run(review_result *out, const review_request *rq, const progress *p, 
 
 	memset(out, 0, sizeof(*out));
 	memset(&ctx, 0, sizeof(ctx));
-	for (i = 0; rq->p && i < rq->p->found.n; i++)
-		findings_add_copy(&out->found, &rq->p->found.v[i]); /* the scripts' and the graph's problems first */
+	for (i = 0; rq->p && i < rq->p->found.n; i++) /* the scripts' and the graph's problems first */
+		if (about_files(&rq->p->found.v[i], rq->files))
+			findings_add_copy(&out->found, &rq->p->found.v[i]);
 	if (rq->p && !rq->files->n && (rc = choose_order(&order, &norder, rq, &server, p, err)) != MG_OUT_OK)
 		goto cleanup;
 	out->lo.rules = rq->rules;
 	out->lo.strict = rq->strict || (rq->p && rq->p->cfg.settings.strict);
-	if ((rc = choose_dialect(&out->lo.dialect, rq, err)) != MG_OUT_OK)
+	if ((rc = choose_dialect(&out->lo.dialect, &out->lo.dialect_assumed, rq, err)) != MG_OUT_OK)
 		goto cleanup;
 	if (out->lo.dialect == SQL_POSTGRESQL && rq->db_url && !rq->pg_version && !server.len && rq->p) {
 		/* an explicit --db: judge for that server's version */
@@ -233,12 +256,19 @@ int review_run(review_result *out, const review_request *rq, const progress *p, 
 	}
 	if ((rc = choose_pg_version(out, rq, &server, err)) != MG_OUT_OK)
 		goto cleanup;
+	if (rq->p) {
+		out->lo.accepts = rq->p->cfg.settings.accepts;
+		out->lo.naccepts = rq->p->cfg.settings.naccepts;
+		out->lo.ini_path = rq->p->cfg.ini_path;
+	}
 	lint_init(&ctx, &out->lo);
 	if (rq->files->n)
 		rc = lint_files(&ctx, &out->found, rq, err);
 	for (i = 0; i < norder && rc == MG_OUT_OK; i++)
 		if (lint_script(&ctx, &out->found, rq->p->map.v[order[i]].s, err) < 0)
 			rc = MG_OUT_ENV;
+	if (rc == MG_OUT_OK)
+		lint_finish(&ctx, &out->found);
 	out->revisions = ctx.revisions;
 	out->operations = ctx.operations;
 	out->statements = ctx.statements;

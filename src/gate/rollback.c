@@ -60,7 +60,7 @@ static const char *downgrade_problem(const script *s, sql_dialect dialect, plan_
 		buf_release(&src);
 		return "its file cannot be read";
 	}
-	if (ops_extract(&m, src.ptr, src.len, &s->upgrade, &s->downgrade, &err) == 0) {
+	if (ops_extract(&m, src.ptr, src.len, &s->upgrade, &s->downgrade, dialect == SQL_SQLITE ? "sqlite" : "postgresql", &err) == 0) {
 		const migfunc *f = &m.fn[MIGOP_DOWNGRADE];
 		if (f->raises)
 			why = "its downgrade() raises instead of undoing the upgrade";

@@ -112,6 +112,10 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	s->lo.rules = &s->rules;
 	s->lo.strict = o->strict || set->strict;
 	s->lo.dialect = s->url && !strncmp(s->url, "sqlite", 6) ? SQL_SQLITE : SQL_POSTGRESQL;
+	s->lo.dialect_assumed = !s->url;
+	s->lo.accepts = set->accepts;
+	s->lo.naccepts = set->naccepts;
+	s->lo.ini_path = s->p.cfg.ini_path;
 	if ((rc = choose_pg_version(s, o->pg_version, err)) < 0)
 		return rc;
 	s->audit.path = set->audit_log;

@@ -90,7 +90,7 @@ static void collect(effects *e, const script *s, sql_dialect d, mg_error *err)
 		buf_release(&src);
 		return;
 	}
-	ops_extract(&ops, src.ptr, src.len, &s->upgrade, &none, err);
+	ops_extract(&ops, src.ptr, src.len, &s->upgrade, &none, d == SQL_SQLITE ? "sqlite" : "postgresql", err);
 	for (i = 0; i < ops.n; i++) {
 		const migop *m = &ops.v[i];
 		int cond = m->in_cond || m->in_loop;

@@ -6,11 +6,13 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
+#include <limits.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alembic/config.h"
 #include "lint/ops.h"
 #include "python/pyscan.h"
 #include "python/pytok.h"
@@ -38,6 +40,7 @@ typedef struct subject {
 	const char *object;
 	const char *text; /* a Core chain's text; a statement's SQL is its "sql" fact */
 	const migop *op;  /* the operation (for SQL: the execute carrying it) */
+	int call_line;    /* reached through same-file functions: the outermost call's line */
 	int is_ddl, is_dml;
 	fact *facts;
 	size_t nfacts, afacts;
@@ -69,7 +72,9 @@ typedef struct script_run {
 	size_t nsup;
 	int *next_code_line; /* per line: the first line at or after it with code */
 	int nlines;
-	int down_end; /* last line of downgrade(), 0 when absent */
+	int down_end;    /* last line of downgrade(), 0 when absent */
+	strvec added[2]; /* per function: "table\ncolumn" added so far in this revision */
+	strmap added_at[2];
 } script_run;
 
 static subject *subject_new(script_run *r)
@@ -295,9 +300,190 @@ static const char *check_not_null_column(const char *cond, buf *out)
 	return *p ? NULL : out->ptr;
 }
 
+/* ---- column types ------------------------------------------------------ */
+
+typedef enum tkind { T_OTHER = 0,
+		     T_INT,
+		     T_FLOAT,
+		     T_NUMERIC,
+		     T_TEXT,
+		     T_TSTZ,
+		     T_TS,
+		     T_DATE,
+		     T_JSON,
+		     T_ARRAY,
+		     T_ENUM,
+		     T_BOOL } tkind;
+
+typedef struct coltype {
+	tkind kind;
+	long size;  /* T_INT: bytes; T_TEXT: length (LONG_MAX unbounded); T_NUMERIC: precision (0: any) */
+	long scale; /* T_NUMERIC */
+	const pyx *x;
+} coltype;
+
+static long num_arg(const pyx *t, int pos, const char *kw, long dflt)
+{
+	const pyx *n = t && t->kind == PYX_CALL ? pyx_arg(t, pos, kw) : NULL;
+	return n && n->kind == PYX_NUM ? strtol(n->text, NULL, 10) : dflt;
+}
+
+/* What a SQLAlchemy type expression (`sa.String(50)`, `postgresql.JSONB()`,
+ * `sa.Integer`) is, as far as narrowing goes. */
+static coltype col_type(const pyx *t)
+{
+	static const char *const ints2[] = { "SmallInteger", "SMALLINT", NULL };
+	static const char *const ints4[] = { "Integer", "INTEGER", "INT", NULL };
+	static const char *const ints8[] = { "BigInteger", "BIGINT", NULL };
+	static const char *const floats[] = { "Float", "FLOAT", "REAL", "Double", "DOUBLE", "DOUBLE_PRECISION", NULL };
+	static const char *const numerics[] = { "Numeric", "NUMERIC", "DECIMAL", NULL };
+	static const char *const texts[] = { "String", "VARCHAR", "Unicode", "NVARCHAR", "CHAR", "NCHAR", "Text", "TEXT",
+					     "UnicodeText", "CITEXT", NULL };
+	coltype c = { T_OTHER, 0, 0, t };
+	const char *b;
+	size_t i;
+
+	if (!t || (t->kind != PYX_CALL && t->kind != PYX_NAME))
+		return c;
+	b = pyx_basename(t);
+	for (i = 0; ints2[i]; i++)
+		if (!strcmp(b, ints2[i]))
+			c.kind = T_INT, c.size = 2;
+	for (i = 0; ints4[i]; i++)
+		if (!strcmp(b, ints4[i]))
+			c.kind = T_INT, c.size = 4;
+	for (i = 0; ints8[i]; i++)
+		if (!strcmp(b, ints8[i]))
+			c.kind = T_INT, c.size = 8;
+	for (i = 0; floats[i]; i++)
+		if (!strcmp(b, floats[i]))
+			c.kind = T_FLOAT;
+	for (i = 0; numerics[i]; i++)
+		if (!strcmp(b, numerics[i])) {
+			c.kind = T_NUMERIC;
+			c.size = num_arg(t, 0, "precision", 0);
+			c.scale = num_arg(t, 1, "scale", 0);
+		}
+	for (i = 0; texts[i]; i++)
+		if (!strcmp(b, texts[i])) {
+			c.kind = T_TEXT;
+			c.size = i >= 6 ? LONG_MAX : num_arg(t, 0, "length", LONG_MAX);
+		}
+	if (!strcmp(b, "DateTime") || !strcmp(b, "TIMESTAMP"))
+		c.kind = pyx_is_true(t->kind == PYX_CALL ? pyx_arg(t, 0, "timezone") : NULL) ? T_TSTZ : T_TS;
+	else if (!strcmp(b, "Date") || !strcmp(b, "DATE"))
+		c.kind = T_DATE;
+	else if (!strcmp(b, "JSON") || !strcmp(b, "JSONB"))
+		c.kind = T_JSON;
+	else if (!strcmp(b, "ARRAY"))
+		c.kind = T_ARRAY;
+	else if (!strcmp(b, "Enum") || !strcmp(b, "ENUM"))
+		c.kind = T_ENUM;
+	else if (!strcmp(b, "Boolean") || !strcmp(b, "BOOLEAN"))
+		c.kind = T_BOOL;
+	return c;
+}
+
+/* An enum's values removed by going from `from` to `to`, into `out`. */
+static int enum_removed(const pyx *from, const pyx *to, buf *out)
+{
+	size_t i, k;
+	int n = 0;
+
+	if (from->kind != PYX_CALL || to->kind != PYX_CALL)
+		return 0;
+	for (i = 0; i < from->n; i++) {
+		int kept = 0;
+		if (from->keys[i] || !pyx_is_literal_str(from->items[i]))
+			continue;
+		for (k = 0; k < to->n; k++)
+			if (!to->keys[k] && pyx_is_literal_str(to->items[k]) && !strcmp(to->items[k]->text, from->items[i]->text))
+				kept = 1;
+		if (!kept)
+			buf_printf(out, "%s'%s'", n++ ? ", " : "", from->items[i]->text);
+	}
+	return n;
+}
+
+/*
+ * Why changing a column from type `from` to `to` may lose or reject
+ * existing values, into `why`; 0 when it is not a narrowing change (or
+ * either type is unknown).
+ */
+static int narrowing(const pyx *from_x, const pyx *to_x, buf *why)
+{
+	coltype f = col_type(from_x), t = col_type(to_x);
+	buf removed = BUF_INIT;
+
+	buf_truncate(why, 0);
+	if (f.kind == T_OTHER || t.kind == T_OTHER)
+		return 0;
+	if ((f.kind == T_FLOAT || f.kind == T_NUMERIC) && t.kind == T_INT)
+		buf_puts(why, "the fractional part of every value is rounded away");
+	else if (f.kind == T_NUMERIC && t.kind == T_NUMERIC && t.size && (!f.size || t.size < f.size || t.scale < f.scale))
+		buf_puts(why, "values are rounded to the new scale, and those too large for the new precision fail");
+	else if (f.kind == T_INT && t.kind == T_INT && t.size < f.size)
+		buf_puts(why, "values outside the smaller integer's range make the change fail");
+	else if (f.kind == T_TEXT && t.kind == T_TEXT && t.size < f.size)
+		buf_printf(why, "values longer than %ld characters make the change fail (or are cut, with a cast)", t.size);
+	else if ((f.kind == T_TSTZ || f.kind == T_TS) && t.kind == T_DATE)
+		buf_puts(why, "the time of day is dropped from every value");
+	else if (f.kind == T_JSON && t.kind == T_TEXT)
+		buf_puts(why, "the values become plain text: JSON operators, checks and indexes on them stop working");
+	else if (f.kind == T_TEXT && t.kind == T_JSON)
+		buf_puts(why, "text that is not valid JSON makes the change fail");
+	else if (f.kind == T_ARRAY && t.kind != T_ARRAY)
+		buf_puts(why, "each array must become one value: the change fails or keeps only part of it");
+	else if (f.kind == T_TEXT && (t.kind == T_INT || t.kind == T_FLOAT || t.kind == T_NUMERIC || t.kind == T_DATE ||
+				      t.kind == T_TSTZ || t.kind == T_TS || t.kind == T_BOOL))
+		buf_puts(why, "text that does not convert to the new type makes the change fail");
+	else if (f.kind == T_ENUM && t.kind == T_ENUM && enum_removed(from_x, to_x, &removed))
+		buf_printf(why, "rows holding %s, which the new type no longer has, make the change fail", removed.ptr);
+	buf_release(&removed);
+	return why->len > 0;
+}
+
+/* A type as the code spells it, with its arguments: "sa.String(50)". */
+static void type_text(buf *out, const pyx *t)
+{
+	size_t i;
+
+	buf_puts(out, t && t->text ? t->text : "?");
+	if (!t || t->kind != PYX_CALL)
+		return;
+	buf_putc(out, '(');
+	for (i = 0; i < t->n; i++) {
+		const pyx *a = t->items[i];
+		buf_printf(out, "%s%s%s", i ? ", " : "", t->keys[i] ? t->keys[i] : "", t->keys[i] ? "=" : "");
+		if (a->kind == PYX_STR)
+			buf_printf(out, "'%s'", a->text);
+		else
+			buf_puts(out, a->text ? a->text : "...");
+	}
+	buf_putc(out, ')');
+}
+
+/* An identity column: sa.Identity(), a Sequence, a serial type. */
+static int is_identity_column(const pyx *col)
+{
+	size_t i;
+
+	for (i = 0; col && col->kind == PYX_CALL && i < col->n; i++) {
+		const pyx *a = col->items[i];
+		const char *b = pyx_basename(a);
+		if (col->keys[i] && strcmp(col->keys[i], "server_default"))
+			continue;
+		if (!strcmp(b, "Identity") || !strcmp(b, "Sequence") || !strcmp(b, "SERIAL") || !strcmp(b, "BIGSERIAL") ||
+		    !strcmp(b, "SMALLSERIAL"))
+			return 1;
+	}
+	return 0;
+}
+
 static int is_ddl_op(const char *name)
 {
-	return strcmp(name, "execute") && strcmp(name, "bulk_insert") && strcmp(name, "batch_alter_table");
+	return strcmp(name, "execute") && strcmp(name, "bulk_insert") && strcmp(name, "batch_alter_table") &&
+	       strcmp(name, "orm_write");
 }
 
 static void op_facts(subject *s, const migop *m, const migops *all)
@@ -315,9 +501,22 @@ static void op_facts(subject *s, const migop *m, const migops *all)
 		}
 	if (!strcmp(m->name, "add_column")) {
 		column_facts(s, pyx_arg(c, m->batch ? 0 : 1, "column"));
+		setb(s, "identity", is_identity_column(pyx_arg(c, m->batch ? 0 : 1, "column")));
+	} else if (!strcmp(m->name, "drop_constraint")) {
+		const pyx *name = pyx_arg(c, 0, "constraint_name");
+		setb(s, "unnamed", !name || name->kind == PYX_NONE);
 	} else if (!strcmp(m->name, "alter_column")) {
 		const pyx *nullable = pyx_arg(c, -1, "nullable"), *type = pyx_arg(c, -1, "type_");
 		long to = type_length(type), from = type_length(pyx_arg(c, -1, "existing_type"));
+		if (type && pyx_arg(c, -1, "existing_type") && narrowing(pyx_arg(c, -1, "existing_type"), type, &tmp)) {
+			setf(s, "narrowing", tmp.ptr);
+			buf_truncate(&tmp, 0);
+			type_text(&tmp, pyx_arg(c, -1, "existing_type"));
+			setf(s, "from_type", tmp.ptr);
+			buf_truncate(&tmp, 0);
+			type_text(&tmp, type);
+			setf(s, "to_type", tmp.ptr);
+		}
 		setb(s, "type_change", type != NULL);
 		setb(s, "set_not_null", pyx_is_false(nullable));
 		setb(s, "drop_not_null", pyx_is_true(nullable));
@@ -389,8 +588,9 @@ static void subject_from_op(script_run *r, const migop *m)
 		add_col(s, norm_name(s->mem, m->columns.v[i]));
 	s->object = m->object;
 	s->op = m;
+	s->call_line = m->call_line;
 	s->is_ddl = is_ddl_op(m->name);
-	s->is_dml = !strcmp(m->name, "bulk_insert");
+	s->is_dml = !strcmp(m->name, "bulk_insert") || !strcmp(m->name, "orm_write");
 	op_facts(s, m, &r->ops);
 	common_facts(r, s);
 }
@@ -403,6 +603,7 @@ static int is_dml_class(const char *cls)
 static int is_ddl_class(const char *cls)
 {
 	return !is_dml_class(cls) && strcmp(cls, "select") && strcmp(cls, "transaction") && strcmp(cls, "other") &&
+	       strcmp(cls, "set") &&
 	       strcmp(cls, "analyze");
 }
 
@@ -432,6 +633,7 @@ static void subject_from_stmt(script_run *r, const migop *m, const sqlstmt *st)
 	s->object = arena_strdup(s->mem, st->object);
 	setf(s, "sql", st->text); /* kept as a fact: `st` does not outlive the subject */
 	s->op = m;
+	s->call_line = m->call_line;
 	s->is_dml = is_dml_class(st->cls);
 	s->is_ddl = is_ddl_class(st->cls);
 	for (i = 0; i < st->keys.n; i++)
@@ -439,7 +641,8 @@ static void subject_from_stmt(script_run *r, const migop *m, const sqlstmt *st)
 	common_facts(r, s);
 }
 
-/* `op.execute(t.update().where(...))`: a statement class from the chain. */
+/* `op.execute(t.update().where(...))`: a statement class from the chain,
+ * on the table the receiver names (ops found it). */
 static void subject_from_core(script_run *r, const migop *m)
 {
 	subject *s = subject_new(r);
@@ -456,8 +659,12 @@ static void subject_from_core(script_run *r, const migop *m)
 	s->end_line = m->end_line;
 	s->text = chain;
 	s->op = m;
+	s->call_line = m->call_line;
+	s->table = norm_name(s->mem, m->table);
+	for (size_t i = 0; i < m->columns.n; i++)
+		add_col(s, norm_name(s->mem, m->columns.v[i]));
 	s->is_dml = is_dml_class(cls);
-	setb(s, "where", strstr(chain, ".where") != NULL || strstr(chain, ".filter") != NULL);
+	setb(s, "where", m->core_where);
 	setb(s, "core", 1);
 	common_facts(r, s);
 }
@@ -573,7 +780,12 @@ static void emit(script_run *r, const rule *ru, const subject *s, const char *ex
 	const char *src = source_line(r, s->line, &len);
 	suppression *sup;
 
-	findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision, "%s", msg);
+	if (s->op && s->op->via)
+		findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision,
+			     "%s (%s)", msg, s->op->via);
+	else
+		findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision,
+			     "%s", msg);
 	free(msg);
 	f = findings_last(r->out);
 	f->col = s->col;
@@ -581,7 +793,10 @@ static void emit(script_run *r, const rule *ru, const subject *s, const char *ex
 	f->fix = ru->fix ? render(ru->fix, s, extra_key, extra_val) : NULL;
 	f->source = src ? mg_strndup(src, len) : NULL;
 	f->table = s->table ? mg_strdup(s->table) : NULL;
-	if ((sup = find_suppression(r, ru->id, s->line, s->end_line, &which)) != NULL && sup->reason) {
+	sup = find_suppression(r, ru->id, s->line, s->end_line, &which);
+	if (!sup && s->call_line) /* allowed where upgrade() calls the function */
+		sup = find_suppression(r, ru->id, s->call_line, s->call_line, &which);
+	if (sup && sup->reason) {
 		f->suppressed = mg_strdup(sup->reason);
 		sup->used[which]++;
 	} else if (sup) {
@@ -641,7 +856,26 @@ static int set_add(strvec *v, strmap *at, char *key)
 	return (int)(v->n - 1);
 }
 
-/* Facts that depend on what came before: table_new, has_check_not_null. */
+/* True when every column `s` names was added earlier in this revision. */
+static int columns_new(script_run *r, const subject *s)
+{
+	size_t i;
+
+	if (!s->table || !s->ncols)
+		return 0;
+	for (i = 0; i < s->ncols; i++) {
+		char *key = pair(s->table, s->cols[i]);
+		int hit = strmap_get(&r->added_at[s->func], key) >= 0;
+		free(key);
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+/* Facts that depend on what came before: table_new, column_new (every
+ * column it names was added by this revision), backfill (an UPDATE of
+ * only such columns), has_check_not_null. */
 static void context_facts(script_run *r, subject *s, strvec *created)
 {
 	lint_ctx *ctx = r->ctx;
@@ -649,6 +883,10 @@ static void context_facts(script_run *r, subject *s, strvec *created)
 
 	if (s->table && strvec_index(&created[s->func], s->table) >= 0)
 		setb(s, "table_new", 1);
+	if (strcmp(s->name, "add_column") && columns_new(r, s)) {
+		setb(s, "column_new", 1);
+		setb(s, "backfill", !strcmp(s->name, "update"));
+	}
 	if (s->ncols) {
 		key = pair(s->table, s->cols[0]);
 		setb(s, "has_check_not_null", strmap_get(&ctx->checks_at, key) >= 0);
@@ -664,6 +902,9 @@ static void context_update(script_run *r, const subject *s, strvec *created)
 
 	if (s->table && !strcmp(s->name, "create_table"))
 		strvec_push(&created[s->func], s->table);
+	if (s->table && !strcmp(s->name, "add_column"))
+		for (size_t i = 0; i < s->ncols; i++)
+			set_add(&r->added[s->func], &r->added_at[s->func], pair(s->table, s->cols[i]));
 	if (s->func != MIGOP_UPGRADE)
 		return;
 	if (col && s->table) {
@@ -688,9 +929,45 @@ static void context_update(script_run *r, const subject *s, strvec *created)
 
 /* ---- built-in detectors -------------------------------------------------- */
 
+/* What an upgrade without a way back leaves behind, when that is all it
+ * does: "data" (rows changed, no schema), "enum" (values added to an enum
+ * type, which PostgreSQL cannot remove), or NULL when it changes the
+ * schema in a way a downgrade() could undo (or does what mgate cannot see). */
+static const char *irreversible_only(const script_run *r)
+{
+	int data = 0, enums = 0, opaque = 0;
+	size_t i;
+
+	for (i = 0; i < r->ops.n; i++) {
+		const migop *m = &r->ops.v[i];
+		if (m->func != MIGOP_UPGRADE || m->kind != MIGOP_OPAQUE)
+			continue;
+		if (strcmp(m->name, "loop") && strcmp(m->name, "computed-rows"))
+			return NULL; /* a helper or SQL mgate cannot see may change the schema */
+		opaque = 1;          /* a loop's body is read; computed rows are data */
+	}
+	for (i = 0; i < r->subs.n; i++) {
+		const subject *s = &r->subs.v[i];
+		if (s->func != MIGOP_UPGRADE)
+			continue;
+		if (!s->is_sql && !strcmp(s->name, "execute") && s->op && (s->op->sql || s->op->core))
+			continue; /* judged by its statements */
+		if (s->is_dml || (s->is_sql && (!strcmp(s->name, "select") || !strcmp(s->name, "set") ||
+						!strcmp(s->name, "analyze"))))
+			data = 1;
+		else if (s->is_sql && !strcmp(s->name, "alter_enum") && getf((void *)s, "add_value"))
+			enums = 1;
+		else
+			return NULL;
+	}
+	return enums ? "enum" : data || opaque ? "data"
+					       : "nothing";
+}
+
 static void detect_missing_downgrade(script_run *r)
 {
 	const migfunc *up = &r->ops.fn[MIGOP_UPGRADE], *down = &r->ops.fn[MIGOP_DOWNGRADE];
+	const char *kind;
 	subject s;
 
 	if (!up->present || up->statements == 0 || (down->present && down->statements > 0))
@@ -704,7 +981,152 @@ static void detect_missing_downgrade(script_run *r)
 	s.col = -1;
 	setf(&s, "detail", !down->present ? "there is no downgrade()" : down->raises ? "downgrade() only raises"
 										     : "downgrade() does nothing");
+	if ((kind = irreversible_only(r)) != NULL && !strcmp(kind, "nothing"))
+		return; /* Python only: nothing a downgrade could undo */
+	if (kind) {
+		setf(&s, "what", !strcmp(kind, "enum") ? "the values added to the enum type (PostgreSQL cannot remove an "
+							 "enum value; rows using them must change before the type can be "
+							 "recreated)"
+						       : "the data it changed (a downgrade would not restore the rows "
+							 "as they were)");
+		emit_builtin(r, "irreversible-change", &s, NULL, NULL);
+		return;
+	}
 	emit_builtin(r, "missing-downgrade", &s, NULL, NULL);
+}
+
+/* Columns of new tables and added columns: Integer primary keys and
+ * timestamps without a time zone, reported on the Column's line. */
+static void column_rules(script_run *r, const subject *of, const pyx *col, const pyx *const *pk_cols, size_t npk)
+{
+	const pyx *name, *type;
+	coltype t;
+	subject x;
+	size_t k;
+	int pk;
+
+	if (!col || col->kind != PYX_CALL || strcmp(pyx_basename(col), "Column"))
+		return;
+	name = pyx_arg(col, 0, "name");
+	type = pyx_is_literal_str(name) ? pyx_arg(col, 1, "type_") : pyx_arg(col, 0, "type_");
+	if (!pyx_is_literal_str(name))
+		name = NULL;
+	t = col_type(type);
+	pk = pyx_is_true(pyx_arg(col, -1, "primary_key"));
+	for (k = 0; name && k < npk; k++)
+		pk |= pyx_is_literal_str(pk_cols[k]) && !strcmp(pk_cols[k]->text, name->text);
+	memset(&x, 0, sizeof(x));
+	x.mem = &r->ctx->mem;
+	x.func = of->func;
+	x.line = x.end_line = col->line;
+	x.col = col->col;
+	x.table = of->table;
+	x.op = of->op;
+	x.call_line = of->call_line;
+	setf(&x, "column", name ? name->text : "?");
+	common_facts(r, &x);
+	if (t.kind == T_INT && t.size <= 4 && pk && !strcmp(of->name, "create_table") && !is_identity_column(col))
+		emit_builtin(r, "integer-primary-key", &x, NULL, NULL);
+	if (t.kind == T_TS)
+		emit_builtin(r, "datetime-without-timezone", &x, NULL, NULL);
+}
+
+static void detect_column_types(script_run *r)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < r->subs.n; i++) {
+		const subject *s = &r->subs.v[i];
+		const pyx *c = s->op ? s->op->call : NULL;
+		const pyx *pk[16];
+		size_t npk = 0;
+		if (s->is_sql || !c || s->func != MIGOP_UPGRADE)
+			continue;
+		if (!strcmp(s->name, "add_column")) {
+			column_rules(r, s, pyx_arg(c, s->op->batch ? 0 : 1, "column"), NULL, 0);
+			continue;
+		}
+		if (strcmp(s->name, "create_table"))
+			continue;
+		for (k = 1; k < c->n; k++) /* sa.PrimaryKeyConstraint("id") names the key columns */
+			if (!c->keys[k] && c->items[k]->kind == PYX_CALL &&
+			    !strcmp(pyx_basename(c->items[k]), "PrimaryKeyConstraint"))
+				for (j = 0; j < c->items[k]->n && npk < 16; j++)
+					if (!c->items[k]->keys[j])
+						pk[npk++] = c->items[k]->items[j];
+		for (k = 1; k < c->n; k++)
+			if (!c->keys[k])
+				column_rules(r, s, c->items[k], pk, npk);
+	}
+}
+
+/* Statements that take an ACCESS EXCLUSIVE lock on a table that exists. */
+static int takes_access_exclusive(const subject *s)
+{
+	static const char *const ops[] = { "add_column", "drop_column", "alter_column", "drop_table", "rename_table",
+					   "create_unique_constraint", "create_primary_key", "create_check_constraint",
+					   "create_exclude_constraint", "drop_constraint", "drop_index", NULL };
+	static const char *const sql[] = { "add_column", "drop_column", "alter_column_type", "set_not_null",
+					   "drop_not_null", "set_default", "add_constraint", "drop_constraint",
+					   "rename_table", "rename_column", "drop_table", "alter_table_other", "truncate",
+					   "lock_table", "drop_index", "set_tablespace", "set_logged", NULL };
+	const char *const *list = s->is_sql ? sql : ops;
+	size_t i;
+
+	if (s->func != MIGOP_UPGRADE || !s->table || getf((void *)s, "table_new") || getf((void *)s, "concurrently"))
+		return 0;
+	for (i = 0; list[i]; i++)
+		if (!strcmp(s->name, list[i]))
+			return 1;
+	return 0;
+}
+
+/* The first ACCESS EXCLUSIVE statement of an upgrade that runs without a
+ * lock_timeout set before it in the revision. */
+static void detect_missing_lock_timeout(script_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->subs.n; i++) {
+		subject *s = &r->subs.v[i];
+		const char *setting = getf(s, "setting");
+		const char *sql = getf(s, "sql");
+		if (s->func != MIGOP_UPGRADE)
+			continue;
+		if ((setting && !strcasecmp(setting, "lock_timeout")) || (sql && contains_ci(sql, "lock_timeout")))
+			return;
+		if (takes_access_exclusive(s)) {
+			emit_builtin(r, "missing-lock-timeout", s, NULL, NULL);
+			return;
+		}
+	}
+}
+
+/* Which branch of an `if` on the dialect was judged. */
+static void detect_dialect_branches(script_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ops.n; i++) {
+		const migop *m = &r->ops.v[i];
+		buf detail = BUF_INIT;
+		subject s;
+		if (m->kind != MIGOP_BRANCH)
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.mem = &r->ctx->mem;
+		s.func = m->func;
+		s.line = s.end_line = m->line;
+		s.col = m->col;
+		s.op = m;
+		s.call_line = m->call_line;
+		buf_puts(&detail, m->why);
+		if (r->ctx->o->dialect_assumed)
+			buf_printf(&detail, " (assumed: no --dialect, no dialect in [mgate] and no database URL name one)");
+		setf(&s, "detail", detail.ptr);
+		emit_builtin(r, "dialect-branch", &s, NULL, NULL);
+		buf_release(&detail);
+	}
 }
 
 /* The downgrade drops what the upgrade created: data written since is lost. */
@@ -748,8 +1170,9 @@ static void detect_data_and_schema(script_run *r)
 
 	for (i = 0; i < r->subs.n; i++) {
 		subject *dml = &r->subs.v[i];
-		if (dml->func != MIGOP_UPGRADE || !dml->is_dml || !dml->table || getf(dml, "table_new"))
-			continue; /* filling a table this revision created locks nobody out */
+		if (dml->func != MIGOP_UPGRADE || !dml->is_dml || !dml->table || getf(dml, "table_new") ||
+		    (getf(dml, "backfill") && !getf(dml, "where")))
+			continue; /* filling a table, or a new column in one UPDATE: the backfill rule's */
 		for (j = 0; j < r->subs.n; j++) {
 			const subject *ddl = &r->subs.v[j];
 			char line[16];
@@ -763,24 +1186,65 @@ static void detect_data_and_schema(script_run *r)
 	}
 }
 
+/* An opaque construct as a subject (for `detail`, the construct's why). */
+static void opaque_subject(script_run *r, subject *s, const migop *m)
+{
+	memset(s, 0, sizeof(*s));
+	s->mem = &r->ctx->mem;
+	s->func = m->func;
+	s->line = s->end_line = m->line;
+	s->col = m->col;
+	s->op = m;
+	s->call_line = m->call_line;
+	setf(s, "kind", m->name);
+	setf(s, "detail", m->why);
+}
+
+static int is_suppressed(script_run *r, const char *id, const subject *s)
+{
+	size_t which;
+
+	return find_suppression(r, id, s->line, s->end_line, &which) != NULL ||
+	       (s->call_line && find_suppression(r, id, s->call_line, s->call_line, &which) != NULL);
+}
+
+/* One opaque-migration-code finding per function: the first construct
+ * mgate cannot see, naming the lines of the others. Constructs suppressed
+ * on their own line are reported (as suppressed) each on its own. */
 static void detect_opaque(script_run *r)
 {
+	migop_func func;
 	size_t i;
 
-	for (i = 0; i < r->ops.n; i++) {
-		const migop *m = &r->ops.v[i];
+	for (func = MIGOP_UPGRADE; func <= MIGOP_DOWNGRADE; func++) {
+		const migop *first = NULL;
+		buf more = BUF_INIT;
+		size_t others = 0;
 		subject s;
-		if (m->kind != MIGOP_OPAQUE)
+		for (i = 0; i < r->ops.n; i++) {
+			const migop *m = &r->ops.v[i];
+			if (m->kind != MIGOP_OPAQUE || m->func != func)
+				continue;
+			opaque_subject(r, &s, m);
+			if (is_suppressed(r, "opaque-migration-code", &s))
+				emit_builtin(r, "opaque-migration-code", &s, NULL, NULL);
+			else if (!first)
+				first = m;
+			else if (others++ < 8)
+				buf_printf(&more, "%s%d", others > 1 ? ", " : "", m->line);
+		}
+		if (!first)
 			continue;
-		memset(&s, 0, sizeof(s));
-		s.mem = &r->ctx->mem;
-		s.mem = &r->ctx->mem;
-		s.func = m->func;
-		s.line = s.end_line = m->line;
-		s.col = m->col;
-		setf(&s, "kind", m->name);
-		setf(&s, "detail", m->why);
+		opaque_subject(r, &s, first);
+		if (others) {
+			buf detail = BUF_INIT;
+			buf_printf(&detail, "%s; and %zu more place%s it cannot see (line%s %s%s)", first->why, others,
+				   others == 1 ? "" : "s", others == 1 ? "" : "s", more.ptr, others > 8 ? ", ..." : "");
+			setf(&s, "detail", detail.ptr);
+			buf_release(&detail);
+		}
 		emit_builtin(r, "opaque-migration-code", &s, NULL, NULL);
+		buf_release(&more);
 	}
 }
 
@@ -905,6 +1369,66 @@ static void report_suppressions(script_run *r)
 	}
 }
 
+/* ---- acceptances in alembic.ini ------------------------------------------- */
+
+/* An `accept` line names this revision: its full id or a prefix of 4+ characters. */
+static int accept_names(const config_accept *a, const char *revision)
+{
+	size_t n = strlen(a->revision);
+
+	return revision && (!strcmp(a->revision, revision) || (n >= 4 && !strncmp(a->revision, revision, n)));
+}
+
+/* Findings from `from` on that an `accept` line covers become suppressed
+ * with its reason. */
+static void apply_accepts(lint_ctx *ctx, findings *out, size_t from, const char *revision)
+{
+	size_t i, k;
+
+	for (k = 0; k < ctx->o->naccepts; k++) {
+		const config_accept *a = &ctx->o->accepts[k];
+		if (!accept_names(a, revision))
+			continue;
+		ctx->accept_seen[k] = 1;
+		for (i = from; i < out->n; i++) {
+			finding *f = &out->v[i];
+			buf why = BUF_INIT;
+			if (f->suppressed || strcmp(f->id, a->rule))
+				continue;
+			buf_printf(&why, "accepted in alembic.ini line %d: %s", a->line, a->reason);
+			f->suppressed = buf_detach(&why);
+			ctx->accept_used[k]++;
+		}
+	}
+}
+
+void lint_finish(lint_ctx *ctx, findings *out)
+{
+	const rule *ru = ruleset_find(ctx->o->rules, "unused-acceptance");
+	size_t k;
+
+	for (k = 0; ru && !ru->disabled && k < ctx->o->naccepts; k++) {
+		const config_accept *a = &ctx->o->accepts[k];
+		subject s;
+		buf what = BUF_INIT;
+		char *msg;
+		if (!ctx->accept_seen[k] || ctx->accept_used[k])
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.mem = &ctx->mem;
+		buf_printf(&what, "%s:%s", a->revision, a->rule);
+		setf(&s, "accept", what.ptr);
+		setf(&s, "detail", ruleset_find(ctx->o->rules, a->rule) ? "the revision has no such finding now" : "no rule has this id");
+		msg = render(ru->message, &s, NULL, NULL);
+		findings_add(out, ru->id, rule_severity(ru, ctx->o->strict), ctx->o->ini_path, a->line, NULL, "%s", msg);
+		findings_last(out)->why = render(ru->why, &s, NULL, NULL);
+		findings_last(out)->fix = render(ru->fix, &s, NULL, NULL);
+		free(msg);
+		buf_release(&what);
+	}
+	arena_reset(&ctx->mem);
+}
+
 /* ---- the run ------------------------------------------------------------- */
 
 static void build_subjects(script_run *r)
@@ -1004,7 +1528,7 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 		return MG_OK;
 	}
 	ctx->ntoks = ops_tokenize(&ctx->toks, &ctx->atoks, src, len);
-	ops_extract_tokens(&r.ops, ctx->toks, ctx->ntoks, up, down, err);
+	ops_extract_tokens(&r.ops, ctx->toks, ctx->ntoks, up, down, ctx->o->dialect == SQL_SQLITE ? "sqlite" : "postgresql", err);
 	if (up->line)
 		first_def = up->line;
 	if (down->line && (!first_def || down->line < first_def))
@@ -1027,10 +1551,14 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 		ctx->opaque += r.ops.v[i].kind == MIGOP_OPAQUE;
 	detect_opaque(&r);
 	detect_missing_downgrade(&r);
+	detect_column_types(&r);
+	detect_missing_lock_timeout(&r);
+	detect_dialect_branches(&r);
 	detect_lossy_downgrade(&r);
 	detect_data_and_schema(&r);
 	report_suppressions(&r);
 	sort_by_line(out, first_finding);
+	apply_accepts(ctx, out, first_finding, revision);
 	for (i = 0; i < r.nsup; i++) {
 		strvec_release(&r.sup[i].ids);
 		free(r.sup[i].reason);
@@ -1040,6 +1568,10 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 	free(r.next_code_line);
 	strvec_release(&created[0]);
 	strvec_release(&created[1]);
+	for (i = 0; i < 2; i++) {
+		strvec_release(&r.added[i]);
+		strmap_release(&r.added_at[i]);
+	}
 	subjects_release(&r.subs);
 	migops_release(&r.ops);
 	arena_reset(&ctx->mem);
@@ -1065,6 +1597,8 @@ void lint_init(lint_ctx *ctx, const lint_opts *o)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->o = o;
 	ctx->match_data = pcre2_match_data_create(8, NULL);
+	ctx->accept_seen = mg_calloc(o->naccepts + 1, sizeof(int));
+	ctx->accept_used = mg_calloc(o->naccepts + 1, sizeof(int));
 }
 
 void lint_release(lint_ctx *ctx)
@@ -1081,6 +1615,9 @@ void lint_release(lint_ctx *ctx)
 	pcre2_match_data_free(ctx->match_data);
 	ctx->match_data = NULL;
 	arena_release(&ctx->mem);
+	free(ctx->accept_seen);
+	free(ctx->accept_used);
+	ctx->accept_seen = ctx->accept_used = NULL;
 	free(ctx->toks);
 	ctx->toks = NULL;
 }

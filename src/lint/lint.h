@@ -29,14 +29,20 @@
 #include "util/arena.h"
 #include "util/strmap.h"
 
+struct config_accept;
+
 /* Larger scripts are not read for operations: an opaque finding says so. */
 #define LINT_MAX_SOURCE (4u << 20)
 
 typedef struct lint_opts {
 	const ruleset *rules;
 	sql_dialect dialect;
-	int pg_version; /* major version, e.g. 15 */
-	int strict;     /* rules with a strict severity use it */
+	int dialect_assumed;                 /* no --dialect, setting or URL named it: PostgreSQL by default */
+	int pg_version;                      /* major version, e.g. 15 */
+	int strict;                          /* rules with a strict severity use it */
+	const struct config_accept *accepts; /* `accept` lines of [mgate] */
+	size_t naccepts;
+	const char *ini_path; /* where they are, for unused-acceptance */
 } lint_opts;
 
 typedef struct lint_ctx {
@@ -50,7 +56,8 @@ typedef struct lint_ctx {
 	struct pytok *toks;                      /* the current file's tokens (buffer reused) */
 	size_t ntoks, atoks;
 	size_t revisions, operations, statements, opaque;
-	strvec tables; /* tables the upgrades touch, normalised, first seen first */
+	strvec tables;                  /* tables the upgrades touch, normalised, first seen first */
+	int *accept_seen, *accept_used; /* per acceptance: its revision was judged; a finding matched */
 } lint_ctx;
 
 void lint_init(lint_ctx *ctx, const lint_opts *o);
@@ -62,6 +69,10 @@ int lint_script(lint_ctx *ctx, findings *out, const script *s, mg_error *err);
 /* Lint source text already in memory; `path` and `revision` label findings. */
 int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revision, const char *src, size_t len,
 		const pyscan_span *up, const pyscan_span *down, mg_error *err);
+
+/* After the last script: an unused-acceptance finding for each `accept`
+ * line whose revision was judged and matched nothing. */
+void lint_finish(lint_ctx *ctx, findings *out);
 
 void lint_release(lint_ctx *ctx);
 

@@ -5,35 +5,84 @@
  * The walk follows Python's block structure from the tokenizer's
  * INDENT/DEDENT tokens. A frame per block carries what the enclosing
  * constructs mean for the operations inside: a batch alias, a loop, a
- * condition, an autocommit block.
+ * condition, an autocommit block, a branch that does not run.
+ *
+ * A scope per function body binds names to what they hold when that is
+ * known (a literal, a list of them, a `sa.table(...)`, a dialect test);
+ * expressions are parsed with those names resolved (pyx_parse_with).
+ * Same-file functions are walked where they are called, in a scope of
+ * their own; a budget of statements bounds unrolled loops and helpers.
  */
 #include "lint/ops.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
 #include "util/banned.h"
 
+#define OPS_MAX_DEPTH 8     /* same-file calls nested deeper are opaque */
+#define OPS_MAX_UNROLL 256  /* items of a literal sequence a loop is unrolled over */
+#define OPS_MAX_WORK 200000 /* statements walked per file, helpers and unrolled loops included */
+#define OPS_MAX_FUNCS 1024  /* functions a file may define for the walk to follow */
+
 typedef struct frame {
 	const char *alias; /* the batch_alter_table alias in scope, or NULL */
 	int batch_index;
-	int in_loop, in_cond, autocommit, nested;
+	int in_loop, in_cond, autocommit;
+	int dead; /* a branch that does not run for the dialect judged */
 } frame;
+
+/* A function defined in the file: where its header and body are. */
+typedef struct fdef {
+	char *name;
+	size_t colon, end;       /* the header's colon and the NEWLINE ending its line */
+	strvec params;           /* names in order; "*" and "**" parameters excluded */
+	size_t *dflt_a, *dflt_b; /* per parameter: the default's tokens, or a == b */
+	int line;
+} fdef;
+
+typedef struct fdefs {
+	fdef *v;
+	size_t n, alloc;
+} fdefs;
+
+/* Names bound in one function body (or the module). */
+typedef struct scope {
+	strvec names;
+	pyx **vals;     /* per name: its value, or NULL when not known */
+	strvec conns;   /* names bound to a connection */
+	strvec aliases; /* batch aliases (frames point into it) */
+	fdefs local;    /* functions defined inside the body */
+} scope;
+
+/* An if/elif/else chain being read: was a branch known to run, was one unknown. */
+typedef struct chain {
+	int open; /* the statement before was an if/elif clause */
+	int taken, unknown;
+} chain;
 
 typedef struct extractor {
 	migops *out;
 	migop_func func;
 	const pytok *t;
 	size_t n, i;
-	strvec conns;     /* names bound to a connection */
-	strvec str_names; /* names bound to strings ... */
-	pyx **str_vals;   /* ... their literal (NULL: computed at run time) */
-	size_t nstr_vals;
-	strvec tbl_names, tbl_vals; /* names bound to sa.table("name") */
-	strvec aliases;             /* batch aliases (frames point into it) */
-	strvec row_names;           /* names bound to a literal list of dicts */
+	const char *dialect; /* "postgresql" or "sqlite" */
+	scope module;        /* module-level constants */
+	fdefs fns;           /* module-level functions */
+	strvec imp_names;    /* names imported with `from X import name` ... */
+	strvec imp_from;     /* ... and their X */
+	strvec op_names;     /* names imported from alembic.op */
+	scope *sc;           /* the scope of the body being walked */
+	const fdef *stack[OPS_MAX_DEPTH + 1];
+	int depth;
+	char *via;     /* the call chain of the body being walked, or NULL */
+	int call_line; /* its outermost call's line */
+	size_t work;
+	int helper_stmt; /* the last statement was a same-file call (its body counts instead) */
+	int returned;    /* a `return` or `raise` that surely runs ended the body being walked */
 } extractor;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -56,8 +105,12 @@ static migop *op_new(extractor *ex, migop_kind kind, const char *name, int line,
 	m->col = col;
 	m->batch_index = fr->batch_index;
 	m->in_loop = fr->in_loop;
-	m->in_cond = fr->in_cond || fr->nested;
+	m->in_cond = fr->in_cond;
 	m->autocommit = fr->autocommit;
+	if (ex->via) {
+		m->via = mg_strdup(ex->via);
+		m->call_line = ex->call_line;
+	}
 	return m;
 }
 
@@ -70,6 +123,8 @@ static void opaque(extractor *ex, const frame *fr, const char *code, int line, i
 	va_list ap;
 	migop *m;
 
+	if (fr->dead)
+		return;
 	va_start(ap, fmt);
 	buf_vprintf(&why, fmt, ap);
 	va_end(ap);
@@ -86,35 +141,6 @@ static int ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 	return a >= b && !strcmp(s + a - b, suffix);
-}
-
-static void bind_name(strvec *names, strvec *vals, const char *name, const char *val)
-{
-	int at = strvec_index(names, name);
-
-	if (at < 0) {
-		strvec_push(names, name);
-		strvec_push_owned(vals, val ? mg_strdup(val) : NULL);
-		return;
-	}
-	free(vals->v[at]);
-	vals->v[at] = val ? mg_strdup(val) : NULL;
-}
-
-/* Bind `name` to a copy of the literal string `v`, or to "computed" (NULL). */
-static void bind_str(extractor *ex, const char *name, const pyx *v)
-{
-	int at = strvec_index(&ex->str_names, name);
-	pyx *copy = pyx_is_literal_str(v) ? pyx_clone_str(v) : NULL;
-
-	if (at >= 0) {
-		pyx_free(ex->str_vals[at]);
-		ex->str_vals[at] = copy;
-		return;
-	}
-	strvec_push(&ex->str_names, name);
-	ex->str_vals = mg_realloc(ex->str_vals, ex->str_names.n * sizeof(*ex->str_vals));
-	ex->str_vals[ex->nstr_vals++] = copy;
 }
 
 /* The SQL and where each part of it sits in the source. */
@@ -164,6 +190,253 @@ static void collect_columns(strvec *out, const pyx *x)
 	}
 }
 
+/* ---- scopes -------------------------------------------------------------- */
+
+static void fdefs_release(fdefs *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		free(f->v[i].name);
+		strvec_release(&f->v[i].params);
+		free(f->v[i].dflt_a);
+		free(f->v[i].dflt_b);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+static void scope_release(scope *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->names.n; i++)
+		pyx_free(s->vals[i]);
+	free(s->vals);
+	strvec_release(&s->names);
+	strvec_release(&s->conns);
+	strvec_release(&s->aliases);
+	fdefs_release(&s->local);
+}
+
+/* Bind `name` to `val` (taken; NULL: not known) in `s`. */
+static void scope_bind(scope *s, const char *name, pyx *val)
+{
+	int at = strvec_index(&s->names, name);
+
+	if (at >= 0) {
+		pyx_free(s->vals[at]);
+		s->vals[at] = val;
+		return;
+	}
+	strvec_push(&s->names, name);
+	s->vals = mg_realloc(s->vals, s->names.n * sizeof(*s->vals));
+	s->vals[s->names.n - 1] = val;
+}
+
+/* The value bound to `name` in the body, else at module level; NULL when
+ * not known (bound locally to something unknown hides the module's). */
+static const pyx *lookup(const extractor *ex, const char *name)
+{
+	int at;
+
+	if (ex->sc && (at = strvec_index(&ex->sc->names, name)) >= 0)
+		return ex->sc->vals[at];
+	if ((at = strvec_index(&ex->module.names, name)) >= 0)
+		return ex->module.vals[at];
+	return NULL;
+}
+
+static pyx *resolve(void *ctx, const char *name)
+{
+	return pyx_clone(lookup(ctx, name));
+}
+
+static pyx *parse_range(extractor *ex, size_t a, size_t b)
+{
+	pyx *x = NULL;
+	mg_error err = MG_ERROR_INIT;
+
+	if (a < b)
+		pyx_parse_with(&x, &ex->t[a], b - a, 0, resolve, ex, &err);
+	mg_error_clear(&err);
+	return x;
+}
+
+/* A same-file function called `name` visible from the body being walked. */
+static const fdef *find_function(const extractor *ex, const char *name)
+{
+	size_t i;
+
+	if (ex->sc && strvec_index(&ex->sc->names, name) >= 0)
+		return NULL; /* rebound locally */
+	for (i = 0; ex->sc && i < ex->sc->local.n; i++)
+		if (!strcmp(ex->sc->local.v[i].name, name))
+			return &ex->sc->local.v[i];
+	for (i = 0; i < ex->fns.n; i++)
+		if (!strcmp(ex->fns.v[i].name, name))
+			return &ex->fns.v[i];
+	return NULL;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* The dialect name, spelled as the code reads it: `bind.dialect.name`,
+ * `op.get_context().dialect.name`, `bind.engine.name`, a URL's backend. */
+static int is_dialect_expr(const pyx *x)
+{
+	const char *t;
+
+	if (!x || !x->text)
+		return 0;
+	t = x->text;
+	if (x->kind == PYX_NAME)
+		return ends_with(t, "dialect.name") || ends_with(t, "engine.name") || ends_with(t, "get_dialect().name");
+	if (x->kind == PYX_CALL)
+		return ends_with(t, "url.get_backend_name") || ends_with(t, "url.get_dialect().name");
+	return 0;
+}
+
+/* A connection URL: `bind.engine.url`, `str(bind.engine.url)`, `...url.drivername`. */
+static int is_url_expr(const pyx *x)
+{
+	if (!x || !x->text)
+		return 0;
+	if (x->kind == PYX_NAME)
+		return ends_with(x->text, ".url") || ends_with(x->text, ".url.drivername") || !strcmp(x->text, "url");
+	if (x->kind == PYX_CALL && !strcmp(x->text, "str") && x->n == 1)
+		return is_url_expr(x->items[0]);
+	if (x->kind == PYX_CALL && (!strcmp(x->text, "render_as_string") || ends_with(x->text, "url.render_as_string")))
+		return 1;
+	return 0;
+}
+
+/* Callees that only build values (SQLAlchemy constructs, logging, builtins). */
+static int in_list(const char *s, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
+static int is_pure_callee(const char *c)
+{
+	static const char *const prefixes[] = { "sa.", "sqlalchemy.", "postgresql.", "mysql.", "sqlite.", "context.",
+						"logger.", "log.", "logging.", "LOG.", "LOGGER.", "datetime.", "uuid.",
+						"json.", "warnings.", "func.", "re.", "os.environ", "op.f", "sql.",
+						"textwrap.", "time.", "decimal.", "enum.", "typing.", "pg.", "psql.",
+						"dialects.", "orm.", "alembic_utils.", "click.", "sys.stdout", "sys.stderr",
+						"string.", "random.", "hashlib.", "base64.", "secrets.", "math.", NULL };
+	static const char *const names[] = { "print", "len", "range", "str", "int", "float", "dict", "list", "set",
+					     "tuple", "isinstance", "sorted", "table", "column", "text", "Column",
+					     "Table", "MetaData", "select", "update", "insert", "delete", "and_",
+					     "or_", "not_", "bool", "repr", "enumerate", "zip", "getattr", "hasattr",
+					     "cast", "literal", "literal_column", "bindparam", "ForeignKey",
+					     "ForeignKeyConstraint", "PrimaryKeyConstraint", "UniqueConstraint",
+					     "CheckConstraint", "Index", "Enum", "Sequence", "Identity", "declarative_base",
+					     "relationship", "backref", "PGFunction", "PGTrigger", "PGView",
+					     "PGExtension", "PGPolicy", "PGMaterializedView", "min", "max", "sum",
+					     "any", "all", "map", "filter", "reversed", "frozenset", "format",
+					     "inspect", "Inspector.from_engine", "Session", "sessionmaker", "sa_inspect",
+					     "exists", "null", "true", "false", "case", "type_coerce", "join", "outerjoin",
+					     "union", "union_all", "next", "iter", "round", "abs", "divmod", "type", "vars",
+					     "callable", "setattr", "id", "hash", "ord", "chr", "hex", "bytes", "open",
+					     "object", NULL };
+	static const char *const effects[] = { "create", "drop", "create_all", "drop_all", "execute", "reflect",
+					       "add", "delete", "merge", "update", "insert", NULL };
+	static const char *const readers[] = { "get_table_names", "get_columns", "get_indexes", "get_foreign_keys",
+					       "get_unique_constraints", "get_check_constraints", "get_pk_constraint",
+					       "get_view_names", "get_schema_names", "get_sequence_names", "has_table",
+					       "has_index", "has_sequence", "get_enums", "get_table_comment",
+					       "get_multi_columns", "get_temp_table_names", "fetchone", "fetchall",
+					       "fetchmany", "first", "one", "scalar_one", "one_or_none", "all", "scalar",
+					       "scalars", "mappings", "keys", "close", "commit", "flush", "rollback",
+					       "dedent", "strip", "lower", "upper", "split", "items", "values",
+					       "format", "isoformat", "now", "utcnow", "start", "finish",
+					       "bindparams", "compile", "label", "alias", "subquery", "cte", NULL };
+	const char *dot = strrchr(c, '.');
+	size_t i;
+
+	/* A method on a constructed object can act on the database:
+	 * sa.Enum(...).create(bind), sa.MetaData().drop_all(bind). */
+	if (strstr(c, "().") && dot && in_list(dot + 1, effects))
+		return 0;
+	for (i = 0; prefixes[i]; i++)
+		if (starts_with(c, prefixes[i]))
+			return 1;
+	return in_list(c, names) || (dot && in_list(dot + 1, readers));
+}
+
+/* Remember what `name` now holds, from the parsed value `v` (may be NULL). */
+static void bind_value(extractor *ex, const char *name, const pyx *v)
+{
+	scope *s = ex->sc;
+	int at;
+	pyx *keep = NULL;
+
+	if ((at = strvec_index(&s->conns, name)) >= 0) {
+		free(s->conns.v[at]);
+		s->conns.v[at] = s->conns.v[--s->conns.n];
+	}
+	if (v && v->kind == PYX_CALL && v->text &&
+	    (ends_with(v->text, "get_bind") || ends_with(v->text, ".connect") || ends_with(v->text, "get_bind().connect") ||
+	     ends_with(v->text, "get_context().bind") || ends_with(v->text, ".begin"))) {
+		strvec_push(&s->conns, name);
+	} else if (v && v->kind == PYX_CALL && v->text &&
+		   (!strcmp(pyx_basename(v), "Session") || ends_with(v->text, "sessionmaker()") ||
+		    !strcmp(pyx_basename(v), "scoped_session"))) {
+		strvec_push(&s->conns, name); /* an ORM session on the migration's connection */
+	} else if (v && v->kind == PYX_NAME && v->text &&
+		   (!strcmp(v->text, "context.bind") || ends_with(v->text, "get_context().bind") ||
+		    ends_with(v->text, ".connection"))) {
+		strvec_push(&s->conns, name);
+	} else if (v && (pyx_is_constant(v) || v->kind == PYX_STR || v->kind == PYX_COMPARE || v->kind == PYX_NOT ||
+			 v->kind == PYX_BOOLOP || is_dialect_expr(v) || is_url_expr(v) ||
+			 (v->kind == PYX_CALL && v->text && is_pure_callee(v->text)) ||
+			 ((v->kind == PYX_LIST || v->kind == PYX_TUPLE || v->kind == PYX_DICT)))) {
+		keep = pyx_clone(v);
+	}
+	scope_bind(s, name, keep);
+}
+
+/* `a, (b, c)`-free targets: a name, or names separated by commas (in
+ * parentheses or not). Returns the count and fills `names` (owned), or 0. */
+static size_t target_names(const extractor *ex, size_t a, size_t b, strvec *names)
+{
+	size_t i;
+
+	if (a < b && pytok_is_op(&ex->t[a], "(") && pytok_is_op(&ex->t[b - 1], ")"))
+		a++, b--;
+	if (a < b && pytok_is_op(&ex->t[a], "[") && pytok_is_op(&ex->t[b - 1], "]"))
+		a++, b--;
+	for (i = a; i < b; i++) {
+		const pytok *t = &ex->t[i];
+		if ((i - a) % 2 == 0 && t->type == PYTOK_NAME)
+			strvec_push_n(names, t->start, t->len);
+		else if ((i - a) % 2 == 1 && pytok_is_op(t, ","))
+			continue;
+		else
+			return 0;
+	}
+	return names->n;
+}
+
+/* Bind loop or assignment targets to the parts of `v` (NULL: not known). */
+static void bind_targets(extractor *ex, const strvec *names, const pyx *v)
+{
+	size_t k;
+
+	if (names->n == 1) {
+		bind_value(ex, names->v[0], v);
+		return;
+	}
+	for (k = 0; k < names->n; k++)
+		bind_value(ex, names->v[k],
+			   v && (v->kind == PYX_TUPLE || v->kind == PYX_LIST) && v->n == names->n ? v->items[k] : NULL);
+}
 /* ---- operation signatures ----------------------------------------------- */
 
 /*
@@ -204,31 +477,29 @@ static const opsig signatures[] = {
 	{ NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
-/* `op.<name>` helpers that are not operations on the database. */
-static const char *const not_operations[] = { "f", "inline_literal", "get_bind", "get_context", "implementation_for",
-					      "register_operation", "invoke", "run_async", NULL };
 
-static int in_list(const char *s, const char *const *list)
+/* A table name: a literal, or an f-string whose fields are not known
+ * (`f"{prefix}users"`), whose template still tells one table from another. */
+static const char *table_lit(const pyx *x)
 {
-	size_t i;
+	const char *brace;
 
-	for (i = 0; list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return 1;
-	return 0;
+	if (lit(x))
+		return x->text;
+	if (x && x->kind == PYX_STR && x->text && (brace = strchr(x->text, '{')) != NULL &&
+	    (brace[1] == '_' || (brace[1] >= 'a' && brace[1] <= 'z') || (brace[1] >= 'A' && brace[1] <= 'Z')))
+		return x->text;
+	return NULL;
 }
 
-/* The table a bulk_insert or execute names: a literal, or a local bound to sa.table("x"). */
-static const char *table_ref(extractor *ex, const pyx *x)
+/* The table a value names: a literal, or sa.table("x") / sa.Table("x", ...)
+ * (names bound to those were resolved while parsing). */
+static const char *table_ref(const pyx *x)
 {
-	int at;
-
 	if (!x)
 		return NULL;
 	if (lit(x))
 		return x->text;
-	if (x->kind == PYX_NAME && (at = strvec_index(&ex->tbl_names, x->text)) >= 0)
-		return ex->tbl_vals.v[at];
 	if (x->kind == PYX_CALL && (!strcmp(pyx_basename(x), "table") || !strcmp(pyx_basename(x), "Table")))
 		return lit(pyx_arg(x, 0, "name"));
 	return NULL;
@@ -253,8 +524,8 @@ static void fill_signature(extractor *ex, migop *m, const frame *fr)
 	if (s->name) {
 		const char *t = NULL;
 		if (!m->batch)
-			t = !strcmp(m->name, "bulk_insert") ? table_ref(ex, pyx_arg(c, s->tbl, s->tbl_kw))
-							    : lit(pyx_arg(c, s->tbl, s->tbl_kw));
+			t = !strcmp(m->name, "bulk_insert") ? table_ref(pyx_arg(c, s->tbl, s->tbl_kw))
+							    : table_lit(pyx_arg(c, s->tbl, s->tbl_kw));
 		if (!m->batch && !strcmp(m->name, "drop_index") && !t)
 			t = lit(pyx_arg(c, -1, "table_name"));
 		if (t)
@@ -272,6 +543,21 @@ static void fill_signature(extractor *ex, migop *m, const frame *fr)
 		m->schema = mg_strdup(lit(pyx_arg(c, -1, "schema")));
 }
 
+
+/* Alembic's own operations (and alembic_utils' entity operations). Any
+ * other `op.<name>` is a plugin's operation, whose SQL is not known. */
+static const char *const known_operations[] = {
+	"create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index",
+	"drop_index", "create_foreign_key", "create_unique_constraint", "create_primary_key", "create_check_constraint",
+	"create_exclude_constraint", "drop_constraint", "create_table_comment", "drop_table_comment", "bulk_insert",
+	"batch_alter_table", "execute", "create_entity", "replace_entity", "drop_entity", "create_enum", "drop_enum",
+	"create_sequence", "drop_sequence", NULL
+};
+
+/* `op.<name>` helpers that are not operations on the database. */
+static const char *const not_operations[] = { "f", "inline_literal", "get_bind", "get_context", "implementation_for",
+					      "register_operation", "invoke", "run_async", NULL };
+
 /* ---- execute and its SQL ------------------------------------------------- */
 
 static int is_text_call(const pyx *x)
@@ -279,100 +565,146 @@ static int is_text_call(const pyx *x)
 	return x && x->kind == PYX_CALL &&
 	       (!strcmp(x->text, "text") || !strcmp(x->text, "sa.text") || !strcmp(x->text, "sqlalchemy.text") ||
 		!strcmp(x->text, "sa.sql.text") || !strcmp(x->text, "sqlalchemy.sql.text") ||
-		!strcmp(x->text, "sql.text"));
+		!strcmp(x->text, "sql.text") || !strcmp(x->text, "DDL") || !strcmp(x->text, "sa.DDL") ||
+		!strcmp(x->text, "sqlalchemy.DDL") || !strcmp(x->text, "sa.schema.DDL") ||
+		!strcmp(x->text, "sqlalchemy.schema.DDL"));
 }
 
-/* A SQLAlchemy Core statement (t.update().where(...), sa.delete(t), ...). */
-static int is_core_statement(const pyx *x)
+/* `sa.text(...).bindparams(...)`, `.execution_options(...)`, `.columns(...)`:
+ * the statement they decorate. */
+static const pyx *unwrap_statement(const pyx *x)
+{
+	static const char *const wrappers[] = { "bindparams", "execution_options", "columns", "params", NULL };
+
+	while (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_CALL && in_list(pyx_basename(x), wrappers))
+		x = x->recv;
+	return x;
+}
+
+/* The verb of a SQLAlchemy Core statement, from its chain: `t.delete()`,
+ * `sa.update(t).where(...)`, `t.insert().values(...)`; NULL otherwise. */
+static const char *core_verb(const pyx *x)
 {
 	static const char *const words[] = { "update", "insert", "delete", "select", NULL };
 	size_t i;
 
 	if (!x || x->kind != PYX_CALL || !x->text)
-		return 0;
+		return NULL;
 	for (i = 0; words[i]; i++) {
 		buf b = BUF_INIT;
 		int hit;
-		buf_printf(&b, ".%s", words[i]);
+		buf_printf(&b, ".%s(", words[i]);
 		hit = strstr(x->text, b.ptr) != NULL || starts_with(x->text, words[i]);
+		buf_truncate(&b, 0);
+		buf_printf(&b, ".%s", words[i]);
+		hit = hit || ends_with(x->text, b.ptr);
 		buf_release(&b);
 		if (hit)
+			return words[i];
+	}
+	return NULL;
+}
+
+/* The innermost call of a chain: `t.update().where(...).values(...)` -> the
+ * node whose text ends at "update". */
+static const pyx *chain_root(const pyx *x)
+{
+	while (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_CALL)
+		x = x->recv;
+	return x;
+}
+
+/* The table of a Core statement: the receiver bound to sa.table("x") (or
+ * built in place), or the first argument of sa.delete(t) / sa.update(t). */
+static const char *core_table(const extractor *ex, const pyx *x, const char *verb)
+{
+	const pyx *root = chain_root(x), *v;
+	const char *dot;
+	char *first;
+
+	if (!root)
+		return NULL;
+	if (root->recv)
+		return table_ref(root->recv);
+	if (!strcmp(pyx_basename(root), verb) && (!strchr(root->text, '.') || starts_with(root->text, "sa.") ||
+						  starts_with(root->text, "sqlalchemy.")))
+		return table_ref(pyx_arg(root, 0, "table"));
+	if (!(dot = strchr(root->text, '.')))
+		return NULL;
+	first = mg_strndup(root->text, (size_t)(dot - root->text));
+	v = lookup(ex, first);
+	free(first);
+	return table_ref(v);
+}
+
+/* A Core statement restricted by a WHERE: `.where(...)`, `.filter(...)`,
+ * or a whereclause argument to `t.delete(...)` / `sa.delete(t, ...)`. */
+static int core_has_where(const pyx *x, const char *verb)
+{
+	const pyx *c;
+
+	for (c = x; c && c->kind == PYX_CALL; c = c->recv) {
+		const char *b = pyx_basename(c);
+		if (!strcmp(b, "where") || !strcmp(b, "filter") || !strcmp(b, "filter_by"))
+			return 1;
+		if (!strcmp(b, verb)) {
+			int first_is_table = !c->recv && (!strchr(c->text, '.') || starts_with(c->text, "sa.") ||
+							  starts_with(c->text, "sqlalchemy."));
+			if (pyx_arg(c, first_is_table ? 1 : 0, "whereclause"))
+				return 1;
+		}
+		if (!c->recv && strstr(c->text, ".where(")) /* a dotted chain kept as text */
 			return 1;
 	}
-	return 0;
+	return strstr(x->text, ".where()") != NULL || strstr(x->text, ".filter()") != NULL;
 }
 
 /* Fill an execute op's SQL from its first argument, or turn it opaque. */
-static void recover_sql(extractor *ex, migop *m, const frame *fr)
+static void recover_sql(extractor *ex, migop *m, const frame *fr, const pyx *arg)
 {
-	const pyx *arg = pyx_arg(m->call, 0, "sqltext");
-	const pyx *s = arg;
-	int at;
+	const pyx *s;
+	const char *verb;
 
-	if (!arg)
-		arg = s = pyx_arg(m->call, 0, "statement");
-	if (is_text_call(arg))
-		s = pyx_arg(arg, 0, "text");
-	if (s && s->kind == PYX_NAME && (at = strvec_index(&ex->str_names, s->text)) >= 0) {
-		if (ex->str_vals[at]) {
-			set_sql(m, ex->str_vals[at]);
-			return;
-		}
-		opaque(ex, fr, "dynamic-sql", m->line, m->col, "SQL in '%s' is built at run time", s->text);
-		return;
-	}
+	arg = unwrap_statement(arg);
+	s = is_text_call(arg) ? pyx_arg(arg, 0, "text") : arg;
 	if (lit(s)) {
 		set_sql(m, s);
 		return;
 	}
 	if (s && s->kind == PYX_STR) {
 		opaque(ex, fr, "dynamic-sql", m->line, m->col,
-		       "SQL built at run time (f-string, %% or .format): its statements cannot be checked");
+		       "SQL built at run time from values mgate cannot know (an f-string, %% or .format over "
+		       "computed names): its statements cannot be checked");
 		return;
 	}
-	if (is_core_statement(arg)) {
+	if ((verb = core_verb(arg)) != NULL) {
+		const char *t = core_table(ex, arg, verb);
+		const pyx *c;
 		m->core = mg_strdup(arg->text);
+		m->core_where = core_has_where(arg, verb);
+		for (c = arg; c && c->kind == PYX_CALL; c = c->recv) /* .values(col=...): the columns set */
+			if (!strcmp(pyx_basename(c), "values")) {
+				size_t k;
+				for (k = 0; k < c->n; k++)
+					if (c->keys[k] && strcmp(c->keys[k], "*") && strcmp(c->keys[k], "**"))
+						strvec_push(&m->columns, c->keys[k]);
+			}
+		if (t && !m->table)
+			m->table = mg_strdup(t);
 		return;
 	}
 	opaque(ex, fr, "dynamic-sql", m->line, m->col, "SQL from %s: its statements cannot be checked",
-	       !s ? "no argument" : s->kind == PYX_NAME ? "a variable or parameter"
+	       !s ? "no argument" : s->kind == PYX_NAME ? "a variable or parameter whose value is computed at run time"
 							: "an expression");
 }
 
 /* ---- calls --------------------------------------------------------------- */
 
-/* Callees that only build values (SQLAlchemy constructs, logging, builtins). */
-static int is_pure_callee(const char *c)
-{
-	static const char *const prefixes[] = { "sa.", "sqlalchemy.", "postgresql.", "mysql.", "sqlite.", "context.",
-						"logger.", "log.", "logging.", "LOG.", "datetime.", "uuid.", "json.",
-						"warnings.", "func.", "re.", "os.environ", "op.f", NULL };
-	static const char *const names[] = { "print", "len", "range", "str", "int", "float", "dict", "list",
-					     "set", "tuple", "isinstance", "sorted", "table", "column", "text",
-					     "Column", "Table", "MetaData", "select", "update", "insert", "delete",
-					     "and_", "or_", "bool", "repr", "enumerate", "zip", "getattr", NULL };
-	static const char *const effects[] = { "create", "drop", "create_all", "drop_all", "execute", "reflect",
-					       "commit", "flush", "add", "delete", "merge", NULL };
-	const char *dot = strrchr(c, '.');
-	size_t i;
-
-	/* A method on a constructed object can act on the database:
-	 * sa.Enum(...).create(bind), sa.MetaData().drop_all(bind). */
-	if (strstr(c, "().") && dot && in_list(dot + 1, effects))
-		return 0;
-	for (i = 0; prefixes[i]; i++)
-		if (starts_with(c, prefixes[i]))
-			return 1;
-	return in_list(c, names);
-}
-
-/* Rows given as a literal list of dicts (in place, or through a local name). */
-static int literal_rows(const extractor *ex, const pyx *rows)
+/* Rows given as a literal list of dicts (names bound to one were resolved). */
+static int literal_rows(const pyx *rows)
 {
 	size_t i;
 
-	if (rows && rows->kind == PYX_NAME)
-		return strvec_index(&ex->row_names, rows->text) >= 0;
 	if (!rows || rows->kind != PYX_LIST)
 		return 0;
 	for (i = 0; i < rows->n; i++)
@@ -393,42 +725,217 @@ static const pyx *unwrap_result(const pyx *call)
 	return call;
 }
 
-static int is_connection(extractor *ex, const char *recv)
+static int is_connection(const extractor *ex, const char *recv)
 {
 	static const char *const known[] = { "connection", "conn", "bind", "session", "db.session", "context.bind",
-					     "op.get_bind()", "op.get_context().bind", NULL };
-	return in_list(recv, known) || strvec_index(&ex->conns, recv) >= 0 || ends_with(recv, "get_bind()");
+					     "op.get_bind()", "op.get_context().bind", "connectable", "engine",
+					     "db_session", "sess", NULL };
+	return in_list(recv, known) || (ex->sc && strvec_index(&ex->sc->conns, recv) >= 0) ||
+	       ends_with(recv, "get_bind()") || ends_with(recv, "get_context().bind") ||
+	       ends_with(recv, "get_bind().connect()");
+}
+
+static void walk_function(extractor *ex, const frame *fr, const fdef *fn, const pyx *call);
+
+/* `globals()["upgrade_%s" % engine_name]()` (Alembic's multidb template):
+ * every module function whose name starts with the literal prefix. */
+static int multidb_dispatch(extractor *ex, const frame *fr, const pyx *call)
+{
+	const pyx *get = call->recv;
+	const pyx *key;
+	char *prefix;
+	size_t i, n = 0;
+
+	if (strcmp(call->text ? call->text : "", "globals().get()") || !get || get->kind != PYX_CALL)
+		return 0;
+	key = pyx_arg(get, 0, NULL);
+	if (!key || key->kind != PYX_STR || !key->text)
+		return 0;
+	prefix = mg_strndup(key->text, strcspn(key->text, "%{"));
+	for (i = 0; *prefix && i < ex->fns.n; i++)
+		if (starts_with(ex->fns.v[i].name, prefix)) {
+			walk_function(ex, fr, &ex->fns.v[i], NULL);
+			n++;
+		}
+	free(prefix);
+	return n > 0;
+}
+
+/* `kind.create(bind)` / `kind.drop(bind)` where `kind` holds an Enum type:
+ * "create_enum" / "drop_enum"; NULL otherwise. */
+static const char *enum_method(const extractor *ex, const pyx *call)
+{
+	const char *c = call->text ? call->text : "", *dot = strrchr(c, '.');
+	const pyx *v;
+	char *name;
+
+	if (!dot || (strcmp(dot + 1, "create") && strcmp(dot + 1, "drop")) || strchr(c, '(') || dot != strchr(c, '.'))
+		return NULL;
+	name = mg_strndup(c, (size_t)(dot - c));
+	v = lookup(ex, name);
+	free(name);
+	if (!v || v->kind != PYX_CALL || (strcmp(pyx_basename(v), "Enum") && strcmp(pyx_basename(v), "ENUM")))
+		return NULL;
+	return dot[1] == 'c' ? "create_enum" : "drop_enum";
+}
+
+/* Modules whose functions never run SQL: the standard library and common
+ * helpers a data migration uses for parsing, formatting and progress. */
+static int harmless_module(const char *mod)
+{
+	static const char *const mods[] = { "sqlalchemy", "alembic", "datetime", "uuid", "json", "re", "os", "sys",
+					    "time", "hashlib", "itertools", "functools", "collections", "string",
+					    "random", "textwrap", "decimal", "enum", "typing", "dataclasses", "copy",
+					    "pathlib", "io", "csv", "urllib", "html", "base64", "secrets", "math",
+					    "logging", "warnings", "pytz", "dateutil", "progressbar", "tqdm", "markdown",
+					    "bleach", "yaml", "zoneinfo", "operator", "contextlib", "struct", "binascii",
+					    "unicodedata", "ipaddress", "socket", "shlex", "fnmatch", "glob", "pprint",
+					    "inspect", "traceback", "packaging", "semver", "slugify", "babel", NULL };
+	size_t i;
+
+	for (i = 0; mods[i]; i++) {
+		size_t n = strlen(mods[i]);
+		if (!strncmp(mod, mods[i], n) && (mod[n] == 0 || mod[n] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* A method called on a local value that is not a connection: `row.get()`,
+ * `writer.writerow()`, `progress.update()`. Data handling, unless the
+ * method is one that writes through an ORM session or runs SQL. */
+static int local_method(const extractor *ex, const char *c)
+{
+	static const char *const effects[] = { "execute", "exec_driver_sql", "add", "add_all", "delete", "merge",
+					       "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings",
+					       "create", "drop", "create_all", "drop_all", "scalar", "scalars", NULL };
+	size_t root = strcspn(c, ".(");
+	const char *dot = strrchr(c, '.');
+	char *name;
+	int local;
+
+	if (!dot || c[root] != '.' || !ex->sc || in_list(dot + 1, effects))
+		return 0;
+	name = mg_strndup(c, root);
+	local = strvec_index(&ex->sc->names, name) >= 0 && strvec_index(&ex->sc->conns, name) < 0 &&
+		!is_connection(ex, name);
+	free(name);
+	return local;
+}
+
+/* `session.add(obj)`, `session.delete(obj)`, `db.session.merge(obj)`:
+ * an ORM write through a session. */
+static int orm_write(const extractor *ex, const char *c)
+{
+	static const char *const writes[] = { "add", "add_all", "delete", "merge", "bulk_save_objects",
+					      "bulk_insert_mappings", "bulk_update_mappings", NULL };
+	const char *dot = strrchr(c, '.');
+	char *recv;
+	int yes;
+
+	if (!dot || !in_list(dot + 1, writes))
+		return 0;
+	recv = mg_strndup(c, (size_t)(dot - c));
+	yes = is_connection(ex, recv) && !strchr(recv, '(');
+	free(recv);
+	return yes;
+}
+
+/* `session.query(...)...`: a query through an ORM session. */
+static int session_query(const extractor *ex, const char *c)
+{
+	const char *q = strstr(c, ".query(");
+	char *recv;
+	int yes;
+
+	if (!q)
+		return 0;
+	recv = mg_strndup(c, (size_t)(q - c));
+	yes = is_connection(ex, recv);
+	free(recv);
+	return yes;
+}
+
+/* A function whose name says it reads (`load_table`, `get_config`,
+ * `find_user`): called for its value, it is taken to change nothing. */
+static int reader_name(const char *c)
+{
+	static const char *const prefixes[] = { "get_", "load_", "read_", "fetch_", "find_", "lookup_", "is_", "has_",
+						"reflect", "inspect", NULL };
+	const char *b = strrchr(c, '.');
+	size_t i;
+
+	b = b ? b + 1 : c;
+	for (i = 0; prefixes[i]; i++)
+		if (starts_with(b, prefixes[i]))
+			return 1;
+	return 0;
+}
+
+/* A call to something imported: the module it comes from, or NULL. */
+static const char *imported_from(const extractor *ex, const char *callee)
+{
+	size_t len = strcspn(callee, ".(");
+	size_t i;
+
+	for (i = 0; i < ex->imp_names.n; i++)
+		if (strlen(ex->imp_names.v[i]) == len && !strncmp(ex->imp_names.v[i], callee, len))
+			return ex->imp_from.v[i];
+	return NULL;
+}
+
+/* The operation a call is: "op.drop_column" -> "drop_column" (also through
+ * `alembic.op.` and names imported from alembic.op), batch alias methods,
+ * executes on a connection; NULL otherwise. */
+static const char *operation_name(extractor *ex, const frame *fr, const char *c, int *batch)
+{
+	*batch = 0;
+	if (starts_with(c, "op.") && !strchr(c + 3, '.') && !strchr(c + 3, '('))
+		return c + 3;
+	if (starts_with(c, "alembic.op.") && !strchr(c + 11, '.'))
+		return c + 11;
+	if (strvec_index(&ex->op_names, c) >= 0)
+		return c;
+	if (fr->alias && starts_with(c, fr->alias) && c[strlen(fr->alias)] == '.' &&
+	    !strchr(c + strlen(fr->alias) + 1, '.')) {
+		*batch = 1;
+		return c + strlen(fr->alias) + 1;
+	}
+	return NULL;
 }
 
 /*
- * A statement-level call: record the operation it is, or an opaque entry
- * when it is a helper whose effect cannot be seen. Takes ownership of
- * `tree` (the statement's expression) when it records an operation.
- * Returns 1 when `tree` was taken.
+ * A statement-level call: record the operation it is, walk the same-file
+ * function it calls, or record an opaque entry when its effect cannot be
+ * seen. Takes ownership of `tree` (the statement's expression) when it
+ * records an operation. Returns 1 when `tree` was taken.
  */
-static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *call)
+static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *call, int assigned)
 {
-	const char *c;
+	const char *c, *from;
 	char *recv = NULL;
 	const char *name = NULL;
+	const fdef *fn;
 	int batch = 0, taken = 0;
 	migop *m;
 
 	call = unwrap_result(call);
 	c = call->text ? call->text : "";
-	if (starts_with(c, "op.") && !strchr(c + 3, '.') && !strchr(c + 3, '(')) {
-		name = c + 3;
-	} else if (starts_with(c, "alembic.op.") && !strchr(c + 11, '.')) {
-		name = c + 11;
-	} else if (fr->alias && starts_with(c, fr->alias) && c[strlen(fr->alias)] == '.' &&
-		   !strchr(c + strlen(fr->alias) + 1, '.')) {
-		name = c + strlen(fr->alias) + 1;
-		batch = 1;
-	} else if (ends_with(c, ".execute") || ends_with(c, ".exec_driver_sql")) {
+	if (fr->dead)
+		return 0;
+	if ((name = operation_name(ex, fr, c, &batch)) != NULL) {
+		/* an Alembic operation */
+	} else if (!strchr(c, '.') && (fn = find_function(ex, c)) != NULL) {
+		walk_function(ex, fr, fn, call);
+		ex->helper_stmt = 1;
+	} else if (multidb_dispatch(ex, fr, call)) {
+		ex->helper_stmt = 1;
+	} else if (ends_with(c, ".execute") || ends_with(c, ".exec_driver_sql") || ends_with(c, ".scalar") ||
+		   ends_with(c, ".scalars")) {
 		recv = mg_strndup(c, (size_t)(strrchr(c, '.') - c));
 		if (is_connection(ex, recv))
 			name = "execute";
-		else
+		else if (!is_pure_callee(c))
 			opaque(ex, fr, "unknown-execute", call->line, call->col,
 			       "'%s' executes something through '%s', which mgate does not know as a connection", c,
 			       recv);
@@ -437,12 +944,31 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 		   (!strcmp(pyx_basename(call), "create") || !strcmp(pyx_basename(call), "drop"))) {
 		/* postgresql.ENUM(..., name="x").create(bind, checkfirst=True): a type, seen */
 		name = !strcmp(pyx_basename(call), "create") ? "create_enum" : "drop_enum";
+	} else if ((name = enum_method(ex, call)) != NULL) {
+		/* a name bound to an Enum type, created or dropped */
+	} else if (session_query(ex, c) && (ends_with(c, ".delete") || ends_with(c, ".update"))) {
+		name = "orm_write"; /* session.query(Model).filter(...).delete(): rows written through the ORM */
+	} else if (session_query(ex, c)) {
+		/* session.query(Model).filter(...).first(): a read */
+	} else if (orm_write(ex, c)) {
+		name = "orm_write"; /* session.add(obj), session.delete(obj): rows written through the ORM */
+	} else if (local_method(ex, c) || ((from = imported_from(ex, c)) != NULL && harmless_module(from)) ||
+		   (assigned && reader_name(c))) {
+		/* data handling in Python */
+	} else if ((from = imported_from(ex, c)) != NULL && !is_pure_callee(c)) {
+		opaque(ex, fr, "imported-helper", call->line, call->col,
+		       "calls '%s()', imported from '%s': the operations it runs are not in this file", c, from);
 	} else if (!is_pure_callee(c)) {
 		opaque(ex, fr, "helper-call", call->line, call->col,
-		       "calls '%s()': the operations it runs cannot be seen", c);
+		       "calls '%s()', which is not defined in this file: the operations it runs cannot be seen", c);
 	}
 	if (!name || in_list(name, not_operations))
 		goto cleanup;
+	if (!batch && !in_list(name, known_operations) && strcmp(name, "orm_write")) {
+		opaque(ex, fr, "plugin-operation", call->line, call->col,
+		       "op.%s() is not one of Alembic's operations but a plugin's: the SQL it runs cannot be seen", name);
+		goto cleanup;
+	}
 	m = op_new(ex, MIGOP_CALL, name, call->line, call->col, fr);
 	m->tree = tree;
 	m->call = call;
@@ -453,17 +979,176 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 	fill_signature(ex, m, fr);
 	if (!strcmp(name, "execute")) {
 		size_t at = (size_t)(m - ex->out->v);
-		recover_sql(ex, m, fr);
+		const pyx *arg = pyx_arg(call, 0, "sqltext");
+		if (!arg)
+			arg = pyx_arg(call, 0, "statement");
+		if (!arg)
+			arg = pyx_arg(call, 0, "sql");
+		recover_sql(ex, m, fr, arg);
 		m = &ex->out->v[at]; /* recover_sql may have grown the vector */
 	}
-	if (!strcmp(name, "bulk_insert")) {
-		if (!literal_rows(ex, pyx_arg(m->call, 1, "rows")))
-			opaque(ex, fr, "computed-rows", m->line, m->col,
-			       "bulk_insert of computed rows: what it writes cannot be seen");
-	}
+	if (!strcmp(name, "bulk_insert") && !literal_rows(pyx_arg(m->call, 1, "rows")))
+		opaque(ex, fr, "computed-rows", m->line, m->col,
+		       "bulk_insert of rows computed at run time: what it writes cannot be seen");
 cleanup:
 	free(recv);
 	return taken;
+}
+
+/* ---- conditions ---------------------------------------------------------- */
+
+enum { UNKNOWN = -1 };
+
+static const pyx *helper_return(extractor *ex, const fdef *fn, const pyx *call, scope *tmp);
+
+/* The text a dialect or URL test compares with: the dialect's name, or a
+ * URL of that dialect ("postgresql://"); NULL for anything else. */
+static const char *dialect_text(const extractor *ex, const pyx *x, buf *scratch)
+{
+	if (is_dialect_expr(x))
+		return ex->dialect;
+	if (is_url_expr(x)) {
+		buf_truncate(scratch, 0);
+		buf_printf(scratch, "%s://", ex->dialect);
+		return scratch->ptr;
+	}
+	return NULL;
+}
+
+static int in_seq(const char *s, const pyx *seq)
+{
+	size_t i;
+
+	if (!seq || (seq->kind != PYX_LIST && seq->kind != PYX_TUPLE))
+		return UNKNOWN;
+	for (i = 0; i < seq->n; i++) {
+		if (!lit(seq->items[i]))
+			return UNKNOWN;
+		if (!strcmp(seq->items[i]->text, s))
+			return 1;
+	}
+	return 0;
+}
+
+static int eval_cond(extractor *ex, const pyx *c, int *dialectal);
+
+static int eval_compare(extractor *ex, const pyx *c, int *dialectal)
+{
+	const pyx *l = c->items[0], *r = c->items[1];
+	const char *op = c->text;
+	buf sl = BUF_INIT, sr = BUF_INIT;
+	const char *dl = dialect_text(ex, l, &sl), *dr = dialect_text(ex, r, &sr);
+	int v = UNKNOWN, url = is_url_expr(l) || is_url_expr(r);
+
+	if (dl || dr)
+		*dialectal = 1;
+	if (!strcmp(op, "==") || !strcmp(op, "!=")) {
+		const char *a = dl ? dl : lit(l), *b = dr ? dr : lit(r);
+		if (a && b && !url)
+			v = !strcmp(a, b);
+		else if (lit(l) && lit(r))
+			v = !strcmp(lit(l), lit(r));
+		if (v != UNKNOWN && op[0] == '!')
+			v = !v;
+	} else if (!strcmp(op, "in") || !strcmp(op, "not in")) {
+		if (lit(l) && dr)
+			v = strstr(dr, lit(l)) != NULL;
+		else if (dl && !url)
+			v = in_seq(dl, r);
+		else if (lit(l) && lit(r))
+			v = strstr(lit(r), lit(l)) != NULL;
+		else if (lit(l))
+			v = in_seq(lit(l), r);
+		if (v != UNKNOWN && op[0] == 'n')
+			v = !v;
+	}
+	buf_release(&sl);
+	buf_release(&sr);
+	return v;
+}
+
+/* `url.startswith("mysql")`, `name.startswith(("postgres", "pg"))`. */
+static int eval_method(extractor *ex, const pyx *c, int *dialectal)
+{
+	buf s = BUF_INIT;
+	const char *b = pyx_basename(c), *text;
+	const pyx *arg = pyx_arg(c, 0, NULL);
+	int v = UNKNOWN;
+	size_t i;
+
+	if (!c->recv || (strcmp(b, "startswith") && strcmp(b, "endswith")))
+		return UNKNOWN;
+	text = dialect_text(ex, c->recv, &s);
+	if (!text)
+		text = lit(c->recv);
+	else
+		*dialectal = 1;
+	if (text && arg) {
+		const pyx *one[1];
+		const pyx *const *items = one;
+		size_t n = 1;
+		one[0] = arg;
+		if (arg->kind == PYX_TUPLE) {
+			items = (const pyx *const *)arg->items;
+			n = arg->n;
+		}
+		for (v = 0, i = 0; i < n && v != UNKNOWN; i++) {
+			const char *w = lit(items[i]);
+			size_t tl = strlen(text), wl = w ? strlen(w) : 0;
+			if (!w)
+				v = UNKNOWN;
+			else if (b[0] == 's' ? !strncmp(text, w, wl) : (tl >= wl && !strcmp(text + tl - wl, w)))
+				v = 1;
+		}
+	}
+	buf_release(&s);
+	return v;
+}
+
+/* True (1), false (0) or UNKNOWN for a condition; *dialectal is set when
+ * the answer came from the dialect. */
+static int eval_cond(extractor *ex, const pyx *c, int *dialectal)
+{
+	size_t i;
+	int v, any_unknown = 0;
+
+	if (!c)
+		return UNKNOWN;
+	switch (c->kind) {
+	case PYX_BOOL: return pyx_is_true(c);
+	case PYX_NONE: return 0;
+	case PYX_NUM: return strtod(c->text, NULL) != 0;
+	case PYX_STR: return lit(c) ? c->text[0] != 0 : UNKNOWN;
+	case PYX_LIST:
+	case PYX_TUPLE: return c->n > 0;
+	case PYX_NOT:
+		v = eval_cond(ex, c->items[0], dialectal);
+		return v == UNKNOWN ? UNKNOWN : !v;
+	case PYX_BOOLOP:
+		for (i = 0; i < c->n; i++) {
+			v = eval_cond(ex, c->items[i], dialectal);
+			if (v == UNKNOWN)
+				any_unknown = 1;
+			else if (v == (c->text[0] == 'o'))
+				return v; /* `or` with a true operand, `and` with a false one */
+		}
+		return any_unknown ? UNKNOWN : c->text[0] != 'o';
+	case PYX_COMPARE: return eval_compare(ex, c, dialectal);
+	case PYX_CALL: {
+		const fdef *fn;
+		if ((v = eval_method(ex, c, dialectal)) != UNKNOWN)
+			return v;
+		if (c->text && !strchr(c->text, '.') && (fn = find_function(ex, c->text)) != NULL) {
+			scope tmp;
+			const pyx *r = helper_return(ex, fn, c, &tmp);
+			v = r ? eval_cond(ex, r, dialectal) : UNKNOWN;
+			scope_release(&tmp);
+			return v;
+		}
+		return UNKNOWN;
+	}
+	default: return UNKNOWN;
+	}
 }
 
 /* ---- statements ---------------------------------------------------------- */
@@ -498,6 +1183,20 @@ static size_t find_top(const extractor *ex, size_t a, size_t b, const char *op)
 	return b;
 }
 
+/* Index of the first name `word` at bracket depth 0 in [a, b), or b. */
+static size_t find_top_name(const extractor *ex, size_t a, size_t b, const char *word)
+{
+	int depth = 0;
+	size_t i;
+
+	for (i = a; i < b; i++) {
+		depth += bracket(&ex->t[i]);
+		if (depth == 0 && pytok_is_name(&ex->t[i], word))
+			return i;
+	}
+	return b;
+}
+
 /* The last top-level assignment '=' in [a, b), or b. Augmented forms count. */
 static size_t find_assign(const extractor *ex, size_t a, size_t b, int *augmented)
 {
@@ -523,47 +1222,98 @@ static size_t find_assign(const extractor *ex, size_t a, size_t b, int *augmente
 	return at;
 }
 
-/* An assignment `target = value`: remember what names are bound to. */
-static void bind_assignment(extractor *ex, const pytok *target, size_t ntarget, const pyx *value, int augmented)
+/* An assignment `targets = value` (or `target += value`): remember what
+ * the names now hold. */
+static void bind_assignment(extractor *ex, size_t a, size_t b, const pyx *value, int augmented)
 {
-	char *name;
+	strvec names = STRVEC_INIT;
 
-	if (ntarget != 1 || target->type != PYTOK_NAME)
+	if (!target_names(ex, a, b, &names)) {
+		strvec_release(&names);
 		return;
-	name = mg_strndup(target->start, target->len);
-	if (augmented) {
-		if (strvec_index(&ex->str_names, name) >= 0)
-			bind_str(ex, name, NULL);
-	} else if (value && value->kind == PYX_STR) {
-		bind_str(ex, name, value);
-	} else if (is_text_call(value)) {
-		bind_str(ex, name, pyx_arg(value, 0, "text"));
-	} else if (value && value->kind == PYX_CALL && value->text &&
-		   (ends_with(value->text, "get_bind") || ends_with(value->text, ".connect") ||
-		    ends_with(value->text, "get_bind().connect"))) {
-		strvec_push(&ex->conns, name);
-	} else if (table_ref(ex, value) && value->kind == PYX_CALL) {
-		bind_name(&ex->tbl_names, &ex->tbl_vals, name, table_ref(ex, value));
-	} else if (strvec_index(&ex->str_names, name) >= 0) {
-		bind_str(ex, name, NULL);
 	}
-	if (!augmented && literal_rows(ex, value) && value->kind == PYX_LIST) {
-		if (strvec_index(&ex->row_names, name) < 0)
-			strvec_push(&ex->row_names, name);
-	} else if (strvec_index(&ex->row_names, name) >= 0) {
-		/* rebound to something else: forget it */
-		int at = strvec_index(&ex->row_names, name);
-		free(ex->row_names.v[at]);
-		ex->row_names.v[at] = ex->row_names.v[--ex->row_names.n];
+	if (augmented && names.n == 1) {
+		const pyx *old = lookup(ex, names.v[0]);
+		pyx *sum = NULL;
+		if (lit(old) && lit(value) && pytok_is_op(&ex->t[b], "+=")) {
+			buf t = BUF_INIT;
+			sum = pyx_clone(old);
+			buf_printf(&t, "%s%s", old->text, value->text);
+			free(sum->text);
+			sum->text = buf_detach(&t);
+		} else if (old && (old->kind == PYX_LIST) && value && value->kind == PYX_LIST &&
+			   pytok_is_op(&ex->t[b], "+=")) {
+			size_t k;
+			sum = pyx_clone(old);
+			for (k = 0; k < value->n; k++) {
+				sum->items = mg_realloc(sum->items, (sum->n + 1) * sizeof(*sum->items));
+				sum->items[sum->n++] = pyx_clone(value->items[k]);
+			}
+			sum->alloc = sum->n;
+		}
+		bind_value(ex, names.v[0], sum);
+		pyx_free(sum);
+	} else {
+		bind_targets(ex, &names, value);
 	}
+	strvec_release(&names);
+}
+
+/* `rows.append(x)` / `rows.extend([...])` on a local list with a known
+ * value: the list grows; otherwise it is no longer known. Returns 1 when
+ * the call was one of these. */
+static int list_method(extractor *ex, const pyx *call)
+{
+	const char *c = call->text ? call->text : "", *dot = strrchr(c, '.');
+	char *name;
+	const pyx *old, *arg = pyx_arg(call, 0, NULL);
+	pyx *grown = NULL;
+
+	if (!dot || strchr(c, '(') || (strcmp(dot + 1, "append") && strcmp(dot + 1, "extend")))
+		return 0;
+	name = mg_strndup(c, (size_t)(dot - c));
+	old = lookup(ex, name);
+	if (strchr(name, '.') || !old || old->kind != PYX_LIST) {
+		int local = ex->sc && strvec_index(&ex->sc->names, name) >= 0;
+		free(name);
+		return local; /* a local bound to something unknown: growing it changes nothing seen */
+	}
+	if (arg && (dot[1] == 'a' || arg->kind == PYX_LIST || arg->kind == PYX_TUPLE)) {
+		size_t k, add = dot[1] == 'a' ? 1 : arg->n;
+		grown = pyx_clone(old);
+		grown->items = mg_realloc(grown->items, (grown->n + add) * sizeof(*grown->items));
+		for (k = 0; k < add; k++)
+			grown->items[grown->n++] = pyx_clone(dot[1] == 'a' ? arg : arg->items[k]);
+		grown->alloc = grown->n;
+	}
+	scope_bind(ex->sc, name, grown);
 	free(name);
+	return 1;
+}
+
+static int is_compound_kw(const pytok *t)
+{
+	static const char *const kws[] = { "if", "elif", "else", "for", "while", "with", "try", "except", "finally",
+					   "def", "class", "async", NULL };
+	size_t i;
+
+	for (i = 0; kws[i]; i++)
+		if (pytok_is_name(t, kws[i]))
+			return 1;
+	return 0;
+}
+
+static int is_compound_line(const extractor *ex, size_t a)
+{
+	return is_compound_kw(&ex->t[a]);
 }
 
 static int is_trivial(const extractor *ex, size_t a, size_t b)
 {
 	const pytok *t = &ex->t[a];
 
-	if (b - a == 1 && (pytok_is_name(t, "pass") || t->type == PYTOK_STRING || pytok_is_op(t, "...")))
+	if (b - a == 1 && (pytok_is_name(t, "pass") || t->type == PYTOK_STRING || pytok_is_op(t, "...") ||
+			   pytok_is_name(t, "break") || pytok_is_name(t, "continue")))
 		return 1;
 	if (t->type == PYTOK_STRING && find_top(ex, a, b, "=") == b)
 		return 1; /* a docstring split over implicitly joined literals */
@@ -574,33 +1324,51 @@ static int is_trivial(const extractor *ex, size_t a, size_t b)
 static void simple_statement(extractor *ex, const frame *fr, size_t a, size_t b, int top)
 {
 	pyx *x = NULL;
-	mg_error err = MG_ERROR_INIT;
 	size_t eq, before;
 	int augmented, taken;
 
-	if (a >= b || is_trivial(ex, a, b))
+	if (a >= b || fr->dead)
+		return;
+	if (b - a == 1 && pytok_is_name(&ex->t[a], "return") && !fr->in_cond && !fr->in_loop)
+		ex->returned = 1;
+	if (is_trivial(ex, a, b))
 		return;
 	if (pytok_is_name(&ex->t[a], "raise")) {
 		if (top)
 			ex->out->fn[ex->func].raises = 1;
+		if (!fr->in_cond && !fr->in_loop)
+			ex->returned = 1;
 		return;
 	}
+	if (pytok_is_name(&ex->t[a], "return") && !fr->in_cond && !fr->in_loop)
+		ex->returned = 1; /* what follows does not run (its value may still be a call) */
+	if (++ex->work > OPS_MAX_WORK)
+		return;
 	ex->out->fn[ex->func].statements++;
+	ex->helper_stmt = 0;
 	if (pytok_is_name(&ex->t[a], "return") || pytok_is_name(&ex->t[a], "del") ||
 	    pytok_is_name(&ex->t[a], "assert"))
 		a++;
 	eq = find_assign(ex, a, b, &augmented);
 	if (eq < b) {
 		size_t tend = find_top(ex, a, eq, ":"); /* annotated: `x: str = ...` */
-		pyx_parse(&x, &ex->t[eq + 1], b - eq - 1, 0, &err);
-		bind_assignment(ex, &ex->t[a], (tend < eq ? tend : eq) - a, x, augmented);
+		x = parse_range(ex, eq + 1, b);
+		bind_assignment(ex, a, tend < eq ? tend : eq, x, augmented);
 	} else {
-		pyx_parse(&x, &ex->t[a], b - a, 0, &err);
+		x = parse_range(ex, a, b);
 	}
 	before = ex->out->n;
-	taken = x && x->kind == PYX_CALL && handle_call(ex, fr, x, x);
-	for (; before < ex->out->n; before++)
-		ex->out->v[before].end_line = ex->t[b - 1].end_line;
+	taken = x && x->kind == PYX_CALL && !list_method(ex, x) && handle_call(ex, fr, x, x, eq < b);
+	if (ex->helper_stmt) {
+		/* the call itself does nothing; its body's statements counted */
+		ex->out->fn[ex->func].statements--;
+		ex->helper_stmt = 0;
+	}
+	for (; before < ex->out->n; before++) {
+		migop *m = &ex->out->v[before];
+		if (m->line >= ex->t[a].line && m->line <= ex->t[b - 1].end_line)
+			m->end_line = ex->t[b - 1].end_line; /* not those inside a function it called */
+	}
 	if (!taken)
 		pyx_free(x);
 }
@@ -620,8 +1388,6 @@ static void walk_block(extractor *ex, const frame *fr, int top);
 /* A `with` header: batch_alter_table aliases and autocommit blocks. */
 static void with_items(extractor *ex, frame *inner, size_t a, size_t b)
 {
-	mg_error err = MG_ERROR_INIT;
-
 	if (a < b && pytok_is_op(&ex->t[a], "(") && pytok_is_op(&ex->t[b - 1], ")")) {
 		a++;
 		b--;
@@ -639,20 +1405,28 @@ static void with_items(extractor *ex, frame *inner, size_t a, size_t b)
 			}
 		if (as == a)
 			as = comma;
-		pyx_parse(&x, &ex->t[a], as - a, 0, &err);
+		x = parse_range(ex, a, as);
 		if (x && x->kind == PYX_CALL && x->text &&
-		    (!strcmp(x->text, "op.batch_alter_table") || !strcmp(x->text, "alembic.op.batch_alter_table"))) {
+		    (!strcmp(x->text, "op.batch_alter_table") || !strcmp(x->text, "alembic.op.batch_alter_table") ||
+		     (strvec_index(&ex->op_names, "batch_alter_table") >= 0 && !strcmp(x->text, "batch_alter_table")))) {
 			size_t at = ex->out->n;
-			const char *name = alias ? mg_strndup(alias->start, alias->len) : NULL;
-			handle_call(ex, inner, x, x);
-			x = NULL;
-			if (name) {
-				strvec_push_owned(&ex->aliases, (char *)name);
+			char *name = alias ? mg_strndup(alias->start, alias->len) : NULL;
+			int took = handle_call(ex, inner, x, x, 0);
+			if (took)
+				x = NULL;
+			if (name && took) {
+				strvec_push_owned(&ex->sc->aliases, name);
 				inner->alias = name;
 				inner->batch_index = (int)at;
+			} else {
+				free(name);
 			}
 		} else if (x && x->kind == PYX_CALL && x->text && ends_with(x->text, "autocommit_block")) {
 			inner->autocommit = 1;
+		} else if (x && alias) {
+			char *name = mg_strndup(alias->start, alias->len);
+			bind_value(ex, name, x); /* `with op.get_bind().connect() as conn:` */
+			free(name);
 		}
 		pyx_free(x);
 		a = comma + 1;
@@ -680,43 +1454,423 @@ static void block_body(extractor *ex, const frame *fr, size_t colon, size_t end,
 	}
 }
 
+/* ---- loops --------------------------------------------------------------- */
+
+/* What a loop's iterable is, in words, when it cannot be unrolled. */
+static void describe_iterable(buf *out, const pyx *it)
+{
+	const char *t = it && it->text ? it->text : "";
+
+	if (it && it->kind == PYX_CALL &&
+	    (strstr(t, "execute") || strstr(t, "query") || strstr(t, "fetch") || strstr(t, "scalars") ||
+	     ends_with(t, ".all") || strstr(t, "select")))
+		buf_printf(out, "the rows of a query ('%s()')", t);
+	else if (it && (strstr(t, "get_table_names") || strstr(t, "get_columns") || strstr(t, "get_indexes") ||
+			strstr(t, "get_foreign_keys") || strstr(t, "sorted_tables") || strstr(t, "reflect") ||
+			strstr(t, "metadata.tables") || strstr(t, "inspect")))
+		buf_printf(out, "what '%s' reads from the database", t);
+	else if (it && it->kind == PYX_NAME)
+		buf_printf(out, "'%s', whose value is computed at run time", t);
+	else if (it && it->kind == PYX_CALL)
+		buf_printf(out, "the result of '%s()'", t);
+	else
+		buf_printf(out, "a %s", it && it->kind == PYX_OTHER ? it->text : "value known only at run time");
+}
+
+/* `enumerate(seq)`, `zip(a, b)`, `range(n)` over known values, as a list; NULL otherwise. */
+static pyx *known_sequence(const pyx *it)
+{
+	pyx *out;
+	size_t i, k;
+
+	if (!it)
+		return NULL;
+	if (it->kind == PYX_LIST || it->kind == PYX_TUPLE)
+		return pyx_clone(it);
+	if (it->kind != PYX_CALL || !it->text)
+		return NULL;
+	if ((!strcmp(it->text, "list") || !strcmp(it->text, "tuple") || !strcmp(it->text, "sorted") ||
+	     !strcmp(it->text, "reversed")) &&
+	    it->n == 1 && !it->keys[0] && (it->items[0]->kind == PYX_LIST || it->items[0]->kind == PYX_TUPLE)) {
+		out = pyx_clone(it->items[0]);
+		if (!strcmp(it->text, "reversed"))
+			for (i = 0; i < out->n / 2; i++) {
+				pyx *t = out->items[i];
+				out->items[i] = out->items[out->n - 1 - i];
+				out->items[out->n - 1 - i] = t;
+			}
+		return out; /* sorted() keeps the order: each item's findings are the same */
+	}
+	if (!strcmp(it->text, "enumerate") && it->n == 1 && !it->keys[0] &&
+	    (it->items[0]->kind == PYX_LIST || it->items[0]->kind == PYX_TUPLE)) {
+		pyx *seq = it->items[0];
+		out = pyx_clone(seq);
+		for (i = 0; i < out->n; i++) {
+			pyx *pair = mg_calloc(1, sizeof(*pair)), *num = mg_calloc(1, sizeof(*num));
+			char n[24];
+			snprintf(n, sizeof(n), "%zu", i);
+			num->kind = PYX_NUM;
+			num->text = mg_strdup(n);
+			pair->kind = PYX_TUPLE;
+			pair->alloc = pair->n = 2;
+			pair->items = mg_malloc(2 * sizeof(*pair->items));
+			pair->items[0] = num;
+			pair->items[1] = out->items[i];
+			out->items[i] = pair;
+		}
+		return out;
+	}
+	if (!strcmp(it->text, "zip") && it->n >= 1) {
+		size_t len = (size_t)-1;
+		for (k = 0; k < it->n; k++) {
+			if (it->keys[k] || (it->items[k]->kind != PYX_LIST && it->items[k]->kind != PYX_TUPLE))
+				return NULL;
+			if (it->items[k]->n < len)
+				len = it->items[k]->n;
+		}
+		out = mg_calloc(1, sizeof(*out));
+		out->kind = PYX_LIST;
+		out->alloc = out->n = len;
+		out->items = mg_calloc(len ? len : 1, sizeof(*out->items));
+		for (i = 0; i < len; i++) {
+			pyx *tuple = mg_calloc(1, sizeof(*tuple));
+			tuple->kind = PYX_TUPLE;
+			tuple->alloc = tuple->n = it->n;
+			tuple->items = mg_malloc(it->n * sizeof(*tuple->items));
+			for (k = 0; k < it->n; k++)
+				tuple->items[k] = pyx_clone(it->items[k]->items[i]);
+			out->items[i] = tuple;
+		}
+		return out;
+	}
+	return NULL;
+}
+
+/* `for targets in iterable:` over [a, colon): unrolled over a sequence
+ * known before run time, else one pass marked as a loop and an opaque
+ * entry naming what it iterates over. */
+static void for_loop(extractor *ex, const frame *fr, size_t a, size_t colon, size_t end)
+{
+	const pytok *kw = &ex->t[a];
+	size_t in = find_top_name(ex, a + 1, colon, "in"), k;
+	strvec names = STRVEC_INIT;
+	pyx *it = NULL, *seq = NULL;
+	frame inner = *fr;
+
+	if (in < colon) {
+		target_names(ex, a + 1, in, &names);
+		it = parse_range(ex, in + 1, colon);
+		seq = known_sequence(it);
+	}
+	if (!fr->dead)
+		ex->out->fn[ex->func].statements++;
+	if (seq && names.n && seq->n <= OPS_MAX_UNROLL) {
+		if (!seq->n) {
+			inner.dead = 1;
+			block_body(ex, &inner, colon, end, 0);
+		}
+		for (k = 0; k < seq->n; k++) {
+			bind_targets(ex, &names, seq->items[k]);
+			block_body(ex, &inner, colon, end, 0);
+		}
+	} else {
+		buf what = BUF_INIT;
+		describe_iterable(&what, it);
+		inner.in_loop = 1;
+		opaque(ex, fr, "loop", kw->line, kw->col,
+		       "a 'for' loop over %s: the operations inside run once per item, on values known only at run "
+		       "time",
+		       what.ptr);
+		for (k = 0; k < names.n; k++)
+			bind_value(ex, names.v[k], NULL);
+		block_body(ex, &inner, colon, end, 0);
+		buf_release(&what);
+	}
+	pyx_free(it);
+	pyx_free(seq);
+	strvec_release(&names);
+}
+
+/* ---- branches ------------------------------------------------------------ */
+
+/* An `if`/`elif`/`else` clause of chain `ch`: read its body when it runs for
+ * the dialect judged, skip it when it does not, and read it as conditional
+ * when that cannot be known. */
+static void branch(extractor *ex, const frame *fr, chain *ch, size_t a, size_t colon, size_t end)
+{
+	const pytok *kw = &ex->t[a];
+	frame inner = *fr;
+	int v = UNKNOWN, dialectal = 0;
+
+	if (pytok_is_name(kw, "if"))
+		ch->taken = ch->unknown = 0;
+	ch->open = 1;
+	if (ch->taken) {
+		inner.dead = 1;
+	} else if (pytok_is_name(kw, "else")) {
+		v = ch->unknown ? UNKNOWN : 1;
+	} else {
+		pyx *c = parse_range(ex, a + 1, colon);
+		v = eval_cond(ex, c, &dialectal);
+		pyx_free(c);
+	}
+	if (!inner.dead) {
+		if (v == 1)
+			ch->taken = 1;
+		else if (v == 0)
+			inner.dead = 1;
+		else
+			ch->unknown = 1, inner.in_cond = 1;
+	}
+	if (dialectal && !fr->dead) {
+		migop *m = op_new(ex, MIGOP_BRANCH, "dialect-branch", kw->line, kw->col, fr);
+		buf why = BUF_INIT;
+		buf_printf(&why, "the '%.*s' branch at line %d %s for %s", (int)kw->len, kw->start, kw->line,
+			   v == 1 ? "runs" : v == 0 ? "does not run"
+						    : "may run",
+			   ex->dialect);
+		m->why = buf_detach(&why);
+	}
+	block_body(ex, &inner, colon, end, 0);
+}
+
+/* ---- same-file functions ------------------------------------------------- */
+
+/* Parse a function's parameter list [a, b) (inside the parentheses). */
+static void read_params(const extractor *ex, fdef *f, size_t a, size_t b)
+{
+	size_t alloc = 0;
+
+	while (a < b) {
+		size_t comma = find_top(ex, a, b, ","), eq;
+		const pytok *t = &ex->t[a];
+		if (pytok_is_op(t, "*") || pytok_is_op(t, "**") || pytok_is_op(t, "/") || t->type != PYTOK_NAME) {
+			a = comma + 1;
+			continue;
+		}
+		if (f->params.n == alloc) {
+			alloc = alloc ? alloc * 2 : 4;
+			f->dflt_a = mg_realloc(f->dflt_a, alloc * sizeof(*f->dflt_a));
+			f->dflt_b = mg_realloc(f->dflt_b, alloc * sizeof(*f->dflt_b));
+		}
+		strvec_push_n(&f->params, t->start, t->len);
+		eq = find_top(ex, a, comma, "=");
+		f->dflt_a[f->params.n - 1] = eq < comma ? eq + 1 : comma;
+		f->dflt_b[f->params.n - 1] = comma;
+		a = comma + 1;
+	}
+}
+
+/* Record the `def` at token `d` (its line's first token) in `into`. */
+static void define_function(const extractor *ex, fdefs *into, size_t d)
+{
+	size_t open, close, colon, end;
+	int depth = 0;
+	fdef *f;
+
+	if (into->n >= OPS_MAX_FUNCS || d + 2 >= ex->n || ex->t[d + 1].type != PYTOK_NAME ||
+	    !pytok_is_op(&ex->t[d + 2], "("))
+		return;
+	open = d + 2;
+	for (close = open; close < ex->n; close++) {
+		depth += bracket(&ex->t[close]);
+		if (depth == 0 || ex->t[close].type == PYTOK_ENDMARKER || ex->t[close].type == PYTOK_ERROR)
+			break;
+	}
+	for (colon = close; colon < ex->n && !pytok_is_op(&ex->t[colon], ":"); colon++)
+		if (ex->t[colon].type == PYTOK_NEWLINE || ex->t[colon].type == PYTOK_ENDMARKER)
+			return;
+	for (end = colon; end < ex->n && ex->t[end].type != PYTOK_NEWLINE && ex->t[end].type != PYTOK_ENDMARKER;
+	     end++)
+		;
+	if (colon >= ex->n)
+		return;
+	if (into->n == into->alloc) {
+		into->alloc = into->alloc ? into->alloc * 2 : 8;
+		into->v = mg_realloc(into->v, into->alloc * sizeof(*into->v));
+	}
+	f = &into->v[into->n++];
+	memset(f, 0, sizeof(*f));
+	f->name = mg_strndup(ex->t[d + 1].start, ex->t[d + 1].len);
+	f->line = ex->t[d].line;
+	f->colon = colon;
+	f->end = end;
+	read_params(ex, f, open + 1, close);
+}
+
+/* Bind a called function's parameters in `callee` (a fresh scope) from
+ * the call's arguments, evaluated in the caller's scope (already
+ * resolved in `call`), then the defaults. */
+static void bind_params(extractor *ex, scope *callee, const fdef *fn, const pyx *call)
+{
+	scope *caller = ex->sc;
+	size_t k;
+
+	for (k = 0; k < fn->params.n; k++) {
+		const char *p = fn->params.v[k];
+		const pyx *arg = call ? pyx_arg(call, (int)k, p) : NULL;
+		if (arg && arg->kind == PYX_NAME && arg->text &&
+		    (is_connection(ex, arg->text) || (caller && strvec_index(&caller->conns, arg->text) >= 0))) {
+			strvec_push(&callee->conns, p);
+			continue;
+		}
+		if (arg && arg->kind == PYX_CALL && arg->text && ends_with(arg->text, "get_bind")) {
+			strvec_push(&callee->conns, p);
+			continue;
+		}
+		ex->sc = callee;
+		if (arg) {
+			bind_value(ex, p, arg);
+		} else if (fn->dflt_a[k] < fn->dflt_b[k]) {
+			pyx *d;
+			ex->sc = caller; /* defaults are evaluated where the function is defined: near enough */
+			d = parse_range(ex, fn->dflt_a[k], fn->dflt_b[k]);
+			ex->sc = callee;
+			bind_value(ex, p, d);
+			pyx_free(d);
+		} else {
+			bind_value(ex, p, NULL);
+		}
+		ex->sc = caller;
+	}
+}
+
+/* Walk the body of `fn` called by `call` (NULL: dispatched by name). */
+static void walk_function(extractor *ex, const frame *fr, const fdef *fn, const pyx *call)
+{
+	scope callee, *saved_sc = ex->sc;
+	frame inner = { NULL, -1, fr->in_loop, fr->in_cond, fr->autocommit, 0 };
+	char *saved_via = ex->via;
+	int saved_line = ex->call_line, k, line = call ? call->line : fn->line, saved_returned;
+	size_t saved_i = ex->i;
+	buf via = BUF_INIT;
+
+	for (k = 0; k < ex->depth; k++)
+		if (ex->stack[k] == fn) {
+			opaque(ex, fr, "recursive-helper", line, call ? call->col : -1,
+			       "'%s()' calls itself: how deep it goes is known only at run time", fn->name);
+			return;
+		}
+	if (ex->depth >= OPS_MAX_DEPTH) {
+		opaque(ex, fr, "helper-depth", line, call ? call->col : -1,
+		       "'%s()' is reached through more than %d nested calls", fn->name, OPS_MAX_DEPTH);
+		return;
+	}
+	memset(&callee, 0, sizeof(callee));
+	bind_params(ex, &callee, fn, call);
+	buf_printf(&via, "via %s() called at line %d", fn->name, line);
+	if (saved_via)
+		buf_printf(&via, ", %s", saved_via);
+	ex->via = buf_detach(&via);
+	if (!saved_via)
+		ex->call_line = line;
+	ex->stack[ex->depth++] = fn;
+	ex->sc = &callee;
+	saved_returned = ex->returned;
+	ex->returned = 0;
+	block_body(ex, &inner, fn->colon, fn->end, 0);
+	ex->returned = saved_returned;
+	ex->depth--;
+	ex->sc = saved_sc;
+	free(ex->via);
+	ex->via = saved_via;
+	ex->call_line = saved_line;
+	ex->i = saved_i;
+	scope_release(&callee);
+}
+
+/*
+ * The value a function returns when its body is assignments followed by
+ * `return <expr>` (`def is_sqlite(): return op.get_bind().dialect.name ==
+ * "sqlite"`), parsed in `tmp` (a scope the caller releases), or NULL.
+ */
+static const pyx *helper_return(extractor *ex, const fdef *fn, const pyx *call, scope *tmp)
+{
+	scope *saved = ex->sc;
+	size_t i = fn->end + 1, eol;
+	const pyx *ret = NULL;
+	int augmented, k;
+
+	memset(tmp, 0, sizeof(*tmp));
+	for (k = 0; k < ex->depth; k++)
+		if (ex->stack[k] == fn)
+			return NULL;
+	bind_params(ex, tmp, fn, call);
+	ex->sc = tmp;
+	while (i < ex->n && (ex->t[i].type == PYTOK_NL || ex->t[i].type == PYTOK_COMMENT))
+		i++;
+	if (i >= ex->n || ex->t[i].type != PYTOK_INDENT)
+		goto cleanup;
+	for (i++; i < ex->n && ex->t[i].type != PYTOK_DEDENT; i = eol + 1) {
+		size_t eq;
+		for (eol = i; eol < ex->n && ex->t[eol].type != PYTOK_NEWLINE && ex->t[eol].type != PYTOK_ENDMARKER;
+		     eol++)
+			if (ex->t[eol].type == PYTOK_INDENT)
+				goto cleanup; /* a compound statement: not a plain expression */
+		if (eol >= ex->n || ex->t[i].type == PYTOK_NL || ex->t[i].type == PYTOK_COMMENT) {
+			if (eol >= ex->n)
+				goto cleanup;
+			continue;
+		}
+		if (ex->t[i].type == PYTOK_STRING && eol == i + 1)
+			continue; /* docstring */
+		if (pytok_is_name(&ex->t[i], "return")) {
+			pyx *r = parse_range(ex, i + 1, eol);
+			scope_bind(tmp, "\x01return", r);
+			ret = r;
+			break;
+		}
+		if ((eq = find_assign(ex, i, eol, &augmented)) >= eol || augmented || is_compound_line(ex, i))
+			goto cleanup;
+		{
+			pyx *v = parse_range(ex, eq + 1, eol);
+			bind_assignment(ex, i, eq, v, 0);
+			pyx_free(v);
+		}
+	}
+cleanup:
+	ex->sc = saved;
+	return ret;
+}
+
+/* ---- blocks -------------------------------------------------------------- */
+
 /* A compound statement whose header is [a, colon); its body follows. */
-static void compound(extractor *ex, const frame *fr, size_t a, size_t colon, size_t end)
+static void compound(extractor *ex, const frame *fr, chain *ch, size_t a, size_t colon, size_t end)
 {
 	frame inner = *fr;
 	const pytok *kw = &ex->t[a];
 
 	if (pytok_is_name(kw, "async") && a + 1 < colon)
 		kw = &ex->t[++a];
-	if (pytok_is_name(kw, "for") || pytok_is_name(kw, "while")) {
+	if (pytok_is_name(kw, "if") || ((pytok_is_name(kw, "elif") || pytok_is_name(kw, "else")) && ch->open)) {
+		branch(ex, fr, ch, a, colon, end);
+		return;
+	}
+	ch->open = 0;
+	if (pytok_is_name(kw, "for")) {
+		for_loop(ex, fr, a, colon, end);
+		return;
+	}
+	if (pytok_is_name(kw, "while")) {
 		inner.in_loop = 1;
-		ex->out->fn[ex->func].statements++;
+		if (!fr->dead)
+			ex->out->fn[ex->func].statements++;
 		opaque(ex, fr, "loop", kw->line, kw->col,
-		       "a '%.*s' loop: the operations inside run an unknown number of times, on values known only at "
-		       "run time",
-		       (int)kw->len, kw->start);
+		       "a 'while' loop: the operations inside run a number of times known only at run time");
 	} else if (pytok_is_name(kw, "with")) {
 		with_items(ex, &inner, a + 1, colon);
-	} else if (pytok_is_name(kw, "def") || pytok_is_name(kw, "class")) {
-		inner.nested = 1;
-		opaque(ex, fr, "nested-function", kw->line, kw->col,
-		       "a nested '%.*s': what it does depends on where it is called", (int)kw->len, kw->start);
+	} else if (pytok_is_name(kw, "def")) {
+		/* defined here, walked where it is called */
+		if (!fr->dead && ex->sc)
+			define_function(ex, &ex->sc->local, a);
+		inner.dead = 1;
+	} else if (pytok_is_name(kw, "class")) {
+		inner.dead = 1; /* a declaration (often a model for a data migration): its uses are judged */
 	} else {
-		inner.in_cond = 1; /* if / elif / else / try / except / finally / match */
+		inner.in_cond = 1; /* else after a loop / try / except / finally / match */
 	}
 	block_body(ex, &inner, colon, end, 0);
-}
-
-static int is_compound_kw(const pytok *t)
-{
-	static const char *const kws[] = { "if", "elif", "else", "for", "while", "with", "try", "except", "finally",
-					   "def", "class", "async", NULL };
-	size_t i;
-
-	for (i = 0; kws[i]; i++)
-		if (pytok_is_name(t, kws[i]))
-			return 1;
-	return 0;
 }
 
 /* `match x:` is a statement only when a colon ends the line. */
@@ -729,9 +1883,17 @@ static int is_match_stmt(const extractor *ex, size_t a, size_t end)
 /* Statements until the DEDENT that closes this block (consumed) or the end. */
 static void walk_block(extractor *ex, const frame *fr, int top)
 {
+	chain ch = { 0, 0, 0 };
+	frame after_return;
+
 	while (ex->i < ex->n) {
 		const pytok *t = &ex->t[ex->i];
 		size_t end, last, colon;
+		if (ex->returned && !fr->dead) {
+			after_return = *fr;
+			after_return.dead = 1;
+			fr = &after_return;
+		}
 		if (t->type == PYTOK_DEDENT) {
 			ex->i++;
 			return;
@@ -757,13 +1919,85 @@ static void walk_block(extractor *ex, const frame *fr, int top)
 		if (is_compound_kw(t) || is_match_stmt(ex, ex->i, last)) {
 			colon = find_top(ex, ex->i, last, ":");
 			if (colon < last) {
-				compound(ex, fr, ex->i, colon, end);
+				compound(ex, fr, &ch, ex->i, colon, end);
 				continue;
 			}
 		}
+		ch.open = 0;
 		simple_statements(ex, fr, ex->i, last, top);
 		ex->i = end + 1;
 	}
+}
+
+/* ---- the module ---------------------------------------------------------- */
+
+/* `from X import a, b as c`: remember where each name comes from. */
+static void read_import(extractor *ex, size_t a, size_t end)
+{
+	size_t imp = a + 1, i;
+	buf mod = BUF_INIT;
+
+	while (imp < end && !pytok_is_name(&ex->t[imp], "import"))
+		buf_put(&mod, ex->t[imp].start, ex->t[imp].len), imp++;
+	for (i = imp + 1; i < end; i++) {
+		const pytok *t = &ex->t[i];
+		const pytok *name = t;
+		if (t->type != PYTOK_NAME)
+			continue;
+		if (i + 2 < end && pytok_is_name(&ex->t[i + 1], "as") && ex->t[i + 2].type == PYTOK_NAME)
+			name = &ex->t[i += 2];
+		if (!strcmp(mod.ptr ? mod.ptr : "", "alembic.op")) {
+			strvec_push_n(&ex->op_names, name->start, name->len);
+		} else {
+			strvec_push_n(&ex->imp_names, name->start, name->len);
+			strvec_push(&ex->imp_from, mod.ptr ? mod.ptr : "");
+		}
+	}
+	buf_release(&mod);
+}
+
+/* The module's top level: functions, imports, and constants (names bound
+ * to literals, lists of them, sa.table(...), in file order). */
+static void read_module(extractor *ex)
+{
+	size_t i = 0;
+	int depth = 0;
+
+	ex->sc = &ex->module;
+	while (i < ex->n && ex->t[i].type != PYTOK_ENDMARKER && ex->t[i].type != PYTOK_ERROR) {
+		const pytok *t = &ex->t[i];
+		size_t end, eq;
+		int augmented;
+		if (t->type == PYTOK_INDENT || t->type == PYTOK_DEDENT) {
+			depth += t->type == PYTOK_INDENT ? 1 : -1;
+			i++;
+			continue;
+		}
+		if (t->type == PYTOK_NEWLINE || t->type == PYTOK_NL || t->type == PYTOK_COMMENT) {
+			i++;
+			continue;
+		}
+		for (end = i; end < ex->n && ex->t[end].type != PYTOK_NEWLINE && ex->t[end].type != PYTOK_ENDMARKER &&
+			      ex->t[end].type != PYTOK_ERROR;
+		     end++)
+			;
+		if (depth == 0) {
+			size_t d = pytok_is_name(t, "async") ? i + 1 : i;
+			if (d < end && pytok_is_name(&ex->t[d], "def"))
+				define_function(ex, &ex->fns, d);
+			else if (pytok_is_name(t, "from"))
+				read_import(ex, i, end);
+			else if (!is_compound_kw(t) && !pytok_is_op(t, "@") && !pytok_is_name(t, "import") &&
+				 (eq = find_assign(ex, i, end, &augmented)) < end && !augmented) {
+				size_t tend = find_top(ex, i, eq, ":");
+				pyx *v = parse_range(ex, eq + 1, end);
+				bind_assignment(ex, i, tend < eq ? tend : eq, v, 0);
+				pyx_free(v);
+			}
+		}
+		i = end + 1;
+	}
+	ex->sc = NULL;
 }
 
 /* Index of the module-level `def` token on `line`, or n. */
@@ -780,33 +2014,37 @@ static size_t find_def(const extractor *ex, int line)
 static void extract_function(extractor *ex, migop_func func, const pyscan_span *span)
 {
 	frame fr = { NULL, -1, 0, 0, 0, 0 };
-	size_t def, colon, end;
-	int depth = 0;
+	fdefs self;
+	scope body;
+	size_t def;
 
 	ex->func = func;
 	ex->out->fn[func].present = span->line > 0;
 	ex->out->fn[func].line = span->line;
 	if (span->line <= 0 || (def = find_def(ex, span->line)) >= ex->n)
 		return;
-	/* The header's colon: the first at depth 0 after the parameters. */
-	for (colon = def; colon < ex->n; colon++) {
-		depth += bracket(&ex->t[colon]);
-		if (depth == 0 && pytok_is_op(&ex->t[colon], ":"))
-			break;
-		if (ex->t[colon].type == PYTOK_NEWLINE || ex->t[colon].type == PYTOK_ENDMARKER)
-			return;
-	}
-	for (end = colon; end < ex->n && ex->t[end].type != PYTOK_NEWLINE && ex->t[end].type != PYTOK_ENDMARKER;
-	     end++)
-		;
-	block_body(ex, &fr, colon, end, 1);
+	memset(&self, 0, sizeof(self));
+	define_function(ex, &self, def);
+	if (!self.n)
+		return;
+	memset(&body, 0, sizeof(body));
+	bind_params(ex, &body, &self.v[0], NULL);
+	ex->sc = &body;
+	ex->stack[0] = &self.v[0];
+	ex->depth = 1;
+	ex->returned = 0;
+	block_body(ex, &fr, self.v[0].colon, self.v[0].end, 1);
+	ex->returned = 0;
+	ex->depth = 0;
+	ex->sc = NULL;
+	scope_release(&body);
+	fdefs_release(&self);
 }
 
 int ops_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_span *up,
-		       const pyscan_span *down, mg_error *err)
+		       const pyscan_span *down, const char *dialect, mg_error *err)
 {
 	extractor ex;
-	size_t k;
 
 	(void)err;
 	memset(out, 0, sizeof(*out));
@@ -814,17 +2052,16 @@ int ops_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_sp
 	ex.out = out;
 	ex.t = toks;
 	ex.n = n;
+	ex.dialect = dialect ? dialect : "postgresql";
+	read_module(&ex);
 	extract_function(&ex, MIGOP_UPGRADE, up);
+	ex.work = 0;
 	extract_function(&ex, MIGOP_DOWNGRADE, down);
-	strvec_release(&ex.conns);
-	for (k = 0; k < ex.nstr_vals; k++)
-		pyx_free(ex.str_vals[k]);
-	free(ex.str_vals);
-	strvec_release(&ex.str_names);
-	strvec_release(&ex.tbl_names);
-	strvec_release(&ex.tbl_vals);
-	strvec_release(&ex.aliases);
-	strvec_release(&ex.row_names);
+	scope_release(&ex.module);
+	fdefs_release(&ex.fns);
+	strvec_release(&ex.imp_names);
+	strvec_release(&ex.imp_from);
+	strvec_release(&ex.op_names);
 	return MG_OK;
 }
 
@@ -848,11 +2085,11 @@ size_t ops_tokenize(pytok **toks, size_t *alloc, const char *src, size_t len)
 }
 
 int ops_extract(migops *out, const char *src, size_t len, const pyscan_span *up, const pyscan_span *down,
-		mg_error *err)
+		const char *dialect, mg_error *err)
 {
 	pytok *toks = NULL;
 	size_t alloc = 0, n = ops_tokenize(&toks, &alloc, src, len);
-	int rc = ops_extract_tokens(out, toks, n, up, down, err);
+	int rc = ops_extract_tokens(out, toks, n, up, down, dialect, err);
 
 	free(toks);
 	return rc;
@@ -876,6 +2113,7 @@ void migops_release(migops *ops)
 		free(m->sql);
 		free(m->sql_pieces);
 		free(m->core);
+		free(m->via);
 	}
 	free(ops->v);
 	memset(ops, 0, sizeof(*ops));

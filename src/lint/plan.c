@@ -231,7 +231,7 @@ int plan_describe(plan_ops *out, const char *src, size_t len, const pyscan_span 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = ops_extract(&ops, src, len, up, &none, err)) < 0)
+	if ((rc = ops_extract(&ops, src, len, up, &none, dialect == SQL_SQLITE ? "sqlite" : "postgresql", err)) < 0)
 		return rc;
 	for (i = 0; i < ops.n; i++) {
 		const migop *m = &ops.v[i];

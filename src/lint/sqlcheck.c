@@ -7,6 +7,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +202,7 @@ static void column_def_facts(sqlstmt *s, const PgQuery__ColumnDef *cd)
 		     !strcmp(type, "serial4") || !strcmp(type, "serial8") || !strcmp(type, "serial2"))) {
 		has_default = volatile_default = 1; /* nextval() for every existing row */
 		not_null = 1;
+		fact(s, "identity", "1");
 	}
 	for (i = 0; i < cd->n_constraints; i++) {
 		const node *n = cd->constraints[i];
@@ -222,6 +224,8 @@ static void column_def_facts(sqlstmt *s, const PgQuery__ColumnDef *cd)
 		case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
 		case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
 			has_default = volatile_default = 1; /* computed for every row: a rewrite */
+			if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY)
+				fact(s, "identity", "1");
 			break;
 		case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
 			fact(s, "references", "1");
@@ -499,6 +503,15 @@ static void classify_node(sqlstmts *out, const node *n, const char *sql, int off
 		flag(s, "concurrently",
 		     has_option(n->reindex_stmt->params, n->reindex_stmt->n_params, "concurrently"));
 		return;
+	case PG_QUERY__NODE__NODE_ALTER_ENUM_STMT:
+		s = stmt_new(out, "alter_enum", sql, off, len);
+		flag(s, "add_value", n->alter_enum_stmt->new_val && *n->alter_enum_stmt->new_val && !(n->alter_enum_stmt->old_val && *n->alter_enum_stmt->old_val));
+		return;
+	case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
+		s = stmt_new(out, "set", sql, off, len);
+		if (n->variable_set_stmt->name)
+			fact(s, "setting", n->variable_set_stmt->name);
+		return;
 	case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
 		s = stmt_new(out, "transaction", sql, off, len);
 		fact(s, "kind", transaction_kind(n->transaction_stmt->kind));
@@ -519,13 +532,110 @@ static int line_of(const char *sql, int offset)
 	return line;
 }
 
-/* 0 when parsed (or the parser failed: see out->parse_failed). */
+/*
+ * A copy of `sql` with its bind parameters (`:name`, `%s`, `%(name)s`, `?`)
+ * replaced by placeholders of the same length (`$1` padded with spaces, or
+ * `0` for `?`), so every offset in the copy is the offset in the original.
+ * Quoted strings, quoted names, dollar quotes, comments and `::` casts are
+ * left alone. NULL when there is no parameter to replace.
+ */
+static char *mask_params(const char *sql)
+{
+	char *out = mg_strdup(sql), *p = out;
+	int hits = 0;
+
+	while (*p) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+			while (*p && *p != q)
+				p++;
+			if (*p)
+				p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			char *end = strstr(p + 2, "*/");
+			p = end ? end + 2 : p + strlen(p);
+		} else if (*p == '$' && (p[1] == '$' || isalpha((unsigned char)p[1]) || p[1] == '_')) {
+			char *tag_end = p + 1, *close;
+			while (isalnum((unsigned char)*tag_end) || *tag_end == '_')
+				tag_end++;
+			if (*tag_end != '$') {
+				p++;
+				continue;
+			}
+			{
+				char *tag = mg_strndup(p, (size_t)(tag_end - p + 1));
+				close = strstr(tag_end + 1, tag);
+				p = close ? close + strlen(tag) : p + strlen(p);
+				free(tag);
+			}
+		} else if (p[0] == ':' && p[1] == ':') {
+			p += 2;
+		} else if (p[0] == ':' && (isalpha((unsigned char)p[1]) || p[1] == '_') &&
+			   (p == out || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == ':'))) {
+			char *e = p + 1;
+			while (isalnum((unsigned char)*e) || *e == '_')
+				e++;
+			p[0] = '$';
+			p[1] = '1';
+			memset(p + 2, ' ', (size_t)(e - p - 2));
+			p = e;
+			hits++;
+		} else if (p[0] == '%' && p[1] == 's') {
+			p[0] = '$';
+			p[1] = '1';
+			p += 2;
+			hits++;
+		} else if (p[0] == '%' && p[1] == '(') {
+			char *e = strchr(p, ')');
+			if (!e || e[1] != 's') {
+				p++;
+				continue;
+			}
+			p[0] = '$';
+			p[1] = '1';
+			memset(p + 2, ' ', (size_t)(e + 2 - p - 2));
+			p = e + 2;
+			hits++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			p[1] = ' ';
+			p += 2;
+		} else if (p[0] == '?') {
+			p[0] = '0';
+			p++;
+			hits++;
+		} else {
+			p++;
+		}
+	}
+	if (!hits) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* 0 when parsed (or the parser failed: see out->parse_failed). A
+ * statement with bind parameters is parsed with them masked
+ * (mask_params); the statements keep the original text. */
 static void classify_pg(sqlstmts *out, const char *sql)
 {
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
+	char *masked = NULL;
 	PgQuery__ParseResult *tree = NULL;
 	size_t i;
 
+	if (r.error && (masked = mask_params(sql)) != NULL) {
+		PgQueryProtobufParseResult again = pg_query_parse_protobuf(masked);
+		if (!again.error) {
+			pg_query_free_protobuf_parse_result(r);
+			r = again;
+		} else {
+			pg_query_free_protobuf_parse_result(again);
+		}
+	}
 	if (r.error) {
 		out->parse_failed = 1;
 		out->error = mg_strdup(r.error->message ? r.error->message : "syntax error");
@@ -549,6 +659,7 @@ cleanup:
 	if (tree)
 		pg_query__parse_result__free_unpacked(tree, NULL);
 	pg_query_free_protobuf_parse_result(r);
+	free(masked);
 }
 
 /* ---- the SQLite fallback: PCRE2 patterns --------------------------------- */

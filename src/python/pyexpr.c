@@ -6,6 +6,7 @@
  */
 #include "python/pyexpr.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ typedef struct parser {
 	size_t n, i;
 	int latin1;
 	int depth;
+	pyx_resolve_fn resolve; /* names with known values, or NULL */
+	void *rctx;
 } parser;
 
 static pyx *parse_expr(parser *p);
@@ -94,6 +97,58 @@ pyx *pyx_clone_str(const pyx *x)
 		c->npieces = x->npieces;
 	}
 	return c;
+}
+
+pyx *pyx_clone(const pyx *x)
+{
+	pyx *c;
+	size_t i;
+
+	if (!x)
+		return NULL;
+	if (x->kind == PYX_STR)
+		return pyx_clone_str(x);
+	c = mg_calloc(1, sizeof(*c));
+	c->kind = x->kind;
+	c->flags = x->flags;
+	c->line = x->line;
+	c->col = x->col;
+	c->text = x->text ? mg_strdup(x->text) : NULL;
+	c->recv = pyx_clone(x->recv);
+	if (x->n) {
+		c->alloc = c->n = x->n;
+		c->items = mg_malloc(x->n * sizeof(*c->items));
+		if (x->keys)
+			c->keys = mg_malloc(x->n * sizeof(*c->keys));
+		for (i = 0; i < x->n; i++) {
+			c->items[i] = pyx_clone(x->items[i]);
+			if (x->keys)
+				c->keys[i] = x->keys[i] ? mg_strdup(x->keys[i]) : NULL;
+		}
+	}
+	return c;
+}
+
+int pyx_is_constant(const pyx *x)
+{
+	size_t i;
+
+	if (!x)
+		return 0;
+	switch (x->kind) {
+	case PYX_NONE:
+	case PYX_BOOL:
+	case PYX_NUM: return 1;
+	case PYX_STR: return pyx_is_literal_str(x);
+	case PYX_LIST:
+	case PYX_TUPLE:
+	case PYX_DICT:
+		for (i = 0; i < x->n; i++)
+			if (!pyx_is_constant(x->items[i]))
+				return 0;
+		return 1;
+	default: return 0;
+	}
 }
 
 int pyx_line_at(const pyx_piece *pieces, size_t n, const char *text, size_t off)
@@ -205,6 +260,240 @@ static void expect_closer(parser *p, char c)
 		p->i++;
 }
 
+
+/* ---- strings whose parts are known -------------------------------------- */
+
+/* The text a constant scalar shows in str() (repr() when `repr`), or -1. */
+static int put_value(buf *out, const pyx *v, int repr)
+{
+	if (!v)
+		return -1;
+	switch (v->kind) {
+	case PYX_STR:
+		if (!pyx_is_literal_str(v))
+			return -1;
+		if (repr)
+			buf_printf(out, "'%s'", v->text);
+		else
+			buf_puts(out, v->text);
+		return 0;
+	case PYX_NUM:
+	case PYX_BOOL: buf_puts(out, v->text); return 0;
+	case PYX_NONE: buf_puts(out, "None"); return 0;
+	default: return -1;
+	}
+}
+
+static pyx *resolve_name(parser *p, const char *name)
+{
+	return p->resolve ? p->resolve(p->rctx, name) : NULL;
+}
+
+/* Decode the raw literal text [a, b) as a string of the same prefix
+ * (without f) and quotes as `t`; appends to `out`. */
+static int decode_part(buf *out, const pytok *t, size_t plen, size_t qlen, const char *a, const char *b, int latin1)
+{
+	buf tok = BUF_INIT, one = BUF_INIT;
+	mg_error err = MG_ERROR_INIT;
+	int fields = 0, rc;
+	size_t i;
+
+	for (i = 0; i < plen; i++)
+		if (t->start[i] != 'f' && t->start[i] != 'F')
+			buf_putc(&tok, t->start[i]);
+	buf_put(&tok, t->start + plen, qlen);
+	buf_put(&tok, a, (size_t)(b - a));
+	buf_put(&tok, t->start + plen, qlen);
+	rc = pyscan_decode_string(&one, tok.ptr, tok.len, &fields, latin1, &err);
+	if (rc == 0)
+		buf_put(out, one.ptr, one.len);
+	buf_release(&tok);
+	buf_release(&one);
+	mg_error_clear(&err);
+	return rc;
+}
+
+/*
+ * The value of an f-string token whose fields are plain names the
+ * resolver knows (`f"DROP TABLE {t}"`, `{t!r}`), into `out`. Returns -1
+ * when a field is anything else (an expression, a format spec, an unknown
+ * name): the string then stays dynamic.
+ */
+static int fill_fstring(parser *p, const pytok *t, buf *out)
+{
+	const char *s = t->start, *end = s + t->len, *body, *bend, *c, *seg;
+	size_t plen = 0, qlen;
+	int rc = 0;
+
+	while (s + plen < end && s[plen] != '\'' && s[plen] != '"')
+		plen++;
+	if (s + plen >= end)
+		return -1;
+	qlen = (t->len - plen >= 6 && s[plen + 1] == s[plen] && s[plen + 2] == s[plen]) ? 3 : 1;
+	body = s + plen + qlen;
+	bend = end - qlen;
+	if (bend < body)
+		return -1;
+	for (c = seg = body; c < bend && rc == 0;) {
+		const char *close, *f, *fe, *conv;
+		char *name;
+		pyx *v;
+		if (*c == '\\' && c + 1 < bend) {
+			c += 2;
+			continue;
+		}
+		if ((*c == '{' || *c == '}') && c + 1 < bend && c[1] == *c) {
+			rc = decode_part(out, t, plen, qlen, seg, c + 1, p->latin1); /* keeps one brace */
+			c += 2;
+			seg = c;
+			continue;
+		}
+		if (*c != '{') {
+			c++;
+			continue;
+		}
+		for (close = c + 1; close < bend && *close != '}' && *close != '{' && *close != '\'' && *close != '"';
+		     close++)
+			;
+		if (close >= bend || *close != '}')
+			return -1;
+		if (decode_part(out, t, plen, qlen, seg, c, p->latin1) < 0)
+			return -1;
+		for (f = c + 1; f < close && isspace((unsigned char)*f); f++)
+			;
+		for (fe = f; fe < close && (isalnum((unsigned char)*fe) || *fe == '_'); fe++)
+			;
+		conv = fe;
+		while (conv < close && isspace((unsigned char)*conv))
+			conv++;
+		if (fe == f || (conv < close && !(conv + 2 == close && conv[0] == '!' && (conv[1] == 'r' || conv[1] == 's'))))
+			return -1;
+		name = mg_strndup(f, (size_t)(fe - f));
+		v = resolve_name(p, name);
+		free(name);
+		rc = put_value(out, v, conv < close && conv[1] == 'r');
+		pyx_free(v);
+		c = seg = close + 1;
+	}
+	if (rc == 0 && decode_part(out, t, plen, qlen, seg, bend, p->latin1) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* `fmt % args` with constant arguments (%s, %d, %i, %r, %%, %(name)s);
+ * returns 0 and the text, or -1. */
+static int percent_format(buf *out, const char *fmt, const pyx *args)
+{
+	size_t next = 0;
+	const pyx *one = args && args->kind != PYX_TUPLE && args->kind != PYX_DICT ? args : NULL;
+
+	for (; *fmt; fmt++) {
+		const pyx *v = NULL;
+		char conv;
+		if (*fmt != '%') {
+			buf_putc(out, *fmt);
+			continue;
+		}
+		fmt++;
+		if (*fmt == '%') {
+			buf_putc(out, '%');
+			continue;
+		}
+		if (*fmt == '(' && args && args->kind == PYX_DICT) {
+			const char *close = strchr(fmt, ')');
+			size_t k;
+			if (!close)
+				return -1;
+			for (k = 0; k + 1 < args->n; k += 2)
+				if (pyx_is_literal_str(args->items[k]) &&
+				    strlen(args->items[k]->text) == (size_t)(close - fmt - 1) &&
+				    !strncmp(args->items[k]->text, fmt + 1, (size_t)(close - fmt - 1)))
+					v = args->items[k + 1];
+			fmt = close + 1;
+		} else if (one) {
+			v = next++ ? NULL : one;
+		} else if (args && args->kind == PYX_TUPLE && next < args->n) {
+			v = args->items[next++];
+		}
+		conv = *fmt;
+		if (!v || (conv != 's' && conv != 'd' && conv != 'i' && conv != 'r'))
+			return -1;
+		if ((conv == 'd' || conv == 'i') && v->kind != PYX_NUM)
+			return -1;
+		if (put_value(out, v, conv == 'r') < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* `fmt.format(...)` with constant arguments ({}, {0}, {name}, {{, }},
+ * !r and !s); returns 0 and the text, or -1. */
+static int brace_format(buf *out, const char *fmt, const pyx *call)
+{
+	int auto_next = 0;
+
+	for (; *fmt; fmt++) {
+		const char *close, *bang;
+		const pyx *v;
+		char *field;
+		if ((*fmt == '{' || *fmt == '}') && fmt[1] == *fmt) {
+			buf_putc(out, *fmt++);
+			continue;
+		}
+		if (*fmt == '}')
+			return -1;
+		if (*fmt != '{') {
+			buf_putc(out, *fmt);
+			continue;
+		}
+		if (!(close = strchr(fmt, '}')))
+			return -1;
+		field = mg_strndup(fmt + 1, (size_t)(close - fmt - 1));
+		bang = strchr(field, '!');
+		if (bang && (bang[1] != 'r' && bang[1] != 's'))
+			bang = field; /* unknown conversion: fails below */
+		if (bang)
+			*(char *)bang = 0;
+		if (strchr(field, ':') || strchr(field, '.') || strchr(field, '['))
+			v = NULL;
+		else if (!*field)
+			v = pyx_arg(call, auto_next++, NULL);
+		else if (isdigit((unsigned char)*field))
+			v = pyx_arg(call, atoi(field), NULL);
+		else
+			v = pyx_arg(call, -1, field);
+		if (put_value(out, v, bang && bang != field && bang[1] == 'r') < 0 || (bang && bang == field)) {
+			free(field);
+			return -1;
+		}
+		free(field);
+		fmt = close;
+	}
+	return 0;
+}
+
+/* `sep.join(items)` of constant strings. */
+static int join_strings(buf *out, const char *sep, const pyx *items)
+{
+	size_t i;
+
+	if (!items || (items->kind != PYX_LIST && items->kind != PYX_TUPLE))
+		return -1;
+	for (i = 0; i < items->n; i++) {
+		if (!pyx_is_literal_str(items->items[i]))
+			return -1;
+		buf_printf(out, "%s%s", i ? sep : "", items->items[i]->text);
+	}
+	return 0;
+}
+
+/* Replace a string node's text by `b`'s (its pieces keep their lines). */
+static void set_text(pyx *x, buf *b)
+{
+	free(x->text);
+	x->text = buf_detach(b);
+}
+
 static pyx *parse_strings(parser *p)
 {
 	pyx *x = node_new(PYX_STR, peek(p));
@@ -219,8 +508,16 @@ static pyx *parse_strings(parser *p)
 			x->flags |= PYXF_DYNAMIC;
 			continue;
 		}
-		if (fields)
-			x->flags |= PYXF_DYNAMIC;
+		if (fields) {
+			buf filled = BUF_INIT;
+			if (p->resolve && fill_fstring(p, t, &filled) == 0) {
+				buf_truncate(&one, 0);
+				buf_put(&one, filled.ptr, filled.len);
+			} else {
+				x->flags |= PYXF_DYNAMIC;
+			}
+			buf_release(&filled);
+		}
 		if (t->str_flags & PYSTR_BYTES)
 			x->flags |= PYXF_BYTES;
 		piece_push(x, all.len, t->line, (t->str_flags & PYSTR_TRIPLE) != 0);
@@ -414,10 +711,119 @@ next:
 	expect_closer(p, ')');
 }
 
+/* `d.items()`, `d.keys()`, `d.values()` of a dict with a known value, as
+ * a list; NULL otherwise (nothing consumed). */
+static pyx *dict_view(parser *p, const pyx *name)
+{
+	const pytok *m;
+	pyx *d, *out;
+	size_t k;
+
+	if (p->i + 3 >= p->n + 0 || !at_op(p, ".") || p->t[p->i + 1].type != PYTOK_NAME ||
+	    !pytok_is_op(&p->t[p->i + 2], "(") || !pytok_is_op(&p->t[p->i + 3], ")"))
+		return NULL;
+	m = &p->t[p->i + 1];
+	if (!pytok_is_name(m, "items") && !pytok_is_name(m, "keys") && !pytok_is_name(m, "values"))
+		return NULL;
+	if (!(d = resolve_name(p, name->text)))
+		return NULL;
+	if (d->kind != PYX_DICT) {
+		pyx_free(d);
+		return NULL;
+	}
+	out = node_new(PYX_LIST, NULL);
+	out->line = name->line;
+	out->col = name->col;
+	for (k = 0; k + 1 < d->n; k += 2) {
+		if (pytok_is_name(m, "items")) {
+			pyx *pair = node_new(PYX_TUPLE, NULL);
+			node_push(pair, pyx_clone(d->items[k]), NULL);
+			node_push(pair, pyx_clone(d->items[k + 1]), NULL);
+			node_push(out, pair, NULL);
+		} else {
+			node_push(out, pyx_clone(d->items[k + (pytok_is_name(m, "values") ? 1 : 0)]), NULL);
+		}
+	}
+	pyx_free(d);
+	p->i += 4;
+	return out;
+}
+
+/* `x[i]` of a known list, tuple or dict with a literal index, or NULL. */
+static pyx *subscript(const pyx *x, const pyx *idx)
+{
+	size_t k;
+
+	if (!idx)
+		return NULL;
+	if ((x->kind == PYX_LIST || x->kind == PYX_TUPLE) && idx->kind == PYX_NUM) {
+		char *end;
+		long i = strtol(idx->text, &end, 10);
+		if (*end)
+			return NULL;
+		if (i < 0)
+			i += (long)x->n;
+		return i >= 0 && (size_t)i < x->n ? pyx_clone(x->items[i]) : NULL;
+	}
+	if (x->kind == PYX_DICT && pyx_is_literal_str(idx))
+		for (k = 0; k + 1 < x->n; k += 2)
+			if (pyx_is_literal_str(x->items[k]) && !strcmp(x->items[k]->text, idx->text))
+				return pyx_clone(x->items[k + 1]);
+	return NULL;
+}
+
+/* `"...".format(...)`, `.join`, `.replace`, `.format_map` on a string:
+ * the result when every part is known, else the string marked dynamic.
+ * `attr` is the method; its arguments follow when a '(' is next. */
+static void string_method(parser *p, pyx *x, const pytok *attr, const pytok *at)
+{
+	pyx *args = node_new(PYX_CALL, at);
+	buf b = BUF_INIT;
+	int rc = -1;
+
+	if (!at_op(p, "(")) {
+		x->flags |= PYXF_DYNAMIC;
+		pyx_free(args);
+		return;
+	}
+	p->i++;
+	parse_call_args(p, args);
+	if (pyx_is_literal_str(x)) {
+		if (pytok_is_name(attr, "format"))
+			rc = brace_format(&b, x->text, args);
+		else if (pytok_is_name(attr, "join"))
+			rc = join_strings(&b, x->text, pyx_arg(args, 0, NULL));
+		else if (pytok_is_name(attr, "replace") && args->n == 2 && pyx_is_literal_str(args->items[0]) &&
+			 pyx_is_literal_str(args->items[1]) && *args->items[0]->text) {
+			const char *from = args->items[0]->text, *c = x->text, *hit;
+			while ((hit = strstr(c, from)) != NULL) {
+				buf_put(&b, c, (size_t)(hit - c));
+				buf_puts(&b, args->items[1]->text);
+				c = hit + strlen(from);
+			}
+			buf_puts(&b, c);
+			rc = 0;
+		}
+	}
+	if (rc == 0)
+		set_text(x, &b);
+	else
+		x->flags |= PYXF_DYNAMIC;
+	buf_release(&b);
+	pyx_free(args);
+}
+
 static pyx *parse_postfix(parser *p)
 {
 	pyx *x = parse_atom(p);
 
+	if (x->kind == PYX_NAME && p->resolve && !at_op(p, "(")) {
+		pyx *v = at_op(p, ".") ? dict_view(p, x) : resolve_name(p, x->text);
+		if (v) {
+			pyx_free(x);
+			x = v;
+		}
+	}
 	for (;;) {
 		const pytok *t = peek(p);
 		if (!t)
@@ -427,14 +833,7 @@ static pyx *parse_postfix(parser *p)
 			p->i += 2;
 			if (x->kind == PYX_STR && (pytok_is_name(attr, "format") || pytok_is_name(attr, "join") ||
 						   pytok_is_name(attr, "replace") || pytok_is_name(attr, "format_map"))) {
-				/* "...".format(...): a string only known at run time. */
-				x->flags |= PYXF_DYNAMIC;
-				if (at_op(p, "(")) {
-					pyx *dummy = node_new(PYX_CALL, t);
-					p->i++;
-					parse_call_args(p, dummy);
-					pyx_free(dummy);
-				}
+				string_method(p, x, attr, t);
 				continue;
 			}
 			if (x->kind == PYX_NAME) {
@@ -468,6 +867,8 @@ static pyx *parse_postfix(parser *p)
 				buf b = BUF_INIT;
 				chain_text(&b, x);
 				call->text = buf_detach(&b);
+				call->recv = x; /* `f(a)(b)`: the call that gave the callee */
+				x = NULL;
 			}
 			pyx_free(x);
 			x = call;
@@ -476,7 +877,21 @@ static pyx *parse_postfix(parser *p)
 			continue;
 		}
 		if (pytok_is_op(t, "[")) {
-			p->i++;
+			size_t save = ++p->i;
+			pyx *pick = NULL;
+			if (x->kind == PYX_LIST || x->kind == PYX_TUPLE || x->kind == PYX_DICT) {
+				pyx *idx = parse_expr(p);
+				if (at_op(p, "]"))
+					pick = subscript(x, idx);
+				pyx_free(idx);
+			}
+			if (pick) {
+				p->i++;
+				pyx_free(x);
+				x = pick;
+				continue;
+			}
+			p->i = save;
 			expect_closer(p, ']');
 			x = make_other(x, "subscript");
 			continue;
@@ -547,6 +962,13 @@ static pyx *parse_arith(parser *p)
 			free(left->text);
 			left->text = buf_detach(&b);
 			left->flags |= right->flags;
+		} else if (pyx_is_literal_str(left) && pytok_is_op(op, "%") && pyx_is_constant(right)) {
+			buf b = BUF_INIT;
+			if (percent_format(&b, left->text, right) == 0)
+				set_text(left, &b);
+			else
+				left->flags |= PYXF_DYNAMIC;
+			buf_release(&b);
 		} else if (left->kind == PYX_STR && (pytok_is_op(op, "%") || pytok_is_op(op, "+"))) {
 			left->flags |= PYXF_DYNAMIC;
 		} else if (right->kind == PYX_STR && pytok_is_op(op, "+")) {
@@ -580,24 +1002,47 @@ static int at_comparison(parser *p)
 	return 0;
 }
 
+/* One comparison keeps its operator and operands; a chain (`a < b < c`)
+ * is PYX_OTHER. */
 static pyx *parse_comparison(parser *p)
 {
-	pyx *left = parse_arith(p);
+	pyx *left = parse_arith(p), *cmp;
+	const char *op;
 
+	if (!at_comparison(p))
+		return left;
+	if (at_name(p, "not")) {
+		op = "not in";
+		p->i += 2;
+	} else if (at_name(p, "is") && p->i + 1 < p->n && pytok_is_name(&p->t[p->i + 1], "not")) {
+		op = "is not";
+		p->i += 2;
+	} else {
+		op = NULL;
+	}
+	cmp = node_new(PYX_COMPARE, NULL);
+	cmp->line = left->line;
+	cmp->col = left->col;
+	cmp->text = op ? mg_strdup(op) : mg_strndup(p->t[p->i].start, p->t[p->i].len);
+	if (!op)
+		p->i++;
+	node_push(cmp, left, NULL);
+	node_push(cmp, parse_arith(p), NULL);
 	while (at_comparison(p)) {
 		if (at_name(p, "not") || (at_name(p, "is") && p->i + 1 < p->n && pytok_is_name(&p->t[p->i + 1], "not")))
 			p->i++;
 		p->i++;
 		pyx_free(parse_arith(p));
-		left = make_other(left, "comparison");
+		cmp = make_other(cmp, "comparison");
 	}
-	return left;
+	return cmp;
 }
 
 static pyx *parse_not(parser *p)
 {
 	if (at_name(p, "not")) {
-		pyx *x;
+		pyx *x, *n;
+		const pytok *t = peek(p);
 		p->i++;
 		if (++p->depth > PYX_MAX_DEPTH) {
 			p->depth--;
@@ -605,21 +1050,41 @@ static pyx *parse_not(parser *p)
 		}
 		x = parse_not(p);
 		p->depth--;
-		return make_other(x, "boolean expression");
+		n = node_new(PYX_NOT, t);
+		n->text = mg_strdup("not");
+		node_push(n, x, NULL);
+		return n;
 	}
 	return parse_comparison(p);
 }
 
+/* `a and b and ...` (word "and") or `a or b or ...` over `sub`. */
+static pyx *parse_boolop(parser *p, const char *word, pyx *(*sub)(parser *))
+{
+	pyx *left = sub(p), *op;
+
+	if (!at_name(p, word))
+		return left;
+	op = node_new(PYX_BOOLOP, NULL);
+	op->line = left->line;
+	op->col = left->col;
+	op->text = mg_strdup(word);
+	node_push(op, left, NULL);
+	while (at_name(p, word)) {
+		p->i++;
+		node_push(op, sub(p), NULL);
+	}
+	return op;
+}
+
+static pyx *parse_and(parser *p)
+{
+	return parse_boolop(p, "and", parse_not);
+}
+
 static pyx *parse_bool(parser *p)
 {
-	pyx *left = parse_not(p);
-
-	while (at_name(p, "and") || at_name(p, "or")) {
-		p->i++;
-		pyx_free(parse_not(p));
-		left = make_other(left, "boolean expression");
-	}
-	return left;
+	return parse_boolop(p, "or", parse_and);
 }
 
 static pyx *parse_expr(parser *p)
@@ -652,6 +1117,12 @@ static pyx *parse_expr(parser *p)
 
 int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err)
 {
+	return pyx_parse_with(out, toks, n, latin1, NULL, NULL, err);
+}
+
+int pyx_parse_with(pyx **out, const pytok *toks, size_t n, int latin1, pyx_resolve_fn resolve, void *ctx,
+		   mg_error *err)
+{
 	pytok stack[PYX_STACK_TOKENS];
 	parser p;
 	pyx *x = NULL;
@@ -661,6 +1132,8 @@ int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err)
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
 	p.latin1 = latin1;
+	p.resolve = resolve;
+	p.rctx = ctx;
 	p.t = n <= PYX_STACK_TOKENS ? stack : mg_malloc(n * sizeof(*p.t));
 	for (i = 0; i < n; i++)
 		if (toks[i].type != PYTOK_NL && toks[i].type != PYTOK_COMMENT && toks[i].type != PYTOK_NEWLINE &&

@@ -5,9 +5,16 @@
  * sa.Column("x", sa.String(50), nullable=False))` says without running it.
  * This module turns one expression's tokens into a small tree: literals
  * (str, number, True/False/None), dotted names, calls with positional and
- * keyword arguments, lists, tuples and dicts. Everything else (arithmetic,
- * comparisons, comprehensions, lambdas) becomes PYX_OTHER with a short
- * description, so callers can report what they could not see through.
+ * keyword arguments, lists, tuples and dicts, single comparisons and
+ * boolean operators. Everything else (arithmetic, chained comparisons,
+ * comprehensions, lambdas) becomes PYX_OTHER with a short description, so
+ * callers can report what they could not see through.
+ *
+ * A caller that knows what some plain names are bound to (a loop
+ * variable, a helper's parameter, a module constant) passes a resolver:
+ * each such name is replaced by a copy of its value while parsing, so
+ * `"DELETE FROM " + table`, `f"DROP TABLE {t}"`, `"... %s" % t` and
+ * `"...{}".format(t)` come out as literal strings when their parts are.
  *
  * Strings are decoded; adjacent literals are joined as Python joins them.
  * A string that is only known at run time (an f-string with fields, `%`
@@ -31,8 +38,11 @@ typedef enum pyx_kind {
 	PYX_CALL, /* text: the callee as a dotted chain, inner calls shown as "()" */
 	PYX_LIST,
 	PYX_TUPLE,
-	PYX_DICT, /* items alternate key, value */
-	PYX_OTHER /* text: what it is ("arithmetic", "comprehension", ...) */
+	PYX_DICT,    /* items alternate key, value */
+	PYX_COMPARE, /* text: the operator ("==", "!=", "in", "not in", "is", "is not", "<", ...); items: the two operands */
+	PYX_NOT,     /* items[0]: the operand of `not` */
+	PYX_BOOLOP,  /* text: "and" or "or"; items: the operands */
+	PYX_OTHER    /* text: what it is ("arithmetic", "comprehension", ...) */
 } pyx_kind;
 
 enum {
@@ -70,6 +80,22 @@ typedef struct pyx {
  * that cannot be decoded (message in err).
  */
 int pyx_parse(pyx **out, const pytok *toks, size_t n, int latin1, mg_error *err);
+
+/* Returns a new tree for the value of plain name `name`, or NULL when it
+ * is not known. */
+typedef pyx *(*pyx_resolve_fn)(void *ctx, const char *name);
+
+/* pyx_parse with names resolved through `resolve` (may be NULL). */
+int pyx_parse_with(pyx **out, const pytok *toks, size_t n, int latin1, pyx_resolve_fn resolve, void *ctx,
+		   mg_error *err);
+
+/* A deep copy of `x` (NULL for NULL). */
+pyx *pyx_clone(const pyx *x);
+
+/* True when `x` is a value known without running anything: a literal
+ * (None, bool, number, str without PYXF_DYNAMIC) or a list, tuple or dict
+ * of such values. */
+int pyx_is_constant(const pyx *x);
 
 void pyx_free(pyx *x);
 

@@ -1251,7 +1251,7 @@ static void check_docstring(pyscan_module *m)
 		trim(&b, &e);
 		if (is_id && m->revision.kind == PYV_STR) {
 			if (strlen(m->revision.str) != (size_t)(e - b) || memcmp(m->revision.str, b, (size_t)(e - b)))
-				add_diag(m, m->revision.line, PYSCAN_WARNING, "docstring-mismatch",
+				add_diag(m, m->revision.line, PYSCAN_INFO, "docstring-mismatch",
 					 "the docstring says 'Revision ID: %.*s' but revision is '%s'", (int)(e - b), b,
 					 m->revision.str);
 		} else if (!is_id && (m->down_revision.kind == PYV_STR || m->down_revision.kind == PYV_SEQ ||
@@ -1269,7 +1269,7 @@ static void check_docstring(pyscan_module *m)
 					if (*q != ' ')
 						buf_putc(&w2, *q);
 				if (strcmp(w2.ptr, said.ptr))
-					add_diag(m, m->down_revision.line, PYSCAN_WARNING, "docstring-mismatch",
+					add_diag(m, m->down_revision.line, PYSCAN_INFO, "docstring-mismatch",
 						 "the docstring says 'Revises: %.*s' but down_revision is '%s'", (int)(e - b), b,
 						 want.len ? want.ptr : "None");
 				buf_release(&w2);
@@ -1335,6 +1335,40 @@ cleanup:
 	strvec_release(&s.import_names);
 	strvec_release(&s.import_targets);
 	return MG_OK;
+}
+
+void pyscan_code_tokens(strvec *out, const char *src, size_t len, int skip_from, int skip_to)
+{
+	pytok_state st;
+	pytok t;
+	int first = 1;
+
+	pytok_init(&st, src, len);
+	while (pytok_next(&st, &t) == 0 && t.type != PYTOK_ENDMARKER) {
+		if (t.type == PYTOK_COMMENT || t.type == PYTOK_NL)
+			continue;
+		if (first && t.type == PYTOK_STRING) {
+			first = 0;
+			continue; /* the module docstring says, it does not do */
+		}
+		first = 0;
+		if (skip_from && t.line >= skip_from && t.line <= skip_to)
+			continue;
+		if (t.type == PYTOK_INDENT || t.type == PYTOK_DEDENT || t.type == PYTOK_NEWLINE)
+			strvec_push(out, pytok_type_name(t.type));
+		else
+			strvec_push_n(out, t.start, t.len);
+	}
+}
+
+void pyscan_downgrade_lines(const char *src, size_t len, const pyscan_names *names, int *from, int *to)
+{
+	pyscan_module m;
+
+	pyscan_source(&m, src, len, names, NULL);
+	*from = m.downgrade.line;
+	*to = m.downgrade.end_line;
+	pyscan_module_release(&m);
 }
 
 int pyscan_has_errors(const pyscan_module *m)

@@ -35,7 +35,8 @@ typedef struct pyvalue {
 } pyvalue;
 
 enum pyscan_severity { PYSCAN_ERROR = 0,
-		       PYSCAN_WARNING = 1 };
+		       PYSCAN_WARNING = 1,
+		       PYSCAN_INFO = 2 /* worth knowing, never a problem for Alembic */ };
 
 typedef struct pyscan_diag {
 	int line;
@@ -72,6 +73,17 @@ typedef strpairs pyscan_names;
  */
 int pyscan_source(pyscan_module *out, const char *src, size_t len, const pyscan_names *names,
 		  mg_error *err);
+
+/*
+ * The tokens of `src` that make up its code, in order: no comments, blank
+ * lines or module docstring, nor the tokens of lines [skip_from, skip_to]
+ * (0: skip nothing). INDENT, DEDENT and NEWLINE appear by name. Two
+ * sources with equal lists run the same.
+ */
+void pyscan_code_tokens(strvec *out, const char *src, size_t len, int skip_from, int skip_to);
+
+/* The lines of a source's module-level downgrade() (0 and 0 without one). */
+void pyscan_downgrade_lines(const char *src, size_t len, const pyscan_names *names, int *from, int *to);
 
 /* True when the scan produced any error-severity diagnostic. */
 int pyscan_has_errors(const pyscan_module *m);

@@ -66,7 +66,7 @@ void report_text(FILE *out, const findings *f, int quiet, int verbose)
 {
 	buf tmp = BUF_INIT;
 	const char *rev = NULL;
-	size_t i, suppressed = 0;
+	size_t i, suppressed = 0, notes = 0;
 
 	for (i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
@@ -76,6 +76,10 @@ void report_text(FILE *out, const findings *f, int quiet, int verbose)
 		}
 		if (quiet && x->severity != SEV_ERROR)
 			continue;
+		if (x->severity == SEV_INFO && !verbose) {
+			notes++;
+			continue;
+		}
 		if (x->revision && (!rev || strcmp(rev, x->revision))) {
 			rev = x->revision;
 			fprintf(out, "%s== revision %s (%s)\n", i ? "\n" : "", rev, report_display_path(x->path, &tmp));
@@ -88,6 +92,8 @@ void report_text(FILE *out, const findings *f, int quiet, int verbose)
 			print_wrapped(out, "fix:", x->fix);
 		}
 	}
+	if (notes && !quiet)
+		fprintf(out, "\n%zu informational finding%s not shown (-v shows them)\n", notes, notes == 1 ? "" : "s");
 	if (suppressed && !quiet) {
 		fprintf(out, "\nsuppressed (%zu):\n", suppressed);
 		for (i = 0; i < f->n; i++) {

@@ -144,15 +144,28 @@ def main():
         check("edit: edited-applied-revision", ("edited-applied-revision", "b2", 16) in rules_of(rep, "error"),
               rules_of(rep))
 
-        # a comment-only edit is a warning
+        # a comment-only edit is informational
         branch(repo, "comment")
         text = open(os.path.join(repo, "migrations/versions/b2.py")).read()
         write(repo, "migrations/versions/b2.py", text.replace("def upgrade():", "# reviewed\ndef upgrade():  # ok"))
         commit(repo, "comment b2")
         rc, rep = report(repo, "--base", "main")
         check("comment: exit 0", rc == 0, (rc, rules_of(rep)))
-        check("comment: warning", [r[0] for r in rules_of(rep, "warning")] == ["edited-applied-revision"],
-              rules_of(rep))
+        check("comment: info only", [r[0] for r in rules_of(rep, "info")] == ["edited-applied-revision"]
+              and rules_of(rep, "warning") == [] and rules_of(rep, "error") == [], rules_of(rep))
+
+        # an edit confined to downgrade() is a warning that says so
+        branch(repo, "downonly", "main")
+        text = open(os.path.join(repo, "migrations/versions/b2.py")).read()
+        write(repo, "migrations/versions/b2.py",
+              text.replace("def downgrade():\n", "def downgrade():\n    op.execute(\"SELECT 2\")\n"))
+        commit(repo, "downgrade of b2")
+        rc, rep = report(repo, "--base", "main")
+        check("downgrade-only: exit 0", rc == 0, (rc, rules_of(rep)))
+        warn = [f for f in rep["findings"] if f["rule"] == "edited-applied-revision"]
+        check("downgrade-only: one warning naming the way back",
+              len(warn) == 1 and warn[0]["severity"] == "warning" and "only its downgrade() was edited" in
+              warn[0]["message"], warn)
 
         # deleting one
         branch(repo, "delete")
@@ -227,7 +240,7 @@ def main():
         commit(repo, "touch a1 downgrade")
         rc, rep = report(repo, "--base", "main")
         check("touch: no errors", rc == 0 and rules_of(rep, "error") == [], rules_of(rep))
-        check("touch: the edit is a warning", ("edited-applied-revision", "a1", 20) in rules_of(rep, "warning"),
+        check("touch: the edit is informational", ("edited-applied-revision", "a1", 20) in rules_of(rep, "info"),
               rules_of(rep))
         check("touch: untouched lines are not reported", all(r[2] == 20 for r in rules_of(rep)), rules_of(rep))
 

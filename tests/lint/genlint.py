@@ -35,8 +35,11 @@ SNIPPETS = [
     (['op.alter_column("{t}", "name", new_column_name="full_name")'], [("rename-column", 0)]),
     (['op.create_foreign_key("fk_{t}", "{t}", "users", ["user_id"], ["id"])'], [("add-foreign-key-validating", 0)]),
     (['op.execute("ALTER TABLE {t} ADD CONSTRAINT fk_{t} FOREIGN KEY (u) REFERENCES users (id) NOT VALID")'], []),
-    (['for col in ("a", "b"):', '    op.add_column("{t}", sa.Column(col, sa.Integer()))'],
-     [("opaque-migration-code", 0)]),
+    (['for col in ("a", "b"):', '    op.drop_column("{t}", col)'], [("drop-column", 1)]),
+    (['for (name,) in op.get_bind().execute(sa.text("SELECT name FROM {t}_src")):',
+      '    op.add_column("{t}", sa.Column(name, sa.Integer()))'], [("opaque-migration-code", 0)]),
+    (['def _drop_{t}(table, column="legacy"):', '    op.drop_column(table, column)', '_drop_{t}("{t}")'],
+     [("drop-column", 1)]),
     (['op.drop_table("{t}")  # mgate: allow drop-table -- archived in the generator'], []),
     (['# mgate: allow drop-column -- generated, reviewed', 'op.drop_column("{t}", "x")'], []),
     (['op.create_table("{t}", sa.Column("id", sa.Integer(), primary_key=True))',
@@ -51,6 +54,16 @@ SNIPPETS = [
     (['op.create_check_constraint("ck_{t}", "{t}", "a > 0")'], [("add-check-constraint-validating", 0)]),
     (['op.execute("ALTER TABLE {t} RENAME TO {t}_v2")'], [("rename-table", 0)]),
 ]
+
+# Snippets that change no schema (their lines joined): with an empty
+# downgrade() they are an irreversible-change note, not missing-downgrade.
+DATA_ONLY = {
+    'op.execute("DELETE FROM {t}")',
+    'op.execute(sa.text("UPDATE {t} SET a = 1 WHERE id = 7"))',
+    'op.execute(sa.text("UPDATE {t} SET a = 1 WHERE id = 1; DELETE FROM {t} WHERE id = 2"))',
+    'op.execute(\n    "SELECT 1; "\n    "SELEC 2"\n)',  # does not parse: nothing mgate can see runs
+    '# a comment line\n',
+}
 
 HEADER = '''"""{message}
 
@@ -91,12 +104,20 @@ def generate(folder, count, seed, min_snippets=1, max_snippets=6):
                              down=repr(down) if down else "None")
         line = text.count("\n") + 1
         body = []
+        schema = False
+        opaque_lines = []
         for k in range(rng.randint(min_snippets, max_snippets)):
             code, findings = rng.choice(SNIPPETS)
             table = f"t{i}_{k}"
+            schema = schema or "\n".join(code) not in DATA_ONLY
             for rule, off in findings:
-                expected.add((rev, name, line + len(body) + off, rule))
+                if rule == "opaque-migration-code":
+                    opaque_lines.append(line + len(body) + off)
+                else:
+                    expected.add((rev, name, line + len(body) + off, rule))
             body += ["    " + c.format(t=table) if c else "" for c in code]
+        if opaque_lines:  # one finding per function, at the first construct
+            expected.add((rev, name, min(opaque_lines), "opaque-migration-code"))
         does_something = any(b.strip() and not b.strip().startswith("#") for b in body)
         if not does_something:
             body.append("    pass")
@@ -104,7 +125,7 @@ def generate(folder, count, seed, min_snippets=1, max_snippets=6):
         down_line = text.count("\n")
         if rng.random() < 0.1:
             text += "    pass\n"
-            if does_something:
+            if does_something and schema:
                 expected.add((rev, name, down_line, "missing-downgrade"))
         else:
             text += '    op.execute("SELECT 1")\n'

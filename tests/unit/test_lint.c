@@ -64,7 +64,7 @@ static const finding *any(const findings *f, const char *rule)
 
 static void test_finding_fields(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 	const finding *x;
@@ -93,7 +93,7 @@ static void test_finding_fields(void **state)
 /* A NOT VALID check validated in one revision makes SET NOT NULL in a later one cheap. */
 static void test_context_across_revisions(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 
@@ -114,7 +114,7 @@ static void test_context_across_revisions(void **state)
  * many revisions touch them again. */
 static void test_tables_touched(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 	int i;
@@ -136,7 +136,7 @@ static void test_tables_touched(void **state)
 
 static void test_suppressions(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 	const finding *x;
@@ -164,7 +164,7 @@ static void test_suppressions(void **state)
 
 static void test_strict_dialect_version(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 	const char *src = REV("    op.create_index('ix', 'users', ['a'])\n"
@@ -200,7 +200,7 @@ static void test_strict_dialect_version(void **state)
 /* Old Mac line endings: lines and suppressions follow the tokenizer's rule. */
 static void test_cr_line_endings(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 
@@ -218,7 +218,7 @@ static void test_cr_line_endings(void **state)
 
 static void test_unreadable_and_empty(void **state)
 {
-	lint_opts o = { &catalogue, SQL_POSTGRESQL, 15, 0 };
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15 };
 	lint_ctx ctx;
 	findings f = FINDINGS_INIT;
 	script s;

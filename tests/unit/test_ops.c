@@ -16,7 +16,7 @@
 static void extract(migops *o, pyscan_module *m, const char *src)
 {
 	assert_int_equal(pyscan_source(m, src, strlen(src), NULL, NULL), 0);
-	assert_int_equal(ops_extract(o, src, strlen(src), &m->upgrade, &m->downgrade, NULL), 0);
+	assert_int_equal(ops_extract(o, src, strlen(src), &m->upgrade, &m->downgrade, NULL, NULL), 0);
 }
 
 static const migop *nth(const migops *o, migop_kind kind, const char *name, size_t k)
@@ -151,7 +151,8 @@ static void test_sql_recovery(void **state)
 
 static void test_opaque_constructs(void **state)
 {
-	char *src = with_header("def upgrade():\n"
+	char *src = with_header("from app.data import migrate_rows\n"
+				"def upgrade():\n"
 				"    for t in TABLES:\n"
 				"        op.drop_table(t)\n"
 				"    helper(op)\n"
@@ -160,12 +161,15 @@ static void test_opaque_constructs(void **state)
 				"        op.drop_table('z')\n"
 				"    if op.get_context().dialect.name == 'postgresql':\n"
 				"        op.drop_table('pg_only')\n"
+				"    if context.is_offline_mode():\n"
+				"        op.drop_table('maybe')\n"
 				"    print('done')\n"
 				"    rows = [{'name': 'admin'}, {'name': 'staff'}]\n"
 				"    op.bulk_insert(roles, rows)\n"
 				"    sa.Enum('a', 'b', name='kind').create(op.get_bind())\n"
 				"    sa.MetaData().drop_all(bind=op.get_bind())\n"
 				"    postgresql.ENUM('x', name='e').drop(op.get_bind(), checkfirst=True)\n"
+				"    migrate_rows(op.get_bind())\n"
 				"def downgrade():\n    pass\n");
 	migops o;
 	pyscan_module m;
@@ -173,20 +177,129 @@ static void test_opaque_constructs(void **state)
 	(void)state;
 	extract(&o, &m, src);
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "loop", 0));
+	assert_string_equal(nth(&o, MIGOP_OPAQUE, "loop", 0)->why,
+			    "a 'for' loop over 'TABLES', whose value is computed at run time: the operations inside "
+			    "run once per item, on values known only at run time");
 	assert_true(nth(&o, MIGOP_CALL, "drop_table", 0)->in_loop);
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "helper-call", 0));
 	assert_string_equal(nth(&o, MIGOP_OPAQUE, "helper-call", 0)->why,
-			    "calls 'helper()': the operations it runs cannot be seen"); /* not print() */
+			    "calls 'helper()', which is not defined in this file: the operations it runs cannot be "
+			    "seen"); /* not print() */
 	assert_non_null(nth(&o, MIGOP_OPAQUE, "computed-rows", 0));
 	assert_null(nth(&o, MIGOP_OPAQUE, "computed-rows", 1)); /* rows bound to a literal list */
 	assert_non_null(nth(&o, MIGOP_CALL, "create_enum", 0)); /* an enum type is seen, not opaque */
 	assert_non_null(nth(&o, MIGOP_CALL, "drop_enum", 0));
 	assert_string_equal(nth(&o, MIGOP_OPAQUE, "helper-call", 1)->why,
-			    "calls 'sa.MetaData().drop_all()': the operations it runs cannot be seen");
+			    "calls 'sa.MetaData().drop_all()', which is not defined in this file: the operations it "
+			    "runs cannot be seen");
+	assert_string_equal(nth(&o, MIGOP_OPAQUE, "imported-helper", 0)->why,
+			    "calls 'migrate_rows()', imported from 'app.data': the operations it runs are not in this "
+			    "file");
 	assert_null(nth(&o, MIGOP_OPAQUE, "helper-call", 2));
-	assert_non_null(nth(&o, MIGOP_OPAQUE, "nested-function", 0));
+	assert_null(nth(&o, MIGOP_OPAQUE, "nested-function", 0)); /* defined, never called: does nothing */
+	/* the nested def's drop_table('z') is not seen; the postgresql branch runs unconditionally */
+	assert_string_equal(nth(&o, MIGOP_CALL, "drop_table", 1)->table, "pg_only");
+	assert_false(nth(&o, MIGOP_CALL, "drop_table", 1)->in_cond);
+	assert_string_equal(nth(&o, MIGOP_CALL, "drop_table", 2)->table, "maybe");
 	assert_true(nth(&o, MIGOP_CALL, "drop_table", 2)->in_cond);
-	assert_string_equal(nth(&o, MIGOP_CALL, "drop_table", 2)->table, "pg_only");
+	assert_non_null(nth(&o, MIGOP_BRANCH, "dialect-branch", 0));
+	migops_release(&o);
+	pyscan_module_release(&m);
+	free(src);
+}
+
+/* Same-file functions: followed with their literal arguments, the chain
+ * named, a `pass` body doing nothing, recursion bounded. */
+static void test_same_file_helpers(void **state)
+{
+	char *src = with_header("def _noop():\n"
+				"    \"\"\"Nothing.\"\"\"\n"
+				"    pass\n"
+				"def _drop(table, column='legacy'):\n"
+				"    op.drop_column(table, column)\n"
+				"def _both(t):\n"
+				"    _drop(t)\n"
+				"    op.execute('DELETE FROM ' + t)\n"
+				"def _again(n):\n"
+				"    _again(n)\n"
+				"def upgrade():\n"
+				"    _noop()\n"
+				"    _drop('users', column='email')\n"
+				"    _both(t='orders')\n"
+				"    _again(1)\n"
+				"def downgrade():\n"
+				"    _noop()\n");
+	migops o;
+	pyscan_module m;
+	const migop *x;
+
+	(void)state;
+	extract(&o, &m, src);
+	x = nth(&o, MIGOP_CALL, "drop_column", 0);
+	assert_string_equal(x->table, "users");
+	assert_string_equal(x->columns.v[0], "email");
+	assert_int_equal(x->line, 9); /* the helper's line */
+	assert_string_equal(x->via, "via _drop() called at line 17");
+	assert_int_equal(x->call_line, 17);
+	x = nth(&o, MIGOP_CALL, "drop_column", 1);
+	assert_string_equal(x->table, "orders");
+	assert_string_equal(x->columns.v[0], "legacy"); /* the default */
+	assert_string_equal(x->via, "via _drop() called at line 11, via _both() called at line 18");
+	assert_int_equal(x->call_line, 18);
+	assert_string_equal(nth(&o, MIGOP_CALL, "execute", 0)->sql, "DELETE FROM orders");
+	assert_non_null(nth(&o, MIGOP_OPAQUE, "recursive-helper", 0));
+	assert_null(nth(&o, MIGOP_OPAQUE, "helper-call", 0));
+	assert_int_equal(o.fn[MIGOP_DOWNGRADE].statements, 0); /* _noop() does nothing */
+	migops_release(&o);
+	pyscan_module_release(&m);
+	free(src);
+}
+
+/* Loops over literal sequences (and module constants) are unrolled;
+ * dialect branches are read for the dialect judged. */
+static void test_literal_loops_and_dialects(void **state)
+{
+	char *src = with_header("TABLES = ('a', 'b')\n"
+				"PAIRS = {'c': 'x', 'd': 'y'}\n"
+				"def is_sqlite():\n"
+				"    bind = op.get_bind()\n"
+				"    return bind.dialect.name == 'sqlite'\n"
+				"def upgrade():\n"
+				"    for t in TABLES:\n"
+				"        op.create_index(f'ix_{t}_x', t, ['x'])\n"
+				"    for t, c in PAIRS.items():\n"
+				"        op.execute('UPDATE %s SET %s = 0' % (t, c))\n"
+				"    names = []\n"
+				"    names.append('e')\n"
+				"    for t in names:\n"
+				"        op.drop_table(t)\n"
+				"    if is_sqlite():\n"
+				"        op.execute('PRAGMA foreign_keys=OFF')\n"
+				"    elif str(op.get_bind().engine.url).startswith('mysql'):\n"
+				"        op.execute('ALTER TABLE t MODIFY x INT')\n"
+				"    else:\n"
+				"        op.drop_table('pg')\n"
+				"    for row in op.get_bind().execute(sa.text('SELECT id FROM f')):\n"
+				"        pass\n"
+				"def downgrade():\n    pass\n");
+	migops o;
+	pyscan_module m;
+
+	(void)state;
+	extract(&o, &m, src);
+	assert_string_equal(nth(&o, MIGOP_CALL, "create_index", 0)->table, "a");
+	assert_string_equal(nth(&o, MIGOP_CALL, "create_index", 1)->table, "b");
+	assert_string_equal(nth(&o, MIGOP_CALL, "create_index", 1)->object, "ix_b_x");
+	assert_false(nth(&o, MIGOP_CALL, "create_index", 1)->in_loop);
+	assert_string_equal(nth(&o, MIGOP_CALL, "execute", 0)->sql, "UPDATE c SET x = 0");
+	assert_string_equal(nth(&o, MIGOP_CALL, "execute", 1)->sql, "UPDATE d SET y = 0");
+	assert_string_equal(nth(&o, MIGOP_CALL, "drop_table", 0)->table, "e");
+	assert_string_equal(nth(&o, MIGOP_CALL, "drop_table", 1)->table, "pg"); /* only the else branch */
+	assert_false(nth(&o, MIGOP_CALL, "drop_table", 1)->in_cond);
+	assert_null(nth(&o, MIGOP_CALL, "execute", 2));
+	assert_non_null(nth(&o, MIGOP_OPAQUE, "loop", 0));
+	assert_null(nth(&o, MIGOP_OPAQUE, "loop", 1));
+	assert_non_null(strstr(nth(&o, MIGOP_OPAQUE, "loop", 0)->why, "the rows of a query"));
 	migops_release(&o);
 	pyscan_module_release(&m);
 	free(src);
@@ -227,6 +340,8 @@ int main(void)
 		cmocka_unit_test(test_batch_alias_and_autocommit),
 		cmocka_unit_test(test_sql_recovery),
 		cmocka_unit_test(test_opaque_constructs),
+		cmocka_unit_test(test_same_file_helpers),
+		cmocka_unit_test(test_literal_loops_and_dialects),
 		cmocka_unit_test(test_absent_functions_and_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,8 +135,8 @@ static void test_method_chains_keep_receivers(void **state)
 
 static void test_opaque_expressions(void **state)
 {
-	static const char *const srcs[] = { "[x for x in y]", "a if b else c", "lambda: 1", "x[0]", "a * b", "not a",
-					    "a == b", "{1, 2}", "(x for x in y)", NULL };
+	static const char *const srcs[] = { "[x for x in y]", "a if b else c", "lambda: 1", "x[0]", "a * b",
+					    "a < b < c", "{1, 2}", "(x for x in y)", NULL };
 	size_t i;
 
 	(void)state;
@@ -145,6 +145,113 @@ static void test_opaque_expressions(void **state)
 		assert_int_equal(x->kind, PYX_OTHER);
 		pyx_free(x);
 	}
+}
+
+/* Names the caller knows: t = "users", n = 3, d = {"a": "x", "b": "y"},
+ * seq = ["p", "q"]. */
+static pyx *known(void *ctx, const char *name)
+{
+	pyx *x = NULL;
+	const char *src = !strcmp(name, "t") ? "'users'" : !strcmp(name, "n") ? "3"
+						   : !strcmp(name, "d")       ? "{'a': 'x', 'b': 'y'}"
+						   : !strcmp(name, "seq")     ? "['p', 'q']"
+									      : NULL;
+	pytok_state st;
+	pytok toks[64];
+	size_t k = 0;
+
+	(void)ctx;
+	if (!src)
+		return NULL;
+	pytok_init(&st, src, strlen(src));
+	while (k < 64 && pytok_next(&st, &toks[k]) == 0 && toks[k].type != PYTOK_ENDMARKER)
+		k++;
+	pyx_parse(&x, toks, k, 0, NULL);
+	return x;
+}
+
+static pyx *parse_known(const char *src)
+{
+	pytok_state st;
+	pytok toks[512];
+	size_t n = 0;
+	pyx *x = NULL;
+
+	pytok_init(&st, src, strlen(src));
+	while (n < 512 && pytok_next(&st, &toks[n]) == 0 && toks[n].type != PYTOK_ENDMARKER)
+		n++;
+	assert_int_equal(pyx_parse_with(&x, toks, n, 0, known, NULL, NULL), 0);
+	assert_non_null(x);
+	return x;
+}
+
+static void test_known_names_make_literals(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "'DELETE FROM ' + t", "DELETE FROM users" },
+		{ "f'DROP TABLE {t}'", "DROP TABLE users" },
+		{ "f\"UPDATE {t} SET a = {n}, b = {t!r} -- {{x}}\"", "UPDATE users SET a = 3, b = 'users' -- {x}" },
+		{ "'UPDATE %s SET a = %d' % (t, n)", "UPDATE users SET a = 3" },
+		{ "'DROP TABLE %s' % t", "DROP TABLE users" },
+		{ "'%(a)s.%(b)s' % d", "x.y" },
+		{ "'DROP TABLE {}; -- {0} {x}'.format(t, x='z')", "DROP TABLE users; -- users z" },
+		{ "', '.join(seq)", "p, q" },
+		{ "'a-b'.replace('-', t)", "ausersb" },
+		{ "d['b']", "y" },
+		{ "seq[-1]", "q" },
+		{ NULL, NULL },
+	};
+	static const char *const dynamic[] = { "f'{t.upper()}'", "f'{other}'", "'%s' % other", "'{:>5}'.format(t)",
+					       "', '.join(other)", "f'{t:>5}'", NULL };
+	size_t i;
+	pyx *x;
+
+	(void)state;
+	for (i = 0; cases[i][0]; i++) {
+		x = parse_known(cases[i][0]);
+		assert_int_equal(x->kind, PYX_STR);
+		assert_true(pyx_is_literal_str(x));
+		assert_string_equal(x->text, cases[i][1]);
+		pyx_free(x);
+	}
+	for (i = 0; dynamic[i]; i++) {
+		x = parse_known(dynamic[i]);
+		assert_int_equal(x->kind, PYX_STR);
+		assert_false(pyx_is_literal_str(x));
+		pyx_free(x);
+	}
+	x = parse_known("d.items()");
+	assert_int_equal(x->kind, PYX_LIST);
+	assert_int_equal(x->n, 2);
+	assert_int_equal(x->items[1]->kind, PYX_TUPLE);
+	assert_string_equal(x->items[1]->items[1]->text, "y");
+	pyx_free(x);
+	x = parse("f'DROP TABLE {t}'"); /* no resolver: unknown */
+	assert_false(pyx_is_literal_str(x));
+	pyx_free(x);
+}
+
+static void test_conditions_keep_structure(void **state)
+{
+	pyx *x = parse("not bind.dialect.name in ('sqlite', 'mysql') and x or y");
+
+	(void)state;
+	assert_int_equal(x->kind, PYX_BOOLOP);
+	assert_string_equal(x->text, "or");
+	assert_int_equal(x->items[0]->kind, PYX_BOOLOP);
+	assert_string_equal(x->items[0]->text, "and");
+	assert_int_equal(x->items[0]->items[0]->kind, PYX_NOT);
+	x = x->items[0]->items[0]->items[0] ? x : x;
+	pyx_free(x);
+	x = parse("a.dialect.name not in ['x']");
+	assert_int_equal(x->kind, PYX_COMPARE);
+	assert_string_equal(x->text, "not in");
+	assert_string_equal(x->items[0]->text, "a.dialect.name");
+	assert_int_equal(x->items[1]->kind, PYX_LIST);
+	pyx_free(x);
+	x = parse("x is not None");
+	assert_string_equal(x->text, "is not");
+	pyx_free(x);
 }
 
 static void test_malformed_input_never_crashes(void **state)
@@ -192,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_string_pieces_map_lines),
 		cmocka_unit_test(test_method_chains_keep_receivers),
 		cmocka_unit_test(test_opaque_expressions),
+		cmocka_unit_test(test_known_names_make_literals),
+		cmocka_unit_test(test_conditions_keep_structure),
 		cmocka_unit_test(test_malformed_input_never_crashes),
 		cmocka_unit_test(test_deep_nesting_is_bounded),
 	};

@@ -269,7 +269,7 @@ static void test_damaged_cache_is_ignored(void **state)
 	{
 		buf again = BUF_INIT;
 		assert_int_equal(fs_read_file(&again, path, 1 << 20, NULL), 0);
-		assert_memory_equal(again.ptr, "MGSCAN03", 8); /* rewritten */
+		assert_memory_equal(again.ptr, "MGSCAN04", 8); /* rewritten */
 		buf_release(&again);
 	}
 	strvec_release(&files);
