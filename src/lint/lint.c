@@ -70,11 +70,14 @@ typedef struct script_run {
 	subjects subs;
 	suppression *sup;
 	size_t nsup;
-	int *next_code_line; /* per line: the first line at or after it with code */
+	int *next_code_line;  /* per line: the first line at or after it with code */
+	const char **line_at; /* per line (1-based): where it starts in src */
 	int nlines;
 	int down_end;    /* last line of downgrade(), 0 when absent */
 	strvec added[2]; /* per function: "table\ncolumn" added so far in this revision */
 	strmap added_at[2];
+	strvec renamed[2]; /* per function: new names of tables renamed so far */
+	strvec locked;     /* tables the upgrade takes ACCESS EXCLUSIVE on anyway */
 } script_run;
 
 static subject *subject_new(script_run *r)
@@ -480,6 +483,21 @@ static int is_identity_column(const pyx *col)
 	return 0;
 }
 
+/* An integer primary key column without autoincrement=False: SQLAlchemy
+ * makes it SERIAL, which fills every existing row from a sequence. */
+static int serial_column(const pyx *col)
+{
+	const pyx *type;
+	coltype t;
+
+	if (!col || col->kind != PYX_CALL || strcmp(pyx_basename(col), "Column") ||
+	    !pyx_is_true(pyx_arg(col, -1, "primary_key")) || pyx_is_false(pyx_arg(col, -1, "autoincrement")))
+		return 0;
+	type = pyx_is_literal_str(pyx_arg(col, 0, "name")) ? pyx_arg(col, 1, "type_") : pyx_arg(col, 0, "type_");
+	t = col_type(type);
+	return t.kind == T_INT;
+}
+
 static int is_ddl_op(const char *name)
 {
 	return strcmp(name, "execute") && strcmp(name, "bulk_insert") && strcmp(name, "batch_alter_table") &&
@@ -500,8 +518,12 @@ static void op_facts(subject *s, const migop *m, const migops *all)
 			buf_release(&key);
 		}
 	if (!strcmp(m->name, "add_column")) {
-		column_facts(s, pyx_arg(c, m->batch ? 0 : 1, "column"));
-		setb(s, "identity", is_identity_column(pyx_arg(c, m->batch ? 0 : 1, "column")));
+		const pyx *col = pyx_arg(c, m->batch ? 0 : 1, "column");
+		int serial = serial_column(col);
+		column_facts(s, col);
+		setb(s, "identity", is_identity_column(col) || serial);
+		if (serial)
+			setb(s, "has_default", 1), setb(s, "default_volatile", 1);
 	} else if (!strcmp(m->name, "drop_constraint")) {
 		const pyx *name = pyx_arg(c, 0, "constraint_name");
 		setb(s, "unnamed", !name || name->kind == PYX_NONE);
@@ -689,14 +711,9 @@ static const char *next_line(const char *p, const char *end)
 
 static const char *source_line(const script_run *r, int line, size_t *len)
 {
-	const char *p = r->src, *end = r->src + r->len;
-	int n = 1;
+	const char *p, *end = r->src + r->len;
 
-	while (p < end && n < line) {
-		p = next_line(line_end(p, end), end);
-		n++;
-	}
-	if (n != line || p >= end) {
+	if (line < 1 || line > r->nlines || !r->line_at || (p = r->line_at[line]) >= end) {
 		*len = 0;
 		return NULL;
 	}
@@ -883,6 +900,10 @@ static void context_facts(script_run *r, subject *s, strvec *created)
 
 	if (s->table && strvec_index(&created[s->func], s->table) >= 0)
 		setb(s, "table_new", 1);
+	if (s->table && strvec_index(&r->renamed[s->func], s->table) >= 0)
+		setb(s, "table_renamed", 1);
+	if (s->table && s->func == MIGOP_UPGRADE && strvec_index(&r->locked, s->table) >= 0)
+		setb(s, "table_locked", 1);
 	if (strcmp(s->name, "add_column") && columns_new(r, s)) {
 		setb(s, "column_new", 1);
 		setb(s, "backfill", !strcmp(s->name, "update"));
@@ -905,6 +926,11 @@ static void context_update(script_run *r, const subject *s, strvec *created)
 	if (s->table && !strcmp(s->name, "add_column"))
 		for (size_t i = 0; i < s->ncols; i++)
 			set_add(&r->added[s->func], &r->added_at[s->func], pair(s->table, s->cols[i]));
+	if (!strcmp(s->name, "rename_table")) {
+		const char *to = s->is_sql ? getf((void *)s, "new_name") : s->object;
+		if (to)
+			strvec_push_owned(&r->renamed[s->func], mg_strdup(norm_name(s->mem, to)));
+	}
 	if (s->func != MIGOP_UPGRADE)
 		return;
 	if (col && s->table) {
@@ -1081,6 +1107,50 @@ static int takes_access_exclusive(const subject *s)
 	return 0;
 }
 
+/* Tables the upgrade locks ACCESS EXCLUSIVE anyway (dropping or altering
+ * columns, constraints, the table): a plain DROP INDEX on them adds no
+ * wait of its own. */
+static void find_locked_tables(script_run *r)
+{
+	static const char *const heavy[] = { "drop_column", "alter_column", "alter_column_type", "set_not_null",
+					     "drop_not_null", "drop_constraint", "add_constraint",
+					     "create_unique_constraint", "create_primary_key", "create_check_constraint",
+					     "rename_table", "rename_column", "truncate", "lock_table", NULL };
+	size_t i, k;
+
+	for (i = 0; i < r->subs.n; i++) {
+		const subject *s = &r->subs.v[i];
+		if (s->func != MIGOP_UPGRADE || !s->table)
+			continue;
+		for (k = 0; heavy[k]; k++)
+			if (!strcmp(s->name, heavy[k]) && strvec_index(&r->locked, s->table) < 0)
+				strvec_push(&r->locked, s->table);
+	}
+}
+
+/* An alter_column without existing_type: the type its downgrade() puts
+ * back is the one it had, so a widening is seen as one. */
+static void infer_existing_types(script_run *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->subs.n; i++) {
+		subject *u = &r->subs.v[i];
+		const pyx *to, *from = NULL;
+		if (u->is_sql || u->func != MIGOP_UPGRADE || strcmp(u->name, "alter_column") || !u->op ||
+		    !(to = pyx_arg(u->op->call, -1, "type_")) || pyx_arg(u->op->call, -1, "existing_type") || !u->ncols)
+			continue;
+		for (j = 0; j < r->subs.n && !from; j++) {
+			const subject *d = &r->subs.v[j];
+			if (!d->is_sql && d->func == MIGOP_DOWNGRADE && !strcmp(d->name, "alter_column") && d->op &&
+			    d->table && u->table && !strcmp(d->table, u->table) && d->ncols && !strcmp(d->cols[0], u->cols[0]))
+				from = pyx_arg(d->op->call, -1, "type_");
+		}
+		if (from && type_length(to) >= 0 && type_length(from) >= 0 && type_length(to) >= type_length(from))
+			setb(u, "type_widening", 1);
+	}
+}
+
 /* The first ACCESS EXCLUSIVE statement of an upgrade that runs without a
  * lock_timeout set before it in the revision. */
 static void detect_missing_lock_timeout(script_run *r)
@@ -1163,6 +1233,24 @@ static void detect_lossy_downgrade(script_run *r)
 	}
 }
 
+/* DDL that a data change in the same revision exists to prepare: a
+ * column to fill, a NOT NULL, UNIQUE or CHECK the rows must satisfy
+ * first. Splitting them apart would be wrong. */
+static int prepared_by_data(const subject *ddl)
+{
+	static const char *const kinds[] = { "add_column", "set_not_null", "create_unique_constraint",
+					     "create_check_constraint", "create_primary_key", "add_constraint",
+					     "validate_constraint", NULL };
+	size_t k;
+
+	if (!strcmp(ddl->name, "alter_column"))
+		return getf((void *)ddl, "set_not_null") && !getf((void *)ddl, "type_change") && !getf((void *)ddl, "rename");
+	for (k = 0; kinds[k]; k++)
+		if (!strcmp(ddl->name, kinds[k]))
+			return 1;
+	return 0;
+}
+
 /* A data change on a table that the same revision also alters. */
 static void detect_data_and_schema(script_run *r)
 {
@@ -1177,7 +1265,7 @@ static void detect_data_and_schema(script_run *r)
 			const subject *ddl = &r->subs.v[j];
 			char line[16];
 			if (ddl->func != MIGOP_UPGRADE || !ddl->is_ddl || !ddl->table || strcmp(ddl->table, dml->table) ||
-			    !strcmp(ddl->name, "create_table"))
+			    !strcmp(ddl->name, "create_table") || prepared_by_data(ddl))
 				continue;
 			snprintf(line, sizeof(line), "%d", ddl->line);
 			emit_builtin(r, "data-and-schema-in-one-revision", dml, "ddl_line", line);
@@ -1313,6 +1401,11 @@ static void collect_suppressions(script_run *r, int first_def_line)
 
 	for (r->nlines = 1; (p = line_end(p, end)) < end; r->nlines++)
 		p = next_line(p, end);
+	r->line_at = mg_calloc((size_t)r->nlines + 2, sizeof(*r->line_at));
+	for (p = r->src, line = 1; line <= r->nlines; line++) {
+		r->line_at[line] = p;
+		p = next_line(line_end(p, end), end);
+	}
 	code = mg_calloc((size_t)r->nlines + 2, sizeof(int));
 	for (k = 0; k < r->ctx->ntoks; k++) {
 		const pytok t = r->ctx->toks[k];
@@ -1431,24 +1524,43 @@ void lint_finish(lint_ctx *ctx, findings *out)
 
 /* ---- the run ------------------------------------------------------------- */
 
+/* The statements of `sql`, parsed once per revision: a loop unrolled over
+ * many values often runs the same parameterised SQL each time. */
+static const sqlstmts *classify_once(script_run *r, const char *sql, strmap *seen, sqlstmts **done, size_t *ndone)
+{
+	mg_error err = MG_ERROR_INIT;
+	int at = strmap_get(seen, sql);
+
+	if (at >= 0)
+		return &(*done)[at];
+	*done = mg_realloc(*done, (*ndone + 1) * sizeof(**done));
+	if (sqlcheck_classify(&(*done)[*ndone], sql, r->ctx->o->dialect, &err) < 0) {
+		mg_error_clear(&err);
+		return NULL;
+	}
+	strmap_put(seen, sql, (int)*ndone);
+	return &(*done)[(*ndone)++];
+}
+
 static void build_subjects(script_run *r)
 {
-	size_t i, j;
-	mg_error err = MG_ERROR_INIT;
+	size_t i, j, ndone = 0;
+	strmap seen;
+	sqlstmts *done = NULL;
 
+	memset(&seen, 0, sizeof(seen));
 	for (i = 0; i < r->ops.n; i++) {
 		const migop *m = &r->ops.v[i];
-		sqlstmts st;
+		const sqlstmts *stp;
 		if (m->kind != MIGOP_CALL)
 			continue;
 		r->ctx->operations++;
 		subject_from_op(r, m);
 		if (m->core)
 			subject_from_core(r, m);
-		if (!m->sql)
+		if (!m->sql || !(stp = classify_once(r, m->sql, &seen, &done, &ndone)))
 			continue;
-		if (sqlcheck_classify(&st, m->sql, r->ctx->o->dialect, &err) < 0)
-			continue;
+		const sqlstmts st = *stp;
 		if (st.parse_failed) {
 			subject s;
 			memset(&s, 0, sizeof(s));
@@ -1474,8 +1586,35 @@ static void build_subjects(script_run *r)
 			subject_from_stmt(r, m, &st.v[j]);
 			r->ctx->statements++;
 		}
-		sqlstmts_release(&st);
 	}
+	for (i = 0; i < ndone; i++)
+		sqlstmts_release(&done[i]);
+	free(done);
+	strmap_release(&seen);
+}
+
+/* Drop findings from `from` on that repeat an earlier one exactly (rule,
+ * line, column, message): a loop unrolled over many values can say the
+ * same thing many times. `f` is sorted by line. */
+static void drop_repeats(findings *f, size_t from)
+{
+	size_t i, j, out = from;
+
+	for (i = from; i < f->n; i++) {
+		int repeat = 0;
+		for (j = out; j-- > from && f->v[j].line == f->v[i].line && !repeat;) /* the kept ones */
+			repeat = f->v[j].col == f->v[i].col && !strcmp(f->v[j].id, f->v[i].id) &&
+				 !strcmp(f->v[j].message, f->v[i].message) &&
+				 !f->v[j].suppressed == !f->v[i].suppressed;
+		if (repeat) {
+			finding_release(&f->v[i]);
+			continue;
+		}
+		if (out != i)
+			f->v[out] = f->v[i];
+		out++;
+	}
+	f->n = out;
 }
 
 /* Findings from `from` on, in line order (stable: equal lines keep their order). */
@@ -1535,6 +1674,8 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 		first_def = down->line;
 	collect_suppressions(&r, first_def);
 	build_subjects(&r);
+	find_locked_tables(&r);
+	infer_existing_types(&r);
 	for (i = 0; i < r.subs.n; i++) {
 		subject *s = &r.subs.v[i];
 		context_facts(&r, s, created);
@@ -1558,6 +1699,7 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 	detect_data_and_schema(&r);
 	report_suppressions(&r);
 	sort_by_line(out, first_finding);
+	drop_repeats(out, first_finding);
 	apply_accepts(ctx, out, first_finding, revision);
 	for (i = 0; i < r.nsup; i++) {
 		strvec_release(&r.sup[i].ids);
@@ -1566,12 +1708,15 @@ int lint_source(lint_ctx *ctx, findings *out, const char *path, const char *revi
 	}
 	free(r.sup);
 	free(r.next_code_line);
+	free(r.line_at);
 	strvec_release(&created[0]);
 	strvec_release(&created[1]);
 	for (i = 0; i < 2; i++) {
 		strvec_release(&r.added[i]);
 		strmap_release(&r.added_at[i]);
+		strvec_release(&r.renamed[i]);
 	}
+	strvec_release(&r.locked);
 	subjects_release(&r.subs);
 	migops_release(&r.ops);
 	arena_reset(&ctx->mem);

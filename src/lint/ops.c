@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/buf.h"
 #include "util/banned.h"
@@ -344,7 +345,7 @@ static int is_pure_callee(const char *c)
 					     "exists", "null", "true", "false", "case", "type_coerce", "join", "outerjoin",
 					     "union", "union_all", "next", "iter", "round", "abs", "divmod", "type", "vars",
 					     "callable", "setattr", "id", "hash", "ord", "chr", "hex", "bytes", "open",
-					     "object", NULL };
+					     "object", "exit", "quit", NULL };
 	static const char *const effects[] = { "create", "drop", "create_all", "drop_all", "execute", "reflect",
 					       "add", "delete", "merge", "update", "insert", NULL };
 	static const char *const readers[] = { "get_table_names", "get_columns", "get_indexes", "get_foreign_keys",
@@ -576,9 +577,18 @@ static const pyx *unwrap_statement(const pyx *x)
 {
 	static const char *const wrappers[] = { "bindparams", "execution_options", "columns", "params", NULL };
 
-	while (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_CALL && in_list(pyx_basename(x), wrappers))
-		x = x->recv;
-	return x;
+	for (;;) {
+		if (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_CALL && in_list(pyx_basename(x), wrappers))
+			x = x->recv;
+		else if (x && x->kind == PYX_CALL && !strcmp(pyx_basename(x), "dedent") && x->n == 1 && !x->keys[0])
+			x = x->items[0]; /* textwrap.dedent("..."): whitespace means nothing to SQL */
+		else if (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_STR &&
+			 (!strcmp(pyx_basename(x), "strip") || !strcmp(pyx_basename(x), "lstrip") ||
+			  !strcmp(pyx_basename(x), "rstrip")))
+			x = x->recv;
+		else
+			return x;
+	}
 }
 
 /* The verb of a SQLAlchemy Core statement, from its chain: `t.delete()`,
@@ -666,7 +676,7 @@ static void recover_sql(extractor *ex, migop *m, const frame *fr, const pyx *arg
 	const char *verb;
 
 	arg = unwrap_statement(arg);
-	s = is_text_call(arg) ? pyx_arg(arg, 0, "text") : arg;
+	s = is_text_call(arg) ? unwrap_statement(pyx_arg(arg, 0, "text")) : arg;
 	if (lit(s)) {
 		set_sql(m, s);
 		return;
@@ -1072,15 +1082,22 @@ static int eval_method(extractor *ex, const pyx *c, int *dialectal)
 {
 	buf s = BUF_INIT;
 	const char *b = pyx_basename(c), *text;
-	const pyx *arg = pyx_arg(c, 0, NULL);
+	const pyx *arg = pyx_arg(c, 0, NULL), *recv = c->recv;
 	int v = UNKNOWN;
 	size_t i;
 
-	if (!c->recv || (strcmp(b, "startswith") && strcmp(b, "endswith")))
+	if (strcmp(b, "startswith") && strcmp(b, "endswith"))
 		return UNKNOWN;
-	text = dialect_text(ex, c->recv, &s);
+	if (!recv && c->text && strchr(c->text, '.') == strrchr(c->text, '.')) {
+		char *name = mg_strndup(c->text, strcspn(c->text, ".")); /* `url.startswith(...)`: url's value */
+		recv = lookup(ex, name);
+		free(name);
+	}
+	if (!recv)
+		return UNKNOWN;
+	text = dialect_text(ex, recv, &s);
 	if (!text)
-		text = lit(c->recv);
+		text = lit(recv);
 	else
 		*dialectal = 1;
 	if (text && arg) {
@@ -1546,6 +1563,53 @@ static pyx *known_sequence(const pyx *it)
 	return NULL;
 }
 
+/* SQL that only reads or changes rows: it starts with SELECT, WITH,
+ * INSERT, UPDATE or DELETE (after blanks and comments). */
+static int dml_sql(const char *sql)
+{
+	static const char *const verbs[] = { "select", "with", "insert", "update", "delete", NULL };
+	size_t i;
+
+	for (;;) {
+		while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+			sql++;
+		if (sql[0] == '-' && sql[1] == '-')
+			sql += strcspn(sql, "\n");
+		else if (sql[0] == '/' && sql[1] == '*' && strstr(sql, "*/"))
+			sql = strstr(sql, "*/") + 2;
+		else
+			break;
+	}
+	for (i = 0; verbs[i]; i++)
+		if (!strncasecmp(sql, verbs[i], strlen(verbs[i])))
+			return 1;
+	return 0;
+}
+
+/* The operations recorded from `before` on (a loop's body) only change
+ * rows, each saying where: SQL that is DML, Core statements on a named
+ * table, ORM writes, literal bulk inserts; nothing opaque. Such a loop
+ * over query rows changes data row by row, and that is seen; a loop that
+ * changes the schema per row is not. */
+static int body_visible(const extractor *ex, size_t before)
+{
+	size_t i;
+
+	for (i = before; i < ex->out->n; i++) {
+		const migop *m = &ex->out->v[i];
+		if (m->kind == MIGOP_OPAQUE)
+			return 0;
+		if (m->kind != MIGOP_CALL)
+			continue;
+		if (!strcmp(m->name, "execute") && ((m->sql && dml_sql(m->sql)) || (m->core && m->table)))
+			continue;
+		if (!strcmp(m->name, "orm_write") || (!strcmp(m->name, "bulk_insert") && m->table))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
 /* `for targets in iterable:` over [a, colon): unrolled over a sequence
  * known before run time, else one pass marked as a loop and an opaque
  * entry naming what it iterates over. */
@@ -1574,17 +1638,20 @@ static void for_loop(extractor *ex, const frame *fr, size_t a, size_t colon, siz
 			block_body(ex, &inner, colon, end, 0);
 		}
 	} else {
-		buf what = BUF_INIT;
-		describe_iterable(&what, it);
+		size_t before = ex->out->n;
 		inner.in_loop = 1;
-		opaque(ex, fr, "loop", kw->line, kw->col,
-		       "a 'for' loop over %s: the operations inside run once per item, on values known only at run "
-		       "time",
-		       what.ptr);
 		for (k = 0; k < names.n; k++)
 			bind_value(ex, names.v[k], NULL);
 		block_body(ex, &inner, colon, end, 0);
-		buf_release(&what);
+		if (!body_visible(ex, before)) {
+			buf what = BUF_INIT;
+			describe_iterable(&what, it);
+			opaque(ex, fr, "loop", kw->line, kw->col,
+			       "a 'for' loop over %s: the operations inside run once per item, on values known only "
+			       "at run time",
+			       what.ptr);
+			buf_release(&what);
+		}
 	}
 	pyx_free(it);
 	pyx_free(seq);

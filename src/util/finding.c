@@ -99,23 +99,30 @@ const char *finding_severity_name(finding_severity s)
 	}
 }
 
+void finding_release(finding *x)
+{
+	if (!x)
+		return;
+	free(x->id);
+	free(x->path);
+	free(x->revision);
+	free(x->why);
+	free(x->fix);
+	free(x->source);
+	free(x->suppressed);
+	free(x->table);
+	free(x->message);
+	memset(x, 0, sizeof(*x));
+}
+
 void findings_release(findings *f)
 {
 	size_t i;
 
 	if (!f)
 		return;
-	for (i = 0; i < f->n; i++) {
-		free(f->v[i].id);
-		free(f->v[i].path);
-		free(f->v[i].revision);
-		free(f->v[i].why);
-		free(f->v[i].fix);
-		free(f->v[i].source);
-		free(f->v[i].suppressed);
-		free(f->v[i].table);
-		free(f->v[i].message);
-	}
+	for (i = 0; i < f->n; i++)
+		finding_release(&f->v[i]);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }

@@ -51,6 +51,9 @@ size_t findings_count_active(const findings *f, finding_severity sev);
 void findings_move(findings *dst, findings *src);
 size_t findings_count(const findings *f, finding_severity sev);
 const char *finding_severity_name(finding_severity s);
+/* Free one finding's strings (the finding itself is not freed). */
+void finding_release(finding *x);
+
 void findings_release(findings *f);
 
 #endif
