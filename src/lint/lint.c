@@ -745,6 +745,8 @@ static char *render(const char *tmpl, const subject *s, const char *extra_key, c
 					buf_printf(&out, "%s'%s'", i ? ", " : "", s->cols[i]);
 			} else if (v) {
 				buf_puts(&out, v);
+			} else if (!strcmp(key, "table") || !strcmp(key, "column")) {
+				buf_puts(&out, "<known at run time>");
 			} else {
 				buf_puts(&out, "?");
 			}
