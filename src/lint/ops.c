@@ -13,7 +13,7 @@
  * Same-file functions are walked where they are called, in a scope of
  * their own; a budget of statements bounds unrolled loops and helpers.
  */
-#include "lint/ops.h"
+#include "lint/opwalk.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,68 +23,6 @@
 
 #include "util/buf.h"
 #include "util/banned.h"
-
-#define OPS_MAX_DEPTH 8     /* same-file calls nested deeper are opaque */
-#define OPS_MAX_UNROLL 256  /* items of a literal sequence a loop is unrolled over */
-#define OPS_MAX_WORK 200000 /* statements walked per file, helpers and unrolled loops included */
-#define OPS_MAX_FUNCS 1024  /* functions a file may define for the walk to follow */
-
-typedef struct frame {
-	const char *alias; /* the batch_alter_table alias in scope, or NULL */
-	int batch_index;
-	int in_loop, in_cond, autocommit;
-	int dead; /* a branch that does not run for the dialect judged */
-} frame;
-
-/* A function defined in the file: where its header and body are. */
-typedef struct fdef {
-	char *name;
-	size_t colon, end;       /* the header's colon and the NEWLINE ending its line */
-	strvec params;           /* names in order; "*" and "**" parameters excluded */
-	size_t *dflt_a, *dflt_b; /* per parameter: the default's tokens, or a == b */
-	int line;
-} fdef;
-
-typedef struct fdefs {
-	fdef *v;
-	size_t n, alloc;
-} fdefs;
-
-/* Names bound in one function body (or the module). */
-typedef struct scope {
-	strvec names;
-	pyx **vals;     /* per name: its value, or NULL when not known */
-	strvec conns;   /* names bound to a connection */
-	strvec aliases; /* batch aliases (frames point into it) */
-	fdefs local;    /* functions defined inside the body */
-} scope;
-
-/* An if/elif/else chain being read: was a branch known to run, was one unknown. */
-typedef struct chain {
-	int open; /* the statement before was an if/elif clause */
-	int taken, unknown;
-} chain;
-
-typedef struct extractor {
-	migops *out;
-	migop_func func;
-	const pytok *t;
-	size_t n, i;
-	const char *dialect; /* "postgresql" or "sqlite" */
-	scope module;        /* module-level constants */
-	fdefs fns;           /* module-level functions */
-	strvec imp_names;    /* names imported with `from X import name` ... */
-	strvec imp_from;     /* ... and their X */
-	strvec op_names;     /* names imported from alembic.op */
-	scope *sc;           /* the scope of the body being walked */
-	const fdef *stack[OPS_MAX_DEPTH + 1];
-	int depth;
-	char *via;     /* the call chain of the body being walked, or NULL */
-	int call_line; /* its outermost call's line */
-	size_t work;
-	int helper_stmt; /* the last statement was a same-file call (its body counts instead) */
-	int returned;    /* a `return` or `raise` that surely runs ended the body being walked */
-} extractor;
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -133,17 +71,6 @@ static void opaque(extractor *ex, const frame *fr, const char *code, int line, i
 	m->why = buf_detach(&why);
 }
 
-static int starts_with(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && !strcmp(s + a - b, suffix);
-}
-
 /* The SQL and where each part of it sits in the source. */
 static void set_sql(migop *m, const pyx *s)
 {
@@ -166,12 +93,6 @@ static const char *name_lit(const pyx *x)
 	return pyx_is_literal_str(x) ? x->text : NULL;
 }
 
-/* A literal string argument's text, or NULL. */
-static const char *lit(const pyx *x)
-{
-	return pyx_is_literal_str(x) ? x->text : NULL;
-}
-
 /* Column names from a literal string, a list/tuple of them, or sa.Column(...). */
 static void collect_columns(strvec *out, const pyx *x)
 {
@@ -191,253 +112,6 @@ static void collect_columns(strvec *out, const pyx *x)
 	}
 }
 
-/* ---- scopes -------------------------------------------------------------- */
-
-static void fdefs_release(fdefs *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		free(f->v[i].name);
-		strvec_release(&f->v[i].params);
-		free(f->v[i].dflt_a);
-		free(f->v[i].dflt_b);
-	}
-	free(f->v);
-	memset(f, 0, sizeof(*f));
-}
-
-static void scope_release(scope *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->names.n; i++)
-		pyx_free(s->vals[i]);
-	free(s->vals);
-	strvec_release(&s->names);
-	strvec_release(&s->conns);
-	strvec_release(&s->aliases);
-	fdefs_release(&s->local);
-}
-
-/* Bind `name` to `val` (taken; NULL: not known) in `s`. */
-static void scope_bind(scope *s, const char *name, pyx *val)
-{
-	int at = strvec_index(&s->names, name);
-
-	if (at >= 0) {
-		pyx_free(s->vals[at]);
-		s->vals[at] = val;
-		return;
-	}
-	strvec_push(&s->names, name);
-	s->vals = mg_realloc(s->vals, s->names.n * sizeof(*s->vals));
-	s->vals[s->names.n - 1] = val;
-}
-
-/* The value bound to `name` in the body, else at module level; NULL when
- * not known (bound locally to something unknown hides the module's). */
-static const pyx *lookup(const extractor *ex, const char *name)
-{
-	int at;
-
-	if (ex->sc && (at = strvec_index(&ex->sc->names, name)) >= 0)
-		return ex->sc->vals[at];
-	if ((at = strvec_index(&ex->module.names, name)) >= 0)
-		return ex->module.vals[at];
-	return NULL;
-}
-
-static pyx *resolve(void *ctx, const char *name)
-{
-	return pyx_clone(lookup(ctx, name));
-}
-
-static pyx *parse_range(extractor *ex, size_t a, size_t b)
-{
-	pyx *x = NULL;
-	mg_error err = MG_ERROR_INIT;
-
-	if (a < b)
-		pyx_parse_with(&x, &ex->t[a], b - a, 0, resolve, ex, &err);
-	mg_error_clear(&err);
-	return x;
-}
-
-/* A same-file function called `name` visible from the body being walked. */
-static const fdef *find_function(const extractor *ex, const char *name)
-{
-	size_t i;
-
-	if (ex->sc && strvec_index(&ex->sc->names, name) >= 0)
-		return NULL; /* rebound locally */
-	for (i = 0; ex->sc && i < ex->sc->local.n; i++)
-		if (!strcmp(ex->sc->local.v[i].name, name))
-			return &ex->sc->local.v[i];
-	for (i = 0; i < ex->fns.n; i++)
-		if (!strcmp(ex->fns.v[i].name, name))
-			return &ex->fns.v[i];
-	return NULL;
-}
-
-/* ---- values -------------------------------------------------------------- */
-
-/* The dialect name, spelled as the code reads it: `bind.dialect.name`,
- * `op.get_context().dialect.name`, `bind.engine.name`, a URL's backend. */
-static int is_dialect_expr(const pyx *x)
-{
-	const char *t;
-
-	if (!x || !x->text)
-		return 0;
-	t = x->text;
-	if (x->kind == PYX_NAME)
-		return ends_with(t, "dialect.name") || ends_with(t, "engine.name") || ends_with(t, "get_dialect().name");
-	if (x->kind == PYX_CALL)
-		return ends_with(t, "url.get_backend_name") || ends_with(t, "url.get_dialect().name");
-	return 0;
-}
-
-/* A connection URL: `bind.engine.url`, `str(bind.engine.url)`, `...url.drivername`. */
-static int is_url_expr(const pyx *x)
-{
-	if (!x || !x->text)
-		return 0;
-	if (x->kind == PYX_NAME)
-		return ends_with(x->text, ".url") || ends_with(x->text, ".url.drivername") || !strcmp(x->text, "url");
-	if (x->kind == PYX_CALL && !strcmp(x->text, "str") && x->n == 1)
-		return is_url_expr(x->items[0]);
-	if (x->kind == PYX_CALL && (!strcmp(x->text, "render_as_string") || ends_with(x->text, "url.render_as_string")))
-		return 1;
-	return 0;
-}
-
-/* Callees that only build values (SQLAlchemy constructs, logging, builtins). */
-static int in_list(const char *s, const char *const *list)
-{
-	size_t i;
-
-	for (i = 0; list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return 1;
-	return 0;
-}
-
-static int is_pure_callee(const char *c)
-{
-	static const char *const prefixes[] = { "sa.", "sqlalchemy.", "postgresql.", "mysql.", "sqlite.", "context.",
-						"logger.", "log.", "logging.", "LOG.", "LOGGER.", "datetime.", "uuid.",
-						"json.", "warnings.", "func.", "re.", "os.environ", "op.f", "sql.",
-						"textwrap.", "time.", "decimal.", "enum.", "typing.", "pg.", "psql.",
-						"dialects.", "orm.", "alembic_utils.", "click.", "sys.stdout", "sys.stderr",
-						"string.", "random.", "hashlib.", "base64.", "secrets.", "math.", NULL };
-	static const char *const names[] = { "print", "len", "range", "str", "int", "float", "dict", "list", "set",
-					     "tuple", "isinstance", "sorted", "table", "column", "text", "Column",
-					     "Table", "MetaData", "select", "update", "insert", "delete", "and_",
-					     "or_", "not_", "bool", "repr", "enumerate", "zip", "getattr", "hasattr",
-					     "cast", "literal", "literal_column", "bindparam", "ForeignKey",
-					     "ForeignKeyConstraint", "PrimaryKeyConstraint", "UniqueConstraint",
-					     "CheckConstraint", "Index", "Enum", "Sequence", "Identity", "declarative_base",
-					     "relationship", "backref", "PGFunction", "PGTrigger", "PGView",
-					     "PGExtension", "PGPolicy", "PGMaterializedView", "min", "max", "sum",
-					     "any", "all", "map", "filter", "reversed", "frozenset", "format",
-					     "inspect", "Inspector.from_engine", "Session", "sessionmaker", "sa_inspect",
-					     "exists", "null", "true", "false", "case", "type_coerce", "join", "outerjoin",
-					     "union", "union_all", "next", "iter", "round", "abs", "divmod", "type", "vars",
-					     "callable", "setattr", "id", "hash", "ord", "chr", "hex", "bytes", "open",
-					     "object", "exit", "quit", NULL };
-	static const char *const effects[] = { "create", "drop", "create_all", "drop_all", "execute", "reflect",
-					       "add", "delete", "merge", "update", "insert", NULL };
-	static const char *const readers[] = { "get_table_names", "get_columns", "get_indexes", "get_foreign_keys",
-					       "get_unique_constraints", "get_check_constraints", "get_pk_constraint",
-					       "get_view_names", "get_schema_names", "get_sequence_names", "has_table",
-					       "has_index", "has_sequence", "get_enums", "get_table_comment",
-					       "get_multi_columns", "get_temp_table_names", "fetchone", "fetchall",
-					       "fetchmany", "first", "one", "scalar_one", "one_or_none", "all", "scalar",
-					       "scalars", "mappings", "keys", "close", "commit", "flush", "rollback",
-					       "dedent", "strip", "lower", "upper", "split", "items", "values",
-					       "format", "isoformat", "now", "utcnow", "start", "finish",
-					       "bindparams", "compile", "label", "alias", "subquery", "cte", NULL };
-	const char *dot = strrchr(c, '.');
-	size_t i;
-
-	/* A method on a constructed object can act on the database:
-	 * sa.Enum(...).create(bind), sa.MetaData().drop_all(bind). */
-	if (strstr(c, "().") && dot && in_list(dot + 1, effects))
-		return 0;
-	for (i = 0; prefixes[i]; i++)
-		if (starts_with(c, prefixes[i]))
-			return 1;
-	return in_list(c, names) || (dot && in_list(dot + 1, readers));
-}
-
-/* Remember what `name` now holds, from the parsed value `v` (may be NULL). */
-static void bind_value(extractor *ex, const char *name, const pyx *v)
-{
-	scope *s = ex->sc;
-	int at;
-	pyx *keep = NULL;
-
-	if ((at = strvec_index(&s->conns, name)) >= 0) {
-		free(s->conns.v[at]);
-		s->conns.v[at] = s->conns.v[--s->conns.n];
-	}
-	if (v && v->kind == PYX_CALL && v->text &&
-	    (ends_with(v->text, "get_bind") || ends_with(v->text, ".connect") || ends_with(v->text, "get_bind().connect") ||
-	     ends_with(v->text, "get_context().bind") || ends_with(v->text, ".begin"))) {
-		strvec_push(&s->conns, name);
-	} else if (v && v->kind == PYX_CALL && v->text &&
-		   (!strcmp(pyx_basename(v), "Session") || ends_with(v->text, "sessionmaker()") ||
-		    !strcmp(pyx_basename(v), "scoped_session"))) {
-		strvec_push(&s->conns, name); /* an ORM session on the migration's connection */
-	} else if (v && v->kind == PYX_NAME && v->text &&
-		   (!strcmp(v->text, "context.bind") || ends_with(v->text, "get_context().bind") ||
-		    ends_with(v->text, ".connection"))) {
-		strvec_push(&s->conns, name);
-	} else if (v && (pyx_is_constant(v) || v->kind == PYX_STR || v->kind == PYX_COMPARE || v->kind == PYX_NOT ||
-			 v->kind == PYX_BOOLOP || is_dialect_expr(v) || is_url_expr(v) ||
-			 (v->kind == PYX_CALL && v->text && is_pure_callee(v->text)) ||
-			 ((v->kind == PYX_LIST || v->kind == PYX_TUPLE || v->kind == PYX_DICT)))) {
-		keep = pyx_clone(v);
-	}
-	scope_bind(s, name, keep);
-}
-
-/* `a, (b, c)`-free targets: a name, or names separated by commas (in
- * parentheses or not). Returns the count and fills `names` (owned), or 0. */
-static size_t target_names(const extractor *ex, size_t a, size_t b, strvec *names)
-{
-	size_t i;
-
-	if (a < b && pytok_is_op(&ex->t[a], "(") && pytok_is_op(&ex->t[b - 1], ")"))
-		a++, b--;
-	if (a < b && pytok_is_op(&ex->t[a], "[") && pytok_is_op(&ex->t[b - 1], "]"))
-		a++, b--;
-	for (i = a; i < b; i++) {
-		const pytok *t = &ex->t[i];
-		if ((i - a) % 2 == 0 && t->type == PYTOK_NAME)
-			strvec_push_n(names, t->start, t->len);
-		else if ((i - a) % 2 == 1 && pytok_is_op(t, ","))
-			continue;
-		else
-			return 0;
-	}
-	return names->n;
-}
-
-/* Bind loop or assignment targets to the parts of `v` (NULL: not known). */
-static void bind_targets(extractor *ex, const strvec *names, const pyx *v)
-{
-	size_t k;
-
-	if (names->n == 1) {
-		bind_value(ex, names->v[0], v);
-		return;
-	}
-	for (k = 0; k < names->n; k++)
-		bind_value(ex, names->v[k],
-			   v && (v->kind == PYX_TUPLE || v->kind == PYX_LIST) && v->n == names->n ? v->items[k] : NULL);
-}
 /* ---- operation signatures ----------------------------------------------- */
 
 /*
@@ -578,7 +252,7 @@ static const pyx *unwrap_statement(const pyx *x)
 	static const char *const wrappers[] = { "bindparams", "execution_options", "columns", "params", NULL };
 
 	for (;;) {
-		if (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_CALL && in_list(pyx_basename(x), wrappers))
+		if (x && x->kind == PYX_CALL && x->recv && x->recv->kind == PYX_CALL && ops__in_list(pyx_basename(x), wrappers))
 			x = x->recv;
 		else if (x && x->kind == PYX_CALL && !strcmp(pyx_basename(x), "dedent") && x->n == 1 && !x->keys[0])
 			x = x->items[0]; /* textwrap.dedent("..."): whitespace means nothing to SQL */
@@ -642,7 +316,7 @@ static const char *core_table(const extractor *ex, const pyx *x, const char *ver
 	if (!(dot = strchr(root->text, '.')))
 		return NULL;
 	first = mg_strndup(root->text, (size_t)(dot - root->text));
-	v = lookup(ex, first);
+	v = ops__lookup(ex, first);
 	free(first);
 	return table_ref(v);
 }
@@ -730,7 +404,7 @@ static const pyx *unwrap_result(const pyx *call)
 						 "one_or_none", "scalar_one", "scalar_one_or_none", "mappings",
 						 "close", "keys", NULL };
 	while (call && call->kind == PYX_CALL && call->recv && call->recv->kind == PYX_CALL &&
-	       in_list(pyx_basename(call), accessors))
+	       ops__in_list(pyx_basename(call), accessors))
 		call = call->recv;
 	return call;
 }
@@ -740,7 +414,7 @@ static int is_connection(const extractor *ex, const char *recv)
 	static const char *const known[] = { "connection", "conn", "bind", "session", "db.session", "context.bind",
 					     "op.get_bind()", "op.get_context().bind", "connectable", "engine",
 					     "db_session", "sess", NULL };
-	return in_list(recv, known) || (ex->sc && strvec_index(&ex->sc->conns, recv) >= 0) ||
+	return ops__in_list(recv, known) || (ex->sc && strvec_index(&ex->sc->conns, recv) >= 0) ||
 	       ends_with(recv, "get_bind()") || ends_with(recv, "get_context().bind") ||
 	       ends_with(recv, "get_bind().connect()");
 }
@@ -782,7 +456,7 @@ static const char *enum_method(const extractor *ex, const pyx *call)
 	if (!dot || (strcmp(dot + 1, "create") && strcmp(dot + 1, "drop")) || strchr(c, '(') || dot != strchr(c, '.'))
 		return NULL;
 	name = mg_strndup(c, (size_t)(dot - c));
-	v = lookup(ex, name);
+	v = ops__lookup(ex, name);
 	free(name);
 	if (!v || v->kind != PYX_CALL || (strcmp(pyx_basename(v), "Enum") && strcmp(pyx_basename(v), "ENUM")))
 		return NULL;
@@ -824,7 +498,7 @@ static int local_method(const extractor *ex, const char *c)
 	char *name;
 	int local;
 
-	if (!dot || c[root] != '.' || !ex->sc || in_list(dot + 1, effects))
+	if (!dot || c[root] != '.' || !ex->sc || ops__in_list(dot + 1, effects))
 		return 0;
 	name = mg_strndup(c, root);
 	local = strvec_index(&ex->sc->names, name) >= 0 && strvec_index(&ex->sc->conns, name) < 0 &&
@@ -843,7 +517,7 @@ static int orm_write(const extractor *ex, const char *c)
 	char *recv;
 	int yes;
 
-	if (!dot || !in_list(dot + 1, writes))
+	if (!dot || !ops__in_list(dot + 1, writes))
 		return 0;
 	recv = mg_strndup(c, (size_t)(dot - c));
 	yes = is_connection(ex, recv) && !strchr(recv, '(');
@@ -935,7 +609,7 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 		return 0;
 	if ((name = operation_name(ex, fr, c, &batch)) != NULL) {
 		/* an Alembic operation */
-	} else if (!strchr(c, '.') && (fn = find_function(ex, c)) != NULL) {
+	} else if (!strchr(c, '.') && (fn = ops__find_function(ex, c)) != NULL) {
 		walk_function(ex, fr, fn, call);
 		ex->helper_stmt = 1;
 	} else if (multidb_dispatch(ex, fr, call)) {
@@ -945,7 +619,7 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 		recv = mg_strndup(c, (size_t)(strrchr(c, '.') - c));
 		if (is_connection(ex, recv))
 			name = "execute";
-		else if (!is_pure_callee(c))
+		else if (!ops__pure_callee(c))
 			opaque(ex, fr, "unknown-execute", call->line, call->col,
 			       "'%s' executes something through '%s', which mgate does not know as a connection", c,
 			       recv);
@@ -965,16 +639,16 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 	} else if (local_method(ex, c) || ((from = imported_from(ex, c)) != NULL && harmless_module(from)) ||
 		   (assigned && reader_name(c))) {
 		/* data handling in Python */
-	} else if ((from = imported_from(ex, c)) != NULL && !is_pure_callee(c)) {
+	} else if ((from = imported_from(ex, c)) != NULL && !ops__pure_callee(c)) {
 		opaque(ex, fr, "imported-helper", call->line, call->col,
 		       "calls '%s()', imported from '%s': the operations it runs are not in this file", c, from);
-	} else if (!is_pure_callee(c)) {
+	} else if (!ops__pure_callee(c)) {
 		opaque(ex, fr, "helper-call", call->line, call->col,
 		       "calls '%s()', which is not defined in this file: the operations it runs cannot be seen", c);
 	}
-	if (!name || in_list(name, not_operations))
+	if (!name || ops__in_list(name, not_operations))
 		goto cleanup;
-	if (!batch && !in_list(name, known_operations) && strcmp(name, "orm_write")) {
+	if (!batch && !ops__in_list(name, known_operations) && strcmp(name, "orm_write")) {
 		opaque(ex, fr, "plugin-operation", call->line, call->col,
 		       "op.%s() is not one of Alembic's operations but a plugin's: the SQL it runs cannot be seen", name);
 		goto cleanup;
@@ -1003,169 +677,6 @@ static int handle_call(extractor *ex, const frame *fr, pyx *tree, const pyx *cal
 cleanup:
 	free(recv);
 	return taken;
-}
-
-/* ---- conditions ---------------------------------------------------------- */
-
-enum { UNKNOWN = -1 };
-
-static const pyx *helper_return(extractor *ex, const fdef *fn, const pyx *call, scope *tmp);
-
-/* The text a dialect or URL test compares with: the dialect's name, or a
- * URL of that dialect ("postgresql://"); NULL for anything else. */
-static const char *dialect_text(const extractor *ex, const pyx *x, buf *scratch)
-{
-	if (is_dialect_expr(x))
-		return ex->dialect;
-	if (is_url_expr(x)) {
-		buf_truncate(scratch, 0);
-		buf_printf(scratch, "%s://", ex->dialect);
-		return scratch->ptr;
-	}
-	return NULL;
-}
-
-static int in_seq(const char *s, const pyx *seq)
-{
-	size_t i;
-
-	if (!seq || (seq->kind != PYX_LIST && seq->kind != PYX_TUPLE))
-		return UNKNOWN;
-	for (i = 0; i < seq->n; i++) {
-		if (!lit(seq->items[i]))
-			return UNKNOWN;
-		if (!strcmp(seq->items[i]->text, s))
-			return 1;
-	}
-	return 0;
-}
-
-static int eval_cond(extractor *ex, const pyx *c, int *dialectal);
-
-static int eval_compare(extractor *ex, const pyx *c, int *dialectal)
-{
-	const pyx *l = c->items[0], *r = c->items[1];
-	const char *op = c->text;
-	buf sl = BUF_INIT, sr = BUF_INIT;
-	const char *dl = dialect_text(ex, l, &sl), *dr = dialect_text(ex, r, &sr);
-	int v = UNKNOWN, url = is_url_expr(l) || is_url_expr(r);
-
-	if (dl || dr)
-		*dialectal = 1;
-	if (!strcmp(op, "==") || !strcmp(op, "!=")) {
-		const char *a = dl ? dl : lit(l), *b = dr ? dr : lit(r);
-		if (a && b && !url)
-			v = !strcmp(a, b);
-		else if (lit(l) && lit(r))
-			v = !strcmp(lit(l), lit(r));
-		if (v != UNKNOWN && op[0] == '!')
-			v = !v;
-	} else if (!strcmp(op, "in") || !strcmp(op, "not in")) {
-		if (lit(l) && dr)
-			v = strstr(dr, lit(l)) != NULL;
-		else if (dl && !url)
-			v = in_seq(dl, r);
-		else if (lit(l) && lit(r))
-			v = strstr(lit(r), lit(l)) != NULL;
-		else if (lit(l))
-			v = in_seq(lit(l), r);
-		if (v != UNKNOWN && op[0] == 'n')
-			v = !v;
-	}
-	buf_release(&sl);
-	buf_release(&sr);
-	return v;
-}
-
-/* `url.startswith("mysql")`, `name.startswith(("postgres", "pg"))`. */
-static int eval_method(extractor *ex, const pyx *c, int *dialectal)
-{
-	buf s = BUF_INIT;
-	const char *b = pyx_basename(c), *text;
-	const pyx *arg = pyx_arg(c, 0, NULL), *recv = c->recv;
-	int v = UNKNOWN;
-	size_t i;
-
-	if (strcmp(b, "startswith") && strcmp(b, "endswith"))
-		return UNKNOWN;
-	if (!recv && c->text && strchr(c->text, '.') == strrchr(c->text, '.')) {
-		char *name = mg_strndup(c->text, strcspn(c->text, ".")); /* `url.startswith(...)`: url's value */
-		recv = lookup(ex, name);
-		free(name);
-	}
-	if (!recv)
-		return UNKNOWN;
-	text = dialect_text(ex, recv, &s);
-	if (!text)
-		text = lit(recv);
-	else
-		*dialectal = 1;
-	if (text && arg) {
-		const pyx *one[1];
-		const pyx *const *items = one;
-		size_t n = 1;
-		one[0] = arg;
-		if (arg->kind == PYX_TUPLE) {
-			items = (const pyx *const *)arg->items;
-			n = arg->n;
-		}
-		for (v = 0, i = 0; i < n && v != UNKNOWN; i++) {
-			const char *w = lit(items[i]);
-			size_t tl = strlen(text), wl = w ? strlen(w) : 0;
-			if (!w)
-				v = UNKNOWN;
-			else if (b[0] == 's' ? !strncmp(text, w, wl) : (tl >= wl && !strcmp(text + tl - wl, w)))
-				v = 1;
-		}
-	}
-	buf_release(&s);
-	return v;
-}
-
-/* True (1), false (0) or UNKNOWN for a condition; *dialectal is set when
- * the answer came from the dialect. */
-static int eval_cond(extractor *ex, const pyx *c, int *dialectal)
-{
-	size_t i;
-	int v, any_unknown = 0;
-
-	if (!c)
-		return UNKNOWN;
-	switch (c->kind) {
-	case PYX_BOOL: return pyx_is_true(c);
-	case PYX_NONE: return 0;
-	case PYX_NUM: return strtod(c->text, NULL) != 0;
-	case PYX_STR: return lit(c) ? c->text[0] != 0 : UNKNOWN;
-	case PYX_LIST:
-	case PYX_TUPLE: return c->n > 0;
-	case PYX_NOT:
-		v = eval_cond(ex, c->items[0], dialectal);
-		return v == UNKNOWN ? UNKNOWN : !v;
-	case PYX_BOOLOP:
-		for (i = 0; i < c->n; i++) {
-			v = eval_cond(ex, c->items[i], dialectal);
-			if (v == UNKNOWN)
-				any_unknown = 1;
-			else if (v == (c->text[0] == 'o'))
-				return v; /* `or` with a true operand, `and` with a false one */
-		}
-		return any_unknown ? UNKNOWN : c->text[0] != 'o';
-	case PYX_COMPARE: return eval_compare(ex, c, dialectal);
-	case PYX_CALL: {
-		const fdef *fn;
-		if ((v = eval_method(ex, c, dialectal)) != UNKNOWN)
-			return v;
-		if (c->text && !strchr(c->text, '.') && (fn = find_function(ex, c->text)) != NULL) {
-			scope tmp;
-			const pyx *r = helper_return(ex, fn, c, &tmp);
-			v = r ? eval_cond(ex, r, dialectal) : UNKNOWN;
-			scope_release(&tmp);
-			return v;
-		}
-		return UNKNOWN;
-	}
-	default: return UNKNOWN;
-	}
 }
 
 /* ---- statements ---------------------------------------------------------- */
@@ -1245,12 +756,12 @@ static void bind_assignment(extractor *ex, size_t a, size_t b, const pyx *value,
 {
 	strvec names = STRVEC_INIT;
 
-	if (!target_names(ex, a, b, &names)) {
+	if (!ops__target_names(ex, a, b, &names)) {
 		strvec_release(&names);
 		return;
 	}
 	if (augmented && names.n == 1) {
-		const pyx *old = lookup(ex, names.v[0]);
+		const pyx *old = ops__lookup(ex, names.v[0]);
 		pyx *sum = NULL;
 		if (lit(old) && lit(value) && pytok_is_op(&ex->t[b], "+=")) {
 			buf t = BUF_INIT;
@@ -1268,10 +779,10 @@ static void bind_assignment(extractor *ex, size_t a, size_t b, const pyx *value,
 			}
 			sum->alloc = sum->n;
 		}
-		bind_value(ex, names.v[0], sum);
+		ops__bind_value(ex, names.v[0], sum);
 		pyx_free(sum);
 	} else {
-		bind_targets(ex, &names, value);
+		ops__bind_targets(ex, &names, value);
 	}
 	strvec_release(&names);
 }
@@ -1289,7 +800,7 @@ static int list_method(extractor *ex, const pyx *call)
 	if (!dot || strchr(c, '(') || (strcmp(dot + 1, "append") && strcmp(dot + 1, "extend")))
 		return 0;
 	name = mg_strndup(c, (size_t)(dot - c));
-	old = lookup(ex, name);
+	old = ops__lookup(ex, name);
 	if (strchr(name, '.') || !old || old->kind != PYX_LIST) {
 		int local = ex->sc && strvec_index(&ex->sc->names, name) >= 0;
 		free(name);
@@ -1303,7 +814,7 @@ static int list_method(extractor *ex, const pyx *call)
 			grown->items[grown->n++] = pyx_clone(dot[1] == 'a' ? arg : arg->items[k]);
 		grown->alloc = grown->n;
 	}
-	scope_bind(ex->sc, name, grown);
+	ops__scope_bind(ex->sc, name, grown);
 	free(name);
 	return 1;
 }
@@ -1369,10 +880,10 @@ static void simple_statement(extractor *ex, const frame *fr, size_t a, size_t b,
 	eq = find_assign(ex, a, b, &augmented);
 	if (eq < b) {
 		size_t tend = find_top(ex, a, eq, ":"); /* annotated: `x: str = ...` */
-		x = parse_range(ex, eq + 1, b);
+		x = ops__parse_range(ex, eq + 1, b);
 		bind_assignment(ex, a, tend < eq ? tend : eq, x, augmented);
 	} else {
-		x = parse_range(ex, a, b);
+		x = ops__parse_range(ex, a, b);
 	}
 	before = ex->out->n;
 	taken = x && x->kind == PYX_CALL && !list_method(ex, x) && handle_call(ex, fr, x, x, eq < b);
@@ -1422,7 +933,7 @@ static void with_items(extractor *ex, frame *inner, size_t a, size_t b)
 			}
 		if (as == a)
 			as = comma;
-		x = parse_range(ex, a, as);
+		x = ops__parse_range(ex, a, as);
 		if (x && x->kind == PYX_CALL && x->text &&
 		    (!strcmp(x->text, "op.batch_alter_table") || !strcmp(x->text, "alembic.op.batch_alter_table") ||
 		     (strvec_index(&ex->op_names, "batch_alter_table") >= 0 && !strcmp(x->text, "batch_alter_table")))) {
@@ -1442,7 +953,7 @@ static void with_items(extractor *ex, frame *inner, size_t a, size_t b)
 			inner->autocommit = 1;
 		} else if (x && alias) {
 			char *name = mg_strndup(alias->start, alias->len);
-			bind_value(ex, name, x); /* `with op.get_bind().connect() as conn:` */
+			ops__bind_value(ex, name, x); /* `with op.get_bind().connect() as conn:` */
 			free(name);
 		}
 		pyx_free(x);
@@ -1469,98 +980,6 @@ static void block_body(extractor *ex, const frame *fr, size_t colon, size_t end,
 		ex->i++;
 		walk_block(ex, fr, top);
 	}
-}
-
-/* ---- loops --------------------------------------------------------------- */
-
-/* What a loop's iterable is, in words, when it cannot be unrolled. */
-static void describe_iterable(buf *out, const pyx *it)
-{
-	const char *t = it && it->text ? it->text : "";
-
-	if (it && it->kind == PYX_CALL &&
-	    (strstr(t, "execute") || strstr(t, "query") || strstr(t, "fetch") || strstr(t, "scalars") ||
-	     ends_with(t, ".all") || strstr(t, "select")))
-		buf_printf(out, "the rows of a query ('%s()')", t);
-	else if (it && (strstr(t, "get_table_names") || strstr(t, "get_columns") || strstr(t, "get_indexes") ||
-			strstr(t, "get_foreign_keys") || strstr(t, "sorted_tables") || strstr(t, "reflect") ||
-			strstr(t, "metadata.tables") || strstr(t, "inspect")))
-		buf_printf(out, "what '%s' reads from the database", t);
-	else if (it && it->kind == PYX_NAME)
-		buf_printf(out, "'%s', whose value is computed at run time", t);
-	else if (it && it->kind == PYX_CALL)
-		buf_printf(out, "the result of '%s()'", t);
-	else
-		buf_printf(out, "a %s", it && it->kind == PYX_OTHER ? it->text : "value known only at run time");
-}
-
-/* `enumerate(seq)`, `zip(a, b)`, `range(n)` over known values, as a list; NULL otherwise. */
-static pyx *known_sequence(const pyx *it)
-{
-	pyx *out;
-	size_t i, k;
-
-	if (!it)
-		return NULL;
-	if (it->kind == PYX_LIST || it->kind == PYX_TUPLE)
-		return pyx_clone(it);
-	if (it->kind != PYX_CALL || !it->text)
-		return NULL;
-	if ((!strcmp(it->text, "list") || !strcmp(it->text, "tuple") || !strcmp(it->text, "sorted") ||
-	     !strcmp(it->text, "reversed")) &&
-	    it->n == 1 && !it->keys[0] && (it->items[0]->kind == PYX_LIST || it->items[0]->kind == PYX_TUPLE)) {
-		out = pyx_clone(it->items[0]);
-		if (!strcmp(it->text, "reversed"))
-			for (i = 0; i < out->n / 2; i++) {
-				pyx *t = out->items[i];
-				out->items[i] = out->items[out->n - 1 - i];
-				out->items[out->n - 1 - i] = t;
-			}
-		return out; /* sorted() keeps the order: each item's findings are the same */
-	}
-	if (!strcmp(it->text, "enumerate") && it->n == 1 && !it->keys[0] &&
-	    (it->items[0]->kind == PYX_LIST || it->items[0]->kind == PYX_TUPLE)) {
-		pyx *seq = it->items[0];
-		out = pyx_clone(seq);
-		for (i = 0; i < out->n; i++) {
-			pyx *pair = mg_calloc(1, sizeof(*pair)), *num = mg_calloc(1, sizeof(*num));
-			char n[24];
-			snprintf(n, sizeof(n), "%zu", i);
-			num->kind = PYX_NUM;
-			num->text = mg_strdup(n);
-			pair->kind = PYX_TUPLE;
-			pair->alloc = pair->n = 2;
-			pair->items = mg_malloc(2 * sizeof(*pair->items));
-			pair->items[0] = num;
-			pair->items[1] = out->items[i];
-			out->items[i] = pair;
-		}
-		return out;
-	}
-	if (!strcmp(it->text, "zip") && it->n >= 1) {
-		size_t len = (size_t)-1;
-		for (k = 0; k < it->n; k++) {
-			if (it->keys[k] || (it->items[k]->kind != PYX_LIST && it->items[k]->kind != PYX_TUPLE))
-				return NULL;
-			if (it->items[k]->n < len)
-				len = it->items[k]->n;
-		}
-		out = mg_calloc(1, sizeof(*out));
-		out->kind = PYX_LIST;
-		out->alloc = out->n = len;
-		out->items = mg_calloc(len ? len : 1, sizeof(*out->items));
-		for (i = 0; i < len; i++) {
-			pyx *tuple = mg_calloc(1, sizeof(*tuple));
-			tuple->kind = PYX_TUPLE;
-			tuple->alloc = tuple->n = it->n;
-			tuple->items = mg_malloc(it->n * sizeof(*tuple->items));
-			for (k = 0; k < it->n; k++)
-				tuple->items[k] = pyx_clone(it->items[k]->items[i]);
-			out->items[i] = tuple;
-		}
-		return out;
-	}
-	return NULL;
 }
 
 /* SQL that only reads or changes rows: it starts with SELECT, WITH,
@@ -1622,9 +1041,9 @@ static void for_loop(extractor *ex, const frame *fr, size_t a, size_t colon, siz
 	frame inner = *fr;
 
 	if (in < colon) {
-		target_names(ex, a + 1, in, &names);
-		it = parse_range(ex, in + 1, colon);
-		seq = known_sequence(it);
+		ops__target_names(ex, a + 1, in, &names);
+		it = ops__parse_range(ex, in + 1, colon);
+		seq = ops__known_sequence(it);
 	}
 	if (!fr->dead)
 		ex->out->fn[ex->func].statements++;
@@ -1634,18 +1053,18 @@ static void for_loop(extractor *ex, const frame *fr, size_t a, size_t colon, siz
 			block_body(ex, &inner, colon, end, 0);
 		}
 		for (k = 0; k < seq->n; k++) {
-			bind_targets(ex, &names, seq->items[k]);
+			ops__bind_targets(ex, &names, seq->items[k]);
 			block_body(ex, &inner, colon, end, 0);
 		}
 	} else {
 		size_t before = ex->out->n;
 		inner.in_loop = 1;
 		for (k = 0; k < names.n; k++)
-			bind_value(ex, names.v[k], NULL);
+			ops__bind_value(ex, names.v[k], NULL);
 		block_body(ex, &inner, colon, end, 0);
 		if (!body_visible(ex, before)) {
 			buf what = BUF_INIT;
-			describe_iterable(&what, it);
+			ops__describe_iterable(&what, it);
 			opaque(ex, fr, "loop", kw->line, kw->col,
 			       "a 'for' loop over %s: the operations inside run once per item, on values known only "
 			       "at run time",
@@ -1677,8 +1096,8 @@ static void branch(extractor *ex, const frame *fr, chain *ch, size_t a, size_t c
 	} else if (pytok_is_name(kw, "else")) {
 		v = ch->unknown ? UNKNOWN : 1;
 	} else {
-		pyx *c = parse_range(ex, a + 1, colon);
-		v = eval_cond(ex, c, &dialectal);
+		pyx *c = ops__parse_range(ex, a + 1, colon);
+		v = ops__eval_cond(ex, c, &dialectal);
 		pyx_free(c);
 	}
 	if (!inner.dead) {
@@ -1787,16 +1206,16 @@ static void bind_params(extractor *ex, scope *callee, const fdef *fn, const pyx 
 		}
 		ex->sc = callee;
 		if (arg) {
-			bind_value(ex, p, arg);
+			ops__bind_value(ex, p, arg);
 		} else if (fn->dflt_a[k] < fn->dflt_b[k]) {
 			pyx *d;
 			ex->sc = caller; /* defaults are evaluated where the function is defined: near enough */
-			d = parse_range(ex, fn->dflt_a[k], fn->dflt_b[k]);
+			d = ops__parse_range(ex, fn->dflt_a[k], fn->dflt_b[k]);
 			ex->sc = callee;
-			bind_value(ex, p, d);
+			ops__bind_value(ex, p, d);
 			pyx_free(d);
 		} else {
-			bind_value(ex, p, NULL);
+			ops__bind_value(ex, p, NULL);
 		}
 		ex->sc = caller;
 	}
@@ -1843,7 +1262,7 @@ static void walk_function(extractor *ex, const frame *fr, const fdef *fn, const 
 	ex->via = saved_via;
 	ex->call_line = saved_line;
 	ex->i = saved_i;
-	scope_release(&callee);
+	ops__scope_release(&callee);
 }
 
 /*
@@ -1851,7 +1270,7 @@ static void walk_function(extractor *ex, const frame *fr, const fdef *fn, const 
  * `return <expr>` (`def is_sqlite(): return op.get_bind().dialect.name ==
  * "sqlite"`), parsed in `tmp` (a scope the caller releases), or NULL.
  */
-static const pyx *helper_return(extractor *ex, const fdef *fn, const pyx *call, scope *tmp)
+const pyx *ops__helper_return(extractor *ex, const fdef *fn, const pyx *call, scope *tmp)
 {
 	scope *saved = ex->sc;
 	size_t i = fn->end + 1, eol;
@@ -1882,15 +1301,15 @@ static const pyx *helper_return(extractor *ex, const fdef *fn, const pyx *call, 
 		if (ex->t[i].type == PYTOK_STRING && eol == i + 1)
 			continue; /* docstring */
 		if (pytok_is_name(&ex->t[i], "return")) {
-			pyx *r = parse_range(ex, i + 1, eol);
-			scope_bind(tmp, "\x01return", r);
+			pyx *r = ops__parse_range(ex, i + 1, eol);
+			ops__scope_bind(tmp, "\x01return", r);
 			ret = r;
 			break;
 		}
 		if ((eq = find_assign(ex, i, eol, &augmented)) >= eol || augmented || is_compound_line(ex, i))
 			goto cleanup;
 		{
-			pyx *v = parse_range(ex, eq + 1, eol);
+			pyx *v = ops__parse_range(ex, eq + 1, eol);
 			bind_assignment(ex, i, eq, v, 0);
 			pyx_free(v);
 		}
@@ -2057,7 +1476,7 @@ static void read_module(extractor *ex)
 			else if (!is_compound_kw(t) && !pytok_is_op(t, "@") && !pytok_is_name(t, "import") &&
 				 (eq = find_assign(ex, i, end, &augmented)) < end && !augmented) {
 				size_t tend = find_top(ex, i, eq, ":");
-				pyx *v = parse_range(ex, eq + 1, end);
+				pyx *v = ops__parse_range(ex, eq + 1, end);
 				bind_assignment(ex, i, tend < eq ? tend : eq, v, 0);
 				pyx_free(v);
 			}
@@ -2104,8 +1523,8 @@ static void extract_function(extractor *ex, migop_func func, const pyscan_span *
 	ex->returned = 0;
 	ex->depth = 0;
 	ex->sc = NULL;
-	scope_release(&body);
-	fdefs_release(&self);
+	ops__scope_release(&body);
+	ops__fdefs_release(&self);
 }
 
 int ops_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_span *up,
@@ -2124,8 +1543,8 @@ int ops_extract_tokens(migops *out, const pytok *toks, size_t n, const pyscan_sp
 	extract_function(&ex, MIGOP_UPGRADE, up);
 	ex.work = 0;
 	extract_function(&ex, MIGOP_DOWNGRADE, down);
-	scope_release(&ex.module);
-	fdefs_release(&ex.fns);
+	ops__scope_release(&ex.module);
+	ops__fdefs_release(&ex.fns);
 	strvec_release(&ex.imp_names);
 	strvec_release(&ex.imp_from);
 	strvec_release(&ex.op_names);

@@ -332,6 +332,36 @@ static void test_bad_settings(void **state)
 	config_release(&cfg);
 }
 
+/* accept: one `<revision>:<rule> -- <reason>` per line, each with its line;
+ * one without a reason (or revision, or rule) is an error naming its line. */
+static void test_acceptances(void **state)
+{
+	mgate_config cfg;
+	mg_error err = MG_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(load(&cfg, HEAD "accept =\n    a1b2c3:drop-column -- never written (ADR-7)\n"
+					 "    d4e5f6 : missing-downgrade --  contract branch: no way back\n",
+			      &err),
+			 0);
+	assert_int_equal(cfg.settings.naccepts, 2);
+	assert_string_equal(cfg.settings.accepts[0].revision, "a1b2c3");
+	assert_string_equal(cfg.settings.accepts[0].rule, "drop-column");
+	assert_string_equal(cfg.settings.accepts[0].reason, "never written (ADR-7)");
+	assert_int_equal(cfg.settings.accepts[0].line, 6);
+	assert_string_equal(cfg.settings.accepts[1].revision, "d4e5f6");
+	assert_string_equal(cfg.settings.accepts[1].reason, "contract branch: no way back");
+	assert_int_equal(cfg.settings.accepts[1].line, 7);
+	config_release(&cfg);
+	assert_int_equal(load(&cfg, HEAD "accept =\n    a1b2c3:drop-column -- ok\n    d4e5f6:drop-table\n", &err),
+			 MG_ECONFIG);
+	assert_non_null(strstr(err.msg, "alembic.ini:7: bad accept 'd4e5f6:drop-table' in [mgate]"));
+	config_release(&cfg);
+	assert_int_equal(load(&cfg, HEAD "accept = a1b2c3: -- why\n", &err), MG_ECONFIG);
+	assert_non_null(strstr(err.msg, "alembic.ini:5: bad accept in [mgate]: the rule is empty"));
+	config_release(&cfg);
+}
+
 /* invariants_file: [name] sections with sql and expect, after invariant.<name>. */
 static void test_invariants_file(void **state)
 {
@@ -419,6 +449,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invariants_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acceptances, setup, teardown),
 		cmocka_unit_test(test_keys_documented),
 		cmocka_unit_test(test_with_url),
 	};

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alembic/config.h"
 #include "lint/lint.h"
 #include "python/pyscan.h"
 
@@ -61,6 +62,43 @@ static const finding *any(const findings *f, const char *rule)
 
 #define REV(body, down) "from alembic import op\nimport sqlalchemy as sa\nrevision = 'r1'\ndown_revision = None\n" \
 			"def upgrade():\n" body "def downgrade():\n" down
+
+/* `accept` lines of [mgate]: a matching one suppresses with its reason; one
+ * whose revision was judged and matched nothing is unused-acceptance; one
+ * for a revision not judged says nothing. */
+static void test_config_acceptances(void **state)
+{
+	config_accept acc[] = {
+		{ "r1", "drop-column", "never written since r0", 12 },
+		{ "r1", "drop-table", "stale", 13 },
+		{ "zz99", "drop-column", "another revision", 14 },
+	};
+	lint_opts o = { .rules = &catalogue, .dialect = SQL_POSTGRESQL, .pg_version = 15, .accepts = acc, .naccepts = 3, .ini_path = "alembic.ini" };
+	lint_ctx ctx;
+	findings f = FINDINGS_INIT;
+	const finding *x;
+
+	(void)state;
+	lint_init(&ctx, &o);
+	run(&ctx, &f, REV("    op.drop_column('users', 'email')\n", "    op.add_column('users', sa.Column('email', sa.Text()))\n"));
+	lint_finish(&ctx, &f);
+	x = any(&f, "drop-column");
+	assert_non_null(x);
+	assert_string_equal(x->suppressed, "accepted in alembic.ini line 12: never written since r0");
+	x = active(&f, "unused-acceptance");
+	assert_non_null(x);
+	assert_int_equal(x->line, 13);
+	assert_string_equal(x->path, "alembic.ini");
+	assert_non_null(strstr(x->message, "'r1:drop-table'"));
+	assert_int_equal(x->severity, SEV_WARNING);
+	x = NULL;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, "unused-acceptance") && f.v[i].line == 14)
+			x = &f.v[i];
+	assert_null(x); /* zz99 was not judged */
+	findings_release(&f);
+	lint_release(&ctx);
+}
 
 static void test_finding_fields(void **state)
 {
@@ -256,6 +294,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finding_fields),
+		cmocka_unit_test(test_config_acceptances),
 		cmocka_unit_test(test_context_across_revisions),
 		cmocka_unit_test(test_tables_touched),
 		cmocka_unit_test(test_suppressions),

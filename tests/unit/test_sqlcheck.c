@@ -136,6 +136,46 @@ static void test_parse_errors(void **state)
 	sqlstmts_release(&s);
 }
 
+/* Bind parameters in every paramstyle parse; the statements keep their
+ * original text, casts and quoted colons are not parameters, and a real
+ * syntax error is still one. */
+static void test_bind_parameters(void **state)
+{
+	static const char *const sqls[] = {
+		"UPDATE users SET role = :role WHERE id = :id",
+		"DELETE FROM users WHERE id = %s",
+		"UPDATE users SET role = %(role)s WHERE email LIKE %(domain)s",
+		"UPDATE users SET role = ? WHERE id = ?",
+		"UPDATE shops SET opens_at = '09:00', kind = :kind::text WHERE id = :id",
+		"WITH stale AS (SELECT id FROM carts WHERE updated_at < :cutoff) DELETE FROM cart_items",
+		NULL,
+	};
+	sqlstmts s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; sqls[i]; i++) {
+		classify(&s, sqls[i], SQL_POSTGRESQL);
+		assert_false(s.parse_failed);
+		assert_int_equal(s.n, 1);
+		assert_string_equal(s.v[0].text, sqls[i]);
+		sqlstmts_release(&s);
+	}
+	classify(&s, "DELETE FROM users WHERE id = :id", SQL_POSTGRESQL);
+	expect(&s, 0, "delete", "users", "where", "1");
+	sqlstmts_release(&s);
+	classify(&s, "WITH stale AS (SELECT id FROM carts WHERE x < :c) DELETE FROM cart_items", SQL_POSTGRESQL);
+	expect(&s, 0, "delete", "cart_items", "where", NULL); /* the CTE's WHERE is not the DELETE's */
+	sqlstmts_release(&s);
+	classify(&s, "UPDATE users SET role = :role WHER id = :id", SQL_POSTGRESQL);
+	assert_true(s.parse_failed);
+	sqlstmts_release(&s);
+	/* a jsonb ? operator is not a parameter: it parses as it is */
+	classify(&s, "SELECT data ? 'key' FROM docs", SQL_POSTGRESQL);
+	assert_false(s.parse_failed);
+	sqlstmts_release(&s);
+}
+
 static void test_sqlite_fallback(void **state)
 {
 	sqlstmts s;
@@ -230,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_sqlite_fallback),
+		cmocka_unit_test(test_bind_parameters),
 		cmocka_unit_test(test_empty_and_odd_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
