@@ -259,10 +259,9 @@ void ops__bind_targets(extractor *ex, const strvec *names, const pyx *v)
 	}
 	for (k = 0; k < names->n; k++)
 		ops__bind_value(ex, names->v[k],
-			   v && (v->kind == PYX_TUPLE || v->kind == PYX_LIST) && v->n == names->n ? v->items[k] : NULL);
+				v && (v->kind == PYX_TUPLE || v->kind == PYX_LIST) && v->n == names->n ? v->items[k] : NULL);
 }
 /* ---- conditions ---------------------------------------------------------- */
-
 
 
 /* The text a dialect or URL test compares with: the dialect's name, or a
