@@ -32,7 +32,8 @@ static int baseline(session *s)
 static int list(session *s)
 {
 	static const char *const states[] = { "matches", "no script defines it any more", "EDITED since it was applied",
-					      "downgrade() or comments edited since it was applied (what ran is unchanged)" };
+					      "downgrade() edited since it was applied (what ran is unchanged)",
+					      "comments edited since it was applied (nothing that runs changed)" };
 	mg_error err = MG_ERROR_INIT;
 	ledger_list l;
 	size_t i;

@@ -207,10 +207,16 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 		case LEDGER_DOWNGRADE_EDITED:
 			findings_add(&c->found, "edited-applied-revision", SEV_WARNING, o->map->v[x].s->path,
 				     o->map->v[x].s->downgrade.line, revs.v[i],
-				     "revision '%s' was edited since it was applied, but only in downgrade() (or comments): "
-				     "what ran is unchanged; a rollback now runs the edited downgrade(), so review it",
+				     "revision '%s' was edited since it was applied, but only in downgrade(): what ran is "
+				     "unchanged; a rollback now runs the edited downgrade(), so review it",
 				     revs.v[i]);
 			way_back++;
+			break;
+		case LEDGER_COSMETIC:
+			findings_add(&c->found, "edited-applied-revision", SEV_INFO, o->map->v[x].s->path, 0, revs.v[i],
+				     "revision '%s' was edited since it was applied, in comments or blank lines only: "
+				     "nothing that runs changed",
+				     revs.v[i]);
 			break;
 		default:
 			break;
@@ -223,7 +229,7 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 			"%zu applied revision%s edited since", edited, edited == 1 ? "" : "s");
 	else if (way_back)
 		verdict(c, GATE_WARN, "review the edited downgrade(): it is the way back now",
-			"%zu applied revision%s with only downgrade() (or comments) edited since", way_back,
+			"%zu applied revision%s with only downgrade() edited since", way_back,
 			way_back == 1 ? "" : "s");
 	else if (gone || unrecorded)
 		verdict(c, GATE_WARN, unrecorded ? "`mgate ledger baseline` records the unrecorded ones" : NULL,

@@ -27,8 +27,9 @@ int ledger_script_hash(char hex[65], const script *s, mg_error *err)
 	return rc;
 }
 
-/* The SHA-256 of a script's code outside downgrade(), comments and blank lines left out. */
-static int code_hash(char hex[65], const script *s, mg_error *err)
+/* The SHA-256 of a script's code, comments and blank lines left out; with
+ * `outside_downgrade`, without downgrade() either. */
+static int code_hash(char hex[65], const script *s, int outside_downgrade, mg_error *err)
 {
 	sha256_ctx c;
 	buf src = BUF_INIT;
@@ -37,7 +38,8 @@ static int code_hash(char hex[65], const script *s, mg_error *err)
 	int rc;
 
 	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
-		pyscan_code_tokens(&toks, src.ptr, src.len, s->downgrade.line, s->downgrade.end_line);
+		pyscan_code_tokens(&toks, src.ptr, src.len, outside_downgrade ? s->downgrade.line : 0,
+				   s->downgrade.end_line);
 		for (i = 0; i < toks.n; i++) {
 			sha256_update(&c, toks.v[i], strlen(toks.v[i]));
 			sha256_update(&c, "\n", 1);
@@ -53,13 +55,15 @@ int ledger_compare(const script *s, const char *stored)
 {
 	char full[65], code[65];
 	mg_error err = MG_ERROR_INIT;
-	const char *space = strchr(stored, ' ');
+	const char *all = strchr(stored, ' '), *up = all ? strchr(all + 1, ' ') : NULL;
 
 	if (ledger_script_hash(full, s, &err) < 0)
 		return LEDGER_MATCHES;
 	if (!strncmp(full, stored, 64) && (stored[64] == 0 || stored[64] == ' '))
 		return LEDGER_MATCHES;
-	if (space && code_hash(code, s, &err) == 0 && !strcmp(code, space + 1))
+	if (up && code_hash(code, s, 0, &err) == 0 && !strncmp(code, all + 1, 64))
+		return LEDGER_COSMETIC;
+	if (up && code_hash(code, s, 1, &err) == 0 && !strcmp(code, up + 1))
 		return LEDGER_DOWNGRADE_EDITED;
 	return LEDGER_EDITED;
 }
@@ -74,11 +78,12 @@ static int write_rows(db *d, const db_version_table *vt, const revmap *m, const 
 	int rc = MG_OK;
 
 	for (i = 0; i < n; i++) {
-		char hex[65], code[65];
+		char hex[65], all[65], up[65];
 		buf both = BUF_INIT;
-		if (ledger_script_hash(hex, m->v[v[i]].s, err) < 0 || code_hash(code, m->v[v[i]].s, err) < 0)
+		if (ledger_script_hash(hex, m->v[v[i]].s, err) < 0 || code_hash(all, m->v[v[i]].s, 0, err) < 0 ||
+		    code_hash(up, m->v[v[i]].s, 1, err) < 0)
 			continue;
-		buf_printf(&both, "%s %s", hex, code);
+		buf_printf(&both, "%s %s %s", hex, all, up);
 		strvec_push(&revs, m->v[v[i]].id);
 		strvec_push_owned(&hashes, buf_detach(&both));
 	}

@@ -5,12 +5,12 @@
  * edited after it ran: the edit never reached the database, and the gate
  * closes on it.
  *
- * Each entry also keeps a second SHA-256, of the code outside downgrade()
- * (comments and blank lines left out; the two hashes share the sha256
- * column, separated by a space). When only the first differs, the edit is
- * confined to downgrade() or comments: what ran is unchanged, only the
- * way back may differ, and that is a warning. Entries recorded before the
- * second hash existed tell no such difference.
+ * Each entry also keeps two more SHA-256s, of the code with comments and
+ * blank lines left out: the whole file's, and the code outside
+ * downgrade() (the three share the sha256 column, separated by spaces).
+ * An edit that changes only comments or blank lines is information; one
+ * confined to downgrade() changes the way back, not what ran, and is a
+ * warning. Entries recorded with one hash tell no such difference.
  */
 #ifndef MGATE_LEDGER_H
 #define MGATE_LEDGER_H
@@ -32,7 +32,8 @@ int ledger_record(db *d, const db_version_table *vt, const revmap *m, const int 
 enum ledger_state { LEDGER_MATCHES,
 		    LEDGER_GONE,
 		    LEDGER_EDITED,
-		    LEDGER_DOWNGRADE_EDITED /* only downgrade() or comments changed */ };
+		    LEDGER_DOWNGRADE_EDITED, /* only downgrade() changed (and comments) */
+		    LEDGER_COSMETIC /* only comments or blank lines changed */ };
 
 /* How the script `s` compares with what the ledger recorded for it
  * (`stored`: the sha256 column's value). LEDGER_MATCHES when the file
@@ -51,7 +52,7 @@ typedef struct ledger_list {
 	ledger_entry *v; /* in the order they were recorded */
 	size_t n;
 	size_t bad;      /* entries edited or gone */
-	size_t way_back; /* entries whose downgrade() (or comments) alone changed */
+	size_t way_back; /* entries whose downgrade() alone changed */
 } ledger_list;
 
 /* The ledger of `d`, each entry compared with the graph's scripts. */

@@ -74,7 +74,9 @@ static const char *downgrade_problem(const script *s, sql_dialect dialect, plan_
 }
 
 /* The rule engine's findings about a revision's way back: the rollback
- * rules, and any rule on a line of its downgrade(). */
+ * rules, and any rule on a line of its downgrade(). A lossy downgrade,
+ * informational in lint, is a warning here: this rollback would really
+ * drop what was written since. */
 static void rule_findings(findings *out, lint_ctx *ctx, const script *s)
 {
 	findings all = FINDINGS_INIT;
@@ -88,6 +90,8 @@ static void rule_findings(findings *out, lint_ctx *ctx, const script *s)
 			if (x->suppressed || !(in_down || !strcmp(x->id, "missing-downgrade")))
 				continue;
 			findings_add_copy(out, x);
+			if (!strcmp(x->id, "lossy-downgrade"))
+				findings_last(out)->severity = SEV_WARNING;
 		}
 	findings_release(&all);
 }

@@ -1,6 +1,6 @@
 /*
  * opscope.c: what the names of a revision's code hold, and what its
- * conditions mean, for the walk in ops.c. A scope binds names to values
+ * conditions mean, for the walk in opwalk.c. A scope binds names to values
  * known before run time (literals, lists of them, `sa.table(...)`, a
  * dialect test); expressions are parsed with those names resolved. A
  * condition on the dialect (`bind.dialect.name == "sqlite"`, a URL's

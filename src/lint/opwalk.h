@@ -1,5 +1,5 @@
 /*
- * opwalk.h: what ops.c (the walk over a revision's statements) and
+ * opwalk.h: what opwalk.c (the walk over a revision's statements) and
  * opscope.c (what names hold, what a condition means) share. Internal to
  * lint/: nothing outside includes it.
  */
@@ -120,7 +120,7 @@ pyx *ops__known_sequence(const pyx *it);
 /* What a loop iterates over, in words, when it cannot be unrolled. */
 void ops__describe_iterable(buf *out, const pyx *it);
 
-/* ---- ops.c --------------------------------------------------------------- */
+/* ---- opwalk.c ------------------------------------------------------------ */
 
 /* The value a same-file function returns when its body is assignments then
  * `return <expr>`, parsed in `tmp` (which the caller releases), or NULL. */

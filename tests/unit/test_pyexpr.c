@@ -12,8 +12,8 @@
 
 #include "python/pyexpr.h"
 
-/* Parse `src` as one expression. */
-static pyx *parse(const char *src)
+/* Parse `src` as one expression, names resolved by `resolve` (may be NULL). */
+static pyx *parse_resolved(const char *src, pyx_resolve_fn resolve)
 {
 	pytok_state st;
 	pytok toks[512];
@@ -23,9 +23,14 @@ static pyx *parse(const char *src)
 	pytok_init(&st, src, strlen(src));
 	while (n < 512 && pytok_next(&st, &toks[n]) == 0 && toks[n].type != PYTOK_ENDMARKER)
 		n++;
-	assert_int_equal(pyx_parse(&x, toks, n, 0, NULL), 0);
+	assert_int_equal(pyx_parse_with(&x, toks, n, 0, resolve, NULL, NULL), 0);
 	assert_non_null(x);
 	return x;
+}
+
+static pyx *parse(const char *src)
+{
+	return parse_resolved(src, NULL);
 }
 
 static void test_call_with_nested_constructors(void **state)
@@ -151,38 +156,18 @@ static void test_opaque_expressions(void **state)
  * seq = ["p", "q"]. */
 static pyx *known(void *ctx, const char *name)
 {
-	pyx *x = NULL;
 	const char *src = !strcmp(name, "t") ? "'users'" : !strcmp(name, "n") ? "3"
 						   : !strcmp(name, "d")       ? "{'a': 'x', 'b': 'y'}"
 						   : !strcmp(name, "seq")     ? "['p', 'q']"
 									      : NULL;
-	pytok_state st;
-	pytok toks[64];
-	size_t k = 0;
 
 	(void)ctx;
-	if (!src)
-		return NULL;
-	pytok_init(&st, src, strlen(src));
-	while (k < 64 && pytok_next(&st, &toks[k]) == 0 && toks[k].type != PYTOK_ENDMARKER)
-		k++;
-	pyx_parse(&x, toks, k, 0, NULL);
-	return x;
+	return src ? parse(src) : NULL;
 }
 
 static pyx *parse_known(const char *src)
 {
-	pytok_state st;
-	pytok toks[512];
-	size_t n = 0;
-	pyx *x = NULL;
-
-	pytok_init(&st, src, strlen(src));
-	while (n < 512 && pytok_next(&st, &toks[n]) == 0 && toks[n].type != PYTOK_ENDMARKER)
-		n++;
-	assert_int_equal(pyx_parse_with(&x, toks, n, 0, known, NULL, NULL), 0);
-	assert_non_null(x);
-	return x;
+	return parse_resolved(src, known);
 }
 
 static void test_known_names_make_literals(void **state)
@@ -241,7 +226,8 @@ static void test_conditions_keep_structure(void **state)
 	assert_int_equal(x->items[0]->kind, PYX_BOOLOP);
 	assert_string_equal(x->items[0]->text, "and");
 	assert_int_equal(x->items[0]->items[0]->kind, PYX_NOT);
-	x = x->items[0]->items[0]->items[0] ? x : x;
+	assert_int_equal(x->items[0]->items[0]->items[0]->kind, PYX_COMPARE);
+	assert_string_equal(x->items[0]->items[0]->items[0]->text, "in");
 	pyx_free(x);
 	x = parse("a.dialect.name not in ['x']");
 	assert_int_equal(x->kind, PYX_COMPARE);

@@ -116,6 +116,10 @@ static void test_data_loss_counted(void **state)
 	/* r3 drops orders (3 rows), r2 drops users.email (1 value) */
 	assert_int_equal(w.v[0].lost, 3);
 	assert_int_equal(w.v[1].lost, 1);
+	/* the plan of this rollback warns that it drops what was written since */
+	assert_int_equal(w.v[0].found.n, 1);
+	assert_string_equal(w.v[0].found.v[0].id, "lossy-downgrade");
+	assert_int_equal(w.v[0].found.v[0].severity, SEV_WARNING);
 	assert_int_equal(w.down_lost, 4);
 	assert_false(w.down_lost_unknown);
 	/* the restore loses the rows written since: orders 3, users 1 */

@@ -1,6 +1,7 @@
 /*
- * ops.c: walk the statements of `upgrade()` and `downgrade()` and
- * record each Alembic operation, or what could not be seen.
+ * opwalk.c: walk the statements of `upgrade()` and `downgrade()` and
+ * record each Alembic operation, or what could not be seen (what lint/ops.h
+ * declares).
  *
  * The walk follows Python's block structure from the tokenizer's
  * INDENT/DEDENT tokens. A frame per block carries what the enclosing
