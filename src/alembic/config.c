@@ -619,12 +619,41 @@ static int read_invariants_file(mgate_config *cfg, mg_error *err)
 
 /* `accept`: one `<revision>:<rule> -- <reason>` per line (continuation
  * lines of the value), each with its own line number. */
+/* The line of the file, at `from` or after it, that holds `text` once
+ * trimmed; `from` when none does (a value the ini reader changed). */
+static int line_holding(const buf *file, int from, const char *text)
+{
+	const char *p = file->ptr, *end = file->ptr + file->len;
+	int line = 1;
+
+	for (; p && p < end; line++) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		if (line >= from) {
+			char *one = mg_strndup(p, n);
+			int same;
+			trim(one);
+			same = !strcmp(one, text);
+			free(one);
+			if (same)
+				return line;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return from;
+}
+
 static int read_accepts(mgate_config *cfg, const ini_entry *e, const char *v, mg_error *err)
 {
 	mgate_settings *s = &cfg->settings;
 	const char *p = v;
 	int line = e->line;
+	buf file = BUF_INIT;
+	mg_error ignored = MG_ERROR_INIT;
 
+	/* the ini reader drops comment lines inside a value: find each line */
+	fs_read_file(&file, cfg->ini_path, 16u << 20, &ignored);
+	mg_error_clear(&ignored);
 	for (; *p; line++) {
 		size_t len = strcspn(p, "\n");
 		char *one = mg_strndup(p, len), *colon, *dash;
@@ -635,6 +664,8 @@ static int read_accepts(mgate_config *cfg, const ini_entry *e, const char *v, mg
 			free(one);
 			continue;
 		}
+		if (file.len)
+			line = line_holding(&file, line, one);
 		colon = strchr(one, ':');
 		dash = strstr(one, "--");
 		if (!colon || !dash || colon > dash) {
@@ -642,6 +673,7 @@ static int read_accepts(mgate_config *cfg, const ini_entry *e, const char *v, mg
 					      "%s:%d: bad accept '%s' in [mgate]; expected <revision>:<rule> -- <reason>",
 					      cfg->ini_path, line, one);
 			free(one);
+			buf_release(&file);
 			return rc;
 		}
 		*colon = *dash = 0;
@@ -655,12 +687,15 @@ static int read_accepts(mgate_config *cfg, const ini_entry *e, const char *v, mg
 		trim(a->rule);
 		trim(a->reason);
 		free(one);
-		if (!*a->revision || !*a->rule || !*a->reason)
+		if (!*a->revision || !*a->rule || !*a->reason) {
+			buf_release(&file);
 			return mg_error_set(err, MG_ECONFIG,
 					    "%s:%d: bad accept in [mgate]: %s is empty; expected <revision>:<rule> -- <reason>",
 					    cfg->ini_path, line, !*a->revision ? "the revision" : !*a->rule ? "the rule"
 													    : "the reason");
+		}
 	}
+	buf_release(&file);
 	return MG_OK;
 }
 

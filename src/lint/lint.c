@@ -1201,38 +1201,50 @@ static void detect_dialect_branches(script_run *r)
 	}
 }
 
-/* The downgrade drops what the upgrade created: data written since is lost. */
+/* The downgrade drops what the upgrade created: data written since is
+ * lost. What the upgrade created is indexed first ("table" for a table,
+ * "table\ncolumn" for a column). */
 static void detect_lossy_downgrade(script_run *r)
 {
-	size_t i, j, k;
+	strvec keys = STRVEC_INIT;
+	strmap made = STRMAP_INIT;
+	size_t i, k;
 
+	for (i = 0; i < r->subs.n; i++) {
+		const subject *u = &r->subs.v[i];
+		if (u->func != MIGOP_UPGRADE || !u->table)
+			continue;
+		if (!strcmp(u->name, "create_table")) {
+			strvec_push(&keys, u->table);
+			strmap_put(&made, keys.v[keys.n - 1], 1);
+		}
+		for (k = 0; !strcmp(u->name, "add_column") && k < u->ncols; k++) {
+			strvec_push_owned(&keys, pair(u->table, u->cols[k]));
+			strmap_put(&made, keys.v[keys.n - 1], 1);
+		}
+	}
 	for (i = 0; i < r->subs.n; i++) {
 		subject *d = &r->subs.v[i];
 		int drop_table = !strcmp(d->name, "drop_table"), drop_col = !strcmp(d->name, "drop_column");
-		if (d->func != MIGOP_DOWNGRADE || (!drop_table && !drop_col) || !d->table)
+		buf what = BUF_INIT;
+		char *key;
+		int hit;
+		if (d->func != MIGOP_DOWNGRADE || (!drop_table && !drop_col) || !d->table || (drop_col && !d->ncols))
 			continue;
-		for (j = 0; j < r->subs.n; j++) {
-			const subject *u = &r->subs.v[j];
-			int hit = 0;
-			if (u->func != MIGOP_UPGRADE || !u->table || strcmp(u->table, d->table))
-				continue;
-			if (drop_table && !strcmp(u->name, "create_table"))
-				hit = 1;
-			for (k = 0; drop_col && !strcmp(u->name, "add_column") && k < u->ncols; k++)
-				if (d->ncols && !strcmp(u->cols[k], d->cols[0]))
-					hit = 1;
-			if (hit) {
-				buf what = BUF_INIT;
-				if (drop_table)
-					buf_printf(&what, "table '%s'", d->table);
-				else
-					buf_printf(&what, "column '%s.%s'", d->table, d->ncols ? d->cols[0] : "?");
-				emit_builtin(r, "lossy-downgrade", d, "what", what.ptr);
-				buf_release(&what);
-				break;
-			}
-		}
+		key = drop_table ? mg_strdup(d->table) : pair(d->table, d->cols[0]);
+		hit = strmap_get(&made, key) >= 0;
+		free(key);
+		if (!hit)
+			continue;
+		if (drop_table)
+			buf_printf(&what, "table '%s'", d->table);
+		else
+			buf_printf(&what, "column '%s.%s'", d->table, d->cols[0]);
+		emit_builtin(r, "lossy-downgrade", d, "what", what.ptr);
+		buf_release(&what);
 	}
+	strmap_release(&made);
+	strvec_release(&keys);
 }
 
 /* DDL that a data change in the same revision exists to prepare: a
@@ -1253,27 +1265,32 @@ static int prepared_by_data(const subject *ddl)
 	return 0;
 }
 
-/* A data change on a table that the same revision also alters. */
+/* A data change on a table that the same revision also alters (other than
+ * to prepare it). The altered tables are indexed first: one pass each. */
 static void detect_data_and_schema(script_run *r)
 {
-	size_t i, j;
+	strmap ddl_at = STRMAP_INIT;
+	size_t i;
 
 	for (i = 0; i < r->subs.n; i++) {
+		const subject *ddl = &r->subs.v[i];
+		if (ddl->func == MIGOP_UPGRADE && ddl->is_ddl && ddl->table && strcmp(ddl->name, "create_table") &&
+		    !prepared_by_data(ddl) && strmap_get(&ddl_at, ddl->table) < 0)
+			strmap_put(&ddl_at, ddl->table, ddl->line);
+	}
+	for (i = 0; i < r->subs.n; i++) {
 		subject *dml = &r->subs.v[i];
+		char line[16];
+		int at;
 		if (dml->func != MIGOP_UPGRADE || !dml->is_dml || !dml->table || getf(dml, "table_new") ||
 		    (getf(dml, "backfill") && !getf(dml, "where")))
 			continue; /* filling a table, or a new column in one UPDATE: the backfill rule's */
-		for (j = 0; j < r->subs.n; j++) {
-			const subject *ddl = &r->subs.v[j];
-			char line[16];
-			if (ddl->func != MIGOP_UPGRADE || !ddl->is_ddl || !ddl->table || strcmp(ddl->table, dml->table) ||
-			    !strcmp(ddl->name, "create_table") || prepared_by_data(ddl))
-				continue;
-			snprintf(line, sizeof(line), "%d", ddl->line);
-			emit_builtin(r, "data-and-schema-in-one-revision", dml, "ddl_line", line);
-			break;
-		}
+		if ((at = strmap_get(&ddl_at, dml->table)) < 0)
+			continue;
+		snprintf(line, sizeof(line), "%d", at);
+		emit_builtin(r, "data-and-schema-in-one-revision", dml, "ddl_line", line);
 	}
+	strmap_release(&ddl_at);
 }
 
 /* An opaque construct as a subject (for `detail`, the construct's why). */
@@ -1537,6 +1554,7 @@ static const sqlstmts *classify_once(script_run *r, const char *sql, strmap *see
 		return &(*done)[at];
 	*done = mg_realloc(*done, (*ndone + 1) * sizeof(**done));
 	if (sqlcheck_classify(&(*done)[*ndone], sql, r->ctx->o->dialect, &err) < 0) {
+		sqlstmts_release(&(*done)[*ndone]);
 		mg_error_clear(&err);
 		return NULL;
 	}
@@ -1600,23 +1618,28 @@ static void build_subjects(script_run *r)
  * same thing many times. `f` is sorted by line. */
 static void drop_repeats(findings *f, size_t from)
 {
-	size_t i, j, out = from;
+	strvec keys = STRVEC_INIT;
+	strmap seen = STRMAP_INIT;
+	size_t i, out = from;
 
 	for (i = from; i < f->n; i++) {
-		int repeat = 0;
-		for (j = out; j-- > from && f->v[j].line == f->v[i].line && !repeat;) /* the kept ones */
-			repeat = f->v[j].col == f->v[i].col && !strcmp(f->v[j].id, f->v[i].id) &&
-				 !strcmp(f->v[j].message, f->v[i].message) &&
-				 !f->v[j].suppressed == !f->v[i].suppressed;
-		if (repeat) {
+		buf key = BUF_INIT;
+		buf_printf(&key, "%d:%d:%s:%d:%s", f->v[i].line, f->v[i].col, f->v[i].id, !f->v[i].suppressed,
+			   f->v[i].message);
+		if (strmap_get(&seen, key.ptr) >= 0) {
+			buf_release(&key);
 			finding_release(&f->v[i]);
 			continue;
 		}
+		strvec_push_owned(&keys, buf_detach(&key));
+		strmap_put(&seen, keys.v[keys.n - 1], 1);
 		if (out != i)
 			f->v[out] = f->v[i];
 		out++;
 	}
 	f->n = out;
+	strmap_release(&seen);
+	strvec_release(&keys);
 }
 
 /* Findings from `from` on, in line order (stable: equal lines keep their order). */

@@ -71,9 +71,22 @@ const pyx *ops__lookup(const extractor *ex, const char *name)
 	return NULL;
 }
 
+int ops__spend(extractor *ex, size_t units)
+{
+	ex->work += units;
+	return ex->work <= OPS_MAX_WORK;
+}
+
+/* A name's value, copied into the expression being parsed; the copy is
+ * paid for from the work budget, so no file can make it explode. */
 static pyx *resolve(void *ctx, const char *name)
 {
-	return pyx_clone(ops__lookup(ctx, name));
+	extractor *ex = ctx;
+	const pyx *v = ops__lookup(ex, name);
+
+	if (!v || !ops__spend(ex, 1 + pyx_size(v, OPS_MAX_VALUE) / 16))
+		return NULL;
+	return pyx_clone(v);
 }
 
 pyx *ops__parse_range(extractor *ex, size_t a, size_t b)
@@ -221,7 +234,8 @@ void ops__bind_value(extractor *ex, const char *name, const pyx *v)
 			 v->kind == PYX_BOOLOP || is_dialect_expr(v) || is_url_expr(v) ||
 			 (v->kind == PYX_CALL && v->text && ops__pure_callee(v->text)) ||
 			 ((v->kind == PYX_LIST || v->kind == PYX_TUPLE || v->kind == PYX_DICT)))) {
-		keep = pyx_clone(v);
+		if (pyx_size(v, OPS_MAX_VALUE) < OPS_MAX_VALUE) /* larger values are not kept: not known */
+			keep = pyx_clone(v);
 	}
 	ops__scope_bind(s, name, keep);
 }
@@ -407,10 +421,13 @@ int ops__eval_cond(extractor *ex, const pyx *c, int *dialectal)
 		const fdef *fn;
 		if ((v = eval_method(ex, c, dialectal)) != UNKNOWN)
 			return v;
-		if (c->text && !strchr(c->text, '.') && (fn = ops__find_function(ex, c->text)) != NULL) {
+		if (c->text && !strchr(c->text, '.') && (fn = ops__find_function(ex, c->text)) != NULL &&
+		    ex->depth < OPS_MAX_DEPTH && ops__spend(ex, 1)) {
 			scope tmp;
-			const pyx *r = ops__helper_return(ex, fn, c, &tmp);
+			const pyx *r = ops__helper_return(ex, fn, c, &tmp); /* NULL when fn is being evaluated */
+			ex->stack[ex->depth++] = fn;
 			v = r ? ops__eval_cond(ex, r, dialectal) : UNKNOWN;
+			ex->depth--;
 			ops__scope_release(&tmp);
 			return v;
 		}
@@ -443,7 +460,7 @@ void ops__describe_iterable(buf *out, const pyx *it)
 		buf_printf(out, "a %s", it && it->kind == PYX_OTHER ? it->text : "value known only at run time");
 }
 
-/* `enumerate(seq)`, `zip(a, b)`, `range(n)` over known values, as a list; NULL otherwise. */
+/* `enumerate(seq)`, `zip(a, b)`, `list/sorted/reversed(seq)` over known values, as a list; NULL otherwise. */
 pyx *ops__known_sequence(const pyx *it)
 {
 	pyx *out;

@@ -815,6 +815,10 @@ static int list_method(extractor *ex, const pyx *call)
 			grown->items[grown->n++] = pyx_clone(dot[1] == 'a' ? arg : arg->items[k]);
 		grown->alloc = grown->n;
 	}
+	if (grown && pyx_size(grown, OPS_MAX_VALUE) >= OPS_MAX_VALUE) {
+		pyx_free(grown); /* too large to follow: no longer known */
+		grown = NULL;
+	}
 	ops__scope_bind(ex->sc, name, grown);
 	free(name);
 	return 1;
@@ -871,8 +875,6 @@ static void simple_statement(extractor *ex, const frame *fr, size_t a, size_t b,
 	}
 	if (pytok_is_name(&ex->t[a], "return") && !fr->in_cond && !fr->in_loop)
 		ex->returned = 1; /* what follows does not run (its value may still be a call) */
-	if (++ex->work > OPS_MAX_WORK)
-		return;
 	ex->out->fn[ex->func].statements++;
 	ex->helper_stmt = 0;
 	if (pytok_is_name(&ex->t[a], "return") || pytok_is_name(&ex->t[a], "del") ||
@@ -1054,6 +1056,12 @@ static void for_loop(extractor *ex, const frame *fr, size_t a, size_t colon, siz
 			block_body(ex, &inner, colon, end, 0);
 		}
 		for (k = 0; k < seq->n; k++) {
+			if (k && ex->exhausted) {
+				frame skip = inner;
+				skip.dead = 1;
+				block_body(ex, &skip, colon, end, 0); /* past the body, once */
+				break;
+			}
 			ops__bind_targets(ex, &names, seq->items[k]);
 			block_body(ex, &inner, colon, end, 0);
 		}
@@ -1232,6 +1240,8 @@ static void walk_function(extractor *ex, const frame *fr, const fdef *fn, const 
 	size_t saved_i = ex->i;
 	buf via = BUF_INIT;
 
+	if (ex->exhausted || !ops__spend(ex, 1))
+		return;
 	for (k = 0; k < ex->depth; k++)
 		if (ex->stack[k] == fn) {
 			opaque(ex, fr, "recursive-helper", line, call ? call->col : -1,
@@ -1284,21 +1294,33 @@ const pyx *ops__helper_return(extractor *ex, const fdef *fn, const pyx *call, sc
 			return NULL;
 	bind_params(ex, tmp, fn, call);
 	ex->sc = tmp;
+	eol = fn->end;
+	while (eol > fn->colon + 1 && ex->t[eol - 1].type == PYTOK_COMMENT)
+		eol--;
+	if (fn->colon + 1 < eol) { /* `def is_sqlite(): return ...` on one line */
+		if (pytok_is_name(&ex->t[fn->colon + 1], "return")) {
+			pyx *r = ops__parse_range(ex, fn->colon + 2, eol);
+			ops__scope_bind(tmp, "\x01return", r);
+			ret = r;
+		}
+		goto cleanup;
+	}
 	while (i < ex->n && (ex->t[i].type == PYTOK_NL || ex->t[i].type == PYTOK_COMMENT))
 		i++;
 	if (i >= ex->n || ex->t[i].type != PYTOK_INDENT)
 		goto cleanup;
 	for (i++; i < ex->n && ex->t[i].type != PYTOK_DEDENT; i = eol + 1) {
 		size_t eq;
+		if (ex->t[i].type == PYTOK_NL || ex->t[i].type == PYTOK_COMMENT) {
+			eol = i; /* a blank or comment line: one token */
+			continue;
+		}
 		for (eol = i; eol < ex->n && ex->t[eol].type != PYTOK_NEWLINE && ex->t[eol].type != PYTOK_ENDMARKER;
 		     eol++)
 			if (ex->t[eol].type == PYTOK_INDENT)
 				goto cleanup; /* a compound statement: not a plain expression */
-		if (eol >= ex->n || ex->t[i].type == PYTOK_NL || ex->t[i].type == PYTOK_COMMENT) {
-			if (eol >= ex->n)
-				goto cleanup;
-			continue;
-		}
+		if (eol >= ex->n || ex->t[eol].type == PYTOK_ENDMARKER)
+			goto cleanup;
 		if (ex->t[i].type == PYTOK_STRING && eol == i + 1)
 			continue; /* docstring */
 		if (pytok_is_name(&ex->t[i], "return")) {
@@ -1367,6 +1389,21 @@ static int is_match_stmt(const extractor *ex, size_t a, size_t end)
 	       !pytok_is_op(&ex->t[a + 1], "=") && !pytok_is_op(&ex->t[a + 1], ".") && !pytok_is_op(&ex->t[a + 1], "(");
 }
 
+/* The work budget ran out at token `t`: say so once (the revision is then
+ * never judged clean), and read nothing more of this function. */
+static void exhaust(extractor *ex, const pytok *t)
+{
+	frame live = { NULL, -1, 0, 0, 0, 0 };
+
+	if (ex->exhausted)
+		return;
+	ex->exhausted = 1;
+	opaque(ex, &live, "too-much-work", t->line, t->col,
+	       "reading this code (unrolled loops, helper calls) would take more than %d steps; what follows is "
+	       "not read",
+	       OPS_MAX_WORK);
+}
+
 /* Statements until the DEDENT that closes this block (consumed) or the end. */
 static void walk_block(extractor *ex, const frame *fr, int top)
 {
@@ -1376,7 +1413,9 @@ static void walk_block(extractor *ex, const frame *fr, int top)
 	while (ex->i < ex->n) {
 		const pytok *t = &ex->t[ex->i];
 		size_t end, last, colon;
-		if (ex->returned && !fr->dead) {
+		if (!fr->dead && t->type != PYTOK_DEDENT && !ops__spend(ex, 1))
+			exhaust(ex, t);
+		if ((ex->returned || ex->exhausted) && !fr->dead) {
 			after_return = *fr;
 			after_return.dead = 1;
 			fr = &after_return;
@@ -1520,6 +1559,8 @@ static void extract_function(extractor *ex, migop_func func, const pyscan_span *
 	ex->stack[0] = &self.v[0];
 	ex->depth = 1;
 	ex->returned = 0;
+	ex->work = 0; /* each function has its own budget */
+	ex->exhausted = 0;
 	block_body(ex, &fr, self.v[0].colon, self.v[0].end, 1);
 	ex->returned = 0;
 	ex->depth = 0;

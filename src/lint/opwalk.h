@@ -11,10 +11,11 @@
 #include "lint/ops.h"
 #include "util/buf.h"
 
-#define OPS_MAX_DEPTH 8     /* same-file calls nested deeper are opaque */
-#define OPS_MAX_UNROLL 256  /* items of a literal sequence a loop is unrolled over */
-#define OPS_MAX_WORK 200000 /* statements walked per file, helpers and unrolled loops included */
-#define OPS_MAX_FUNCS 1024  /* functions a file may define for the walk to follow */
+#define OPS_MAX_DEPTH 8    /* same-file calls nested deeper are opaque */
+#define OPS_MAX_UNROLL 256 /* items of a literal sequence a loop is unrolled over */
+#define OPS_MAX_WORK 50000 /* work per function: statements walked (helpers, unrolled loops), values copied */
+#define OPS_MAX_VALUE 4096 /* a name holds a value up to this size (pyx_size); larger ones are not known */
+#define OPS_MAX_FUNCS 1024 /* functions a file may define for the walk to follow */
 
 typedef struct frame {
 	const char *alias; /* the batch_alter_table alias in scope, or NULL */
@@ -71,6 +72,7 @@ typedef struct extractor {
 	size_t work;
 	int helper_stmt; /* the last statement was a same-file call (its body counts instead) */
 	int returned;    /* a `return` or `raise` that surely runs ended the body being walked */
+	int exhausted;   /* the work budget ran out (an opaque entry says so) */
 } extractor;
 
 enum { UNKNOWN = -1 }; /* a condition mgate cannot decide */
@@ -93,6 +95,9 @@ static inline const char *lit(const pyx *x)
 }
 
 /* ---- opscope.c ----------------------------------------------------------- */
+
+/* Spend `units` of the work budget; 0 once it is spent. */
+int ops__spend(extractor *ex, size_t units);
 
 void ops__fdefs_release(fdefs *f);
 void ops__scope_release(scope *s);

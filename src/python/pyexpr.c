@@ -129,6 +129,20 @@ pyx *pyx_clone(const pyx *x)
 	return c;
 }
 
+size_t pyx_size(const pyx *x, size_t limit)
+{
+	size_t n, i;
+
+	if (!x)
+		return 0;
+	n = 1 + (x->text ? strlen(x->text) / 64 : 0);
+	if (x->recv && n < limit)
+		n += pyx_size(x->recv, limit - n);
+	for (i = 0; i < x->n && n < limit; i++)
+		n += pyx_size(x->items[i], limit - n);
+	return n < limit ? n : limit;
+}
+
 int pyx_is_constant(const pyx *x)
 {
 	size_t i;
@@ -266,7 +280,7 @@ static void expect_closer(parser *p, char c)
 /* The text a constant scalar shows in str() (repr() when `repr`), or -1. */
 static int put_value(buf *out, const pyx *v, int repr)
 {
-	if (!v)
+	if (!v || out->len > PYX_MAX_BUILT)
 		return -1;
 	switch (v->kind) {
 	case PYX_STR:
@@ -323,10 +337,12 @@ static int fill_fstring(parser *p, const pytok *t, buf *out)
 {
 	const char *s = t->start, *end = s + t->len, *body, *bend, *c, *seg;
 	size_t plen = 0, qlen;
-	int rc = 0;
+	int rc = 0, raw = 0;
 
-	while (s + plen < end && s[plen] != '\'' && s[plen] != '"')
+	while (s + plen < end && s[plen] != '\'' && s[plen] != '"') {
+		raw |= s[plen] == 'r' || s[plen] == 'R';
 		plen++;
+	}
 	if (s + plen >= end)
 		return -1;
 	qlen = (t->len - plen >= 6 && s[plen + 1] == s[plen] && s[plen + 2] == s[plen]) ? 3 : 1;
@@ -338,8 +354,8 @@ static int fill_fstring(parser *p, const pytok *t, buf *out)
 		const char *close, *f, *fe, *conv;
 		char *name;
 		pyx *v;
-		if (*c == '\\' && c + 1 < bend) {
-			c += 2;
+		if (*c == '\\' && c + 1 < bend && !raw && c[1] != '{' && c[1] != '}') {
+			c += 2; /* an escape: decode_part decodes it; a brace after it still counts */
 			continue;
 		}
 		if ((*c == '{' || *c == '}') && c + 1 < bend && c[1] == *c) {
@@ -377,7 +393,7 @@ static int fill_fstring(parser *p, const pytok *t, buf *out)
 	}
 	if (rc == 0 && decode_part(out, t, plen, qlen, seg, bend, p->latin1) < 0)
 		rc = -1;
-	return rc;
+	return rc == 0 && out->len <= PYX_MAX_BUILT ? 0 : -1;
 }
 
 /* `fmt % args` with constant arguments (%s, %d, %i, %r, %%, %(name)s);
@@ -423,7 +439,9 @@ static int percent_format(buf *out, const char *fmt, const pyx *args)
 		if (put_value(out, v, conv == 'r') < 0)
 			return -1;
 	}
-	return 0;
+	if (args && args->kind == PYX_TUPLE && next < args->n)
+		return -1; /* Python: not all arguments converted */
+	return out->len <= PYX_MAX_BUILT ? 0 : -1;
 }
 
 /* `fmt.format(...)` with constant arguments ({}, {0}, {name}, {{, }},
@@ -458,9 +476,11 @@ static int brace_format(buf *out, const char *fmt, const pyx *call)
 			v = NULL;
 		else if (!*field)
 			v = pyx_arg(call, auto_next++, NULL);
-		else if (isdigit((unsigned char)*field))
-			v = pyx_arg(call, atoi(field), NULL);
-		else
+		else if (isdigit((unsigned char)*field)) {
+			char *e;
+			long k = strtol(field, &e, 10);
+			v = !*e && k >= 0 && k < 1024 ? pyx_arg(call, (int)k, NULL) : NULL;
+		} else
 			v = pyx_arg(call, -1, field);
 		if (put_value(out, v, bang && bang != field && bang[1] == 'r') < 0 || (bang && bang == field)) {
 			free(field);
@@ -469,7 +489,7 @@ static int brace_format(buf *out, const char *fmt, const pyx *call)
 		free(field);
 		fmt = close;
 	}
-	return 0;
+	return out->len <= PYX_MAX_BUILT ? 0 : -1;
 }
 
 /* `sep.join(items)` of constant strings. */
@@ -483,6 +503,8 @@ static int join_strings(buf *out, const char *sep, const pyx *items)
 		if (!pyx_is_literal_str(items->items[i]))
 			return -1;
 		buf_printf(out, "%s%s", i ? sep : "", items->items[i]->text);
+		if (out->len > PYX_MAX_BUILT)
+			return -1;
 	}
 	return 0;
 }
@@ -796,13 +818,13 @@ static void string_method(parser *p, pyx *x, const pytok *attr, const pytok *at)
 		else if (pytok_is_name(attr, "replace") && args->n == 2 && pyx_is_literal_str(args->items[0]) &&
 			 pyx_is_literal_str(args->items[1]) && *args->items[0]->text) {
 			const char *from = args->items[0]->text, *c = x->text, *hit;
-			while ((hit = strstr(c, from)) != NULL) {
+			while ((hit = strstr(c, from)) != NULL && b.len <= PYX_MAX_BUILT) {
 				buf_put(&b, c, (size_t)(hit - c));
 				buf_puts(&b, args->items[1]->text);
 				c = hit + strlen(from);
 			}
 			buf_puts(&b, c);
-			rc = 0;
+			rc = b.len <= PYX_MAX_BUILT ? 0 : -1;
 		}
 	}
 	if (rc == 0)
@@ -952,7 +974,8 @@ static pyx *parse_arith(parser *p)
 	while (at_binary_op(p)) {
 		const pytok *op = &p->t[p->i++];
 		pyx *right = parse_unary(p);
-		if (left->kind == PYX_STR && pytok_is_op(op, "+") && right->kind == PYX_STR) {
+		if (left->kind == PYX_STR && pytok_is_op(op, "+") && right->kind == PYX_STR &&
+		    strlen(left->text) + strlen(right->text) <= PYX_MAX_BUILT) {
 			buf b = BUF_INIT;
 			size_t k;
 			for (k = 0; k < right->npieces; k++)

@@ -92,6 +92,14 @@ int pyx_parse_with(pyx **out, const pytok *toks, size_t n, int latin1, pyx_resol
 /* A deep copy of `x` (NULL for NULL). */
 pyx *pyx_clone(const pyx *x);
 
+/* The size of `x`: its nodes plus its text in units of 64 bytes, counted
+ * up to `limit` (the count stops there, so this is cheap on huge trees). */
+size_t pyx_size(const pyx *x, size_t limit);
+
+/* Strings built from known parts (concatenation, f-strings, formatting)
+ * stay known up to this length; longer ones are marked PYXF_DYNAMIC. */
+#define PYX_MAX_BUILT (1u << 20)
+
 /* True when `x` is a value known without running anything: a literal
  * (None, bool, number, str without PYXF_DYNAMIC) or a list, tuple or dict
  * of such values. */

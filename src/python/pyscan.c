@@ -345,6 +345,8 @@ static void evalres_bad(evalres *r, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&r->why, fmt, ap);
 	va_end(ap);
+	if (r->why.len > 300) /* a reason built from nested reasons stays short */
+		buf_truncate(&r->why, 300);
 }
 
 static constant *find_const(scanner *s, const char *name, size_t len)

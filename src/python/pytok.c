@@ -74,13 +74,23 @@ static void emit(pytok *out, pytok_type type, const char *start, const char *end
 	out->end_line = end_line;
 }
 
-/* Column of `p` on its physical line. */
-static int column_of(const pytok_state *st, const char *p)
+/* Column of `p` on its physical line. Tokens come in order, so the line
+ * start is carried from the last one: linear even on a megabyte-long line. */
+static int column_of(pytok_state *st, const char *p)
 {
-	const char *q = p;
-	while (q > st->src && q[-1] != '\n' && q[-1] != '\r')
-		q--;
-	return (int)(p - q);
+	const char *q;
+
+	if (st->col_from && p >= st->col_from) {
+		for (q = st->col_from; q < p; q++)
+			if (*q == '\n' || *q == '\r')
+				st->col_start = q + 1;
+	} else {
+		for (q = p; q > st->src && q[-1] != '\n' && q[-1] != '\r';)
+			q--;
+		st->col_start = q;
+	}
+	st->col_from = p;
+	return (int)(p - st->col_start);
 }
 
 /*

@@ -66,6 +66,7 @@ typedef struct pytok_state {
 	int at_bol;        /* at the beginning of a physical line */
 	int line_has_code; /* the current logical line has a token */
 	int done;
+	const char *col_from, *col_start; /* the last position columned, and its line's start */
 	char errmsg[256];
 	int errline;
 } pytok_state;

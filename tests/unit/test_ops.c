@@ -310,6 +310,37 @@ static void test_literal_loops_and_dialects(void **state)
 	free(src);
 }
 
+/* Adversarial code is bounded: a helper that calls itself in a condition,
+ * and loops whose unrolling would never end. What is not read is opaque,
+ * never silently dropped. */
+static void test_work_is_bounded(void **state)
+{
+	char *src = with_header("L = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,"
+				"     20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]\n"
+				"def f():\n"
+				"    return f()\n"
+				"def upgrade():\n"
+				"    if f():\n"
+				"        op.drop_table('maybe')\n"
+				"    for a in L:\n"
+				"        for b in L:\n"
+				"            for c in L:\n"
+				"                x = a\n"
+				"    op.drop_table('users')\n"
+				"def downgrade():\n    pass\n");
+	migops o;
+	pyscan_module m;
+
+	(void)state;
+	extract(&o, &m, src);
+	assert_true(nth(&o, MIGOP_CALL, "drop_table", 0)->in_cond); /* f() is not known */
+	assert_non_null(nth(&o, MIGOP_OPAQUE, "too-much-work", 0));
+	assert_null(nth(&o, MIGOP_CALL, "drop_table", 1)); /* not read, and said so */
+	migops_release(&o);
+	pyscan_module_release(&m);
+	free(src);
+}
+
 static void test_absent_functions_and_garbage(void **state)
 {
 	static const char *const srcs[] = {
@@ -347,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_opaque_constructs),
 		cmocka_unit_test(test_same_file_helpers),
 		cmocka_unit_test(test_literal_loops_and_dialects),
+		cmocka_unit_test(test_work_is_bounded),
 		cmocka_unit_test(test_absent_functions_and_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
