@@ -199,35 +199,14 @@ static void build_graph(scriptdir *sd, revmap *m, const fileset *s, const char *
 
 /* ---- what an edit is ------------------------------------------------------ */
 
-/* True when the two versions differ only in whitespace, comments or the docstring. */
-static int cosmetic_edit(const char *a, size_t alen, const char *b, size_t blen)
+/* True when the two versions have the same code tokens, each without the
+ * lines it is told to skip (a: [af, at], b: [bf, bt]; 0: none). */
+static int same_code(const char *a, size_t alen, int af, int at, const char *b, size_t blen, int bf, int bt)
 {
 	strvec ta = STRVEC_INIT, tb = STRVEC_INIT;
 	size_t i;
 	int same;
 
-	pyscan_code_tokens(&ta, a, alen, 0, 0);
-	pyscan_code_tokens(&tb, b, blen, 0, 0);
-	same = ta.n == tb.n;
-	for (i = 0; same && i < ta.n; i++)
-		same = !strcmp(ta.v[i], tb.v[i]);
-	strvec_release(&ta);
-	strvec_release(&tb);
-	return same;
-}
-
-/* True when the two versions differ only inside downgrade() (beyond
- * whitespace and comments): the way back changed, not what ran. */
-static int downgrade_only_edit(const char *a, size_t alen, const char *b, size_t blen, const pyscan_names *names)
-{
-	strvec ta = STRVEC_INIT, tb = STRVEC_INIT;
-	int af, at, bf, bt, same;
-	size_t i;
-
-	pyscan_downgrade_lines(a, alen, names, &af, &at);
-	pyscan_downgrade_lines(b, blen, names, &bf, &bt);
-	if (!af || !bf)
-		return 0;
 	pyscan_code_tokens(&ta, a, alen, af, at);
 	pyscan_code_tokens(&tb, b, blen, bf, bt);
 	same = ta.n == tb.n;
@@ -236,6 +215,23 @@ static int downgrade_only_edit(const char *a, size_t alen, const char *b, size_t
 	strvec_release(&ta);
 	strvec_release(&tb);
 	return same;
+}
+
+/* True when the two versions differ only in whitespace, comments or the docstring. */
+static int cosmetic_edit(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return same_code(a, alen, 0, 0, b, blen, 0, 0);
+}
+
+/* True when the two versions differ only inside downgrade() (beyond
+ * whitespace and comments): the way back changed, not what ran. */
+static int downgrade_only_edit(const char *a, size_t alen, const char *b, size_t blen, const pyscan_names *names)
+{
+	int af, at, bf, bt;
+
+	pyscan_downgrade_lines(a, alen, names, &af, &at);
+	pyscan_downgrade_lines(b, blen, names, &bf, &bt);
+	return af && bf && same_code(a, alen, af, at, b, blen, bf, bt);
 }
 
 /* The revision id a file's source declares, or NULL (caller frees). */

@@ -195,9 +195,8 @@ static void check_integrity(checklist_result *r, const checklist_opts *o, const 
 			gone++;
 			continue;
 		}
-		switch (ledger_compare(o->map->v[x].s, hashes.v[i])) {
+		switch (ledger_compare(o->map->v[x].s, hashes.v[i], hex)) {
 		case LEDGER_EDITED:
-			ledger_script_hash(hex, o->map->v[x].s, &err);
 			findings_add(&c->found, "edited-applied-revision", SEV_ERROR, o->map->v[x].s->path, 0, revs.v[i],
 				     "revision '%s' was applied with SHA-256 %.12s...; its file now hashes to %.12s...: the "
 				     "edit never ran on this database. Revert it and put the change in a new revision",

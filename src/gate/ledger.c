@@ -13,59 +13,67 @@
 #include "util/sha256.h"
 #include "util/banned.h"
 
-int ledger_script_hash(char hex[65], const script *s, mg_error *err)
+/* The SHA-256 of the source `src`: of its bytes, or (code) of its code
+ * tokens without lines [from, to] (0: none), comments and blank lines left out. */
+static int hash_source(char hex[65], const buf *src, int code, int from, int to, mg_error *err)
 {
 	sha256_ctx c;
-	buf src = BUF_INIT;
-	int rc;
-
-	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
-		sha256_update(&c, src.ptr, src.len);
-		rc = sha256_final(&c, NULL, hex, err);
-	}
-	buf_release(&src);
-	return rc;
-}
-
-/* The SHA-256 of a script's code, comments and blank lines left out; with
- * `outside_downgrade`, without downgrade() either. */
-static int code_hash(char hex[65], const script *s, int outside_downgrade, mg_error *err)
-{
-	sha256_ctx c;
-	buf src = BUF_INIT;
 	strvec toks = STRVEC_INIT;
 	size_t i;
 	int rc;
 
-	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = sha256_init(&c, err)) == MG_OK) {
-		pyscan_code_tokens(&toks, src.ptr, src.len, outside_downgrade ? s->downgrade.line : 0,
-				   s->downgrade.end_line);
+	if ((rc = sha256_init(&c, err)) < 0)
+		return rc;
+	if (!code) {
+		sha256_update(&c, src->ptr, src->len);
+	} else {
+		pyscan_code_tokens(&toks, src->ptr, src->len, from, to);
 		for (i = 0; i < toks.n; i++) {
 			sha256_update(&c, toks.v[i], strlen(toks.v[i]));
 			sha256_update(&c, "\n", 1);
 		}
-		rc = sha256_final(&c, NULL, hex, err);
+		strvec_release(&toks);
 	}
-	strvec_release(&toks);
+	return sha256_final(&c, NULL, hex, err);
+}
+
+/* What the ledger records for a script, read once: the file's hash, its
+ * code's, and its code's outside downgrade(), separated by spaces. */
+static int ledger_value(buf *out, const script *s, mg_error *err)
+{
+	char full[65], all[65], up[65];
+	buf src = BUF_INIT;
+	int rc;
+
+	if ((rc = script_source(&src, s, err)) == MG_OK && (rc = hash_source(full, &src, 0, 0, 0, err)) == MG_OK &&
+	    (rc = hash_source(all, &src, 1, 0, 0, err)) == MG_OK &&
+	    (rc = hash_source(up, &src, 1, s->downgrade.line, s->downgrade.end_line, err)) == MG_OK)
+		buf_printf(out, "%s %s %s", full, all, up);
 	buf_release(&src);
 	return rc;
 }
 
-int ledger_compare(const script *s, const char *stored)
+int ledger_compare(const script *s, const char *stored, char now[65])
 {
-	char full[65], code[65];
+	char code[65];
 	mg_error err = MG_ERROR_INIT;
 	const char *all = strchr(stored, ' '), *up = all ? strchr(all + 1, ' ') : NULL;
+	buf src = BUF_INIT;
+	int state = LEDGER_EDITED;
 
-	if (ledger_script_hash(full, s, &err) < 0)
-		return LEDGER_MATCHES;
-	if (!strncmp(full, stored, 64) && (stored[64] == 0 || stored[64] == ' '))
-		return LEDGER_MATCHES;
-	if (up && code_hash(code, s, 0, &err) == 0 && !strncmp(code, all + 1, 64))
-		return LEDGER_COSMETIC;
-	if (up && code_hash(code, s, 1, &err) == 0 && !strcmp(code, up + 1))
-		return LEDGER_DOWNGRADE_EDITED;
-	return LEDGER_EDITED;
+	now[0] = 0;
+	if (script_source(&src, s, &err) < 0 || hash_source(now, &src, 0, 0, 0, &err) < 0)
+		state = LEDGER_MATCHES; /* unreadable: the scan reports it */
+	else if (!strncmp(now, stored, 64) && (stored[64] == 0 || stored[64] == ' '))
+		state = LEDGER_MATCHES;
+	else if (up && hash_source(code, &src, 1, 0, 0, &err) == 0 && !strncmp(code, all + 1, 64))
+		state = LEDGER_COSMETIC;
+	else if (up && hash_source(code, &src, 1, s->downgrade.line, s->downgrade.end_line, &err) == 0 &&
+		 !strcmp(code, up + 1))
+		state = LEDGER_DOWNGRADE_EDITED;
+	buf_release(&src);
+	mg_error_clear(&err);
+	return state;
 }
 
 /* Write the revisions `v` (indexes into m) that hash, in one transaction. */
@@ -78,14 +86,13 @@ static int write_rows(db *d, const db_version_table *vt, const revmap *m, const 
 	int rc = MG_OK;
 
 	for (i = 0; i < n; i++) {
-		char hex[65], all[65], up[65];
-		buf both = BUF_INIT;
-		if (ledger_script_hash(hex, m->v[v[i]].s, err) < 0 || code_hash(all, m->v[v[i]].s, 0, err) < 0 ||
-		    code_hash(up, m->v[v[i]].s, 1, err) < 0)
+		buf value = BUF_INIT;
+		if (ledger_value(&value, m->v[v[i]].s, err) < 0) {
+			buf_release(&value);
 			continue;
-		buf_printf(&both, "%s %s %s", hex, all, up);
+		}
 		strvec_push(&revs, m->v[v[i]].id);
-		strvec_push_owned(&hashes, buf_detach(&both));
+		strvec_push_owned(&hashes, buf_detach(&value));
 	}
 	if (revs.n)
 		rc = d->ops->ledger_write(d, vt, &revs, &hashes, who, id, err);
@@ -118,7 +125,8 @@ int ledger_read(ledger_list *out, db *d, const db_version_table *vt, const revma
 		int x = revmap_index(m, revs.v[i]);
 		e->revision = mg_strdup(revs.v[i]);
 		e->sha256 = mg_strndup(hashes.v[i], strcspn(hashes.v[i], " "));
-		e->state = x < 0 ? LEDGER_GONE : ledger_compare(m->v[x].s, hashes.v[i]);
+		char now[65];
+		e->state = x < 0 ? LEDGER_GONE : ledger_compare(m->v[x].s, hashes.v[i], now);
 		out->bad += e->state == LEDGER_GONE || e->state == LEDGER_EDITED;
 		out->way_back += e->state == LEDGER_DOWNGRADE_EDITED;
 	}

@@ -21,9 +21,6 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-/* The SHA-256 of a revision script (its kept source, else the file). */
-int ledger_script_hash(char hex[65], const script *s, mg_error *err);
-
 /* Record the revisions `steps` (indexes into m) as applied, under the
  * correlation id `id`, by the user running mgate. */
 int ledger_record(db *d, const db_version_table *vt, const revmap *m, const int *steps, size_t n, const char *id,
@@ -36,9 +33,10 @@ enum ledger_state { LEDGER_MATCHES,
 		    LEDGER_COSMETIC /* only comments or blank lines changed */ };
 
 /* How the script `s` compares with what the ledger recorded for it
- * (`stored`: the sha256 column's value). LEDGER_MATCHES when the file
- * cannot be read (the scan reports that on its own). */
-int ledger_compare(const script *s, const char *stored);
+ * (`stored`: the sha256 column's value); `now` gets the file's SHA-256
+ * (empty when unreadable). LEDGER_MATCHES when the file cannot be read
+ * (the scan reports that on its own). */
+int ledger_compare(const script *s, const char *stored, char now[65]);
 
 /* One recorded revision, as `mgate ledger` shows it. */
 typedef struct ledger_entry {

@@ -39,8 +39,8 @@ typedef struct subject {
 	size_t ncols;
 	const char *object;
 	const char *text; /* a Core chain's text; a statement's SQL is its "sql" fact */
-	const migop *op;  /* the operation (for SQL: the execute carrying it) */
-	int call_line;    /* reached through same-file functions: the outermost call's line */
+	const migop *op;  /* the operation (for SQL: the execute carrying it); its call_line
+			   * is where upgrade() called the function that holds it */
 	int is_ddl, is_dml;
 	fact *facts;
 	size_t nfacts, afacts;
@@ -483,19 +483,20 @@ static int is_identity_column(const pyx *col)
 	return 0;
 }
 
+/* The type of `sa.Column("name", type, ...)` (or `sa.Column(type, ...)`). */
+static const pyx *column_type(const pyx *col)
+{
+	return pyx_is_literal_str(pyx_arg(col, 0, "name")) ? pyx_arg(col, 1, "type_") : pyx_arg(col, 0, "type_");
+}
+
 /* An integer primary key column without autoincrement=False: SQLAlchemy
  * makes it SERIAL, which fills every existing row from a sequence. */
 static int serial_column(const pyx *col)
 {
-	const pyx *type;
-	coltype t;
-
 	if (!col || col->kind != PYX_CALL || strcmp(pyx_basename(col), "Column") ||
 	    !pyx_is_true(pyx_arg(col, -1, "primary_key")) || pyx_is_false(pyx_arg(col, -1, "autoincrement")))
 		return 0;
-	type = pyx_is_literal_str(pyx_arg(col, 0, "name")) ? pyx_arg(col, 1, "type_") : pyx_arg(col, 0, "type_");
-	t = col_type(type);
-	return t.kind == T_INT;
+	return col_type(column_type(col)).kind == T_INT;
 }
 
 static int is_ddl_op(const char *name)
@@ -610,7 +611,6 @@ static void subject_from_op(script_run *r, const migop *m)
 		add_col(s, norm_name(s->mem, m->columns.v[i]));
 	s->object = m->object;
 	s->op = m;
-	s->call_line = m->call_line;
 	s->is_ddl = is_ddl_op(m->name);
 	s->is_dml = !strcmp(m->name, "bulk_insert") || !strcmp(m->name, "orm_write");
 	op_facts(s, m, &r->ops);
@@ -655,7 +655,6 @@ static void subject_from_stmt(script_run *r, const migop *m, const sqlstmt *st)
 	s->object = arena_strdup(s->mem, st->object);
 	setf(s, "sql", st->text); /* kept as a fact: `st` does not outlive the subject */
 	s->op = m;
-	s->call_line = m->call_line;
 	s->is_dml = is_dml_class(st->cls);
 	s->is_ddl = is_ddl_class(st->cls);
 	for (i = 0; i < st->keys.n; i++)
@@ -681,7 +680,6 @@ static void subject_from_core(script_run *r, const migop *m)
 	s->end_line = m->end_line;
 	s->text = chain;
 	s->op = m;
-	s->call_line = m->call_line;
 	s->table = norm_name(s->mem, m->table);
 	for (size_t i = 0; i < m->columns.n; i++)
 		add_col(s, norm_name(s->mem, m->columns.v[i]));
@@ -777,6 +775,18 @@ static suppression *find_suppression(script_run *r, const char *id, int line, in
 	return NULL;
 }
 
+/* The suppression covering `id` on subject `s`: on its lines, or where
+ * upgrade() calls the same-file function that holds it. */
+static suppression *subject_suppression(script_run *r, const char *id, const subject *s, size_t *which)
+{
+	suppression *sup = find_suppression(r, id, s->line, s->end_line, which);
+	int call = s->op ? s->op->call_line : 0;
+
+	if (!sup && call)
+		sup = find_suppression(r, id, call, call, which);
+	return sup;
+}
+
 static int rule_applies(const lint_ctx *ctx, const rule *ru, migop_func func)
 {
 	if (ru->disabled)
@@ -797,14 +807,11 @@ static void emit(script_run *r, const rule *ru, const subject *s, const char *ex
 	finding *f;
 	size_t len, which;
 	const char *src = source_line(r, s->line, &len);
+	const char *via = s->op ? s->op->via : NULL; /* reached through same-file functions */
 	suppression *sup;
 
-	if (s->op && s->op->via)
-		findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision,
-			     "%s (%s)", msg, s->op->via);
-	else
-		findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision,
-			     "%s", msg);
+	findings_add(r->out, ru->id, rule_severity(ru, r->ctx->o->strict), r->path, s->line, r->revision, "%s%s%s%s",
+		     msg, via ? " (" : "", via ? via : "", via ? ")" : "");
 	free(msg);
 	f = findings_last(r->out);
 	f->col = s->col;
@@ -812,9 +819,7 @@ static void emit(script_run *r, const rule *ru, const subject *s, const char *ex
 	f->fix = ru->fix ? render(ru->fix, s, extra_key, extra_val) : NULL;
 	f->source = src ? mg_strndup(src, len) : NULL;
 	f->table = s->table ? mg_strdup(s->table) : NULL;
-	sup = find_suppression(r, ru->id, s->line, s->end_line, &which);
-	if (!sup && s->call_line) /* allowed where upgrade() calls the function */
-		sup = find_suppression(r, ru->id, s->call_line, s->call_line, &which);
+	sup = subject_suppression(r, ru->id, s, &which);
 	if (sup && sup->reason) {
 		f->suppressed = mg_strdup(sup->reason);
 		sup->used[which]++;
@@ -1027,7 +1032,7 @@ static void detect_missing_downgrade(script_run *r)
  * timestamps without a time zone, reported on the Column's line. */
 static void column_rules(script_run *r, const subject *of, const pyx *col, const pyx *const *pk_cols, size_t npk)
 {
-	const pyx *name, *type;
+	const pyx *name;
 	coltype t;
 	subject x;
 	size_t k;
@@ -1035,11 +1040,8 @@ static void column_rules(script_run *r, const subject *of, const pyx *col, const
 
 	if (!col || col->kind != PYX_CALL || strcmp(pyx_basename(col), "Column"))
 		return;
-	name = pyx_arg(col, 0, "name");
-	type = pyx_is_literal_str(name) ? pyx_arg(col, 1, "type_") : pyx_arg(col, 0, "type_");
-	if (!pyx_is_literal_str(name))
-		name = NULL;
-	t = col_type(type);
+	name = pyx_is_literal_str(pyx_arg(col, 0, "name")) ? pyx_arg(col, 0, "name") : NULL;
+	t = col_type(column_type(col));
 	pk = pyx_is_true(pyx_arg(col, -1, "primary_key"));
 	for (k = 0; name && k < npk; k++)
 		pk |= pyx_is_literal_str(pk_cols[k]) && !strcmp(pk_cols[k]->text, name->text);
@@ -1050,7 +1052,6 @@ static void column_rules(script_run *r, const subject *of, const pyx *col, const
 	x.col = col->col;
 	x.table = of->table;
 	x.op = of->op;
-	x.call_line = of->call_line;
 	setf(&x, "column", name ? name->text : "?");
 	common_facts(r, &x);
 	if (t.kind == T_INT && t.size <= 4 && pk && !strcmp(of->name, "create_table") && !is_identity_column(col))
@@ -1191,7 +1192,6 @@ static void detect_dialect_branches(script_run *r)
 		s.line = s.end_line = m->line;
 		s.col = m->col;
 		s.op = m;
-		s.call_line = m->call_line;
 		buf_puts(&detail, m->why);
 		if (r->ctx->o->dialect_assumed)
 			buf_printf(&detail, " (assumed: no --dialect, no dialect in [mgate] and no database URL name one)");
@@ -1302,17 +1302,8 @@ static void opaque_subject(script_run *r, subject *s, const migop *m)
 	s->line = s->end_line = m->line;
 	s->col = m->col;
 	s->op = m;
-	s->call_line = m->call_line;
 	setf(s, "kind", m->name);
 	setf(s, "detail", m->why);
-}
-
-static int is_suppressed(script_run *r, const char *id, const subject *s)
-{
-	size_t which;
-
-	return find_suppression(r, id, s->line, s->end_line, &which) != NULL ||
-	       (s->call_line && find_suppression(r, id, s->call_line, s->call_line, &which) != NULL);
 }
 
 /* One opaque-migration-code finding per function: the first construct
@@ -1321,7 +1312,7 @@ static int is_suppressed(script_run *r, const char *id, const subject *s)
 static void detect_opaque(script_run *r)
 {
 	migop_func func;
-	size_t i;
+	size_t i, which;
 
 	for (func = MIGOP_UPGRADE; func <= MIGOP_DOWNGRADE; func++) {
 		const migop *first = NULL;
@@ -1333,7 +1324,7 @@ static void detect_opaque(script_run *r)
 			if (m->kind != MIGOP_OPAQUE || m->func != func)
 				continue;
 			opaque_subject(r, &s, m);
-			if (is_suppressed(r, "opaque-migration-code", &s))
+			if (subject_suppression(r, "opaque-migration-code", &s, &which))
 				emit_builtin(r, "opaque-migration-code", &s, NULL, NULL);
 			else if (!first)
 				first = m;

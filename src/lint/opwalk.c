@@ -698,32 +698,25 @@ static int bracket(const pytok *t)
 	return 0;
 }
 
-/* Index of the first operator `op` at bracket depth 0 in [a, b), or b. */
-static size_t find_top(const extractor *ex, size_t a, size_t b, const char *op)
+/* Index of the first token of `type` spelled `text` at bracket depth 0
+ * in [a, b), or b. */
+static size_t find_top_tok(const extractor *ex, size_t a, size_t b, pytok_type type, const char *text)
 {
 	int depth = 0;
 	size_t i;
 
 	for (i = a; i < b; i++) {
 		depth += bracket(&ex->t[i]);
-		if (depth == 0 && pytok_is_op(&ex->t[i], op))
+		if (depth == 0 && ex->t[i].type == type && pytok_text_is(&ex->t[i], text))
 			return i;
 	}
 	return b;
 }
 
-/* Index of the first name `word` at bracket depth 0 in [a, b), or b. */
-static size_t find_top_name(const extractor *ex, size_t a, size_t b, const char *word)
+/* Index of the first operator `op` at bracket depth 0 in [a, b), or b. */
+static size_t find_top(const extractor *ex, size_t a, size_t b, const char *op)
 {
-	int depth = 0;
-	size_t i;
-
-	for (i = a; i < b; i++) {
-		depth += bracket(&ex->t[i]);
-		if (depth == 0 && pytok_is_name(&ex->t[i], word))
-			return i;
-	}
-	return b;
+	return find_top_tok(ex, a, b, PYTOK_OP, op);
 }
 
 /* The last top-level assignment '=' in [a, b), or b. Augmented forms count. */
@@ -1038,7 +1031,7 @@ static int body_visible(const extractor *ex, size_t before)
 static void for_loop(extractor *ex, const frame *fr, size_t a, size_t colon, size_t end)
 {
 	const pytok *kw = &ex->t[a];
-	size_t in = find_top_name(ex, a + 1, colon, "in"), k;
+	size_t in = find_top_tok(ex, a + 1, colon, PYTOK_NAME, "in"), k;
 	strvec names = STRVEC_INIT;
 	pyx *it = NULL, *seq = NULL;
 	frame inner = *fr;
