@@ -41,7 +41,8 @@ static const char *const q_tables =
 
 static const char *const q_columns =
 	"SELECT a.attrelid, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atthasdef, "
-	"a.attidentity, a.attgenerated, a.atttypid, a.attcollation "
+	"a.attidentity, a.attgenerated, a.atttypid, a.attcollation, "
+	"row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) "
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " USER_TABLE;
 
@@ -602,7 +603,7 @@ static void write_column(jsonw *w, const snap *s, int i)
 											  : NULL);
 	jsonw_kv_bool(w, "nullable", !is_true(r, i, 4));
 	jsonw_key(w, "position");
-	jsonw_int(w, atoll(PQgetvalue(r, i, 2)));
+	jsonw_int(w, atoll(PQgetvalue(r, i, 10)));
 	jsonw_kv_string(w, "type", PQgetvalue(r, i, 3));
 	jsonw_object_end(w);
 }

@@ -6,19 +6,28 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gate/audit.h"
 #include "version.h"
 #include "util/banned.h"
 
 /* Refuse while other sessions are connected to the database `lockdb` is
- * on (they would write into what is being replaced). */
+ * on (they would write into what is being replaced). A server ends a
+ * backend a moment after its client hangs up, so sessions still counted
+ * are counted again for up to two seconds before the refusal. */
 static int refuse_if_busy(db *lockdb, mg_error *err)
 {
 	long others = 0;
+	int tries;
 
-	if (lockdb->ops->other_sessions(lockdb, &others, err) < 0)
-		others = -1;
+	for (tries = 0; tries < 20; tries++) {
+		if (lockdb->ops->other_sessions(lockdb, &others, err) < 0)
+			others = -1;
+		if (others <= 0)
+			break;
+		usleep(100000);
+	}
 	if (!others)
 		return MG_OUT_OK;
 	return mg_fail(err, MG_OUT_BLOCKED,
