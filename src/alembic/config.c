@@ -378,7 +378,7 @@ enum key_kind {
 	KEY_BOOL,     /* int */
 	KEY_NUMBER,   /* long long in [min, max], times `scale` */
 	KEY_PATH,     /* char *, absolute from the ini's folder; empty: unset */
-	KEY_TEXT,     /* char *, as written; empty: unset */
+	KEY_NAME,     /* char *: a table or schema name */
 	KEY_WORDS,    /* strvec, split on blanks */
 	KEY_LIST,     /* strvec, split on commas and blanks */
 	KEY_DIALECT,  /* char *: "postgresql" or "sqlite" */
@@ -404,8 +404,8 @@ static const key_rule key_rules[] = {
 	{ "names", KEY_OTHER, 0, 0, 0, 0, "values for names imported from other modules" },
 	{ "alembic_version", KEY_OTHER, 0, 0, 0, 0, "the Alembic release whose loading rules to follow" },
 	{ "scan_cache", KEY_BOOL, AT(scan_cache), 0, 0, 0, "false turns the scan cache off" },
-	{ "version_table", KEY_TEXT, AT(version_table), 0, 0, 0, "Alembic's version table" },
-	{ "version_table_schema", KEY_TEXT, AT(version_table_schema), 0, 0, 0, "the version table's schema" },
+	{ "version_table", KEY_NAME, AT(version_table), 0, 0, 0, "Alembic's version table" },
+	{ "version_table_schema", KEY_NAME, AT(version_table_schema), 0, 0, 0, "the version table's schema" },
 	{ "rules", KEY_PATH, AT(rules_dir), 0, 0, 0, "the project's rules folder" },
 	{ "rule.", KEY_PREFIX, 0, 0, 0, 0, "rule.<id> = error|warning|info|off: one rule's severity" },
 	{ "strict", KEY_BOOL, AT(strict), 0, 0, 0, "lint as with --strict" },
@@ -509,12 +509,14 @@ static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, co
 		return bad_value(err, cfg, e, v, expected);
 	if (k->kind == KEY_ENV_NAME && parse_env_name(v, &expected) < 0)
 		return bad_value(err, cfg, e, v, expected);
+	if (k->kind == KEY_NAME && parse_sql_name(v, &expected) < 0)
+		return bad_value(err, cfg, e, v, expected);
 	{
 		char **str = (char **)(void *)field;
 		buf path = BUF_INIT;
 		free(*str);
 		*str = NULL;
-		if (!*v && (k->kind == KEY_PATH || k->kind == KEY_TEXT))
+		if (!*v && k->kind == KEY_PATH)
 			return MG_OK; /* `audit_log =` turns it off */
 		if (!*v)
 			return bad_value(err, cfg, e, v, "a value");
@@ -603,7 +605,7 @@ static int read_invariants_file(mgate_config *cfg, mg_error *err)
 		return MG_OK;
 	if ((rc = ini_load(&f, path, err)) < 0)
 		return rc == MG_ENOTFOUND ? mg_error_set(err, MG_ECONFIG, "invariants file '%s' does not exist", path)
-					  : mg_error_set(err, MG_ECONFIG, "%s", err->msg);
+					  : (err->code = MG_ECONFIG); /* the message stays */
 	for (i = 0; i < f.sections.n && rc == MG_OK; i++) {
 		const ini_entry *sql = ini_find(&f, f.sections.v[i], "sql");
 		const ini_entry *exp = ini_find(&f, f.sections.v[i], "expect");

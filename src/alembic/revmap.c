@@ -228,7 +228,7 @@ static void register_labels(revmap *m, findings *f)
 			int as_id = strmap_get(&m->ids, label);
 			if (other >= 0 || as_id >= 0) {
 				const revnode *o = &m->v[other >= 0 ? other : as_id];
-				findings_add(f, "duplicate-branch-label", SEV_ERROR, r->s->path, 0, r->id,
+				findings_add(f, "duplicate-branch-label", SEV_ERROR, r->s->path, r->s->labels_line, r->id,
 					     "branch label '%s' of revision '%s' is already used %s '%s' (%s)", label, r->id,
 					     other >= 0 ? "by revision" : "as the id of revision", o->id, o->s->path);
 				m->broken = 1;
@@ -482,7 +482,7 @@ static void report_cycles(revmap *m, findings *f, enum edge_kind kind)
 				} while (w != v);
 				if (size > 1) {
 					findings_add(f, kind == EDGE_DOWN ? "cycle" : "dependency-cycle", SEV_ERROR, first->s->path,
-						     0, first->id, "%s revisions form a cycle: %s",
+						     kind == EDGE_DOWN ? first->s->down_line : first->s->depends_line, first->id, "%s revisions form a cycle: %s",
 						     kind == EDGE_DOWN ? "these" : "through depends_on, these", names.ptr);
 					m->broken = 1;
 				}

@@ -2,12 +2,13 @@
  * scancache.c: the scan cache (see scancache.h for the contract).
  *
  * File format (host byte order; the cache never leaves the machine):
- *   "MGSCAN04" | u64 written_ns | str key | u32 count | count x entry | sha256
+ *   "MGSCAN05" | u64 written_ns | str key | u32 count | count x entry | sha256
  *   sha256: the 32-byte SHA-256 of every byte before it
  *   entry:  str path | 5 x u64 stat | u32 reclen | record (reclen bytes)
  *   record: u8 has_script | [script] | u32 n | n x finding
  *   script: str revision | 3 x strlist | u8 depends_declared | str doc |
- *           8 x i32 (revision_line, down_line, upgrade line/end/body, downgrade line/end/body)
+ *           10 x i32 (revision_line, down_line, labels_line, depends_line, upgrade line/end/body,
+ *           downgrade line/end/body)
  *   finding: str id | u8 severity | ostr path | i32 line | ostr revision | str message
  *   str: u32 length | bytes | NUL; ostr: u8 present | [str]; strlist: u32 n | n x str
  *
@@ -33,7 +34,7 @@
 #include "util/strmap.h"
 #include "util/banned.h"
 
-#define MAGIC "MGSCAN04"
+#define MAGIC "MGSCAN05"
 #define SUM_BYTES 32
 #define RACY_NS 1000000000ULL
 #define MAX_CACHE_BYTES (256u * 1024 * 1024)
@@ -135,6 +136,8 @@ static void encode_record(buf *out, const script *s, const findings *f)
 		put_str(out, s->doc ? s->doc : "");
 		put_i32(out, s->revision_line);
 		put_i32(out, s->down_line);
+		put_i32(out, s->labels_line);
+		put_i32(out, s->depends_line);
 		put_i32(out, s->upgrade.line);
 		put_i32(out, s->upgrade.end_line);
 		put_i32(out, s->upgrade.body_line);
@@ -274,6 +277,8 @@ static int decode_record(const unsigned char *rec, size_t len, const char *path,
 		doc = get_str(&r);
 		s->revision_line = get_i32(&r);
 		s->down_line = get_i32(&r);
+		s->labels_line = get_i32(&r);
+		s->depends_line = get_i32(&r);
 		s->upgrade.line = get_i32(&r);
 		s->upgrade.end_line = get_i32(&r);
 		s->upgrade.body_line = get_i32(&r);

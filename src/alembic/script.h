@@ -25,6 +25,7 @@ typedef struct script {
 	int depends_declared; /* depends_on is not None/empty (Alembic's "real base" test) */
 	const char *doc;      /* stripped docstring, or "" */
 	int revision_line, down_line;
+	int labels_line, depends_line; /* 0: not written */
 	pyscan_span upgrade, downgrade;
 	const char *src; /* the file's bytes, when the directory keeps sources and it was read */
 	size_t src_len;

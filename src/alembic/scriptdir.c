@@ -212,6 +212,8 @@ static void scan_one(script *s, arena *mem, findings *f, const char *path, const
 	s->revision = arena_strdup(mem, rev);
 	s->revision_line = m.revision.line;
 	s->down_line = m.down_revision.line;
+	s->labels_line = m.branch_labels.line;
+	s->depends_line = m.depends_on.line;
 	value_to_list(&s->down, mem, &m.down_revision, 0);
 	value_to_list(&s->depends, mem, &m.depends_on, 0);
 	value_to_list(&s->labels, mem, &m.branch_labels, 1);

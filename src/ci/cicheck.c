@@ -679,7 +679,7 @@ int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_er
 	r.res = res;
 	r.out = out;
 	if ((rc = vcs_open(&r.v, o->cfg->here ? o->cfg->here : ".", err)) < 0)
-		return rc == MG_ENOTFOUND ? mg_error_set(err, MG_ECONFIG, "%s", err->msg) : rc;
+		return rc == MG_ENOTFOUND ? (err->code = MG_ECONFIG) : rc; /* the message stays */
 	r.workdir = vcs_workdir(r.v);
 	for (i = 0; i < o->cfg->version_locations.n; i++) {
 		char *rel = repo_relative(r.workdir, o->cfg->version_locations.v[i]);

@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/parse.h"
 #include "util/banned.h"
 
 static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
@@ -64,7 +65,7 @@ int cmd_ci(int argc, char **argv)
 	strvec args = STRVEC_INIT;
 	findings found = FINDINGS_INIT;
 	mg_error err = MG_ERROR_INIT;
-	const char *base = NULL, *rules_dir = NULL, *pg_version = NULL, *dialect = NULL;
+	const char *base = NULL, *rules_dir = NULL, *pg_version = NULL, *dialect = NULL, *expected;
 	int rc, strict = 0, have_project = 0;
 	cli_option opts[] = {
 		OPT_STRING_(0, "base", &base, "REF", "the branch, tag or commit the change will merge into (e.g. origin/main)"),
@@ -97,8 +98,13 @@ int cmd_ci(int argc, char **argv)
 	lo.rules = &rules;
 	lo.strict = strict || p.cfg.settings.strict;
 	lo.pg_version = 15;
-	if (pg_version && (lo.pg_version = atoi(pg_version)) <= 0) {
-		fprintf(stderr, "mgate ci: bad PostgreSQL version '%s'\n", pg_version);
+	if (pg_version && parse_pg_major(&lo.pg_version, pg_version, &expected) < 0) {
+		fprintf(stderr, "mgate ci: --pg-version '%s': expected %s\n", pg_version, expected);
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (dialect && strcmp(dialect, "postgresql") && strcmp(dialect, "postgres") && strcmp(dialect, "sqlite")) {
+		fprintf(stderr, "mgate ci: --dialect '%s': expected postgresql or sqlite\n", dialect);
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}

@@ -135,6 +135,11 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const c
 			}
 			val = argv[++i];
 		}
+		if (!*val) {
+			/* no option takes an empty value: "--to ''" must not mean base */
+			fprintf(stderr, "mgate %s: option '--%s' needs a value, not an empty string\n", cmd, o->long_name);
+			goto usage;
+		}
 		*(const char **)o->value = val;
 	}
 	if (common->help) {

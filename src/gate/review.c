@@ -151,7 +151,7 @@ static int choose_pg_version(review_result *out, const review_request *rq, const
 	out->pg_source = "default";
 	if (rq->pg_version) {
 		if (parse_pg_major(&out->lo.pg_version, rq->pg_version, &expected) < 0)
-			return mg_fail(err, MG_OUT_USAGE, "bad PostgreSQL version '%s'; expected %s", rq->pg_version, expected);
+			return mg_fail(err, MG_OUT_USAGE, "--pg-version '%s': expected %s", rq->pg_version, expected);
 		out->pg_source = "option";
 	} else if (!strncmp(server->ptr, "PostgreSQL ", 11) && atoi(server->ptr + 11) > 0) {
 		out->lo.pg_version = atoi(server->ptr + 11);

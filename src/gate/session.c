@@ -62,18 +62,23 @@ int session_connect(session *s, int required, mg_error *err)
 	return MG_OK;
 }
 
-/* The PostgreSQL version to judge for: the option, else the server's,
- * else pg_version in [mgate], else 15. */
-static int choose_pg_version(session *s, const char *opt, mg_error *err)
+/* A name option's value (NULL: not given). */
+static int check_name(const char *option, const char *value, mg_error *err)
 {
 	const char *expected;
+
+	if (value && parse_sql_name(value, &expected) < 0)
+		return mg_error_set(err, MG_ECONFIG, "--%s '%s': expected %s", option, value, expected);
+	return MG_OK;
+}
+
+/* The PostgreSQL version to judge for: the option (already parsed into
+ * s->lo.pg_version), else the server's, else pg_version in [mgate], else 15. */
+static void choose_pg_version(session *s, const char *opt)
+{
 	int major;
 
-	s->lo.pg_version = 15;
-	s->pg_version_source = "default";
 	if (opt) {
-		if (parse_pg_major(&s->lo.pg_version, opt, &expected) < 0)
-			return mg_error_set(err, MG_ECONFIG, "bad PostgreSQL version '%s'; expected %s", opt, expected);
 		s->pg_version_source = "option";
 	} else if (!strncmp(s->server.ptr, "PostgreSQL ", 11) && (major = atoi(s->server.ptr + 11)) > 0) {
 		s->lo.pg_version = major;
@@ -81,7 +86,23 @@ static int choose_pg_version(session *s, const char *opt, mg_error *err)
 	} else if (s->p.cfg.settings.pg_version) {
 		s->lo.pg_version = s->p.cfg.settings.pg_version;
 		s->pg_version_source = "config";
+	} else {
+		s->lo.pg_version = 15;
+		s->pg_version_source = "default";
 	}
+}
+
+/* The options given as text, checked before anything is read. */
+static int check_options(session *s, const session_opts *o, mg_error *err)
+{
+	const char *expected;
+	int rc;
+
+	if (o->pg_version && parse_pg_major(&s->lo.pg_version, o->pg_version, &expected) < 0)
+		return mg_error_set(err, MG_ECONFIG, "--pg-version '%s': expected %s", o->pg_version, expected);
+	if ((rc = check_name("version-table", o->version_table, err)) < 0 ||
+	    (rc = check_name("version-table-schema", o->version_table_schema, err)) < 0)
+		return rc;
 	return MG_OK;
 }
 
@@ -95,7 +116,7 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	buf_init(&s->where);
 	buf_init(&s->server);
 	buf_init(&s->lock);
-	if ((rc = project_load(&s->p, &o->project, err)) < 0)
+	if ((rc = check_options(s, o, err)) < 0 || (rc = project_load(&s->p, &o->project, err)) < 0)
 		return rc;
 	set = &s->p.cfg.settings;
 	if (o->rules && (rc = ruleset_load_project(&s->rules, o->rules_dir, &s->p.cfg, err)) < 0)
@@ -116,8 +137,7 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	s->lo.accepts = set->accepts;
 	s->lo.naccepts = set->naccepts;
 	s->lo.ini_path = s->p.cfg.ini_path;
-	if ((rc = choose_pg_version(s, o->pg_version, err)) < 0)
-		return rc;
+	choose_pg_version(s, o->pg_version);
 	s->audit.path = set->audit_log;
 	s->audit.max_bytes = set->audit_log_max_bytes;
 	s->audit.table = o->audit_table || set->audit_table;

@@ -11,10 +11,12 @@
  */
 #include "python/pyscan.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "python/pycodecs.h"
 #include "python/pytok.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -1077,8 +1079,8 @@ static void handle_logical_line(scanner *s, const tokvec *line)
 /* ---- encoding ----------------------------------------------------------- */
 
 /* The coding cookie of PEP 263 on line 1, or on line 2 after a blank or
- * comment-only line 1. Returns a heap string or NULL. */
-static char *find_coding(const char *src, size_t len)
+ * comment-only line 1, and its line. Returns a heap string or NULL. */
+static char *find_coding(const char *src, size_t len, int *line)
 {
 	const char *p = src, *end = src + len;
 	int lineno;
@@ -1105,8 +1107,10 @@ static char *find_coding(const char *src, size_t len)
 					while (ve < eol && (((*ve | 32) >= 'a' && (*ve | 32) <= 'z') || (*ve >= '0' && *ve <= '9') ||
 							    *ve == '-' || *ve == '_' || *ve == '.'))
 						ve++;
-					if (ve > v)
+					if (ve > v) {
+						*line = lineno;
 						return mg_strndup(v, (size_t)(ve - v));
+					}
 				}
 			}
 		}
@@ -1121,16 +1125,78 @@ static char *find_coding(const char *src, size_t len)
 	return NULL;
 }
 
-static void normalize_encoding(char *e)
+/* What Python's tokenizer makes of a cookie before any codec lookup: a
+ * spelling of utf-8 or latin-1 (any case, '_' for '-', and anything after
+ * a further '-') is that encoding. Returns "utf-8", "latin-1" or NULL. */
+static const char *tokenizer_encoding(const char *enc)
 {
-	char *p;
+	char b[13];
+	size_t i;
 
-	for (p = e; *p; p++) {
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-		if (*p == '_')
-			*p = '-';
+	for (i = 0; i < 12 && enc[i]; i++)
+		b[i] = enc[i] == '_' ? '-' : (char)tolower((unsigned char)enc[i]);
+	b[i] = 0;
+	if (!strcmp(b, "utf-8") || !strncmp(b, "utf-8-", 6))
+		return "utf-8";
+	if (!strcmp(b, "latin-1") || !strcmp(b, "iso-8859-1") || !strcmp(b, "iso-latin-1") || !strncmp(b, "latin-1-", 8) ||
+	    !strncmp(b, "iso-8859-1-", 11) || !strncmp(b, "iso-latin-1-", 12))
+		return "latin-1";
+	return NULL;
+}
+
+/* A codec name as Python's encodings package looks it up, in place: lower
+ * case, each run of characters other than letters, digits and '.' one
+ * '_', none at either end. */
+static void normalise_codec(char *e)
+{
+	char *w = e;
+	const char *r;
+	int punct = 0;
+
+	for (r = e; *r; r++) {
+		if (isalnum((unsigned char)*r) || *r == '.') {
+			if (punct && w > e)
+				*w++ = '_';
+			*w++ = (char)tolower((unsigned char)*r);
+			punct = 0;
+		} else {
+			punct = 1;
+		}
 	}
+	*w = 0;
+}
+
+static int cmp_codec(const void *key, const void *elem)
+{
+	return strcmp(key, ((const pycodec *)elem)->name);
+}
+
+/* Whether Python can read source in the (normalised) codec `name`: one of
+ * its text encodings that keeps ASCII as ASCII (pycodecs.c). */
+static int python_reads(const char *name)
+{
+	const pycodec *hit = bsearch(name, pycodecs, pycodecs_count, sizeof(pycodec), cmp_codec);
+	char alt[64];
+	size_t i;
+
+	if (hit)
+		return 1;
+	if (strlen(name) >= sizeof(alt))
+		return 0;
+	for (i = 0; name[i]; i++)
+		alt[i] = name[i] == '.' ? '_' : name[i];
+	alt[i] = 0;
+	hit = bsearch(alt, pycodecs, pycodecs_count, sizeof(pycodec), cmp_codec);
+	return hit && hit->alias;
+}
+
+/* Whether `name` (normalised) is one of `list`. */
+static int codec_is(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(name, *list))
+			return 1;
+	return 0;
 }
 
 /* Offset of the first invalid UTF-8 sequence, or -1 when valid. */
@@ -1156,17 +1222,39 @@ static int line_of_offset(const char *src, size_t off)
  * be decoded the way Python would (a diagnostic is added). */
 static int check_encoding(scanner *s, const char *src, size_t len)
 {
+	static const char *const utf8_names[] = { "utf8", "utf_8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001",
+						  "utf_8_sig", NULL };
+	static const char *const ascii_names[] = { "ascii", "us_ascii", "646", "ansi_x3.4_1968", "ansi_x3_4_1968",
+						   "ansi_x3.4_1986", "cp367", "csascii", "ibm367", "iso646_us",
+						   "iso_646.irv_1991", "iso_ir_6", "us", NULL };
+	static const char *const latin1_names[] = { "latin_1", "latin1", "iso8859_1", "iso_8859_1", "8859", "cp819",
+						    "ibm819", "iso_ir_100", "l1", "latin", "iso_8859_1_1987", NULL };
 	pyscan_module *m = s->mod;
-	char *enc = find_coding(src, len);
+	int cookie_line = 1;
+	char *enc = find_coding(src, len, &cookie_line);
+	const char *tok = enc ? tokenizer_encoding(enc) : NULL;
 	long bad;
 	int has_bom = len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3);
 
 	m->encoding = enc;
-	if (enc)
-		normalize_encoding(enc);
-	if (!enc || !strcmp(enc, "utf-8") || !strcmp(enc, "utf8") || !strcmp(enc, "utf-8-sig") ||
-	    !strcmp(enc, "ascii") || !strcmp(enc, "us-ascii")) {
-		int ascii = enc && (!strcmp(enc, "ascii") || !strcmp(enc, "us-ascii"));
+	if (enc && !tok) {
+		char *norm = mg_strdup(enc);
+		normalise_codec(norm);
+		if (!python_reads(norm)) {
+			add_diag(m, cookie_line, PYSCAN_ERROR, "encoding-error",
+				 "the file declares encoding '%s', which Python cannot read source in (unknown, or not a "
+				 "text encoding that keeps ASCII); Alembic fails to load this revision with a SyntaxError",
+				 enc);
+			free(norm);
+			return -1;
+		}
+		tok = codec_is(norm, utf8_names) ? "utf-8" : codec_is(norm, ascii_names) ? "ascii"
+						     : codec_is(norm, latin1_names)      ? "latin-1"
+											 : NULL;
+		free(norm);
+	}
+	if (!enc || (tok && strcmp(tok, "latin-1"))) {
+		int ascii = tok && !strcmp(tok, "ascii");
 		bad = utf8_invalid_at((const unsigned char *)src, len);
 		if (bad < 0 && ascii) {
 			size_t i;
@@ -1189,8 +1277,7 @@ static int check_encoding(scanner *s, const char *src, size_t len)
 			 enc);
 		return -1;
 	}
-	if (!strcmp(enc, "latin-1") || !strcmp(enc, "latin1") || !strcmp(enc, "iso-8859-1") ||
-	    !strcmp(enc, "iso8859-1") || !strcmp(enc, "l1") || !strcmp(enc, "cp819") || !strcmp(enc, "iso-latin-1")) {
+	if (tok) {
 		s->latin1 = 1;
 		return 0;
 	}

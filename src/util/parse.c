@@ -90,6 +90,12 @@ int parse_env_name(const char *s, const char **expected)
 	return 0;
 }
 
+int parse_sql_name(const char *s, const char **expected)
+{
+	*expected = "a table or schema name of 1 to 63 bytes";
+	return s && *s && strlen(s) <= 63 ? 0 : -1;
+}
+
 int parse_pg_major(int *out, const char *s, const char **expected)
 {
 	const char *dot = s ? strchr(s, '.') : NULL;

@@ -27,6 +27,11 @@ int parse_pg_duration(const char *s, const char **expected);
  * digits and '_'. */
 int parse_env_name(const char *s, const char **expected);
 
+/* A table or schema name as a database keeps it: not empty, and at most
+ * 63 bytes (PostgreSQL cuts longer names, so the name asked for would
+ * never be found). */
+int parse_sql_name(const char *s, const char **expected);
+
 /* A PostgreSQL major version from 9 to 99: "15", or "15.4". */
 int parse_pg_major(int *out, const char *s, const char **expected);
 

@@ -290,6 +290,13 @@ def main():
         check("shallow: tells how to fetch", "git fetch --unshallow" in r.stderr, r.stderr)
         check("shallow: one line", len(r.stderr.strip().splitlines()) == 1, r.stderr)
 
+        # outside any repository: a plain folder holding the project
+        plain = os.path.join(root, "plain")
+        shutil.copytree(repo, plain, ignore=shutil.ignore_patterns(".git"))
+        r = mgate(plain, "--base", "main", env={"GIT_CEILING_DIRECTORIES": root})
+        check("outside a repository: exit 2, and says so", r.returncode == 2
+              and "'%s' is not inside a git repository" % plain in r.stderr, (r.returncode, r.stderr))
+
         # migrations.sum
         root2 = os.path.join(root, "sum")
         os.makedirs(root2)

@@ -29,7 +29,7 @@ from harness import ENV_ONLINE, PgServer, alembic, check, demo_project, finish, 
 def sqlite_case(root, work):
     demo, _ = demo_project(root, work, "demo", at="4c7e1d2a9f30")
     r = mgate(["plan", "--pg-version", "x"], demo)
-    check("sqlite: a bad --pg-version is a usage error", r.returncode == 2 and "bad PostgreSQL version 'x'" in r.stderr,
+    check("sqlite: a bad --pg-version is a usage error", r.returncode == 2 and "--pg-version 'x': expected" in r.stderr,
           r.stdout + r.stderr)
     r = mgate(["plan", "--format", "json"], demo)
     check("sqlite: exit 0", r.returncode == 0, r.stderr)

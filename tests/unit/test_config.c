@@ -294,6 +294,11 @@ static void test_bad_settings(void **state)
 	expect_bad("backup_max_age = 24h\n", "backup_max_age", "24h", "a whole number");
 	expect_bad("drill_max_age = 999999999999999999999\n", "drill_max_age", "999999999999999999999", "a whole number");
 	expect_bad("smoke_timeout = abc\n", "smoke_timeout", "abc", "a whole number from 1 to 86400");
+	expect_bad("version_table =\n", "version_table", "", "a table or schema name of 1 to 63 bytes");
+	expect_bad("version_table_schema = "
+		   "a234567890123456789012345678901234567890123456789012345678901234\n",
+		   "version_table_schema", "a234567890123456789012345678901234567890123456789012345678901234",
+		   "a table or schema name");
 	expect_bad("audit_log_max_bytes = 1e6\n", "audit_log_max_bytes", "1e6", "a whole number");
 	expect_bad("lock_retries = -1\n", "lock_retries", "-1", "a whole number from 0");
 	expect_bad("strict = maybe\n", "strict", "maybe", "true or false");

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,46 @@ static void test_encodings(void **state)
 	/* the cookie on line 2 counts only after a comment line */
 	scan(&m, "x = 1\n# coding: latin-1\nrevision = 'caf\xe9'\n");
 	assert_non_null(find_diag(&m, "encoding-error"));
+	pyscan_module_release(&m);
+
+	/* a name Python does not know, a codec that is not a text encoding, and
+	 * one that does not keep ASCII: Alembic cannot import any of them */
+	{
+		static const char *const refused[] = { "klingon", "rot13", "hex", "utf-16", "cp500", "euc.jp", "mbcs" };
+		size_t i;
+		for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			char src[128];
+			snprintf(src, sizeof(src), "#!/usr/bin/env python\n# -*- coding: %s -*-\nrevision = 'a'\n",
+				 refused[i]);
+			scan(&m, src);
+			assert_non_null(find_diag(&m, "encoding-error"));
+			assert_int_equal(find_diag(&m, "encoding-error")->line, 2);
+			assert_non_null(strstr(find_diag(&m, "encoding-error")->message, refused[i]));
+			pyscan_module_release(&m);
+		}
+	}
+	/* spellings Python reads: aliases in any case, '-' or '_' or '.', and
+	 * the tokenizer's own utf-8 and latin-1 prefixes */
+	{
+		static const char *const read[] = { "CP1252", "euc-jp", "Shift_JIS", "iso8859-15", "UTF8", "utf_8_sig",
+						    "utf-8-anything", "Latin-1-x", "646", "iso8859.1", "u8" };
+		size_t i;
+		for (i = 0; i < sizeof(read) / sizeof(read[0]); i++) {
+			char src[128];
+			snprintf(src, sizeof(src), "# coding=%s\nrevision = 'a'\n", read[i]);
+			scan(&m, src);
+			if (find_diag(&m, "encoding-error"))
+				fail_msg("'%s' refused: %s", read[i], find_diag(&m, "encoding-error")->message);
+			assert_string_equal(m.revision.str, "a");
+			pyscan_module_release(&m);
+		}
+	}
+	/* a known encoding mgate does not decode: a warning, only where a
+	 * non-ASCII byte is */
+	scan(&m, "# coding: cp1252\nrevision = 'a'\n# \x93quoted\x94\n");
+	assert_null(find_diag(&m, "encoding-error"));
+	assert_non_null(find_diag(&m, "encoding-unsupported"));
+	assert_int_equal(find_diag(&m, "encoding-unsupported")->line, 3);
 	pyscan_module_release(&m);
 
 	/* bytes are not str */

@@ -116,8 +116,8 @@ static void describe_load(buf *out, int no_cache)
 	buf_truncate(out, 0);
 	for (i = 0; i < sd.n; i++) {
 		const script *x = &sd.v[i];
-		buf_printf(out, "%s|%s|%s|%d|%d|%d-%d|", x->path, x->revision, x->doc, x->revision_line, x->down_line,
-			   x->upgrade.line, x->upgrade.end_line);
+		buf_printf(out, "%s|%s|%s|%d|%d|%d|%d|%d-%d|", x->path, x->revision, x->doc, x->revision_line,
+			   x->down_line, x->labels_line, x->depends_line, x->upgrade.line, x->upgrade.end_line);
 		for (k = 0; k < x->down.n; k++)
 			buf_printf(out, "d=%s,", x->down.v[k]);
 		for (k = 0; k < x->labels.n; k++)
@@ -269,7 +269,7 @@ static void test_damaged_cache_is_ignored(void **state)
 	{
 		buf again = BUF_INIT;
 		assert_int_equal(fs_read_file(&again, path, 1 << 20, NULL), 0);
-		assert_memory_equal(again.ptr, "MGSCAN04", 8); /* rewritten */
+		assert_memory_equal(again.ptr, "MGSCAN05", 8); /* rewritten */
 		buf_release(&again);
 	}
 	strvec_release(&files);
