@@ -140,6 +140,7 @@ int cli_fail(const char *cmd, const mg_error *err, int outcome);
 typedef struct cli_printer {
 	FILE *out;
 	const char *cmd;
+	int quiet; /* -q: the checklist shows failed checks and errors only */
 } cli_printer;
 
 /* Callbacks printing through `pr` (which must outlive `p`). */

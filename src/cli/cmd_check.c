@@ -13,7 +13,7 @@
 static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
 
 /* The checklist in the chosen format. */
-static void print(const char *format, const checklist_result *g, const session *s, const char *target, int verbose)
+static void print(const char *format, const checklist_result *g, const session *s, const char *target, int detail)
 {
 	findings f = FINDINGS_INIT;
 
@@ -28,7 +28,7 @@ static void print(const char *format, const checklist_result *g, const session *
 		else
 			report_github(stdout, &f);
 	} else {
-		report_checklist_text(stdout, g, target, s->where.ptr, verbose);
+		report_checklist_text(stdout, g, target, s->where.ptr, detail);
 	}
 	findings_release(&f);
 }
@@ -86,11 +86,11 @@ int cmd_check(int argc, char **argv)
 		rc = cli_fail("check", &err, 0);
 		goto cleanup;
 	}
-	print(common.format, &g, &s, req.target, verbose);
+	print(common.format, &g, &s, req.target, common.quiet ? -1 : verbose);
 	rc = g.open ? EXIT_OK : EXIT_FINDINGS;
 	run_new_id(id);
 	cli_log_context(id, NULL);
-	cli_printer pr = { stdout, "check" };
+	cli_printer pr = { stdout, "check", common.quiet };
 	cli_progress(&p, &pr);
 	session_audit_check(&s, &req, &g, rc, id, &p);
 cleanup:

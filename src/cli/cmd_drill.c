@@ -72,7 +72,7 @@ int cmd_drill(int argc, char **argv)
 		goto cleanup;
 	}
 	json = !strcmp(common.format, "json");
-	cli_printer pr = { json ? stderr : stdout, "drill" };
+	cli_printer pr = { json ? stderr : stdout, "drill", common.quiet };
 	cli_progress(&p, &pr);
 	rc = drill_run(&r, &s, &dopts, &p, &err);
 	if (rc == EXIT_USAGE || rc == EXIT_ENV)

@@ -68,7 +68,7 @@ int cmd_lint(int argc, char **argv)
 	review_result r;
 	ruleset rules;
 	progress prog;
-	cli_printer pr = { stdout, "lint" };
+	cli_printer pr = { stdout, "lint", 0 };
 	strvec args = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *rules_dir = NULL;
@@ -115,6 +115,7 @@ int cmd_lint(int argc, char **argv)
 	rq.p = have_project ? &p : NULL;
 	rq.rules = &rules;
 	rq.files = &args;
+	pr.quiet = common.quiet;
 	cli_progress(&prog, &pr);
 	if ((rc = review_run(&r, &rq, &prog, &err)) != EXIT_OK) {
 		if (err.code)

@@ -54,7 +54,7 @@ int cmd_plan(int argc, char **argv)
 	if (!strcmp(common.format, "json"))
 		cli_print_json(report_plan_json(&pv, &s, target));
 	else
-		report_plan_text(stdout, &pv, &s, target);
+		report_plan_text(stdout, &pv, &s, target, common.quiet);
 	rc = EXIT_OK;
 cleanup:
 	preview_release(&pv);

@@ -48,7 +48,7 @@ int cmd_rehearse(int argc, char **argv)
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
 	info = strcmp(common.format, "json") ? stdout : stderr;
-	cli_printer pr = { info, "rehearse" };
+	cli_printer pr = { info, "rehearse", common.quiet };
 	cli_progress(&p, &pr);
 	rc = rehearse_run(&r, &s, &ro, &p, &err);
 	if (rc == EXIT_FINDINGS && s.p.map.broken)

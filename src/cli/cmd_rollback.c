@@ -14,12 +14,12 @@
 static const char *const formats[] = { "text", "json", NULL };
 
 /* Show the ways back (--dry-run, or JSON). */
-static int dry_run(const rollback_ways *w, const session *s, const char *format, int dry)
+static int dry_run(const rollback_ways *w, const session *s, const char *format, int dry, int quiet)
 {
 	if (!strcmp(format, "json"))
 		cli_print_json(report_rollback_json(w, s));
 	else
-		report_rollback_text(stdout, w, s);
+		report_rollback_text(stdout, w, s, quiet);
 	if (!dry) {
 		fprintf(stderr, "mgate rollback: --format json describes the ways back only; add --dry-run\n");
 		return EXIT_USAGE;
@@ -46,7 +46,7 @@ static int take(session *s, const rollback_ways *w, const rollback_opts *ro, int
 	buf_release(&what);
 	if (rc)
 		return rc;
-	cli_printer pr = { stdout, "rollback" };
+	cli_printer pr = { stdout, "rollback", 0 };
 	cli_progress(&p, &pr);
 	rc = rollback_execute(&r, s, w, ro, &p, &err);
 	if (err.code)
@@ -104,10 +104,10 @@ int cmd_rollback(int argc, char **argv)
 		goto cleanup;
 	}
 	if (dry || !strcmp(common.format, "json")) {
-		rc = dry_run(&w, &s, common.format, dry);
+		rc = dry_run(&w, &s, common.format, dry, common.quiet);
 		goto cleanup;
 	}
-	report_rollback_text(stdout, &w, &s);
+	report_rollback_text(stdout, &w, &s, common.quiet);
 	rc = take(&s, &w, &ro, yes);
 cleanup:
 	rollback_ways_release(&w);

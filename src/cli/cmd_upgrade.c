@@ -93,11 +93,11 @@ int cmd_upgrade(int argc, char **argv)
 	so.rules = 1;
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
-	cli_printer pr = { stdout, "upgrade" };
+	cli_printer pr = { stdout, "upgrade", common.quiet };
 	cli_progress(&p, &pr);
 	rc = upgrade_run(&r, &s, &uo, &p, &err);
 	print_error(&r, &err);
-	report_upgrade_text(stdout, &r, &s);
+	report_upgrade_text(stdout, &r, &s, uo.target);
 cleanup:
 	upgrade_result_release(&r);
 	session_close(&s);

@@ -16,7 +16,7 @@
 
 static const char *const formats[] = { "text", "json", NULL };
 
-static void print(const char *format, const findings *found, const session *s, const char *target)
+static void print(const char *format, const findings *found, const session *s, const char *target, int quiet)
 {
 	if (!strcmp(format, "json")) {
 		json_t *root = json_object();
@@ -30,7 +30,7 @@ static void print(const char *format, const findings *found, const session *s, c
 	printf("mgate verify: %s at ", s->where.ptr);
 	report_rows(stdout, &s->rows, "base");
 	printf(" -> %s\n", target);
-	report_findings_brief(stdout, found);
+	report_findings_brief(stdout, found, quiet);
 	printf("%s\n", findings_count(found, SEV_ERROR) ? "verification failed" : "verified: at the target; invariants hold");
 }
 
@@ -66,13 +66,13 @@ int cmd_verify(int argc, char **argv)
 		rc = EXIT_FINDINGS;
 		goto cleanup;
 	}
-	cli_printer pr = { stdout, "verify" };
+	cli_printer pr = { stdout, "verify", common.quiet };
 	cli_progress(&p, &pr);
 	if ((rc = verify_database(&found, &s, target, against, &p, &err)) < 0) {
 		rc = cli_fail("verify", &err, 0);
 		goto cleanup;
 	}
-	print(common.format, &found, &s, target);
+	print(common.format, &found, &s, target, common.quiet);
 	rc = findings_count(&found, SEV_ERROR) ? EXIT_VERIFY : EXIT_OK;
 cleanup:
 	findings_release(&found);

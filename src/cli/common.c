@@ -75,8 +75,7 @@ int cli_fail(const char *cmd, const mg_error *err, int outcome)
 static void print_checklist(void *ctx, const checklist_result *r, const char *target, const char *where,
 			    const char *id)
 {
-	(void)ctx;
-	report_checklist_text(stdout, r, target, where, 0);
+	report_checklist_text(stdout, r, target, where, ((const cli_printer *)ctx)->quiet ? -1 : 0);
 	printf("correlation id: %s\n", id);
 }
 

@@ -55,6 +55,15 @@ static const char *connect_hint(const char *msg)
 	return "check the URL";
 }
 
+/* Server notices ("relation ... already exists, skipping" from CREATE
+ * TABLE IF NOT EXISTS) are not for mgate's user: libpq would print them
+ * on stderr. Errors still come back as results. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* A connection to `url`, or to another database of the same server when
  * `dbname` is not NULL, with mgate's defaults (a 10 s connect timeout,
  * application_name mgate) where the URL sets none. */
@@ -91,6 +100,8 @@ static PGconn *connect_url(const db_url *url, const char *dbname, const char *re
 		vals[i] = values.v[i];
 	}
 	c = PQconnectdbParams(kw, vals, 0);
+	if (c)
+		PQsetNoticeProcessor(c, ignore_notice, NULL);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		buf msg = BUF_INIT;
 		const char *raw = c ? PQerrorMessage(c) : "out of memory";
@@ -466,6 +477,8 @@ static PGconn *writable_conn(PGconn *c)
 			vals[i++] = o->val;
 		}
 	w = PQconnectdbParams(kw, vals, 0);
+	if (w)
+		PQsetNoticeProcessor(w, ignore_notice, NULL);
 	free(kw);
 	free(vals);
 	PQconninfoFree(opts);

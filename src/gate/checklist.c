@@ -567,6 +567,22 @@ cleanup:
 	return rc;
 }
 
+void checklist_allowable(strvec *out, const checklist_result *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		const checklist_check *c = &r->checks[i];
+		if (strcmp(c->name, "rules") && strcmp(c->name, "rollback"))
+			continue;
+		for (k = 0; k < c->found.n; k++) {
+			const finding *x = &c->found.v[k];
+			if (x->severity == SEV_ERROR && !x->suppressed && strvec_index(out, x->id) < 0)
+				strvec_push(out, x->id);
+		}
+	}
+}
+
 void checklist_result_release(checklist_result *r)
 {
 	size_t i;

@@ -74,6 +74,12 @@ int checklist_run(checklist_result *out, const checklist_opts *o, mg_error *err)
 void checklist_invariants(checklist_check *out, const mgate_config *cfg, db *d);
 
 const char *checklist_status_name(int status);
+
+/* The rules whose error findings closed the gate and that `--allow RULE
+ * --reason` would accept for one run (the rules and rollback checks'
+ * active errors), each once, into `out`. Empty when no rule finding is
+ * among the reasons. */
+void checklist_allowable(strvec *out, const checklist_result *r);
 void checklist_result_release(checklist_result *r);
 
 #endif

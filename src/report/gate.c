@@ -11,7 +11,26 @@
 #include "util/json.h"
 #include "util/banned.h"
 
-void report_checklist_text(FILE *out, const checklist_result *g, const char *target, const char *where, int verbose)
+/* The command that accepts the rule findings that closed the gate for
+ * one run, as "mgate upgrade [TARGET] --allow a,b --reason ...". */
+static void override_command(FILE *out, const checklist_result *g, const char *target, const char *indent)
+{
+	strvec ids = STRVEC_INIT;
+	size_t i;
+
+	checklist_allowable(&ids, g);
+	if (ids.n) {
+		fprintf(out, "%sto accept %s for this run: mgate upgrade%s%s --allow ", indent,
+			ids.n == 1 ? "this rule's findings" : "these rules' findings", target && strcmp(target, "heads") ? " " : "",
+			target && strcmp(target, "heads") ? target : "");
+		for (i = 0; i < ids.n; i++)
+			fprintf(out, "%s%s", i ? "," : "", ids.v[i]);
+		fprintf(out, " --reason \"why this is safe\" (recorded in the audit log)\n");
+	}
+	strvec_release(&ids);
+}
+
+void report_checklist_text(FILE *out, const checklist_result *g, const char *target, const char *where, int detail)
 {
 	buf cwd = BUF_INIT;
 	size_t i, k, failed = 0;
@@ -21,10 +40,14 @@ void report_checklist_text(FILE *out, const checklist_result *g, const char *tar
 		const checklist_check *c = &g->checks[i];
 		const char *tag = c->status == GATE_FAIL ? "FAIL" : checklist_status_name(c->status);
 		failed += c->status == GATE_FAIL;
+		if (detail < 0 && c->status != GATE_FAIL)
+			continue;
 		fprintf(out, "  [%s] %-10s %s\n", tag, c->name, c->summary ? c->summary : "");
 		for (k = 0; k < c->found.n; k++) {
 			const finding *x = &c->found.v[k];
-			if ((x->suppressed || x->severity == SEV_INFO) && !verbose)
+			if ((x->suppressed || x->severity == SEV_INFO) && detail <= 0)
+				continue;
+			if (x->severity != SEV_ERROR && detail < 0)
 				continue;
 			fprintf(out, "         %s", x->suppressed ? "(suppressed) " : "");
 			if (x->path)
@@ -34,10 +57,12 @@ void report_checklist_text(FILE *out, const checklist_result *g, const char *tar
 		if (c->next && c->status != GATE_PASS)
 			fprintf(out, "         -> %s\n", c->next);
 	}
-	if (g->open)
+	if (g->open) {
 		fprintf(out, "gate: OPEN\n");
-	else
+	} else {
 		fprintf(out, "gate: CLOSED (%zu check%s failed)\n", failed, failed == 1 ? "" : "s");
+		override_command(out, g, target, "  ");
+	}
 	buf_release(&cwd);
 }
 
@@ -61,6 +86,12 @@ void *report_checklist_json(const checklist_result *g, const char *target)
 	json_object_set_new(root, "current", json_strvec(&g->current));
 	json_object_set_new(root, "target", json_text(target));
 	json_object_set_new(root, "pending", json_strvec(&g->pending));
+	{
+		strvec ids = STRVEC_INIT;
+		checklist_allowable(&ids, g);
+		json_object_set_new(root, "allowable", json_strvec(&ids));
+		strvec_release(&ids);
+	}
 	return root;
 }
 
@@ -114,12 +145,13 @@ void report_rows(FILE *out, const strvec *rows, const char *none)
 		fputs(none, out);
 }
 
-void report_findings_brief(FILE *out, const findings *f)
+void report_findings_brief(FILE *out, const findings *f, int quiet)
 {
 	size_t i;
 
 	for (i = 0; i < f->n; i++)
-		fprintf(out, "  %s: %s [%s]\n", finding_severity_name(f->v[i].severity), f->v[i].message, f->v[i].id);
+		if (!quiet || f->v[i].severity == SEV_ERROR)
+			fprintf(out, "  %s: %s [%s]\n", finding_severity_name(f->v[i].severity), f->v[i].message, f->v[i].id);
 }
 
 /* The two ways back from an upgrade that failed or did not verify. */
@@ -166,12 +198,31 @@ static void failed_text(FILE *out, const upgrade_result *r, const session *s)
 	way_back(out, r, s);
 }
 
-void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s)
+/* A closed gate: which checks failed, what each needs, and the override
+ * for the rule findings among them. */
+static void closed_text(FILE *out, const checklist_result *g, const char *target)
+{
+	size_t i;
+
+	fprintf(out, "the gate is closed: Alembic was not run; to go on:\n");
+	for (i = 0; i < g->n; i++) {
+		const checklist_check *c = &g->checks[i];
+		if (c->status != GATE_FAIL)
+			continue;
+		fprintf(out, "  - %s: %s\n", c->name, c->next ? c->next : c->summary ? c->summary
+										     : "see above");
+	}
+	override_command(out, g, target, "  - or, ");
+}
+
+void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, const char *target)
 {
 	switch (r->stage) {
 	case UPGRADE_CLOSED:
+		closed_text(out, &r->gate, target);
+		break;
 	case UPGRADE_LOCKED:
-		fprintf(out, "the gate is closed: Alembic was not run\n");
+		fprintf(out, "the migration lock is held by another run: Alembic was not run\n");
 		break;
 	case UPGRADE_NOTHING:
 		fprintf(out, "nothing to upgrade\n");
@@ -187,7 +238,7 @@ void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s)
 		fputs("\nthe database is now at: ", out);
 		report_rows(out, &r->after, "base (no version rows)");
 		fputc('\n', out);
-		report_findings_brief(out, &r->verify);
+		report_findings_brief(out, &r->verify, 0);
 		if (r->stage == UPGRADE_UNVERIFIED) {
 			fprintf(out, "verification failed\n");
 			way_back(out, r, s);

@@ -13,7 +13,10 @@
 #include "gate/session.h"
 #include "gate/upgrade.h"
 
-void report_checklist_text(FILE *out, const checklist_result *g, const char *target, const char *where, int verbose);
+/* `detail`: -1 failed checks and error findings only (-q), 0 warnings
+ * too, 1 also suppressed and informational findings (-v). A closed gate
+ * ends with the override for the rule findings that closed it. */
+void report_checklist_text(FILE *out, const checklist_result *g, const char *target, const char *where, int detail);
 /* {"verdict", "checks", "current", "target", "pending"} (a json_t *). */
 void *report_checklist_json(const checklist_result *g, const char *target);
 /* JUnit: one test case per check that did not pass. */
@@ -24,12 +27,12 @@ void report_checklist_findings(findings *out, const checklist_result *g);
 /* What an upgrade came to, after Alembic's own output: where the
  * database is, what failed or did not verify, and the ways back. The
  * messages for standard error (`err_msg`, the stage's) are the caller's. */
-void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s);
+void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, const char *target);
 
 /* "a, b" or `none` for no rows. */
 void report_rows(FILE *out, const strvec *rows, const char *none);
 
 /* Findings as "  severity: message [id]" lines. */
-void report_findings_brief(FILE *out, const findings *f);
+void report_findings_brief(FILE *out, const findings *f, int quiet);
 
 #endif

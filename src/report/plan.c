@@ -28,7 +28,7 @@ static void print_op(FILE *out, const plan_op *o, long long nrows)
 	fputc('\n', out);
 }
 
-void report_plan_text(FILE *out, const preview *pv, const session *s, const char *target)
+void report_plan_text(FILE *out, const preview *pv, const session *s, const char *target, int quiet)
 {
 	buf cwd = BUF_INIT;
 	size_t i, k;
@@ -49,7 +49,7 @@ void report_plan_text(FILE *out, const preview *pv, const session *s, const char
 			print_op(out, &st->ops.v[k], st->rows[k]);
 		for (k = 0; k < st->found.n; k++) {
 			const finding *x = &st->found.v[k];
-			if (!x->suppressed)
+			if (!x->suppressed && (!quiet || x->severity == SEV_ERROR))
 				fprintf(out, "   ! line %d: %s: %s [%s]\n", x->line, finding_severity_name(x->severity), x->message, x->id);
 		}
 	}

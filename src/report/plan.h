@@ -14,7 +14,7 @@
 #include "gate/preview.h"
 #include "gate/session.h"
 
-void report_plan_text(FILE *out, const preview *pv, const session *s, const char *target);
+void report_plan_text(FILE *out, const preview *pv, const session *s, const char *target, int quiet);
 /* {"current", "target", "steps": [{"revision", "path", "doc", "is_merge", "operations", "findings"}]} */
 void *report_plan_json(const preview *pv, const session *s, const char *target);
 

@@ -89,7 +89,7 @@ void *report_rollback_json(const rollback_ways *w, const session *s)
 	return root;
 }
 
-static void step_text(FILE *out, const rollback_step *st, const session *s, size_t i, buf *cwd)
+static void step_text(FILE *out, const rollback_step *st, const session *s, size_t i, buf *cwd, int quiet)
 {
 	size_t k;
 
@@ -97,8 +97,9 @@ static void step_text(FILE *out, const rollback_step *st, const session *s, size
 	if (st->problem)
 		fprintf(out, "     problem: %s\n", st->problem);
 	for (k = 0; k < st->found.n; k++)
-		fprintf(out, "     %s: %s [%s]\n", finding_severity_name(st->found.v[k].severity), st->found.v[k].message,
-			st->found.v[k].id);
+		if (!quiet || st->found.v[k].severity == SEV_ERROR)
+			fprintf(out, "     %s: %s [%s]\n", finding_severity_name(st->found.v[k].severity),
+				st->found.v[k].message, st->found.v[k].id);
 	for (k = 0; k < st->ops.n; k++) {
 		fprintf(out, "     - %s", st->ops.v[k].description);
 		if (st->ops.v[k].data_loss)
@@ -127,7 +128,7 @@ static void restore_way_text(FILE *out, const rollback_ways *w, const session *s
 		(double)w->b.size / 1e6);
 }
 
-void report_rollback_text(FILE *out, const rollback_ways *w, const session *s)
+void report_rollback_text(FILE *out, const rollback_ways *w, const session *s, int quiet)
 {
 	buf cwd = BUF_INIT;
 	size_t i, k;
@@ -147,7 +148,7 @@ void report_rollback_text(FILE *out, const rollback_ways *w, const session *s)
 	}
 	fputc('\n', out);
 	for (i = 0; i < w->n; i++)
-		step_text(out, &w->v[i], s, i, &cwd);
+		step_text(out, &w->v[i], s, i, &cwd, quiet);
 	if (w->down_problem)
 		fprintf(out, "  not available: %s\n", w->down_problem);
 	else
@@ -191,7 +192,7 @@ void report_rollback_result(FILE *out, const rollback_result *r, const rollback_
 	if (r->restored.pre_backup)
 		fprintf(out, "what was there is kept as the backup %s\n", r->restored.pre_backup);
 	back_text(out, r, w);
-	report_findings_brief(out, &r->verify);
+	report_findings_brief(out, &r->verify, 0);
 	fprintf(out, "%s\n", findings_count(&r->verify, SEV_ERROR) ? "verification failed" : "rolled back and verified");
 }
 
@@ -316,7 +317,7 @@ void report_rehearse_text(FILE *out, const rehearse_result *r, const session *s)
 			fprintf(out, "     %s\n", st->note);
 		observations_text(out, st);
 	}
-	report_findings_brief(out, &r->verify);
+	report_findings_brief(out, &r->verify, 0);
 	if (r->done == r->n && r->n)
 		fprintf(out, "verification: %s\n", findings_count(&r->verify, SEV_ERROR) ? "FAILED" : "passed");
 	if (r->round_cmds.n || r->round_problem.len) {

@@ -16,7 +16,7 @@
 #include "gate/session.h"
 
 /* The ways back, compared, and the one recommended. */
-void report_rollback_text(FILE *out, const rollback_ways *w, const session *s);
+void report_rollback_text(FILE *out, const rollback_ways *w, const session *s, int quiet);
 void *report_rollback_json(const rollback_ways *w, const session *s);
 /* What taking the chosen way did, after Alembic's own output. */
 void report_rollback_result(FILE *out, const rollback_result *r, const rollback_ways *w);

@@ -126,6 +126,15 @@ def sqlite_cases(root, work):
     check("rollback fails", c["rollback"]["status"] == "fail", c["rollback"])
     check("rules fail", c["rules"]["status"] == "fail" and any(f["rule"] == "drop-column" for f in c["rules"]["findings"]),
           c["rules"])
+    check("json: the rules --allow would accept", j.get("allowable") == ["drop-column", "missing-downgrade"]
+          or sorted(j.get("allowable", [])) == ["drop-column", "missing-downgrade"], j.get("allowable"))
+    r = mgate(["check", "--no-backup-check", "--reason", "test"], demo)
+    check("text: the override command", "mgate upgrade --allow " in r.stdout and "drop-column" in r.stdout.split(
+        "--allow ")[-1].split(" ")[0] and '--reason "why this is safe"' in r.stdout, r.stdout)
+    r = mgate(["check", "--no-backup-check", "--reason", "test", "-q"], demo)
+    shown = [ln for ln in r.stdout.splitlines() if ln.startswith("  [")]
+    check("-q: failed checks only", shown and all(ln.startswith("  [FAIL]") for ln in shown), r.stdout)
+    check("-q: errors only", "warning:" not in r.stdout and "error:" in r.stdout, r.stdout)
     r = mgate(["check", "--no-backup-check", "--reason", "test", "--format", "junit"], demo)
     suite = ET.fromstring(r.stdout).find("testsuite")
     check("junit: failures", int(suite.get("failures")) == 2, r.stdout[:600])

@@ -149,6 +149,9 @@ def sqlite_cases(root, work):
     mgate(["backup"], demo)
     r = mgate(["upgrade"], demo)
     check("drop-table closes", r.returncode == 1 and rows(db) == ["e7b2d9f4a1c6"], r.stdout)
+    check("the closed gate says how to go on", "the gate is closed: Alembic was not run; to go on:" in r.stdout
+          and "  - rules: see each finding's fix" in r.stdout
+          and 'mgate upgrade --allow drop-table --reason "why this is safe"' in r.stdout, r.stdout)
     r = mgate(["upgrade", "--allow", "drop-table"], demo)
     check("--allow needs a reason", r.returncode == 2, r.stderr)
     r = mgate(["upgrade", "--allow", "drop-table", "--reason", "participants moved to the CRM (OPS-7)"], demo)
@@ -301,6 +304,8 @@ def pg_cases(work):
         check("pg: audit table", "upgrade" in audit and "lock test" in audit, audit)
         check("pg: lock timeout retried", r.returncode == 0 and "trying again" in r.stdout
               and "upgraded and verified: 1 step" in r.stdout, r.stdout + r.stderr)
+        check("pg: no server NOTICE in the output (the ledger and audit tables exist already)",
+              "NOTICE" not in r.stdout + r.stderr, r.stdout + r.stderr)
 
         # Alembic fails mid-way on PostgreSQL: transactional DDL rolls the whole revision back
         with open(os.path.join(vdir, "r4.py"), "w") as f:
