@@ -93,6 +93,12 @@ int cmd_upgrade(int argc, char **argv)
 	so.rules = 1;
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
+	for (size_t i = 0; i < allow.n; i++)
+		if (!ruleset_find(&s.rules, allow.v[i])) {
+			fprintf(stderr, "mgate upgrade: --allow '%s': no such rule; `mgate rules` lists them\n", allow.v[i]);
+			rc = EXIT_USAGE;
+			goto cleanup;
+		}
 	cli_printer pr = { stdout, "upgrade", common.quiet };
 	cli_progress(&p, &pr);
 	rc = upgrade_run(&r, &s, &uo, &p, &err);

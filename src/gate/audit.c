@@ -262,6 +262,11 @@ void audit_write_rollback(const audit_sink *sink, const audit_head *h, const aud
 		}
 		json_object_set_new(e, "commands", ran);
 		json_object_set_new(e, "alembic_exit", json_integer(r->alembic_exit));
+		if (r->alembic_exit) {
+			json_object_set_new(e, "stopped_in", json_text(r->stopped_in));
+			json_object_set_new(e, "steps_run", json_integer((json_int_t)r->steps_run));
+			json_object_set_new(e, "half_applied", r->half ? json_findings(r->half) : json_array());
+		}
 	} else {
 		json_object_set_new(e, "backup", json_text(r->backup));
 		json_object_set_new(e, "kept", json_text(r->kept));

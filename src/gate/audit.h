@@ -73,6 +73,9 @@ typedef struct audit_rollback {
 	const audit_command *commands; /* the downgrades run (way "downgrade") */
 	size_t ncommands;
 	int alembic_exit;
+	const char *stopped_in;    /* a failed downgrade: the revision it stopped in, or NULL */
+	size_t steps_run;          /* ... and how many of its steps ran */
+	const findings *half;      /* ... and what that revision left half done, or NULL */
 	const char *backup, *kept; /* way "restore" */
 	const findings *verification;
 	int exit;

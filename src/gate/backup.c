@@ -292,24 +292,32 @@ int backup_list_dir(backup_list *out, const char *dir, int verify, mg_error *err
 	return MG_OK;
 }
 
-int backup_newest(backup_info *out, const char *dir, const char *identity, int verify)
+int backup_newest(backup_info *out, const char *dir, const char *identity, int verify, const strvec *at)
 {
 	backup_list l;
 	mg_error err = MG_ERROR_INIT;
-	size_t i;
-	int rc = MG_ENOTFOUND;
+	size_t i, pick = (size_t)-1;
 
 	memset(out, 0, sizeof(*out));
 	if (!dir || !identity || backup_list_dir(&l, dir, verify, &err) < 0)
 		return MG_ENOTFOUND;
-	for (i = 0; i < l.n && rc; i++)
-		if (l.v[i].status == BACKUP_OK && l.v[i].identity && !strcmp(l.v[i].identity, identity)) {
-			*out = l.v[i];
-			memset(&l.v[i], 0, sizeof(l.v[i]));
-			rc = 0;
+	for (i = 0; i < l.n; i++) {
+		const backup_info *b = &l.v[i];
+		if (b->status != BACKUP_OK || !b->identity || strcmp(b->identity, identity))
+			continue;
+		if (pick == (size_t)-1)
+			pick = i; /* the newest of all, unless one at `at` comes */
+		if (!at || strvec_same_set(&b->revisions, at)) {
+			pick = i;
+			break;
 		}
+	}
+	if (pick != (size_t)-1) {
+		*out = l.v[pick];
+		memset(&l.v[pick], 0, sizeof(l.v[pick]));
+	}
 	backup_list_release(&l);
-	return rc;
+	return pick != (size_t)-1 ? 0 : MG_ENOTFOUND;
 }
 
 long long db_writes_counter(db *d)

@@ -70,9 +70,10 @@ int backup_list_dir(backup_list *out, const char *dir, int verify, mg_error *err
 const char *backup_status_name(int status);
 
 /* The newest backup in `dir` of the database `identity` whose manifest
- * holds (verified by SHA-256 when `verify`): 0, or MG_ENOTFOUND (also when
- * `dir` or `identity` is NULL). */
-int backup_newest(backup_info *out, const char *dir, const char *identity, int verify);
+ * holds (verified by SHA-256 when `verify`), and among those the newest
+ * taken at the version rows `at` when one is (`at` NULL: any): 0, or
+ * MG_ENOTFOUND (also when `dir` or `identity` is NULL). */
+int backup_newest(backup_info *out, const char *dir, const char *identity, int verify, const strvec *at);
 
 /* One backup, by the path of its file or of its manifest, verified when
  * `verify`. MG_ENOTFOUND when there is no such backup or no manifest. */

@@ -103,7 +103,7 @@ static int make_copy(run *u, strvec *rows, mg_error *err)
 	int exists = 0, rc = MG_OUT_OK;
 
 	session_identity(&ident, s);
-	if (backup_newest(&u->r->b, s->backup_dir, ident.ptr, 1) < 0) {
+	if (backup_newest(&u->r->b, s->backup_dir, ident.ptr, 1, NULL) < 0) {
 		progress_line(u->p, PROGRESS_LOG, "no backup of this database verifies; taking one");
 		if (backup_take(&u->r->b, s->d, s->backup_dir, &s->rows, MGATE_VERSION, NULL, NULL, err) < 0)
 			rc = MG_OUT_ENV;

@@ -106,7 +106,7 @@ int restore_find_backup(backup_info *out, const char *spec, const session *s, mg
 		if (!s->backup_dir) {
 			mg_error_set(err, MG_ECONFIG, "'newest' needs the backup folder: pass --backup-dir DIR or set backup_dir in [mgate]");
 			rc = MG_OUT_USAGE;
-		} else if (backup_newest(out, s->backup_dir, id.len ? id.ptr : NULL, 1) < 0) {
+		} else if (backup_newest(out, s->backup_dir, id.len ? id.ptr : NULL, 1, NULL) < 0) {
 			mg_error_set(err, MG_EFINDINGS, "no backup of %s in '%s' verifies; `mgate backup --list` shows them",
 				     s->where.ptr, s->backup_dir);
 			rc = MG_OUT_BLOCKED;

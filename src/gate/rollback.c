@@ -127,8 +127,16 @@ static void assess_step(rollback_step *st, const session *s, lint_ctx *ctx)
 
 	st->problem = downgrade_problem(r->s, s->lo.dialect, &st->ops);
 	rule_findings(&st->found, ctx, r->s);
-	if (!st->problem && findings_count_active(&st->found, SEV_ERROR))
-		st->problem = "the rule engine finds no real downgrade (missing-downgrade)";
+	for (k = 0; !st->problem && k < st->found.n; k++) {
+		const finding *x = &st->found.v[k];
+		buf b = BUF_INIT;
+		if (x->suppressed || x->severity != SEV_ERROR)
+			continue;
+		if (x->line)
+			buf_printf(&b, "line %d: ", x->line);
+		buf_printf(&b, "%s [%s]", x->message, x->id);
+		st->problem = st->problem_own = buf_detach(&b);
+	}
 	st->rows = mg_calloc(st->ops.n + 1, sizeof(long long));
 	for (k = 0; k < st->ops.n; k++) {
 		st->rows[k] = st->ops.v[k].data_loss ? rows_destroyed(s->d, &st->ops.v[k]) : 0;
@@ -247,7 +255,7 @@ static void assess_restore(rollback_ways *w, const session *s)
 
 	w->writes = -1;
 	session_identity(&id, s);
-	if (backup_newest(&w->b, s->backup_dir, id.len ? id.ptr : NULL, 1) < 0) {
+	if (backup_newest(&w->b, s->backup_dir, id.len ? id.ptr : NULL, 1, &w->target_rows) < 0) {
 		buf_release(&id);
 		return;
 	}
@@ -332,9 +340,15 @@ int rollback_assess(rollback_ways *out, const session *s, const char *to, const 
 	assess_restore(out, s);
 	recommend(out);
 	if (via && !strcmp(via, "downgrade") && out->down_problem)
-		return mg_fail(err, MG_OUT_BLOCKED, "the downgrade path is not available: %s", out->down_problem);
+		return mg_fail(err, MG_OUT_BLOCKED, "the downgrade path is not available: %s; %s", out->down_problem,
+			       out->have_backup && out->backup_matches
+				       ? "take the restore instead: mgate rollback --via restore --yes"
+				       : "no backup at the target verifies either: fix that downgrade() and run `mgate "
+					 "rollback --dry-run` again, or restore an older backup (`mgate backup --list` lists them)");
 	if (via && !strcmp(via, "restore") && !(out->have_backup && out->backup_matches))
-		return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies");
+		return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies; %s",
+			       out->down_problem ? "the downgrade path is blocked too; see `mgate rollback --dry-run`"
+						 : "take the downgrade instead: mgate rollback --via downgrade --yes");
 	if (via && !out->at_target)
 		out->choice = via;
 	return MG_OUT_OK;
@@ -352,6 +366,7 @@ void rollback_ways_release(rollback_ways *w)
 	for (i = 0; w->v && i < w->n; i++) {
 		plan_ops_release(&w->v[i].ops);
 		findings_release(&w->v[i].found);
+		free(w->v[i].problem_own);
 		free(w->v[i].rows);
 	}
 	free(w->v);
@@ -405,12 +420,92 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1000 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
+/* Does replaying the first `k` of `steps` from `cur` end at the rows `now`? */
+static int replay_ends_at(const revmap *m, const int *cur, size_t ncur, const int *steps, size_t k, const strvec *now)
+{
+	intvec rows = { NULL, 0, 0 };
+	buf why = BUF_INIT;
+	size_t fail_at = 0, match = 0, i;
+	int ok = revmap_replay_downgrade(&rows, m, cur, ncur, steps, k, &fail_at, &why) == 0;
+
+	for (i = 0; ok && i < rows.n; i++)
+		match += strvec_index(now, m->v[rows.v[i]].id) >= 0;
+	ok = ok && match == rows.n && rows.n == now->n;
+	buf_release(&why);
+	intvec_release(&rows);
+	return ok;
+}
+
+/* How many of the downgrade's steps the version rows `now` say ran: the
+ * longest prefix whose replay from the starting rows ends at them. */
+static size_t steps_undone(const session *s, const rollback_ways *w, const strvec *now)
+{
+	const revmap *m = &s->p.map;
+	int *cur = mg_calloc(s->rows.n + 1, sizeof(int)), *steps = mg_calloc(w->n + 1, sizeof(int));
+	strvec unknown = STRVEC_INIT;
+	size_t ncur = revmap_indexes(cur, &unknown, m, &s->rows), i, k = w->n;
+
+	for (i = 0; i < w->n; i++)
+		steps[i] = w->v[i].rev;
+	while (k > 0 && !replay_ends_at(m, cur, ncur, steps, k, now))
+		k--;
+	free(cur);
+	free(steps);
+	strvec_release(&unknown);
+	return k;
+}
+
+/* A downgrade failed: the steps that ran, the one it stopped in, and what
+ * that one left half done: the schema now against `before` (taken just
+ * before the downgrade), less what the steps that ran declare. */
+static void explain_failure(rollback_result *r, const rollback_ways *w, const session *s, const void *before)
+{
+	mg_error err = MG_ERROR_INIT;
+	db *d = NULL;
+	void *now = NULL;
+	int *undone;
+	size_t i;
+
+	if (!r->read_back)
+		return;
+	r->undone = steps_undone(s, w, &r->now);
+	r->failed = r->undone < w->n ? s->p.map.v[w->v[r->undone].rev].id : NULL;
+	if (!before || db_open(&d, s->url, &err) < 0 || d->ops->snapshot(d, &now, &err) < 0) {
+		db_close(d);
+		return;
+	}
+	undone = mg_calloc(r->undone + 1, sizeof(int));
+	for (i = 0; i < r->undone; i++)
+		undone[i] = w->v[i].rev;
+	verify_schema_down(&r->half, before, now, &s->p.map, undone, r->undone, s->lo.dialect, s->vt.table, &err);
+	for (i = 0; i < r->half.n; i++)
+		r->nhalf += !strcmp(r->half.v[i].id, "unexplained-change");
+	r->state_known = 1;
+	free(undone);
+	json_decref((json_t *)now);
+	db_close(d);
+}
+
+/* The schema now (json_t *), or NULL when it cannot be read. */
+static void *schema_now(const session *s)
+{
+	mg_error err = MG_ERROR_INIT;
+	db *d = NULL;
+	void *snap = NULL;
+
+	if (db_open(&d, s->url, &err) < 0 || d->ops->snapshot(d, &snap, &err) < 0)
+		snap = NULL;
+	db_close(d);
+	return snap;
+}
+
 /* The downgrades, in turn, until one fails. An mg_outcome. */
 static int run_downgrades(rollback_result *r, const session *s, const rollback_ways *w, const rollback_opts *o,
 			  const progress *p, mg_error *err)
 {
 	size_t k;
 	int sig = 0;
+	void *before = schema_now(s);
 
 	r->commands = mg_calloc(w->cmds.n + 1, sizeof(*r->commands));
 	for (k = 0; k < w->cmds.n && r->status == 0; k++) {
@@ -425,6 +520,7 @@ static int run_downgrades(rollback_result *r, const session *s, const rollback_w
 		strvec_release(&cmd);
 		if (rc < 0) {
 			mg_error_append(err, "; set alembic_cmd in [mgate]");
+			json_decref((json_t *)before);
 			return MG_OUT_ENV;
 		}
 		r->commands[r->ncommands].target = w->cmds.v[k];
@@ -433,8 +529,11 @@ static int run_downgrades(rollback_result *r, const session *s, const rollback_w
 	}
 	if (r->status != 0) {
 		verify_back(r, w, s, &w->target_rows, p);
+		explain_failure(r, w, s, before);
+		json_decref((json_t *)before);
 		return MG_OUT_FAILED;
 	}
+	json_decref((json_t *)before);
 	verify_back(r, w, s, &w->target_rows, p);
 	return findings_count(&r->verify, SEV_ERROR) ? MG_OUT_UNVERIFIED : MG_OUT_OK;
 }
@@ -485,6 +584,9 @@ int rollback_execute(rollback_result *out, session *s, const rollback_ways *w, c
 	rec.commands = out->commands;
 	rec.ncommands = out->ncommands;
 	rec.alembic_exit = out->status;
+	rec.stopped_in = out->failed;
+	rec.steps_run = out->undone;
+	rec.half = &out->half;
 	rec.backup = w->b.path;
 	rec.kept = out->restored.kept ? out->restored.kept : out->restored.pre_backup;
 	rec.verification = &out->verify;
@@ -504,5 +606,6 @@ void rollback_result_release(rollback_result *r)
 	restore_result_release(&r->restored);
 	strvec_release(&r->now);
 	findings_release(&r->verify);
+	findings_release(&r->half);
 	memset(r, 0, sizeof(*r));
 }

@@ -32,6 +32,7 @@
 typedef struct rollback_step {
 	int rev;             /* index into the session's graph */
 	const char *problem; /* why its downgrade cannot be trusted, or NULL */
+	char *problem_own;   /* the text `problem` points to, when built */
 	plan_ops ops;        /* what its downgrade() does */
 	long long *rows;     /* per op: rows it destroys (-1 unknown, 0 none) */
 	long long lost;      /* the known total */
@@ -94,6 +95,12 @@ typedef struct rollback_result {
 	int schema_same;         /* the schema equals the snapshot taken before the upgrade */
 	int schema_unknown;      /* that snapshot is not available */
 	findings verify;
+	/* a failed downgrade: */
+	size_t undone;      /* steps the version rows say ran */
+	const char *failed; /* the revision whose downgrade() failed, or NULL */
+	int state_known;    /* the schema was read before and after */
+	findings half;      /* what the failed step changed and left (unexplained-change), or failed to do */
+	size_t nhalf;       /* of `half`: changes left behind */
 } rollback_result;
 
 /* Take the chosen way (w->choice must be "downgrade" or "restore") under

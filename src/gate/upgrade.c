@@ -150,7 +150,7 @@ static int prepare(run *u, mg_error *err)
 	}
 	keep_snapshot(u);
 	session_identity(&id, s);
-	backup_newest(&u->r->newest, s->backup_dir, id.len ? id.ptr : NULL, 0);
+	backup_newest(&u->r->newest, s->backup_dir, id.len ? id.ptr : NULL, 0, &s->rows);
 	buf_release(&id);
 	session_disconnect(s);
 	return MG_OUT_OK;

@@ -78,7 +78,8 @@ static void effect(effects *e, const char *kind, const char *table, const strvec
 	}
 }
 
-static void collect(effects *e, const script *s, sql_dialect d, mg_error *err)
+/* The effects `s`'s upgrade() (func MIGOP_UPGRADE) or downgrade() declares. */
+static void collect(effects *e, const script *s, migop_func func, sql_dialect d, mg_error *err)
 {
 	buf src = BUF_INIT;
 	migops ops;
@@ -90,11 +91,12 @@ static void collect(effects *e, const script *s, sql_dialect d, mg_error *err)
 		buf_release(&src);
 		return;
 	}
-	ops_extract(&ops, src.ptr, src.len, &s->upgrade, &none, d == SQL_SQLITE ? "sqlite" : "postgresql", err);
+	ops_extract(&ops, src.ptr, src.len, func == MIGOP_UPGRADE ? &s->upgrade : &none,
+		    func == MIGOP_DOWNGRADE ? &s->downgrade : &none, d == SQL_SQLITE ? "sqlite" : "postgresql", err);
 	for (i = 0; i < ops.n; i++) {
 		const migop *m = &ops.v[i];
 		int cond = m->in_cond || m->in_loop;
-		if (m->func != MIGOP_UPGRADE)
+		if (m->func != func)
 			continue;
 		if (m->kind == MIGOP_OPAQUE || m->core) {
 			e->opaque = 1;
@@ -201,8 +203,9 @@ int verify_same_schema(findings *out, const void *want, const void *have, const 
 	return (int)n;
 }
 
-int verify_schema(findings *out, const void *before, const void *after, const revmap *m, const int *applied,
-		  size_t napplied, sql_dialect dialect, const char *version_table, mg_error *err)
+/* verify_schema, for the upgrade() or the downgrade() of each revision. */
+static int check_effects(findings *out, const void *before, const void *after, const revmap *m, const int *applied,
+			 size_t napplied, migop_func func, sql_dialect dialect, const char *version_table, mg_error *err)
 {
 	effects e;
 	json_t *changes;
@@ -211,7 +214,7 @@ int verify_schema(findings *out, const void *before, const void *after, const re
 
 	memset(&e, 0, sizeof(e));
 	for (i = 0; i < napplied; i++)
-		collect(&e, m->v[applied[i]].s, dialect, err);
+		collect(&e, m->v[applied[i]].s, func, dialect, err);
 	/* what the operations say must be true now */
 	for (i = 0; i < e.created.n; i++)
 		if (!has_table(after, e.created.v[i]))
@@ -262,6 +265,18 @@ int verify_schema(findings *out, const void *before, const void *after, const re
 	effects_release(&e);
 	free(vt);
 	return MG_OK;
+}
+
+int verify_schema(findings *out, const void *before, const void *after, const revmap *m, const int *applied,
+		  size_t napplied, sql_dialect dialect, const char *version_table, mg_error *err)
+{
+	return check_effects(out, before, after, m, applied, napplied, MIGOP_UPGRADE, dialect, version_table, err);
+}
+
+int verify_schema_down(findings *out, const void *before, const void *after, const revmap *m, const int *undone,
+		       size_t nundone, sql_dialect dialect, const char *version_table, mg_error *err)
+{
+	return check_effects(out, before, after, m, undone, nundone, MIGOP_DOWNGRADE, dialect, version_table, err);
 }
 
 void verify_invariants(findings *out, const mgate_config *cfg, db *d)

@@ -27,6 +27,11 @@
 int verify_schema(findings *out, const void *before, const void *after, const revmap *m, const int *applied,
 		  size_t napplied, sql_dialect dialect, const char *version_table, mg_error *err);
 
+/* The same for a downgrade: the revisions `undone` (in order) declare
+ * what their downgrade() changes. */
+int verify_schema_down(findings *out, const void *before, const void *after, const revmap *m, const int *undone,
+		       size_t nundone, sql_dialect dialect, const char *version_table, mg_error *err);
+
 /* Every difference between the snapshot `want` and `have` (json_t *),
  * except in mgate's own tables and the version table, as a
  * `schema-differs` error naming `label` (where `want` comes from).

@@ -94,7 +94,7 @@ static void step_text(FILE *out, const rollback_step *st, const session *s, size
 	size_t k;
 
 	fprintf(out, "  %zu. %s  %s\n", i + 1, s->p.map.v[st->rev].id, report_display_path(s->p.map.v[st->rev].s->path, cwd));
-	if (st->problem)
+	if (st->problem && !st->problem_own) /* a finding's problem is printed with it */
 		fprintf(out, "     problem: %s\n", st->problem);
 	for (k = 0; k < st->found.n; k++)
 		if (!quiet || st->found.v[k].severity == SEV_ERROR)
@@ -176,13 +176,44 @@ static void back_text(FILE *out, const rollback_result *r, const rollback_ways *
 		fprintf(out, "note: the snapshot taken before the upgrade is not available; the schema was not compared\n");
 }
 
+/* A downgrade that failed: how far it got, what it left half done, and
+ * the next way back. */
+static void failed_downgrade_text(FILE *out, const rollback_result *r, const rollback_ways *w)
+{
+	size_t i;
+
+	fprintf(out, "\nAlembic's downgrade failed (exit %d%s)\n", r->status, r->timed_out ? ", timed out" : "");
+	if (!r->read_back) {
+		fprintf(out, "the database could not be read afterwards: its state is unknown\n");
+	} else {
+		back_text(out, r, w);
+		fprintf(out, "%zu of %zu downgrade steps ran", r->undone, w->n);
+		if (r->failed)
+			fprintf(out, "; it stopped in the downgrade() of %s", r->failed);
+		fputc('\n', out);
+	}
+	if (r->state_known && !r->nhalf)
+		fprintf(out, "nothing was left half done: the schema is what the steps that ran declare\n");
+	for (i = 0; i < r->half.n; i++)
+		fprintf(out, "%s %s: %s\n", !strcmp(r->half.v[i].id, "unexplained-change") ? "half-applied by" : "not done by",
+			r->failed ? r->failed : "the failed step", r->half.v[i].message);
+	fprintf(out, "\nthe next way back:\n");
+	if (w->have_backup && w->backup_matches)
+		fprintf(out, "  restore the backup taken before the upgrade: mgate rollback --via restore --yes\n"
+			     "    (%s, at the target; what is there now is kept as a backup first)\n",
+			w->b.path);
+	else
+		fprintf(out, "  no backup of this database at the target verifies, so a restore cannot take you back\n");
+	fprintf(out, "  %sfix the downgrade() of %s (Alembic's error is above), then `mgate rollback --dry-run` and "
+		     "`mgate rollback --via downgrade --yes` again\n",
+		w->have_backup && w->backup_matches ? "or " : "", r->failed ? r->failed : "the failed revision");
+	fprintf(out, "  (docs/runbook.md: \"A rollback failed\")\n");
+}
+
 void report_rollback_result(FILE *out, const rollback_result *r, const rollback_ways *w)
 {
 	if (!strcmp(w->choice, "downgrade") && r->status != 0) {
-		fprintf(out, "\nAlembic's downgrade failed (exit %d%s)\n", r->status, r->timed_out ? ", timed out" : "");
-		back_text(out, r, w);
-		if (w->have_backup && w->backup_matches)
-			fprintf(out, "the other way back: mgate restore %s --yes\n", w->b.path);
+		failed_downgrade_text(out, r, w);
 		return;
 	}
 	if (!r->checked)

@@ -310,6 +310,50 @@ def pg_cases(work):
         r = mgate(["drill", "--newest"], proj)
         check("pg: drill fails on a corrupt backup", r.returncode == 5 and "FAIL" in r.stdout, r.stdout + r.stderr)
         check("pg: app intact after the failed drill", pg.psql("SELECT count(*) FROM roles", db="app").strip() == n)
+        failed_rollback_pg(pg, proj)
+
+
+def failed_rollback_pg(pg, proj):
+    """A downgrade Alembic cannot run, seen by the dry run; one that fails
+    at run time: PostgreSQL rolls the whole downgrade back, and mgate says
+    so and names the next way back."""
+    r4 = os.path.join(proj, "migrations", "versions", "r4.py")
+    with open(r4, "w") as f:
+        f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r4"\ndown_revision = "r3"\n\n'
+                'def upgrade():\n    op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))\n\n'
+                'def downgrade():\n    op.drop_column("roles", "note")\n    op.execute("DELETE FROM no_such_table")\n')
+    r = mgate(["upgrade", "--backup"], proj)
+    check("pg: upgraded to r4", r.returncode == 0, r.stdout + r.stderr)
+    r = mgate(["rollback", "--via", "downgrade", "--yes"], proj)
+    check("pg: a failed downgrade: exit 4, nothing ran, nothing half done", r.returncode == 4
+          and "the database is now at: r4" in r.stdout and "0 of 4 downgrade steps ran; it stopped in the downgrade() of r4"
+          in r.stdout and "nothing was left half done" in r.stdout, r.stdout + r.stderr)
+    check("pg: ... and the next way back", "the next way back:" in r.stdout
+          and "restore the backup taken before the upgrade: mgate rollback --via restore --yes" in r.stdout, r.stdout)
+    check("pg: the column is still there (the downgrade was one transaction)",
+          "note" in pg.psql("SELECT column_name FROM information_schema.columns WHERE table_name = 'roles'", db="app"))
+    e = audit(proj, "rollback")
+    check("pg: audited: where it stopped", e and e[-1].get("stopped_in") == "r4" and e[-1].get("steps_run") == 0
+          and e[-1].get("half_applied") == [] and e[-1]["exit"] == 4, e[-1:] if e else e)
+
+    # a downgrade Alembic cannot even compile: the dry run says so and recommends the restore
+    with open(r4, "w") as f:
+        f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r4"\ndown_revision = "r3"\n\n'
+                'def upgrade():\n    op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))\n\n'
+                'def downgrade():\n    op.drop_constraint(None, "roles", type_="unique")\n'
+                '    op.drop_column("roles", "note")\n')
+    r = mgate(["rollback", "--dry-run", "--format", "json"], proj)
+    d = json.loads(r.stdout)
+    step = [s for s in d["downgrade"]["steps"] if s["revision"] == "r4"]
+    check("pg: dry run: the unnamed constraint blocks the downgrade", step and "drop-constraint-unnamed"
+          in (step[0]["problem"] or "") and d["recommendation"] == "restore", d)
+    r = mgate(["rollback", "--via", "downgrade", "--yes"], proj)
+    check("pg: --via downgrade refused, naming the other way", r.returncode == 1
+          and "the downgrade path is not available" in r.stderr
+          and "take the restore instead: mgate rollback --via restore --yes" in r.stderr, r.stdout + r.stderr)
+    r = mgate(["rollback", "--via", "restore", "--yes"], proj)
+    check("pg: the restore takes it back", r.returncode == 0 and "rolled back and verified" in r.stdout,
+          r.stdout + r.stderr)
 
 
 def main():

@@ -74,6 +74,22 @@ def setup_half_applied(demo):
           and "half-applied by c9" in r.stdout and "audit_trail" in r.stdout, r.stdout + r.stderr)
 
 
+def setup_failed_rollback(demo):
+    setup_deployed(demo)
+    with open(os.path.join(demo, "migrations", "versions", "c9_audit_trail.py"), "w") as f:
+        f.write('from alembic import op\nimport sqlalchemy as sa\n\nrevision = "c9"\ndown_revision = "e7b2d9f4a1c6"\n\n\n'
+                'def upgrade():\n    op.create_table("audit_trail", sa.Column("id", sa.Integer, primary_key=True))\n\n\n'
+                'def downgrade():\n    op.drop_table("audit_trail")\n    op.execute("DELETE FROM audit_trail_archive")\n')
+    r = run(["mgate", "upgrade", "--backup"], demo)
+    check("failed-rollback setup: c9 upgraded", r.returncode == 0, r.stdout + r.stderr)
+    r = run(["mgate", "rollback", "--via", "downgrade", "--yes"], demo)
+    check("failed-rollback setup: the downgrade fails with exit 4, says how far it got and what next",
+          r.returncode == 4 and "the database is now at: c9" in r.stdout
+          and "0 of 1 downgrade steps ran; it stopped in the downgrade() of c9" in r.stdout
+          and "half-applied by c9: table audit_trail removed" in r.stdout
+          and "the next way back:" in r.stdout and "mgate rollback --via restore --yes" in r.stdout, r.stdout + r.stderr)
+
+
 def setup_corrupted(demo):
     setup_deployed(demo)
     c = sqlite3.connect(os.path.join(demo, "demo.db"))
@@ -87,6 +103,7 @@ def setup_corrupted(demo):
 SETUPS = {
     "": setup_intro,
     "Application down after a deploy": setup_deployed,
+    "A rollback failed": setup_failed_rollback,
     "A broken or half-applied migration": setup_half_applied,
     "Lost administrator password: the emergency admin account": setup_deployed,
     "Data corruption: restore and replay": setup_corrupted,

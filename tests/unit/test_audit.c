@@ -58,7 +58,7 @@ static void test_entries_read_back(void **state)
 	findings f = FINDINGS_INIT;
 	audit_upgrade u;
 	audit_command cmds[] = { { "r1", 0, 12.5 } };
-	audit_rollback rb = { "r1", "downgrade", "the downgrade destroys no data", cmds, 1, 0, NULL, NULL, &f, 0 };
+	audit_rollback rb = { "r1", "downgrade", "the downgrade destroys no data", cmds, 1, 0, NULL, 0, NULL, NULL, NULL, &f, 0 };
 	audit_restore rs = { "/b/app.sqlite3", "ab12", "sqlite:///app.db", 1, 1, "/b/app.db.pre", &after, 0 };
 	audit_drill dr = { "/b/app.sqlite3", "sqlite:////tmp/x.db", "the restored copy did not verify", &f, 5, 6, 7, 18, 5 };
 	audit_last last;

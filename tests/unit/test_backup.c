@@ -77,11 +77,25 @@ static void test_take_list_and_find(void **state)
 	assert_string_equal(l.v[1].revisions.v[0], "r1");
 	backup_list_release(&l);
 	/* the newest of this database */
-	assert_int_equal(backup_newest(&n, dir, a.identity, 1), 0);
+	assert_int_equal(backup_newest(&n, dir, a.identity, 1, NULL), 0);
 	assert_string_equal(n.path, b.path);
 	backup_info_release(&n);
-	assert_int_equal(backup_newest(&n, dir, "sqlite:/another.db", 1), MG_ENOTFOUND);
-	assert_int_equal(backup_newest(&n, NULL, a.identity, 1), MG_ENOTFOUND);
+	/* the newest at given version rows; the newest of all when none is */
+	{
+		strvec at = STRVEC_INIT;
+		strvec_push(&at, "r1");
+		assert_int_equal(backup_newest(&n, dir, a.identity, 1, &at), 0);
+		assert_string_equal(n.path, a.path);
+		backup_info_release(&n);
+		strvec_release(&at);
+		strvec_push(&at, "r9");
+		assert_int_equal(backup_newest(&n, dir, a.identity, 1, &at), 0);
+		assert_string_equal(n.path, b.path);
+		backup_info_release(&n);
+		strvec_release(&at);
+	}
+	assert_int_equal(backup_newest(&n, dir, "sqlite:/another.db", 1, NULL), MG_ENOTFOUND);
+	assert_int_equal(backup_newest(&n, NULL, a.identity, 1, NULL), MG_ENOTFOUND);
 	/* one backup by its file or its manifest */
 	manifest = tu_printf("%s.manifest.json", a.path);
 	assert_int_equal(backup_load(&n, manifest, 1, &err), 0);
@@ -158,7 +172,7 @@ static void test_damage_is_seen(void **state)
 	backup_list_release(&l);
 	/* none of this database verifies now */
 	backup_info_release(&c);
-	assert_int_equal(backup_newest(&c, dir, a.identity, 1), MG_ENOTFOUND);
+	assert_int_equal(backup_newest(&c, dir, a.identity, 1, NULL), MG_ENOTFOUND);
 	assert_int_equal(backup_list_dir(&l, "/nonexistent/backups", 1, &err), MG_ENOTFOUND);
 	backup_list_release(&l);
 	free(manifest);

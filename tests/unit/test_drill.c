@@ -53,7 +53,7 @@ static void test_drill(void **state)
 		backup_info b;
 		buf id = BUF_INIT;
 		session_identity(&id, &s);
-		if (backup_newest(&b, s.backup_dir, id.ptr, 1) != 0)
+		if (backup_newest(&b, s.backup_dir, id.ptr, 1, NULL) != 0)
 			fail_msg("no backup of %s in %s", id.ptr, s.backup_dir);
 		f = fopen(b.path, "r+b");
 		fseek(f, 300, SEEK_SET);
