@@ -150,12 +150,89 @@ void ledger_list_release(ledger_list *l)
 	}
 }
 
+/* The revisions applied at the version rows `rows`, in upgrade order
+ * (*v, *n; free *v). MG_EFINDINGS when a row names no script. */
+static int applied_at(int **v, size_t *n, const revmap *m, const strvec *rows, mg_error *err)
+{
+	strvec unknown = STRVEC_INIT;
+	int *cur = mg_calloc(rows->n + 1, sizeof(int)), rc = MG_OK;
+	size_t ncur = revmap_indexes(cur, &unknown, m, rows);
+
+	*v = NULL;
+	*n = 0;
+	if (unknown.n)
+		rc = mg_error_set(err, MG_EFINDINGS, "the database is at revision '%s', which no script defines", unknown.v[0]);
+	else if (ncur && revmap_upgrade_order(v, n, m, cur, ncur, NULL, 0, err) < 0)
+		rc = err->code = MG_EFINDINGS;
+	free(cur);
+	strvec_release(&unknown);
+	return rc;
+}
+
+int ledger_after_restore(ledger_restored *out, db *d, const db_version_table *vt, const revmap *m, const strvec *rows,
+			 const strvec *pre_revs, const strvec *pre_hashes, const char *id, mg_error *err)
+{
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT, carry = STRVEC_INIT, carry_hash = STRVEC_INIT;
+	int *applied = NULL, *missing = NULL, exists = 0, rc;
+	size_t napplied = 0, nmissing = 0, i;
+	char *who = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (m->broken)
+		return mg_error_set(err, MG_EFINDINGS, "the revision graph is broken");
+	if ((rc = applied_at(&applied, &napplied, m, rows, err)) < 0 ||
+	    (rc = d->ops->ledger_read(d, vt, &revs, &hashes, &exists, err)) < 0)
+		goto cleanup;
+	missing = mg_calloc(napplied + 1, sizeof(int));
+	for (i = 0; i < napplied; i++) {
+		const char *rev = m->v[applied[i]].id;
+		int at = pre_revs ? strvec_index(pre_revs, rev) : -1;
+		if (strvec_index(&revs, rev) >= 0) {
+			out->kept++;
+		} else if (at >= 0) {
+			strvec_push(&carry, rev);
+			strvec_push(&carry_hash, pre_hashes->v[at]);
+		} else {
+			missing[nmissing++] = applied[i];
+		}
+	}
+	for (i = 0; pre_revs && i < pre_revs->n; i++) {
+		int x = revmap_index(m, pre_revs->v[i]);
+		size_t k;
+		int still = 0;
+		for (k = 0; x >= 0 && k < napplied && !still; k++)
+			still = applied[k] == x;
+		if (!still && strvec_index(&out->dropped, pre_revs->v[i]) < 0)
+			strvec_push(&out->dropped, pre_revs->v[i]);
+	}
+	who = run_who();
+	if (carry.n && (rc = d->ops->ledger_write(d, vt, &carry, &carry_hash, who, id, err)) < 0)
+		goto cleanup;
+	out->carried = carry.n;
+	rc = write_rows(d, vt, m, missing, nmissing, id, &out->recorded, err);
+cleanup:
+	free(who);
+	free(applied);
+	free(missing);
+	strvec_release(&revs);
+	strvec_release(&hashes);
+	strvec_release(&carry);
+	strvec_release(&carry_hash);
+	return rc;
+}
+
+void ledger_restored_release(ledger_restored *r)
+{
+	if (r)
+		strvec_release(&r->dropped);
+}
+
 int ledger_baseline(size_t *recorded, size_t *already, db *d, const db_version_table *vt, const revmap *m,
 		    const strvec *rows, mg_error *err)
 {
-	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT, unknown = STRVEC_INIT;
-	int *cur = mg_calloc(rows->n + 1, sizeof(int)), *applied = NULL, *missing = NULL, exists = 0, rc;
-	size_t ncur, napplied = 0, nmissing = 0, i;
+	strvec revs = STRVEC_INIT, hashes = STRVEC_INIT;
+	int *applied = NULL, *missing = NULL, exists = 0, rc;
+	size_t napplied = 0, nmissing = 0, i;
 	char id[17];
 
 	*recorded = *already = 0;
@@ -163,17 +240,9 @@ int ledger_baseline(size_t *recorded, size_t *already, db *d, const db_version_t
 		rc = mg_error_set(err, MG_EFINDINGS, "the revision graph is broken (see above)");
 		goto cleanup;
 	}
-	if ((rc = d->ops->ledger_read(d, vt, &revs, &hashes, &exists, err)) < 0)
+	if ((rc = d->ops->ledger_read(d, vt, &revs, &hashes, &exists, err)) < 0 ||
+	    (rc = applied_at(&applied, &napplied, m, rows, err)) < 0)
 		goto cleanup;
-	ncur = revmap_indexes(cur, &unknown, m, rows);
-	if (unknown.n) {
-		rc = mg_error_set(err, MG_EFINDINGS, "the database is at revision '%s', which no script defines", unknown.v[0]);
-		goto cleanup;
-	}
-	if (ncur && (rc = revmap_upgrade_order(&applied, &napplied, m, cur, ncur, NULL, 0, err)) < 0) {
-		err->code = rc = MG_EFINDINGS;
-		goto cleanup;
-	}
 	missing = mg_calloc(napplied + 1, sizeof(int));
 	for (i = 0; i < napplied; i++)
 		if (strvec_index(&revs, m->v[applied[i]].id) < 0)
@@ -182,11 +251,9 @@ int ledger_baseline(size_t *recorded, size_t *already, db *d, const db_version_t
 	if ((rc = write_rows(d, vt, m, missing, nmissing, id, recorded, err)) == MG_OK)
 		*already = napplied - *recorded;
 cleanup:
-	free(cur);
 	free(applied);
 	free(missing);
 	strvec_release(&revs);
 	strvec_release(&hashes);
-	strvec_release(&unknown);
 	return rc;
 }

@@ -66,4 +66,23 @@ void ledger_list_release(ledger_list *l);
 int ledger_baseline(size_t *recorded, size_t *already, db *d, const db_version_table *vt, const revmap *m,
 		    const strvec *rows, mg_error *err);
 
+/* What happened to the ledger across a restore. */
+typedef struct ledger_restored {
+	size_t kept;     /* applied revisions the restored database's own ledger has */
+	size_t carried;  /* ... it lacked, and the ledger from before the restore had: written back */
+	size_t recorded; /* ... neither had: recorded from the files now */
+	strvec dropped;  /* revisions the ledger had before that are no longer applied */
+} ledger_restored;
+
+/*
+ * After a restore: make the restored database's ledger cover the
+ * revisions its version rows `rows` say are applied, taking each missing
+ * entry from the ledger read before the restore (`pre_revs`/`pre_hashes`,
+ * their original hashes) or, failing that, from the file now. `out` says
+ * which. MG_EFINDINGS when the graph is broken or a row names no script.
+ */
+int ledger_after_restore(ledger_restored *out, db *d, const db_version_table *vt, const revmap *m, const strvec *rows,
+			 const strvec *pre_revs, const strvec *pre_hashes, const char *id, mg_error *err);
+void ledger_restored_release(ledger_restored *r);
+
 #endif

@@ -60,11 +60,32 @@ static int keep_current(restore_result *out, db *lockdb, const char *keep_dir, c
 	return mg_fail(err, MG_OUT_ENV, "cannot keep the current database first (%.1900s); nothing was changed", why);
 }
 
+/* The restored database's ledger brought up to the rows it is at. */
+static void ledger_back(restore_result *out, db *after, const db_version_table *vt, const revmap *m, const strvec *revs,
+			const strvec *hashes, const char *id)
+{
+	mg_error err = MG_ERROR_INIT;
+
+	if (!m || m->broken) {
+		out->ledger_problem = mg_strdup("the revision graph is broken, so the ledger was left as the backup had it");
+		return;
+	}
+	if (ledger_after_restore(&out->ledger, after, vt, m, &out->rows, revs, hashes, id, &err) < 0) {
+		buf b = BUF_INIT;
+		buf_printf(&b, "the ledger was not brought up to date: %s; `mgate ledger baseline` records it", err.msg);
+		out->ledger_problem = buf_detach(&b);
+		return;
+	}
+	out->ledger_done = 1;
+}
+
 int restore_put(restore_result *out, const backup_info *b, const char *url, const char *identity, db *lockdb,
-		const char *keep_dir, const db_version_table *vt, mg_error *err)
+		const char *keep_dir, const db_version_table *vt, const revmap *m, const char *id, mg_error *err)
 {
 	db *after = NULL;
-	int exists = 0, rc;
+	strvec pre_revs = STRVEC_INIT, pre_hashes = STRVEC_INIT;
+	mg_error lerr = MG_ERROR_INIT;
+	int exists = 0, have_pre = 0, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (backup_restorable(b, url, identity, err) < 0)
@@ -74,17 +95,27 @@ int restore_put(restore_result *out, const backup_info *b, const char *url, cons
 	if (lockdb && keep_dir && !lockdb->ops->restore_keeps_previous &&
 	    (rc = keep_current(out, lockdb, keep_dir, vt, err)) != MG_OUT_OK)
 		return rc;
-	if (backup_restore(b, url, identity, 1, &out->kept, err) < 0)
-		return err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_ENV;
+	/* the ledger as it is now, to carry over what the backup lacks */
+	have_pre = lockdb && vt && lockdb->ops->ledger_read(lockdb, vt, &pre_revs, &pre_hashes, &exists, &lerr) == 0;
+	if (backup_restore(b, url, identity, 1, &out->kept, err) < 0) {
+		rc = err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_ENV;
+		goto cleanup;
+	}
 	out->restored = 1;
 	if (db_open(&after, url, err) < 0 || (vt && after->ops->read_versions(after, vt, &out->rows, &exists, err) < 0)) {
 		mg_error_wrap(err, "the restore finished but the database cannot be read back");
-		db_close(after);
-		return MG_OUT_UNVERIFIED;
+		rc = MG_OUT_UNVERIFIED;
+		goto cleanup;
 	}
 	out->rows_read = 1;
+	if (vt)
+		ledger_back(out, after, vt, m, have_pre ? &pre_revs : NULL, have_pre ? &pre_hashes : NULL, id);
+	rc = MG_OUT_OK;
+cleanup:
 	db_close(after);
-	return MG_OUT_OK;
+	strvec_release(&pre_revs);
+	strvec_release(&pre_hashes);
+	return rc;
 }
 
 void restore_result_release(restore_result *r)
@@ -92,6 +123,8 @@ void restore_result_release(restore_result *r)
 	free(r->kept);
 	free(r->pre_backup);
 	strvec_release(&r->rows);
+	ledger_restored_release(&r->ledger);
+	free(r->ledger_problem);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -189,7 +222,7 @@ int restore_execute(restore_result *out, session *s, const restore_plan *plan, l
 		session_disconnect(s); /* our own read session must not count as another */
 	}
 	rc = restore_put(out, &plan->backup, plan->url, plan->in_place ? plan->identity.ptr : NULL, lockdb,
-			 plan->in_place ? s->backup_dir : NULL, &s->vt, err);
+			 plan->in_place ? s->backup_dir : NULL, &s->vt, &s->p.map, correlation_id, err);
 	if (rc == MG_OUT_OK && !strvec_same_set(&out->rows, &plan->backup.revisions)) {
 		mg_error_set(err, MG_ERR, "the restored database's version rows differ from the backup's manifest");
 		rc = MG_OUT_UNVERIFIED;

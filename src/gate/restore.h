@@ -16,6 +16,7 @@
 
 #include "db/db.h"
 #include "gate/backup.h"
+#include "gate/ledger.h"
 #include "gate/progress.h"
 #include "gate/session.h"
 #include "util/buf.h"
@@ -27,6 +28,10 @@ typedef struct restore_result {
 	char *pre_backup; /* PostgreSQL: the backup taken of what was there */
 	strvec rows;      /* the version rows read back */
 	int rows_read;    /* they could be read */
+	/* the ledger afterwards (when a graph was given): */
+	int ledger_done;        /* it covers the restored rows (see `ledger`) */
+	ledger_restored ledger; /* what was kept, carried over, recorded and dropped */
+	char *ledger_problem;   /* why it was not brought up to date, or NULL */
 } restore_result;
 
 /*
@@ -35,12 +40,16 @@ typedef struct restore_result {
  * `identity` (NULL: any), and on PostgreSQL while other sessions are
  * connected to `lockdb` (the connection holding the migration lock; NULL
  * when there is none). On PostgreSQL the current database is first backed
- * up into `keep_dir` (NULL: not kept). Returns an mg_outcome: MG_OUT_OK,
+ * up into `keep_dir` (NULL: not kept). With the graph `m` (NULL: the
+ * ledger is left as restored), the ledger is then made to cover the
+ * restored version rows: entries from before the restore are written back
+ * where the backup lacks them, others recorded from the files now (under
+ * the correlation id `id`). Returns an mg_outcome: MG_OUT_OK,
  * MG_OUT_BLOCKED (refused), MG_OUT_USAGE, MG_OUT_ENV, or MG_OUT_UNVERIFIED
  * (restored, but it cannot be read back); the message is in `err`.
  */
 int restore_put(restore_result *out, const backup_info *b, const char *url, const char *identity, db *lockdb,
-		const char *keep_dir, const db_version_table *vt, mg_error *err);
+		const char *keep_dir, const db_version_table *vt, const revmap *m, const char *id, mg_error *err);
 void restore_result_release(restore_result *r);
 
 /* The backup a user named: a file or manifest, or `newest` (the newest of

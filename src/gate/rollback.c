@@ -540,12 +540,12 @@ static int run_downgrades(rollback_result *r, const session *s, const rollback_w
 
 /* The restore, and what it kept. An mg_outcome. */
 static int run_restore(rollback_result *r, session *s, const rollback_ways *w, db *lockdb, const char *identity,
-		       const progress *p, mg_error *err)
+		       const char *id, const progress *p, mg_error *err)
 {
 	int rc;
 
 	progress_line(p, PROGRESS_OUT, "\nrestoring %s", w->b.path);
-	rc = restore_put(&r->restored, &w->b, s->url, identity, lockdb, s->backup_dir, &s->vt, err);
+	rc = restore_put(&r->restored, &w->b, s->url, identity, lockdb, s->backup_dir, &s->vt, &s->p.map, id, err);
 	if (rc != MG_OUT_OK)
 		return r->restored.restored ? rc : rc == MG_OUT_BLOCKED ? MG_OUT_BLOCKED
 									: MG_OUT_FAILED;
@@ -576,7 +576,7 @@ int rollback_execute(rollback_result *out, session *s, const rollback_ways *w, c
 	if (downgrade)
 		rc = run_downgrades(out, s, w, o, p, err);
 	else
-		rc = run_restore(out, s, w, lockdb, identity.ptr, p, err);
+		rc = run_restore(out, s, w, lockdb, identity.ptr, o->correlation_id, p, err);
 	out->outcome = rc;
 	rec.target = w->target;
 	rec.way = w->choice;

@@ -210,6 +210,34 @@ static void failed_downgrade_text(FILE *out, const rollback_result *r, const rol
 	fprintf(out, "  (docs/runbook.md: \"A rollback failed\")\n");
 }
 
+/* What became of the ledger across a restore, in one line or two. */
+static void ledger_text(FILE *out, const restore_result *r, const char *indent)
+{
+	const ledger_restored *l = &r->ledger;
+	size_t i;
+
+	if (r->ledger_problem) {
+		fprintf(out, "%swarning: %s\n", indent, r->ledger_problem);
+		return;
+	}
+	if (!r->ledger_done)
+		return;
+	fprintf(out, "%sledger: %zu entr%s restored with the backup", indent, l->kept, l->kept == 1 ? "y" : "ies");
+	if (l->carried)
+		fprintf(out, ", %zu carried over from before the restore (the backup predates them)", l->carried);
+	if (l->recorded)
+		fprintf(out, ", %zu recorded from the files now (no record of them existed)", l->recorded);
+	fputc('\n', out);
+	if (l->dropped.n) {
+		fprintf(out, "%sthe ledger no longer holds ", indent);
+		for (i = 0; i < l->dropped.n; i++)
+			fprintf(out, "%s%s", i ? ", " : "", l->dropped.v[i]);
+		fprintf(out, ": the restore took %s back, so `mgate upgrade` records %s again when it reapplies %s\n",
+			l->dropped.n == 1 ? "that revision" : "those revisions", l->dropped.n == 1 ? "it" : "them",
+			l->dropped.n == 1 ? "it" : "them");
+	}
+}
+
 void report_rollback_result(FILE *out, const rollback_result *r, const rollback_ways *w)
 {
 	if (!strcmp(w->choice, "downgrade") && r->status != 0) {
@@ -222,6 +250,7 @@ void report_rollback_result(FILE *out, const rollback_result *r, const rollback_
 		fprintf(out, "the previous file is kept as %s\n", r->restored.kept);
 	if (r->restored.pre_backup)
 		fprintf(out, "what was there is kept as the backup %s\n", r->restored.pre_backup);
+	ledger_text(out, &r->restored, "");
 	back_text(out, r, w);
 	report_findings_brief(out, &r->verify, 0);
 	fprintf(out, "%s\n", findings_count(&r->verify, SEV_ERROR) ? "verification failed" : "rolled back and verified");
@@ -238,6 +267,7 @@ void report_restore_text(FILE *out, const restore_result *r, const restore_plan 
 		fprintf(out, "  the previous file is kept as %s (remove it when you are sure)\n", r->kept);
 	if (r->pre_backup)
 		fprintf(out, "  what was there before is kept as the backup %s\n", report_display_path(r->pre_backup, &cwd));
+	ledger_text(out, r, "  ");
 	fprintf(out, "  the database is now at: ");
 	report_rows(out, &r->rows, "base");
 	fprintf(out, "\nnext: `mgate status` shows what `mgate upgrade` would apply again\n");
@@ -254,6 +284,17 @@ void *report_restore_json(const restore_result *r, const restore_plan *plan, int
 	json_object_set_new(o, "kept", json_text(r->kept));
 	json_object_set_new(o, "pre_restore_backup", json_text(r->pre_backup));
 	json_object_set_new(o, "revisions", json_strvec(&r->rows));
+	if (r->ledger_done) {
+		json_t *l = json_object();
+		json_object_set_new(l, "restored", json_integer((json_int_t)r->ledger.kept));
+		json_object_set_new(l, "carried_over", json_integer((json_int_t)r->ledger.carried));
+		json_object_set_new(l, "recorded_now", json_integer((json_int_t)r->ledger.recorded));
+		json_object_set_new(l, "dropped", json_strvec(&r->ledger.dropped));
+		json_object_set_new(o, "ledger", l);
+	} else {
+		json_object_set_new(o, "ledger", json_null());
+	}
+	json_object_set_new(o, "ledger_problem", json_text(r->ledger_problem));
 	json_object_set_new(o, "verified", json_boolean(verified));
 	return o;
 }

@@ -11,6 +11,7 @@ usage: python3 test_rescue.py MGATE ROOT
 import glob
 import json
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -122,6 +123,11 @@ def sqlite_rollback(root, work):
     check("rollback by restore: exit 0", r.returncode == 0 and "rolled back and verified" in r.stdout,
           r.stdout + r.stderr)
     check("restored to the start", rows(db) == ["8b3f5e6d0c12"], rows(db))
+    check("the ledger across the restore: rebuilt from the restored rows, and said so",
+          "ledger: 0 entries restored with the backup, 3 recorded from the files now" in r.stdout
+          and "the ledger no longer holds a9d4c2b7e5f8, c3e8f1a6b4d2, e7b2d9f4a1c6" in r.stdout, r.stdout)
+    check("the ledger holds the applied revisions", sorted(x[0] for x in sql(db, "SELECT revision FROM mgate_ledger"))
+          == ["1f0a9c3e2b71", "4c7e1d2a9f30", "8b3f5e6d0c12"], sql(db, "SELECT revision FROM mgate_ledger"))
     kept = glob.glob(db + ".pre-restore-*")
     check("the replaced file is kept, byte for byte", len(kept) == 1 and sha(kept[0]) == upgraded, kept)
     check("nothing lost: the kept file has the new rows", kept and sql(kept[0], "SELECT count(*) FROM projects")
@@ -178,6 +184,17 @@ def sqlite_restore_and_drill(root, work):
     r = mgate(["restore", "newest", "--into", "sqlite:///" + other_db], demo)
     check("restore into another, non-empty database: refused", r.returncode == 1 and "not empty" in r.stderr,
           r.stderr)
+
+    # the ledger recorded after the backup was taken is carried over
+    r = mgate(["ledger", "baseline"], demo)
+    check("ledger baseline", r.returncode == 0, r.stdout + r.stderr)
+    baseline = sql(db, "SELECT revision, sha256 FROM mgate_ledger ORDER BY revision")
+    r = mgate(["restore", "newest", "--yes", "--format", "json"], demo)
+    led = json.loads(r.stdout).get("ledger") if r.returncode == 0 else None
+    check("restore: the ledger entries the backup lacks are carried over", led == {
+        "restored": 0, "carried_over": 3, "recorded_now": 0, "dropped": []}, (led, r.stdout, r.stderr))
+    check("... with their original hashes", sql(db, "SELECT revision, sha256 FROM mgate_ledger ORDER BY revision")
+          == baseline, sql(db, "SELECT revision, sha256 FROM mgate_ledger"))
 
     # the gate wants a drill; a drill passes; the report shows it
     r = mgate(["check", "--format", "json"], demo)
@@ -283,6 +300,10 @@ def pg_cases(work):
         check("pg: projects is gone", "projects" not in pg.psql("SELECT tablename FROM pg_tables WHERE "
                                                                 "schemaname = 'public'", db="app"))
         check("pg: what was replaced is kept as a backup", "what was there is kept as the backup" in r.stdout, r.stdout)
+        check("pg: the ledger across the restore", "ledger: 0 entries restored with the backup, 1 recorded from the "
+              "files now" in r.stdout and re.search(r"the ledger no longer holds (r2a|r2b|r3), (r2a|r2b|r3), (r2a|r2b|r3):",
+                                                     r.stdout)
+              and pg.psql("SELECT string_agg(revision, ',') FROM mgate_ledger", db="app").strip() == "r1", r.stdout)
 
         # another database's backup is refused
         other = pg_project(work, pg, "pg-other", pg.url(db="other"))

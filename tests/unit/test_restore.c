@@ -272,12 +272,12 @@ static void test_kept_by_a_backup_first(void **state)
 	ops = *real;
 	ops.restore_keeps_previous = 0;
 	lockdb->ops = &ops;
-	assert_int_equal(restore_put(&r, &b, url, NULL, lockdb, s.backup_dir, &s.vt, &err), MG_OUT_OK);
+	assert_int_equal(restore_put(&r, &b, url, NULL, lockdb, s.backup_dir, &s.vt, NULL, NULL, &err), MG_OUT_OK);
 	assert_non_null(r.pre_backup);
 	assert_true(fs_exists(r.pre_backup));
 	restore_result_release(&r);
 	/* and when that backup cannot be taken, nothing is changed */
-	assert_int_equal(restore_put(&r, &b, url, NULL, lockdb, "/proc/mgate-cannot-write-here", &s.vt, &err), MG_OUT_ENV);
+	assert_int_equal(restore_put(&r, &b, url, NULL, lockdb, "/proc/mgate-cannot-write-here", &s.vt, NULL, NULL, &err), MG_OUT_ENV);
 	assert_non_null(strstr(err.msg, "cannot keep the current database first"));
 	assert_false(r.restored);
 	restore_result_release(&r);
