@@ -55,7 +55,7 @@ int cmd_restore(int argc, char **argv)
 		OPT_FLAG_(0, "yes", &yes, "replace the database without asking"),
 		OPT_DB_(&so),
 		OPT_BACKUP_DIR_(&so),
-		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for the migration lock (default 0)"),
+		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for a migration lock another run holds (default 0: refuse at once)"),
 		OPT_VERSION_TABLE_(&so),
 		OPT_END_(),
 	};

@@ -75,7 +75,7 @@ int cmd_rollback(int argc, char **argv)
 		OPT_FLAG_(0, "yes", &yes, "do it without asking"),
 		OPT_DB_(&so),
 		OPT_BACKUP_DIR_(&so),
-		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for the migration lock (default 0)"),
+		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for a migration lock another run holds (default 0: refuse at once)"),
 		OPT_STRING_(0, "timeout", &timeout, "SECONDS", "stop Alembic's downgrade after this long"),
 		OPT_VERSION_TABLE_(&so),
 		OPT_END_(),

@@ -50,7 +50,7 @@ int cmd_upgrade(int argc, char **argv)
 		OPT_FLAG_(0, "no-backup-check", &no_backup_check, "skip the backup check (needs --reason)"),
 		OPT_STRING_(0, "allow", &allow_opt, "RULE[,RULE]", "accept these rules' findings for this run (needs --reason)"),
 		OPT_STRING_(0, "reason", &reason, "TEXT", "why (recorded with the override)"),
-		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for the migration lock (default 0: fail at once)"),
+		OPT_STRING_(0, "lock-wait", &lock_wait, "SECONDS", "wait this long for a migration lock another run holds (default 0: refuse at once)"),
 		OPT_STRING_(0, "timeout", &timeout, "SECONDS", "stop Alembic after this long (default: no limit)"),
 		OPT_STRING_(0, "rules", &so.rules_dir, "DIR", "the project's rules folder, loaded over the built-in rules"),
 		OPT_STRING_(0, "pg-version", &so.pg_version, "N", "judge for this PostgreSQL major version (default: the server's)"),

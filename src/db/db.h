@@ -50,7 +50,8 @@ typedef struct db_ops {
 	int (*table_rows)(db *d, const char *table, long long *out, mg_error *err);
 	/* The migration lock: pg_advisory_lock on a key derived from `name`
 	 * (PostgreSQL), an exclusive lock file beside the database (SQLite).
-	 * wait_ms 0 tries once; MG_EAMBIGUOUS when someone else holds it. */
+	 * wait_ms 0 tries once; MG_EAMBIGUOUS when someone else holds it, the
+	 * message naming the holder as far as it is known. */
 	int (*lock)(db *d, const char *name, long wait_ms, mg_error *err);
 	void (*unlock)(db *d, const char *name);
 	/* Run one read-only query and return the first column of the first row

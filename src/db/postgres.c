@@ -290,6 +290,27 @@ static int pg_table_rows(db *d, const char *table, long long *out, mg_error *err
 	return rc;
 }
 
+/* Who holds the advisory lock `name`: "pid N (application, user U,
+ * connected since T)", or empty when it cannot be seen. */
+static void pg_lock_holder(db_pg *p, const char *name, buf *out)
+{
+	const char *params[1] = { name };
+	PGresult *r = PQexecParams(
+		p->conn,
+		"SELECT format('pid %s (%s, user %s, connected since %s)', a.pid, coalesce(nullif(a.application_name, ''), "
+		"'no application name'), a.usename, to_char(a.backend_start AT TIME ZONE 'UTC', "
+		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+		"WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM "
+		"pg_database WHERE datname = current_database()) AND l.classid::text::bigint = "
+		"((hashtextextended($1, 0) >> 32) & 4294967295) AND l.objid::text::bigint = (hashtextextended($1, 0) & "
+		"4294967295) LIMIT 1",
+		1, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		buf_puts(out, PQgetvalue(r, 0, 0));
+	PQclear(r);
+}
+
 static int pg_lock(db *d, const char *name, long wait_ms, mg_error *err)
 {
 	db_pg *p = (db_pg *)d;
@@ -308,10 +329,14 @@ static int pg_lock(db *d, const char *name, long wait_ms, mg_error *err)
 		PQclear(r);
 		if (got)
 			return MG_OK;
-		if (waited >= wait_ms)
-			return mg_error_set(err, MG_EAMBIGUOUS, "another mgate or Alembic run holds the migration lock '%s' "
-								"on %s",
-					    name, d->redacted);
+		if (waited >= wait_ms) {
+			buf who = BUF_INIT;
+			pg_lock_holder(p, name, &who);
+			mg_error_set(err, MG_EAMBIGUOUS, "another mgate run holds the migration lock '%s' on %s%s%s", name,
+				     d->redacted, who.len ? ", " : "", who.ptr);
+			buf_release(&who);
+			return MG_EAMBIGUOUS;
+		}
 		usleep(100000);
 		waited += 100;
 	}

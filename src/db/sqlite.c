@@ -491,11 +491,27 @@ static int sqlite_lock(db *d, const char *name, long wait_ms, mg_error *err)
 			goto cleanup;
 		}
 		if (waited >= wait_ms) {
-			rc = mg_error_set(err, MG_EAMBIGUOUS, "another mgate run holds the migration lock '%s'", path.ptr);
+			char who[256];
+			ssize_t n = pread(s->lock_fd, who, sizeof(who) - 1, 0);
+			who[n > 0 ? n : 0] = 0;
+			who[strcspn(who, "\n")] = 0;
+			rc = mg_error_set(err, MG_EAMBIGUOUS, "another mgate run holds the migration lock '%s'%s%s", path.ptr,
+					  who[0] ? ", " : "", who);
 			goto cleanup;
 		}
 		usleep(100000);
 		waited += 100;
+	}
+	/* who holds it, for a run that finds it taken */
+	{
+		char who[128], at[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		int len;
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+		len = snprintf(who, sizeof(who), "pid %ld (mgate, since %s)\n", (long)getpid(), at);
+		if (ftruncate(s->lock_fd, 0) != 0 || pwrite(s->lock_fd, who, (size_t)len, 0) != len)
+			(void)0; /* only a description: the flock is the lock */
 	}
 cleanup:
 	buf_release(&path);

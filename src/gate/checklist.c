@@ -433,13 +433,16 @@ static void check_locks(checklist_result *r, const checklist_opts *o, const plan
 		verdict(c, GATE_SKIP, NULL, "no database");
 		return;
 	}
-	if (o->d->ops->lock(o->d, o->lock_name, 0, &err) < 0) {
-		verdict(c, GATE_FAIL, "wait for the other run to finish; never run two upgrades at once", "%s", err.msg);
+	if (!o->lock_held && o->d->ops->lock(o->d, o->lock_name, 0, &err) < 0) {
+		verdict(c, GATE_FAIL, "wait for the other run to finish (mgate upgrade --lock-wait SECONDS waits for it); never "
+				      "run two upgrades at once",
+			"%s", err.msg);
 		return;
 	}
-	o->d->ops->unlock(o->d, o->lock_name);
+	if (!o->lock_held)
+		o->d->ops->unlock(o->d, o->lock_name);
 	if (strcmp(o->d->ops->name, "postgresql") || !pl->npending || !r->tables.n) {
-		verdict(c, GATE_PASS, NULL, "the migration lock is free");
+		verdict(c, GATE_PASS, NULL, o->lock_held ? "this run holds the migration lock" : "the migration lock is free");
 		return;
 	}
 	buf_puts(&q, "SELECT string_agg(DISTINCT format('pid %s (%s, %s since %s) holds %s on %s', a.pid, a.usename, "
@@ -454,16 +457,18 @@ static void check_locks(checklist_result *r, const checklist_opts *o, const plan
 	}
 	buf_puts(&q, "]::text[]) AND (a.state = 'idle in transaction' OR now() - a.xact_start > interval '30 seconds')");
 	if (o->d->ops->query_scalar(o->d, q.ptr, &held, &err) < 0)
-		verdict(c, GATE_WARN, NULL, "the migration lock is free; sessions could not be inspected: %s", err.msg);
+		verdict(c, GATE_WARN, NULL, "%s; sessions could not be inspected: %s",
+			o->lock_held ? "this run holds the migration lock" : "the migration lock is free", err.msg);
 	else if (held)
 		verdict(c, GATE_FAIL,
 			"let them finish, or end them (SELECT pg_terminate_backend(pid)); an ALTER would queue behind them "
 			"and block every other query on the table",
 			"sessions hold locks on tables the upgrade touches: %s", held);
 	else
-		verdict(c, GATE_PASS, NULL, "the migration lock is free; no long or idle-in-transaction session holds "
-					    "locks on the %zu table%s the upgrade touches",
-			r->tables.n, r->tables.n == 1 ? "" : "s");
+		verdict(c, GATE_PASS, NULL, "%s; no long or idle-in-transaction session holds locks on the %zu table%s the "
+					    "upgrade touches",
+			o->lock_held ? "this run holds the migration lock" : "the migration lock is free", r->tables.n,
+			r->tables.n == 1 ? "" : "s");
 	free(held);
 	buf_release(&q);
 }

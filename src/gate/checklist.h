@@ -49,6 +49,7 @@ typedef struct checklist_opts {
 	long backup_max_age;            /* seconds */
 	const char *skip_backup_reason; /* --no-backup-check --reason */
 	const char *lock_name;          /* the migration lock's name */
+	int lock_held;                  /* this run holds it already (mgate upgrade) */
 	const db_version_table *vt;     /* the version table (the ledger lives beside it) */
 	const strvec *allow;            /* rule ids an operator accepts for this run (--allow), or NULL */
 	const char *allow_reason;       /* and why */

@@ -211,7 +211,7 @@ int restore_execute(restore_result *out, session *s, const restore_plan *plan, l
 	memset(&rec, 0, sizeof(rec));
 	if (plan->in_place) {
 		/* the lock, on the database itself (none for a SQLite file that is gone) */
-		if (db_open(&lockdb, plan->url, err) == 0 && lockdb->ops->lock(lockdb, s->lock.ptr, lock_wait_s * 1000, err) < 0) {
+		if (db_open(&lockdb, plan->url, err) == 0 && session_lock(lockdb, s->lock.ptr, lock_wait_s, p, err) < 0) {
 			rc = err->code == MG_EAMBIGUOUS ? MG_OUT_BLOCKED : MG_OUT_ENV;
 			mg_error_append(err, "; nothing was changed");
 			db_close(lockdb);

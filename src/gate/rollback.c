@@ -553,6 +553,21 @@ static int run_restore(rollback_result *r, session *s, const rollback_ways *w, d
 	return findings_count(&r->verify, SEV_ERROR) ? MG_OUT_UNVERIFIED : MG_OUT_OK;
 }
 
+/* Once the lock is ours: are the version rows still the ones the ways
+ * back were weighed from? (Another run may have moved them while this one
+ * waited.) MG_EFINDINGS when not. */
+static int unmoved(db *lockdb, const session *s, mg_error *err)
+{
+	strvec now = STRVEC_INIT;
+	int exists = 0, rc = lockdb->ops->read_versions(lockdb, &s->vt, &now, &exists, err);
+
+	if (rc == MG_OK && !strvec_same_set(&now, &s->rows))
+		rc = mg_error_set(err, MG_EFINDINGS, "the database moved while this run waited for the lock (its version rows "
+						     "changed): run `mgate rollback --dry-run` again");
+	strvec_release(&now);
+	return rc;
+}
+
 int rollback_execute(rollback_result *out, session *s, const rollback_ways *w, const rollback_opts *o,
 		     const progress *p, mg_error *err)
 {
@@ -560,15 +575,18 @@ int rollback_execute(rollback_result *out, session *s, const rollback_ways *w, c
 	audit_rollback rec;
 	buf identity = BUF_INIT;
 	db *lockdb = NULL;
-	int rc, downgrade = !strcmp(w->choice, "downgrade");
+	int rc, locked, downgrade = !strcmp(w->choice, "downgrade");
 
 	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
-	if (db_open(&lockdb, s->url, err) < 0 || lockdb->ops->lock(lockdb, s->lock.ptr, o->lock_wait_s * 1000, err) < 0) {
+	locked = db_open(&lockdb, s->url, err) == 0 && session_lock(lockdb, s->lock.ptr, o->lock_wait_s, p, err) == 0;
+	if (!locked || unmoved(lockdb, s, err) < 0) {
 		mg_error_append(err, "; nothing was changed");
+		if (locked)
+			lockdb->ops->unlock(lockdb, s->lock.ptr);
 		db_close(lockdb);
 		out->locked_out = 1;
-		return out->outcome = err->code == MG_EAMBIGUOUS ? MG_OUT_BLOCKED : MG_OUT_ENV;
+		return out->outcome = err->code == MG_EAMBIGUOUS || err->code == MG_EFINDINGS ? MG_OUT_BLOCKED : MG_OUT_ENV;
 	}
 	progress_line(p, PROGRESS_OUT, "correlation id: %s", o->correlation_id);
 	session_identity(&identity, s); /* before our read session steps aside */

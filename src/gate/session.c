@@ -157,6 +157,25 @@ void session_identity(buf *out, const session *s)
 	db_identity_of(out, s->d, s->url);
 }
 
+int session_lock(db *lockdb, const char *name, long wait_s, const progress *p, mg_error *err)
+{
+	int rc = lockdb->ops->lock(lockdb, name, 0, err);
+
+	if (rc == MG_OK || rc != MG_EAMBIGUOUS)
+		return rc;
+	if (wait_s <= 0) {
+		mg_error_append(err, "; `--lock-wait SECONDS` waits for it");
+		return rc;
+	}
+	progress_line(p, PROGRESS_OUT, "waiting up to %ld s: %s", wait_s, err->msg);
+	mg_error_clear(err);
+	if ((rc = lockdb->ops->lock(lockdb, name, wait_s * 1000, err)) == MG_OK)
+		progress_line(p, PROGRESS_OUT, "the migration lock is free now: going on");
+	else
+		mg_error_append(err, " (waited %ld s)", wait_s);
+	return rc;
+}
+
 int session_checklist(checklist_result *out, const session *s, const checklist_request *req, mg_error *err)
 {
 	const mgate_settings *set = &s->p.cfg.settings;
@@ -175,6 +194,7 @@ int session_checklist(checklist_result *out, const session *s, const checklist_r
 	go.backup_max_age = (long)set->backup_max_age;
 	go.skip_backup_reason = req->skip_backup_reason;
 	go.lock_name = s->lock.ptr;
+	go.lock_held = req->lock_held;
 	go.vt = &s->vt;
 	go.allow = req->allow;
 	go.allow_reason = req->allow_reason;

@@ -89,7 +89,14 @@ typedef struct checklist_request {
 	const strvec *allow; /* rules accepted for this run (--allow), or NULL */
 	const char *allow_reason;
 	const char *skip_backup_reason; /* --no-backup-check --reason, or NULL */
+	int lock_held;                  /* the caller holds the migration lock */
 } checklist_request;
+
+/* Take the migration lock `name` on `lockdb` (a connection of its own):
+ * at once; or, when another run holds it and `wait_s` > 0, after saying
+ * through `p` that it waits and for whom, within `wait_s` seconds. 0, or
+ * MG_EAMBIGUOUS (held; the message names the holder) or MG_EENV. */
+int session_lock(db *lockdb, const char *name, long wait_s, const progress *p, mg_error *err);
 
 /* Run the checklist on the session's database. */
 int session_checklist(checklist_result *out, const session *s, const checklist_request *req, mg_error *err);

@@ -55,11 +55,40 @@ static int only_backup_fails(const checklist_result *g)
 	return 1;
 }
 
+/* 0. The migration lock, held from before the checklist to the end,
+ * waiting for another run's when --lock-wait allows; the version rows are
+ * read again once it is ours (that run may have moved them). Without a
+ * database the checklist closes the gate on its own. */
+static int take_lock(run *u, mg_error *err)
+{
+	session *s = u->s;
+	int exists = 0, rc;
+
+	if (!s->d)
+		return MG_OUT_OK;
+	if (db_open(&u->lockdb, s->url, err) < 0 ||
+	    (rc = session_lock(u->lockdb, s->lock.ptr, u->o->lock_wait_s, u->p, err)) < 0) {
+		db_close(u->lockdb);
+		u->lockdb = NULL;
+		u->r->stage = UPGRADE_LOCKED;
+		return err->code == MG_EAMBIGUOUS ? MG_OUT_BLOCKED : MG_OUT_ENV;
+	}
+	strvec_release(&s->rows);
+	if (s->d->ops->read_versions(s->d, &s->vt, &s->rows, &exists, err) < 0) {
+		u->r->stage = UPGRADE_ERROR;
+		return MG_OUT_ENV;
+	}
+	strvec_release(&u->r->start);
+	strvec_copy(&u->r->start, &s->rows);
+	return MG_OUT_OK;
+}
+
 /* 1. The checklist (with --backup, once more after taking the backup it
  * lacked). Negative on an error. */
 static int checklist(run *u, mg_error *err)
 {
-	checklist_request req = { u->o->target, u->o->allow, u->o->allow_reason, u->o->skip_backup_reason };
+	checklist_request req = { u->o->target, u->o->allow, u->o->allow_reason, u->o->skip_backup_reason,
+				  u->lockdb != NULL };
 	backup_info b;
 	int rc;
 
@@ -129,20 +158,13 @@ static void keep_snapshot(run *u)
 	buf_release(&text);
 }
 
-/* 3. The lock, held until the end, and the schema before; then mgate's
- * read connection steps aside for Alembic. */
+/* 3. The schema before; then mgate's read connection steps aside for
+ * Alembic. */
 static int prepare(run *u, mg_error *err)
 {
 	session *s = u->s;
 	buf id = BUF_INIT;
 
-	if (db_open(&u->lockdb, s->url, err) < 0 ||
-	    u->lockdb->ops->lock(u->lockdb, s->lock.ptr, u->o->lock_wait_s * 1000, err) < 0) {
-		db_close(u->lockdb);
-		u->lockdb = NULL;
-		u->r->stage = UPGRADE_LOCKED;
-		return err->code == MG_EAMBIGUOUS ? MG_OUT_BLOCKED : MG_OUT_ENV;
-	}
 	if (s->d->ops->snapshot(s->d, &u->before, err) < 0) {
 		mg_error_wrap(err, "cannot take the schema snapshot");
 		u->r->stage = UPGRADE_NO_SNAPSHOT;
@@ -323,6 +345,12 @@ int upgrade_run(upgrade_result *out, session *s, const upgrade_opts *o, const pr
 	out->status = -1;
 	clock_gettime(CLOCK_MONOTONIC, &u.t0);
 	strvec_copy(&out->start, &s->rows);
+	if ((rc = take_lock(&u, err)) != MG_OUT_OK) {
+		out->outcome = rc;
+		if (out->stage == UPGRADE_LOCKED)
+			write_audit(&u); /* a refusal is a decision too */
+		goto cleanup_noaudit;
+	}
 	if ((rc = checklist(&u, err)) < 0) {
 		out->outcome = mg_outcome_of(rc);
 		goto cleanup_noaudit;

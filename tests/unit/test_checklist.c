@@ -44,7 +44,7 @@ static void expect(const checklist_result *r, const char *name, int status, cons
 static void run(checklist_result *out, session *s, const gfx *g, const checklist_request *req)
 {
 	mg_error err = MG_ERROR_INIT;
-	checklist_request none = { NULL, NULL, NULL, NULL };
+	checklist_request none = { NULL, NULL, NULL, NULL, 0 };
 
 	assert_int_equal(gfx_session(s, g, &err), 0);
 	assert_int_equal(session_checklist(out, s, req ? req : &none, &err), 0);
@@ -104,7 +104,7 @@ static void test_state_and_graph(void **state)
 	gfx g;
 	session s;
 	checklist_result r;
-	checklist_request req = { "nowhere", NULL, NULL, NULL };
+	checklist_request req = { "nowhere", NULL, NULL, NULL, 0 };
 
 	(void)state;
 	gfx_project(&g, "");
@@ -146,7 +146,7 @@ static void test_rules_allow_and_rollback(void **state)
 	session s;
 	checklist_result r;
 	strvec allow = STRVEC_INIT;
-	checklist_request req = { NULL, &allow, "the column is unused since v2", "restored from elsewhere" };
+	checklist_request req = { NULL, &allow, "the column is unused since v2", "restored from elsewhere", 0 };
 	size_t i, suppressed = 0;
 
 	(void)state;
