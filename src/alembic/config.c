@@ -379,6 +379,7 @@ enum key_kind {
 	KEY_NUMBER,   /* long long in [min, max], times `scale` */
 	KEY_PATH,     /* char *, absolute from the ini's folder; empty: unset */
 	KEY_NAME,     /* char *: a table or schema name */
+	KEY_URL,      /* char *: a database URL (checked where it is used) */
 	KEY_WORDS,    /* strvec, split on blanks */
 	KEY_LIST,     /* strvec, split on commas and blanks */
 	KEY_DIALECT,  /* char *: "postgresql" or "sqlite" */
@@ -434,6 +435,8 @@ static const key_rule key_rules[] = {
 	{ "rehearse_url_env", KEY_ENV_NAME, AT(rehearse_url_env), 0, 0, 0,
 	  "the environment variable env.py reads its URL from" },
 	{ "rehearse_env_checked", KEY_BOOL, AT(rehearse_env_checked), 0, 0, 0, "env.py uses alembic.ini's URL" },
+	{ "scratch_url", KEY_URL, AT(scratch_url), 0, 0, 0,
+	  "the server drills and rehearsals make their throw-away databases on" },
 };
 
 size_t config_key_count(void)
@@ -777,6 +780,7 @@ static void settings_release(mgate_settings *s)
 	free(s->lock_timeout);
 	free(s->statement_timeout);
 	free(s->rehearse_url_env);
+	free(s->scratch_url);
 	strvec_release(&s->model_paths);
 	strvec_release(&s->alembic_cmd);
 	memset(s, 0, sizeof(*s));

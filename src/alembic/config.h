@@ -106,6 +106,7 @@ typedef struct mgate_settings {
 	char *lock_timeout;            /* lock_timeout, a PostgreSQL duration (default "5s") */
 	char *statement_timeout;       /* statement_timeout, or NULL */
 	char *rehearse_url_env;        /* rehearse_url_env, or NULL */
+	char *scratch_url;             /* scratch_url: the server for throw-away copies, or NULL */
 	int rehearse_env_checked;      /* rehearse_env_checked */
 } mgate_settings;
 

@@ -62,6 +62,9 @@ typedef struct cli_option {
 #define OPT_VERSION_TABLE_(o)                                                                                              \
 	OPT_STRING_(0, "version-table", &(o)->version_table, "NAME", "Alembic's version table (default alembic_version)"), \
 		OPT_STRING_(0, "version-table-schema", &(o)->version_table_schema, "SCHEMA", "the version table's schema")
+#define OPT_SCRATCH_URL_(o)                                     \
+	OPT_STRING_(0, "scratch-url", &(o)->scratch_url, "URL", \
+		    "server for the throw-away copy (else scratch_url in [mgate], else the database's own)")
 #define OPT_BACKUP_DIR_(o) OPT_STRING_(0, "backup-dir", &(o)->backup_dir, "DIR", "where backups are (else backup_dir in [mgate])")
 
 /* Options every command takes. */

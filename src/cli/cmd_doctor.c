@@ -18,19 +18,21 @@ int cmd_doctor(int argc, char **argv)
 	project_opts po;
 	doctor_report d;
 	strvec args = STRVEC_INIT;
-	const char *db_opt = NULL;
+	const char *db_opt = NULL, *scratch_opt = NULL;
 	size_t i;
 	int rc;
 	cli_option opts[] = {
 		OPT_STRING_(0, "db", &db_opt, "URL", "database URL (else MGATE_DATABASE_URL, else sqlalchemy.url)"),
+		OPT_STRING_(0, "scratch-url", &scratch_opt, "URL",
+			    "server for drills' and rehearsals' copies (else scratch_url in [mgate], else the database's own)"),
 		OPT_END_(),
 	};
 
 	memset(&d, 0, sizeof(d));
-	if ((rc = cli_begin(argc, argv, "doctor", "[--db URL]", opts, formats, 0, &common, &args)) != 0)
+	if ((rc = cli_begin(argc, argv, "doctor", "[--db URL] [--scratch-url URL]", opts, formats, 0, &common, &args)) != 0)
 		goto cleanup;
 	cli_project_opts(&po, &common, 0);
-	doctor_run(&d, &po, db_opt);
+	doctor_run(&d, &po, db_opt, scratch_opt);
 	for (i = 0; i < d.n; i++) {
 		printf("%-8s %-18s %s\n", d.v[i].ok ? "OK" : "PROBLEM", d.v[i].what, d.v[i].detail);
 		if (d.v[i].fix)

@@ -49,6 +49,7 @@ int cmd_drill(int argc, char **argv)
 		OPT_FLAG_(0, "newest", &dopts.newest, "use the newest backup instead of taking one"),
 		OPT_FLAG_(0, "report", &want_report, "show the drills recorded in the audit log"),
 		OPT_DB_(&so),
+		OPT_SCRATCH_URL_(&so),
 		OPT_BACKUP_DIR_(&so),
 		OPT_VERSION_TABLE_(&so),
 		OPT_END_(),

@@ -28,6 +28,7 @@ int cmd_rehearse(int argc, char **argv)
 	cli_option opts[] = {
 		OPT_FLAG_(0, "keep", &ro.keep, "keep the scratch database afterwards (its URL is printed)"),
 		OPT_DB_(&so),
+		OPT_SCRATCH_URL_(&so),
 		OPT_BACKUP_DIR_(&so),
 		OPT_VERSION_TABLE_(&so),
 		OPT_END_(),

@@ -88,8 +88,11 @@ typedef struct db_ops {
 	 * write-ahead log or hot journal is in use. PostgreSQL: the user
 	 * schemas are dropped and the archive restored in one transaction
 	 * (psql --single-transaction): a failure leaves the database as it
-	 * was. The caller checks identity, checksum and other sessions. */
-	int (*restore)(const db_url *url, const char *redacted, const char *backup, const char *keep, mg_error *err);
+	 * was. `copy`: a throw-away copy, restored without owners and
+	 * privileges (pg_restore --no-owner --no-privileges). The caller
+	 * checks identity, checksum and other sessions. */
+	int (*restore)(const db_url *url, const char *redacted, const char *backup, const char *keep, int copy,
+		       mg_error *err);
 	/* A throw-away database beside `url` named `name`: a file in the
 	 * temporary folder (SQLite) or CREATE DATABASE (PostgreSQL). Its URL
 	 * goes to `out_url`. drop removes it (failures ignored). */

@@ -636,7 +636,8 @@ static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *
 	return rc;
 }
 
-static int pg_restore_db(const db_url *url, const char *redacted, const char *backup, const char *keep, mg_error *err)
+static int pg_restore_db(const db_url *url, const char *redacted, const char *backup, const char *keep, int copy,
+			 mg_error *err)
 {
 	char dir[] = "/tmp/mgate-restore-XXXXXX";
 	buf prelude = BUF_INIT, pre = BUF_INIT, script = BUF_INIT;
@@ -663,9 +664,11 @@ static int pg_restore_db(const db_url *url, const char *redacted, const char *ba
 		goto cleanup;
 	{
 		const char *to_sql[] = { "pg_restore", "--file", script.ptr, backup, NULL };
+		const char *to_copy[] = { "pg_restore", "--no-owner", "--no-privileges", "--file", script.ptr, backup, NULL };
 		const char *load[] = { "psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction",
 				       "-f", pre.ptr, "-f", script.ptr, NULL };
-		if ((rc = run_client(to_sql, &env, NULL, "reading the archive with pg_restore", redacted, err)) < 0)
+		if ((rc = run_client(copy ? to_copy : to_sql, &env, NULL, "reading the archive with pg_restore", redacted,
+				     err)) < 0)
 			goto cleanup;
 		if ((rc = run_client(load, &env, "/dev/null", "the restore (rolled back: nothing was changed)", redacted,
 				     err)) < 0)
@@ -693,8 +696,8 @@ static PGconn *connect_maintenance(const db_url *url, mg_error *err)
 
 	dburl_format(&text, url, NULL);
 	dburl_redact(&red, text.ptr);
-	if (!(c = connect_url(url, "postgres", red.ptr, err)))
-		c = connect_url(url, "template1", red.ptr, err);
+	if (!(c = connect_url(url, "postgres", red.ptr, err)) && !(c = connect_url(url, "template1", red.ptr, err)))
+		c = connect_url(url, NULL, red.ptr, err); /* a scratch server may let its role into its own database only */
 	buf_release(&text);
 	buf_release(&red);
 	return c;
@@ -716,7 +719,7 @@ static int pg_scratch_create(const db_url *url, const char *name, buf *out_url, 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		buf msg = BUF_INIT;
 		first_line(&msg, PQerrorMessage(c));
-		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s; the user needs CREATEDB",
+		rc = mg_error_set(err, MG_EENV, "cannot create the scratch database '%s': %s; the role needs CREATEDB on that server, or point scratch_url in [mgate] (or --scratch-url) at a server where a role has it",
 				  name, msg.ptr);
 		buf_release(&msg);
 	} else {

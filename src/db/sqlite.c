@@ -787,8 +787,10 @@ cleanup:
 	return rc;
 }
 
-static int sqlite_restore(const db_url *url, const char *redacted, const char *backup, const char *keep, mg_error *err)
+static int sqlite_restore(const db_url *url, const char *redacted, const char *backup, const char *keep, int copy,
+			  mg_error *err)
 {
+	(void)copy; /* a file has no owners */
 	const char *path = url->sqlite_path;
 	buf dir = BUF_INIT, tmp = BUF_INIT;
 	struct stat st;

@@ -398,7 +398,7 @@ int backup_restorable(const backup_info *b, const char *url, const char *identit
 	return rc;
 }
 
-int backup_restore(const backup_info *b, const char *url, const char *identity, int keep_previous, char **kept,
+int backup_restore(const backup_info *b, const char *url, const char *identity, int in_place, char **kept,
 		   mg_error *err)
 {
 	db_url u;
@@ -409,7 +409,7 @@ int backup_restore(const backup_info *b, const char *url, const char *identity, 
 	if ((rc = backup_restorable(b, url, identity, err)) < 0 || (rc = dburl_parse(&u, url, err)) < 0)
 		return rc;
 	dburl_redact(&red, url);
-	if (u.dialect == DB_SQLITE && keep_previous) {
+	if (u.dialect == DB_SQLITE && in_place) {
 		char stamp[32];
 		time_t now = time(NULL);
 		struct tm tm;
@@ -417,7 +417,7 @@ int backup_restore(const backup_info *b, const char *url, const char *identity, 
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		buf_printf(&keep, "%s.pre-restore-%s", u.sqlite_path, stamp);
 	}
-	rc = db_ops_for(&u)->restore(&u, red.ptr, b->path, keep.len ? keep.ptr : NULL, err);
+	rc = db_ops_for(&u)->restore(&u, red.ptr, b->path, keep.len ? keep.ptr : NULL, !in_place, err);
 	if (rc == 0 && keep.len && fs_exists(keep.ptr))
 		*kept = buf_detach(&keep);
 	dburl_release(&u);

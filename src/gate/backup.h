@@ -88,10 +88,13 @@ int backup_restorable(const backup_info *b, const char *url, const char *identit
  * Restore `b` (verified: status BACKUP_OK) over the database at `url`.
  * Refused, with nothing changed, when the checksum failed, the format is
  * another dialect's, or `identity` (the target's, NULL to skip) differs
- * from the backup's. With `keep_previous`, SQLite keeps the previous file;
- * its path goes to *kept (caller frees; NULL when there was none).
+ * from the backup's. `in_place`: the database is the real one (SQLite
+ * keeps the previous file, its path in *kept, which the caller frees;
+ * NULL when there was none); 0: a throw-away copy, restored without
+ * owners and privileges (PostgreSQL), so roles that exist only where the
+ * backup was taken are no obstacle on a scratch server.
  */
-int backup_restore(const backup_info *b, const char *url, const char *identity, int keep_previous, char **kept,
+int backup_restore(const backup_info *b, const char *url, const char *identity, int in_place, char **kept,
 		   mg_error *err);
 
 /* PostgreSQL's count of rows inserted, updated and deleted in user tables

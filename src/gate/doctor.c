@@ -18,11 +18,13 @@
 #include "db/db.h"
 #include "gate/alembic_cmd.h"
 #include "gate/backup.h"
+#include "gate/scratch.h"
 #include "gate/session.h"
 #include "lint/rules.h"
 #include "version.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/run.h"
 #include "util/sha256.h"
 #include "util/spawn.h"
 #include "util/banned.h"
@@ -183,7 +185,31 @@ static void project_lines(doctor_report *d, const project *p)
 	     p->map.heads.n == 1 ? "" : "s", p->map.broken ? "; the graph is broken" : "");
 }
 
-void doctor_run(doctor_report *out, const project_opts *po, const char *db_url)
+/* Can throw-away databases be made where drills and rehearsals make
+ * them? One is created and dropped. */
+static void scratch_target(doctor_report *d, session *s, const char *option, const char *id)
+{
+	mg_error err = MG_ERROR_INIT;
+	const char *given = option ? option : s->p.cfg.settings.scratch_url;
+	scratch scr;
+	int own;
+
+	memset(&scr, 0, sizeof(scr));
+	if (session_scratch(s, given, option ? "--scratch-url" : "scratch_url in [mgate]", &err) < 0) {
+		line(d, 0, "scratch", "fix scratch_url", "%s", err.msg);
+		return;
+	}
+	own = s->scratch_url == s->url;
+	if (scratch_create(&scr, s->scratch_url, "mgate_doctor", id, &err) < 0)
+		line(d, 0, "scratch", own ? "grant the role CREATEDB, or set scratch_url in [mgate] to a scratch server" : "check scratch_url: the server, its role, and CREATEDB there",
+		     "drills and rehearsals cannot make their throw-away copy: %s", err.msg);
+	else
+		line(d, 1, "scratch", NULL, "drills and rehearsals can make their throw-away copy%s (made and dropped %s)",
+		     own ? "" : " on the scratch server", scr.redacted.ptr);
+	scratch_release(&scr, 0);
+}
+
+void doctor_run(doctor_report *out, const project_opts *po, const char *db_url, const char *scratch_url)
 {
 	session s;
 	session_opts so;
@@ -213,6 +239,11 @@ void doctor_run(doctor_report *out, const project_opts *po, const char *db_url)
 	if (s.url && session_connect(&s, 0, &err) < 0)
 		buf_puts(&s.dberr, err.msg);
 	database(out, &s);
+	if (s.d) {
+		char id[17];
+		run_new_id(id);
+		scratch_target(out, &s, scratch_url, id);
+	}
 	backups(out, &s);
 	inv = s.p.cfg.settings.ninvariants;
 	line(out, 1, "checks", NULL, "graph, state, backup, rollback, rules, locks%s (%zu invariant%s)", inv ? ", invariants" : "",

@@ -23,8 +23,9 @@ typedef struct doctor_report {
 	int problems;
 } doctor_report;
 
-/* Look at everything; `db_url` is --db (may be NULL). */
-void doctor_run(doctor_report *out, const project_opts *po, const char *db_url);
+/* Look at everything; `db_url` is --db and `scratch_url` --scratch-url
+ * (either may be NULL). */
+void doctor_run(doctor_report *out, const project_opts *po, const char *db_url, const char *scratch_url);
 void doctor_report_release(doctor_report *r);
 
 #endif

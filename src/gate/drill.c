@@ -135,7 +135,7 @@ int drill_run(drill_result *out, session *s, const drill_opts *o, const progress
 	if (!out->failure) {
 		char *kept = NULL;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (scratch_create(&scr, s->url, "mgate_drill", o->correlation_id, err) < 0) {
+		if (scratch_create(&scr, s->scratch_url, "mgate_drill", o->correlation_id, err) < 0) {
 			out->outcome = MG_OUT_ENV;
 			fail(out, DRILL_RESTORE, err->msg);
 			goto audit;

@@ -111,7 +111,7 @@ static int make_copy(run *u, strvec *rows, mg_error *err)
 	buf_release(&ident);
 	if (rc != MG_OUT_OK)
 		return rc;
-	if (scratch_create(&u->scr, s->url, "mgate_rehearse", u->o->correlation_id, err) < 0)
+	if (scratch_create(&u->scr, s->scratch_url, "mgate_rehearse", u->o->correlation_id, err) < 0)
 		return MG_OUT_ENV;
 	buf_puts(&u->r->scratch, u->scr.redacted.ptr);
 	if (backup_restore(&u->r->b, u->scr.url.ptr, NULL, 0, &kept, err) < 0 || db_open(&c, u->scr.url.ptr, err) < 0 ||

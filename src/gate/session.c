@@ -92,6 +92,38 @@ static void choose_pg_version(session *s, const char *opt)
 	}
 }
 
+int session_scratch(session *s, const char *given, const char *what, mg_error *err)
+{
+	db_url u, own;
+	buf red = BUF_INIT;
+	int rc = MG_OK, other = 0;
+
+	s->scratch_url = given ? given : s->url;
+	if (!given)
+		return MG_OK;
+	dburl_redact(&red, given);
+	if (dburl_parse(&u, given, err) < 0) {
+		rc = mg_error_set(err, MG_ECONFIG, "%s '%s' is not a database URL", what, red.ptr);
+		goto cleanup;
+	}
+	if (s->url && dburl_parse(&own, s->url, err) == 0) {
+		other = own.dialect != u.dialect;
+		dburl_release(&own);
+	}
+	mg_error_clear(err);
+	if (u.dialect != DB_POSTGRESQL)
+		rc = mg_error_set(err, MG_ECONFIG, "%s '%s': a scratch server is for PostgreSQL; SQLite copies go to the "
+						   "temporary folder (TMPDIR)",
+				  what, red.ptr);
+	else if (other)
+		rc = mg_error_set(err, MG_ECONFIG, "%s '%s' is another kind of database than the one it holds copies of", what,
+				  red.ptr);
+	dburl_release(&u);
+cleanup:
+	buf_release(&red);
+	return rc;
+}
+
 /* The options given as text, checked before anything is read. */
 static int check_options(session *s, const session_opts *o, mg_error *err)
 {
@@ -128,6 +160,9 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	s->backup_dir = o->backup_dir ? mg_strdup(o->backup_dir) : set->backup_dir ? mg_strdup(set->backup_dir)
 										   : NULL;
 	s->url = session_database_url(o->db_url, s->p.cfg.sqlalchemy_url);
+	if ((rc = session_scratch(s, o->scratch_url ? o->scratch_url : set->scratch_url,
+				  o->scratch_url ? "--scratch-url" : "scratch_url in [mgate]", err)) < 0)
+		return rc;
 	if (o->db != SESSION_NO_DB && (rc = session_connect(s, o->db == SESSION_DB_REQUIRED, err)) < 0)
 		return rc;
 	s->lo.rules = &s->rules;

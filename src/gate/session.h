@@ -34,11 +34,12 @@ typedef struct session_opts {
 	const char *db_url;        /* --db (else MGATE_DATABASE_URL, else sqlalchemy.url) */
 	const char *version_table; /* --version-table (else [mgate], else alembic_version) */
 	const char *version_table_schema;
-	const char *backup_dir; /* --backup-dir (else backup_dir in [mgate]) */
-	const char *rules_dir;  /* --rules (else rules in [mgate]) */
-	const char *pg_version; /* --pg-version as given (else the server's, else [mgate], else 15) */
-	int strict;             /* --strict (or strict in [mgate]) */
-	int audit_table;        /* --audit-table (or audit_table in [mgate]) */
+	const char *backup_dir;  /* --backup-dir (else backup_dir in [mgate]) */
+	const char *rules_dir;   /* --rules (else rules in [mgate]) */
+	const char *pg_version;  /* --pg-version as given (else the server's, else [mgate], else 15) */
+	int strict;              /* --strict (or strict in [mgate]) */
+	int audit_table;         /* --audit-table (or audit_table in [mgate]) */
+	const char *scratch_url; /* --scratch-url (else scratch_url in [mgate], else the database's own server) */
 } session_opts;
 
 typedef struct session {
@@ -58,6 +59,7 @@ typedef struct session {
 	char *backup_dir; /* absolute, or NULL */
 	audit_sink audit;
 	const char *pg_version_source; /* "option", "server", "config" or "default" */
+	const char *scratch_url;       /* where throw-away copies go (scratch_create's source), may hold a password */
 } session;
 
 /*
@@ -67,6 +69,12 @@ typedef struct session {
  * loaded so far and must still be closed.
  */
 int session_open(session *s, const session_opts *o, mg_error *err);
+
+/* Where drills and rehearsals make their throw-away databases: `given`
+ * (--scratch-url, or scratch_url in [mgate]; `what` says which, for the
+ * message) when set, else beside the database itself. It must be a
+ * PostgreSQL URL when the database is PostgreSQL's. MG_ECONFIG. */
+int session_scratch(session *s, const char *given, const char *what, mg_error *err);
 
 /* Connect to the session's database (opened with SESSION_NO_DB) and read
  * its version rows; as session_open does with SESSION_DB_REQUIRED when
