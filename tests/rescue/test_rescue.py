@@ -321,8 +321,11 @@ def pg_cases(work):
         check("pg: drill passes", r.returncode == 0 and "drill: PASS" in r.stdout, r.stdout + r.stderr)
         check("pg: the scratch database is dropped",
               "mgate_drill" not in pg.psql("SELECT datname FROM pg_database"))
-        newest = sorted(glob.glob(os.path.join(proj, "backups", "*.dump")), key=os.path.getmtime)[-1]
-        corrupt(newest)
+        # every backup corrupt: which one is "newest" (several may share a second) does not matter
+        dumps = sorted(glob.glob(os.path.join(proj, "backups", "*.dump")), key=os.path.getmtime)
+        for dump in dumps:
+            corrupt(dump)
+        newest = dumps[-1]
         r = mgate(["restore", newest, "--yes"], proj)
         check("pg: restore refused: checksum mismatch", r.returncode == 1 and "SHA-256" in r.stderr,
               r.stdout + r.stderr)
