@@ -380,6 +380,8 @@ enum key_kind {
 	KEY_PATH,     /* char *, absolute from the ini's folder; empty: unset */
 	KEY_NAME,     /* char *: a table or schema name */
 	KEY_URL,      /* char *: a database URL (checked where it is used) */
+	KEY_AGE,      /* long long: seconds, from a number and a unit (a bare number in `scale` seconds) */
+	KEY_METHOD,   /* char *: "mgate" or "pgbackrest" */
 	KEY_WORDS,    /* strvec, split on blanks */
 	KEY_LIST,     /* strvec, split on commas and blanks */
 	KEY_DIALECT,  /* char *: "postgresql" or "sqlite" */
@@ -416,7 +418,13 @@ static const key_rule key_rules[] = {
 	{ "model_paths", KEY_LIST, AT(model_paths), 0, 0, 0, "globs of model files, for mgate ci" },
 	{ "sum_file", KEY_PATH, AT(sum_file), 0, 0, 0, "migrations.sum, for mgate sum and mgate ci" },
 	{ "backup_dir", KEY_PATH, AT(backup_dir), 0, 0, 0, "the backup folder" },
-	{ "backup_max_age", KEY_NUMBER, AT(backup_max_age), 1, 24 * 365 * 10, 3600, "hours a backup counts as fresh" },
+	{ "backup_max_age", KEY_AGE, AT(backup_max_age), 1, 10LL * 365 * 86400, 3600,
+	  "how long a backup counts as fresh (a bare number is hours; or 90min, 2d...)" },
+	{ "backup_method", KEY_METHOD, AT(backup_method), 0, 0, 0,
+	  "mgate (its own dumps) or pgbackrest (point-in-time recovery evidence)" },
+	{ "pgbackrest_stanza", KEY_NAME, AT(pgbackrest_stanza), 0, 0, 0, "the pgBackRest stanza of this database" },
+	{ "pgbackrest_config", KEY_PATH, AT(pgbackrest_config), 0, 0, 0, "pgbackrest.conf, when not the default" },
+	{ "pgbackrest_cmd", KEY_WORDS, AT(pgbackrest_cmd), 0, 0, 0, "the pgbackrest command mgate runs" },
 	{ "drill_max_age", KEY_NUMBER, AT(drill_max_age), 1, 3650, 86400, "days: a passing drill must be younger" },
 	{ "invariant.", KEY_PREFIX, 0, 0, 0, 0, "invariant.<name> = SQL => expected: an assertion the gate runs" },
 	{ "invariants_file", KEY_PATH, AT(invariants_file), 0, 0, 0, "an INI file of invariants" },
@@ -492,6 +500,11 @@ static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, co
 		n *= k->scale;
 		memcpy(field, &n, sizeof(n));
 		return MG_OK;
+	case KEY_AGE:
+		if (parse_age(&n, v, k->scale, k->min, k->max, &expected) < 0)
+			return bad_value(err, cfg, e, v, expected);
+		memcpy(field, &n, sizeof(n));
+		return MG_OK;
 	case KEY_PG_MAJOR:
 		if (parse_pg_major(&b, v, &expected) < 0)
 			return bad_value(err, cfg, e, v, expected);
@@ -514,6 +527,8 @@ static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, co
 		return bad_value(err, cfg, e, v, expected);
 	if (k->kind == KEY_NAME && parse_sql_name(v, &expected) < 0)
 		return bad_value(err, cfg, e, v, expected);
+	if (k->kind == KEY_METHOD && strcmp(v, "mgate") && strcmp(v, "pgbackrest"))
+		return bad_value(err, cfg, e, v, "mgate or pgbackrest");
 	{
 		char **str = (char **)(void *)field;
 		buf path = BUF_INIT;
@@ -781,6 +796,10 @@ static void settings_release(mgate_settings *s)
 	free(s->statement_timeout);
 	free(s->rehearse_url_env);
 	free(s->scratch_url);
+	free(s->backup_method);
+	free(s->pgbackrest_stanza);
+	free(s->pgbackrest_config);
+	strvec_release(&s->pgbackrest_cmd);
 	strvec_release(&s->model_paths);
 	strvec_release(&s->alembic_cmd);
 	memset(s, 0, sizeof(*s));

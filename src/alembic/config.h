@@ -89,7 +89,11 @@ typedef struct mgate_settings {
 	char *sum_file;     /* sum_file, or NULL */
 	/* the gate */
 	char *backup_dir;             /* backup_dir, or NULL */
-	long long backup_max_age;     /* backup_max_age, in seconds (given in hours; default 24 h) */
+	long long backup_max_age;     /* backup_max_age, in seconds (a bare number is hours; default 24 h) */
+	char *backup_method;          /* backup_method: "mgate" (NULL) or "pgbackrest" */
+	char *pgbackrest_stanza;      /* pgbackrest_stanza, or NULL */
+	char *pgbackrest_config;      /* pgbackrest_config, or NULL */
+	strvec pgbackrest_cmd;        /* pgbackrest_cmd, split (empty: pgbackrest) */
 	long long drill_max_age;      /* drill_max_age, in seconds (given in days; 0: no drill required) */
 	config_invariant *invariants; /* invariant.<name>, then invariants_file's */
 	size_t ninvariants;

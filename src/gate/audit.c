@@ -325,6 +325,21 @@ void audit_write_rehearse(const audit_sink *sink, const audit_head *h, const cha
 
 /* ---- read back --------------------------------------------------------------- */
 
+/* An entry's "time" (ISO 8601, UTC) as epoch seconds, or 0. */
+static long long entry_time(json_t *e)
+{
+	const char *t = json_string_value(json_object_get(e, "time"));
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long long)timegm(&tm);
+}
+
 int audit_last_upgrade(audit_last *out, const char *path, const char *database)
 {
 	json_t *all = path ? audit_read(path, "upgrade", database) : NULL, *rows;
@@ -343,6 +358,10 @@ int audit_last_upgrade(audit_last *out, const char *path, const char *database)
 				strvec_push(&out->from, json_string_value(json_array_get(rows, k)));
 		if ((snap = json_string_value(json_object_get(e, "before_snapshot"))) != NULL)
 			out->before_snapshot = mg_strdup(snap);
+		/* the entry is written at the end, to the second: back by the run's whole length, and a second more */
+		if (entry_time(e))
+			out->started_before = entry_time(e) -
+					      (long long)(json_number_value(json_object_get(e, "total_ms")) / 1000.0 + 1) - 1;
 		found = 1;
 	}
 	json_decref(all);
@@ -356,20 +375,6 @@ void audit_last_release(audit_last *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* An entry's "time" (ISO 8601, UTC) as epoch seconds, or 0. */
-static long long entry_time(json_t *e)
-{
-	const char *t = json_string_value(json_object_get(e, "time"));
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (long long)timegm(&tm);
-}
 
 long long audit_last_passing_drill(const char *path, const char *database)
 {

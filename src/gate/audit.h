@@ -130,8 +130,9 @@ void *audit_read(const char *path, const char *command, const char *database);
 
 /* The newest upgrade of a database that ran Alembic, as read back. */
 typedef struct audit_last {
-	strvec from;           /* the version rows it started from */
-	char *before_snapshot; /* the schema kept before it, or NULL */
+	strvec from;              /* the version rows it started from */
+	char *before_snapshot;    /* the schema kept before it, or NULL */
+	long long started_before; /* a time (epoch) surely before it started, or 0 */
 } audit_last;
 
 /* The newest upgrade of `database` that ran Alembic: 1, or 0 when the log

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "gate/backup.h"
+#include "gate/pitr.h"
 #include "gate/ledger.h"
 #include "alembic/inifile.h"
 #include "util/sha256.h"
@@ -266,6 +267,15 @@ static void check_backup(checklist_result *r, const checklist_opts *o, const pla
 	}
 	if (!pl->npending) {
 		verdict(c, GATE_PASS, NULL, "nothing to upgrade, so no backup is needed");
+		return;
+	}
+	if (pitr_enabled(&o->cfg->settings)) {
+		pitr_evidence ev;
+		if (pitr_check(&ev, &o->cfg->settings, o->d, o->backup_max_age, &err) < 0)
+			verdict(c, GATE_FAIL, "fix the backup settings in [mgate]", "%s", err.msg);
+		else
+			verdict(c, ev.ok ? GATE_PASS : GATE_FAIL, ev.ok ? NULL : ev.next.ptr, "%s", ev.summary.ptr);
+		pitr_evidence_release(&ev);
 		return;
 	}
 	if (!o->backup_dir) {

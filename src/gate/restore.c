@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "gate/audit.h"
+#include "gate/pitr.h"
 #include "version.h"
 #include "util/banned.h"
 
@@ -128,12 +129,38 @@ void restore_result_release(restore_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* `newest` under backup_method = pgbackrest: the point-in-time recovery
+ * to just before the last upgrade, which mgate does not run. */
+static int pitr_refusal(const session *s, mg_error *err)
+{
+	audit_last last;
+	buf cmd = BUF_INIT;
+
+	if (!audit_last_upgrade(&last, s->audit.path, s->where.ptr) || !last.started_before) {
+		audit_last_release(&last);
+		return mg_fail(err, MG_OUT_BLOCKED, "backup_method = pgbackrest: mgate does not run a point-in-time "
+						    "recovery, and the audit log records no upgrade to take the target time "
+						    "from; see `pgbackrest --stanza=%s info` and restore with pgBackRest",
+			       s->p.cfg.settings.pgbackrest_stanza ? s->p.cfg.settings.pgbackrest_stanza : "?");
+	}
+	pitr_restore_command(&cmd, &s->p.cfg.settings, last.started_before);
+	mg_fail(err, MG_OUT_BLOCKED, "backup_method = pgbackrest: mgate does not run a point-in-time recovery; to take "
+				     "the database back to just before the last upgrade: stop PostgreSQL, run as the data "
+				     "directory's owner `%s`, start PostgreSQL, then check with `mgate verify`",
+		cmd.ptr);
+	buf_release(&cmd);
+	audit_last_release(&last);
+	return MG_OUT_BLOCKED;
+}
+
 int restore_find_backup(backup_info *out, const char *spec, const session *s, mg_error *err)
 {
 	buf id = BUF_INIT;
 	int rc = MG_OUT_OK;
 
 	memset(out, 0, sizeof(*out));
+	if (!strcmp(spec, "newest") && pitr_enabled(&s->p.cfg.settings))
+		return pitr_refusal(s, err);
 	if (!strcmp(spec, "newest")) {
 		session_identity(&id, s);
 		if (!s->backup_dir) {

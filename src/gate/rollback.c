@@ -11,6 +11,7 @@
 
 #include "db/schema.h"
 #include "gate/alembic_cmd.h"
+#include "gate/pitr.h"
 #include "gate/verify.h"
 #include "lint/lint.h"
 #include "lint/ops.h"
@@ -248,11 +249,29 @@ cleanup:
 	return total;
 }
 
+/* (b) with pgBackRest: a point-in-time recovery to just before the
+ * upgrade being undone (known from the audit log). */
+static void assess_pitr(rollback_ways *w, const session *s)
+{
+	w->pitr = 1;
+	w->writes = -1;
+	if (!w->from_audit || !w->last.started_before)
+		return;
+	w->pitr_target = w->last.started_before;
+	pitr_restore_command(&w->pitr_cmd, &s->p.cfg.settings, w->pitr_target);
+	w->have_backup = w->backup_matches = 1;
+	w->writes_basis = "everything written since that time";
+}
+
 /* (b) the newest backup of this database that verifies. */
 static void assess_restore(rollback_ways *w, const session *s)
 {
 	buf id = BUF_INIT;
 
+	if (pitr_enabled(&s->p.cfg.settings)) {
+		assess_pitr(w, s);
+		return;
+	}
 	w->writes = -1;
 	session_identity(&id, s);
 	if (backup_newest(&w->b, s->backup_dir, id.len ? id.ptr : NULL, 1, &w->target_rows) < 0) {
@@ -328,6 +347,7 @@ int rollback_assess(rollback_ways *out, const session *s, const char *to, const 
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->down_why);
 	buf_init(&out->reason);
+	buf_init(&out->pitr_cmd);
 	if (via && strcmp(via, "downgrade") && strcmp(via, "restore"))
 		return mg_fail(err, MG_OUT_USAGE, "--via takes 'downgrade' or 'restore', not '%s'", via);
 	if (!s->d)
@@ -345,6 +365,11 @@ int rollback_assess(rollback_ways *out, const session *s, const char *to, const 
 				       ? "take the restore instead: mgate rollback --via restore --yes"
 				       : "no backup at the target verifies either: fix that downgrade() and run `mgate "
 					 "rollback --dry-run` again, or restore an older backup (`mgate backup --list` lists them)");
+	if (via && !strcmp(via, "restore") && out->pitr && !out->pitr_target)
+		return mg_fail(err, MG_OUT_BLOCKED, "the audit log does not say when the upgrade started, so no point-in-time "
+						    "target is known; choose one and run `pgbackrest --stanza=%s --type=time "
+						    "\"--target=...\" --target-action=promote --delta restore` with PostgreSQL stopped",
+			       s->p.cfg.settings.pgbackrest_stanza ? s->p.cfg.settings.pgbackrest_stanza : "?");
 	if (via && !strcmp(via, "restore") && !(out->have_backup && out->backup_matches))
 		return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies; %s",
 			       out->down_problem ? "the downgrade path is blocked too; see `mgate rollback --dry-run`"
@@ -376,6 +401,7 @@ void rollback_ways_release(rollback_ways *w)
 	audit_last_release(&w->last);
 	buf_release(&w->down_why);
 	buf_release(&w->reason);
+	buf_release(&w->pitr_cmd);
 	backup_info_release(&w->b);
 	memset(w, 0, sizeof(*w));
 }
@@ -579,6 +605,15 @@ int rollback_execute(rollback_result *out, session *s, const rollback_ways *w, c
 
 	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
+	if (!downgrade && w->pitr) {
+		out->locked_out = 1; /* nothing was done */
+		return out->outcome = mg_fail(err, MG_OUT_BLOCKED,
+					      "mgate does not run a point-in-time recovery; to take the database back to just "
+					      "before the upgrade: stop PostgreSQL, run as the data directory's owner `%s`, "
+					      "start PostgreSQL (it replays WAL to that time and promotes), then check with "
+					      "`mgate verify`",
+					      w->pitr_cmd.ptr);
+	}
 	locked = db_open(&lockdb, s->url, err) == 0 && session_lock(lockdb, s->lock.ptr, o->lock_wait_s, p, err) == 0;
 	if (!locked || unmoved(lockdb, s, err) < 0) {
 		mg_error_append(err, "; nothing was changed");

@@ -56,6 +56,10 @@ typedef struct rollback_ways {
 	int down_lost_unknown;
 	backup_info b; /* the newest backup of this database that verifies */
 	int have_backup, backup_matches;
+	/* backup_method = pgbackrest: (b) is a point-in-time recovery mgate does not run */
+	int pitr;
+	long long pitr_target; /* just before the upgrade (epoch), or 0 when unknown */
+	buf pitr_cmd;          /* the pgBackRest command to that time */
 	long long age, writes; /* its age in seconds; writes since it (-1 unknown) */
 	const char *writes_basis;
 	double estimate;    /* seconds a restore should take */

@@ -16,6 +16,7 @@
 #include "gate/alembic_cmd.h"
 #include "gate/audit.h"
 #include "gate/ledger.h"
+#include "gate/pitr.h"
 #include "gate/verify.h"
 #include "version.h"
 #include "util/buf.h"
@@ -94,7 +95,8 @@ static int checklist(run *u, mg_error *err)
 
 	if ((rc = session_checklist(&u->r->gate, u->s, &req, err)) < 0)
 		return rc;
-	if (!u->r->gate.open && u->o->backup_first && u->s->d && u->s->backup_dir && only_backup_fails(&u->r->gate)) {
+	if (!u->r->gate.open && u->o->backup_first && u->s->d && u->s->backup_dir && only_backup_fails(&u->r->gate) &&
+	    !pitr_enabled(&u->s->p.cfg.settings)) { /* pgBackRest's backups are pgBackRest's to take */
 		progress_line(u->p, PROGRESS_OUT, "taking a backup first (--backup)");
 		if ((rc = backup_take(&b, u->s->d, u->s->backup_dir, &u->s->rows, MGATE_VERSION, NULL, NULL, err)) < 0) {
 			mg_error_wrap(err, "the backup failed");

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report/findings.h"
 #include "report/gate.h"
@@ -72,6 +73,11 @@ void *report_rollback_json(const rollback_ways *w, const session *s)
 	json_object_set_new(down, "rows_lost", w->down_lost_unknown ? json_null() : json_integer(w->down_lost));
 	json_object_set_new(root, "downgrade", down);
 	json_object_set_new(rest, "available", json_boolean(w->have_backup && w->backup_matches));
+	json_object_set_new(rest, "point_in_time", json_boolean(w->pitr));
+	if (w->pitr) {
+		json_object_set_new(rest, "target_time", w->pitr_target ? json_integer(w->pitr_target) : json_null());
+		json_object_set_new(rest, "command", w->pitr_cmd.len ? json_text(w->pitr_cmd.ptr) : json_null());
+	}
 	json_object_set_new(rest, "backup", w->have_backup ? json_text(w->b.path) : json_null());
 	if (w->have_backup) {
 		json_object_set_new(rest, "created_at", json_text(w->b.created_at));
@@ -110,8 +116,33 @@ static void step_text(FILE *out, const rollback_step *st, const session *s, size
 	}
 }
 
+/* (b) with pgBackRest: the point-in-time recovery, which mgate does not run. */
+static void pitr_way_text(FILE *out, const rollback_ways *w)
+{
+	char when[32];
+	time_t t = (time_t)w->pitr_target;
+	struct tm tm;
+
+	fprintf(out, "\n(b) point-in-time recovery with pgBackRest: ");
+	if (!w->pitr_target) {
+		fprintf(out, "the audit log does not say when the upgrade started, so no target time is known\n");
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+	fprintf(out, "to %s, just before the upgrade\n"
+		     "  writes lost: everything written since then\n"
+		     "  mgate does not run it: stop PostgreSQL, then as the data directory's owner run\n"
+		     "    %s\n"
+		     "  and start PostgreSQL (it replays the archived WAL to that time and promotes); then `mgate verify`\n",
+		when, w->pitr_cmd.ptr);
+}
+
 static void restore_way_text(FILE *out, const rollback_ways *w, const session *s, buf *cwd)
 {
+	if (w->pitr) {
+		pitr_way_text(out, w);
+		return;
+	}
 	fprintf(out, "\n(b) restore the newest backup: ");
 	if (!w->have_backup) {
 		fprintf(out, "none of this database verifies%s\n", s->backup_dir ? "" : " (no backup folder is configured)");

@@ -77,6 +77,50 @@ int parse_pg_duration(const char *s, const char **expected)
 	return -1;
 }
 
+int parse_age(long long *out, const char *s, long long bare_unit_s, long long min_s, long long max_s,
+	      const char **expected)
+{
+	static const struct {
+		const char *name;
+		long long s;
+	} units[] = { { "s", 1 }, { "min", 60 }, { "h", 3600 }, { "d", 86400 } };
+	static _Thread_local char words[160];
+	char digits[24];
+	const char *p = s, *e;
+	long long n, scale = bare_unit_s;
+	size_t i, len;
+
+	snprintf(words, sizeof(words), "a whole number with an optional unit (s, min, h, d; a bare number is %s), from "
+				       "%lld s to %lld s",
+		 bare_unit_s == 3600 ? "hours" : bare_unit_s == 86400 ? "days"
+								      : "seconds",
+		 min_s, max_s);
+	*expected = words;
+	if (!s || !isdigit((unsigned char)*p))
+		return -1;
+	for (e = p; isdigit((unsigned char)*e); e++)
+		;
+	len = (size_t)(e - p);
+	if (len >= sizeof(digits))
+		return -1;
+	memcpy(digits, p, len);
+	digits[len] = 0;
+	if (*e) {
+		for (i = 0, scale = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strcmp(e, units[i].name))
+				scale = units[i].s;
+		if (!scale)
+			return -1;
+	}
+	if (parse_long(&n, digits, 0, max_s / scale, expected) < 0) {
+		*expected = words;
+		return -1;
+	}
+	*expected = words;
+	*out = n * scale;
+	return *out < min_s || *out > max_s ? -1 : 0;
+}
+
 int parse_env_name(const char *s, const char **expected)
 {
 	const char *p = s;

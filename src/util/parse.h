@@ -23,6 +23,12 @@ int parse_bool(int *out, const char *s, const char **expected);
  * "0". Nothing else: it goes into PGOPTIONS. */
 int parse_pg_duration(const char *s, const char **expected);
 
+/* A span of time in seconds: a whole number and an optional unit (s,
+ * min, h, d); a bare number counts in `bare_unit_s` seconds (3600: hours).
+ * The result must lie in [min_s, max_s]. */
+int parse_age(long long *out, const char *s, long long bare_unit_s, long long min_s, long long max_s,
+	      const char **expected);
+
 /* A name for an environment variable: a letter or '_', then letters,
  * digits and '_'. */
 int parse_env_name(const char *s, const char **expected);

@@ -201,12 +201,19 @@ static void test_settings(void **state)
 					 "rehearse_url_env = APP_DB\nrehearse_env_checked = false\nscan_cache = no\n"
 					 "rules = %(here)s/rules\nrule.drop-column = off\n"
 					 "invariant.admins = SELECT count(*) FROM admins => 1\n"
-					 "smoke.health = curl -fsS http://localhost/health\n",
+					 "smoke.health = curl -fsS http://localhost/health\n"
+					 "backup_method = pgbackrest\npgbackrest_stanza = app\npgbackrest_config = br.conf\n"
+					 "pgbackrest_cmd = sudo -u postgres pgbackrest\nscratch_url = postgresql://s@scratch/postgres\n",
 			      &err),
 			 0);
 	buf_printf(&want, "%s/backups", dir);
 	assert_string_equal(s->backup_dir, want.ptr);
 	assert_int_equal(s->backup_max_age, 48 * 3600);
+	assert_string_equal(s->backup_method, "pgbackrest");
+	assert_string_equal(s->pgbackrest_stanza, "app");
+	assert_non_null(strstr(s->pgbackrest_config, "/br.conf"));
+	assert_int_equal(s->pgbackrest_cmd.n, 4);
+	assert_string_equal(s->scratch_url, "postgresql://s@scratch/postgres");
 	assert_int_equal(s->drill_max_age, 7 * 86400);
 	assert_int_equal(s->strict, 1);
 	assert_int_equal(s->audit_table, 1);
@@ -287,11 +294,15 @@ static void test_bad_settings(void **state)
 	mg_error err = MG_ERROR_INIT;
 
 	(void)state;
-	expect_bad("backup_max_age = abc\n", "backup_max_age", "abc", "a whole number from 1 to");
-	expect_bad("backup_max_age = -5\n", "backup_max_age", "-5", "a whole number");
-	expect_bad("backup_max_age = 0\n", "backup_max_age", "0", "a whole number from 1");
+	expect_bad("backup_max_age = abc\n", "backup_max_age", "abc", "a whole number with an optional unit");
+	expect_bad("backup_max_age = -5\n", "backup_max_age", "-5", "a bare number is hours");
+	expect_bad("backup_max_age = 0\n", "backup_max_age", "0", "from 1 s to 315360000 s");
 	expect_bad("backup_max_age =\n", "backup_max_age", "", "a whole number");
-	expect_bad("backup_max_age = 24h\n", "backup_max_age", "24h", "a whole number");
+	expect_bad("backup_max_age = 24 hours\n", "backup_max_age", "24 hours", "(s, min, h, d;");
+	expect_bad("backup_max_age = 2w\n", "backup_max_age", "2w", "(s, min, h, d;");
+	expect_bad("backup_max_age = 99999999999999999999h\n", "backup_max_age", "99999999999999999999h", "a whole number");
+	expect_bad("backup_method = borg\n", "backup_method", "borg", "mgate or pgbackrest");
+	expect_bad("pgbackrest_stanza =\n", "pgbackrest_stanza", "", "a table or schema name");
 	expect_bad("drill_max_age = 999999999999999999999\n", "drill_max_age", "999999999999999999999", "a whole number");
 	expect_bad("smoke_timeout = abc\n", "smoke_timeout", "abc", "a whole number from 1 to 86400");
 	expect_bad("version_table =\n", "version_table", "", "a table or schema name of 1 to 63 bytes");

@@ -91,6 +91,37 @@ static void test_pg_duration(void **state)
 			fail_msg("'%s' is accepted", bad[i]);
 }
 
+static void test_age(void **state)
+{
+	const char *bad[] = { "", "h", "1.5h", " 1h", "1h ", "+1", "-1", "1w", "1 h", "1hh", "0", "0s",
+			      "99999999999999999999", "3000000000000000000d", NULL };
+	const char *expected = NULL;
+	long long v = -7;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_age(&v, "24", 3600, 1, LLONG_MAX, &expected), 0);
+	assert_int_equal(v, 24 * 3600);
+	assert_int_equal(parse_age(&v, "90min", 3600, 1, LLONG_MAX, &expected), 0);
+	assert_int_equal(v, 5400);
+	assert_int_equal(parse_age(&v, "2d", 3600, 1, LLONG_MAX, &expected), 0);
+	assert_int_equal(v, 172800);
+	assert_int_equal(parse_age(&v, "1s", 3600, 1, LLONG_MAX, &expected), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(parse_age(&v, "7", 86400, 1, LLONG_MAX, &expected), 0);
+	assert_int_equal(v, 7 * 86400);
+	/* beyond the maximum, also by its unit */
+	assert_int_equal(parse_age(&v, "11d", 3600, 1, 10 * 86400, &expected), -1);
+	assert_non_null(strstr(expected, "from 1 s to 864000 s"));
+	for (i = 0; bad[i]; i++) {
+		v = -7;
+		if (parse_age(&v, bad[i], 3600, 1, 10LL * 365 * 86400, &expected) == 0)
+			fail_msg("'%s' is accepted", bad[i]);
+		assert_non_null(strstr(expected, "(s, min, h, d; a bare number is hours)"));
+	}
+	assert_int_equal(parse_age(&v, NULL, 1, 1, 2, &expected), -1);
+}
+
 static void test_env_name_and_pg_major(void **state)
 {
 	const char *expected;
@@ -125,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_pg_duration),
+		cmocka_unit_test(test_age),
 		cmocka_unit_test(test_env_name_and_pg_major),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

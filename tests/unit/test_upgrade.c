@@ -222,20 +222,18 @@ static void test_verification_fails(void **state)
 	gfx_release(&g);
 }
 
-/* The checklist callback: another run takes the lock right after the
- * checklist passed, before the upgrade takes it. */
-static session *lock_holder;
+/* The checklist callback: must not be reached while another run holds
+ * the lock (the lock comes first). */
+static int checklist_reached;
 
-static void take_lock_now(void *ctx, const checklist_result *r, const char *target, const char *where, const char *id)
+static void count_checklist(void *ctx, const checklist_result *r, const char *target, const char *where, const char *id)
 {
-	mg_error err = MG_ERROR_INIT;
-
 	(void)ctx;
+	(void)r;
 	(void)target;
 	(void)where;
 	(void)id;
-	assert_true(r->open);
-	assert_int_equal(lock_holder->d->ops->lock(lock_holder->d, lock_holder->lock.ptr, 0, &err), 0);
+	checklist_reached++;
 }
 
 static void test_locked_out(void **state)
@@ -258,17 +256,28 @@ static void test_locked_out(void **state)
 	assert_int_equal(gfx_session(&s, &g, &err), 0);
 	assert_int_equal(gfx_session(&holder, &g, &err), 0);
 	p = gfx_progress(&log);
-	p.checklist = take_lock_now;
-	lock_holder = &holder;
+	p.checklist = count_checklist;
+	/* another run holds the migration lock: refused at once, before the checklist */
+	assert_int_equal(holder.d->ops->lock(holder.d, holder.lock.ptr, 0, &err), 0);
 	assert_int_equal(upgrade_run(&r, &s, &o, &p, &err), MG_OUT_BLOCKED);
 	assert_int_equal(r.stage, UPGRADE_LOCKED);
 	assert_int_equal(err.code, MG_EAMBIGUOUS);
+	assert_non_null(strstr(err.msg, "--lock-wait SECONDS"));
+	assert_int_equal(checklist_reached, 0);
 	assert_false(r.alembic_ran);
 	assert_int_equal(gfx_count(&g, "SELECT count(*) FROM alembic_version WHERE version_num = 'r2'"), 1);
 	e = last_audit(&g);
 	assert_false(json_is_true(json_object_get(e, "alembic_ran")));
 	assert_int_equal(json_integer_value(json_object_get(e, "exit")), 1);
 	json_decref(e);
+	upgrade_result_release(&r);
+	/* with --lock-wait, a lock that stays held: it waits that long, says so, then gives up */
+	o.lock_wait_s = 1;
+	mg_error_clear(&err);
+	assert_int_equal(upgrade_run(&r, &s, &o, &p, &err), MG_OUT_BLOCKED);
+	assert_non_null(strstr(log.text.ptr, "waiting up to 1 s"));
+	assert_non_null(strstr(err.msg, "(waited 1 s)"));
+	assert_int_equal(checklist_reached, 0);
 	holder.d->ops->unlock(holder.d, holder.lock.ptr);
 	upgrade_result_release(&r);
 	session_close(&s);
