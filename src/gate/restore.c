@@ -61,6 +61,28 @@ static int keep_current(restore_result *out, db *lockdb, const char *keep_dir, c
 	return mg_fail(err, MG_OUT_ENV, "cannot keep the current database first (%.1900s); nothing was changed", why);
 }
 
+/* The rows of the audit table beside the version table (audit_table), or
+ * -1 when it does not exist. */
+static long long audit_rows(db *d, const db_version_table *vt)
+{
+	mg_error err = MG_ERROR_INIT;
+	buf sql = BUF_INIT;
+	char *v = NULL;
+	long long n = -1;
+
+	buf_puts(&sql, "SELECT count(*) FROM ");
+	if (vt->schema) {
+		buf_put_sql_ident(&sql, vt->schema);
+		buf_putc(&sql, '.');
+	}
+	buf_put_sql_ident(&sql, "mgate_audit");
+	if (d->ops->query_scalar(d, sql.ptr, &v, &err) == 0 && v)
+		n = strtoll(v, NULL, 10);
+	free(v);
+	buf_release(&sql);
+	return n;
+}
+
 /* The restored database's ledger brought up to the rows it is at. */
 static void ledger_back(restore_result *out, db *after, const db_version_table *vt, const revmap *m, const strvec *revs,
 			const strvec *hashes, const char *id)
@@ -86,6 +108,7 @@ int restore_put(restore_result *out, const backup_info *b, const char *url, cons
 	db *after = NULL;
 	strvec pre_revs = STRVEC_INIT, pre_hashes = STRVEC_INIT;
 	mg_error lerr = MG_ERROR_INIT;
+	long long pre_audit, post_audit;
 	int exists = 0, have_pre = 0, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -96,8 +119,9 @@ int restore_put(restore_result *out, const backup_info *b, const char *url, cons
 	if (lockdb && keep_dir && !lockdb->ops->restore_keeps_previous &&
 	    (rc = keep_current(out, lockdb, keep_dir, vt, err)) != MG_OUT_OK)
 		return rc;
-	/* the ledger as it is now, to carry over what the backup lacks */
+	/* the ledger as it is now, to carry over what the backup lacks; the audit table's size */
 	have_pre = lockdb && vt && lockdb->ops->ledger_read(lockdb, vt, &pre_revs, &pre_hashes, &exists, &lerr) == 0;
+	pre_audit = lockdb && vt ? audit_rows(lockdb, vt) : -1;
 	if (backup_restore(b, url, identity, 1, &out->kept, err) < 0) {
 		rc = err->code == MG_ERR ? MG_OUT_BLOCKED : MG_OUT_ENV;
 		goto cleanup;
@@ -111,6 +135,8 @@ int restore_put(restore_result *out, const backup_info *b, const char *url, cons
 	out->rows_read = 1;
 	if (vt)
 		ledger_back(out, after, vt, m, have_pre ? &pre_revs : NULL, have_pre ? &pre_hashes : NULL, id);
+	if (vt && pre_audit > 0 && (post_audit = audit_rows(after, vt)) < pre_audit)
+		out->audit_rows_lost = pre_audit - (post_audit < 0 ? 0 : post_audit);
 	rc = MG_OUT_OK;
 cleanup:
 	db_close(after);

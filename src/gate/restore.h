@@ -29,9 +29,10 @@ typedef struct restore_result {
 	strvec rows;      /* the version rows read back */
 	int rows_read;    /* they could be read */
 	/* the ledger afterwards (when a graph was given): */
-	int ledger_done;        /* it covers the restored rows (see `ledger`) */
-	ledger_restored ledger; /* what was kept, carried over, recorded and dropped */
-	char *ledger_problem;   /* why it was not brought up to date, or NULL */
+	int ledger_done;           /* it covers the restored rows (see `ledger`) */
+	ledger_restored ledger;    /* what was kept, carried over, recorded and dropped */
+	char *ledger_problem;      /* why it was not brought up to date, or NULL */
+	long long audit_rows_lost; /* mgate_audit rows written since the backup, gone with the restore */
 } restore_result;
 
 /*

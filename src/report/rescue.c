@@ -247,6 +247,10 @@ static void ledger_text(FILE *out, const restore_result *r, const char *indent)
 	const ledger_restored *l = &r->ledger;
 	size_t i;
 
+	if (r->audit_rows_lost > 0)
+		fprintf(out, "%snot kept: %lld row%s of the mgate_audit table written since the backup (an audit_log file, "
+			     "when set, still has them)\n",
+			indent, r->audit_rows_lost, r->audit_rows_lost == 1 ? "" : "s");
 	if (r->ledger_problem) {
 		fprintf(out, "%swarning: %s\n", indent, r->ledger_problem);
 		return;
@@ -326,6 +330,7 @@ void *report_restore_json(const restore_result *r, const restore_plan *plan, int
 		json_object_set_new(o, "ledger", json_null());
 	}
 	json_object_set_new(o, "ledger_problem", json_text(r->ledger_problem));
+	json_object_set_new(o, "audit_rows_lost", json_integer(r->audit_rows_lost));
 	json_object_set_new(o, "verified", json_boolean(verified));
 	return o;
 }

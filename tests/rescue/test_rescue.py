@@ -285,6 +285,7 @@ def pg_cases(work):
         # rollback by restore: refused while another session is connected, then done
         r = mgate(["upgrade"], proj)
         check("pg: upgraded again", r.returncode == 0, r.stdout + r.stderr)
+        r = mgate(["check", "--audit-table"], proj)  # a row in mgate_audit the backup will not have
         pg.psql("INSERT INTO projects VALUES (1), (2), (3)", db="app")
         import psycopg2
         conn = psycopg2.connect(dbname="app", user="postgres", password=PASSWORD, host=pg.sock, port=pg.port)
@@ -300,6 +301,8 @@ def pg_cases(work):
         check("pg: projects is gone", "projects" not in pg.psql("SELECT tablename FROM pg_tables WHERE "
                                                                 "schemaname = 'public'", db="app"))
         check("pg: what was replaced is kept as a backup", "what was there is kept as the backup" in r.stdout, r.stdout)
+        check("pg: what the restore cannot keep is named", "not kept: 1 row of the mgate_audit table" in r.stdout,
+              r.stdout)
         check("pg: the ledger across the restore", "ledger: 0 entries restored with the backup, 1 recorded from the "
               "files now" in r.stdout and re.search(r"the ledger no longer holds (r2a|r2b|r3), (r2a|r2b|r3), (r2a|r2b|r3):",
                                                      r.stdout)
