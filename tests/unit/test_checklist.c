@@ -233,6 +233,42 @@ static void test_invariants_locks_and_drill(void **state)
 	gfx_release(&g);
 }
 
+/* backup_method = pgbackrest where it cannot work, and a lock this run
+ * holds itself (mgate upgrade takes it before the checklist). */
+static void test_pgbackrest_settings_and_own_lock(void **state)
+{
+	gfx g;
+	session s, other;
+	checklist_result r;
+	mg_error err = MG_ERROR_INIT;
+	checklist_request own = { NULL, NULL, NULL, NULL, 1 };
+
+	(void)state;
+	gfx_project(&g, "backup_method = pgbackrest\n");
+	assert_int_equal(gfx_alembic(&g, "upgrade", "r1"), 0);
+	run(&r, &s, &g, NULL);
+	expect(&r, "backup", GATE_FAIL, "needs pgbackrest_stanza");
+	checklist_result_release(&r);
+	session_close(&s);
+	tu_write(g.dir, "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = "
+				       "sqlite:///%(here)s/app.db\n\n[mgate]\nalembic_version = 1.13\n"
+				       "backup_method = pgbackrest\npgbackrest_stanza = app\n");
+	run(&r, &s, &g, NULL);
+	expect(&r, "backup", GATE_FAIL, "is for PostgreSQL");
+	checklist_result_release(&r);
+	session_close(&s);
+	/* the lock held by this run (another connection of its own): no refusal */
+	assert_int_equal(gfx_session(&other, &g, &err), 0);
+	assert_int_equal(other.d->ops->lock(other.d, other.lock.ptr, 0, &err), 0);
+	run(&r, &s, &g, &own);
+	expect(&r, "locks", GATE_PASS, "this run holds the migration lock");
+	checklist_result_release(&r);
+	session_close(&s);
+	other.d->ops->unlock(other.d, other.lock.ptr);
+	session_close(&other);
+	gfx_release(&g);
+}
+
 static void test_integrity(void **state)
 {
 	gfx g;
@@ -287,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_state_and_graph),
 		cmocka_unit_test(test_rules_allow_and_rollback),
 		cmocka_unit_test(test_invariants_locks_and_drill),
+		cmocka_unit_test(test_pgbackrest_settings_and_own_lock),
 		cmocka_unit_test(test_integrity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
