@@ -66,6 +66,7 @@ int cmd_drill(int argc, char **argv)
 	cli_log_context(id, NULL);
 	so.db = SESSION_DB_OPTIONAL;
 	so.rules = 1;
+	so.scratch = 1;
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
 	if (want_report) {

@@ -46,6 +46,7 @@ int cmd_rehearse(int argc, char **argv)
 	ro.target = args.n ? args.v[0] : "heads";
 	so.db = SESSION_DB_OPTIONAL;
 	so.rules = 1;
+	so.scratch = 1;
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
 	info = strcmp(common.format, "json") ? stdout : stderr;

@@ -40,9 +40,10 @@ static int take(session *s, const rollback_ways *w, const rollback_opts *ro, int
 		return w->at_target ? EXIT_OK : EXIT_FINDINGS;
 	if (!strcmp(w->choice, "downgrade"))
 		buf_printf(&what, "\nthis runs `alembic downgrade %s` on %s", w->target, s->where.ptr);
-	else
+	else if (!w->pitr)
 		buf_printf(&what, "\nthis replaces %s with the backup %s", s->where.ptr, w->b.path);
-	rc = cli_confirm("rollback", what.ptr, yes);
+	/* a point-in-time recovery is not run by mgate: nothing to confirm, the refusal prints its command */
+	rc = w->pitr && strcmp(w->choice, "downgrade") ? 0 : cli_confirm("rollback", what.ptr, yes);
 	buf_release(&what);
 	if (rc)
 		return rc;

@@ -69,7 +69,7 @@ static void parse_query(db_url *u, const char *q)
 	}
 }
 
-int dburl_parse(db_url *out, const char *url, mg_error *err)
+static int parse_url(db_url *out, const char *url, mg_error *err)
 {
 	const char *sep = strstr(url, "://"), *rest, *slash, *at, *hostport, *q;
 	int rc;
@@ -160,6 +160,15 @@ int dburl_parse(db_url *out, const char *url, mg_error *err)
 	if (q)
 		parse_query(out, q + 1);
 	return MG_OK;
+}
+
+int dburl_parse(db_url *out, const char *url, mg_error *err)
+{
+	int rc = parse_url(out, url, err);
+
+	if (rc < 0)
+		dburl_release(out); /* what was read before the error */
+	return rc;
 }
 
 void dburl_redact(buf *out, const char *url)

@@ -298,8 +298,8 @@ static void pg_lock_holder(db_pg *p, const char *name, buf *out)
 	PGresult *r = PQexecParams(
 		p->conn,
 		"SELECT format('pid %s (%s, user %s, connected since %s)', a.pid, coalesce(nullif(a.application_name, ''), "
-		"'no application name'), a.usename, to_char(a.backend_start AT TIME ZONE 'UTC', "
-		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+		"'no application name'), coalesce(a.usename::text, 'unknown'), coalesce(to_char(a.backend_start AT TIME ZONE "
+		"'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'a time this role may not see')) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
 		"WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM "
 		"pg_database WHERE datname = current_database()) AND l.classid::text::bigint = "
 		"((hashtextextended($1, 0) >> 32) & 4294967295) AND l.objid::text::bigint = (hashtextextended($1, 0) & "

@@ -239,6 +239,8 @@ void audit_write_upgrade(const audit_sink *sink, const audit_head *h, const audi
 	json_object_set_new(e, "verification", entry_verification(u->exit, u->alembic_ran, u->verification));
 	json_object_set_new(e, "alembic_ms", json_real(u->alembic_ms));
 	json_object_set_new(e, "total_ms", json_real(u->total_ms));
+	if (u->server_started)
+		json_object_set_new(e, "server_started", json_integer(u->server_started));
 	json_object_set_new(e, "exit", json_integer(u->exit));
 	entry_write(sink, e, p);
 }
@@ -358,8 +360,11 @@ int audit_last_upgrade(audit_last *out, const char *path, const char *database)
 				strvec_push(&out->from, json_string_value(json_array_get(rows, k)));
 		if ((snap = json_string_value(json_object_get(e, "before_snapshot"))) != NULL)
 			out->before_snapshot = mg_strdup(snap);
-		/* the entry is written at the end, to the second: back by the run's whole length, and a second more */
-		if (entry_time(e))
+		/* the server's clock before Alembic ran; else the entry's time (written at the end, to the
+		 * second, by this machine's clock) back by the run's whole length, and a second more */
+		if (json_integer_value(json_object_get(e, "server_started")) > 0)
+			out->started_before = json_integer_value(json_object_get(e, "server_started")) - 1;
+		else if (entry_time(e))
 			out->started_before = entry_time(e) -
 					      (long long)(json_number_value(json_object_get(e, "total_ms")) / 1000.0 + 1) - 1;
 		found = 1;

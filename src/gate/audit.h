@@ -59,7 +59,8 @@ typedef struct audit_upgrade {
 	const strvec *after; /* the version rows after Alembic */
 	const findings *verification;
 	double alembic_ms, total_ms;
-	int exit; /* enum mg_outcome */
+	long long server_started; /* the database server's clock just before Alembic ran (epoch), or 0 */
+	int exit;                 /* enum mg_outcome */
 } audit_upgrade;
 
 typedef struct audit_command {

@@ -36,6 +36,48 @@ static void base_argv(strvec *argv, const mgate_settings *set)
 	buf_release(&b);
 }
 
+/* Words joined for a person to paste into a shell: a word with anything
+ * but letters, digits and _./=:,+- in it single-quoted. */
+static void join_words(buf *out, const strvec *argv)
+{
+	size_t i;
+
+	for (i = 0; i < argv->n; i++) {
+		const char *w = argv->v[i], *p;
+		int plain = *w != 0;
+		for (p = w; *p && plain; p++)
+			plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+				strchr("_./=:,+-", *p);
+		if (i)
+			buf_putc(out, ' ');
+		if (plain) {
+			buf_puts(out, w);
+			continue;
+		}
+		buf_putc(out, '\'');
+		for (p = w; *p; p++)
+			if (*p == '\'')
+				buf_puts(out, "'\\''");
+			else
+				buf_putc(out, *p);
+		buf_putc(out, '\'');
+	}
+}
+
+/* The pgbackrest command for this stanza with `verb` (and `more`, may be
+ * NULL), as a person would type it. */
+static void command_text(buf *out, const mgate_settings *set, const char *verb, const char *more)
+{
+	strvec argv = STRVEC_INIT;
+
+	base_argv(&argv, set);
+	strvec_push(&argv, verb);
+	if (more)
+		strvec_push(&argv, more);
+	join_words(out, &argv);
+	strvec_release(&argv);
+}
+
 /* `pgbackrest info --output=json` for the stanza: its one element, or
  * NULL with the reason in `why`. */
 static json_t *stanza_info(const mgate_settings *set, buf *why)
@@ -119,30 +161,37 @@ static int archiving(pitr_evidence *out, db *d, buf *why)
 {
 	char *mode = scalar(d, "SELECT current_setting('archive_mode')");
 	char *failing = scalar(d, "SELECT (last_failed_time IS NOT NULL AND (last_archived_time IS NULL OR "
-				  "last_failed_time > last_archived_time))::text || ' ' || failed_count || ' ' || "
-				  "coalesce(last_failed_wal, '-') FROM pg_stat_archiver");
+				  "last_failed_time > last_archived_time))::text FROM pg_stat_archiver");
+	char *failures = scalar(d, "SELECT failed_count FROM pg_stat_archiver");
+	char *failed_wal = scalar(d, "SELECT last_failed_wal FROM pg_stat_archiver");
 	/* the segment before the one being written: archived when archiving keeps up */
 	char *prev = scalar(d, "SELECT pg_walfile_name(pg_current_wal_lsn() - (SELECT setting::numeric FROM pg_settings "
 			       "WHERE name = 'wal_segment_size'))");
+	const char *last;
 	int rc = -1;
 
 	out->last_archived_wal = scalar(d, "SELECT last_archived_wal FROM pg_stat_archiver");
+	last = out->last_archived_wal;
 	if (!mode || !strcmp(mode, "off"))
 		buf_puts(why, "WAL archiving is off (archive_mode): no point-in-time recovery is possible");
 	else if (!failing)
-		buf_puts(why, "pg_stat_archiver cannot be read");
-	else if (!strncmp(failing, "true", 4))
-		buf_printf(why, "WAL archiving is failing (pg_stat_archiver: %s failures, the last on segment %s, "
-				"after the last success)",
-			   strchr(failing, ' ') + 1, strrchr(failing, ' ') + 1);
-	else if (prev && (!out->last_archived_wal || strcmp(out->last_archived_wal, prev) < 0))
+		buf_puts(why, "pg_stat_archiver cannot be read (the role needs pg_monitor, or pg_read_all_stats)");
+	else if (!strcmp(failing, "true"))
+		buf_printf(why, "WAL archiving is failing: %s failed attempts, the last on segment %s, since the last "
+				"success (pg_stat_archiver)",
+			   failures ? failures : "?", failed_wal ? failed_wal : "?");
+	/* segments compare by number, whatever the timeline; a .history or
+	 * .partial file archived last (just after a promotion) tells nothing */
+	else if (prev && strlen(prev) == 24 && (!last || (strlen(last) == 24 && strcmp(last + 8, prev + 8) < 0)))
 		buf_printf(why, "WAL archiving is behind: the last archived segment is %s, and %s is complete but not "
 				"archived yet",
-			   out->last_archived_wal ? out->last_archived_wal : "none", prev);
+			   last ? last : "none", prev);
 	else
 		rc = 0;
 	free(mode);
 	free(failing);
+	free(failures);
+	free(failed_wal);
 	free(prev);
 	return rc;
 }
@@ -211,8 +260,11 @@ int pitr_check(pitr_evidence *out, const mgate_settings *set, db *d, long long m
 	if (strcmp(d->ops->name, "postgresql"))
 		return mg_error_set(err, MG_ECONFIG, "backup_method = pgbackrest is for PostgreSQL; this database is %s",
 				    d->ops->name);
-	buf_printf(&out->next, "run `pgbackrest --stanza=%s backup`, and `pgbackrest --stanza=%s check`",
-		   set->pgbackrest_stanza, set->pgbackrest_stanza);
+	buf_puts(&out->next, "run `");
+	command_text(&out->next, set, "backup", NULL);
+	buf_puts(&out->next, "`, and `");
+	command_text(&out->next, set, "check", NULL);
+	buf_puts(&out->next, "`");
 	if (!(st = stanza_info(set, &why)))
 		goto done;
 	if ((problem = stanza_problem(st))) {
@@ -232,9 +284,9 @@ int pitr_check(pitr_evidence *out, const mgate_settings *set, db *d, long long m
 		goto done;
 	if (archiving(out, d, &why) < 0) {
 		buf_truncate(&out->next, 0);
-		buf_printf(&out->next, "fix archive_command (the server log and `pgbackrest --stanza=%s check` say why); "
-				       "without archived WAL no backup reaches the time before the upgrade",
-			   set->pgbackrest_stanza);
+		buf_puts(&out->next, "fix archive_command (the server log and `");
+		command_text(&out->next, set, "check", NULL);
+		buf_puts(&out->next, "` say why); without archived WAL no backup reaches the time before the upgrade");
 		goto done;
 	}
 	out->ok = 1;
@@ -270,15 +322,17 @@ void pitr_evidence_release(pitr_evidence *e)
 void pitr_restore_command(buf *out, const mgate_settings *set, long long target)
 {
 	strvec argv = STRVEC_INIT;
-	char when[32];
+	char when[48];
 	time_t t = (time_t)target;
 	struct tm tm;
-	size_t i;
 
 	base_argv(&argv, set);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S+00", gmtime_r(&t, &tm));
-	for (i = 0; i < argv.n; i++)
-		buf_printf(out, "%s%s", i ? " " : "", argv.v[i]);
-	buf_printf(out, " --type=time \"--target=%s\" --target-action=promote --delta restore", when);
+	strftime(when, sizeof(when), "--target=%Y-%m-%d %H:%M:%S+00", gmtime_r(&t, &tm));
+	strvec_push(&argv, "--type=time");
+	strvec_push(&argv, when);
+	strvec_push(&argv, "--target-action=promote");
+	strvec_push(&argv, "--delta");
+	strvec_push(&argv, "restore");
+	join_words(out, &argv);
 	strvec_release(&argv);
 }

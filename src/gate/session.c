@@ -103,7 +103,7 @@ int session_scratch(session *s, const char *given, const char *what, mg_error *e
 		return MG_OK;
 	dburl_redact(&red, given);
 	if (dburl_parse(&u, given, err) < 0) {
-		rc = mg_error_set(err, MG_ECONFIG, "%s '%s' is not a database URL", what, red.ptr);
+		rc = mg_error_wrap(err, "%s", what); /* the parser's message names the (redacted) URL */
 		goto cleanup;
 	}
 	if (s->url && dburl_parse(&own, s->url, err) == 0) {
@@ -160,7 +160,9 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	s->backup_dir = o->backup_dir ? mg_strdup(o->backup_dir) : set->backup_dir ? mg_strdup(set->backup_dir)
 										   : NULL;
 	s->url = session_database_url(o->db_url, s->p.cfg.sqlalchemy_url);
-	if ((rc = session_scratch(s, o->scratch_url ? o->scratch_url : set->scratch_url,
+	s->scratch_url = s->url;
+	if (o->scratch &&
+	    (rc = session_scratch(s, o->scratch_url ? o->scratch_url : set->scratch_url,
 				  o->scratch_url ? "--scratch-url" : "scratch_url in [mgate]", err)) < 0)
 		return rc;
 	if (o->db != SESSION_NO_DB && (rc = session_connect(s, o->db == SESSION_DB_REQUIRED, err)) < 0)

@@ -39,6 +39,7 @@ typedef struct session_opts {
 	const char *pg_version;  /* --pg-version as given (else the server's, else [mgate], else 15) */
 	int strict;              /* --strict (or strict in [mgate]) */
 	int audit_table;         /* --audit-table (or audit_table in [mgate]) */
+	int scratch;             /* the command makes throw-away copies (drill, rehearse): resolve scratch_url */
 	const char *scratch_url; /* --scratch-url (else scratch_url in [mgate], else the database's own server) */
 } session_opts;
 

@@ -71,7 +71,7 @@ static int take_lock(run *u, mg_error *err)
 	    (rc = session_lock(u->lockdb, s->lock.ptr, u->o->lock_wait_s, u->p, err)) < 0) {
 		db_close(u->lockdb);
 		u->lockdb = NULL;
-		u->r->stage = UPGRADE_LOCKED;
+		u->r->stage = err->code == MG_EAMBIGUOUS ? UPGRADE_LOCKED : UPGRADE_ERROR;
 		return err->code == MG_EAMBIGUOUS ? MG_OUT_BLOCKED : MG_OUT_ENV;
 	}
 	strvec_release(&s->rows);
@@ -160,6 +160,22 @@ static void keep_snapshot(run *u)
 	buf_release(&text);
 }
 
+/* PostgreSQL's own clock just before Alembic runs: a point-in-time
+ * recovery target is compared with the server's commit times, not with
+ * this machine's clock. */
+static void server_clock(run *u)
+{
+	mg_error err = MG_ERROR_INIT;
+	char *v = NULL;
+
+	if (u->s->lo.dialect == SQL_POSTGRESQL &&
+	    u->s->d->ops->query_scalar(u->s->d, "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint", &v,
+				       &err) == 0 &&
+	    v)
+		u->r->server_started = strtoll(v, NULL, 10);
+	free(v);
+}
+
 /* 3. The schema before; then mgate's read connection steps aside for
  * Alembic. */
 static int prepare(run *u, mg_error *err)
@@ -173,6 +189,7 @@ static int prepare(run *u, mg_error *err)
 		return MG_OUT_ENV;
 	}
 	keep_snapshot(u);
+	server_clock(u);
 	session_identity(&id, s);
 	backup_newest(&u->r->newest, s->backup_dir, id.len ? id.ptr : NULL, 0, &s->rows);
 	buf_release(&id);
@@ -328,6 +345,7 @@ static void write_audit(const run *u)
 	a.after = &r->after;
 	a.verification = &r->verify;
 	a.alembic_ms = r->alembic_ms;
+	a.server_started = r->server_started;
 	a.total_ms = ms_since(&u->t0);
 	a.exit = r->outcome;
 	audit_write_upgrade(&u->s->audit, &head, &a, u->p);

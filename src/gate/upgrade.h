@@ -62,6 +62,7 @@ typedef struct upgrade_result {
 	backup_info newest;  /* the newest backup of the database, for the way back */
 	char *snapshot_path; /* the schema as it was before, kept; or NULL */
 	double alembic_ms, total_ms;
+	long long server_started; /* PostgreSQL: the server's clock (epoch s) just before Alembic ran, else 0 */
 } upgrade_result;
 
 /*

@@ -1237,6 +1237,14 @@ static int check_encoding(scanner *s, const char *src, size_t len)
 	int has_bom = len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3);
 
 	m->encoding = enc;
+	if (enc && has_bom && !(tok && !strcmp(tok, "utf-8"))) {
+		/* Python's tokenizer takes only its own spellings of utf-8 after a BOM */
+		add_diag(m, cookie_line, PYSCAN_ERROR, "encoding-error",
+			 "the file starts with a UTF-8 BOM but declares encoding '%s'; Python accepts only utf-8 there "
+			 "(\"encoding problem: %s with BOM\")",
+			 enc, enc);
+		return -1;
+	}
 	if (enc && !tok) {
 		char *norm = mg_strdup(enc);
 		normalise_codec(norm);
@@ -1271,11 +1279,6 @@ static int check_encoding(scanner *s, const char *src, size_t len)
 			return -1;
 		}
 		return 0;
-	}
-	if (has_bom) {
-		add_diag(m, 1, PYSCAN_ERROR, "encoding-error", "the file starts with a UTF-8 BOM but declares encoding '%s'",
-			 enc);
-		return -1;
 	}
 	if (tok) {
 		s->latin1 = 1;

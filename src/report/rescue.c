@@ -78,8 +78,8 @@ void *report_rollback_json(const rollback_ways *w, const session *s)
 		json_object_set_new(rest, "target_time", w->pitr_target ? json_integer(w->pitr_target) : json_null());
 		json_object_set_new(rest, "command", w->pitr_cmd.len ? json_text(w->pitr_cmd.ptr) : json_null());
 	}
-	json_object_set_new(rest, "backup", w->have_backup ? json_text(w->b.path) : json_null());
-	if (w->have_backup) {
+	json_object_set_new(rest, "backup", w->have_backup && !w->pitr ? json_text(w->b.path) : json_null());
+	if (w->have_backup && !w->pitr) {
 		json_object_set_new(rest, "created_at", json_text(w->b.created_at));
 		json_object_set_new(rest, "age_seconds", json_integer(w->age));
 		json_object_set_new(rest, "revisions", json_strvec(&w->b.revisions));
@@ -229,7 +229,11 @@ static void failed_downgrade_text(FILE *out, const rollback_result *r, const rol
 		fprintf(out, "%s %s: %s\n", !strcmp(r->half.v[i].id, "unexplained-change") ? "half-applied by" : "not done by",
 			r->failed ? r->failed : "the failed step", r->half.v[i].message);
 	fprintf(out, "\nthe next way back:\n");
-	if (w->have_backup && w->backup_matches)
+	if (w->pitr && w->pitr_target)
+		fprintf(out, "  a point-in-time recovery to just before the upgrade, which mgate does not run: stop "
+			     "PostgreSQL, then as the data directory's owner\n    %s\n  and start PostgreSQL\n",
+			w->pitr_cmd.ptr);
+	else if (w->have_backup && w->backup_matches)
 		fprintf(out, "  restore the backup taken before the upgrade: mgate rollback --via restore --yes\n"
 			     "    (%s, at the target; what is there now is kept as a backup first)\n",
 			w->b.path);

@@ -118,7 +118,8 @@ def main():
             # no backup yet
             rc, c = backup_check(proj)
             check("no pgBackRest backup yet: the check fails", rc == 1 and c.get("status") == "fail"
-                  and "no valid backups" in c.get("summary", "") and "pgbackrest --stanza=app backup" in (c.get("next") or ""),
+                  and "no valid backups" in c.get("summary", "") and "pgbackrest --config=%s --stanza=app backup" % conf
+                  in (c.get("next") or ""),
                   c)
 
             # a fresh full backup and working archiving: the gate opens on the evidence, no dump taken
@@ -203,6 +204,21 @@ def main():
                                             "'items'", db="app"))
             r = mgate(["verify", "r1"], proj)
             check("mgate verify after the recovery", r.returncode == 0, r.stdout + r.stderr)
+
+            # after the promotion: the gate still opens; a downgrade that fails names the PITR as the way back
+            with open(os.path.join(vdir, "r2.py"), "w") as f:
+                f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r2"\ndown_revision = "r1"\n\n'
+                        'def upgrade():\n    op.add_column("items", sa.Column("note", sa.Text(), nullable=True))\n\n'
+                        'def downgrade():\n    op.execute("DELETE FROM no_such_table")\n')
+            r = mgate(["upgrade"], proj)
+            check("upgrade again after the recovery", r.returncode == 0, r.stdout + r.stderr)
+            r = mgate(["rollback", "--via", "downgrade", "--yes"], proj)
+            check("a failed downgrade: the next way back is the point-in-time recovery, with its command",
+                  r.returncode == 4 and "a point-in-time recovery to just before the upgrade" in r.stdout
+                  and "--type=time" in r.stdout and "(null)" not in r.stdout, r.stdout + r.stderr)
+            r = mgate(["rollback", "--via", "restore"], proj)
+            check("rollback --via restore, no --yes: nothing to confirm, the refusal with the command (exit 1)",
+                  r.returncode == 1 and "--type=time" in r.stderr, r.stdout + r.stderr)
 
         # the settings themselves
         sq = os.path.join(work, "sqlite")

@@ -272,6 +272,15 @@ static void test_encodings(void **state)
 			pyscan_module_release(&m);
 		}
 	}
+	/* after a BOM, only the tokenizer's own spellings of utf-8 */
+	scan(&m, "\xEF\xBB\xBF# coding: utf8\nrevision = 'a'\n");
+	assert_non_null(find_diag(&m, "encoding-error"));
+	assert_non_null(strstr(find_diag(&m, "encoding-error")->message, "utf8 with BOM"));
+	pyscan_module_release(&m);
+	scan(&m, "\xEF\xBB\xBF# coding: UTF_8\nrevision = 'a'\n");
+	assert_null(find_diag(&m, "encoding-error"));
+	pyscan_module_release(&m);
+
 	/* a known encoding mgate does not decode: a warning, only where a
 	 * non-ASCII byte is */
 	scan(&m, "# coding: cp1252\nrevision = 'a'\n# \x93quoted\x94\n");
