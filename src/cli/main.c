@@ -9,6 +9,8 @@
 #include "version.h"
 #include "util/banned.h"
 
+static int cmd_help(int argc, char **argv);
+
 const cli_command cli_commands[] = {
 	{ "heads", cmd_heads, "show the head revisions, as `alembic heads` does" },
 	{ "history", cmd_history, "list every revision (JSON: in upgrade order)" },
@@ -33,6 +35,7 @@ const cli_command cli_commands[] = {
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
 	{ "doctor", cmd_doctor, "what mgate resolved and whether each piece works: config, libraries, Alembic, database, backups" },
 	{ "completion", cmd_completion, "print a bash or zsh completion script" },
+	{ "help", cmd_help, "this list, or one command's options: `mgate help CMD` is `mgate CMD --help`" },
 	{ NULL, NULL, NULL },
 };
 
@@ -50,6 +53,35 @@ static void usage(FILE *out)
 		     "4 the upgrade failed, 5 verification failed.\n");
 }
 
+/* `mgate help [CMD]`: the command list, or CMD's --help. */
+static int cmd_help(int argc, char **argv)
+{
+	const cli_command *c;
+	char help[] = "--help", *args[] = { help, NULL };
+
+	if (argc == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "mgate help: one command at a time ('mgate help %s')\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	for (c = cli_commands; c->name; c++) {
+		if (strcmp(c->name, argv[0]))
+			continue;
+		if (c->fn == cmd_help)
+			break;
+		return c->fn(1, args);
+	}
+	if (c->name) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "mgate help: unknown command '%s'; 'mgate help' lists them\n", argv[0]);
+	return EXIT_USAGE;
+}
+
 /* Global options that take a value, so the command name can be found
  * among options given before it. */
 const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--script-location",
@@ -57,7 +89,7 @@ const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--s
 					  "--version-table", "--version-table-schema", "--out", "-o",
 					  "--range", "--rules", "--pg-version", "--dialect", "--base",
 					  "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
-					  "--into", "--to", "--via", "--max-age", "--log-format", NULL };
+					  "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", NULL };
 
 static int takes_value(const char *a)
 {
