@@ -3,6 +3,7 @@
  * piece works, one line each, OK or the problem with its fix
  * (gate/doctor.h).
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 #include "gate/doctor.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", NULL };
+static const char *const formats[] = { "text", "json", NULL };
 
 int cmd_doctor(int argc, char **argv)
 {
@@ -33,12 +34,28 @@ int cmd_doctor(int argc, char **argv)
 		goto cleanup;
 	cli_project_opts(&po, &common, 0);
 	doctor_run(&d, &po, db_opt, scratch_opt);
-	for (i = 0; i < d.n; i++) {
-		printf("%-8s %-18s %s\n", d.v[i].ok ? "OK" : "PROBLEM", d.v[i].what, d.v[i].detail);
-		if (d.v[i].fix)
-			printf("%-8s %-18s -> %s\n", "", "", d.v[i].fix);
+	if (!strcmp(common.format, "json")) {
+		json_t *root = json_object(), *items = json_array();
+		for (i = 0; i < d.n; i++) {
+			json_t *o = json_object();
+			json_object_set_new(o, "ok", json_boolean(d.v[i].ok));
+			json_object_set_new(o, "what", json_string(d.v[i].what));
+			json_object_set_new(o, "detail", json_string(d.v[i].detail));
+			json_object_set_new(o, "fix", d.v[i].fix ? json_string(d.v[i].fix) : json_null());
+			json_array_append_new(items, o);
+		}
+		json_object_set_new(root, "schema", json_string("mgate.doctor/1"));
+		json_object_set_new(root, "items", items);
+		json_object_set_new(root, "problems", json_integer(d.problems));
+		cli_print_json(root);
+	} else {
+		for (i = 0; i < d.n; i++) {
+			printf("%-8s %-18s %s\n", d.v[i].ok ? "OK" : "PROBLEM", d.v[i].what, d.v[i].detail);
+			if (d.v[i].fix)
+				printf("%-8s %-18s -> %s\n", "", "", d.v[i].fix);
+		}
+		printf("\n%d problem%s\n", d.problems, d.problems == 1 ? "" : "s");
 	}
-	printf("\n%d problem%s\n", d.problems, d.problems == 1 ? "" : "s");
 	rc = d.problems ? EXIT_FINDINGS : EXIT_OK;
 cleanup:
 	doctor_report_release(&d);

@@ -4,6 +4,7 @@
  * records today's hashes of the applied revisions the ledger lacks, for a
  * database upgraded before mgate was adopted (gate/ledger.h).
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,10 @@
 #include "gate/ledger.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", NULL };
+static const char *const formats[] = { "text", "json", NULL };
+
+/* The state of a ledger entry in JSON's words. */
+static const char *const state_ids[] = { "matches", "gone", "edited", "downgrade-edited", "cosmetic" };
 
 static int baseline(session *s)
 {
@@ -29,7 +33,7 @@ static int baseline(session *s)
 	return EXIT_OK;
 }
 
-static int list(session *s)
+static int list(session *s, int json)
 {
 	static const char *const states[] = { "matches", "no script defines it any more", "EDITED since it was applied",
 					      "downgrade() edited since it was applied (what ran is unchanged)",
@@ -43,10 +47,27 @@ static int list(session *s)
 		ledger_list_release(&l);
 		return cli_fail("ledger", &err, EXIT_ENV);
 	}
-	if (!l.exists)
-		printf("no ledger on %s yet: `mgate ledger baseline` records the applied revisions\n", s->where.ptr);
-	for (i = 0; i < l.n; i++)
-		printf("%-14s %.16s  %s\n", l.v[i].revision, l.v[i].sha256, states[l.v[i].state]);
+	if (json) {
+		json_t *root = json_object(), *entries = json_array();
+		for (i = 0; i < l.n; i++) {
+			json_t *e = json_object();
+			json_object_set_new(e, "revision", json_string(l.v[i].revision));
+			json_object_set_new(e, "sha256", json_string(l.v[i].sha256));
+			json_object_set_new(e, "state", json_string(state_ids[l.v[i].state]));
+			json_array_append_new(entries, e);
+		}
+		json_object_set_new(root, "schema", json_string("mgate.ledger/1"));
+		json_object_set_new(root, "database", json_string(s->where.ptr));
+		json_object_set_new(root, "exists", json_boolean(l.exists));
+		json_object_set_new(root, "entries", entries);
+		json_object_set_new(root, "edited_or_gone", json_integer((json_int_t)l.bad));
+		cli_print_json(root);
+	} else {
+		if (!l.exists)
+			printf("no ledger on %s yet: `mgate ledger baseline` records the applied revisions\n", s->where.ptr);
+		for (i = 0; i < l.n; i++)
+			printf("%-14s %.16s  %s\n", l.v[i].revision, l.v[i].sha256, states[l.v[i].state]);
+	}
 	rc = l.bad ? EXIT_FINDINGS : EXIT_OK;
 	ledger_list_release(&l);
 	return rc;
@@ -77,7 +98,7 @@ int cmd_ledger(int argc, char **argv)
 	so.db = SESSION_DB_REQUIRED;
 	if ((rc = cli_open(&s, &common, &so)) != 0)
 		goto cleanup;
-	rc = args.n && !strcmp(args.v[0], "baseline") ? baseline(&s) : list(&s);
+	rc = args.n && !strcmp(args.v[0], "baseline") ? baseline(&s) : list(&s, !strcmp(common.format, "json"));
 cleanup:
 	session_close(&s);
 	strvec_release(&args);

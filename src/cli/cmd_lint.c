@@ -13,7 +13,7 @@
 #include "util/fs.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", "json", "sarif", "github", NULL };
+static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
 
 static void print_summary(FILE *out, const review_result *r)
 {
@@ -53,6 +53,8 @@ static void print(const char *format, const review_result *r, const ruleset *rul
 		report_sarif(stdout, &r->found, rules);
 	} else if (!strcmp(format, "github")) {
 		report_github(stdout, &r->found);
+	} else if (!strcmp(format, "junit")) {
+		report_junit(stdout, &r->found, "mgate lint");
 	} else {
 		report_text(stdout, &r->found, quiet, verbose);
 		if (!quiet)

@@ -4,6 +4,7 @@
  * scanning, GitHub workflow annotations and JUnit XML (findings.h).
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "version.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/sha256.h"
 #include "util/utf8.h"
 #include "util/banned.h"
 
@@ -235,6 +237,109 @@ static const char *sarif_level(finding_severity s)
 							   : "note";
 }
 
+/* A rule's message template as a description, each {placeholder} put
+ * in words: "drops table '{table}': ..." -> "drops a table: ..." (a
+ * quoted placeholder takes the place of the noun before it too). */
+static void describe(buf *out, const char *tmpl)
+{
+	static const char *const words[][2] = {
+		{ "table", "a table" },
+		{ "column", "a column" },
+		{ "columns", "columns" },
+		{ "object", "an object" },
+		{ "name", "a name" },
+		{ "detail", "a change" },
+		{ "what", "table or column" },
+		{ "kind", "an object" },
+		{ "mode", "a lock mode" },
+		{ "pg", "this PostgreSQL" },
+		{ "from_type", "one type" },
+		{ "to_type", "another" },
+		{ "narrowing", "narrowing" },
+		{ "error", "the parser's error" },
+		{ "rule", "a rule" },
+		{ "accept", "an acceptance" },
+		{ "ddl_line", "a statement" },
+		{ "recreate", "recreating it" },
+	};
+	buf plain = BUF_INIT;
+	const char *p;
+
+	/* a column named with its table is a column */
+	for (p = tmpl; *p;)
+		if (!strncmp(p, "'{table}.{column}'", 18)) {
+			buf_puts(&plain, "'{column}'");
+			p += 18;
+		} else {
+			buf_putc(&plain, *p++);
+		}
+	for (p = plain.ptr; *p;) {
+		int quoted = p[0] == '\'' && p[1] == '{';
+		const char *open = quoted ? p + 1 : p, *close = *open == '{' ? strchr(open, '}') : NULL;
+		size_t i, n;
+		if (!close || (quoted && close[1] != '\'')) {
+			buf_putc(out, *p++);
+			continue;
+		}
+		n = (size_t)(close - open - 1);
+		/* "table '{table}'": the noun goes, the words say it */
+		if (quoted && out->len > n && out->ptr[out->len - 1] == ' ' &&
+		    !strncmp(out->ptr + out->len - 1 - n, open + 1, n) &&
+		    (out->len == n + 1 || out->ptr[out->len - n - 2] == ' '))
+			buf_truncate(out, out->len - 1 - n);
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i][0]) == n && !strncmp(open + 1, words[i][0], n))
+				break;
+		if (i < sizeof(words) / sizeof(words[0]))
+			buf_puts(out, words[i][1]);
+		else
+			for (i = 0; i < n; i++) /* an unknown name, in words */
+				buf_putc(out, open[1 + i] == '_' ? ' ' : open[1 + i]);
+		p = close + 1 + quoted;
+	}
+	buf_release(&plain);
+}
+
+/* A result's fingerprint that survives line moves: the rule, the file,
+ * the revision and the message with its numbers left out. */
+static void fingerprint(char hex[65], const finding *x, const char *path)
+{
+	buf key = BUF_INIT;
+	mg_error err = MG_ERROR_INIT;
+	sha256_ctx c;
+	unsigned char raw[32];
+	const char *p;
+
+	buf_printf(&key, "%s\n%s\n%s\n", x->id, path ? path : "", x->revision ? x->revision : "");
+	for (p = x->message ? x->message : ""; *p; p++)
+		if (*p < '0' || *p > '9')
+			buf_putc(&key, *p);
+
+	if (sha256_init(&c, &err) < 0) {
+		hex[0] = 0;
+	} else {
+		sha256_update(&c, key.ptr, key.len);
+		if (sha256_final(&c, raw, hex, &err) < 0)
+			hex[0] = 0;
+	}
+	buf_release(&key);
+}
+
+/* file:// of the rule's page beside the rules folder, or empty. */
+static void help_uri(buf *out, const char *id)
+{
+	char *dir = rules_default_dir(), real[PATH_MAX];
+	buf path = BUF_INIT;
+
+	if (dir) {
+		buf_printf(&path, "%s/../docs/rules/%s.md", dir, id);
+		if (realpath(path.ptr, real))
+			buf_printf(out, "file://%s", real);
+	}
+	free(dir);
+	buf_release(&path);
+}
+
 void report_sarif(FILE *out, const findings *f, const ruleset *rules)
 {
 	json_t *root = json_object(), *run = json_object(), *driver = json_object(), *tool = json_object();
@@ -252,8 +357,11 @@ void report_sarif(FILE *out, const findings *f, const ruleset *rules)
 		json_object_set_new(jr, "id", json_text(ids.v[i]));
 		if (r && r->message) {
 			json_t *d = json_object();
-			json_object_set_new(d, "text", json_text(r->message));
+			buf words = BUF_INIT;
+			describe(&words, r->message);
+			json_object_set_new(d, "text", json_text(words.ptr));
 			json_object_set_new(jr, "shortDescription", d);
+			buf_release(&words);
 		}
 		if (r && r->why) {
 			json_t *d = json_object();
@@ -268,11 +376,15 @@ void report_sarif(FILE *out, const findings *f, const ruleset *rules)
 		{
 			/* where the full page is: `mgate explain <id>`, docs/rules/<id>.md */
 			json_t *props = json_object();
-			buf page = BUF_INIT;
+			buf page = BUF_INIT, uri = BUF_INIT;
 			buf_printf(&page, "docs/rules/%s.md", ids.v[i]);
 			json_object_set_new(props, "documentation", json_text(page.ptr));
 			json_object_set_new(jr, "properties", props);
+			help_uri(&uri, ids.v[i]);
+			if (uri.len)
+				json_object_set_new(jr, "helpUri", json_text(uri.ptr));
 			buf_release(&page);
+			buf_release(&uri);
 		}
 		json_object_set_new(cfg, "level", json_string(r ? sarif_level(r->severity) : "error"));
 		json_object_set_new(jr, "defaultConfiguration", cfg);
@@ -301,6 +413,15 @@ void report_sarif(FILE *out, const findings *f, const ruleset *rules)
 			json_array_append_new(locs, loc);
 		}
 		json_object_set_new(res, "locations", locs);
+		{
+			char hex[65];
+			fingerprint(hex, x, x->path ? report_display_path(x->path, &tmp) : NULL);
+			if (hex[0]) {
+				json_t *fp = json_object();
+				json_object_set_new(fp, "mgate/v1", json_string(hex));
+				json_object_set_new(res, "partialFingerprints", fp);
+			}
+		}
 		if (x->suppressed) {
 			json_t *sups = json_array(), *s = json_object();
 			json_object_set_new(s, "kind", json_string("inSource"));
@@ -404,8 +525,7 @@ void report_junit(FILE *out, const findings *f, const char *suite)
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(out, "  <testsuite name=\"");
 	xml_escape(out, suite);
-	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests ? tests : 1, failures,
-		tests - failures);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", tests ? tests : 1, failures);
 	if (!tests)
 		fprintf(out, "    <testcase classname=\"mgate\" name=\"no findings\"/>\n");
 	for (i = 0; i < f->n; i++) {
@@ -425,18 +545,24 @@ void report_junit(FILE *out, const findings *f, const char *suite)
 			fputc('"', out);
 		}
 		fprintf(out, ">\n");
-		if (x->severity == SEV_ERROR)
+		if (x->severity == SEV_ERROR) {
 			fprintf(out, "      <failure type=\"error\" message=\"");
-		else
-			fprintf(out, "      <skipped message=\"%s: ", finding_severity_name(x->severity));
-		xml_escape(out, x->message);
-		fprintf(out, "\"");
-		if (x->severity == SEV_ERROR && x->fix) {
-			fputc('>', out);
-			xml_escape(out, x->fix);
-			fprintf(out, "</failure>\n");
+			xml_escape(out, x->message);
+			fprintf(out, "\"");
+			if (x->fix) {
+				fputc('>', out);
+				xml_escape(out, x->fix);
+				fprintf(out, "</failure>\n");
+			} else {
+				fprintf(out, "/>\n");
+			}
 		} else {
-			fprintf(out, "/>\n");
+			/* a warning passes: its text goes to the output, its severity to a property */
+			fprintf(out, "      <properties><property name=\"severity\" value=\"%s\"/></properties>\n",
+				finding_severity_name(x->severity));
+			fprintf(out, "      <system-out>%s: ", finding_severity_name(x->severity));
+			xml_escape(out, x->message);
+			fprintf(out, "</system-out>\n");
 		}
 		fprintf(out, "    </testcase>\n");
 	}
