@@ -2,7 +2,9 @@
  * cmd_completion.c: `mgate completion bash|zsh`: a completion script for
  * the shell. Command names come from the command table when the script is
  * printed; each command's options are asked of `mgate CMD --help` when
- * completing, so the script never drifts from the option tables.
+ * completing, so the script never drifts from the option tables; so are
+ * rule ids (`mgate rules --format json`, for `explain` and `--allow`) and
+ * a command's formats (the list its refusal of an unknown one gives).
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +34,7 @@ static void print_bash(void)
 {
 	printf("# bash completion for mgate: eval \"$(mgate completion bash)\"\n"
 	       "_mgate() {\n"
-	       "    local cur=${COMP_WORDS[COMP_CWORD]} cmd= i\n"
+	       "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i\n"
 	       "    for ((i = 1; i < COMP_CWORD; i++)); do\n"
 	       "        case ${COMP_WORDS[i]} in\n"
 	       "        ");
@@ -42,7 +44,13 @@ static void print_bash(void)
 	       "        *) cmd=${COMP_WORDS[i]}; break ;;\n"
 	       "        esac\n"
 	       "    done\n"
-	       "    if [[ -z $cmd && $cur != -* ]]; then\n"
+	       "    if [[ $prev == --allow || ( $cmd == explain && $cur != -* ) ]]; then\n"
+	       "        COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" rules --format json 2>/dev/null |\n"
+	       "            grep -oE '\"id\": *\"[^\"]+\"' | cut -d'\"' -f4)\" -- \"$cur\"))\n"
+	       "    elif [[ $prev == --format ]]; then\n"
+	       "        COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" ${cmd:-heads} --format '?' 2>&1 |\n"
+	       "            sed -n 's/.*expected one of: //p')\" -- \"$cur\"))\n"
+	       "    elif [[ -z $cmd && $cur != -* ]]; then\n"
 	       "        COMPREPLY=($(compgen -W \"");
 	print_commands(" ");
 	printf("\" -- \"$cur\"))\n"
@@ -80,6 +88,12 @@ static void print_zsh(void)
 	printf("    )\n"
 	       "    if (( CURRENT == 2 )); then\n"
 	       "        _describe -t commands 'mgate command' commands\n"
+	       "    elif [[ ${words[CURRENT-1]} == --allow || ( ${words[2]} == explain && $PREFIX != -* ) ]]; then\n"
+	       "        opts=(${(f)\"$(${words[1]} rules --format json 2>/dev/null | grep -oE '\"id\": *\"[^\"]+\"' | cut -d'\"' -f4)\"})\n"
+	       "        compadd -a opts\n"
+	       "    elif [[ ${words[CURRENT-1]} == --format ]]; then\n"
+	       "        opts=(${=\"$(${words[1]} ${words[2]} --format '?' 2>&1 | sed -n 's/.*expected one of: //p')\"})\n"
+	       "        compadd -a opts\n"
 	       "    elif [[ $PREFIX == -* ]]; then\n"
 	       "        opts=(${(f)\"$(${words[1]} ${words[2]} --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)\"})\n"
 	       "        compadd -a opts\n"

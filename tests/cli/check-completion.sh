@@ -17,6 +17,10 @@ COMP_WORDS=(mgate li); COMP_CWORD=1; _mgate; expect "bash: command" "${COMPREPLY
 COMP_WORDS=(mgate lint --str); COMP_CWORD=2; _mgate; expect "bash: option" "${COMPREPLY[*]}" "--strict"
 COMP_WORDS=(mgate -c x.ini ci --ba); COMP_CWORD=4; _mgate; expect "bash: skips -c's value" "${COMPREPLY[*]}" "--base"
 COMP_WORDS=(mgate --format json st); COMP_CWORD=3; _mgate; expect "bash: after a global option" "${COMPREPLY[*]}" "status"
+COMP_WORDS=(mgate explain drop-t); COMP_CWORD=2; _mgate; expect "bash: a rule id to explain" "${COMPREPLY[*]}" "drop-table"
+COMP_WORDS=(mgate upgrade --allow missing-d); COMP_CWORD=3; _mgate; expect "bash: a rule id to --allow" "${COMPREPLY[*]}" "missing-downgrade"
+COMP_WORDS=(mgate lint --format sa); COMP_CWORD=3; _mgate; expect "bash: a format of the command" "${COMPREPLY[*]}" "sarif"
+COMP_WORDS=(mgate check --format j); COMP_CWORD=3; _mgate; expect "bash: check's formats" "${COMPREPLY[*]}" "json junit"
 mgate completion zsh > "$dir/_mgate"
 if command -v zsh >/dev/null; then
 	zsh -n "$dir/_mgate" || { echo "FAIL zsh: syntax"; fail=1; }
