@@ -484,7 +484,7 @@ static void settings_defaults(mgate_settings *s)
 static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, const char *v, mg_error *err)
 {
 	char *field = (char *)&cfg->settings + k->offset;
-	const char *expected = NULL;
+	const char *expected = NULL, *canonical = NULL;
 	long long n;
 	int b;
 
@@ -519,8 +519,8 @@ static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, co
 		break;
 	}
 	/* the string kinds */
-	if (k->kind == KEY_DIALECT && strcmp(v, "postgresql") && strcmp(v, "postgres") && strcmp(v, "sqlite"))
-		return bad_value(err, cfg, e, v, "postgresql or sqlite");
+	if (k->kind == KEY_DIALECT && parse_dialect(&canonical, v, &expected) < 0)
+		return bad_value(err, cfg, e, v, expected);
 	if (k->kind == KEY_DURATION && parse_pg_duration(v, &expected) < 0)
 		return bad_value(err, cfg, e, v, expected);
 	if (k->kind == KEY_ENV_NAME && parse_env_name(v, &expected) < 0)
@@ -542,7 +542,7 @@ static int read_key(mgate_config *cfg, const key_rule *k, const ini_entry *e, co
 			fs_join(&path, cfg->here, v);
 			*str = buf_detach(&path);
 		} else {
-			*str = mg_strdup(!strcmp(v, "postgres") ? "postgresql" : v);
+			*str = mg_strdup(k->kind == KEY_DIALECT ? canonical : v);
 		}
 	}
 	return MG_OK;

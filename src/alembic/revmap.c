@@ -1687,6 +1687,37 @@ int revmap_replay_downgrade(intvec *rows, const revmap *m, const int *current, s
 	return failed;
 }
 
+/* Do the rows after replaying the first `k` steps equal `rows` (ids)? */
+static int replay_ends_at(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t k,
+			  int downgrade, const strvec *rows)
+{
+	intvec after = { NULL, 0, 0 };
+	buf why = BUF_INIT;
+	size_t fail_at = 0, match = 0, i;
+	int same;
+
+	if (downgrade)
+		revmap_replay_downgrade(&after, m, current, ncurrent, steps, k, &fail_at, &why);
+	else
+		revmap_replay_upgrade(&after, m, current, ncurrent, steps, k, &fail_at, &why);
+	for (i = 0; i < after.n; i++)
+		match += strvec_index(rows, m->v[after.v[i]].id) >= 0;
+	same = match == after.n && after.n == rows->n;
+	buf_release(&why);
+	intvec_release(&after);
+	return same;
+}
+
+size_t revmap_steps_done(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t nsteps,
+			 int downgrade, const strvec *rows)
+{
+	size_t k = nsteps;
+
+	while (k > 0 && !replay_ends_at(m, current, ncurrent, steps, k, downgrade, rows))
+		k--;
+	return k;
+}
+
 /* ---- Alembic's version bookkeeping --------------------------------------- */
 
 int revmap_simulate_upgrade(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t nsteps,

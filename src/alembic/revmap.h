@@ -142,6 +142,12 @@ int revmap_is_ancestor(const revmap *m, int anc, int of);
 int revmap_replay_downgrade(intvec *rows, const revmap *m, const int *current, size_t ncurrent, const int *steps,
 			    size_t nsteps, size_t *fail_at, struct buf *why);
 
+/* How many of `steps` (an upgrade plan, or a downgrade plan when
+ * `downgrade`) were run, by the version rows `rows` (ids) read afterwards:
+ * the longest prefix whose replay from `current` ends at them. */
+size_t revmap_steps_done(const revmap *m, const int *current, size_t ncurrent, const int *steps, size_t nsteps,
+			 int downgrade, const strvec *rows);
+
 int revnode_is_merge(const revnode *r);
 int revnode_is_branch_point(const revnode *r);
 

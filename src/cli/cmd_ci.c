@@ -103,8 +103,8 @@ int cmd_ci(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
-	if (dialect && strcmp(dialect, "postgresql") && strcmp(dialect, "postgres") && strcmp(dialect, "sqlite")) {
-		fprintf(stderr, "mgate ci: --dialect '%s': expected postgresql or sqlite\n", dialect);
+	if (dialect && parse_dialect(&dialect, dialect, &expected) < 0) {
+		fprintf(stderr, "mgate ci: --dialect '%s': expected %s\n", dialect, expected);
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}

@@ -57,6 +57,5 @@ void alembic_command(strvec *out, const mgate_config *cfg, const char *ini, cons
 	strvec_push(out, target);
 	if (extra)
 		strvec_push(out, extra);
-	strvec_push_owned(out, NULL); /* argv's end, not counted */
-	out->n--;
+	strvec_argv(out); /* callers pass out->v as an argv */
 }

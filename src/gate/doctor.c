@@ -77,10 +77,8 @@ static void alembic_runnable(doctor_report *d, const mgate_config *cfg)
 	alembic_argv(&cmd, cfg);
 	buf_join(&shown, (const char *const *)cmd.v, cmd.n, " ");
 	strvec_push(&cmd, "--version");
-	strvec_push_owned(&cmd, NULL);
-	cmd.n--;
 	memset(&so, 0, sizeof(so));
-	so.argv = (const char *const *)cmd.v;
+	so.argv = strvec_argv(&cmd);
 	so.out = &out;
 	so.err = &err_out;
 	if (spawn_run(&status, &so, &err) < 0 || status != 0)

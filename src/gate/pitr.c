@@ -92,10 +92,8 @@ static json_t *stanza_info(const mgate_settings *set, buf *why)
 	base_argv(&argv, set);
 	strvec_push(&argv, "info");
 	strvec_push(&argv, "--output=json");
-	strvec_push_owned(&argv, NULL); /* argv's end */
-	argv.n--;
 	memset(&o, 0, sizeof(o));
-	o.argv = (const char *const *)argv.v;
+	o.argv = strvec_argv(&argv);
 	o.out = &out;
 	o.err = &errtext;
 	if (spawn_run(&status, &o, &err) < 0)

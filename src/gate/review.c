@@ -126,19 +126,16 @@ cleanup:
 /* --dialect, else dialect in [mgate], else the URL's, else PostgreSQL. */
 static int choose_dialect(sql_dialect *out, int *assumed, const review_request *rq, mg_error *err)
 {
-	const char *d = rq->dialect, *url;
+	const char *d = rq->dialect, *url, *expected;
 
 	if (!d && rq->p)
 		d = rq->p->cfg.settings.dialect;
 	if (!d && (url = session_database_url(rq->db_url, rq->p ? rq->p->cfg.sqlalchemy_url : NULL)) != NULL)
 		d = !strncmp(url, "sqlite", 6) ? "sqlite" : "postgresql";
 	*assumed = !d;
-	if (!d || !strcmp(d, "postgresql") || !strcmp(d, "postgres"))
-		*out = SQL_POSTGRESQL;
-	else if (!strcmp(d, "sqlite"))
-		*out = SQL_SQLITE;
-	else
-		return mg_fail(err, MG_OUT_USAGE, "unknown dialect '%s'; expected postgresql or sqlite", d);
+	if (d && parse_dialect(&d, d, &expected) < 0)
+		return mg_fail(err, MG_OUT_USAGE, "unknown dialect '%s'; expected %s", d, expected);
+	*out = d && !strcmp(d, "sqlite") ? SQL_SQLITE : SQL_POSTGRESQL;
 	return MG_OUT_OK;
 }
 

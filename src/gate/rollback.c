@@ -446,35 +446,17 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1000 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-/* Does replaying the first `k` of `steps` from `cur` end at the rows `now`? */
-static int replay_ends_at(const revmap *m, const int *cur, size_t ncur, const int *steps, size_t k, const strvec *now)
-{
-	intvec rows = { NULL, 0, 0 };
-	buf why = BUF_INIT;
-	size_t fail_at = 0, match = 0, i;
-	int ok = revmap_replay_downgrade(&rows, m, cur, ncur, steps, k, &fail_at, &why) == 0;
-
-	for (i = 0; ok && i < rows.n; i++)
-		match += strvec_index(now, m->v[rows.v[i]].id) >= 0;
-	ok = ok && match == rows.n && rows.n == now->n;
-	buf_release(&why);
-	intvec_release(&rows);
-	return ok;
-}
-
-/* How many of the downgrade's steps the version rows `now` say ran: the
- * longest prefix whose replay from the starting rows ends at them. */
+/* How many of the downgrade's steps the version rows `now` say ran. */
 static size_t steps_undone(const session *s, const rollback_ways *w, const strvec *now)
 {
 	const revmap *m = &s->p.map;
 	int *cur = mg_calloc(s->rows.n + 1, sizeof(int)), *steps = mg_calloc(w->n + 1, sizeof(int));
 	strvec unknown = STRVEC_INIT;
-	size_t ncur = revmap_indexes(cur, &unknown, m, &s->rows), i, k = w->n;
+	size_t ncur = revmap_indexes(cur, &unknown, m, &s->rows), i, k;
 
 	for (i = 0; i < w->n; i++)
 		steps[i] = w->v[i].rev;
-	while (k > 0 && !replay_ends_at(m, cur, ncur, steps, k, now))
-		k--;
+	k = revmap_steps_done(m, cur, ncur, steps, w->n, 1, now);
 	free(cur);
 	free(steps);
 	strvec_release(&unknown);

@@ -257,29 +257,6 @@ static int alembic(run *u, mg_error *err)
 	return MG_OUT_OK;
 }
 
-/* How many of the pending steps the version rows `rows` say were applied. */
-static size_t applied_steps(const run *u, const strvec *rows)
-{
-	const revmap *m = &u->s->p.map;
-	size_t k, i;
-
-	for (k = u->nsteps + 1; k-- > 0;) {
-		intvec after = { NULL, 0, 0 };
-		buf why = BUF_INIT;
-		size_t fail_at = 0, match = 0;
-		revmap_replay_upgrade(&after, m, u->cur, u->ncur, u->steps, k, &fail_at, &why);
-		int all;
-		for (i = 0; i < after.n; i++)
-			match += strvec_index(rows, m->v[after.v[i]].id) >= 0;
-		all = match == after.n && after.n == rows->n;
-		buf_release(&why);
-		intvec_release(&after);
-		if (all)
-			return k;
-	}
-	return 0;
-}
-
 /* 5. Where the database is now: the rows, the ledger, and the verdict. */
 static int afterwards(run *u, mg_error *err)
 {
@@ -298,7 +275,7 @@ static int afterwards(run *u, mg_error *err)
 		db_close(d);
 		return r->status == 0 ? MG_OUT_UNVERIFIED : MG_OUT_FAILED;
 	}
-	r->done = applied_steps(u, &r->after);
+	r->done = revmap_steps_done(m, u->cur, u->ncur, u->steps, u->nsteps, 0, &r->after);
 	if (ledger_record(d, &s->vt, m, u->steps, r->done, u->o->correlation_id, &lerr) < 0)
 		progress_line(u->p, PROGRESS_OUT, "warning: %s; `mgate ledger baseline` can record them later", lerr.msg);
 	if (r->status != 0) {

@@ -304,8 +304,7 @@ int verify_smoke(findings *out, const mgate_config *cfg, const strvec *env, cons
 		mg_error err = MG_ERROR_INIT;
 		int status = -1, sig = 0, timed_out = 0;
 		strvec_copy(&argv, &k->argv);
-		strvec_push_owned(&argv, NULL);
-		argv.n--;
+		strvec_argv(&argv);
 		progress_line(p, PROGRESS_LOG, "smoke %s: %s", k->name, argv.v[0]);
 		if (spawn_stream(&status, &sig, &timed_out, (const char *const *)argv.v, env, timeout, 1, &err) < 0)
 			findings_add(out, "smoke-failed", SEV_ERROR, cfg->ini_path, k->line, NULL, "smoke command '%s': %s",

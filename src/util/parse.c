@@ -140,6 +140,18 @@ int parse_sql_name(const char *s, const char **expected)
 	return s && *s && strlen(s) <= 63 ? 0 : -1;
 }
 
+int parse_dialect(const char **out, const char *s, const char **expected)
+{
+	*expected = "postgresql or sqlite";
+	if (s && (!strcmp(s, "postgresql") || !strcmp(s, "postgres")))
+		*out = "postgresql";
+	else if (s && !strcmp(s, "sqlite"))
+		*out = "sqlite";
+	else
+		return -1;
+	return 0;
+}
+
 int parse_pg_major(int *out, const char *s, const char **expected)
 {
 	const char *dot = s ? strchr(s, '.') : NULL;

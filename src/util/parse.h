@@ -38,6 +38,10 @@ int parse_env_name(const char *s, const char **expected);
  * never be found). */
 int parse_sql_name(const char *s, const char **expected);
 
+/* A target dialect: postgresql (also postgres) or sqlite; *out gets the
+ * canonical name. */
+int parse_dialect(const char **out, const char *s, const char **expected);
+
 /* A PostgreSQL major version from 9 to 99: "15", or "15.4". */
 int parse_pg_major(int *out, const char *s, const char **expected);
 

@@ -18,6 +18,13 @@ void strvec_push_owned(strvec *sv, char *s)
 	sv->v[sv->n++] = s;
 }
 
+const char *const *strvec_argv(strvec *sv)
+{
+	strvec_push_owned(sv, NULL);
+	sv->n--;
+	return (const char *const *)sv->v;
+}
+
 void strvec_push(strvec *sv, const char *s)
 {
 	strvec_push_owned(sv, mg_strdup(s));

@@ -22,6 +22,8 @@ void strvec_push(strvec *sv, const char *s);
 void strvec_push_n(strvec *sv, const char *s, size_t len);
 /* Take ownership of `s` (a heap string). */
 void strvec_push_owned(strvec *sv, char *s);
+/* `sv` as an argv: its entries followed by a NULL that is not counted. */
+const char *const *strvec_argv(strvec *sv);
 int strvec_index(const strvec *sv, const char *s); /* -1 when absent */
 /* Append the non-empty fields of `s` (may be NULL) between any of the
  * bytes in `seps`: "a, b" with ", " gives "a" and "b". */
