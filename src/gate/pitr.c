@@ -317,6 +317,28 @@ void pitr_evidence_release(pitr_evidence *e)
 	memset(e, 0, sizeof(*e));
 }
 
+int pitr_refuse(mg_error *err, const mgate_settings *set, long long target)
+{
+	buf cmd = BUF_INIT;
+
+	if (!target) {
+		command_text(&cmd, set, "--type=time", "--target=YYYY-MM-DD HH:MM:SS+00");
+		mg_fail(err, MG_OUT_BLOCKED, "mgate does not run a point-in-time recovery, and the audit log does not say "
+					     "when the upgrade started; choose the time and run `%s --target-action=promote "
+					     "--delta restore` with PostgreSQL stopped",
+			cmd.ptr);
+	} else {
+		pitr_restore_command(&cmd, set, target);
+		mg_fail(err, MG_OUT_BLOCKED, "mgate does not run a point-in-time recovery; to take the database back to just "
+					     "before the upgrade: stop PostgreSQL, run as the data directory's owner `%s`, start "
+					     "PostgreSQL (it replays the archived WAL to that time and promotes), then check "
+					     "with `mgate verify`",
+			cmd.ptr);
+	}
+	buf_release(&cmd);
+	return MG_OUT_BLOCKED;
+}
+
 void pitr_restore_command(buf *out, const mgate_settings *set, long long target)
 {
 	strvec argv = STRVEC_INIT;

@@ -49,4 +49,10 @@ void pitr_evidence_release(pitr_evidence *e);
  * --target-action=promote --delta restore`. */
 void pitr_restore_command(buf *out, const mgate_settings *set, long long target);
 
+/* The refusal of a restore mgate does not run (MG_OUT_BLOCKED, the
+ * message in `err`): the command to `target` (epoch seconds, just before
+ * the upgrade) and how to run it; or, with no target known (0), how to
+ * choose one. */
+int pitr_refuse(mg_error *err, const mgate_settings *set, long long target);
+
 #endif

@@ -160,23 +160,12 @@ void restore_result_release(restore_result *r)
 static int pitr_refusal(const session *s, mg_error *err)
 {
 	audit_last last;
-	buf cmd = BUF_INIT;
+	int rc;
 
-	if (!audit_last_upgrade(&last, s->audit.path, s->where.ptr) || !last.started_before) {
-		audit_last_release(&last);
-		return mg_fail(err, MG_OUT_BLOCKED, "backup_method = pgbackrest: mgate does not run a point-in-time "
-						    "recovery, and the audit log records no upgrade to take the target time "
-						    "from; see `pgbackrest --stanza=%s info` and restore with pgBackRest",
-			       s->p.cfg.settings.pgbackrest_stanza ? s->p.cfg.settings.pgbackrest_stanza : "?");
-	}
-	pitr_restore_command(&cmd, &s->p.cfg.settings, last.started_before);
-	mg_fail(err, MG_OUT_BLOCKED, "backup_method = pgbackrest: mgate does not run a point-in-time recovery; to take "
-				     "the database back to just before the last upgrade: stop PostgreSQL, run as the data "
-				     "directory's owner `%s`, start PostgreSQL, then check with `mgate verify`",
-		cmd.ptr);
-	buf_release(&cmd);
+	audit_last_upgrade(&last, s->audit.path, s->where.ptr);
+	rc = pitr_refuse(err, &s->p.cfg.settings, last.started_before);
 	audit_last_release(&last);
-	return MG_OUT_BLOCKED;
+	return rc;
 }
 
 int restore_find_backup(backup_info *out, const char *spec, const session *s, mg_error *err)

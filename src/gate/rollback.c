@@ -366,10 +366,7 @@ int rollback_assess(rollback_ways *out, const session *s, const char *to, const 
 				       : "no backup at the target verifies either: fix that downgrade() and run `mgate "
 					 "rollback --dry-run` again, or restore an older backup (`mgate backup --list` lists them)");
 	if (via && !strcmp(via, "restore") && out->pitr && !out->pitr_target)
-		return mg_fail(err, MG_OUT_BLOCKED, "the audit log does not say when the upgrade started, so no point-in-time "
-						    "target is known; choose one and run `pgbackrest --stanza=%s --type=time "
-						    "\"--target=...\" --target-action=promote --delta restore` with PostgreSQL stopped",
-			       s->p.cfg.settings.pgbackrest_stanza ? s->p.cfg.settings.pgbackrest_stanza : "?");
+		return pitr_refuse(err, &s->p.cfg.settings, 0);
 	if (via && !strcmp(via, "restore") && !(out->have_backup && out->backup_matches))
 		return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies; %s",
 			       out->down_problem ? "the downgrade path is blocked too; see `mgate rollback --dry-run`"
@@ -589,12 +586,7 @@ int rollback_execute(rollback_result *out, session *s, const rollback_ways *w, c
 	memset(&rec, 0, sizeof(rec));
 	if (!downgrade && w->pitr) {
 		out->locked_out = 1; /* nothing was done */
-		return out->outcome = mg_fail(err, MG_OUT_BLOCKED,
-					      "mgate does not run a point-in-time recovery; to take the database back to just "
-					      "before the upgrade: stop PostgreSQL, run as the data directory's owner `%s`, "
-					      "start PostgreSQL (it replays WAL to that time and promotes), then check with "
-					      "`mgate verify`",
-					      w->pitr_cmd.ptr);
+		return out->outcome = pitr_refuse(err, &s->p.cfg.settings, w->pitr_target);
 	}
 	locked = db_open(&lockdb, s->url, err) == 0 && session_lock(lockdb, s->lock.ptr, o->lock_wait_s, p, err) == 0;
 	if (!locked || unmoved(lockdb, s, err) < 0) {

@@ -129,6 +129,10 @@ def main():
                   and "pgBackRest stanza 'app': newest full backup" in c.get("summary", "")
                   and "WAL archived up to 0000000" in c.get("summary", ""), c)
             check("no dump was taken", not os.path.exists(os.path.join(proj, "backups")))
+            r = mgate(["restore", "newest", "--yes"], proj)
+            check("restore newest before any upgrade: no target time known, how to choose one", r.returncode == 1
+                  and "does not say when the upgrade started" in r.stderr
+                  and "--type=time '--target=YYYY-MM-DD HH:MM:SS+00'" in r.stderr, r.stderr)
 
             # a wrong stanza
             set_key(proj, "pgbackrest_stanza", "nosuch")
