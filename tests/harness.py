@@ -75,6 +75,28 @@ def demo_project(root, work, name, at="8b3f5e6d0c12", extra=""):
     return demo, os.path.join(demo, "demo.db")
 
 
+def url_project(folder, url, mgate_lines="", env=ENV_ONLINE):
+    """An Alembic project in `folder` whose sqlalchemy.url is `url`, with
+    `mgate_lines` in [mgate] and `env` as env.py, and an empty versions
+    folder (write_revision fills it), which is returned."""
+    vdir = os.path.join(folder, "migrations", "versions")
+    os.makedirs(vdir)
+    with open(os.path.join(folder, "alembic.ini"), "w") as f:
+        f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = " + url.replace("%", "%%")
+                + "\n\n[mgate]\n" + mgate_lines)
+    with open(os.path.join(folder, "migrations", "env.py"), "w") as f:
+        f.write(env)
+    return vdir
+
+
+def write_revision(vdir, rid, down, up, dn):
+    """A revision script `rid` on `down`: `up` and `dn` are the bodies of
+    upgrade() and downgrade() (further lines indented by four spaces)."""
+    with open(os.path.join(vdir, rid + ".py"), "w") as f:
+        f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "%s"\ndown_revision = %r\n\n'
+                'def upgrade():\n    %s\n\ndef downgrade():\n    %s\n' % (rid, down, up, dn))
+
+
 def sha(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()

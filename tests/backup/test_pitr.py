@@ -18,7 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, finish, mgate  # noqa: E402
+from harness import PASSWORD, PgServer, alembic, check, finish, mgate, url_project, write_revision  # noqa: E402,E501
 
 
 def as_postgres(argv, timeout=300):
@@ -96,22 +96,12 @@ def main():
             pg.psql("CREATE DATABASE app")
             url = pg.url(db="app", driver="psycopg2")
             proj = os.path.join(work, "proj")
-            vdir = os.path.join(proj, "migrations", "versions")
-            os.makedirs(vdir)
-            with open(os.path.join(proj, "alembic.ini"), "w") as f:
-                f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = "
-                        + url.replace("%", "%%") + "\n\n[mgate]\naudit_log = audit.jsonl\n"
-                        "backup_method = pgbackrest\npgbackrest_stanza = app\npgbackrest_config = " + conf + "\n")
-            with open(os.path.join(proj, "migrations", "env.py"), "w") as f:
-                f.write(ENV_ONLINE)
-            for rid, down, up, dn in (
-                    ("r1", None, 'op.create_table("items", sa.Column("id", sa.Integer(), primary_key=True))',
-                     'op.drop_table("items")'),
-                    ("r2", "r1", 'op.add_column("items", sa.Column("note", sa.Text(), nullable=True))',
-                     'op.drop_column("items", "note")')):
-                with open(os.path.join(vdir, rid + ".py"), "w") as f:
-                    f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "%s"\ndown_revision = %r\n\n'
-                            'def upgrade():\n    %s\n\ndef downgrade():\n    %s\n' % (rid, down, up, dn))
+            vdir = url_project(proj, url, "audit_log = audit.jsonl\nbackup_method = pgbackrest\n"
+                               "pgbackrest_stanza = app\npgbackrest_config = " + conf + "\n")
+            write_revision(vdir, "r1", None, 'op.create_table("items", sa.Column("id", sa.Integer(), primary_key=True))',
+                           'op.drop_table("items")')
+            write_revision(vdir, "r2", "r1", 'op.add_column("items", sa.Column("note", sa.Text(), nullable=True))',
+                           'op.drop_column("items", "note")')
             alembic(proj, "upgrade", "r1")
             pg.psql("INSERT INTO items VALUES (1), (2)", db="app")
 
@@ -210,10 +200,8 @@ def main():
             check("mgate verify after the recovery", r.returncode == 0, r.stdout + r.stderr)
 
             # after the promotion: the gate still opens; a downgrade that fails names the PITR as the way back
-            with open(os.path.join(vdir, "r2.py"), "w") as f:
-                f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r2"\ndown_revision = "r1"\n\n'
-                        'def upgrade():\n    op.add_column("items", sa.Column("note", sa.Text(), nullable=True))\n\n'
-                        'def downgrade():\n    op.execute("DELETE FROM no_such_table")\n')
+            write_revision(vdir, "r2", "r1", 'op.add_column("items", sa.Column("note", sa.Text(), nullable=True))',
+                           'op.execute("DELETE FROM no_such_table")')
             r = mgate(["upgrade"], proj)
             check("upgrade again after the recovery", r.returncode == 0, r.stdout + r.stderr)
             r = mgate(["rollback", "--via", "downgrade", "--yes"], proj)

@@ -17,7 +17,7 @@ import shutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, outputs  # noqa: E402
+from harness import PASSWORD, PgServer, check, demo_project, finish, mgate, outputs, url_project, write_revision  # noqa: E402,E501
 
 
 def rows(db):
@@ -121,17 +121,9 @@ def pg_cases(work):
         pg.psql("CREATE DATABASE app")
         url = pg.url(db="app", driver="psycopg2")
         proj = os.path.join(work, "pg")
-        vdir = os.path.join(proj, "migrations", "versions")
-        os.makedirs(vdir)
-        with open(os.path.join(proj, "alembic.ini"), "w") as f:
-            f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = " + url.replace("%", "%%")
-                    + "\n\n[mgate]\nbackup_dir = backups\n")
-        with open(os.path.join(proj, "migrations", "env.py"), "w") as f:
-            f.write(ENV_ONLINE)
-        with open(os.path.join(vdir, "r1.py"), "w") as f:
-            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r1"\ndown_revision = None\n\n'
-                    'def upgrade():\n    op.create_table("roles", sa.Column("id", sa.Integer(), primary_key=True))\n\n'
-                    'def downgrade():\n    op.drop_table("roles")\n')
+        vdir = url_project(proj, url, "backup_dir = backups\n")
+        write_revision(vdir, "r1", None, 'op.create_table("roles", sa.Column("id", sa.Integer(), primary_key=True))',
+                       'op.drop_table("roles")')
 
         # another deploy holds the migration lock: an advisory lock on the same key
         holder = psycopg2.connect(dbname="app", user="postgres", password=PASSWORD, host=pg.sock, port=pg.port,

@@ -15,7 +15,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import PgServer, alembic, check, demo_project, finish, mgate, sha  # noqa: E402
+from harness import PgServer, alembic, check, demo_project, finish, mgate, sha, url_project, write_revision  # noqa: E402,E501
 
 
 ENV_BOTH = '''from alembic import context
@@ -79,18 +79,10 @@ def pg_case(work):
         pg.psql("CREATE DATABASE app")
         url = pg.url(db="app")
         proj = os.path.join(work, "pg")
-        vdir = os.path.join(proj, "migrations", "versions")
-        os.makedirs(vdir)
-        with open(os.path.join(proj, "alembic.ini"), "w") as f:
-            f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = " + url.replace("%", "%%")
-                    + "\n\n[mgate]\nbackup_dir = backups\naudit_log = audit.jsonl\n")
-        with open(os.path.join(proj, "migrations", "env.py"), "w") as f:
-            f.write(ENV_BOTH)
+        vdir = url_project(proj, url, "backup_dir = backups\naudit_log = audit.jsonl\n", env=ENV_BOTH)
 
         def rev(rid, down, up, dn):
-            with open(os.path.join(vdir, rid + ".py"), "w") as f:
-                f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "%s"\ndown_revision = %r\n\n'
-                        'def upgrade():\n    %s\n\ndef downgrade():\n    %s\n' % (rid, down, up, dn))
+            write_revision(vdir, rid, down, up, dn)
         rev("r1", None, 'op.create_table("items", sa.Column("id", sa.Integer(), primary_key=True), '
             'sa.Column("n", sa.Integer()))\n    op.execute("INSERT INTO items SELECT g, g FROM generate_series(1, 500) g")',
             'op.drop_table("items")')

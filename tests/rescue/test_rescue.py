@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, sha  # noqa: E402
+from harness import PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, sha, url_project, write_revision  # noqa: E402,E501
 
 
 
@@ -236,19 +236,11 @@ def sqlite_restore_and_drill(root, work):
 
 def pg_project(work, pg, name, url):
     proj = os.path.join(work, name)
-    vdir = os.path.join(proj, "migrations", "versions")
-    os.makedirs(vdir)
-    with open(os.path.join(proj, "alembic.ini"), "w") as f:
-        f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = " + url.replace("%", "%%")
-                + "\n\n[mgate]\nbackup_dir = backups\naudit_log = audit.jsonl\n"
-                "invariant.admin = SELECT count(*) FROM roles WHERE name = 'admin_tech' => 1\n")
-    with open(os.path.join(proj, "migrations", "env.py"), "w") as f:
-        f.write(ENV_ONLINE)
+    vdir = url_project(proj, url, "backup_dir = backups\naudit_log = audit.jsonl\n"
+                       "invariant.admin = SELECT count(*) FROM roles WHERE name = 'admin_tech' => 1\n")
 
     def rev(rid, down, up, dn):
-        with open(os.path.join(vdir, rid + ".py"), "w") as f:
-            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "%s"\ndown_revision = %r\n\n'
-                    'def upgrade():\n    %s\n\ndef downgrade():\n    %s\n' % (rid, down, up, dn))
+        write_revision(vdir, rid, down, up, dn)
     rev("r1", None, 'op.create_table("roles", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("name", '
         'sa.Text()))\n    op.execute("INSERT INTO roles VALUES (1, \'admin_tech\')")', 'op.drop_table("roles")')
     rev("r2a", "r1", 'op.add_column("roles", sa.Column("label", sa.Text(), nullable=True))',
@@ -344,11 +336,9 @@ def failed_rollback_pg(pg, proj):
     """A downgrade Alembic cannot run, seen by the dry run; one that fails
     at run time: PostgreSQL rolls the whole downgrade back, and mgate says
     so and names the next way back."""
-    r4 = os.path.join(proj, "migrations", "versions", "r4.py")
-    with open(r4, "w") as f:
-        f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r4"\ndown_revision = "r3"\n\n'
-                'def upgrade():\n    op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))\n\n'
-                'def downgrade():\n    op.drop_column("roles", "note")\n    op.execute("DELETE FROM no_such_table")\n')
+    vdir = os.path.join(proj, "migrations", "versions")
+    write_revision(vdir, "r4", "r3", 'op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))',
+                   'op.drop_column("roles", "note")\n    op.execute("DELETE FROM no_such_table")')
     r = mgate(["upgrade", "--backup"], proj)
     check("pg: upgraded to r4", r.returncode == 0, r.stdout + r.stderr)
     r = mgate(["rollback", "--via", "downgrade", "--yes"], proj)
@@ -364,11 +354,8 @@ def failed_rollback_pg(pg, proj):
           and e[-1].get("half_applied") == [] and e[-1]["exit"] == 4, e[-1:] if e else e)
 
     # a downgrade Alembic cannot even compile: the dry run says so and recommends the restore
-    with open(r4, "w") as f:
-        f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "r4"\ndown_revision = "r3"\n\n'
-                'def upgrade():\n    op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))\n\n'
-                'def downgrade():\n    op.drop_constraint(None, "roles", type_="unique")\n'
-                '    op.drop_column("roles", "note")\n')
+    write_revision(vdir, "r4", "r3", 'op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))',
+                   'op.drop_constraint(None, "roles", type_="unique")\n    op.drop_column("roles", "note")')
     r = mgate(["rollback", "--dry-run", "--format", "json"], proj)
     d = json.loads(r.stdout)
     step = [s for s in d["downgrade"]["steps"] if s["revision"] == "r4"]

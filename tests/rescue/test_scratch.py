@@ -15,28 +15,18 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, finish, mgate  # noqa: E402
+from harness import PASSWORD, PgServer, alembic, check, finish, mgate, url_project, write_revision  # noqa: E402,E501
 
 DEPLOY_PW = "deploy-Pw-4e1b"
 
 
-def project(work, url, extra=""):
+def project(work, url):
     proj = os.path.join(work, "proj")
-    vdir = os.path.join(proj, "migrations", "versions")
-    os.makedirs(vdir, exist_ok=True)
-    with open(os.path.join(proj, "alembic.ini"), "w") as f:
-        f.write("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = " + url.replace("%", "%%")
-                + "\n\n[mgate]\nbackup_dir = backups\naudit_log = audit.jsonl\n" + extra)
-    with open(os.path.join(proj, "migrations", "env.py"), "w") as f:
-        f.write(ENV_ONLINE)
-    for rid, down, up, dn in (
-            ("r1", None, 'op.create_table("items", sa.Column("id", sa.Integer(), primary_key=True))\n'
-             '    op.execute("INSERT INTO items SELECT g FROM generate_series(1, 50) g")', 'op.drop_table("items")'),
-            ("r2", "r1", 'op.add_column("items", sa.Column("note", sa.Text(), nullable=True))',
-             'op.drop_column("items", "note")')):
-        with open(os.path.join(vdir, rid + ".py"), "w") as f:
-            f.write('from alembic import op\nimport sqlalchemy as sa\nrevision = "%s"\ndown_revision = %r\n\n'
-                    'def upgrade():\n    %s\n\ndef downgrade():\n    %s\n' % (rid, down, up, dn))
+    vdir = url_project(proj, url, "backup_dir = backups\naudit_log = audit.jsonl\n")
+    write_revision(vdir, "r1", None, 'op.create_table("items", sa.Column("id", sa.Integer(), primary_key=True))\n'
+                   '    op.execute("INSERT INTO items SELECT g FROM generate_series(1, 50) g")', 'op.drop_table("items")')
+    write_revision(vdir, "r2", "r1", 'op.add_column("items", sa.Column("note", sa.Text(), nullable=True))',
+                   'op.drop_column("items", "note")')
     return proj
 
 
