@@ -681,6 +681,7 @@ int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_er
 	if ((rc = vcs_open(&r.v, o->cfg->here ? o->cfg->here : ".", err)) < 0)
 		return rc == MG_ENOTFOUND ? (err->code = MG_ECONFIG) : rc; /* the message stays */
 	r.workdir = vcs_workdir(r.v);
+	res->workdir = mg_strdup(r.workdir);
 	for (i = 0; i < o->cfg->version_locations.n; i++) {
 		char *rel = repo_relative(r.workdir, o->cfg->version_locations.v[i]);
 		if (!rel) {
@@ -730,4 +731,6 @@ void cicheck_result_release(cicheck_result *res)
 		return;
 	free(res->head_name);
 	res->head_name = NULL;
+	free(res->workdir);
+	res->workdir = NULL;
 }

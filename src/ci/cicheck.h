@@ -30,6 +30,7 @@ typedef struct cicheck_opts {
 typedef struct cicheck_result {
 	char base_commit[41], merge_base[41], head_commit[41];
 	char *head_name;                          /* branch name, or NULL when detached */
+	char *workdir;                            /* the work tree root: findings' paths are relative to it */
 	size_t added, modified, deleted, renamed; /* revision files */
 	size_t base_heads, merged_heads;
 } cicheck_result;

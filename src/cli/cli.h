@@ -166,8 +166,10 @@ void cli_print_findings(const findings *f, int quiet);
  * EXIT_USAGE when not. */
 int cli_check_format(const char *format, const char *const *allowed, const char *cmd);
 
-/* Print a JSON value (a json_t *) to stdout, and free it. */
-void cli_print_json(void *json);
+/* Print the JSON document `name` (report_doc: "schema", "root", then the
+ * fields of `json`, a json_t * that is consumed; an array goes under
+ * `array_key`) to stdout. */
+void cli_print_doc(const char *name, const char *root, void *json, const char *array_key);
 
 /* The alembic-style formatting of a revision's labels: "(a, b)" or "". */
 void cli_format_labels(struct buf *out, const revnode *r);

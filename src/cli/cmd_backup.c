@@ -27,7 +27,7 @@ static void show_progress(double done, void *ctx)
 	fflush(stderr);
 }
 
-static int list_backups(const char *dir, const char *format)
+static int list_backups(const char *dir, const char *format, const char *root)
 {
 	backup_list l;
 	mg_error err = MG_ERROR_INIT;
@@ -38,7 +38,7 @@ static int list_backups(const char *dir, const char *format)
 	for (i = 0; i < l.n; i++)
 		bad += l.v[i].status != BACKUP_OK && l.v[i].status != BACKUP_INCOMPLETE;
 	if (!strcmp(format, "json")) {
-		cli_print_json(report_backups_json(&l));
+		cli_print_doc("backups", root, report_backups_json(&l), "backups");
 	} else {
 		report_backups_text(stdout, &l, dir);
 	}
@@ -46,12 +46,12 @@ static int list_backups(const char *dir, const char *format)
 	return bad ? EXIT_FINDINGS : EXIT_OK;
 }
 
-static void print_backup(const backup_info *b, const char *where, const char *format)
+static void print_backup(const backup_info *b, const char *where, const char *format, const char *root)
 {
 	buf cwd = BUF_INIT;
 
 	if (!strcmp(format, "json")) {
-		cli_print_json(report_backup_json(b));
+		cli_print_doc("backup", root, report_backup_json(b), NULL);
 		return;
 	}
 	printf("backup of %s: %s\n", where, report_display_path(b->path, &cwd));
@@ -99,7 +99,7 @@ int cmd_backup(int argc, char **argv)
 		goto cleanup;
 	}
 	if (list) {
-		rc = list_backups(dir, common.format);
+		rc = list_backups(dir, common.format, have_project ? p.cfg.here : NULL);
 		goto cleanup;
 	}
 	if (!(url = session_database_url(o.db_url, p.cfg.sqlalchemy_url))) {
@@ -116,7 +116,7 @@ int cmd_backup(int argc, char **argv)
 		fprintf(stderr, where.len ? "mgate backup: %s\n" : "mgate: error: %s\n", err.msg);
 		goto cleanup;
 	}
-	print_backup(&info, where.ptr, common.format);
+	print_backup(&info, where.ptr, common.format, have_project ? p.cfg.here : NULL);
 	rc = EXIT_OK;
 cleanup:
 	backup_info_release(&info);

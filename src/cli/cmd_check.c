@@ -18,7 +18,7 @@ static void print(const char *format, const checklist_result *g, const session *
 	findings f = FINDINGS_INIT;
 
 	if (!strcmp(format, "json")) {
-		cli_print_json(report_checklist_json(g, target));
+		cli_print_doc("check", s->p.cfg.here, report_checklist_json(g, target), NULL);
 	} else if (!strcmp(format, "junit")) {
 		report_checklist_junit(stdout, g);
 	} else if (!strcmp(format, "sarif") || !strcmp(format, "github")) {

@@ -51,7 +51,7 @@ static void print_json(const findings *f, const cicheck_result *res, const char 
 	json_object_set_new(sum, "base_heads", json_integer((json_int_t)res->base_heads));
 	json_object_set_new(sum, "errors", json_integer((json_int_t)findings_count_active(f, SEV_ERROR)));
 	json_object_set_new(sum, "warnings", json_integer((json_int_t)findings_count_active(f, SEV_WARNING)));
-	report_json_stream(stdout, f, sum);
+	report_json_stream(stdout, "ci", res->workdir, f, sum);
 }
 
 int cmd_ci(int argc, char **argv)

@@ -44,10 +44,9 @@ int cmd_doctor(int argc, char **argv)
 			json_object_set_new(o, "fix", d.v[i].fix ? json_string(d.v[i].fix) : json_null());
 			json_array_append_new(items, o);
 		}
-		json_object_set_new(root, "schema", json_string("mgate.doctor/1"));
 		json_object_set_new(root, "items", items);
 		json_object_set_new(root, "problems", json_integer(d.problems));
-		cli_print_json(root);
+		cli_print_doc("doctor", NULL, root, NULL);
 	} else {
 		for (i = 0; i < d.n; i++) {
 			printf("%-8s %-18s %s\n", d.v[i].ok ? "OK" : "PROBLEM", d.v[i].what, d.v[i].detail);

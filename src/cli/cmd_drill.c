@@ -24,7 +24,7 @@ static int report(const session *s, const char *format)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(format, "json")) {
-		cli_print_json(audit_read(s->audit.path, "drill", s->where.ptr));
+		cli_print_doc("drills", s->p.cfg.here, audit_read(s->audit.path, "drill", s->where.ptr), "drills");
 		return EXIT_OK;
 	}
 	n = audit_drills(&v, s->audit.path, s->where.ptr);
@@ -80,7 +80,7 @@ int cmd_drill(int argc, char **argv)
 	if (rc == EXIT_USAGE || rc == EXIT_ENV)
 		rc = cli_fail("drill", &err, rc);
 	else if (json)
-		cli_print_json(report_drill_json(&r));
+		cli_print_doc("drill", s.p.cfg.here, report_drill_json(&r), NULL);
 	else
 		report_drill_text(stdout, &r);
 cleanup:

@@ -53,7 +53,7 @@ int cmd_heads(int argc, char **argv)
 			json_array_append_new(arr, json_text(p.map.v[list->v[i]].id));
 		json_object_set_new(o, "heads", arr);
 		json_object_set_new(o, "findings", json_findings(&p.found));
-		cli_print_json(o);
+		cli_print_doc("heads", p.cfg.here, o, NULL);
 		goto cleanup;
 	}
 	for (i = 0; !p.map.broken && i < list->n; i++) {

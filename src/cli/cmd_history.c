@@ -96,7 +96,7 @@ int cmd_history(int argc, char **argv)
 			json_array_append_new(arr, revision_json(&p.map.v[order[i]]));
 		json_object_set_new(o, "revisions", arr);
 		json_object_set_new(o, "findings", json_findings(&p.found));
-		cli_print_json(o);
+		cli_print_doc("history", p.cfg.here, o, NULL);
 		goto cleanup;
 	}
 	for (i = norder; i-- > 0;)

@@ -56,12 +56,11 @@ static int list(session *s, int json)
 			json_object_set_new(e, "state", json_string(state_ids[l.v[i].state]));
 			json_array_append_new(entries, e);
 		}
-		json_object_set_new(root, "schema", json_string("mgate.ledger/1"));
 		json_object_set_new(root, "database", json_string(s->where.ptr));
 		json_object_set_new(root, "exists", json_boolean(l.exists));
 		json_object_set_new(root, "entries", entries);
 		json_object_set_new(root, "edited_or_gone", json_integer((json_int_t)l.bad));
-		cli_print_json(root);
+		cli_print_doc("ledger", s->p.cfg.here, root, NULL);
 	} else {
 		if (!l.exists)
 			printf("no ledger on %s yet: `mgate ledger baseline` records the applied revisions\n", s->where.ptr);

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gate/review.h"
@@ -27,7 +28,7 @@ static void print_summary(FILE *out, const review_result *r)
 		r->operations, r->statements, r->opaque);
 }
 
-static void print_json(const review_result *r)
+static void print_json(const review_result *r, const char *root)
 {
 	json_t *sum = json_object();
 
@@ -42,13 +43,14 @@ static void print_json(const review_result *r)
 	json_object_set_new(sum, "opaque", json_integer((json_int_t)r->opaque));
 	json_object_set_new(sum, "errors", json_integer((json_int_t)findings_count_active(&r->found, SEV_ERROR)));
 	json_object_set_new(sum, "warnings", json_integer((json_int_t)findings_count_active(&r->found, SEV_WARNING)));
-	report_json_stream(stdout, &r->found, sum);
+	report_json_stream(stdout, "lint", root, &r->found, sum);
 }
 
-static void print(const char *format, const review_result *r, const ruleset *rules, int quiet, int verbose)
+static void print(const char *format, const review_result *r, const ruleset *rules, const char *root, int quiet,
+		  int verbose)
 {
 	if (!strcmp(format, "json")) {
-		print_json(r);
+		print_json(r, root);
 	} else if (!strcmp(format, "sarif")) {
 		report_sarif(stdout, &r->found, rules);
 	} else if (!strcmp(format, "github")) {
@@ -73,7 +75,8 @@ int cmd_lint(int argc, char **argv)
 	cli_printer pr = { stdout, "lint", 0 };
 	strvec args = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
-	const char *rules_dir = NULL;
+	const char *rules_dir = NULL, *root = NULL;
+	char cwd[4096];
 	int rc, have_project = 0, verbose = 0, lossy = 0;
 	cli_option opts[] = {
 		OPT_FLAG_(0, "all", &rq.all, "lint every revision, in upgrade order"),
@@ -124,7 +127,9 @@ int cmd_lint(int argc, char **argv)
 			cli_fail("lint", &err, rc);
 		goto cleanup;
 	}
-	print(common.format, &r, &rules, common.quiet, verbose);
+	if (!have_project && getcwd(cwd, sizeof(cwd)))
+		root = cwd; /* files alone: paths as given, under the current folder */
+	print(common.format, &r, &rules, have_project ? p.cfg.here : root, common.quiet, verbose);
 	rc = findings_count_active(&r.found, SEV_ERROR) ? EXIT_FINDINGS : EXIT_OK;
 cleanup:
 	review_result_release(&r);

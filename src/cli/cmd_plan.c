@@ -52,7 +52,7 @@ int cmd_plan(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!strcmp(common.format, "json"))
-		cli_print_json(report_plan_json(&pv, &s, target));
+		cli_print_doc("plan", s.p.cfg.here, report_plan_json(&pv, &s, target), NULL);
 	else
 		report_plan_text(stdout, &pv, &s, target, common.quiet);
 	rc = EXIT_OK;

@@ -61,7 +61,7 @@ int cmd_rehearse(int argc, char **argv)
 		fprintf(info, "nothing to rehearse: the backup is already at %s\n", ro.target);
 	} else if (r.n && (rc == EXIT_OK || rc == EXIT_UPGRADE || rc == EXIT_VERIFY)) {
 		if (!strcmp(common.format, "json"))
-			cli_print_json(rehearse_json(&r, &s));
+			cli_print_doc("rehearse", s.p.cfg.here, rehearse_json(&r, &s), NULL);
 		else
 			report_rehearse_text(stdout, &r, &s);
 		if (ro.keep)

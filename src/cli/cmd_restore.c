@@ -91,7 +91,7 @@ int cmd_restore(int argc, char **argv)
 		cli_fail("restore", &err, rc);
 	if (rc == EXIT_OK || (rc == EXIT_VERIFY && res.rows_read)) {
 		if (!strcmp(common.format, "json"))
-			cli_print_json(report_restore_json(&res, &plan, rc == EXIT_OK));
+			cli_print_doc("restore", s.p.cfg.here, report_restore_json(&res, &plan, rc == EXIT_OK), NULL);
 		else
 			report_restore_text(stdout, &res, &plan);
 	}

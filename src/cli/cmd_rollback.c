@@ -17,7 +17,7 @@ static const char *const formats[] = { "text", "json", NULL };
 static int dry_run(const rollback_ways *w, const session *s, const char *format, int dry, int quiet)
 {
 	if (!strcmp(format, "json"))
-		cli_print_json(report_rollback_json(w, s));
+		cli_print_doc("rollback", s->p.cfg.here, report_rollback_json(w, s), NULL);
 	else
 		report_rollback_text(stdout, w, s, quiet);
 	if (!dry) {

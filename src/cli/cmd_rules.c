@@ -91,7 +91,7 @@ int cmd_rules(int argc, char **argv)
 			json_array_append_new(arr, o);
 			buf_release(&m);
 		}
-		cli_print_json(arr);
+		cli_print_doc("rules", have ? p.cfg.here : NULL, arr, "rules");
 	} else {
 		printf("%-36s %-8s %-10s %s\n", "RULE", "SEVERITY", "DIALECTS", "MATCHES");
 		for (i = 0; i < rules.n; i++) {

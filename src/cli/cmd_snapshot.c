@@ -154,7 +154,7 @@ int cmd_diff(int argc, char **argv)
 	if (!strcmp(common.format, "json")) {
 		json_t *o = json_object();
 		json_object_set(o, "changes", changes);
-		cli_print_json(o);
+		cli_print_doc("diff", NULL, o, NULL);
 		goto cleanup;
 	}
 	if (!json_array_size(changes))

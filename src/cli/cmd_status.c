@@ -77,7 +77,7 @@ int cmd_status(int argc, char **argv)
 	cli_print_findings(&s.p.found, common.quiet);
 	rc = findings_count(&s.p.found, SEV_ERROR) ? EXIT_FINDINGS : EXIT_OK;
 	if (!strcmp(common.format, "json"))
-		cli_print_json(report_status_json(&s.p, rows, where, target, &sp));
+		cli_print_doc("status", s.p.cfg.here, report_status_json(&s.p, rows, where, target, &sp), NULL);
 	else
 		report_status_text(stdout, &s.p, where, rows, target, &sp);
 cleanup:

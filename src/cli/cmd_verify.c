@@ -24,7 +24,7 @@ static void print(const char *format, const findings *found, const session *s, c
 		json_object_set_new(root, "current", json_strvec(&s->rows));
 		json_object_set_new(root, "target", json_text(target));
 		json_object_set_new(root, "findings", json_findings(found));
-		cli_print_json(root);
+		cli_print_doc("verify", s->p.cfg.here, root, NULL);
 		return;
 	}
 	printf("mgate verify: %s at ", s->where.ptr);

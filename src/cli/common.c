@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "report/gate.h"
+#include "report/doc.h"
 #include "util/json.h"
 #include "util/parse.h"
 #include "util/banned.h"
@@ -184,10 +185,12 @@ int cli_check_format(const char *format, const char *const *allowed, const char 
 	return EXIT_USAGE;
 }
 
-void cli_print_json(void *json)
+void cli_print_doc(const char *name, const char *root, void *json, const char *array_key)
 {
-	json_print(json, stdout);
-	json_decref((json_t *)json);
+	json_t *doc = report_doc(name, root, json, array_key);
+
+	json_print(doc, stdout);
+	json_decref(doc);
 }
 
 void cli_format_labels(buf *out, const revnode *r)

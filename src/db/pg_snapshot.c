@@ -921,6 +921,7 @@ static int write_snapshot(FILE *out, const snap *s, const char *server)
 	write_enums(&w, s->enums);
 	jsonw_key(&w, "mgate_snapshot");
 	jsonw_int(&w, 1);
+	jsonw_kv_string(&w, "schema", "mgate.snapshot/1");
 	jsonw_key(&w, "sequences");
 	write_by_name(&w, s->seqs, sequence_body);
 	jsonw_kv_string(&w, "server", server);

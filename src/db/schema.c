@@ -53,7 +53,7 @@ int schema_load(void **out, const char *path, mg_error *err)
  * CREATE TABLE text, whose parts the model already holds one by one. */
 static int ignored_key(const char *key, size_t depth)
 {
-	return (depth == 0 && (!strcmp(key, "server") || !strcmp(key, "mgate_snapshot"))) ||
+	return (depth == 0 && (!strcmp(key, "server") || !strcmp(key, "mgate_snapshot") || !strcmp(key, "schema"))) ||
 	       (depth == 2 && (!strcmp(key, "rows_estimate") || !strcmp(key, "sql")));
 }
 

@@ -3,7 +3,7 @@
  * difference between two models.
  *
  * A snapshot is a JSON object, deterministic and diff-friendly:
- *   {"mgate_snapshot": 1, "dialect": "postgresql"|"sqlite", "server": "...",
+ *   {"mgate_snapshot": 1, "schema": "mgate.snapshot/1", "dialect": "postgresql"|"sqlite", "server": "...",
  *    "tables": {"schema.table": {"kind", "rows_estimate",
  *        "columns": {"name": {"position", "type", "nullable", "default",
  *                             "identity", "generated"}},

@@ -413,6 +413,7 @@ static int sqlite_snapshot(db *d, void **out, mg_error *err)
 
 	*out = NULL;
 	json_object_set_new(snap, "mgate_snapshot", json_integer(1));
+	json_object_set_new(snap, "schema", json_string("mgate.snapshot/1"));
 	json_object_set_new(snap, "dialect", json_string("sqlite"));
 	sqlite_server_version(d, &ver, err);
 	json_object_set_new(snap, "server", json_string(ver.ptr));

@@ -12,6 +12,7 @@
 
 #include "report/findings.h"
 #include "version.h"
+#include "report/doc.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/sha256.h"
@@ -189,14 +190,14 @@ static void json_put_int(buf *b, int v, int present)
 }
 
 /* One finding as the same indented JSON object jansson would print at depth 2. */
-static void finding_json_text(buf *b, const finding *x, buf *cwd)
+static void finding_json_text(buf *b, const finding *x, const char *root)
 {
 	buf_puts(b, "{\n      \"rule\": ");
 	json_put_str(b, x->id);
 	buf_printf(b, ",\n      \"severity\": \"%s\",\n      \"revision\": ", finding_severity_name(x->severity));
 	json_put_str(b, x->revision);
 	buf_puts(b, ",\n      \"path\": ");
-	json_put_str(b, report_display_path(x->path, cwd));
+	json_put_str(b, report_root_path(x->path, root));
 	buf_puts(b, ",\n      \"line\": ");
 	json_put_int(b, x->line, x->line != 0);
 	buf_puts(b, ",\n      \"column\": ");
@@ -212,20 +213,20 @@ static void finding_json_text(buf *b, const finding *x, buf *cwd)
 	buf_puts(b, "\n    }");
 }
 
-void report_json_stream(FILE *out, const findings *f, void *summary)
+void report_json_stream(FILE *out, const char *name, const char *root, const findings *f, void *summary)
 {
-	buf cwd = BUF_INIT, b = BUF_INIT;
+	buf b = BUF_INIT;
 	size_t i;
 
-	fputs("{\n  \"findings\": [", out);
+	report_doc_open(out, name, root);
+	fputs("  \"findings\": [", out);
 	for (i = 0; i < f->n; i++) {
 		buf_truncate(&b, 0);
 		buf_puts(&b, i ? ",\n    " : "\n    ");
-		finding_json_text(&b, &f->v[i], &cwd);
+		finding_json_text(&b, &f->v[i], root);
 		fwrite(b.ptr, 1, b.len, out);
 	}
 	buf_release(&b);
-	buf_release(&cwd);
 	fputs(f->n ? "\n  ],\n  \"summary\": " : "],\n  \"summary\": ", out);
 	print_indented(out, summary, "  ");
 	fputs("\n}\n", out);

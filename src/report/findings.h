@@ -25,8 +25,10 @@ const char *report_display_path(const char *path, buf *cwd);
  * (with their messages when `verbose`). */
 void report_text(FILE *out, const findings *f, int quiet, int verbose);
 
-/* `{"findings": [...], "summary": <summary>}` (summary: a json_t *, freed). */
-void report_json_stream(FILE *out, const findings *f, void *summary);
+/* The document `name` (doc.h) `{"schema", "root", "findings": [...],
+ * "summary": <summary>}`, paths relative to `root` (summary: a json_t *,
+ * freed). */
+void report_json_stream(FILE *out, const char *name, const char *root, const findings *f, void *summary);
 
 /* A SARIF 2.1.0 log, with each rule's texts from `rules` (may be NULL). */
 void report_sarif(FILE *out, const findings *f, const ruleset *rules);

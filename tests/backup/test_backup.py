@@ -84,7 +84,7 @@ def sqlite_cases(root, work):
     # a leftover of an interrupted backup is listed, not counted as a backup
     open(os.path.join(bdir, ".tmp-demo-interrupted.sqlite3"), "w").write("partial")
     r = mgate(["backup", "--backup-dir", bdir, "--list", "--format", "json"], demo)
-    lst = json.loads(r.stdout)
+    lst = json.loads(r.stdout)["backups"]
     check("list: incomplete listed", any(x["status"] == "incomplete" for x in lst), lst)
     check("list: still exit 0", r.returncode == 0, r.returncode)
     # damage it

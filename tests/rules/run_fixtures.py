@@ -51,6 +51,7 @@ def main():
     catalogue = json.loads(subprocess.run([mgate, "rules", "--format", "json"], cwd=cwd, env=env,
                                           capture_output=True, text=True, check=True).stdout)
     fixtures = os.path.join(root, "fixtures", "rules")
+    catalogue = catalogue["rules"]
     ids = {r["id"] for r in catalogue}
     failures, files = [], 0
     for rule in catalogue:
