@@ -7,7 +7,7 @@ set -eu
 PACKAGES="cmake make gcc clang libclang-rt-14-dev pkg-config
 libpq-dev libsqlite3-dev libgit2-dev libpcre2-dev libcmocka-dev libpg-query-dev
 libprotobuf-c-dev libinih-dev libjansson-dev libssl-dev
-python3 python3-psycopg2 python3-yaml alembic postgresql pgbackrest sqlite3 git util-linux zsh clang-format gcovr"
+python3 python3-psycopg2 python3-yaml python3-jsonschema pre-commit fish debootstrap alembic postgresql pgbackrest sqlite3 git util-linux zsh clang-format gcovr"
 
 missing=""
 for p in $PACKAGES; do

@@ -12,6 +12,7 @@
 #include "python/pytok.h"
 #include "alembic/revmap.h"
 #include "ci/vcs.h"
+#include "util/fs.h"
 #include "util/sha256.h"
 #include "util/banned.h"
 
@@ -451,6 +452,9 @@ static int lint_changes(run *r, mg_error *err)
 		findings_move(r->out, &mine);
 		scriptdir_release(&one);
 	}
+	r->res->operations = ctx.operations;
+	r->res->statements = ctx.statements;
+	r->res->opaque = ctx.opaque;
 	lint_release(&ctx);
 	return rc;
 }
@@ -666,6 +670,37 @@ cleanup:
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* Open the project's repository; its version locations become `r->dirs`. */
+static int open_repo(run *r, mg_error *err)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = vcs_open(&r->v, r->o->cfg->here ? r->o->cfg->here : ".", err)) < 0)
+		return rc == MG_ENOTFOUND ? (err->code = MG_ECONFIG) : rc; /* the message stays */
+	r->workdir = vcs_workdir(r->v);
+	r->res->workdir = mg_strdup(r->workdir);
+	for (i = 0; i < r->o->cfg->version_locations.n; i++) {
+		char *rel = repo_relative(r->workdir, r->o->cfg->version_locations.v[i]);
+		if (!rel)
+			return mg_error_set(err, MG_ECONFIG, "version location '%s' is outside the repository '%s'",
+					    r->o->cfg->version_locations.v[i], r->workdir);
+		strvec_push_owned(&r->dirs, rel);
+	}
+	return MG_OK;
+}
+
+static void run_release(run *r)
+{
+	fileset_release(&r->base_set);
+	fileset_release(&r->tip_set);
+	fileset_release(&r->head_set);
+	vcs_changes_release(&r->changes);
+	strvec_release(&r->dirs);
+	strvec_release(&r->added_revs);
+	vcs_free(r->v);
+}
+
 int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_error *err)
 {
 	run r;
@@ -678,19 +713,8 @@ int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_er
 	r.o = o;
 	r.res = res;
 	r.out = out;
-	if ((rc = vcs_open(&r.v, o->cfg->here ? o->cfg->here : ".", err)) < 0)
-		return rc == MG_ENOTFOUND ? (err->code = MG_ECONFIG) : rc; /* the message stays */
-	r.workdir = vcs_workdir(r.v);
-	res->workdir = mg_strdup(r.workdir);
-	for (i = 0; i < o->cfg->version_locations.n; i++) {
-		char *rel = repo_relative(r.workdir, o->cfg->version_locations.v[i]);
-		if (!rel) {
-			rc = mg_error_set(err, MG_ECONFIG, "version location '%s' is outside the repository '%s'",
-					  o->cfg->version_locations.v[i], r.workdir);
-			goto cleanup;
-		}
-		strvec_push_owned(&r.dirs, rel);
-	}
+	if ((rc = open_repo(&r, err)) < 0)
+		goto cleanup;
 	if ((rc = vcs_resolve(&r.head, r.v, "HEAD", err)) < 0 || (rc = vcs_resolve(&r.tip, r.v, o->base, err)) < 0 ||
 	    (rc = vcs_merge_base(&r.mb, r.v, &r.head, &r.tip, err)) < 0)
 		goto cleanup;
@@ -715,13 +739,51 @@ int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_er
 	rc = MG_OK;
 cleanup:
 	buf_release(&name);
-	fileset_release(&r.base_set);
-	fileset_release(&r.tip_set);
-	fileset_release(&r.head_set);
-	vcs_changes_release(&r.changes);
-	strvec_release(&r.dirs);
-	strvec_release(&r.added_revs);
-	vcs_free(r.v);
+	run_release(&r);
+	return rc;
+}
+
+int cicheck_lint_uncommitted(cicheck_result *res, findings *out, const cicheck_opts *o, mg_error *err)
+{
+	run r;
+	vcs_commit from;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.res = res;
+	r.out = out;
+	if ((rc = open_repo(&r, err)) < 0)
+		goto cleanup;
+	if (o->base && ((rc = vcs_resolve(&r.tip, r.v, o->base, err)) < 0 ||
+			(rc = vcs_resolve(&r.head, r.v, "HEAD", err)) < 0 ||
+			(rc = vcs_merge_base(&from, r.v, &r.head, &r.tip, err)) < 0))
+		goto cleanup;
+	if ((rc = vcs_diff_uncommitted(&r.changes, r.v, o->base ? &from : NULL, &r.dirs, err)) < 0)
+		goto cleanup;
+	/* the changed revision files as they would be committed */
+	for (i = 0; i < r.changes.n; i++) {
+		const char *path = r.changes.v[i].new_path;
+		buf data = BUF_INIT;
+		char *full;
+		if (!path || !is_revision_path(path, &r.dirs, o->cfg->recursive))
+			continue;
+		full = abs_path(&r, path);
+		rc = o->base ? fs_read_file(&data, full, FS_MAX_FILE, err) : vcs_read_staged(&data, r.v, path, err);
+		free(full);
+		if (rc == MG_OK)
+			fileset_put(&r.head_set, path, data.ptr ? data.ptr : "", data.len);
+		buf_release(&data);
+		if (rc < 0)
+			goto cleanup;
+		res->modified += r.changes.v[i].kind != VCS_ADDED;
+		res->added += r.changes.v[i].kind == VCS_ADDED;
+	}
+	rc = lint_changes(&r, err);
+cleanup:
+	run_release(&r);
 	return rc;
 }
 

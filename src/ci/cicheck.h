@@ -33,12 +33,21 @@ typedef struct cicheck_result {
 	char *workdir;                            /* the work tree root: findings' paths are relative to it */
 	size_t added, modified, deleted, renamed; /* revision files */
 	size_t base_heads, merged_heads;
+	size_t operations, statements, opaque; /* what the rule engine read of new and changed revisions */
 } cicheck_result;
 
 /* Run every check. Findings go to `out`. MG_ENOTFOUND for a base that
  * cannot be resolved or shares no history (the message says how to fetch
  * it), MG_ECONFIG for a project outside the repository. */
 int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_error *err);
+
+/* The rule engine's findings on a change not yet committed: the revision
+ * files under the version locations that differ from HEAD in the index
+ * (`o->base` NULL: what a commit would record, read from the index), or
+ * from the merge base of HEAD and `o->base` in the work tree (untracked
+ * files included). Findings off the changed lines are kept as suppressed
+ * infos, as `ci` keeps them; `res` gets the counts and the work tree. */
+int cicheck_lint_uncommitted(cicheck_result *res, findings *out, const cicheck_opts *o, mg_error *err);
 
 void cicheck_result_release(cicheck_result *res);
 

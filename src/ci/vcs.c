@@ -246,33 +246,16 @@ static int add_line(const git_diff_delta *d, const git_diff_hunk *h, const git_d
 	return 0;
 }
 
-int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit *to, const strvec *dirs,
-	     mg_error *err)
+/* The deltas of `diff` as changes, renames found, each with its added lines. */
+static int collect_changes(vcs_changes *out, git_diff *diff, mg_error *err)
 {
-	git_tree *a = NULL, *b = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
 	git_diff_find_options find;
 	size_t i, n;
-	int rc;
 
-	memset(out, 0, sizeof(*out));
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
-	if ((rc = commit_tree(&a, v, from, err)) < 0 || (rc = commit_tree(&b, v, to, err)) < 0)
-		goto cleanup;
-	opts.pathspec.strings = dirs->v;
-	opts.pathspec.count = dirs->n;
-	opts.context_lines = 0;
-	if (git_diff_tree_to_tree(&diff, v->repo, a, b, &opts) < 0) {
-		rc = git_fail(err, MG_ERR, "comparing trees");
-		goto cleanup;
-	}
 	find.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_find_similar(diff, &find) < 0) {
-		rc = git_fail(err, MG_ERR, "finding renames");
-		goto cleanup;
-	}
+	if (git_diff_find_similar(diff, &find) < 0)
+		return git_fail(err, MG_ERR, "finding renames");
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
@@ -280,7 +263,8 @@ int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit 
 		vcs_change *c;
 		int kind;
 		switch (d->status) {
-		case GIT_DELTA_ADDED: kind = VCS_ADDED; break;
+		case GIT_DELTA_ADDED:
+		case GIT_DELTA_UNTRACKED: kind = VCS_ADDED; break;
 		case GIT_DELTA_DELETED: kind = VCS_DELETED; break;
 		case GIT_DELTA_RENAMED: kind = VCS_RENAMED; break;
 		case GIT_DELTA_MODIFIED:
@@ -309,11 +293,96 @@ int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit 
 			git_patch_free(patch);
 		}
 	}
-	rc = MG_OK;
+	return MG_OK;
+}
+
+static void diff_options(git_diff_options *opts, const strvec *dirs)
+{
+	git_diff_options_init(opts, GIT_DIFF_OPTIONS_VERSION);
+	opts->pathspec.strings = dirs->v;
+	opts->pathspec.count = dirs->n;
+	opts->context_lines = 0;
+}
+
+int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit *to, const strvec *dirs,
+	     mg_error *err)
+{
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	diff_options(&opts, dirs);
+	if ((rc = commit_tree(&a, v, from, err)) < 0 || (rc = commit_tree(&b, v, to, err)) < 0)
+		goto cleanup;
+	if (git_diff_tree_to_tree(&diff, v->repo, a, b, &opts) < 0) {
+		rc = git_fail(err, MG_ERR, "comparing trees");
+		goto cleanup;
+	}
+	rc = collect_changes(out, diff, err);
 cleanup:
 	git_diff_free(diff);
 	git_tree_free(a);
 	git_tree_free(b);
+	return rc;
+}
+
+int vcs_diff_uncommitted(vcs_changes *out, vcs *v, const vcs_commit *from, const strvec *dirs, mg_error *err)
+{
+	git_tree *a = NULL;
+	git_index *index = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	vcs_commit head;
+	mg_error unborn = MG_ERROR_INIT;
+	int rc = MG_OK;
+
+	memset(out, 0, sizeof(*out));
+	diff_options(&opts, dirs);
+	if (from)
+		rc = commit_tree(&a, v, from, err);
+	else if (vcs_resolve(&head, v, "HEAD", &unborn) == MG_OK) /* an unborn HEAD compares with the empty tree */
+		rc = commit_tree(&a, v, &head, err);
+	mg_error_clear(&unborn);
+	if (rc < 0)
+		goto cleanup;
+	if (from) {
+		opts.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
+		if (git_diff_tree_to_workdir_with_index(&diff, v->repo, a, &opts) < 0) {
+			rc = git_fail(err, MG_ERR, "comparing the work tree");
+			goto cleanup;
+		}
+	} else if (git_repository_index(&index, v->repo) < 0 ||
+		   git_diff_tree_to_index(&diff, v->repo, a, index, &opts) < 0) {
+		rc = git_fail(err, MG_ERR, "comparing the index");
+		goto cleanup;
+	}
+	rc = collect_changes(out, diff, err);
+cleanup:
+	git_diff_free(diff);
+	git_index_free(index);
+	git_tree_free(a);
+	return rc;
+}
+
+int vcs_read_staged(buf *out, vcs *v, const char *path, mg_error *err)
+{
+	git_index *index = NULL;
+	const git_index_entry *e;
+	git_blob *blob = NULL;
+	int rc = MG_OK;
+
+	if (git_repository_index(&index, v->repo) < 0)
+		return git_fail(err, MG_ERR, "reading the index");
+	if (!(e = git_index_get_bypath(index, path, 0)))
+		rc = mg_error_set(err, MG_ENOTFOUND, "'%s' is not in the index", path);
+	else if (git_blob_lookup(&blob, v->repo, &e->id) < 0)
+		rc = git_fail(err, MG_ERR, "reading a staged file");
+	else
+		buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	git_index_free(index);
 	return rc;
 }
 

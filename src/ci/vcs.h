@@ -85,6 +85,16 @@ int vcs_read_file(buf *out, vcs *v, const vcs_commit *commit, const char *path, 
 int vcs_diff(vcs_changes *out, vcs *v, const vcs_commit *from, const vcs_commit *to, const strvec *dirs,
 	     mg_error *err);
 
+/* What is not committed yet, under `dirs` (every path when empty): with
+ * `from` NULL, the staged changes (HEAD's tree against the index); else
+ * `from`'s tree against the work tree as the index sees it, untracked
+ * files included (as added). */
+int vcs_diff_uncommitted(vcs_changes *out, vcs *v, const vcs_commit *from, const strvec *dirs, mg_error *err);
+
+/* The staged bytes of `path` (repository-relative). MG_ENOTFOUND when the
+ * index has no such file. */
+int vcs_read_staged(buf *out, vcs *v, const char *path, mg_error *err);
+
 void vcs_files_release(vcs_files *f);
 void vcs_changes_release(vcs_changes *c);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ci/cicheck.h"
 #include "gate/review.h"
 #include "report/findings.h"
 #include "util/fs.h"
@@ -64,6 +65,30 @@ static void print(const char *format, const review_result *r, const ruleset *rul
 	}
 }
 
+/* --changed: the rule engine on the lines a change touches (cicheck.h). */
+static int lint_changed(review_result *r, const review_request *rq, const char *base)
+{
+	cicheck_opts co;
+	cicheck_result res;
+	mg_error err = MG_ERROR_INIT;
+	int rc;
+
+	if ((rc = review_lint_opts(r, rq, &err)) != EXIT_OK)
+		return cli_fail("lint", &err, rc);
+	memset(&co, 0, sizeof(co));
+	co.cfg = &rq->p->cfg;
+	co.base = base;
+	co.lint = &r->lo;
+	if ((rc = cicheck_lint_uncommitted(&res, &r->found, &co, &err)) < 0)
+		rc = cli_fail("lint", &err, rc == MG_ECONFIG ? EXIT_USAGE : EXIT_ENV);
+	r->revisions = res.added + res.modified;
+	r->operations = res.operations;
+	r->statements = res.statements;
+	r->opaque = res.opaque;
+	cicheck_result_release(&res);
+	return rc < 0 ? EXIT_OK : rc;
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	cli_common common;
@@ -77,11 +102,14 @@ int cmd_lint(int argc, char **argv)
 	mg_error err = MG_ERROR_INIT;
 	const char *rules_dir = NULL, *root = NULL;
 	char cwd[4096];
-	int rc, have_project = 0, verbose = 0, lossy = 0;
+	const char *base = NULL;
+	int rc, have_project = 0, verbose = 0, lossy = 0, changed = 0;
 	cli_option opts[] = {
 		OPT_FLAG_(0, "all", &rq.all, "lint every revision, in upgrade order"),
 		OPT_FLAG_(0, "pending", &rq.pending, "lint the revisions the database has not applied (needs a database)"),
 		OPT_STRING_(0, "range", &rq.range, "FROM:TO", "lint what `alembic upgrade FROM:TO --sql` would run"),
+		OPT_FLAG_(0, "changed", &changed, "lint the lines a change touches: the staged changes, or with --base the work tree's"),
+		OPT_STRING_(0, "base", &base, "REF", "with --changed: what changed since the merge base of HEAD and REF"),
 		OPT_STRING_(0, "rules", &rules_dir, "DIR", "the project's rules folder, loaded over the built-in rules"),
 		OPT_STRING_(0, "pg-version", &rq.pg_version, "N", "PostgreSQL major version to judge for (default: the server's, else 15)"),
 		OPT_STRING_(0, "dialect", &rq.dialect, "NAME", "postgresql or sqlite (default: from the database URL)"),
@@ -97,11 +125,16 @@ int cmd_lint(int argc, char **argv)
 	memset(&rq, 0, sizeof(rq));
 	memset(&r, 0, sizeof(r));
 	memset(&rules, 0, sizeof(rules));
-	if ((rc = cli_begin(argc, argv, "lint", "[options] [--all | --pending | --range FROM:TO | FILE ...]", opts,
+	if ((rc = cli_begin(argc, argv, "lint", "[options] [--all | --pending | --range FROM:TO | --changed [--base REF] | FILE ...]", opts,
 			    formats, 100000, &common, &args)) != 0)
 		goto cleanup;
-	if (rq.all + rq.pending + (rq.range != NULL) + (args.n > 0) > 1) {
-		fprintf(stderr, "mgate lint: choose one of --all, --pending, --range and files\n");
+	if (rq.all + rq.pending + (rq.range != NULL) + (args.n > 0) + changed > 1) {
+		fprintf(stderr, "mgate lint: choose one of --all, --pending, --range, --changed and files\n");
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (base && !changed) {
+		fprintf(stderr, "mgate lint: --base goes with --changed\n");
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
@@ -122,7 +155,7 @@ int cmd_lint(int argc, char **argv)
 	rq.files = &args;
 	pr.quiet = common.quiet;
 	cli_progress(&prog, &pr);
-	if ((rc = review_run(&r, &rq, &prog, &err)) != EXIT_OK) {
+	if ((rc = changed ? lint_changed(&r, &rq, base) : review_run(&r, &rq, &prog, &err)) != EXIT_OK) {
 		if (err.code)
 			cli_fail("lint", &err, rc);
 		goto cleanup;

@@ -225,6 +225,45 @@ static int about_files(const finding *f, const strvec *files)
 	return same;
 }
 
+/* What to judge for: rules, strictness, dialect, PostgreSQL version (of
+ * the server in `server` when it was read) and the project's accepts. */
+static int choose_lint_opts(review_result *out, const review_request *rq, buf *server, mg_error *err)
+{
+	int rc;
+
+	out->lo.rules = rq->rules;
+	out->lo.strict = rq->strict || (rq->p && rq->p->cfg.settings.strict);
+	if ((rc = choose_dialect(&out->lo.dialect, &out->lo.dialect_assumed, rq, err)) != MG_OUT_OK)
+		return rc;
+	if (out->lo.dialect == SQL_POSTGRESQL && rq->db_url && !rq->pg_version && !server->len && rq->p) {
+		/* an explicit --db: judge for that server's version */
+		strvec rows = STRVEC_INIT;
+		rc = read_rows(&rows, server, rq, err) < 0 ? mg_outcome_of(err->code) : MG_OUT_OK;
+		strvec_release(&rows);
+		if (rc != MG_OUT_OK)
+			return rc;
+	}
+	if ((rc = choose_pg_version(out, rq, server, err)) != MG_OUT_OK)
+		return rc;
+	if (rq->p) {
+		out->lo.accepts = rq->p->cfg.settings.accepts;
+		out->lo.naccepts = rq->p->cfg.settings.naccepts;
+		out->lo.ini_path = rq->p->cfg.ini_path;
+	}
+	return MG_OUT_OK;
+}
+
+int review_lint_opts(review_result *out, const review_request *rq, mg_error *err)
+{
+	buf server = BUF_INIT;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = choose_lint_opts(out, rq, &server, err);
+	buf_release(&server);
+	return rc;
+}
+
 int review_run(review_result *out, const review_request *rq, const progress *p, mg_error *err)
 {
 	buf server = BUF_INIT;
@@ -239,25 +278,8 @@ int review_run(review_result *out, const review_request *rq, const progress *p, 
 			findings_add_copy(&out->found, &rq->p->found.v[i]);
 	if (rq->p && !rq->files->n && (rc = choose_order(&order, &norder, rq, &server, p, err)) != MG_OUT_OK)
 		goto cleanup;
-	out->lo.rules = rq->rules;
-	out->lo.strict = rq->strict || (rq->p && rq->p->cfg.settings.strict);
-	if ((rc = choose_dialect(&out->lo.dialect, &out->lo.dialect_assumed, rq, err)) != MG_OUT_OK)
+	if ((rc = choose_lint_opts(out, rq, &server, err)) != MG_OUT_OK)
 		goto cleanup;
-	if (out->lo.dialect == SQL_POSTGRESQL && rq->db_url && !rq->pg_version && !server.len && rq->p) {
-		/* an explicit --db: judge for that server's version */
-		strvec rows = STRVEC_INIT;
-		rc = read_rows(&rows, &server, rq, err) < 0 ? mg_outcome_of(err->code) : MG_OUT_OK;
-		strvec_release(&rows);
-		if (rc != MG_OUT_OK)
-			goto cleanup;
-	}
-	if ((rc = choose_pg_version(out, rq, &server, err)) != MG_OUT_OK)
-		goto cleanup;
-	if (rq->p) {
-		out->lo.accepts = rq->p->cfg.settings.accepts;
-		out->lo.naccepts = rq->p->cfg.settings.naccepts;
-		out->lo.ini_path = rq->p->cfg.ini_path;
-	}
 	lint_init(&ctx, &out->lo);
 	if (rq->files->n)
 		rc = lint_files(&ctx, &out->found, rq, err);

@@ -40,6 +40,9 @@ typedef struct review_result {
  * (the message in `err`). Notes (the database could not be read, so every
  * revision is judged) go to `p`. */
 int review_run(review_result *out, const review_request *rq, const progress *p, mg_error *err);
+/* Only what review_run would judge for (out->lo, out->pg_source), for a
+ * caller that chooses the code itself (`lint --changed`). */
+int review_lint_opts(review_result *out, const review_request *rq, mg_error *err);
 void review_result_release(review_result *r);
 
 #endif
