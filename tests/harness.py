@@ -43,6 +43,16 @@ def mgate(args, cwd, env=None):
     return r
 
 
+def doc(text, what="document"):
+    """An mgate JSON document, parsed, and checked against its schema in
+    docs/schema (each problem is a failed check)."""
+    import json
+    import schema_check
+    problems = schema_check.check_text(text)
+    check("%s matches its schema" % what, not problems, "\n".join(problems[:10]))
+    return json.loads(text)
+
+
 def alembic(cwd, *args):
     """The real Alembic; a failure is a failed check."""
     r = subprocess.run(["/usr/bin/python3", "-m", "alembic", *args], cwd=cwd, capture_output=True, text=True)

@@ -75,6 +75,7 @@ typedef struct cli_common {
 	const char *alembic_version;
 	const char *format;
 	const char *log_format; /* --log-format: text (default) or json */
+	const char *color;      /* --color: auto (default), always or never */
 	int quiet;
 	int no_cache;
 	int help;

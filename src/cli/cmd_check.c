@@ -10,7 +10,7 @@
 #include "report/gate.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
+static const char *const formats[] = { "text", "json", "sarif", "github", "junit", "codeclimate", NULL };
 
 /* The checklist in the chosen format. */
 static void print(const char *format, const checklist_result *g, const session *s, const char *target, int detail)
@@ -21,10 +21,12 @@ static void print(const char *format, const checklist_result *g, const session *
 		cli_print_doc("check", s->p.cfg.here, report_checklist_json(g, target), NULL);
 	} else if (!strcmp(format, "junit")) {
 		report_checklist_junit(stdout, g);
-	} else if (!strcmp(format, "sarif") || !strcmp(format, "github")) {
+	} else if (!strcmp(format, "sarif") || !strcmp(format, "github") || !strcmp(format, "codeclimate")) {
 		report_checklist_findings(&f, g);
 		if (!strcmp(format, "sarif"))
 			report_sarif(stdout, &f, &s->rules);
+		else if (!strcmp(format, "codeclimate"))
+			report_codeclimate(stdout, &f, "alembic.ini");
 		else
 			report_github(stdout, &f);
 	} else {

@@ -9,6 +9,7 @@
 
 #include "ci/cicheck.h"
 #include "cli.h"
+#include "report/doc.h"
 #include "report/findings.h"
 #include "util/json.h"
 #include "util/buf.h"
@@ -16,7 +17,7 @@
 #include "util/parse.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
+static const char *const formats[] = { "text", "json", "sarif", "github", "junit", "codeclimate", NULL };
 
 static void print_text(const findings *f, const cicheck_result *res, const char *base, int quiet)
 {
@@ -130,6 +131,8 @@ int cmd_ci(int argc, char **argv)
 		report_github(stdout, &found);
 	else if (!strcmp(common.format, "junit"))
 		report_junit(stdout, &found, "mgate ci");
+	else if (!strcmp(common.format, "codeclimate"))
+		report_codeclimate(stdout, &found, report_root_path(p.cfg.ini_path, res.workdir));
 	else
 		print_text(&found, &res, base, common.quiet);
 	rc = findings_count_active(&found, SEV_ERROR) ? EXIT_FINDINGS : EXIT_OK;

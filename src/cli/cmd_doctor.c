@@ -46,7 +46,7 @@ int cmd_doctor(int argc, char **argv)
 		}
 		json_object_set_new(root, "items", items);
 		json_object_set_new(root, "problems", json_integer(d.problems));
-		cli_print_doc("doctor", NULL, root, NULL);
+		cli_print_doc("doctor", d.root, root, NULL);
 	} else {
 		for (i = 0; i < d.n; i++) {
 			printf("%-8s %-18s %s\n", d.v[i].ok ? "OK" : "PROBLEM", d.v[i].what, d.v[i].detail);

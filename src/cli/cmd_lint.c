@@ -15,7 +15,7 @@
 #include "util/fs.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", "json", "sarif", "github", "junit", NULL };
+static const char *const formats[] = { "text", "json", "sarif", "github", "junit", "codeclimate", NULL };
 
 static void print_summary(FILE *out, const review_result *r)
 {
@@ -58,6 +58,8 @@ static void print(const char *format, const review_result *r, const ruleset *rul
 		report_github(stdout, &r->found);
 	} else if (!strcmp(format, "junit")) {
 		report_junit(stdout, &r->found, "mgate lint");
+	} else if (!strcmp(format, "codeclimate")) {
+		report_codeclimate(stdout, &r->found, "alembic.ini");
 	} else {
 		report_text(stdout, &r->found, quiet, verbose);
 		if (!quiet)

@@ -84,7 +84,7 @@ int cmd_restore(int argc, char **argv)
 	}
 	if ((rc = confirm(&plan, yes)) != 0)
 		goto cleanup;
-	cli_printer pr = { stdout, "restore", common.quiet };
+	cli_printer pr = { strcmp(common.format, "json") ? stdout : stderr, "restore", common.quiet };
 	cli_progress(&p, &pr);
 	rc = restore_execute(&res, &s, &plan, wait_s, id, &p, &err);
 	if (rc != EXIT_OK)

@@ -16,14 +16,14 @@ static const char *const formats[] = { "text", "json", NULL };
 /* Show the ways back (--dry-run, or JSON). */
 static int dry_run(const rollback_ways *w, const session *s, const char *format, int dry, int quiet)
 {
-	if (!strcmp(format, "json"))
-		cli_print_doc("rollback", s->p.cfg.here, report_rollback_json(w, s), NULL);
-	else
-		report_rollback_text(stdout, w, s, quiet);
 	if (!dry) {
 		fprintf(stderr, "mgate rollback: --format json describes the ways back only; add --dry-run\n");
 		return EXIT_USAGE;
 	}
+	if (!strcmp(format, "json"))
+		cli_print_doc("rollback", s->p.cfg.here, report_rollback_json(w, s), NULL);
+	else
+		report_rollback_text(stdout, w, s, quiet);
 	return strcmp(w->choice, "none") || w->at_target ? EXIT_OK : EXIT_FINDINGS;
 }
 

@@ -14,6 +14,7 @@
 #include "util/banned.h"
 
 static const char *const formats[] = { "text", "json", NULL };
+static const char *const text_only[] = { "text", NULL }; /* explain prints the rule's Markdown page */
 
 static void join_matches(buf *out, const rule *r)
 {
@@ -147,7 +148,7 @@ int cmd_explain(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	memset(&rules, 0, sizeof(rules));
-	if ((rc = cli_begin(argc, argv, "explain", "[options] RULE", opts, formats, 1, &common, &args)) != 0)
+	if ((rc = cli_begin(argc, argv, "explain", "[options] RULE", opts, text_only, 1, &common, &args)) != 0)
 		goto cleanup;
 	if (!args.n) {
 		fprintf(stderr, "mgate explain: which rule? ('mgate rules' lists them)\n");

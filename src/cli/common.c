@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report/color.h"
 #include "report/gate.h"
 #include "report/doc.h"
 #include "util/json.h"
@@ -150,6 +151,7 @@ void cli_print_findings(const findings *f, int quiet)
 {
 	buf out = BUF_INIT;
 	size_t i;
+	int p;
 
 	/* stderr is unbuffered: one write per block of lines, not per piece */
 	for (i = 0; i < f->n; i++) {
@@ -160,7 +162,9 @@ void cli_print_findings(const findings *f, int quiet)
 			buf_printf(&out, "%s:%d: ", x->path, x->line);
 		else if (x->path)
 			buf_printf(&out, "%s: ", x->path);
-		buf_printf(&out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+		p = report_severity_paint(x->severity);
+		buf_printf(&out, "%s%s%s: %s [%s]\n", p < 0 ? "" : report_paint_on(stderr, (enum report_paint)p),
+			   finding_severity_name(x->severity), p < 0 ? "" : report_paint_off(stderr), x->message, x->id);
 		if (out.len >= 65536) {
 			fwrite(out.ptr, 1, out.len, stderr);
 			buf_truncate(&out, 0);

@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report/color.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
-#define NCOMMON 10
+#define NCOMMON 11
 
 static void common_table(cli_option out[NCOMMON], cli_common *c)
 {
@@ -23,6 +24,7 @@ static void common_table(cli_option out[NCOMMON], cli_common *c)
 		OPT_STRING_(0, "format", &c->format, "FMT", "output format (see the command)"),
 		OPT_FLAG_('q', "quiet", &c->quiet, "print error findings only, not warnings"),
 		OPT_STRING_(0, "log-format", &c->log_format, "FMT", "mgate's own log lines on stderr: text or json"),
+		OPT_STRING_(0, "color", &c->color, "WHEN", "colour: auto (a terminal, unless NO_COLOR is set), always or never"),
 		OPT_FLAG_(0, "no-cache", &c->no_cache, "read every script again instead of using the scan cache"),
 		OPT_FLAG_('h', "help", &c->help, "show this help"),
 		OPT_END_(),
@@ -162,6 +164,10 @@ int cli_begin(int argc, char **argv, const char *cmd, const char *usage, const c
 		return rc;
 	if ((rc = cli_log_init(cmd, common->log_format)) != 0)
 		return rc;
+	if (report_color_set(common->color) < 0) {
+		fprintf(stderr, "mgate %s: --color '%s': expected auto, always or never\n", cmd, common->color);
+		return EXIT_USAGE;
+	}
 	if (args->n > max_args) {
 		fprintf(stderr, "mgate %s: unexpected argument '%s'\n", cmd, args->v[max_args]);
 		return EXIT_USAGE;

@@ -173,6 +173,8 @@ static void project_lines(doctor_report *d, const project *p)
 {
 	size_t i;
 
+	free(d->root);
+	d->root = p->cfg.here ? mg_strdup(p->cfg.here) : NULL;
 	line(d, 1, "config", NULL, "%s [%s]", p->cfg.ini_path ? p->cfg.ini_path : "(no ini)", p->cfg.section ? p->cfg.section : "-");
 	line(d, 1, "script location", NULL, "%s", p->cfg.script_location);
 	for (i = 0; i < p->cfg.version_locations.n; i++)
@@ -260,6 +262,7 @@ void doctor_report_release(doctor_report *r)
 	}
 	if (r) {
 		free(r->v);
+		free(r->root);
 		memset(r, 0, sizeof(*r));
 	}
 }

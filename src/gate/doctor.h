@@ -21,6 +21,7 @@ typedef struct doctor_report {
 	doctor_line *v;
 	size_t n, alloc;
 	int problems;
+	char *root; /* the project's folder, when one was found */
 } doctor_report;
 
 /* Look at everything; `db_url` is --db and `scratch_url` --scratch-url

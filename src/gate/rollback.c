@@ -371,8 +371,12 @@ int rollback_assess(rollback_ways *out, const session *s, const char *to, const 
 		return mg_fail(err, MG_OUT_BLOCKED, "no backup of this database at the target verifies; %s",
 			       out->down_problem ? "the downgrade path is blocked too; see `mgate rollback --dry-run`"
 						 : "take the downgrade instead: mgate rollback --via downgrade --yes");
-	if (via && !out->at_target)
+	if (via && !out->at_target && strcmp(out->choice, via)) {
+		/* the user's choice, said as theirs; mgate's own reasoning would argue for the other way */
+		buf_truncate(&out->reason, 0);
+		buf_printf(&out->reason, "--via %s was asked for (mgate would take the %s)", via, out->choice);
 		out->choice = via;
+	}
 	return MG_OUT_OK;
 }
 

@@ -12,8 +12,10 @@
 
 #include "report/findings.h"
 #include "version.h"
+#include "report/color.h"
 #include "report/doc.h"
 #include "util/buf.h"
+#include "util/strmap.h"
 #include "util/json.h"
 #include "util/sha256.h"
 #include "util/utf8.h"
@@ -88,7 +90,8 @@ void report_text(FILE *out, const findings *f, int quiet, int verbose)
 			fprintf(out, "%s== revision %s (%s)\n", i ? "\n" : "", rev, report_display_path(x->path, &tmp));
 		}
 		print_location(out, x, &tmp);
-		fprintf(out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+		report_put_severity(out, x->severity);
+		fprintf(out, ": %s [%s]\n", x->message, x->id);
 		print_caret(out, x);
 		if (!quiet) {
 			print_wrapped(out, "why:", x->why);
@@ -462,6 +465,71 @@ static void gh_escape(FILE *out, const char *s, int property)
 			s++;
 		}
 	}
+}
+
+static const char *codeclimate_severity(finding_severity s)
+{
+	return s == SEV_ERROR ? "critical" : s == SEV_WARNING ? "minor"
+							      : "info";
+}
+
+void report_codeclimate(FILE *out, const findings *f, const char *fallback_path)
+{
+	json_t *all = json_array();
+	strmap seen; /* keys in `owned` */
+	strvec owned = STRVEC_INIT;
+	buf tmp = BUF_INIT;
+	size_t i;
+
+	memset(&seen, 0, sizeof(seen));
+	for (i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		const char *path = x->path ? report_display_path(x->path, &tmp) : fallback_path;
+		json_t *o, *loc;
+		char hex[65];
+		buf body = BUF_INIT, key = BUF_INIT;
+		size_t again = 0;
+		if (x->suppressed)
+			continue;
+		/* the same finding twice in a file gets its own fingerprint: GitLab needs them unique */
+		fingerprint(hex, x, path);
+		buf_puts(&key, hex);
+		while (strmap_get(&seen, key.ptr) >= 0) {
+			buf_truncate(&key, 0);
+			buf_printf(&key, "%s#%zu", hex, ++again);
+		}
+		strvec_push(&owned, key.ptr);
+		strmap_put(&seen, owned.v[owned.n - 1], 1);
+		if (again) {
+			finding alt = *x;
+			alt.message = key.ptr;
+			fingerprint(hex, &alt, path);
+		}
+		o = json_object();
+		json_object_set_new(o, "type", json_string("issue"));
+		json_object_set_new(o, "check_name", json_text(x->id));
+		json_object_set_new(o, "description", json_text(x->message));
+		buf_puts(&body, x->why ? x->why : "");
+		if (x->fix)
+			buf_printf(&body, "%sFix: %s", body.len ? "\n\n" : "", x->fix);
+		if (body.len)
+			json_object_set_new(o, "content", json_pack("{s:o}", "body", json_text(body.ptr)));
+		json_object_set_new(o, "categories", json_pack("[s]", x->severity == SEV_ERROR ? "Bug Risk" : "Compatibility"));
+		json_object_set_new(o, "severity", json_string(codeclimate_severity(x->severity)));
+		json_object_set_new(o, "fingerprint", json_string(hex));
+		loc = json_object();
+		json_object_set_new(loc, "path", json_text(path ? path : ""));
+		json_object_set_new(loc, "lines", json_pack("{s:i}", "begin", x->line > 0 ? x->line : 1));
+		json_object_set_new(o, "location", loc);
+		json_array_append_new(all, o);
+		buf_release(&body);
+		buf_release(&key);
+	}
+	json_print(all, out);
+	json_decref(all);
+	strmap_release(&seen);
+	strvec_release(&owned);
+	buf_release(&tmp);
 }
 
 void report_github(FILE *out, const findings *f)

@@ -33,6 +33,12 @@ void report_json_stream(FILE *out, const char *name, const char *root, const fin
 /* A SARIF 2.1.0 log, with each rule's texts from `rules` (may be NULL). */
 void report_sarif(FILE *out, const findings *f, const ruleset *rules);
 
+/* GitLab's Code Quality report (Code Climate issues): one issue per
+ * unsuppressed finding, with a fingerprint that survives line moves and is
+ * unique in the report; a finding with no file is placed at
+ * `fallback_path` (the project's ini). */
+void report_codeclimate(FILE *out, const findings *f, const char *fallback_path);
+
 /* GitHub workflow commands (::error file=...,line=...::message). */
 void report_github(FILE *out, const findings *f);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/color.h"
 #include "report/findings.h"
 #include "util/json.h"
 #include "util/banned.h"
@@ -42,7 +43,11 @@ void report_checklist_text(FILE *out, const checklist_result *g, const char *tar
 		failed += c->status == GATE_FAIL;
 		if (detail < 0 && c->status != GATE_FAIL)
 			continue;
-		fprintf(out, "  [%s] %-10s %s\n", tag, c->name, c->summary ? c->summary : "");
+		fprintf(out, "  [%s%s%s] %-10s %s\n",
+			report_paint_on(out, c->status == GATE_FAIL   ? PAINT_ERROR
+					     : c->status == GATE_PASS ? PAINT_PASS
+								      : PAINT_WARNING),
+			tag, report_paint_off(out), c->name, c->summary ? c->summary : "");
 		for (k = 0; k < c->found.n; k++) {
 			const finding *x = &c->found.v[k];
 			if ((x->suppressed || x->severity == SEV_INFO) && detail <= 0)
@@ -52,15 +57,17 @@ void report_checklist_text(FILE *out, const checklist_result *g, const char *tar
 			fprintf(out, "         %s", x->suppressed ? "(suppressed) " : "");
 			if (x->path)
 				fprintf(out, "%s%s%.0d: ", report_display_path(x->path, &cwd), x->line ? ":" : "", x->line);
-			fprintf(out, "%s: %s [%s]\n", finding_severity_name(x->severity), x->message, x->id);
+			report_put_severity(out, x->severity);
+			fprintf(out, ": %s [%s]\n", x->message, x->id);
 		}
 		if (c->next && c->status != GATE_PASS)
 			fprintf(out, "         -> %s\n", c->next);
 	}
 	if (g->open) {
-		fprintf(out, "gate: OPEN\n");
+		fprintf(out, "gate: %sOPEN%s\n", report_paint_on(out, PAINT_PASS), report_paint_off(out));
 	} else {
-		fprintf(out, "gate: CLOSED (%zu check%s failed)\n", failed, failed == 1 ? "" : "s");
+		fprintf(out, "gate: %sCLOSED%s (%zu check%s failed)\n", report_paint_on(out, PAINT_ERROR),
+			report_paint_off(out), failed, failed == 1 ? "" : "s");
 		override_command(out, g, target, "  ");
 	}
 	buf_release(&cwd);

@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, check, finish, mgate  # noqa: E402
+from harness import ENV_ONLINE, PASSWORD, PgServer, check, finish, mgate, doc  # noqa: E402
 
 
 
@@ -56,7 +56,7 @@ def sqlite_cases(root, work):
 
     r = mgate(["backup", "--backup-dir", bdir, "--format", "json"], demo)
     check("sqlite: exit 0", r.returncode == 0, r.stderr)
-    info = json.loads(r.stdout) if r.returncode == 0 else {}
+    info = doc(r.stdout) if r.returncode == 0 else {}
     path = os.path.join(demo, info.get("path", "x")) if not info.get("path", "/").startswith("/") else info.get("path")
     check("sqlite: source unchanged", sha256(db) == before)
     check("sqlite: folder 0700", stat.S_IMODE(os.stat(bdir).st_mode) == 0o700, oct(os.stat(bdir).st_mode))
@@ -84,7 +84,7 @@ def sqlite_cases(root, work):
     # a leftover of an interrupted backup is listed, not counted as a backup
     open(os.path.join(bdir, ".tmp-demo-interrupted.sqlite3"), "w").write("partial")
     r = mgate(["backup", "--backup-dir", bdir, "--list", "--format", "json"], demo)
-    lst = json.loads(r.stdout)["backups"]
+    lst = doc(r.stdout)["backups"]
     check("list: incomplete listed", any(x["status"] == "incomplete" for x in lst), lst)
     check("list: still exit 0", r.returncode == 0, r.returncode)
     # damage it

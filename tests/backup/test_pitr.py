@@ -18,7 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import PASSWORD, PgServer, alembic, check, finish, mgate, url_project, write_revision  # noqa: E402,E501
+from harness import PASSWORD, PgServer, alembic, check, finish, mgate, url_project, write_revision, doc  # noqa: E402,E501
 
 
 def as_postgres(argv, timeout=300):
@@ -73,7 +73,7 @@ def pgbackrest(conf, *args):
 def backup_check(proj):
     r = mgate(["check", "--format", "json"], proj)
     try:
-        j = json.loads(r.stdout)
+        j = doc(r.stdout)
     except ValueError:
         return r.returncode, {"summary": r.stdout + r.stderr}
     return r.returncode, ([c for c in j["checks"] if c["name"] == "backup"] or [{}])[0]
@@ -166,7 +166,7 @@ def main():
             pg.psql("INSERT INTO items VALUES (3)", db="app")
             pgbackrest(conf, "check")  # the upgrade's WAL is in the repository
             r = mgate(["rollback", "--dry-run", "--format", "json"], proj)
-            d = json.loads(r.stdout) if r.returncode == 0 else {}
+            d = doc(r.stdout) if r.returncode == 0 else {}
             rest = d.get("restore", {})
             check("rollback --dry-run: (b) is a point-in-time recovery with its command", rest.get("point_in_time")
                   is True and rest.get("available") is True and "--stanza=app --type=time" in (rest.get("command") or "")

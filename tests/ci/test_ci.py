@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import check, summary  # noqa: E402
+from harness import check, summary, doc  # noqa: E402
 
 MGATE = None
 outputs = []
@@ -90,7 +90,7 @@ def mgate(repo, *args, env=None):
 def report(repo, *args):
     r = mgate(repo, "--format", "json", *args)
     try:
-        return r.returncode, json.loads(r.stdout)
+        return r.returncode, doc(r.stdout)
     except ValueError:
         return r.returncode, {"findings": [], "summary": {}, "raw": r.stdout + r.stderr}
 

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate  # noqa: E402
+from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, doc  # noqa: E402
 
 
 
@@ -32,7 +32,7 @@ from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project
 def gate(cwd, *args):
     r = mgate(["check", "--format", "json", *args], cwd)
     try:
-        j = json.loads(r.stdout)
+        j = doc(r.stdout)
     except ValueError:
         j = {"verdict": None, "checks": [], "raw": r.stdout + r.stderr}
     return r.returncode, j, {c["name"]: c for c in j.get("checks", [])}

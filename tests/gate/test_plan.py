@@ -13,7 +13,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PgServer, alembic, check, demo_project, finish, mgate  # noqa: E402
+from harness import ENV_ONLINE, PgServer, alembic, check, demo_project, finish, mgate, doc  # noqa: E402
 
 
 
@@ -33,7 +33,7 @@ def sqlite_case(root, work):
           r.stdout + r.stderr)
     r = mgate(["plan", "--format", "json"], demo)
     check("sqlite: exit 0", r.returncode == 0, r.stderr)
-    plan = json.loads(r.stdout)
+    plan = doc(r.stdout)
     st = json.loads(mgate(["status", "--format", "json"], demo).stdout)
     check("sqlite: same steps as status", [s["revision"] for s in plan["steps"]] ==
           [s["revision"] for s in st["pending"]], (plan["steps"], st["pending"]))
@@ -47,7 +47,7 @@ def sqlite_case(root, work):
     check("sqlite: text", r.returncode == 0 and "1. " in r.stdout and "lock:" in r.stdout, r.stdout)
     alembic(demo, "upgrade", "heads")
     r = mgate(["plan", "--format", "json"], demo)
-    check("sqlite: nothing to do", json.loads(r.stdout)["steps"] == [], r.stdout)
+    check("sqlite: nothing to do", doc(r.stdout)["steps"] == [], r.stdout)
 
 
 def pg_case(work):
@@ -80,7 +80,7 @@ def pg_case(work):
         pg.psql("ANALYZE users", db="app")
         r = mgate(["plan", "--format", "json"], proj)
         check("pg: exit 0", r.returncode == 0, r.stderr)
-        plan = json.loads(r.stdout)
+        plan = doc(r.stdout)
         ops = plan["steps"][0]["operations"] if plan.get("steps") else []
         by_line = {o["line"]: o for o in ops}
         check("pg: index SHARE", by_line.get(7, {}).get("lock", "").startswith("SHARE (blocks writes)"), ops)

@@ -20,7 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, outputs  # noqa: E402
+from harness import ENV_ONLINE, PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, outputs, doc  # noqa: E402
 
 
 
@@ -92,7 +92,7 @@ def sqlite_cases(root, work):
     original = open(roles).read()
     open(roles, "w").write(original.replace("('participant')", "('participant'), ('auditor')"))
     r = mgate(["check", "--format", "json"], demo)
-    integ = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "integrity"]
+    integ = [c for c in doc(r.stdout)["checks"] if c["name"] == "integrity"]
     check("ledger: edited applied revision closes", r.returncode == 1 and integ and integ[0]["status"] == "fail"
           and integ[0]["findings"][0]["rule"] == "edited-applied-revision"
           and integ[0]["findings"][0]["revision"] == "4c7e1d2a9f30", integ)
@@ -125,7 +125,7 @@ def sqlite_cases(root, work):
     c.commit()
     c.close()
     r = mgate(["verify", "--format", "json"], demo)
-    check("verify: invariant fails", r.returncode == 5 and json.loads(r.stdout)["verified"] is False
+    check("verify: invariant fails", r.returncode == 5 and doc(r.stdout)["verified"] is False
           and "admin_tech_role" in r.stdout, r.stdout)
     c = sqlite3.connect(db)
     c.execute("UPDATE roles SET name = 'admin_tech' WHERE name = 'admin'")
@@ -136,7 +136,7 @@ def sqlite_cases(root, work):
     base_ini = open(ini).read()
     open(ini, "w").write(base_ini.replace("\n[mgate]\n", "\n[mgate]\nsmoke.ok = true\nsmoke_timeout = 2\n"))
     r = mgate(["verify", "--format", "json"], demo)
-    check("smoke: passes", r.returncode == 0 and json.loads(r.stdout)["verified"] is True, r.stdout + r.stderr)
+    check("smoke: passes", r.returncode == 0 and doc(r.stdout)["verified"] is True, r.stdout + r.stderr)
     open(ini, "w").write(base_ini.replace("\n[mgate]\n", "\n[mgate]\nsmoke.health = false\nsmoke.slow = sleep 10\n"
                                           "smoke_timeout = 1\n"))
     r = mgate(["verify"], demo)
@@ -270,7 +270,7 @@ def pg_cases(work):
         led = pg.psql("SELECT revision, length(sha256), applied_by IS NOT NULL FROM mgate_ledger", db="app")
         check("pg: ledger written (file and code hashes)", "r2" in led and "194" in led, led)
         r = mgate(["check", "--format", "json"], proj)
-        integ = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "integrity"]
+        integ = [c for c in doc(r.stdout)["checks"] if c["name"] == "integrity"]
         check("pg: r1 applied outside mgate", integ and integ[0]["status"] == "warn"
               and "1 applied outside mgate" in integ[0]["summary"], integ)
 

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import ENV_ONLINE, PgServer, check, finish  # noqa: E402
+from harness import ENV_ONLINE, PgServer, check, finish, doc  # noqa: E402
 from harness import mgate as run  # noqa: E402
 
 REVS = [
@@ -55,7 +55,7 @@ def main():
 
         # default: the pending revisions (c3, d4), judged for the server's version
         r = run(["lint", "--format", "json"], root)
-        report = json.loads(r.stdout) if r.stdout else {}
+        report = doc(r.stdout) if r.stdout else {}
         summary = report.get("summary", {})
         revs = {f["revision"] for f in report.get("findings", [])}
         check("default lints pending only", summary.get("revisions") == 2, summary)
@@ -70,14 +70,14 @@ def main():
 
         # the same revisions judged for PostgreSQL 10: the constant default rewrites the table
         r = run(["lint", "--pending", "--pg-version", "10", "--format", "json"], root)
-        report = json.loads(r.stdout)
+        report = doc(r.stdout)
         check("pg 10 flags the default", any(f["rule"] == "add-column-volatile-default" and f["revision"] == "c3"
                                               for f in report["findings"]), r.stdout[-500:])
         check("exit 1 on error findings", r.returncode == 1, r.returncode)
 
         # --all with an explicit --db still asks the server for its version
         r = run(["lint", "--all", "--db", url, "--format", "json"], root)
-        summary = json.loads(r.stdout)["summary"]
+        summary = doc(r.stdout)["summary"]
         check("--all lints everything", summary["revisions"] == 4, summary)
         check("--all --db: server version", summary["pg_version_from"] == "server", summary)
         check("b2 is an error under --all", r.returncode == 1, r.returncode)
@@ -89,7 +89,7 @@ def main():
         check("--pending: one line", len(r.stderr.strip().splitlines()) == 1, r.stderr)
         r = run(["lint", "--format", "json"], root, env={"MGATE_DATABASE_URL": bad})
         check("default: falls back to every revision", r.returncode in (0, 1)
-              and json.loads(r.stdout)["summary"]["revisions"] == 4, (r.returncode, r.stderr))
+              and doc(r.stdout)["summary"]["revisions"] == 4, (r.returncode, r.stderr))
         check("default: says so", "every revision is linted" in r.stderr, r.stderr)
 
     return finish(secrets=("not-the-password",))

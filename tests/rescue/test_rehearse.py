@@ -15,7 +15,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import PgServer, alembic, check, demo_project, finish, mgate, sha, url_project, write_revision  # noqa: E402,E501
+from harness import PgServer, alembic, check, demo_project, finish, mgate, sha, url_project, write_revision, doc  # noqa: E402,E501
 
 
 ENV_BOTH = '''from alembic import context
@@ -53,7 +53,7 @@ def sqlite_case(root, work):
     mgate(["backup"], demo)
     before = sha(db)
     r = mgate(["rehearse", "--format", "json"], demo)
-    d = json.loads(r.stdout) if r.stdout.strip() else {}
+    d = doc(r.stdout) if r.stdout.strip() else {}
     check("sqlite: rehearsal passes", r.returncode == 0 and d.get("result") == "pass", r.stdout + r.stderr)
     check("sqlite: each revision ran and was timed", [s["revision"] for s in d.get("steps", [])] ==
           ["a9d4c2b7e5f8", "c3e8f1a6b4d2", "e7b2d9f4a1c6"] and all(s["ran"] and s["duration_ms"] > 0
@@ -93,7 +93,7 @@ def pg_case(work):
         alembic(proj, "upgrade", "r1")
         mgate(["backup"], proj)
         r = mgate(["rehearse", "--format", "json"], proj)
-        d = json.loads(r.stdout) if r.stdout.strip() else {}
+        d = doc(r.stdout) if r.stdout.strip() else {}
         check("pg: rehearsal passes", r.returncode == 0 and d.get("result") == "pass", r.stdout + r.stderr)
         steps = {s["revision"]: s for s in d.get("steps", [])}
         r2 = steps.get("r2", {})

@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, sha, url_project, write_revision  # noqa: E402,E501
+from harness import PASSWORD, PgServer, alembic, check, demo_project, finish, mgate, sha, url_project, write_revision, doc  # noqa: E402,E501
 
 
 
@@ -73,7 +73,7 @@ def sqlite_rollback(root, work):
     # the plan: through the merge point, back to where the upgrade started
     r = mgate(["rollback", "--dry-run", "--format", "json"], demo)
     check("dry-run json: exit 0", r.returncode == 0, r.stdout + r.stderr)
-    d = json.loads(r.stdout) if r.returncode == 0 else {}
+    d = doc(r.stdout) if r.returncode == 0 else {}
     steps = [s["revision"] for s in d.get("downgrade", {}).get("steps", [])]
     check("dry-run: the steps Alembic would run, through the merge", steps ==
           ["e7b2d9f4a1c6", "c3e8f1a6b4d2", "a9d4c2b7e5f8"], steps)
@@ -113,7 +113,7 @@ def sqlite_rollback(root, work):
     sql(db, "INSERT INTO users (id, email, password_hash) VALUES (900, 'x@example.org', 'h')")
     sql(db, "INSERT INTO projects (title, owner_id) VALUES ('a', 900), ('b', 900)")
     r = mgate(["rollback", "--dry-run", "--format", "json"], demo)
-    d = json.loads(r.stdout)
+    d = doc(r.stdout)
     check("the downgrade destroys the 2 project rows", d["downgrade"]["rows_lost"] == 2
           and any(o["rows"] == 2 for s in d["downgrade"]["steps"] for o in s["operations"]), d["downgrade"])
     check("the restore's loss is counted", d["restore"]["writes_since"] is not None
@@ -142,7 +142,7 @@ def sqlite_rollback(root, work):
     r = mgate(["upgrade", "--allow", "missing-downgrade", "--reason", "test"], demo)
     check("upgrade to f1", rows(db) == ["f1"], r.stdout + r.stderr)
     r = mgate(["rollback", "--dry-run", "--format", "json"], demo)
-    d = json.loads(r.stdout)
+    d = doc(r.stdout)
     check("empty downgrade(): the downgrade path is blocked, restore recommended",
           d["downgrade"]["available"] is False and "empty" in (d["downgrade"]["problem"] or "")
           and d["recommendation"] == "restore", d)
@@ -179,7 +179,7 @@ def sqlite_restore_and_drill(root, work):
     r = mgate(["restore", good], demo)
     check("in place without --yes: refused", r.returncode == 2 and sha(db) == before, r.stderr)
     r = mgate(["restore", "newest", "--into", "sqlite:///" + os.path.join(work, "copy.db"), "--format", "json"], demo)
-    check("restore into a new file", r.returncode == 0 and json.loads(r.stdout)["in_place"] is False
+    check("restore into a new file", r.returncode == 0 and doc(r.stdout)["in_place"] is False
           and rows(os.path.join(work, "copy.db")) == ["8b3f5e6d0c12"], r.stdout + r.stderr)
     r = mgate(["restore", "newest", "--into", "sqlite:///" + other_db], demo)
     check("restore into another, non-empty database: refused", r.returncode == 1 and "not empty" in r.stderr,
@@ -190,7 +190,7 @@ def sqlite_restore_and_drill(root, work):
     check("ledger baseline", r.returncode == 0, r.stdout + r.stderr)
     baseline = sql(db, "SELECT revision, sha256 FROM mgate_ledger ORDER BY revision")
     r = mgate(["restore", "newest", "--yes", "--format", "json"], demo)
-    led = json.loads(r.stdout).get("ledger") if r.returncode == 0 else None
+    led = doc(r.stdout).get("ledger") if r.returncode == 0 else None
     check("restore: the ledger entries the backup lacks are carried over", led == {
         "restored": 0, "carried_over": 3, "recorded_now": 0, "dropped": []}, (led, r.stdout, r.stderr))
     check("... with their original hashes", sql(db, "SELECT revision, sha256 FROM mgate_ledger ORDER BY revision")
@@ -198,7 +198,7 @@ def sqlite_restore_and_drill(root, work):
 
     # the gate wants a drill; a drill passes; the report shows it
     r = mgate(["check", "--format", "json"], demo)
-    drill = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "drill"]
+    drill = [c for c in doc(r.stdout)["checks"] if c["name"] == "drill"]
     check("gate: no drill yet fails the drill check", drill and drill[0]["status"] == "fail", drill)
     # the smoke commands run against the scratch copy
     with open(os.path.join(demo, "smoke.py"), "w") as f:
@@ -215,10 +215,10 @@ def sqlite_restore_and_drill(root, work):
     scratch = [l.split("sqlite:///", 1)[1] for l in r.stdout.splitlines() if l.startswith("scratch: sqlite:///")]
     check("drill: the scratch file is gone", scratch and not os.path.exists(scratch[0]), scratch)
     r = mgate(["check", "--format", "json"], demo)
-    drill = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "drill"]
+    drill = [c for c in doc(r.stdout)["checks"] if c["name"] == "drill"]
     check("gate: the drill check passes", drill and drill[0]["status"] == "pass", drill)
     r = mgate(["drill", "--report", "--format", "json"], demo)
-    rep = json.loads(r.stdout)["drills"]
+    rep = doc(r.stdout)["drills"]
     check("drill report", len(rep) == 1 and rep[0]["result"] == "pass" and rep[0]["durations_ms"]["total"] > 0, rep)
 
     # a corrupt newest backup fails the drill; the database is untouched
@@ -226,7 +226,7 @@ def sqlite_restore_and_drill(root, work):
     corrupt(newest)
     before = sha(db)
     r = mgate(["drill", "--newest", "--format", "json"], demo)
-    d = json.loads(r.stdout) if r.stdout.strip() else {}
+    d = doc(r.stdout) if r.stdout.strip() else {}
     check("drill fails on a corrupt backup", r.returncode == 5 and d.get("result") == "fail"
           and d.get("step") == "restore" and "SHA-256" in (d.get("failure") or ""), r.stdout + r.stderr)
     check("the database is intact after the failed drill", sha(db) == before)
@@ -265,7 +265,7 @@ def pg_cases(work):
             return pg.psql("SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version", db="app")
 
         r = mgate(["rollback", "--dry-run", "--format", "json"], proj)
-        d = json.loads(r.stdout)
+        d = doc(r.stdout)
         check("pg: downgrade through the merge point", [s["revision"] for s in d["downgrade"]["steps"]][0] == "r3"
               and sorted(s["revision"] for s in d["downgrade"]["steps"]) == ["r2a", "r2b", "r3"]
               and d["target_rows"] == ["r1"], d["downgrade"])
@@ -357,7 +357,7 @@ def failed_rollback_pg(pg, proj):
     write_revision(vdir, "r4", "r3", 'op.add_column("roles", sa.Column("note", sa.Text(), nullable=True))',
                    'op.drop_constraint(None, "roles", type_="unique")\n    op.drop_column("roles", "note")')
     r = mgate(["rollback", "--dry-run", "--format", "json"], proj)
-    d = json.loads(r.stdout)
+    d = doc(r.stdout)
     step = [s for s in d["downgrade"]["steps"] if s["revision"] == "r4"]
     check("pg: dry run: the unnamed constraint blocks the downgrade", step and "drop-constraint-unnamed"
           in (step[0]["problem"] or "") and d["recommendation"] == "restore", d)

@@ -15,7 +15,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import PASSWORD, PgServer, alembic, check, finish, mgate, url_project, write_revision  # noqa: E402,E501
+from harness import PASSWORD, PgServer, alembic, check, finish, mgate, url_project, write_revision, doc  # noqa: E402,E501
 
 DEPLOY_PW = "deploy-Pw-4e1b"
 
@@ -81,7 +81,7 @@ def main():
             r = mgate(["doctor"], proj)
             check("doctor with scratch_url: 0 problems", r.returncode == 0, r.stdout)
             r = mgate(["rehearse", "--format", "json"], proj)
-            d = json.loads(r.stdout) if r.stdout.strip() else {}
+            d = doc(r.stdout) if r.stdout.strip() else {}
             check("rehearse on the scratch server: passes", r.returncode == 0 and d.get("result") == "pass"
                   and on_server(d.get("scratch") or "", scratch), (r.stdout, r.stderr))
             check("the production database is untouched", prod.psql("SELECT version_num FROM alembic_version",
