@@ -34,8 +34,8 @@ const cli_command cli_commands[] = {
 	{ "restore", cmd_restore, "put a backup back (checksum and database identity checked first; the previous state is kept)" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
 	{ "doctor", cmd_doctor, "what mgate resolved and whether each piece works: config, libraries, Alembic, database, backups" },
-	{ "completion", cmd_completion, "print a bash or zsh completion script" },
-	{ "help", cmd_help, "this list, or one command's options: `mgate help CMD` is `mgate CMD --help`" },
+	{ "completion", cmd_completion, "print a bash, zsh or fish completion script" },
+	{ "help", cmd_help, "this list; `mgate help CMD` is `mgate CMD --help`; `mgate help KEY` says what an [mgate] key is" },
 	{ NULL, NULL, NULL },
 };
 
@@ -57,6 +57,8 @@ static void usage(FILE *out)
 static int cmd_help(int argc, char **argv)
 {
 	const cli_command *c;
+	const char *what;
+	size_t i;
 	char help[] = "--help", *args[] = { help, NULL };
 
 	if (argc == 0) {
@@ -74,11 +76,19 @@ static int cmd_help(int argc, char **argv)
 			break;
 		return c->fn(1, args);
 	}
-	if (c->name) {
-		usage(stdout);
+	if (c->name) { /* help about help: its own usage line, as every command's */
+		printf("usage: mgate help [CMD]\n\nwithout CMD the command list; with one, what `mgate CMD --help` prints\n");
 		return EXIT_OK;
 	}
-	fprintf(stderr, "mgate help: unknown command '%s'; 'mgate help' lists them\n", argv[0]);
+	for (i = 0; i < config_key_count(); i++) { /* a key of [mgate] */
+		const char *key = config_key(i, &what), *dot = strchr(key, '.');
+		if (strcmp(key, argv[0]) && !(dot && !dot[1] && !strncmp(key, argv[0], strlen(key))))
+			continue;
+		printf("%s%s, in the [mgate] section of alembic.ini: %s\n(every key: 'man mgate', or docs/cli.md)\n", key,
+		       dot && !dot[1] ? "<name>" : "", what);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "mgate help: unknown command or [mgate] key '%s'; 'mgate help' lists the commands\n", argv[0]);
 	return EXIT_USAGE;
 }
 
@@ -89,7 +99,7 @@ const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--s
 					  "--version-table", "--version-table-schema", "--out", "-o",
 					  "--range", "--rules", "--pg-version", "--dialect", "--base",
 					  "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
-					  "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", NULL };
+					  "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", "--color", NULL };
 
 static int takes_value(const char *a)
 {

@@ -32,7 +32,8 @@ done
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/files"
 for f in ./usr/bin/mgate ./usr/share/mgate/rules/destructive.ini ./usr/share/mgate/docs/rules/drop-column.md \
 	./usr/share/man/man1/mgate.1 ./usr/share/bash-completion/completions/mgate \
-	./usr/share/zsh/vendor-completions/_mgate ./usr/share/mgate/demo/alembic.ini; do
+	./usr/share/zsh/vendor-completions/_mgate ./usr/share/fish/vendor_completions.d/mgate.fish \
+	./usr/share/mgate/demo/alembic.ini; do
 	grep -qx "$f" "$work/files" || fail "the package lacks $f"
 done
 
