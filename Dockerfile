@@ -1,25 +1,27 @@
-# mgate in a container: build on Debian 12, ship the binary, its rules and
-# the real Alembic it stands in front of.
+# mgate in a container, built from this tree on Debian 12. The build stage
+# makes the Debian package; the runtime stage installs it with apt, so the
+# image's libraries are the ones the package declares (dpkg-shlibdeps), and
+# what it recommends: alembic and postgresql-client (pg_dump, pg_restore,
+# psql). tests/cli/test_container.py builds it (or, with no container
+# engine, runs its stages in clean Debian 12 roots).
+#
+#   docker build -t mgate .
+#   docker run --rm -v "$PWD:/work" mgate check
+#   docker run --rm -v "$PWD:/work" mgate ci --base origin/main
 FROM debian:bookworm AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends cmake make gcc pkg-config \
-      libpq-dev libsqlite3-dev libgit2-dev libpcre2-dev libcmocka-dev libpg-query-dev \
-      libprotobuf-c-dev libinih-dev libjansson-dev libssl-dev \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DMGATE_TESTS=OFF \
+RUN scripts/install-deps.sh build \
+ && cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DMGATE_TESTS=OFF \
  && cmake --build /build -j "$(nproc)" \
- && cmake --install /build --prefix /opt/mgate
-
-# the libraries mgate links; postgresql-client brings pg_dump, pg_restore
-# and psql for backups and restores.
-FROM debian:bookworm
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libgit2-1.5 libpcre2-8-0 \
-      libpg-query1504.0 libprotobuf-c1 libinih1 libjansson4 libssl3 alembic python3 postgresql-client \
+ && cd /build && cpack -G DEB -B /out \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=build /opt/mgate /usr/local
+
+FROM debian:bookworm
+COPY --from=build /out/mgate_*.deb /tmp/
+RUN apt-get update \
+ && apt-get install -y /tmp/mgate_*.deb \
+ && rm -rf /var/lib/apt/lists/* /tmp/mgate_*.deb
 WORKDIR /work
 ENTRYPOINT ["mgate"]
 CMD ["--help"]

@@ -1,13 +1,21 @@
 #!/bin/sh
-# Install everything mgate needs to build and test, from Debian's packages.
+# Install what mgate needs from Debian's packages: to build and test it
+# (no argument), or only to build and run it (`install-deps.sh build`).
 # Idempotent: when every package is already installed it changes nothing
 # and needs no network. Uses sudo when not run as root.
 set -eu
 
-PACKAGES="cmake make gcc clang libclang-rt-14-dev pkg-config
-libpq-dev libsqlite3-dev libgit2-dev libpcre2-dev libcmocka-dev libpg-query-dev
-libprotobuf-c-dev libinih-dev libjansson-dev libssl-dev
-python3 python3-psycopg2 python3-yaml python3-jsonschema pre-commit fish debootstrap alembic postgresql pgbackrest sqlite3 git util-linux zsh clang-format gcovr"
+BUILD="cmake make gcc pkg-config
+libpq-dev libsqlite3-dev libgit2-dev libpcre2-dev libpg-query-dev
+libprotobuf-c-dev libinih-dev libjansson-dev libssl-dev dpkg-dev file"
+TEST="clang libclang-rt-14-dev libcmocka-dev
+python3 python3-psycopg2 python3-yaml python3-jsonschema pre-commit fish debootstrap alembic postgresql pgbackrest
+sqlite3 git util-linux zsh clang-format gcovr zstd"
+case "${1:-}" in
+build) PACKAGES="$BUILD" ;;
+"") PACKAGES="$BUILD $TEST" ;;
+*) echo "usage: install-deps.sh [build]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PACKAGES; do

@@ -1,17 +1,24 @@
-"""The CI examples in docs/ci.md and the pre-commit hook work as written.
+"""The GitLab CI example of docs/ci.md runs as written, in a clean Debian 12
+root (debootstrap, tests/clean-root.sh) standing in for its
+`image: debian:bookworm`.
 
-The `mgate` commands of the GitHub Actions and GitLab examples are taken
-from the YAML blocks of docs/ci.md, their CI variables set as a merge request
-into `main` would set them, and run in a clone of a scratch repository
-(so `origin/main` exists) on a clean branch and on one that adds a
-dangerous revision. The pre-commit hook's entry and file pattern come from
-.pre-commit-hooks.yaml.
+The job's `before_script` and `script` lines run in order in one bash
+script with `set -eo pipefail`, as GitLab's runner runs them, with the
+job's variables and the ones GitLab sets for a merge request into `main`.
+The working directory is a clone whose `origin` is the upstream
+repository, on a branch that adds a dangerous revision; the package the
+job downloads (`MGATE_DEB_URL`) is the one this build makes, served as a
+file. The job must fail on the error finding, and leave a Code Quality
+report and a JUnit report that say why. (The GitHub Action has
+test_action.py; the pre-commit hook test_precommit.py.)
 
-usage: python3 test_ci_docs.py MGATE ROOT
+usage: python3 test_ci_docs.py MGATE ROOT BUILD_DIR
 """
+import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,86 +27,88 @@ import xml.etree.ElementTree as ET
 
 import yaml
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import test_ci as base  # noqa: E402
 from harness import check, summary  # noqa: E402
 
+SKIP = 77
 
 
-def yaml_blocks(md):
-    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", md, re.S)]
-
-
-def mgate_commands(doc):
-    gh = next(d for d in doc if isinstance(d, dict) and "jobs" in d)
-    gl = next(d for d in doc if isinstance(d, dict) and "mgate" in d and "script" in d["mgate"])
-    gh_cmds = [s["run"] for s in gh["jobs"]["mgate"]["steps"] if "run" in s and s["run"].startswith("mgate ")]
-    gl_cmds = [c for c in gl["mgate"]["script"] if c.startswith(("mgate ", "git fetch"))]
-    return gh_cmds, gl_cmds
-
-
-def run(cmd, cwd, env):
-    # the documented lines are shell; the commands are simple, so a shell runs them here as in CI
-    return subprocess.run(["bash", "-c", cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+def git(cwd, *args):
+    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
+                          capture_output=True, text=True, check=True).stdout
 
 
 def main():
-    mgate, root = os.path.abspath(sys.argv[1]), sys.argv[2]
-    base.MGATE = mgate
+    root, build = os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
     md = open(os.path.join(root, "docs", "ci.md")).read()
-    gh_cmds, gl_cmds = mgate_commands(yaml_blocks(md))
-    check("examples found", len(gh_cmds) == 2 and len(gl_cmds) == 2, (gh_cmds, gl_cmds))
-    hooks = yaml.safe_load(open(os.path.join(root, ".pre-commit-hooks.yaml")))
-    hook = next(h for h in hooks if h["id"] == "mgate-lint")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", md, re.S)]
+    job = next(b["mgate"] for b in blocks if isinstance(b, dict) and "script" in b.get("mgate", {}))
+    check("the GitLab job's image is Debian 12", job["image"] == "debian:bookworm", job["image"])
+    check("the job reports Code Quality and JUnit", set(job["artifacts"]["reports"]) == {"codequality", "junit"}
+          and job["artifacts"]["when"] == "always", job["artifacts"])
+    if os.geteuid() != 0 or not shutil.which("debootstrap"):
+        print("no clean root (needs root and debootstrap): the GitLab example was not run")
+        return SKIP
 
-    scratch = tempfile.mkdtemp(prefix="mgate-ci-docs-")
+    tool = os.path.join(root, "tests", "clean-root.sh")
+    env = dict(os.environ, CLEAN_ROOT_CACHE=os.path.join(build, "clean-root-cache"))
+    scratch = tempfile.mkdtemp(prefix="mgate-gitlab-")
     try:
-        upstream = base.make_base(scratch)
-        clone = os.path.join(scratch, "clone")
-        base.git(scratch, "clone", "-q", upstream, clone)
-        bindir = os.path.join(scratch, "bin")
-        os.makedirs(bindir)
-        os.symlink(mgate, os.path.join(bindir, "mgate"))
-        env = dict(os.environ, PATH=bindir + ":" + os.environ["PATH"], CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main",
-                   CI_PIPELINE_SOURCE="merge_request_event")
-        env.pop("GITHUB_ACTIONS", None)
-        gh_env = dict(env, GITHUB_ACTIONS="true")
-        gh_cmds = [c.replace("${{ github.base_ref }}", "main") for c in gh_cmds]
+        r = subprocess.run(["cpack", "-G", "DEB", "-B", os.path.join(scratch, "deb")], cwd=build,
+                           capture_output=True, text=True)
+        debs = glob.glob(os.path.join(scratch, "deb", "mgate_*.deb"))
+        check("the package builds", r.returncode == 0 and len(debs) == 1, r.stdout[-500:] + r.stderr[-500:])
+        chroot = os.path.join(scratch, "root")
+        r = subprocess.run([tool, "make", chroot], capture_output=True, text=True, env=env)
+        check("a clean Debian 12 root", r.returncode == 0, r.stderr[-2000:])
+        if r.returncode or not debs:
+            return summary()
+        srv = os.path.join(chroot, "srv")
+        shutil.copy(debs[0], os.path.join(srv, "mgate.deb"))
 
-        for name, revision, bad in (("clean", ("c3", "b2", None), False),
-                                    ("danger", ("d3", "b2", '    op.drop_column("users", "note")'), True)):
-            base.branch(clone, name, "origin/main")
-            rid, down, up = revision
-            if up:
-                base.rev(clone, rid, down, up=up, down_body='    op.execute("SELECT 1")')
-            else:
-                base.rev(clone, rid, down)
-            base.commit(clone, rid)
+        # the upstream repository and the merge request's branch, as the runner's clone sees them
+        upstream = os.path.join(srv, "upstream")
+        shutil.copytree(os.path.join(root, "fixtures", "demo"), upstream)
+        for leftover in ("demo.db", "audit.jsonl", "backups"):
+            p = os.path.join(upstream, leftover)
+            shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else (os.path.exists(p) and os.unlink(p))
+        git(upstream, "init", "-q", "-b", "main")
+        git(upstream, "add", "-A")
+        git(upstream, "commit", "-qm", "base")
+        clone = os.path.join(srv, "build")
+        git(srv, "clone", "-q", upstream, clone)
+        git(clone, "remote", "set-url", "origin", "/srv/upstream")
+        git(clone, "checkout", "-qb", "feature")
+        open(os.path.join(clone, "migrations", "versions", "f1_drop.py"), "w").write(
+            '"""drop"""\nfrom alembic import op\n\nrevision = "f1"\ndown_revision = "e7b2d9f4a1c6"\n\n\n'
+            'def upgrade():\n    op.drop_column("users", "email")\n\n\ndef downgrade():\n    pass\n')
+        git(clone, "add", "-A")
+        git(clone, "commit", "-qm", "drop")
 
-            r = run(gh_cmds[0], clone, gh_env)
-            check(f"{name}: github annotations exit", r.returncode == (1 if bad else 0), r.stdout + r.stderr)
-            if bad:
-                check(f"{name}: an annotation", r.stdout.startswith("::error file=migrations/versions/d3.py"), r.stdout)
-            r = run(gh_cmds[1], clone, gh_env)
-            sarif = json.load(open(os.path.join(clone, "mgate.sarif")))
-            errors = [x for x in sarif["runs"][0]["results"] if x["level"] == "error"]
-            check(f"{name}: sarif", sarif["version"] == "2.1.0" and bool(errors) == bad, errors[:1])
-            for cmd in gl_cmds:
-                r = run(cmd, clone, env)
-                if cmd.startswith("mgate"):
-                    check(f"{name}: gitlab exit", r.returncode == (1 if bad else 0), r.stderr)
-                else:
-                    check(f"{name}: git fetch", r.returncode == 0, r.stderr)
-            suite = ET.parse(os.path.join(clone, "mgate-junit.xml")).getroot().find("testsuite")
-            check(f"{name}: junit", int(suite.get("failures")) == (1 if bad else 0), ET.tostring(suite)[:400])
-
-            changed = subprocess.run(["git", "diff", "--name-only", "origin/main", "HEAD"], cwd=clone,
-                                     capture_output=True, text=True).stdout.split()
-            files = [f for f in changed if re.search(hook["files"], f)]
-            check(f"{name}: hook picks the revision", files == [f"migrations/versions/{rid}.py"], files)
-            r = run(hook["entry"] + " --base origin/main", clone, env)
-            check(f"{name}: pre-commit hook exit", r.returncode == (1 if bad else 0), r.stdout + r.stderr)
+        variables = dict(job.get("variables", {}), MGATE_DEB_URL="file:///srv/mgate.deb", CI="true",
+                         GITLAB_CI="true", CI_PIPELINE_SOURCE="merge_request_event",
+                         CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", CI_PROJECT_DIR="/srv/build")
+        # (a sanitizer build's leak report would change the exit code: not part of the job)
+        lines = ["set -eo pipefail", "cd /srv/build", "export ASAN_OPTIONS=detect_leaks=0"]
+        lines += ["export %s=%s" % (k, shlex.quote(str(v))) for k, v in variables.items()]
+        lines += job["before_script"] + job["script"]
+        open(os.path.join(srv, "job.sh"), "w").write("\n".join(lines) + "\n")
+        r = subprocess.run([tool, "run", chroot, "bash", "/srv/job.sh"], capture_output=True, text=True, env=env,
+                           timeout=1800)
+        out = r.stdout + r.stderr
+        print("ran the GitLab job's before_script and script in a clean Debian 12 root")
+        check("the job fails on the error finding", r.returncode == 1, out[-3000:])
+        cq_path = os.path.join(clone, "gl-code-quality.json")
+        issues = json.load(open(cq_path)) if os.path.exists(cq_path) else []
+        check("Code Quality: the drop is critical, on its line", any(
+            i["check_name"] == "drop-column" and i["severity"] == "critical" and
+            i["location"] == {"path": "migrations/versions/f1_drop.py", "lines": {"begin": 9}} for i in issues),
+            issues)
+        junit = os.path.join(clone, "mgate-junit.xml")
+        suite = ET.parse(junit).getroot().find("testsuite") if os.path.exists(junit) else None
+        check("JUnit: the drop is a failure", suite is not None and int(suite.get("failures")) >= 1 and any(
+            c.get("classname") == "drop-column" and c.find("failure") is not None for c in suite.findall("testcase")),
+              ET.tostring(suite)[:400] if suite is not None else out[-1000:])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return summary()

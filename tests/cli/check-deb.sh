@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The Debian package: built with CPack from the build folder, its control
-# fields and contents checked, then installed and used. As root it is
-# installed into this machine with dpkg -i (when no mgate package is there
-# already) and removed again; otherwise it is unpacked with dpkg-deb -x,
-# and the test says so. Either way the installed binary runs --version,
-# `mgate rules` and the demo's upgrade through the gate, from the
-# installed files only. usage: check-deb.sh BUILD_DIR
+# fields and contents checked, then installed and used. As root with
+# debootstrap it is installed with apt into a clean Debian 12 root
+# (tests/clean-root.sh), which brings its dependencies and what it
+# recommends, and --version, `mgate rules` and the demo's upgrade through
+# the gate run there. Otherwise, as root, it is installed into this machine
+# with dpkg -i (when no mgate package is there already) and removed again;
+# else unpacked with dpkg-deb -x. The test says which it did.
+# usage: check-deb.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
 work=$(mktemp -d)
 installed=""
 cleanup() {
@@ -16,7 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL $*"; exit 1; }
-
 (cd "$build" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack"; }
 deb=$(ls "$work"/out/mgate_*.deb)
 echo "built $(basename "$deb")"
@@ -36,6 +38,32 @@ for f in ./usr/bin/mgate ./usr/share/mgate/rules/destructive.ini ./usr/share/mga
 	./usr/share/mgate/demo/alembic.ini; do
 	grep -qx "$f" "$work/files" || fail "the package lacks $f"
 done
+
+# into a clean Debian 12 root, with apt, as a user would
+if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null 2>&1; then
+	export CLEAN_ROOT_CACHE="$build/clean-root-cache"
+	root="$work/root"
+	"$src/tests/clean-root.sh" make "$root" >"$work/root.log" 2>&1 || { cat "$work/root.log"; fail "clean root"; }
+	"$src/tests/clean-root.sh" install "$root" "$deb" >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt install"; }
+	echo "installed with apt-get install into a clean Debian 12 root (debootstrap)"
+	in_root() { "$src/tests/clean-root.sh" run "$root" env ASAN_OPTIONS=detect_leaks=0 "$@"; }
+	in_root mgate --version | grep -q "^mgate " || fail "mgate --version in the clean root"
+	n=$(in_root sh -c 'cd / && mgate rules --format json' | grep -c '"id"')
+	[ "$n" -ge 30 ] || fail "only $n rules in the clean root"
+	for f in /usr/share/man/man1/mgate.1.gz /usr/share/bash-completion/completions/mgate \
+		/usr/share/fish/vendor_completions.d/mgate.fish; do
+		[ -e "$root$f" ] || [ -e "$root${f%.gz}" ] || fail "the clean root lacks $f"
+	done
+	in_root sh -c 'command -v pg_dump && /usr/bin/python3 -m alembic --version' >/dev/null ||
+		fail "the recommended alembic and postgresql-client are not installed"
+	out=$(in_root sh -c 'cp -r /usr/share/mgate/demo /tmp/demo && cd /tmp/demo &&
+		python3 -m alembic -c alembic.ini upgrade 8b3f5e6d0c12 >/dev/null 2>&1 && mgate upgrade --backup 2>&1') ||
+		fail "the demo's upgrade in the clean root: $out"
+	echo "$out" | grep -q "upgraded and verified" || fail "the demo's upgrade in the clean root: $out"
+	echo "package ok in a clean Debian 12 root ($n rules, the demo upgraded through the gate)"
+	exit 0
+fi
+echo "no clean root (needs root and debootstrap): installing into this machine instead"
 
 # installed for real (root, no mgate package yet), else unpacked
 if [ "$(id -u)" = 0 ] && ! dpkg -s mgate >/dev/null 2>&1; then
