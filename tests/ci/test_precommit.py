@@ -4,17 +4,22 @@ pre-commit in a real git repository.
 The repository holds an Alembic project in a subfolder (backend/), named by
 the hook's `args: [-c, backend/alembic.ini]`, and an old revision that
 already drops a column. The hook comes from .pre-commit-hooks.yaml, served
-from a scratch hook repository as a team would reference mgate's. Touching
+from a scratch hook repository as a team would reference mgate's; the
+.pre-commit-config.yaml is docs/ci.md's example, with that repository and
+its commit in place of `repo` and `rev`. Touching
 one line of the old revision commits; adding a dangerous line does not; an
 unstaged dangerous edit is not what the commit records, so it passes.
 
 usage: python3 test_precommit.py MGATE ROOT
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from harness import check, summary  # noqa: E402
@@ -76,9 +81,13 @@ def main():
         open(os.path.join(repo, "backend", "alembic.ini"), "w").write(INI)
         old = os.path.join(vdir, "a1_old.py")
         open(old, "w").write(OLD)
-        open(os.path.join(repo, ".pre-commit-config.yaml"), "w").write(
-            "repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: mgate-lint\n"
-            "        args: [-c, backend/alembic.ini]\n" % (hooks, rev))
+        md = open(os.path.join(root, "docs", "ci.md")).read()
+        config = next(c for c in (yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", md, re.S))
+                      if isinstance(c, dict) and "repos" in c)
+        check("docs/ci.md's hook is mgate-lint with -c backend/alembic.ini",
+              config["repos"][0]["hooks"] == [{"id": "mgate-lint", "args": ["-c", "backend/alembic.ini"]}], config)
+        config["repos"][0].update(repo=hooks, rev=rev)
+        open(os.path.join(repo, ".pre-commit-config.yaml"), "w").write(yaml.safe_dump(config))
         git(repo, "init", "-q")
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", "base")

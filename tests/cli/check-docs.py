@@ -7,9 +7,14 @@ sections a man page needs.
 
 usage: python3 check-docs.py MGATE ROOT
 """
+import os
 import re
 import subprocess
 import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import schema_check  # noqa: E402
 
 mgate, root = sys.argv[1], sys.argv[2]
 failures = []
@@ -53,6 +58,22 @@ for sh in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "COMMON OPTIONS", "ENV
            "EXAMPLES", "SEE ALSO"):
     ok("\n.SH %s\n" % sh in man, "docs/mgate.1 has no %s section" % sh)
 ok("source tree" not in man, "docs/mgate.1 sends readers to the source tree")
+# the JSON examples of the docs are documents that validate against their schemas
+for doc_name in ("cli.md", "ci.md"):
+    for block in re.findall(r"```json\n(.*?)```", open(root + "/docs/" + doc_name).read(), re.S):
+        problems = schema_check.check_text(block)
+        ok(not problems, "docs/%s: a JSON example does not validate: %s" % (doc_name, problems[:3]))
+# the example of a configuration error is what mgate prints for it
+m = re.search(r"^mgate: error: /srv/app/alembic.ini:(\d+): (\w+) = '([^']*)' in \[mgate\]: (.*)$", cli_md, re.M)
+ok(bool(m), "docs/cli.md: the configuration error example is missing")
+if m:
+    with tempfile.TemporaryDirectory() as d:
+        lines = ["[alembic]", "script_location = %(here)s/migrations", "[mgate]"]
+        lines += ["; filler"] * (int(m.group(1)) - len(lines) - 1) + ["%s = %s" % (m.group(2), m.group(3))]
+        open(d + "/alembic.ini", "w").write("\n".join(lines) + "\n")
+        os.makedirs(d + "/migrations/versions")
+        got = subprocess.run([mgate, "heads", "-c", d + "/alembic.ini"], capture_output=True, text=True).stderr
+        ok(got.strip() == m.group(0).replace("/srv/app", d), "docs/cli.md's configuration error: mgate says %r" % got)
 top = run("--help")
 commands = re.findall(r"^    (\S+) ", top.split("commands:", 1)[1].split("\n\n", 1)[0], flags=re.M)
 ok(len(commands) >= 20, "the command table lists %d commands" % len(commands))
