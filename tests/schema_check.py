@@ -29,7 +29,7 @@ try:
 except ImportError:
     sys.exit("schema_check.py: python3-jsonschema is missing (Debian: apt-get install python3-jsonschema)")
 
-PATH_KEYS = ("path", "file", "manifest", "backup", "pre_restore_backup", "kept")
+PATH_KEYS = ("path", "file", "manifest", "backup", "pre_restore_backup", "kept", "snapshot")
 SCHEMA_ID = re.compile(r"^mgate\.([a-z][a-z0-9_-]*)/([0-9]+)$")
 
 

@@ -15,7 +15,7 @@
 #include "report/gate.h"
 #include "util/banned.h"
 
-static const char *const formats[] = { "text", NULL };
+static const char *const formats[] = { "text", "json", NULL };
 
 /* What went wrong, on standard error (the report on stdout says the rest). */
 static void print_error(const upgrade_result *r, const mg_error *err)
@@ -41,7 +41,7 @@ int cmd_upgrade(int argc, char **argv)
 	strvec args = STRVEC_INIT, allow = STRVEC_INIT;
 	mg_error err = MG_ERROR_INIT;
 	const char *allow_opt = NULL, *reason = NULL, *lock_wait = NULL, *timeout = NULL;
-	int rc, no_backup_check = 0;
+	int rc, no_backup_check = 0, json;
 	char id[17];
 	cli_option opts[] = {
 		OPT_DB_(&so),
@@ -99,11 +99,16 @@ int cmd_upgrade(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto cleanup;
 		}
-	cli_printer pr = { stdout, "upgrade", common.quiet };
+	json = !strcmp(common.format, "json");
+	uo.alembic_to_stderr = json;
+	cli_printer pr = { json ? stderr : stdout, "upgrade", common.quiet };
 	cli_progress(&p, &pr);
 	rc = upgrade_run(&r, &s, &uo, &p, &err);
 	print_error(&r, &err);
-	report_upgrade_text(stdout, &r, &s, uo.target);
+	if (json && r.stage != UPGRADE_ERROR)
+		cli_print_doc("upgrade", s.p.cfg.here, report_upgrade_json(&r, &s, uo.target, id), NULL);
+	else if (!json)
+		report_upgrade_text(stdout, &r, &s, uo.target);
 cleanup:
 	upgrade_result_release(&r);
 	session_close(&s);

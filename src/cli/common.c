@@ -77,8 +77,10 @@ int cli_fail(const char *cmd, const mg_error *err, int outcome)
 static void print_checklist(void *ctx, const checklist_result *r, const char *target, const char *where,
 			    const char *id)
 {
-	report_checklist_text(stdout, r, target, where, ((const cli_printer *)ctx)->quiet ? -1 : 0);
-	printf("correlation id: %s\n", id);
+	const cli_printer *pr = ctx;
+
+	report_checklist_text(pr->out, r, target, where, pr->quiet ? -1 : 0);
+	fprintf(pr->out, "correlation id: %s\n", id);
 }
 
 static void print_running(void *ctx, const strvec *argv)

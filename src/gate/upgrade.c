@@ -234,7 +234,7 @@ static int alembic(run *u, mg_error *err)
 		buf errcopy = BUF_INIT;
 		r->attempts++;
 		rc = spawn_stream_tee(&r->status, &r->signalled, &r->timed_out, (const char *const *)cmd.v, &env,
-				      u->o->timeout_s, 0, &errcopy, err);
+				      u->o->timeout_s, u->o->alembic_to_stderr, &errcopy, err);
 		if (rc == 0 && r->status != 0 && !r->signalled && !r->timed_out && s->lo.dialect == SQL_POSTGRESQL &&
 		    r->attempts <= retries && strstr(errcopy.ptr, "lock timeout")) {
 			progress_line(u->p, PROGRESS_OUT, "\nAlembic stopped on a lock timeout; trying again in %ld s (retry %ld of %ld)",

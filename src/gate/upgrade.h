@@ -30,6 +30,7 @@ typedef struct upgrade_opts {
 	long lock_wait_s;               /* wait this long for the migration lock */
 	long timeout_s;                 /* stop Alembic after this long (0: no limit) */
 	const char *correlation_id;
+	int alembic_to_stderr; /* Alembic's standard output goes to mgate's standard error (stdout carries JSON) */
 } upgrade_opts;
 
 /* How far the run got. */

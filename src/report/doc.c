@@ -11,7 +11,7 @@
 #include "util/banned.h"
 
 /* The fields that hold a file's path, wherever they are in a document. */
-static const char *const path_keys[] = { "path", "file", "backup", "pre_restore_backup", "manifest", "kept", NULL };
+static const char *const path_keys[] = { "path", "file", "backup", "pre_restore_backup", "manifest", "kept", "snapshot", NULL };
 
 const char *report_root_path(const char *path, const char *root)
 {

@@ -257,3 +257,67 @@ void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, c
 		break; /* the caller prints the error */
 	}
 }
+
+static const char *stage_name(int stage)
+{
+	static const char *const names[] = { "error", "closed", "nothing", "no-backup",
+					     "no-plan", "locked", "no-snapshot", "no-alembic",
+					     "unreadable", "failed", "unverified", "upgraded" };
+
+	return stage >= 0 && (size_t)stage < sizeof(names) / sizeof(names[0]) ? names[stage] : "error";
+}
+
+void *report_upgrade_json(const upgrade_result *r, const session *s, const char *target, const char *id)
+{
+	json_t *o = json_object(), *al = json_object(), *back = json_object();
+	buf down = BUF_INIT;
+	size_t i;
+
+	json_object_set_new(o, "result", json_string(stage_name(r->stage)));
+	json_object_set_new(o, "exit", json_integer(r->outcome));
+	json_object_set_new(o, "correlation_id", json_text(id));
+	json_object_set_new(o, "database", json_text(s->where.ptr));
+	json_object_set_new(o, "target", json_text(target));
+	json_object_set_new(o, "from", json_strvec(&r->start));
+	json_object_set_new(o, "to", r->stage >= UPGRADE_UNREADABLE && r->stage != UPGRADE_UNREADABLE ? json_strvec(&r->after) : json_null());
+	json_object_set_new(o, "steps", json_integer((json_int_t)r->nsteps));
+	json_object_set_new(o, "steps_applied", json_integer((json_int_t)r->done));
+	json_object_set_new(o, "stopped_in", json_text(r->stopped_in));
+	json_object_set_new(o, "gate", r->gate.n ? report_checklist_json(&r->gate, target) : json_null());
+	json_object_set_new(al, "ran", json_boolean(r->alembic_ran));
+	json_object_set_new(al, "attempts", json_integer(r->attempts));
+	json_object_set_new(al, "exit", r->alembic_ran ? json_integer(r->status) : json_null());
+	json_object_set_new(al, "signalled", json_boolean(r->signalled));
+	json_object_set_new(al, "timed_out", json_boolean(r->timed_out));
+	json_object_set_new(al, "duration_ms", json_integer((json_int_t)r->alembic_ms));
+	json_object_set_new(o, "alembic", al);
+	json_object_set_new(o, "verification", json_findings(&r->verify));
+	json_object_set_new(o, "half_applied", json_integer((json_int_t)r->half));
+	json_object_set_new(o, "snapshot", json_text(r->snapshot_path));
+	/* the ways back, as commands, when the database changed and is not verified */
+	if (r->stage == UPGRADE_FAILED || r->stage == UPGRADE_UNVERIFIED || r->stage == UPGRADE_UNREADABLE) {
+		buf_printf(&down, "alembic -c %s downgrade ", s->p.cfg.ini_path ? s->p.cfg.ini_path : "alembic.ini");
+		for (i = 0; i < r->start.n; i++)
+			buf_printf(&down, "%s%s", i ? " " : "", r->start.v[i]);
+		if (!r->start.n)
+			buf_puts(&down, "base");
+		json_object_set_new(back, "downgrade", json_text(down.ptr));
+		json_object_set_new(back, "backup", json_text(r->newest.path));
+		if (r->newest.path) {
+			buf restore = BUF_INIT;
+			buf_printf(&restore, "mgate restore %s --yes", r->newest.path);
+			json_object_set_new(back, "restore", json_text(restore.ptr));
+			buf_release(&restore);
+		} else {
+			json_object_set_new(back, "restore", json_null());
+		}
+		json_object_set_new(back, "compare", json_string("mgate rollback --dry-run"));
+		json_object_set_new(o, "way_back", back);
+	} else {
+		json_decref(back);
+		json_object_set_new(o, "way_back", json_null());
+	}
+	json_object_set_new(o, "duration_ms", json_integer((json_int_t)r->total_ms));
+	buf_release(&down);
+	return o;
+}

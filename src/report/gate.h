@@ -28,6 +28,11 @@ void report_checklist_findings(findings *out, const checklist_result *g);
  * database is, what failed or did not verify, and the ways back. The
  * messages for standard error (`err_msg`, the stage's) are the caller's. */
 void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, const char *target);
+/* The same as the document mgate.upgrade/1's fields (a json_t *): the
+ * result, the rows before and after, the gate's checks, Alembic's run, the
+ * verification, and the ways back as commands when the database changed
+ * and is not verified. `id` is the run's correlation id. */
+void *report_upgrade_json(const upgrade_result *r, const session *s, const char *target, const char *id);
 
 /* "a, b" or `none` for no rows. */
 void report_rows(FILE *out, const strvec *rows, const char *none);

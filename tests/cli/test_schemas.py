@@ -59,6 +59,9 @@ def alembic_upgrade(d, rev):
 def sqlite_demo():
     d = fresh("demo")
     alembic_upgrade(d, "8b3f5e6d0c12")
+    closed = run(d, "upgrade")
+    check("upgrade: closed without a backup", closed.get("result") == "closed" and closed.get("exit") == 1
+          and closed.get("to") is None, closed)
     for args in (["heads"], ["history"], ["status"], ["lint"], ["lint", "--all"], ["rules"], ["check"], ["plan"],
                  ["backup"], ["backup", "--list"], ["check"], ["ledger"], ["doctor"], ["verify"], ["rehearse"],
                  ["drill"], ["drill", "--report"]):
@@ -68,8 +71,9 @@ def sqlite_demo():
     doc(open(os.path.join(d, "before.json")).read(), "snapshot")
     seen.add("snapshot")
     run(d, "diff", "before.json")
-    r = subprocess.run([MGATE, "upgrade"], cwd=d, capture_output=True, text=True)
-    check("upgrade", r.returncode == 0, r.stdout + r.stderr)
+    up = run(d, "upgrade")
+    check("upgrade: upgraded and verified", up.get("result") == "upgraded" and up.get("exit") == 0
+          and up.get("steps") == 3 and up.get("snapshot", "").startswith("backups/"), up)
     diff = run(d, "diff", "before.json")
     check("diff: the upgrade's tables", len(diff.get("changes", [])) > 0, diff)
     for args in (["status"], ["ledger"], ["verify", "--against", "before.json"], ["check"], ["plan"],

@@ -195,6 +195,19 @@ def sqlite_cases(root, work):
     check("alembic fails: the command that cleans it up", "to clean up the half-applied revision: `mgate restore "
           in r.stdout, r.stdout)
     check("alembic fails: the way back", "downgrade 8b3f5e6d0c12" in r.stdout, r.stdout)
+    # the same failure as JSON, for a deploy wrapper: Alembic's output on stderr, the document on stdout
+    demo, db = demo_project(root, work, "fail-json")
+    add_rev(demo, "f2f2f2f2f2f2", "e7b2d9f4a1c6",
+            '    op.create_table("t2", sa.Column("id", sa.Integer(), primary_key=True))\n'
+            '    op.execute("INSERT INTO no_such_table VALUES (1)")')
+    r = mgate(["upgrade", "--no-backup-check", "--reason", "test", "--format", "json"], demo)
+    up = doc(r.stdout, "upgrade --format json") if r.stdout.startswith("{") else {}
+    check("json: alembic fails", r.returncode == 4 and up.get("result") == "failed" and up.get("exit") == 4
+          and up.get("stopped_in") == "f2f2f2f2f2f2" and up.get("steps_applied") == 3 and up.get("half_applied") == 1
+          and up["alembic"]["exit"] != 0 and up["to"] == ["e7b2d9f4a1c6"], up or r.stdout + r.stderr)
+    check("json: the ways back as commands", (up.get("way_back") or {}).get("downgrade", "").endswith(
+        "downgrade 8b3f5e6d0c12"), up.get("way_back"))
+    check("json: Alembic's output is on stderr", "Running upgrade" in r.stderr and "Running upgrade" not in r.stdout)
 
     # verification catches what the operations did not declare (a wrapper adds a table behind Alembic's back)
     wrapper = os.path.join(work, "sneaky-alembic")
