@@ -64,6 +64,31 @@ void db_observation_release(db_observation *o)
 	memset(o, 0, sizeof(*o));
 }
 
+void db_counts_release(db_counts *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].table);
+		free(c->v[i].keys);
+		free(c->v[i].hashes);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+const db_table_count *db_counts_find(const db_counts *c, const char *table)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->n; i++)
+		if (!strcmp(c->v[i].table, table))
+			return &c->v[i];
+	return NULL;
+}
+
 void db_identity_of(buf *out, db *d, const char *url)
 {
 	mg_error err = MG_ERROR_INIT;

@@ -33,6 +33,30 @@ typedef struct db_observation {
 
 void db_observation_release(db_observation *o);
 
+/* One table's rows, for the data accounting of an upgrade (db_ops.table_counts). */
+typedef struct db_table_count {
+	char *table;             /* "schema.table" (PostgreSQL) or "table" (SQLite) */
+	long long ins, upd, del; /* PostgreSQL: the server's cumulative counters; -1 on SQLite */
+	long long rows;          /* live rows: PostgreSQL's estimate, SQLite's exact count; -1 not counted */
+	/* SQLite, for a table within the bound: each row's rowid and a hash of its
+	 * values, in rowid order (nkeys == rows), so two readings tell exactly which
+	 * rows were inserted, updated and deleted */
+	long long *keys;
+	unsigned long long *hashes;
+	size_t nkeys;
+	int hashed;
+} db_table_count;
+
+typedef struct db_counts {
+	db_table_count *v;
+	size_t n, alloc;
+	int exact; /* counts and hashes (SQLite), not the server's counters */
+} db_counts;
+
+void db_counts_release(db_counts *c);
+/* The entry for `table`, or NULL. */
+const db_table_count *db_counts_find(const db_counts *c, const char *table);
+
 typedef struct db_ops {
 	const char *name;
 	/* Connect read-only. A SQLite file that does not exist is not created. */
@@ -113,6 +137,15 @@ typedef struct db_ops {
 	 * does not apply (a SQLite file: its restore refuses while a journal
 	 * or write-ahead log is in use). */
 	int (*other_sessions)(db *d, long *out, mg_error *err);
+	/* Every user table's rows (db_counts): PostgreSQL's cumulative counters
+	 * of pg_stat_user_tables read afresh; SQLite's exact count of each table
+	 * and, for tables of at most `bound` rows, each row's hash. mgate's own
+	 * tables and the version table are left out. */
+	int (*table_counts)(db *d, const db_version_table *vt, long long bound, db_counts *out, mg_error *err);
+	/* How many other client sessions did anything since `since` (seconds
+	 * since the epoch, the server's clock): their writes are in the
+	 * counters too. 0 where it cannot be known (SQLite). */
+	int (*active_since)(db *d, double since, long *out, mg_error *err);
 	/* restore keeps what it replaces itself (SQLite links the previous
 	 * file aside); else the caller backs it up first. */
 	int restore_keeps_previous;

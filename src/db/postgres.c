@@ -879,6 +879,61 @@ static int pg_other_sessions(db *d, long *out, mg_error *err)
 	return rc;
 }
 
+static int pg_table_counts(db *d, const db_version_table *vt, long long bound, db_counts *out, mg_error *err)
+{
+	db_pg *p = (db_pg *)d;
+	PGresult *r;
+	int i, rc = MG_OK;
+
+	(void)bound;
+	memset(out, 0, sizeof(*out));
+	/* the statistics are read afresh, not from the snapshot a transaction caches */
+	PQclear(PQexec(p->conn, "SELECT pg_stat_clear_snapshot()"));
+	r = PQexec(p->conn, "SELECT schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup "
+			    "FROM pg_stat_user_tables ORDER BY 1");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_error(d, "cannot read the table statistics (pg_stat_user_tables)", err);
+		PQclear(r);
+		return rc;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *name = PQgetvalue(r, i, 0), *dot = strchr(name, '.');
+		db_table_count *c;
+		if (dot && (!strncmp(dot + 1, "mgate_", 6) || !strcmp(dot + 1, vt->table ? vt->table : "alembic_version")))
+			continue;
+		if (out->n == out->alloc) {
+			out->alloc = out->alloc ? out->alloc * 2 : 64;
+			out->v = mg_realloc(out->v, out->alloc * sizeof(*out->v));
+		}
+		c = &out->v[out->n++];
+		memset(c, 0, sizeof(*c));
+		c->table = mg_strdup(name);
+		c->ins = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+		c->upd = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		c->del = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+		c->rows = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_active_since(db *d, double since, long *out, mg_error *err)
+{
+	char *v = NULL;
+	buf q = BUF_INIT;
+	int rc;
+
+	buf_printf(&q,
+		   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+		   "AND backend_type = 'client backend' AND (state <> 'idle' OR state_change >= to_timestamp(%.6f))",
+		   since);
+	rc = pg_query_scalar(d, q.ptr, &v, err);
+	*out = rc == MG_OK && v ? strtol(v, NULL, 10) : 0;
+	free(v);
+	buf_release(&q);
+	return rc;
+}
+
 const db_ops db_pg_ops = {
 	"postgresql",
 	pg_open,
@@ -901,5 +956,7 @@ const db_ops db_pg_ops = {
 	pg_observe,
 	pg_snapshot_write,
 	pg_other_sessions,
+	pg_table_counts,
+	pg_active_since,
 	0,
 };

@@ -887,6 +887,123 @@ static int sqlite_other_sessions(db *d, long *out, mg_error *err)
 	return MG_OK;
 }
 
+/* FNV-1a, 64 bits, over `n` bytes. */
+static unsigned long long fnv(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 1099511628211ULL;
+	return h;
+}
+
+/* Each row's rowid and a hash of its values (with their types), in rowid
+ * order; 0 without a rowid (a WITHOUT ROWID table: counted, not hashed). */
+static int hash_rows(db_sqlite *s, const char *table, db_table_count *c)
+{
+	sqlite3_stmt *st = NULL;
+	buf sql = BUF_INIT;
+	size_t alloc = (size_t)c->rows + 1;
+	int i, n, step;
+
+	buf_puts(&sql, "SELECT rowid, * FROM ");
+	buf_put_sql_ident(&sql, table);
+	buf_puts(&sql, " ORDER BY rowid");
+	if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		buf_release(&sql);
+		return 0;
+	}
+	buf_release(&sql);
+	c->keys = mg_calloc(alloc, sizeof(*c->keys));
+	c->hashes = mg_calloc(alloc, sizeof(*c->hashes));
+	n = sqlite3_column_count(st);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && c->nkeys < alloc) {
+		unsigned long long h = 14695981039346656037ULL;
+		for (i = 1; i < n; i++) {
+			unsigned char type = (unsigned char)sqlite3_column_type(st, i);
+			h = fnv(h, &type, 1);
+			if (type == SQLITE_INTEGER) {
+				long long v = sqlite3_column_int64(st, i);
+				h = fnv(h, &v, sizeof(v));
+			} else if (type == SQLITE_FLOAT) {
+				double v = sqlite3_column_double(st, i);
+				h = fnv(h, &v, sizeof(v));
+			} else if (type != SQLITE_NULL) {
+				const void *v = sqlite3_column_blob(st, i);
+				int len = sqlite3_column_bytes(st, i);
+				h = fnv(fnv(h, &len, sizeof(len)), v, (size_t)len);
+			}
+		}
+		c->keys[c->nkeys] = sqlite3_column_int64(st, 0);
+		c->hashes[c->nkeys++] = h;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) { /* changed under us, or unreadable: counted only */
+		free(c->keys);
+		free(c->hashes);
+		c->keys = NULL;
+		c->hashes = NULL;
+		c->nkeys = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static int sqlite_table_counts(db *d, const db_version_table *vt, long long bound, db_counts *out, mg_error *err)
+{
+	db_sqlite *s = (db_sqlite *)d;
+	sqlite3_stmt *st = NULL;
+	strvec tables = STRVEC_INIT;
+	size_t i;
+	int rc = MG_OK, step;
+
+	memset(out, 0, sizeof(*out));
+	out->exact = 1;
+	if (sqlite3_prepare_v2(s->conn,
+			       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+			       "AND name NOT LIKE 'mgate\\_%' ESCAPE '\\' AND name <> ?1 ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return mg_error_set(err, MG_EENV, "cannot list the tables of %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+	sqlite3_bind_text(st, 1, vt->table ? vt->table : "alembic_version", -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		strvec_push(&tables, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		strvec_release(&tables);
+		return mg_error_set(err, MG_EENV, "cannot list the tables of %s: %s", d->redacted, sqlite3_errmsg(s->conn));
+	}
+	out->v = mg_calloc(tables.n + 1, sizeof(*out->v));
+	out->alloc = tables.n + 1;
+	for (i = 0; i < tables.n && rc == MG_OK; i++) {
+		db_table_count *c = &out->v[out->n++];
+		buf sql = BUF_INIT;
+		c->table = mg_strdup(tables.v[i]);
+		c->ins = c->upd = c->del = c->rows = -1;
+		buf_puts(&sql, "SELECT count(*) FROM ");
+		buf_put_sql_ident(&sql, tables.v[i]);
+		if (sqlite3_prepare_v2(s->conn, sql.ptr, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			c->rows = sqlite3_column_int64(st, 0);
+		else
+			rc = mg_error_set(err, MG_EENV, "cannot count the rows of '%s' in %s: %s", tables.v[i], d->redacted,
+					  sqlite3_errmsg(s->conn));
+		sqlite3_finalize(st);
+		buf_release(&sql);
+		if (rc == MG_OK && c->rows <= bound)
+			c->hashed = hash_rows(s, tables.v[i], c);
+	}
+	strvec_release(&tables);
+	return rc;
+}
+
+static int sqlite_active_since(db *d, double since, long *out, mg_error *err)
+{
+	(void)d;
+	(void)since;
+	(void)err;
+	*out = 0;
+	return MG_OK;
+}
+
 const db_ops db_sqlite_ops = {
 	"sqlite",
 	sqlite_open,
@@ -909,5 +1026,7 @@ const db_ops db_sqlite_ops = {
 	NULL,
 	NULL,
 	sqlite_other_sessions,
+	sqlite_table_counts,
+	sqlite_active_since,
 	1,
 };

@@ -235,6 +235,8 @@ void audit_write_upgrade(const audit_sink *sink, const audit_head *h, const audi
 		json_object_set_new(e, "signal", json_integer(u->signal));
 		json_object_set_new(e, "timed_out", json_boolean(u->timed_out));
 		json_object_set_new(e, "after", u->after ? json_strvec(u->after) : json_array());
+		if (u->data && u->data->measured)
+			json_object_set_new(e, "data", data_json(u->data));
 	}
 	json_object_set_new(e, "verification", entry_verification(u->exit, u->alembic_ran, u->verification));
 	json_object_set_new(e, "alembic_ms", json_real(u->alembic_ms));

@@ -20,6 +20,7 @@
 
 #include "db/db.h"
 #include "gate/checklist.h"
+#include "gate/data.h"
 #include "gate/progress.h"
 #include "util/error.h"
 #include "util/finding.h"
@@ -60,6 +61,7 @@ typedef struct audit_upgrade {
 	const findings *verification;
 	double alembic_ms, total_ms;
 	long long server_started; /* the database server's clock just before Alembic ran (epoch), or 0 */
+	const data_report *data;  /* the rows each table gained, lost and changed, or NULL */
 	int exit;                 /* enum mg_outcome */
 } audit_upgrade;
 

@@ -33,7 +33,11 @@ typedef struct run {
 	int *cur, *steps;
 	size_t ncur, nsteps;
 	db *lockdb;
-	void *before, *after; /* schema snapshots (json_t *) */
+	void *before, *after;  /* schema snapshots (json_t *) */
+	db_counts rows_before; /* the tables' rows before Alembic (data.h) */
+	long sessions_before;  /* other sessions connected then */
+	double server_now;     /* PostgreSQL: the server's clock then, to the microsecond */
+	int counted;
 	struct timespec t0;
 } run;
 
@@ -169,11 +173,59 @@ static void server_clock(run *u)
 	char *v = NULL;
 
 	if (u->s->lo.dialect == SQL_POSTGRESQL &&
-	    u->s->d->ops->query_scalar(u->s->d, "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint", &v,
-				       &err) == 0 &&
-	    v)
-		u->r->server_started = strtoll(v, NULL, 10);
+	    u->s->d->ops->query_scalar(u->s->d, "SELECT extract(epoch FROM clock_timestamp())::text", &v, &err) == 0 &&
+	    v) {
+		u->server_now = strtod(v, NULL);
+		u->r->server_started = (long long)u->server_now;
+	}
 	free(v);
+}
+
+/* The rows before Alembic runs, for the data accounting; a failure to
+ * read them is a warning (the upgrade is not held back by its accounting). */
+static void count_rows(run *u)
+{
+	mg_error err = MG_ERROR_INIT;
+	session *s = u->s;
+
+	if (data_measure(&u->rows_before, s->d, &s->vt, &err) < 0 ||
+	    s->d->ops->other_sessions(s->d, &u->sessions_before, &err) < 0)
+		progress_line(u->p, PROGRESS_OUT, "warning: %s; the rows are not accounted for", err.msg);
+	else
+		u->counted = 1;
+}
+
+/* The rows after Alembic ran, once its server session has ended (PostgreSQL
+ * writes a session's counters when it ends), compared with before. */
+static void account_rows(run *u, db *d)
+{
+	mg_error err = MG_ERROR_INIT;
+	db_counts after;
+	long others = 0, concurrent = 0;
+	int waited;
+
+	if (!u->counted)
+		return;
+	for (waited = 0; waited < 60 && d->ops->other_sessions(d, &others, &err) == MG_OK && others > u->sessions_before;
+	     waited++)
+		usleep(50 * 1000);
+	if (u->server_now > 0)
+		d->ops->active_since(d, u->server_now, &concurrent, &err);
+	if (data_measure(&after, d, &u->s->vt, &err) < 0) {
+		progress_line(u->p, PROGRESS_OUT, "warning: %s; the rows are not accounted for", err.msg);
+		return;
+	}
+	data_account(&u->r->data, &u->rows_before, &after, concurrent);
+	db_counts_release(&after);
+}
+
+/* The way back named by a finding about the data. */
+static void data_way_back(buf *out, const upgrade_result *r)
+{
+	if (r->newest.path)
+		buf_printf(out, "restore the backup taken before, `mgate restore %s --yes`", r->newest.path);
+	else
+		buf_puts(out, "`mgate rollback --dry-run` compares the ways back (no backup of this database was found)");
 }
 
 /* 3. The schema before; then mgate's read connection steps aside for
@@ -190,6 +242,7 @@ static int prepare(run *u, mg_error *err)
 	}
 	keep_snapshot(u);
 	server_clock(u);
+	count_rows(u);
 	session_identity(&id, s);
 	backup_newest(&u->r->newest, s->backup_dir, id.len ? id.ptr : NULL, 0, &s->rows);
 	buf_release(&id);
@@ -264,6 +317,7 @@ static int afterwards(run *u, mg_error *err)
 	upgrade_result *r = u->r;
 	const revmap *m = &s->p.map;
 	mg_error lerr = MG_ERROR_INIT, verr = MG_ERROR_INIT;
+	buf back = BUF_INIT;
 	db *d = NULL;
 	int exists = 0, rc;
 	size_t i;
@@ -276,11 +330,15 @@ static int afterwards(run *u, mg_error *err)
 		return r->status == 0 ? MG_OUT_UNVERIFIED : MG_OUT_FAILED;
 	}
 	r->done = revmap_steps_done(m, u->cur, u->ncur, u->steps, u->nsteps, 0, &r->after);
+	account_rows(u, d);
 	if (ledger_record(d, &s->vt, m, u->steps, r->done, u->o->correlation_id, &lerr) < 0)
 		progress_line(u->p, PROGRESS_OUT, "warning: %s; `mgate ledger baseline` can record them later", lerr.msg);
 	if (r->status != 0) {
 		r->stopped_in = r->done < u->nsteps ? mg_strdup(m->v[u->steps[r->done]].id) : NULL;
 		verify_schema(&r->verify, u->before, u->after, m, u->steps, r->done, s->lo.dialect, s->vt.table, &verr);
+		data_way_back(&back, r);
+		verify_data(&r->verify, &r->data, m, u->steps, r->done + (r->done < u->nsteps), s->lo.dialect, back.ptr,
+			    &verr);
 		for (i = 0; i < r->verify.n; i++)
 			r->half += !strcmp(r->verify.v[i].id, "unexplained-change");
 		r->stage = UPGRADE_FAILED;
@@ -291,11 +349,14 @@ static int afterwards(run *u, mg_error *err)
 				     "Alembic succeeded but the version rows say %zu of %zu steps were applied", r->done,
 				     u->nsteps);
 		verify_schema(&r->verify, u->before, u->after, m, u->steps, u->nsteps, s->lo.dialect, s->vt.table, &verr);
+		data_way_back(&back, r);
+		verify_data(&r->verify, &r->data, m, u->steps, u->nsteps, s->lo.dialect, back.ptr, &verr);
 		verify_invariants(&r->verify, &s->p.cfg, d);
 		verify_smoke(&r->verify, &s->p.cfg, NULL, u->p);
 		rc = findings_count(&r->verify, SEV_ERROR) ? MG_OUT_UNVERIFIED : MG_OUT_OK;
 		r->stage = rc == MG_OUT_OK ? UPGRADE_DONE : UPGRADE_UNVERIFIED;
 	}
+	buf_release(&back);
 	db_close(d);
 	return rc;
 }
@@ -323,6 +384,7 @@ static void write_audit(const run *u)
 	a.verification = &r->verify;
 	a.alembic_ms = r->alembic_ms;
 	a.server_started = r->server_started;
+	a.data = &r->data;
 	a.total_ms = ms_since(&u->t0);
 	a.exit = r->outcome;
 	audit_write_upgrade(&u->s->audit, &head, &a, u->p);
@@ -374,6 +436,7 @@ cleanup_noaudit:
 	}
 	json_decref((json_t *)u.before);
 	json_decref((json_t *)u.after);
+	db_counts_release(&u.rows_before);
 	free(u.cur);
 	free(u.steps);
 	return out->outcome;
@@ -390,5 +453,6 @@ void upgrade_result_release(upgrade_result *r)
 	backup_info_release(&r->newest);
 	free(r->snapshot_path);
 	free(r->stopped_in);
+	data_report_release(&r->data);
 	memset(r, 0, sizeof(*r));
 }

@@ -16,6 +16,7 @@
 
 #include "gate/backup.h"
 #include "gate/checklist.h"
+#include "gate/data.h"
 #include "gate/progress.h"
 #include "gate/session.h"
 #include "util/finding.h"
@@ -64,6 +65,7 @@ typedef struct upgrade_result {
 	char *snapshot_path; /* the schema as it was before, kept; or NULL */
 	double alembic_ms, total_ms;
 	long long server_started; /* PostgreSQL: the server's clock (epoch s) just before Alembic ran, else 0 */
+	data_report data;         /* the rows each table gained, lost and changed while Alembic ran */
 } upgrade_result;
 
 /*

@@ -21,6 +21,7 @@ typedef struct effects {
 	strvec added_cols, dropped_cols; /* "table.column", required */
 	strvec maybe;                    /* tables or "table.column" that may change (conditional, renames) */
 	strvec touched;                  /* tables any operation acts on */
+	strvec deletes, updates;         /* tables whose rows it deletes (DELETE, TRUNCATE, a drop) or updates */
 	int opaque;                      /* some code could not be seen */
 } effects;
 
@@ -61,6 +62,11 @@ static void effect(effects *e, const char *kind, const char *table, const strvec
 	if (!table)
 		return;
 	put(&e->touched, table, NULL);
+	if (!strcmp(kind, "delete") || !strcmp(kind, "truncate") || !strcmp(kind, "drop_table"))
+		put(&e->deletes, table, NULL);
+	else if (!strcmp(kind, "update") || !strcmp(kind, "add_column") || !strcmp(kind, "drop_column") ||
+		 !strcmp(kind, "alter_column") || !strcmp(kind, "alter_table"))
+		put(&e->updates, table, NULL); /* a column added, dropped or changed changes every row's values */
 	if (!strcmp(kind, "create_table"))
 		put(conditional ? &e->maybe : &e->created, table, NULL);
 	else if (!strcmp(kind, "drop_table"))
@@ -98,6 +104,8 @@ static void collect(effects *e, const script *s, migop_func func, sql_dialect d,
 		int cond = m->in_cond || m->in_loop;
 		if (m->func != func)
 			continue;
+		if (m->core && m->table && (strstr(m->core, "delete") || strstr(m->core, "update")))
+			effect(e, strstr(m->core, "delete") ? "delete" : "update", m->table, &m->columns, NULL, cond);
 		if (m->kind == MIGOP_OPAQUE || m->core) {
 			e->opaque = 1;
 			continue;
@@ -133,6 +141,8 @@ static void effects_release(effects *e)
 	strvec_release(&e->dropped_cols);
 	strvec_release(&e->maybe);
 	strvec_release(&e->touched);
+	strvec_release(&e->deletes);
+	strvec_release(&e->updates);
 }
 
 static int has_table(const json_t *snap, const char *name)
@@ -277,6 +287,48 @@ int verify_schema_down(findings *out, const void *before, const void *after, con
 		       size_t nundone, sql_dialect dialect, const char *version_table, mg_error *err)
 {
 	return check_effects(out, before, after, m, undone, nundone, MIGOP_DOWNGRADE, dialect, version_table, err);
+}
+
+int verify_data(findings *out, const data_report *r, const revmap *m, const int *applied, size_t napplied,
+		sql_dialect dialect, const char *way_back, mg_error *err)
+{
+	effects e;
+	buf ran = BUF_INIT;
+	size_t i;
+
+	if (!r->measured)
+		return MG_OK;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < napplied; i++) {
+		collect(&e, m->v[applied[i]].s, MIGOP_UPGRADE, dialect, err);
+		buf_printf(&ran, "%s%s", i ? (i + 1 == napplied ? " or " : ", ") : "", m->v[applied[i]].id);
+	}
+	for (i = 0; i < r->n; i++) {
+		const data_table *t = &r->v[i];
+		char *table = base_table(t->table);
+		if (t->dropped) { /* a table that went is the schema check's to explain */
+			free(table);
+			continue;
+		}
+		if (t->deleted > 0 && strvec_index(&e.deletes, table) < 0)
+			findings_add(out, "undeclared-data-loss", r->concurrent ? SEV_WARNING : SEV_ERROR, NULL, 0,
+				     napplied == 1 ? m->v[applied[0]].id : NULL,
+				     "%lld row%s deleted from '%s' while %s ran, and no applied revision declares deleting "
+				     "from it%s; the way back: %s",
+				     t->deleted, t->deleted == 1 ? "" : "s", t->table, napplied ? ran.ptr : "the upgrade",
+				     r->concurrent ? " (other sessions were writing too: the count includes their deletes)" : "",
+				     way_back);
+		if (t->updated > 0 && strvec_index(&e.updates, table) < 0)
+			findings_add(out, "undeclared-data-change", SEV_WARNING, NULL, 0,
+				     napplied == 1 ? m->v[applied[0]].id : NULL,
+				     "%lld row%s of '%s' updated while %s ran, and no applied revision declares updating it%s",
+				     t->updated, t->updated == 1 ? "" : "s", t->table, napplied ? ran.ptr : "the upgrade",
+				     r->concurrent ? " (other sessions were writing too)" : "");
+		free(table);
+	}
+	effects_release(&e);
+	buf_release(&ran);
+	return MG_OK;
 }
 
 void verify_invariants(findings *out, const mgate_config *cfg, db *d)

@@ -17,6 +17,7 @@
 #include "alembic/config.h"
 #include "alembic/revmap.h"
 #include "db/db.h"
+#include "gate/data.h"
 #include "gate/progress.h"
 #include "lint/sqlcheck.h"
 #include "util/finding.h"
@@ -31,6 +32,15 @@ int verify_schema(findings *out, const void *before, const void *after, const re
  * what their downgrade() changes. */
 int verify_schema_down(findings *out, const void *before, const void *after, const revmap *m, const int *undone,
 		       size_t nundone, sql_dialect dialect, const char *version_table, mg_error *err);
+
+/* The rows an upgrade changed (`r`) against what the revisions `applied`
+ * declare: rows deleted from a table that no applied operation deletes
+ * from (DELETE, TRUNCATE, a Core delete, a dropped table) are an
+ * `undeclared-data-loss` error (a warning when other sessions were writing
+ * too), naming the table, the count, the revisions that ran and `way_back`;
+ * undeclared updates are an `undeclared-data-change` warning. */
+int verify_data(findings *out, const data_report *r, const revmap *m, const int *applied, size_t napplied,
+		sql_dialect dialect, const char *way_back, mg_error *err);
 
 /* Every difference between the snapshot `want` and `have` (json_t *),
  * except in mgate's own tables and the version table, as a

@@ -183,6 +183,41 @@ static void way_back(FILE *out, const upgrade_result *r, const session *s)
 		fprintf(out, "  2. no backup of this database was found in the backup folder\n");
 }
 
+/* The rows each table gained, lost and changed, one line per table. */
+static void data_text(FILE *out, const data_report *d)
+{
+	size_t i;
+
+	if (!d->measured)
+		return;
+	if (!d->n) {
+		fprintf(out, "rows: no table's rows changed%s\n", d->exact ? "" : " (PostgreSQL's counters)");
+		return;
+	}
+	fprintf(out, "rows changed (%s%s):\n", d->exact ? "exact" : "PostgreSQL's counters",
+		d->concurrent ? "; other sessions were active too, so their writes are included" : "");
+	for (i = 0; i < d->n; i++) {
+		const data_table *t = &d->v[i];
+		const char *sep = "";
+		fprintf(out, "  %-24s ", t->table);
+		if (t->dropped)
+			fprintf(out, "dropped, with its %lld row%s", t->before, t->before == 1 ? "" : "s"), sep = ", ";
+		else {
+			if (t->inserted)
+				fprintf(out, "%s%lld inserted", sep, t->inserted), sep = ", ";
+			if (t->updated > 0)
+				fprintf(out, "%s%lld updated", sep, t->updated), sep = ", ";
+			if (t->deleted)
+				fprintf(out, "%s%lld deleted", sep, t->deleted), sep = ", ";
+			if (t->inserted < 0)
+				fprintf(out, "%sthe server's counters were reset meanwhile", sep);
+		}
+		if (t->updated < 0 && t->inserted >= 0 && !t->dropped)
+			fprintf(out, "%s(counted, not compared row by row)", sep);
+		fputc('\n', out);
+	}
+}
+
 /* Alembic failed: how far it got, what it half-applied, the ways back. */
 static void failed_text(FILE *out, const upgrade_result *r, const session *s)
 {
@@ -202,6 +237,7 @@ static void failed_text(FILE *out, const upgrade_result *r, const session *s)
 			     "before this upgrade; or undo the changes above by hand, fix the revision, and run mgate upgrade "
 			     "again\n",
 			r->newest.path ? r->newest.path : "<backup>");
+	data_text(out, &r->data);
 	way_back(out, r, s);
 }
 
@@ -245,6 +281,7 @@ void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, c
 		fputs("\nthe database is now at: ", out);
 		report_rows(out, &r->after, "base (no version rows)");
 		fputc('\n', out);
+		data_text(out, &r->data);
 		report_findings_brief(out, &r->verify, 0);
 		if (r->stage == UPGRADE_UNVERIFIED) {
 			fprintf(out, "verification failed\n");
@@ -293,6 +330,7 @@ void *report_upgrade_json(const upgrade_result *r, const session *s, const char 
 	json_object_set_new(o, "alembic", al);
 	json_object_set_new(o, "verification", json_findings(&r->verify));
 	json_object_set_new(o, "half_applied", json_integer((json_int_t)r->half));
+	json_object_set_new(o, "data", data_json(&r->data));
 	json_object_set_new(o, "snapshot", json_text(r->snapshot_path));
 	/* the ways back, as commands, when the database changed and is not verified */
 	if (r->stage == UPGRADE_FAILED || r->stage == UPGRADE_UNVERIFIED || r->stage == UPGRADE_UNREADABLE) {

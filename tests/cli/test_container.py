@@ -8,7 +8,9 @@ the tree (minus .dockerignore) or from an earlier stage; the test says that
 it did so. Either way the final image then runs the documented commands:
 `mgate --version`, `mgate check` on a project mounted at /work (the gate is
 closed: no backup), `mgate ci --base main` on a git repository, with
-alembic and pg_dump installed from the package's recommendations.
+alembic and pg_dump installed from the package's recommendations. In the
+clean roots, scripts/install-mgate.sh also builds and installs from the
+build stage's tree.
 
 usage: python3 test_container.py ROOT BUILD_DIR
 """
@@ -188,6 +190,12 @@ def main():
         if isinstance(img, Roots):
             r = img.sh(img.final, "command -v pg_dump && python3 -m alembic --version")
             check("alembic and postgresql-client come with the package", r.returncode == 0, r.stdout + r.stderr)
+            # the build stage's root has the build packages: scripts/install-mgate.sh (the GitHub Action's
+            # way when no mgate is on PATH) builds and installs from the same tree
+            r = img.sh(img.stages["build"], "PREFIX=/opt/mgate scripts/install-mgate.sh && cd / && "
+                       "/opt/mgate/bin/mgate rules --format json | grep -c '\"id\"'", "/src")
+            check("scripts/install-mgate.sh installs a working mgate", r.returncode == 0 and
+                  int((r.stdout.strip().splitlines() or ["0"])[-1]) >= 30, r.stdout[-800:] + r.stderr[-800:])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return summary()
