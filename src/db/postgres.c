@@ -899,7 +899,8 @@ static int pg_table_counts(db *d, const db_version_table *vt, long long bound, d
 	for (i = 0; i < PQntuples(r); i++) {
 		const char *name = PQgetvalue(r, i, 0), *dot = strchr(name, '.');
 		db_table_count *c;
-		if (dot && (!strncmp(dot + 1, "mgate_", 6) || !strcmp(dot + 1, vt->table ? vt->table : "alembic_version")))
+		if (dot && (!strncmp(dot + 1, "mgate_", 6) ||
+			    !strcmp(dot + 1, vt && vt->table ? vt->table : "alembic_version")))
 			continue;
 		if (out->n == out->alloc) {
 			out->alloc = out->alloc ? out->alloc * 2 : 64;

@@ -964,7 +964,7 @@ static int sqlite_table_counts(db *d, const db_version_table *vt, long long boun
 			       "AND name NOT LIKE 'mgate\\_%' ESCAPE '\\' AND name <> ?1 ORDER BY name",
 			       -1, &st, NULL) != SQLITE_OK)
 		return mg_error_set(err, MG_EENV, "cannot list the tables of %s: %s", d->redacted, sqlite3_errmsg(s->conn));
-	sqlite3_bind_text(st, 1, vt->table ? vt->table : "alembic_version", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, vt && vt->table ? vt->table : "alembic_version", -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		strvec_push(&tables, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);

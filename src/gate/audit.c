@@ -344,6 +344,27 @@ static long long entry_time(json_t *e)
 	return (long long)timegm(&tm);
 }
 
+/* The rows an upgrade's entry says it changed (data_json's shape). */
+static void read_data(audit_last *out, const json_t *data)
+{
+	const char *name;
+	json_t *t;
+
+	if (!json_is_object(json_object_get(data, "tables")))
+		return;
+	out->has_data = 1;
+	out->data_net = mg_calloc(json_object_size(json_object_get(data, "tables")) + 1, sizeof(long long));
+	json_object_foreach(json_object_get(data, "tables"), name, t)
+	{
+		long long ins = json_integer_value(json_object_get(t, "inserted"));
+		long long upd = json_integer_value(json_object_get(t, "updated"));
+		long long del = json_integer_value(json_object_get(t, "deleted"));
+		out->own_writes += ins + upd + del;
+		out->data_net[out->data_tables.n] = ins - del;
+		strvec_push(&out->data_tables, name);
+	}
+}
+
 int audit_last_upgrade(audit_last *out, const char *path, const char *database)
 {
 	json_t *all = path ? audit_read(path, "upgrade", database) : NULL, *rows;
@@ -369,6 +390,7 @@ int audit_last_upgrade(audit_last *out, const char *path, const char *database)
 		else if (entry_time(e))
 			out->started_before = entry_time(e) -
 					      (long long)(json_number_value(json_object_get(e, "total_ms")) / 1000.0 + 1) - 1;
+		read_data(out, json_object_get(e, "data"));
 		found = 1;
 	}
 	json_decref(all);
@@ -379,6 +401,8 @@ void audit_last_release(audit_last *l)
 {
 	strvec_release(&l->from);
 	free(l->before_snapshot);
+	strvec_release(&l->data_tables);
+	free(l->data_net);
 	memset(l, 0, sizeof(*l));
 }
 

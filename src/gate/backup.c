@@ -84,8 +84,8 @@ static json_t *manifest_json(const backup_info *b)
 	return o;
 }
 
-int backup_take(backup_info *out, db *d, const char *dir, const strvec *revisions, const char *mgate_version,
-		void (*progress)(double, void *), void *ctx, mg_error *err)
+int backup_take(backup_info *out, db *d, const db_version_table *vt, const char *dir, const strvec *revisions,
+		const char *mgate_version, void (*progress)(double, void *), void *ctx, mg_error *err)
 {
 	buf identity = BUF_INIT, stem = BUF_INIT, tmp = BUF_INIT, final = BUF_INIT, mpath = BUF_INIT;
 	char stamp[32], iso[32];
@@ -118,7 +118,7 @@ int backup_take(backup_info *out, db *d, const char *dir, const strvec *revision
 		goto cleanup;
 	}
 	close(fd);
-	out->writes = db_writes_counter(d);
+	out->writes = db_writes_counter(d, vt);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = d->ops->backup(d, tmp.ptr, progress, ctx, err)) < 0 ||
 	    (rc = sha256_file(out->sha256, &out->size, tmp.ptr, err)) < 0)
@@ -175,7 +175,7 @@ int backup_database(backup_info *out, buf *where, const char *url, const db_vers
 		return rc;
 	buf_puts(where, d->redacted);
 	if ((rc = d->ops->read_versions(d, vt, &rows, &exists, err)) == MG_OK)
-		rc = backup_take(out, d, dir, &rows, MGATE_VERSION, progress, ctx, err);
+		rc = backup_take(out, d, vt, dir, &rows, MGATE_VERSION, progress, ctx, err);
 	strvec_release(&rows);
 	db_close(d);
 	return rc < 0 ? MG_EENV : MG_OK;
@@ -320,19 +320,18 @@ int backup_newest(backup_info *out, const char *dir, const char *identity, int v
 	return pick != (size_t)-1 ? 0 : MG_ENOTFOUND;
 }
 
-long long db_writes_counter(db *d)
+long long db_writes_counter(db *d, const db_version_table *vt)
 {
 	mg_error err = MG_ERROR_INIT;
-	char *v = NULL;
-	long long n = -1;
+	db_counts c;
+	long long n = 0;
+	size_t i;
 
-	if (strcmp(d->ops->name, "postgresql"))
+	if (strcmp(d->ops->name, "postgresql") || d->ops->table_counts(d, vt, 0, &c, &err) < 0)
 		return -1;
-	if (d->ops->query_scalar(d, "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text FROM pg_stat_user_tables",
-				 &v, &err) == 0 &&
-	    v)
-		n = strtoll(v, NULL, 10);
-	free(v);
+	for (i = 0; i < c.n; i++)
+		n += c.v[i].ins + c.v[i].upd + c.v[i].del;
+	db_counts_release(&c);
 	return n;
 }
 

@@ -50,11 +50,12 @@ typedef struct backup_list {
 
 /*
  * Back up `d` into the folder `dir` (created 0700 when missing), recording
- * `revisions` as its state. `progress` may be NULL. On success `out`
+ * `revisions` as its state (and the writes counter, without the version
+ * table `vt`, which may be NULL for alembic_version). `progress` may be NULL. On success `out`
  * describes the new backup.
  */
-int backup_take(backup_info *out, db *d, const char *dir, const strvec *revisions, const char *mgate_version,
-		void (*progress)(double done, void *ctx), void *ctx, mg_error *err);
+int backup_take(backup_info *out, db *d, const db_version_table *vt, const char *dir, const strvec *revisions,
+		const char *mgate_version, void (*progress)(double done, void *ctx), void *ctx, mg_error *err);
 
 /* Connect to the database at `url`, read its version rows from `vt`, and
  * back it up into `dir` (backup_take). `where` gets the URL, redacted.
@@ -98,9 +99,10 @@ int backup_restore(const backup_info *b, const char *url, const char *identity, 
 		   mg_error *err);
 
 /* PostgreSQL's count of rows inserted, updated and deleted in user tables
- * since its statistics began (pg_stat_user_tables); -1 elsewhere. Two
- * readings bound the writes between them. */
-long long db_writes_counter(db *d);
+ * since its statistics began (pg_stat_user_tables), the version table's
+ * and mgate's own left out; -1 elsewhere. Two readings bound the writes
+ * between them. */
+long long db_writes_counter(db *d, const db_version_table *vt);
 
 void backup_info_release(backup_info *b);
 void backup_list_release(backup_list *l);

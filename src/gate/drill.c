@@ -124,7 +124,7 @@ int drill_run(drill_result *out, session *s, const drill_opts *o, const progress
 	if (o->newest) {
 		if (!newest_any(&out->b, s, &e))
 			fail(out, DRILL_BACKUP, "there is no backup of this database to drill with");
-	} else if (backup_take(&out->b, s->d, s->backup_dir, &s->rows, MGATE_VERSION, NULL, NULL, &e) < 0) {
+	} else if (backup_take(&out->b, s->d, &s->vt, s->backup_dir, &s->rows, MGATE_VERSION, NULL, NULL, &e) < 0) {
 		fail(out, DRILL_BACKUP, e.msg);
 	}
 	out->backup_ms = ms_since(&t);

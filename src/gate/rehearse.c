@@ -105,7 +105,7 @@ static int make_copy(run *u, strvec *rows, mg_error *err)
 	session_identity(&ident, s);
 	if (backup_newest(&u->r->b, s->backup_dir, ident.ptr, 1, NULL) < 0) {
 		progress_line(u->p, PROGRESS_LOG, "no backup of this database verifies; taking one");
-		if (backup_take(&u->r->b, s->d, s->backup_dir, &s->rows, MGATE_VERSION, NULL, NULL, err) < 0)
+		if (backup_take(&u->r->b, s->d, &s->vt, s->backup_dir, &s->rows, MGATE_VERSION, NULL, NULL, err) < 0)
 			rc = MG_OUT_ENV;
 	}
 	buf_release(&ident);

@@ -50,7 +50,7 @@ static int keep_current(restore_result *out, db *lockdb, const char *keep_dir, c
 	int exists = 0;
 
 	if ((!vt || lockdb->ops->read_versions(lockdb, vt, &rows, &exists, err) == 0) &&
-	    backup_take(&pre, lockdb, keep_dir, &rows, MGATE_VERSION, NULL, NULL, err) == 0) {
+	    backup_take(&pre, lockdb, vt, keep_dir, &rows, MGATE_VERSION, NULL, NULL, err) == 0) {
 		out->pre_backup = mg_strdup(pre.path);
 		backup_info_release(&pre);
 		strvec_release(&rows);

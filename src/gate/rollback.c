@@ -217,7 +217,7 @@ cleanup:
 
 /* Rows that differ between the live SQLite database and the backup, table
  * by table (a lower bound on the writes since: updates keep counts). */
-static long long sqlite_rows_differ(db *live, const backup_info *b, const char *vt)
+static long long sqlite_rows_differ(db *live, const backup_info *b, const char *vt, const audit_last *own)
 {
 	mg_error err = MG_ERROR_INIT;
 	buf url = BUF_INIT;
@@ -239,7 +239,9 @@ static long long sqlite_rows_differ(db *live, const backup_info *b, const char *
 			continue;
 		live->ops->table_rows(live, t, &now, &err);
 		if (old->ops->table_rows(old, t, &then, &err) < 0 || then < 0)
-			then = 0; /* a table the backup does not have */
+			then = 0;                                   /* a table the backup does not have */
+		if (own && strvec_index(&own->data_tables, t) >= 0) /* the upgrade's own rows are not writes lost */
+			then += own->data_net[strvec_index(&own->data_tables, t)];
 		total += now > then ? now - then : then - now;
 	}
 cleanup:
@@ -267,6 +269,7 @@ static void assess_pitr(rollback_ways *w, const session *s)
 static void assess_restore(rollback_ways *w, const session *s)
 {
 	buf id = BUF_INIT;
+	const audit_last *own;
 
 	if (pitr_enabled(&s->p.cfg.settings)) {
 		assess_pitr(w, s);
@@ -281,18 +284,29 @@ static void assess_restore(rollback_ways *w, const session *s)
 	w->have_backup = 1;
 	w->backup_matches = strvec_same_set(&w->b.revisions, &w->target_rows);
 	w->age = (long long)time(NULL) - w->b.created;
+	/* the upgrade being undone, when the backup is from before it and it recorded its rows */
+	own = w->from_audit && w->last.has_data && w->last.started_before && w->b.created <= w->last.started_before + 1
+		      ? &w->last
+		      : NULL;
 	if (s->lo.dialect == SQL_POSTGRESQL) {
-		long long now = db_writes_counter(s->d);
+		long long now = db_writes_counter(s->d, &s->vt);
 		if (w->b.writes >= 0 && now >= w->b.writes) {
 			w->writes = now - w->b.writes;
 			w->writes_basis = "rows inserted, updated or deleted since the backup (pg_stat_user_tables)";
+			if (own && w->writes >= own->own_writes) {
+				w->writes -= own->own_writes;
+				w->writes_basis = "rows inserted, updated or deleted since the backup (pg_stat_user_tables), "
+						  "less the upgrade's own (its audit entry)";
+			}
 		}
 		/* pg_restore rebuilds indexes: about twice what the dump took */
 		w->estimate = (double)w->b.duration_ms * 2 / 1000.0;
 	} else {
-		w->writes = sqlite_rows_differ(s->d, &w->b, s->vt.table);
-		w->writes_basis = "rows by which table row counts differ from the backup's, the upgrade's own changes "
-				  "included; updates do not show";
+		w->writes = sqlite_rows_differ(s->d, &w->b, s->vt.table, own);
+		w->writes_basis = own ? "rows by which table row counts differ from the backup's, less the upgrade's own "
+					"changes (its audit entry); updates do not show"
+				      : "rows by which table row counts differ from the backup's, the upgrade's own changes "
+					"included; updates do not show";
 		w->estimate = (double)w->b.duration_ms / 1000.0;
 	}
 	if (w->estimate < 1)

@@ -102,7 +102,7 @@ static int checklist(run *u, mg_error *err)
 	if (!u->r->gate.open && u->o->backup_first && u->s->d && u->s->backup_dir && only_backup_fails(&u->r->gate) &&
 	    !pitr_enabled(&u->s->p.cfg.settings)) { /* pgBackRest's backups are pgBackRest's to take */
 		progress_line(u->p, PROGRESS_OUT, "taking a backup first (--backup)");
-		if ((rc = backup_take(&b, u->s->d, u->s->backup_dir, &u->s->rows, MGATE_VERSION, NULL, NULL, err)) < 0) {
+		if ((rc = backup_take(&b, u->s->d, &u->s->vt, u->s->backup_dir, &u->s->rows, MGATE_VERSION, NULL, NULL, err)) < 0) {
 			mg_error_wrap(err, "the backup failed");
 			u->r->stage = UPGRADE_NO_BACKUP;
 			return rc;

@@ -63,7 +63,7 @@ def upgrade(folder, fmt="text"):
     return mgate(["upgrade", "--backup"] + (["--format", "json"] if fmt == "json" else []), folder)
 
 
-def cases(label, work, url, fill, count):
+def cases(label, work, url, fill, count, write_more):
     # hidden deletes: exit 5, named, counted, with the way back
     p = project(work, "hidden", url, HIDDEN, fill)
     r = upgrade(p)
@@ -88,6 +88,17 @@ def cases(label, work, url, fill, count):
     check("%s: a declared DELETE passes" % label, r.returncode == 0 and up.get("result") == "upgraded",
           r.stdout[-1500:] + r.stderr[-1500:])
     check("%s: ... and is counted" % label, users and users[0]["deleted"] == 200 and users[0]["inserted"] == 0, up)
+    # the way back by restore loses what users wrote since, not the upgrade's own 200 deletes
+    r = mgate(["rollback", "--dry-run", "--format", "json"], p)
+    ways = doc(r.stdout, "rollback") if r.stdout.startswith("{") else {}
+    rest = [w for k, w in ways.items() if isinstance(w, dict) and "writes_since" in w]
+    check("%s: rollback: the restore's writes lost leave out the upgrade's own" % label,
+          rest and rest[0]["writes_since"] == 0 and "upgrade's own" in rest[0]["writes_basis"], ways)
+    write_more(p)
+    r = mgate(["rollback", "--dry-run", "--format", "json"], p)
+    ways = doc(r.stdout, "rollback") if r.stdout.startswith("{") else {}
+    rest = [w for k, w in ways.items() if isinstance(w, dict) and "writes_since" in w]
+    check("%s: rollback: ... and count the users' writes since" % label, rest and rest[0]["writes_since"] == 5, ways)
 
     # backfill: counted, passes
     p = project(work, "backfill", url, BACKFILL, fill)
@@ -112,7 +123,13 @@ def sqlite_cases(work):
         c.close()
         return n
 
-    cases("sqlite", work, url, fill, count)
+    def write_more(folder):
+        c = sqlite3.connect(os.path.join(folder, "app.db"))
+        c.executemany("INSERT INTO users (id, name) VALUES (?, ?)", [(i, "late") for i in range(2001, 2006)])
+        c.commit()
+        c.close()
+
+    cases("sqlite", work, url, fill, count, write_more)
     r = mgate(["upgrade", "--backup"], project(work, "sqlite-exact", url, DECLARED, fill))
     check("sqlite: the figures say they are exact", "rows changed (exact)" in r.stdout, r.stdout)
 
@@ -130,7 +147,11 @@ def pg_cases(work):
         def count(name):
             return int(pg.psql("SELECT count(*) FROM users", db=name.replace("-", "_")).strip())
 
-        cases("pg", work, url, fill, count)
+        def write_more(folder):
+            pg.psql("INSERT INTO users (id, name) SELECT i, 'late' FROM generate_series(2001, 2005) i",
+                    db=os.path.basename(folder).replace("-", "_"))
+
+        cases("pg", work, url, fill, count, write_more)
 
         # another session inserts while the upgrade runs: reported as such, not the revision's doing
         p = project(work, "concurrent", url, SLOW, fill)

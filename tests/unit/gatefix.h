@@ -153,7 +153,7 @@ static inline char *gfx_backup(const gfx *g)
 	char *path;
 
 	assert_int_equal(gfx_session(&s, g, &err), 0);
-	assert_int_equal(backup_take(&b, s.d, s.backup_dir, &s.rows, MGATE_VERSION, NULL, NULL, &err), 0);
+	assert_int_equal(backup_take(&b, s.d, &s.vt, s.backup_dir, &s.rows, MGATE_VERSION, NULL, NULL, &err), 0);
 	path = strdup(b.path);
 	backup_info_release(&b);
 	session_close(&s);
