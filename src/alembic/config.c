@@ -430,6 +430,10 @@ static const key_rule key_rules[] = {
 	{ "invariants_file", KEY_PATH, AT(invariants_file), 0, 0, 0, "an INI file of invariants" },
 	{ "alembic_cmd", KEY_WORDS, AT(alembic_cmd), 0, 0, 0, "the Alembic command mgate runs" },
 	{ "smoke.", KEY_PREFIX, 0, 0, 0, 0, "smoke.<name> = command args: a smoke command verification runs" },
+	{ "max_rows_deleted", KEY_NUMBER, AT(max_rows_deleted), 0, 1000000000000LL, 1,
+	  "rows a pending DELETE may delete before the gate closes" },
+	{ "max_rows_rewritten", KEY_NUMBER, AT(max_rows_rewritten), 0, 1000000000000LL, 1,
+	  "rows a pending UPDATE may rewrite before the gate closes" },
 	{ "smoke_timeout", KEY_NUMBER, AT(smoke_timeout), 1, 86400, 1, "seconds each smoke command may take" },
 	{ "audit_table", KEY_BOOL, AT(audit_table), 0, 0, 0, "also record audit entries in the database" },
 	{ "audit_log", KEY_PATH, AT(audit_log), 0, 0, 0, "the audit log file" },
@@ -475,6 +479,7 @@ static void settings_defaults(mgate_settings *s)
 	s->scan_cache = 1;
 	s->backup_max_age = 24 * 3600;
 	s->smoke_timeout = 30;
+	s->max_rows_deleted = s->max_rows_rewritten = -1;
 	s->audit_log_max_bytes = 10LL * 1024 * 1024;
 	s->lock_retry_wait = 10;
 	s->lock_timeout = mg_strdup("5s");

@@ -95,6 +95,8 @@ typedef struct mgate_settings {
 	char *pgbackrest_config;      /* pgbackrest_config, or NULL */
 	strvec pgbackrest_cmd;        /* pgbackrest_cmd, split (empty: pgbackrest) */
 	long long drill_max_age;      /* drill_max_age, in seconds (given in days; 0: no drill required) */
+	long long max_rows_deleted;   /* max_rows_deleted: a pending DELETE may touch at most this many (-1: no limit) */
+	long long max_rows_rewritten; /* max_rows_rewritten: ... and an UPDATE (-1: no limit) */
 	config_invariant *invariants; /* invariant.<name>, then invariants_file's */
 	size_t ninvariants;
 	char *invariants_file; /* invariants_file, or NULL */

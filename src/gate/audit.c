@@ -390,6 +390,7 @@ int audit_last_upgrade(audit_last *out, const char *path, const char *database)
 		else if (entry_time(e))
 			out->started_before = entry_time(e) -
 					      (long long)(json_number_value(json_object_get(e, "total_ms")) / 1000.0 + 1) - 1;
+		out->finished = entry_time(e);
 		read_data(out, json_object_get(e, "data"));
 		found = 1;
 	}

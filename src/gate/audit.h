@@ -136,6 +136,7 @@ typedef struct audit_last {
 	strvec from;              /* the version rows it started from */
 	char *before_snapshot;    /* the schema kept before it, or NULL */
 	long long started_before; /* a time (epoch) surely before it started, or 0 */
+	long long finished;       /* when its entry was written (epoch), or 0 */
 	int has_data;             /* it recorded the rows it changed (data.h): */
 	long long own_writes;     /* ... rows it inserted, updated and deleted, all tables */
 	strvec data_tables;       /* ... and each table's net change (inserted - deleted) */

@@ -13,6 +13,7 @@
 #include "gate/backup.h"
 #include "gate/pitr.h"
 #include "gate/ledger.h"
+#include "gate/rowcount.h"
 #include "alembic/inifile.h"
 #include "util/sha256.h"
 #include "util/buf.h"
@@ -527,6 +528,59 @@ void checklist_invariants(checklist_check *c, const mgate_config *cfg, db *d)
 
 /* A passing backup-restore drill younger than drill_max_age, when the
  * project requires one. */
+/* Rows the pending DELETEs and UPDATEs would touch, against max_rows_deleted
+ * and max_rows_rewritten (when either is set). */
+static void check_rows(checklist_result *r, const checklist_opts *o, const plan *pl)
+{
+	const mgate_settings *set = &o->cfg->settings;
+	checklist_check *c;
+	long long deleted = 0, updated = 0;
+	size_t i, k;
+
+	if (set->max_rows_deleted < 0 && set->max_rows_rewritten < 0)
+		return;
+	c = add_check(r, "rows");
+	if (!pl->known || !o->d) {
+		verdict(c, GATE_SKIP, NULL, o->d ? "no plan" : "no database to count in");
+		return;
+	}
+	for (i = 0; i < pl->npending; i++) {
+		const script *sc = o->map->v[pl->pending[i]].s;
+		mg_error err = MG_ERROR_INIT;
+		buf src = BUF_INIT;
+		plan_ops ops;
+		memset(&ops, 0, sizeof(ops));
+		if (script_source(&src, sc, &err) == MG_OK &&
+		    plan_describe(&ops, src.ptr, src.len, &sc->upgrade, o->lint->dialect, &err) == MG_OK)
+			for (k = 0; k < ops.n; k++) {
+				const plan_op *op = &ops.v[k];
+				const char *basis;
+				long long n = op->dml ? rowcount_touched(&basis, o->d, o->lint->dialect, op) : -1;
+				int del = op->dml && !strcmp(op->dml, "delete");
+				long long limit = del ? set->max_rows_deleted : set->max_rows_rewritten;
+				if (n < 0)
+					continue;
+				*(del ? &deleted : &updated) += n;
+				if (limit >= 0 && n > limit)
+					findings_add(&c->found, del ? "too-many-rows-deleted" : "too-many-rows-rewritten",
+						     SEV_ERROR, sc->path, op->line, sc->revision,
+						     "%s %s%lld row%s of '%s' (%s), more than %s = %lld", del ? "deletes" : "updates",
+						     !strcmp(basis, "estimate") ? "about " : !strcmp(basis, "at most") ? "up to "
+														       : "",
+						     n, n == 1 ? "" : "s", op->table, basis,
+						     del ? "max_rows_deleted" : "max_rows_rewritten", limit);
+			}
+		plan_ops_release(&ops);
+		buf_release(&src);
+	}
+	if (c->found.n)
+		verdict(c, GATE_FAIL, "split the change into batches, or raise the limit in [mgate] if this is intended",
+			"%zu data change%s over the limit", c->found.n, c->found.n == 1 ? "" : "s");
+	else
+		verdict(c, GATE_PASS, NULL, "the pending revisions delete %lld and update %lld row%s", deleted, updated,
+			updated == 1 ? "" : "s");
+}
+
 static void check_drill(checklist_result *r, const checklist_opts *o)
 {
 	checklist_check *c;
@@ -570,6 +624,7 @@ int checklist_run(checklist_result *out, const checklist_opts *o, mg_error *err)
 	if ((rc = lint_pending(out, o, &pl, err)) < 0)
 		goto cleanup;
 	check_locks(out, o, &pl);
+	check_rows(out, o, &pl);
 	checklist_invariants(&out->checks[out->n++], o->cfg, o->d);
 	out->open = 1;
 	for (i = 0; i < out->n; i++)

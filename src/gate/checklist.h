@@ -34,7 +34,7 @@ typedef struct checklist_check {
 	findings found;
 } checklist_check;
 
-#define GATE_MAX_CHECKS 10
+#define GATE_MAX_CHECKS 12
 
 typedef struct checklist_opts {
 	const mgate_config *cfg;

@@ -7,19 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate/rowcount.h"
 #include "lint/lint.h"
 #include "util/banned.h"
-
-/* Estimated rows of `table` (-1 unknown). */
-static long long rows_of(db *d, const char *table)
-{
-	mg_error err = MG_ERROR_INIT;
-	long long n = -1;
-
-	if (!d || !table || d->ops->table_rows(d, table, &n, &err) < 0)
-		return -1;
-	return n;
-}
 
 /* The steps' indexes, in Alembic's order. */
 static int order(int **out, size_t *n, const session *s, const char *target, mg_error *err)
@@ -62,8 +52,12 @@ int preview_build(preview *out, const session *s, const char *target, mg_error *
 			plan_describe(&st->ops, src.ptr, src.len, &sc->upgrade, s->lo.dialect, err);
 			lint_source(&ctx, &st->found, sc->path, sc->revision, src.ptr, src.len, &sc->upgrade, &sc->downgrade, err);
 			st->rows = mg_calloc(st->ops.n + 1, sizeof(long long));
-			for (k = 0; k < st->ops.n; k++)
-				st->rows[k] = rows_of(s->d, st->ops.v[k].table);
+			st->touched = mg_calloc(st->ops.n + 1, sizeof(long long));
+			st->basis = mg_calloc(st->ops.n + 1, sizeof(*st->basis));
+			for (k = 0; k < st->ops.n; k++) {
+				st->rows[k] = rowcount_table(s->d, st->ops.v[k].table);
+				st->touched[k] = rowcount_touched(&st->basis[k], s->d, s->lo.dialect, &st->ops.v[k]);
+			}
 		}
 		buf_release(&src);
 	}
@@ -80,6 +74,8 @@ void preview_release(preview *p)
 		plan_ops_release(&p->v[i].ops);
 		findings_release(&p->v[i].found);
 		free(p->v[i].rows);
+		free(p->v[i].touched);
+		free(p->v[i].basis);
 	}
 	if (p) {
 		free(p->v);

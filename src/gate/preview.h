@@ -12,10 +12,12 @@
 #include "util/finding.h"
 
 typedef struct preview_step {
-	int rev;         /* index into the session's graph */
-	plan_ops ops;    /* its upgrade(), in words */
-	long long *rows; /* per op: its table's estimated rows (-1 unknown) */
-	findings found;  /* the rule engine on it */
+	int rev;            /* index into the session's graph */
+	plan_ops ops;       /* its upgrade(), in words */
+	long long *rows;    /* per op: its table's estimated rows (-1 unknown) */
+	long long *touched; /* per op: the rows a DELETE or UPDATE would touch (-1 unknown, or not one) */
+	const char **basis; /* ... "exact", "estimate" or "at most" (the table's rows) */
+	findings found;     /* the rule engine on it */
 } preview_step;
 
 typedef struct preview {

@@ -284,8 +284,10 @@ static void assess_restore(rollback_ways *w, const session *s)
 	w->have_backup = 1;
 	w->backup_matches = strvec_same_set(&w->b.revisions, &w->target_rows);
 	w->age = (long long)time(NULL) - w->b.created;
-	/* the upgrade being undone, when the backup is from before it and it recorded its rows */
-	own = w->from_audit && w->last.has_data && w->last.started_before && w->b.created <= w->last.started_before + 1
+	/* the upgrade being undone, when the backup is from before it (at the rows it started from, taken
+	 * before it ended) and it recorded its rows */
+	own = w->from_audit && w->last.has_data && strvec_same_set(&w->b.revisions, &w->last.from) &&
+			      w->b.created <= w->last.finished
 		      ? &w->last
 		      : NULL;
 	if (s->lo.dialect == SQL_POSTGRESQL) {

@@ -42,6 +42,9 @@ static plan_op *add(plan_ops *p, int line, const char *table, const char *lock, 
 	o->lock = lock ? mg_strdup(lock) : NULL;
 	o->data_loss = data_loss;
 	o->column = NULL;
+	o->dml = NULL;
+	o->sql = NULL;
+	o->where = 0;
 	return o;
 }
 
@@ -103,6 +106,7 @@ static void describe_sql(plan_ops *out, const migop *m, sql_dialect d)
 	mg_error err = MG_ERROR_INIT;
 	sqlstmts st;
 	buf text = BUF_INIT, lock = BUF_INIT;
+	plan_op *o;
 	size_t i;
 
 	if (sqlcheck_classify(&st, m->sql, d, &err) < 0)
@@ -113,11 +117,16 @@ static void describe_sql(plan_ops *out, const migop *m, sql_dialect d)
 		const sqlstmt *s = &st.v[i];
 		buf_truncate(&text, 0);
 		short_sql(&text, s->text);
-		add(out, m->sql_npieces ? pyx_line_at(m->sql_pieces, m->sql_npieces, m->sql, (size_t)s->offset) : m->line,
-		    s->table, d == SQL_SQLITE ? "the database's write lock (SQLite)" : sql_lock(s, &lock),
-		    is_data_loss_class(s->cls) ||
-			    ((!strcmp(s->cls, "delete") || !strcmp(s->cls, "update")) && !sqlstmt_fact(s, "where")),
-		    "runs SQL (%s%s%s): %s", s->cls, s->table ? " on " : "", s->table ? s->table : "", text.ptr);
+		o = add(out, m->sql_npieces ? pyx_line_at(m->sql_pieces, m->sql_npieces, m->sql, (size_t)s->offset) : m->line,
+			s->table, d == SQL_SQLITE ? "the database's write lock (SQLite)" : sql_lock(s, &lock),
+			is_data_loss_class(s->cls) ||
+				((!strcmp(s->cls, "delete") || !strcmp(s->cls, "update")) && !sqlstmt_fact(s, "where")),
+			"runs SQL (%s%s%s): %s", s->cls, s->table ? " on " : "", s->table ? s->table : "", text.ptr);
+		if (!strcmp(s->cls, "delete") || !strcmp(s->cls, "update")) {
+			o->dml = !strcmp(s->cls, "delete") ? "delete" : "update";
+			o->sql = mg_strdup(s->text);
+			o->where = sqlstmt_fact(s, "where") != NULL;
+		}
 	}
 	sqlstmts_release(&st);
 	buf_release(&text);
@@ -159,8 +168,15 @@ static void describe_call(plan_ops *out, const migop *m, sql_dialect d)
 	if (!strcmp(n, "execute")) {
 		if (m->sql)
 			describe_sql(out, m, d);
-		else if (m->core)
-			add(out, m->line, NULL, d == SQL_SQLITE ? lite : RE, 0, "runs a SQLAlchemy statement: %s", m->core);
+		else if (m->core) {
+			plan_op *o = add(out, m->line, m->table, d == SQL_SQLITE ? lite : RE, 0,
+					 "runs a SQLAlchemy statement: %s", m->core);
+			if (m->table && (strstr(m->core, "delete") || strstr(m->core, "update"))) {
+				o->dml = strstr(m->core, "delete") ? "delete" : "update";
+				o->where = m->core_where;
+				o->data_loss = !m->core_where && !strcmp(o->dml, "delete");
+			}
+		}
 		goto cleanup;
 	}
 	if (!strcmp(n, "create_table"))
@@ -257,6 +273,7 @@ void plan_ops_release(plan_ops *p)
 		free(p->v[i].table);
 		free(p->v[i].column);
 		free(p->v[i].lock);
+		free(p->v[i].sql);
 	}
 	free(p->v);
 	memset(p, 0, sizeof(*p));

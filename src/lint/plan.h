@@ -24,6 +24,9 @@ typedef struct plan_op {
 	char *column;      /* the column it drops, or NULL */
 	char *lock;        /* e.g. "ACCESS EXCLUSIVE on users" */
 	int data_loss;     /* it deletes data a downgrade cannot bring back */
+	const char *dml;   /* "delete" or "update" for a data change (SQL or a Core statement), else NULL */
+	char *sql;         /* ... its SQL statement, when it is SQL */
+	int where;         /* ... it has a WHERE clause */
 } plan_op;
 
 typedef struct plan_ops {

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
@@ -901,4 +902,83 @@ int sqlcheck_split(strvec *out, const char *sql, mg_error *err)
 	}
 	pg_query_free_split_result(r);
 	return rc;
+}
+
+/* The end of a quoted string, comment or dollar-quoted body starting at
+ * `p` (p itself when nothing starts there). */
+static const char *skip_quoted(const char *p)
+{
+	const char *e;
+
+	if (*p == '\'' || *p == '"') {
+		char q = *p;
+		for (p++; *p; p++)
+			if (*p == q && p[1] == q)
+				p++;
+			else if (*p == q)
+				return p + 1;
+		return p;
+	}
+	if (p[0] == '-' && p[1] == '-')
+		return (e = strchr(p, '\n')) ? e : p + strlen(p);
+	if (p[0] == '/' && p[1] == '*')
+		return (e = strstr(p + 2, "*/")) ? e + 2 : p + strlen(p);
+	if (p[0] == '$') {
+		const char *tag = p + 1;
+		while (isalnum((unsigned char)*tag) || *tag == '_')
+			tag++;
+		if (*tag == '$') {
+			size_t n = (size_t)(tag - p + 1);
+			for (e = tag + 1; (e = strchr(e, '$')) != NULL; e++)
+				if (!strncmp(e, p, n))
+					return e + n;
+			return p + strlen(p);
+		}
+	}
+	return p;
+}
+
+static int keyword_at(const char *s, const char *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncasecmp(p, word, n) && (p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+	       !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
+int sqlcheck_where_span(const char *stmt, size_t *from, size_t *to)
+{
+	const char *p = stmt, *where = NULL, *end = NULL, *q;
+	int depth = 0, update;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	update = keyword_at(stmt, p, "UPDATE");
+	for (; *p; p++) {
+		if ((q = skip_quoted(p)) != p) {
+			p = q - 1;
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		if (depth)
+			continue;
+		if ((update && keyword_at(stmt, p, "FROM")) || (!update && keyword_at(stmt, p, "USING")))
+			return -1;
+		if (!where && keyword_at(stmt, p, "WHERE"))
+			where = p;
+		else if (where && !end && keyword_at(stmt, p, "RETURNING"))
+			end = p;
+	}
+	if (!where)
+		return -1;
+	if (!end)
+		end = p;
+	while (end > where && (isspace((unsigned char)end[-1]) || end[-1] == ';'))
+		end--;
+	*from = (size_t)(where - stmt);
+	*to = (size_t)(end - stmt);
+	return 0;
 }

@@ -57,6 +57,13 @@ int sqlcheck_classify(sqlstmts *out, const char *sql, sql_dialect dialect, mg_er
 /* The value of fact `key` on `s`, or NULL. */
 const char *sqlstmt_fact(const sqlstmt *s, const char *key);
 
+/* Where the WHERE clause of a DELETE or UPDATE statement `stmt` is: from
+ * the keyword to before a RETURNING clause or a final semicolon, at the
+ * top level (not in quotes, comments or parentheses). -1 when there is
+ * none, or when the statement joins another table (DELETE ... USING,
+ * UPDATE ... FROM), so the clause alone does not say which rows. */
+int sqlcheck_where_span(const char *stmt, size_t *from, size_t *to);
+
 /* Split PostgreSQL SQL into its statements' texts (the server's parser;
  * comments before a statement stay with it). MG_ERR when it does not parse. */
 int sqlcheck_split(strvec *out, const char *sql, mg_error *err);

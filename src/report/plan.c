@@ -13,7 +13,7 @@
 #include "util/json.h"
 #include "util/banned.h"
 
-static void print_op(FILE *out, const plan_op *o, long long nrows)
+static void print_op(FILE *out, const plan_op *o, long long nrows, long long touched, const char *basis)
 {
 	int on_table = o->table && o->lock && !strstr(o->lock, "SQLite");
 
@@ -25,6 +25,14 @@ static void print_op(FILE *out, const plan_op *o, long long nrows)
 		if (nrows >= 0)
 			fprintf(out, "%stable size: about %lld row%s", o->lock ? "; " : "", nrows, nrows == 1 ? "" : "s");
 	}
+	if (o->dml && touched >= 0)
+		fprintf(out, "\n       %s %s%lld row%s (%s)", !strcmp(o->dml, "delete") ? "deletes" : "updates",
+			!strcmp(basis, "at most") ? "at most " : !strcmp(basis, "estimate") ? "about "
+											    : "",
+			touched,
+			touched == 1 ? "" : "s", basis);
+	else if (o->dml)
+		fprintf(out, "\n       rows it %s: not known before it runs", !strcmp(o->dml, "delete") ? "deletes" : "updates");
 	fputc('\n', out);
 }
 
@@ -46,7 +54,7 @@ void report_plan_text(FILE *out, const preview *pv, const session *s, const char
 		if (!st->ops.n)
 			fprintf(out, "   (no operations)\n");
 		for (k = 0; k < st->ops.n; k++)
-			print_op(out, &st->ops.v[k], st->rows[k]);
+			print_op(out, &st->ops.v[k], st->rows[k], st->touched[k], st->basis[k]);
 		for (k = 0; k < st->found.n; k++) {
 			const finding *x = &st->found.v[k];
 			if (!x->suppressed && (!quiet || x->severity == SEV_ERROR))
@@ -81,6 +89,15 @@ void *report_plan_json(const preview *pv, const session *s, const char *target)
 			json_object_set_new(jo, "lock", json_text(op->lock));
 			json_object_set_new(jo, "rows", st->rows[k] >= 0 ? json_integer(st->rows[k]) : json_null());
 			json_object_set_new(jo, "data_loss", json_boolean(op->data_loss));
+			if (op->dml) {
+				json_t *t = json_object();
+				json_object_set_new(t, "kind", json_string(op->dml));
+				json_object_set_new(t, "rows", st->touched[k] >= 0 ? json_integer(st->touched[k]) : json_null());
+				json_object_set_new(t, "basis", st->touched[k] >= 0 ? json_string(st->basis[k]) : json_null());
+				json_object_set_new(jo, "data", t);
+			} else {
+				json_object_set_new(jo, "data", json_null());
+			}
 			json_array_append_new(ops, jo);
 		}
 		json_object_set_new(o, "operations", ops);

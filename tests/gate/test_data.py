@@ -10,7 +10,13 @@ server's counters), with the real Alembic:
 - a backfill UPDATE of a new column is counted, and passes;
 - PostgreSQL: inserts from another session during the upgrade are
   reported as theirs (other sessions were active), not as the revision's;
-- the JSON document and the audit entry carry the per-table figures.
+- the JSON document and the audit entry carry the per-table figures;
+- before anything runs, `plan` says how many rows each DELETE and UPDATE
+  would touch (exact on SQLite and small tables, the planner's estimate on
+  a large PostgreSQL table, within 20% of the real count), and `check`
+  closes the gate on a delete above max_rows_deleted;
+- `rollback --dry-run`'s restore counts what users wrote since, not the
+  upgrade's own changes.
 
 usage: python3 test_data.py MGATE ROOT
 """
@@ -107,6 +113,31 @@ def cases(label, work, url, fill, count, write_more):
     check("%s: ... and its updates are counted" % label, "300 updated" in r.stdout, r.stdout)
 
 
+def plan_and_limit(label, p, expect, basis):
+    """plan's count for the DELETE of r2, and check with max_rows_deleted below it."""
+    r = mgate(["plan", "--format", "json"], p)
+    plan = doc(r.stdout, "plan") if r.stdout.startswith("{") else {}
+    ops = [o for st in plan.get("steps", []) for o in st["operations"] if o.get("data")]
+    got = ops[0]["data"] if ops else {}
+    check("%s: plan counts the DELETE's rows (%s)" % (label, basis), got.get("kind") == "delete" and
+          got.get("basis") == basis and got.get("rows") is not None and abs(got["rows"] - expect) <= expect * 0.2,
+          (got, expect))
+    r = mgate(["plan"], p)
+    check("%s: ... in words" % label, "deletes " in r.stdout and "(%s)" % basis in r.stdout, r.stdout[-600:])
+    ini = os.path.join(p, "alembic.ini")
+    open(ini, "a").write("max_rows_deleted = %d\n" % (expect // 2))
+    r = mgate(["check", "--format", "json"], p)
+    chk = doc(r.stdout, "check") if r.stdout.startswith("{") else {}
+    rows = [c for c in chk.get("checks", []) if c["name"] == "rows"]
+    found = rows[0]["findings"] if rows else []
+    check("%s: check closes on a delete above max_rows_deleted" % label, r.returncode == 1 and rows and
+          rows[0]["status"] == "fail" and found and found[0]["rule"] == "too-many-rows-deleted"
+          and found[0]["revision"] == "r2" and found[0]["line"] and "max_rows_deleted" in found[0]["message"],
+          rows)
+    text = open(ini).read().replace("max_rows_deleted = %d\n" % (expect // 2), "")
+    open(ini, "w").write(text)
+
+
 def sqlite_cases(work):
     def url(name):
         return "sqlite:///" + os.path.join(work, name, "app.db")
@@ -130,7 +161,9 @@ def sqlite_cases(work):
         c.close()
 
     cases("sqlite", work, url, fill, count, write_more)
-    r = mgate(["upgrade", "--backup"], project(work, "sqlite-exact", url, DECLARED, fill))
+    p = project(work, "sqlite-exact", url, DECLARED, fill)
+    plan_and_limit("sqlite", p, 200, "exact")
+    r = mgate(["upgrade", "--backup"], p)
     check("sqlite: the figures say they are exact", "rows changed (exact)" in r.stdout, r.stdout)
 
 
@@ -152,6 +185,18 @@ def pg_cases(work):
                     db=os.path.basename(folder).replace("-", "_"))
 
         cases("pg", work, url, fill, count, write_more)
+
+        # plan on a small table (exact) and a large one (the planner's estimate)
+        p = project(work, "plansmall", url, DECLARED, fill)
+        plan_and_limit("pg", p, 200, "exact")
+        big = HEAD + ('def upgrade():\n    op.execute("DELETE FROM users WHERE id <= 30000")\n\n\n'
+                      'def downgrade():\n    op.execute("SELECT 1")\n')
+
+        def fill_big(name):
+            pg.psql("INSERT INTO users (id, name) SELECT i, 'user ' || i FROM generate_series(1, 150000) i; "
+                    "ANALYZE users", db=name.replace("-", "_"))
+        p = project(work, "planbig", url, big, fill_big)
+        plan_and_limit("pg", p, 30000, "estimate")
 
         # another session inserts while the upgrade runs: reported as such, not the revision's doing
         p = project(work, "concurrent", url, SLOW, fill)
