@@ -29,6 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sqlstmts_release(&s);
 	sqlcheck_split(&parts, sql, &err);
 	strvec_release(&parts);
+	{
+		size_t from, to;
+		if (sqlcheck_where_span(sql, &from, &to) == 0 && (from > to || to > size))
+			__builtin_trap(); /* the span must lie inside the statement */
+	}
 	free(sql);
 	return 0;
 }

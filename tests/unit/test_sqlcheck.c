@@ -239,6 +239,39 @@ static void test_empty_and_odd_input(void **state)
 
 /* Splitting the offline SQL Alembic writes: statements one by one, with a
  * semicolon inside a string or a function body kept in its statement. */
+/* The WHERE clause of a DELETE or UPDATE, at the top level only. */
+static void test_where_span(void **state)
+{
+	static const struct {
+		const char *sql, *want; /* want NULL: none, or not usable alone */
+	} cases[] = {
+		{ "DELETE FROM users WHERE id > 100", "WHERE id > 100" },
+		{ "delete from users where id > 100;\n", "where id > 100" },
+		{ "UPDATE t SET note = 'a WHERE b' WHERE id IN (SELECT id FROM u WHERE x) RETURNING id",
+		  "WHERE id IN (SELECT id FROM u WHERE x)" },
+		{ "UPDATE t SET x = 1", NULL },
+		{ "UPDATE t SET x = u.x FROM u WHERE u.id = t.id", NULL },
+		{ "DELETE FROM t USING u WHERE u.id = t.id", NULL },
+		{ "DELETE FROM t -- WHERE nothing\n WHERE $$WHERE$$ = 'x' /* RETURNING */", "WHERE $$WHERE$$ = 'x' /* RETURNING */" },
+		{ "DELETE FROM nowhere_table WHERE somewhere = 1", "WHERE somewhere = 1" },
+		{ "DELETE FROM t WHERE", "WHERE" },
+		{ "", NULL },
+	};
+	size_t i, from, to;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = sqlcheck_where_span(cases[i].sql, &from, &to);
+		if (!cases[i].want) {
+			assert_int_equal(rc, -1);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(to - from, strlen(cases[i].want));
+		assert_memory_equal(cases[i].sql + from, cases[i].want, to - from);
+	}
+}
+
 static void test_split(void **state)
 {
 	strvec parts = STRVEC_INIT;
@@ -272,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_sqlite_fallback),
 		cmocka_unit_test(test_bind_parameters),
 		cmocka_unit_test(test_empty_and_odd_input),
+		cmocka_unit_test(test_where_span),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
