@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/json.h"
 #include "util/banned.h"
@@ -13,6 +14,18 @@
 int data_measure(db_counts *out, db *d, const db_version_table *vt, mg_error *err)
 {
 	return d->ops->table_counts(d, vt, DATA_HASH_BOUND, out, err);
+}
+
+int data_measure_settled(db_counts *out, db *d, const db_version_table *vt, long sessions_before, mg_error *err)
+{
+	mg_error ignored = MG_ERROR_INIT;
+	long others = 0;
+	int waited;
+
+	for (waited = 0; waited < 60 && d->ops->other_sessions(d, &others, &ignored) == MG_OK && others > sessions_before;
+	     waited++)
+		usleep(50 * 1000);
+	return data_measure(out, d, vt, err);
 }
 
 /* SQLite: which rows went, came and changed, by rowid (both in rowid order). */

@@ -38,6 +38,11 @@ typedef struct data_report {
 /* One reading of `d`'s tables. */
 int data_measure(db_counts *out, db *d, const db_version_table *vt, mg_error *err);
 
+/* One reading after a child process (Alembic) used the database: first
+ * waits, up to 3 s, until no more sessions than `sessions_before` are
+ * connected, since PostgreSQL writes a session's counters when it ends. */
+int data_measure_settled(db_counts *out, db *d, const db_version_table *vt, long sessions_before, mg_error *err);
+
 /* The figures between two readings; `concurrent` as the server saw it. */
 void data_account(data_report *out, const db_counts *before, const db_counts *after, long concurrent);
 

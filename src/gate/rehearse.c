@@ -272,6 +272,40 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1000 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
+/* A connection to the copy that reads its rows before the first step
+ * (NULL when it cannot: the rehearsal goes on without the figures). */
+static db *open_counter(run *u, db_counts *rows, long *sessions)
+{
+	mg_error err = MG_ERROR_INIT;
+	db *c = NULL;
+
+	memset(rows, 0, sizeof(*rows));
+	if (db_open(&c, u->scr.url.ptr, &err) < 0 || data_measure(rows, c, &u->s->vt, &err) < 0 ||
+	    c->ops->other_sessions(c, sessions, &err) < 0) {
+		progress_line(u->p, PROGRESS_OUT, "warning: %s; the rows are not accounted for", err.msg);
+		db_counts_release(rows);
+		db_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The rows one step changed on the copy (nobody else writes there, so the
+ * figures are the revision's own), held against what it declares. */
+static void count_step(run *u, db *c, db_counts *rows, long sessions, rehearse_step *st)
+{
+	mg_error err = MG_ERROR_INIT;
+	db_counts now;
+
+	if (data_measure_settled(&now, c, &u->s->vt, sessions, &err) < 0)
+		return;
+	data_account(&st->data, rows, &now, 0);
+	verify_data(&u->r->verify, &st->data, &u->s->p.map, &st->rev, 1, u->s->lo.dialect,
+		    "this is a copy: fix the revision before it reaches the real database", &err);
+	db_counts_release(rows);
+	*rows = now;
+}
+
 /* 3 and 4. Each revision observed (PostgreSQL), then run for real on the
  * copy, timed. An mg_outcome (MG_OUT_OK also when a step failed: the
  * report says so). */
@@ -281,6 +315,9 @@ static int run_steps(run *u, mg_error *err)
 	rehearse_result *r = u->r;
 	const db_ops *ops = db_ops_for(&u->scr.u);
 	const char *note;
+	db *counter;
+	db_counts rows;
+	long sessions = 0;
 	size_t i;
 
 	if (ops->observe) {
@@ -293,6 +330,7 @@ static int run_steps(run *u, mg_error *err)
 	} else {
 		note = "SQLite takes one lock for the whole database while a revision runs";
 	}
+	counter = open_counter(u, &rows, &sessions);
 	for (i = 0; i < r->n; i++) {
 		rehearse_step *st = &r->steps[i];
 		struct timespec t0, t1;
@@ -311,6 +349,8 @@ static int run_steps(run *u, mg_error *err)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		st->ms = ms_between(&t0, &t1);
 		r->done = i + 1;
+		if (counter)
+			count_step(u, counter, &rows, sessions, st);
 		if (!real_db_untouched(u->s)) {
 			r->failure = "Alembic ran against the real database";
 			return mg_fail(err, MG_OUT_FAILED,
@@ -322,6 +362,8 @@ static int run_steps(run *u, mg_error *err)
 			break;
 		}
 	}
+	db_counts_release(&rows);
+	db_close(counter);
 	return MG_OUT_OK;
 }
 
@@ -482,6 +524,7 @@ void *rehearse_json(const rehearse_result *r, const session *s)
 			json_array_append_new(sql, y);
 		}
 		json_object_set_new(x, "statements", sql);
+		json_object_set_new(x, "data", data_json(&st->data));
 		json_array_append_new(steps, x);
 	}
 	json_object_set_new(o, "steps", steps);
@@ -507,6 +550,7 @@ void rehearse_result_release(rehearse_result *r)
 			db_observation_release(&r->steps[i].obs[k]);
 		free(r->steps[i].obs);
 		strvec_release(&r->steps[i].sql);
+		data_report_release(&r->steps[i].data);
 	}
 	free(r->steps);
 	backup_info_release(&r->b);

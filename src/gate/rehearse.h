@@ -20,6 +20,7 @@
 
 #include "db/db.h"
 #include "gate/backup.h"
+#include "gate/data.h"
 #include "gate/progress.h"
 #include "gate/session.h"
 #include "util/buf.h"
@@ -33,6 +34,7 @@ typedef struct rehearse_step {
 	strvec sql;          /* its statements, from `alembic upgrade --sql` */
 	db_observation *obs; /* one per statement (PostgreSQL), or NULL */
 	const char *note;    /* why there is no observation */
+	data_report data;    /* the rows each table gained, lost and changed on the copy */
 } rehearse_step;
 
 typedef struct rehearse_result {

@@ -201,20 +201,16 @@ static void account_rows(run *u, db *d)
 {
 	mg_error err = MG_ERROR_INIT;
 	db_counts after;
-	long others = 0, concurrent = 0;
-	int waited;
+	long concurrent = 0;
 
 	if (!u->counted)
 		return;
-	for (waited = 0; waited < 60 && d->ops->other_sessions(d, &others, &err) == MG_OK && others > u->sessions_before;
-	     waited++)
-		usleep(50 * 1000);
-	if (u->server_now > 0)
-		d->ops->active_since(d, u->server_now, &concurrent, &err);
-	if (data_measure(&after, d, &u->s->vt, &err) < 0) {
+	if (data_measure_settled(&after, d, &u->s->vt, u->sessions_before, &err) < 0) {
 		progress_line(u->p, PROGRESS_OUT, "warning: %s; the rows are not accounted for", err.msg);
 		return;
 	}
+	if (u->server_now > 0)
+		d->ops->active_since(d, u->server_now, &concurrent, &err);
 	data_account(&u->r->data, &u->rows_before, &after, concurrent);
 	db_counts_release(&after);
 }

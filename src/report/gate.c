@@ -183,23 +183,22 @@ static void way_back(FILE *out, const upgrade_result *r, const session *s)
 		fprintf(out, "  2. no backup of this database was found in the backup folder\n");
 }
 
-/* The rows each table gained, lost and changed, one line per table. */
-static void data_text(FILE *out, const data_report *d)
+void report_data_text(FILE *out, const data_report *d, const char *indent)
 {
 	size_t i;
 
 	if (!d->measured)
 		return;
 	if (!d->n) {
-		fprintf(out, "rows: no table's rows changed%s\n", d->exact ? "" : " (PostgreSQL's counters)");
+		fprintf(out, "%srows: no table's rows changed%s\n", indent, d->exact ? "" : " (PostgreSQL's counters)");
 		return;
 	}
-	fprintf(out, "rows changed (%s%s):\n", d->exact ? "exact" : "PostgreSQL's counters",
+	fprintf(out, "%srows changed (%s%s):\n", indent, d->exact ? "exact" : "PostgreSQL's counters",
 		d->concurrent ? "; other sessions were active too, so their writes are included" : "");
 	for (i = 0; i < d->n; i++) {
 		const data_table *t = &d->v[i];
 		const char *sep = "";
-		fprintf(out, "  %-24s ", t->table);
+		fprintf(out, "%s  %-24s ", indent, t->table);
 		if (t->dropped)
 			fprintf(out, "dropped, with its %lld row%s", t->before, t->before == 1 ? "" : "s"), sep = ", ";
 		else {
@@ -237,7 +236,7 @@ static void failed_text(FILE *out, const upgrade_result *r, const session *s)
 			     "before this upgrade; or undo the changes above by hand, fix the revision, and run mgate upgrade "
 			     "again\n",
 			r->newest.path ? r->newest.path : "<backup>");
-	data_text(out, &r->data);
+	report_data_text(out, &r->data, "");
 	way_back(out, r, s);
 }
 
@@ -281,7 +280,7 @@ void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, c
 		fputs("\nthe database is now at: ", out);
 		report_rows(out, &r->after, "base (no version rows)");
 		fputc('\n', out);
-		data_text(out, &r->data);
+		report_data_text(out, &r->data, "");
 		report_findings_brief(out, &r->verify, 0);
 		if (r->stage == UPGRADE_UNVERIFIED) {
 			fprintf(out, "verification failed\n");

@@ -28,6 +28,9 @@ void report_checklist_findings(findings *out, const checklist_result *g);
  * database is, what failed or did not verify, and the ways back. The
  * messages for standard error (`err_msg`, the stage's) are the caller's. */
 void report_upgrade_text(FILE *out, const upgrade_result *r, const session *s, const char *target);
+/* The rows each table gained, lost and changed (data.h), a line per
+ * table, each line starting with `indent`. */
+void report_data_text(FILE *out, const data_report *d, const char *indent);
 /* The same as the document mgate.upgrade/1's fields (a json_t *): the
  * result, the rows before and after, the gate's checks, Alembic's run, the
  * verification, and the ways back as commands when the database changed

@@ -428,6 +428,8 @@ void report_rehearse_text(FILE *out, const rehearse_result *r, const session *s)
 		if (st->note && (!i || st->note != r->steps[i - 1].note))
 			fprintf(out, "     %s\n", st->note);
 		observations_text(out, st);
+		if (i < r->done)
+			report_data_text(out, &st->data, "     ");
 	}
 	report_findings_brief(out, &r->verify, 0);
 	if (r->done == r->n && r->n)

@@ -69,9 +69,19 @@ def upgrade(folder, fmt="text"):
     return mgate(["upgrade", "--backup"] + (["--format", "json"] if fmt == "json" else []), folder)
 
 
-def cases(label, work, url, fill, count, write_more):
-    # hidden deletes: exit 5, named, counted, with the way back
+def cases(label, work, url, fill, count, write_more, count_where):
+    # hidden deletes: the rehearsal on a copy finds them first (exit 5), counted per revision exactly
     p = project(work, "hidden", url, HIDDEN, fill)
+    expected = count_where(p)
+    r = mgate(["rehearse", "--format", "json"], p)
+    reh = doc(r.stdout, "rehearse") if r.stdout.startswith("{") else {}
+    step = (reh.get("steps") or [{}])[0]
+    users = [v for k, v in ((step.get("data") or {}).get("tables") or {}).items() if k.endswith("users")]
+    check("%s: rehearse: the hidden deletes fail it (exit 5)" % label, r.returncode == 5 and reh.get("result") == "fail"
+          and any(f["rule"] == "undeclared-data-loss" for f in reh.get("verification", [])), r.stdout[-1500:] + r.stderr)
+    check("%s: rehearse: r2 deleted as many rows as an independent count says" % label,
+          users and users[0]["deleted"] == expected == 200, (users, expected))
+    check("%s: rehearse: the real database is untouched" % label, count("hidden") == 300)
     r = upgrade(p)
     check("%s: hidden deletes: exit 5" % label, r.returncode == 5, r.stdout + r.stderr)
     check("%s: undeclared-data-loss names the table, count and revision" % label,
@@ -86,8 +96,11 @@ def cases(label, work, url, fill, count, write_more):
     users = [v for k, v in tables.items() if k.endswith("users")]
     check("%s: the audit entry holds the figures" % label, users and users[0]["deleted"] == 200, data)
 
-    # declared: passes, counted
+    # declared: passes, counted (in the rehearsal too)
     p = project(work, "declared", url, DECLARED, fill)
+    r = mgate(["rehearse"], p)
+    check("%s: rehearse: a declared DELETE passes, counted" % label, r.returncode == 0 and "rehearsal: PASS" in r.stdout
+          and "200 deleted" in r.stdout, r.stdout[-1500:] + r.stderr)
     r = upgrade(p, "json")
     up = doc(r.stdout, "upgrade") if r.stdout.startswith("{") else {}
     users = [v for k, v in ((up.get("data") or {}).get("tables") or {}).items() if k.endswith("users")]
@@ -160,7 +173,13 @@ def sqlite_cases(work):
         c.commit()
         c.close()
 
-    cases("sqlite", work, url, fill, count, write_more)
+    def count_where(folder):
+        c = sqlite3.connect(os.path.join(folder, "app.db"))
+        n = c.execute("SELECT count(*) FROM users WHERE id > 100").fetchone()[0]
+        c.close()
+        return n
+
+    cases("sqlite", work, url, fill, count, write_more, count_where)
     p = project(work, "sqlite-exact", url, DECLARED, fill)
     plan_and_limit("sqlite", p, 200, "exact")
     r = mgate(["upgrade", "--backup"], p)
@@ -184,7 +203,11 @@ def pg_cases(work):
             pg.psql("INSERT INTO users (id, name) SELECT i, 'late' FROM generate_series(2001, 2005) i",
                     db=os.path.basename(folder).replace("-", "_"))
 
-        cases("pg", work, url, fill, count, write_more)
+        def count_where(folder):
+            return int(pg.psql("SELECT count(*) FROM users WHERE id > 100",
+                               db=os.path.basename(folder).replace("-", "_")).strip())
+
+        cases("pg", work, url, fill, count, write_more, count_where)
 
         # plan on a small table (exact) and a large one (the planner's estimate)
         p = project(work, "plansmall", url, DECLARED, fill)
