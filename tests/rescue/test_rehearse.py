@@ -90,6 +90,9 @@ def pg_case(work):
             'op.alter_column("items", "n", type_=sa.Integer())')
         rev("r3", "r2", 'op.add_column("items", sa.Column("note", sa.Text(), nullable=True))',
             'op.drop_column("items", "note")')
+        rev("r4", "r3", 'op.add_column("items", sa.Column("at", sa.DateTime(), server_default=sa.func.now()))\n'
+            '    op.create_index("ix_items_n", "items", ["n"])',
+            'op.drop_index("ix_items_n", table_name="items")\n    op.drop_column("items", "at")')
         alembic(proj, "upgrade", "r1")
         mgate(["backup"], proj)
         r = mgate(["rehearse", "--format", "json"], proj)
@@ -105,6 +108,13 @@ def pg_case(work):
         add = [s for s in r3.get("statements", []) if "ADD COLUMN note" in s["sql"]]
         check("pg: adding a nullable column rewrites nothing", add and add[0]["rewrites"] == []
               and "ACCESS EXCLUSIVE on items" in add[0]["locks"], r3)
+        r4 = steps.get("r4", {})
+        stamp = [s for s in r4.get("statements", []) if "ADD COLUMN at" in s["sql"]]
+        index = [s for s in r4.get("statements", []) if "CREATE INDEX ix_items_n" in s["sql"]]
+        check("pg: op.add_column with server_default=now(): its lock (now() is stable: no rewrite since PG 11)",
+              stamp and "ACCESS EXCLUSIVE on items" in stamp[0]["locks"], r4)
+        check("pg: op.create_index: a SHARE lock, which blocks writes", index and "SHARE on items" in index[0]["locks"],
+              r4)
         check("pg: the round trip", d.get("round_trip", {}).get("passed") is True, d.get("round_trip"))
         check("pg: the real database is untouched", pg.psql("SELECT version_num FROM alembic_version", db="app")
               .strip() == "r1" and pg.psql("SELECT data_type FROM information_schema.columns WHERE table_name = "
