@@ -241,6 +241,15 @@ void audit_write_upgrade(const audit_sink *sink, const audit_head *h, const audi
 	json_object_set_new(e, "verification", entry_verification(u->exit, u->alembic_ran, u->verification));
 	json_object_set_new(e, "alembic_ms", json_real(u->alembic_ms));
 	json_object_set_new(e, "total_ms", json_real(u->total_ms));
+	{ /* where the time went, phase by phase: what mgate adds around Alembic */
+		json_t *ph = json_object();
+		json_object_set_new(ph, "checklist", json_real(u->checklist_ms));
+		json_object_set_new(ph, "snapshot", json_real(u->snapshot_ms));
+		json_object_set_new(ph, "alembic", json_real(u->alembic_ms));
+		json_object_set_new(ph, "data", json_real(u->data_ms));
+		json_object_set_new(ph, "verification", json_real(u->verify_ms));
+		json_object_set_new(e, "phases_ms", ph);
+	}
 	if (u->server_started)
 		json_object_set_new(e, "server_started", json_integer(u->server_started));
 	json_object_set_new(e, "exit", json_integer(u->exit));

@@ -60,9 +60,10 @@ typedef struct audit_upgrade {
 	const strvec *after; /* the version rows after Alembic */
 	const findings *verification;
 	double alembic_ms, total_ms;
-	long long server_started; /* the database server's clock just before Alembic ran (epoch), or 0 */
-	const data_report *data;  /* the rows each table gained, lost and changed, or NULL */
-	int exit;                 /* enum mg_outcome */
+	double checklist_ms, snapshot_ms, data_ms, verify_ms; /* the other phases */
+	long long server_started;                             /* the database server's clock just before Alembic ran (epoch), or 0 */
+	const data_report *data;                              /* the rows each table gained, lost and changed, or NULL */
+	int exit;                                             /* enum mg_outcome */
 } audit_upgrade;
 
 typedef struct audit_command {

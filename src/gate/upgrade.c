@@ -231,14 +231,20 @@ static int prepare(run *u, mg_error *err)
 	session *s = u->s;
 	buf id = BUF_INIT;
 
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (s->d->ops->snapshot(s->d, &u->before, err) < 0) {
 		mg_error_wrap(err, "cannot take the schema snapshot");
 		u->r->stage = UPGRADE_NO_SNAPSHOT;
 		return MG_OUT_ENV;
 	}
 	keep_snapshot(u);
+	u->r->snapshot_ms = ms_since(&t);
 	server_clock(u);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	count_rows(u);
+	u->r->data_ms = ms_since(&t);
 	session_identity(&id, s);
 	backup_newest(&u->r->newest, s->backup_dir, id.len ? id.ptr : NULL, 0, &s->rows);
 	buf_release(&id);
@@ -313,6 +319,7 @@ static int afterwards(run *u, mg_error *err)
 	upgrade_result *r = u->r;
 	const revmap *m = &s->p.map;
 	mg_error lerr = MG_ERROR_INIT, verr = MG_ERROR_INIT;
+	struct timespec t;
 	buf back = BUF_INIT;
 	db *d = NULL;
 	int exists = 0, rc;
@@ -326,7 +333,10 @@ static int afterwards(run *u, mg_error *err)
 		return r->status == 0 ? MG_OUT_UNVERIFIED : MG_OUT_FAILED;
 	}
 	r->done = revmap_steps_done(m, u->cur, u->ncur, u->steps, u->nsteps, 0, &r->after);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	account_rows(u, d);
+	r->data_ms += ms_since(&t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (ledger_record(d, &s->vt, m, u->steps, r->done, u->o->correlation_id, &lerr) < 0)
 		progress_line(u->p, PROGRESS_OUT, "warning: %s; `mgate ledger baseline` can record them later", lerr.msg);
 	if (r->status != 0) {
@@ -352,6 +362,7 @@ static int afterwards(run *u, mg_error *err)
 		rc = findings_count(&r->verify, SEV_ERROR) ? MG_OUT_UNVERIFIED : MG_OUT_OK;
 		r->stage = rc == MG_OUT_OK ? UPGRADE_DONE : UPGRADE_UNVERIFIED;
 	}
+	r->verify_ms = ms_since(&t);
 	buf_release(&back);
 	db_close(d);
 	return rc;
@@ -379,6 +390,10 @@ static void write_audit(const run *u)
 	a.after = &r->after;
 	a.verification = &r->verify;
 	a.alembic_ms = r->alembic_ms;
+	a.checklist_ms = r->checklist_ms;
+	a.snapshot_ms = r->snapshot_ms;
+	a.data_ms = r->data_ms;
+	a.verify_ms = r->verify_ms;
 	a.server_started = r->server_started;
 	a.data = &r->data;
 	a.total_ms = ms_since(&u->t0);
@@ -389,6 +404,7 @@ static void write_audit(const run *u)
 int upgrade_run(upgrade_result *out, session *s, const upgrade_opts *o, const progress *p, mg_error *err)
 {
 	run u;
+	struct timespec t;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -406,7 +422,10 @@ int upgrade_run(upgrade_result *out, session *s, const upgrade_opts *o, const pr
 			write_audit(&u); /* a refusal is a decision too */
 		goto cleanup_noaudit;
 	}
-	if ((rc = checklist(&u, err)) < 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	rc = checklist(&u, err);
+	out->checklist_ms = ms_since(&t);
+	if (rc < 0) {
 		out->outcome = mg_outcome_of(rc);
 		goto cleanup_noaudit;
 	}

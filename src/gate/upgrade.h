@@ -64,8 +64,9 @@ typedef struct upgrade_result {
 	backup_info newest;  /* the newest backup of the database, for the way back */
 	char *snapshot_path; /* the schema as it was before, kept; or NULL */
 	double alembic_ms, total_ms;
-	long long server_started; /* PostgreSQL: the server's clock (epoch s) just before Alembic ran, else 0 */
-	data_report data;         /* the rows each table gained, lost and changed while Alembic ran */
+	double checklist_ms, snapshot_ms, data_ms, verify_ms; /* the other phases' share of total_ms */
+	long long server_started;                             /* PostgreSQL: the server's clock (epoch s) just before Alembic ran, else 0 */
+	data_report data;                                     /* the rows each table gained, lost and changed while Alembic ran */
 } upgrade_result;
 
 /*
