@@ -79,16 +79,6 @@ void db_counts_release(db_counts *c)
 	memset(c, 0, sizeof(*c));
 }
 
-const db_table_count *db_counts_find(const db_counts *c, const char *table)
-{
-	size_t i;
-
-	for (i = 0; c && i < c->n; i++)
-		if (!strcmp(c->v[i].table, table))
-			return &c->v[i];
-	return NULL;
-}
-
 void db_identity_of(buf *out, db *d, const char *url)
 {
 	mg_error err = MG_ERROR_INIT;

@@ -54,8 +54,6 @@ typedef struct db_counts {
 } db_counts;
 
 void db_counts_release(db_counts *c);
-/* The entry for `table`, or NULL. */
-const db_table_count *db_counts_find(const db_counts *c, const char *table);
 
 typedef struct db_ops {
 	const char *name;

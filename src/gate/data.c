@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/json.h"
+#include "util/strmap.h"
 #include "util/banned.h"
 
 int data_measure(db_counts *out, db *d, const db_version_table *vt, mg_error *err)
@@ -22,9 +23,9 @@ int data_measure_settled(db_counts *out, db *d, const db_version_table *vt, long
 	long others = 0;
 	int waited;
 
-	for (waited = 0; waited < 60 && d->ops->other_sessions(d, &others, &ignored) == MG_OK && others > sessions_before;
+	for (waited = 0; waited < 300 && d->ops->other_sessions(d, &others, &ignored) == MG_OK && others > sessions_before;
 	     waited++)
-		usleep(50 * 1000);
+		usleep(10 * 1000);
 	return data_measure(out, d, vt, err);
 }
 
@@ -78,18 +79,40 @@ static int changed(const data_table *t)
 	return t->dropped || t->inserted || t->updated > 0 || t->deleted || (t->created && t->after > 0);
 }
 
-void data_account(data_report *out, const db_counts *before, const db_counts *after, long concurrent)
+/* Each table's entry by name (keys borrowed from `c`). */
+static void index_counts(strmap *m, const db_counts *c)
 {
 	size_t i;
 
+	memset(m, 0, sizeof(*m));
+	strmap_reserve(m, c->n);
+	for (i = 0; i < c->n; i++)
+		strmap_put(m, c->v[i].table, (int)i);
+}
+
+static const db_table_count *lookup(const strmap *m, const db_counts *c, const char *table)
+{
+	int at = strmap_get(m, table);
+
+	return at >= 0 ? &c->v[at] : NULL;
+}
+
+void data_account(data_report *out, const db_counts *before, const db_counts *after, long concurrent)
+{
+	strmap by_before, by_after;
+	size_t i;
+
 	memset(out, 0, sizeof(*out));
+	index_counts(&by_before, before);
+	index_counts(&by_after, after);
 	out->measured = 1;
 	out->exact = after->exact;
 	out->concurrent = concurrent;
 	out->v = mg_calloc(before->n + after->n + 1, sizeof(*out->v));
 	for (i = 0; i < before->n + after->n; i++) {
-		const db_table_count *b = i < before->n ? &before->v[i] : db_counts_find(before, after->v[i - before->n].table);
-		const db_table_count *a = i < before->n ? db_counts_find(after, before->v[i].table) : &after->v[i - before->n];
+		const db_table_count *b =
+			i < before->n ? &before->v[i] : lookup(&by_before, before, after->v[i - before->n].table);
+		const db_table_count *a = i < before->n ? lookup(&by_after, after, before->v[i].table) : &after->v[i - before->n];
 		data_table *t = &out->v[out->n];
 		if (i >= before->n && b)
 			continue; /* seen from the before side */
@@ -100,6 +123,8 @@ void data_account(data_report *out, const db_counts *before, const db_counts *af
 		t->table = mg_strdup(b ? b->table : a->table);
 		out->n++;
 	}
+	strmap_release(&by_before);
+	strmap_release(&by_after);
 }
 
 static json_t *count(long long v)

@@ -4,9 +4,11 @@
  */
 #include "report/graph.h"
 
+#include <jansson.h>
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/banned.h"
 
 /* A dot string literal: quotes and backslashes escaped. */
@@ -113,4 +115,32 @@ void report_graph_mermaid(FILE *out, const revmap *m)
 	fputs(o.ptr, out);
 	buf_release(&o);
 	buf_release(&cap);
+}
+
+void *report_graph_json(const revmap *m)
+{
+	json_t *o = json_object(), *nodes = json_array(), *edges = json_array();
+	size_t i, k;
+
+	for (i = 0; i < m->n; i++) {
+		const revnode *r = &m->v[i];
+		json_t *n = json_object();
+		json_object_set_new(n, "revision", json_text(r->id));
+		json_object_set_new(n, "branch_labels", json_strlist(&r->labels));
+		json_object_set_new(n, "is_head", json_boolean(r->is_head));
+		json_object_set_new(n, "is_base", json_boolean(r->is_base));
+		json_object_set_new(n, "is_merge", json_boolean(revnode_is_merge(r)));
+		json_array_append_new(nodes, n);
+		for (k = 0; k < r->down.n + r->deps.n; k++) {
+			json_t *e = json_object();
+			int from = k < r->down.n ? r->down.v[k] : r->deps.v[k - r->down.n];
+			json_object_set_new(e, "from", json_text(m->v[from].id));
+			json_object_set_new(e, "to", json_text(r->id));
+			json_object_set_new(e, "kind", json_string(k < r->down.n ? "down_revision" : "depends_on"));
+			json_array_append_new(edges, e);
+		}
+	}
+	json_object_set_new(o, "nodes", nodes);
+	json_object_set_new(o, "edges", edges);
+	return o;
 }

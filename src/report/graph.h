@@ -14,4 +14,10 @@
 void report_graph_dot(FILE *out, const revmap *m);
 void report_graph_mermaid(FILE *out, const revmap *m);
 
+/* The graph as the fields of the document mgate.graph/1 (a json_t *):
+ * {"nodes": [{"revision", "branch_labels", "is_head", "is_base",
+ * "is_merge"}], "edges": [{"from", "to", "kind": "down_revision" or
+ * "depends_on"}]}, in the order the scripts were loaded. */
+void *report_graph_json(const revmap *m);
+
 #endif

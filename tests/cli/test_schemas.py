@@ -62,6 +62,9 @@ def sqlite_demo():
     closed = run(d, "upgrade")
     check("upgrade: closed without a backup", closed.get("result") == "closed" and closed.get("exit") == 1
           and closed.get("to") is None, closed)
+    graph = run(d, "graph")
+    check("graph: 6 nodes, the merge's two parents", len(graph.get("nodes", [])) == 6 and
+          sum(e["to"] == "c3e8f1a6b4d2" for e in graph.get("edges", [])) == 2, graph)
     for args in (["heads"], ["history"], ["status"], ["lint"], ["lint", "--all"], ["rules"], ["check"], ["plan"],
                  ["backup"], ["backup", "--list"], ["check"], ["ledger"], ["doctor"], ["verify"], ["rehearse"],
                  ["drill"], ["drill", "--report"]):
