@@ -889,8 +889,11 @@ static int pg_table_counts(db *d, const db_version_table *vt, long long bound, d
 	memset(out, 0, sizeof(*out));
 	/* the statistics are read afresh, not from the snapshot a transaction caches */
 	PQclear(PQexec(p->conn, "SELECT pg_stat_clear_snapshot()"));
-	r = PQexec(p->conn, "SELECT schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup "
-			    "FROM pg_stat_user_tables ORDER BY 1");
+	/* pg_stat_user_tables' counters, without the view's per-table sum over the indexes' scans */
+	r = PQexec(p->conn, "SELECT n.nspname || '.' || c.relname, pg_stat_get_tuples_inserted(c.oid), "
+			    "pg_stat_get_tuples_updated(c.oid), pg_stat_get_tuples_deleted(c.oid), pg_stat_get_live_tuples(c.oid) "
+			    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'm') "
+			    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = pg_error(d, "cannot read the table statistics (pg_stat_user_tables)", err);
 		PQclear(r);
