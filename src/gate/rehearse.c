@@ -15,6 +15,7 @@
 #include "gate/audit.h"
 #include "gate/scratch.h"
 #include "gate/verify.h"
+#include "lint/plan.h"
 #include "lint/sqlcheck.h"
 #include "version.h"
 #include "util/fs.h"
@@ -306,6 +307,53 @@ static void count_step(run *u, db *c, db_counts *rows, long sessions, rehearse_s
 	*rows = now;
 }
 
+/* "N md5": the exact rows of `table` on the copy and a checksum of them
+ * (the md5 of every row's md5, in order), or NULL when there is no such
+ * table. */
+static char *table_checksum(db *c, const char *table)
+{
+	mg_error err = MG_ERROR_INIT;
+	buf q = BUF_INIT;
+	char *v = NULL;
+
+	buf_printf(&q,
+		   "SELECT count(*) || ' ' || coalesce(md5(string_agg(md5(x::text), '' ORDER BY md5(x::text))), md5('')) "
+		   "FROM %s x",
+		   table);
+	if (c->ops->query_scalar(c, q.ptr, &v, &err) < 0) {
+		free(v);
+		v = NULL;
+	}
+	buf_release(&q);
+	return v;
+}
+
+/* Before (`before`) or after a step, the checksums of the tables its
+ * upgrade() names (plan_describe's tables, each once). */
+static void checksum_tables(run *u, db *c, rehearse_step *st, int before)
+{
+	const script *sc = u->s->p.map.v[st->rev].s;
+	mg_error err = MG_ERROR_INIT;
+	buf src = BUF_INIT;
+	plan_ops ops;
+	size_t i;
+
+	if (before) {
+		memset(&ops, 0, sizeof(ops));
+		if (script_source(&src, sc, &err) == MG_OK &&
+		    plan_describe(&ops, src.ptr, src.len, &sc->upgrade, u->s->lo.dialect, &err) == MG_OK)
+			for (i = 0; i < ops.n; i++)
+				if (ops.v[i].table && strvec_index(&st->sum_tables, ops.v[i].table) < 0)
+					strvec_push(&st->sum_tables, ops.v[i].table);
+		plan_ops_release(&ops);
+		buf_release(&src);
+		st->sum_before = mg_calloc(st->sum_tables.n + 1, sizeof(char *));
+		st->sum_after = mg_calloc(st->sum_tables.n + 1, sizeof(char *));
+	}
+	for (i = 0; i < st->sum_tables.n; i++)
+		(before ? st->sum_before : st->sum_after)[i] = table_checksum(c, st->sum_tables.v[i]);
+}
+
 /* 3 and 4. Each revision observed (PostgreSQL), then run for real on the
  * copy, timed. An mg_outcome (MG_OUT_OK also when a step failed: the
  * report says so). */
@@ -341,6 +389,8 @@ static int run_steps(run *u, mg_error *err)
 			if (ops->observe(&u->scr.u, u->scr.redacted.ptr, &st->sql, st->obs, &oerr) < 0)
 				st->note = "not observed: the copy could not be reached";
 		}
+		if (counter && u->s->lo.dialect == SQL_POSTGRESQL)
+			checksum_tables(u, counter, st, 1);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (run_alembic(&st->status, u, "upgrade", m->v[st->rev].id, err) < 0) {
 			mg_error_append(err, "; set alembic_cmd in [mgate]");
@@ -351,6 +401,8 @@ static int run_steps(run *u, mg_error *err)
 		r->done = i + 1;
 		if (counter)
 			count_step(u, counter, &rows, sessions, st);
+		if (counter && u->s->lo.dialect == SQL_POSTGRESQL)
+			checksum_tables(u, counter, st, 0);
 		if (!real_db_untouched(u->s)) {
 			r->failure = "Alembic ran against the real database";
 			return mg_fail(err, MG_OUT_FAILED,
@@ -497,6 +549,35 @@ cleanup:
 	return rc;
 }
 
+/* "N md5" as {"rows": N, "md5": "..."}, or null. */
+static json_t *checksum_json(const char *v)
+{
+	json_t *o;
+
+	if (!v || !strchr(v, ' '))
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "rows", json_integer(strtoll(v, NULL, 10)));
+	json_object_set_new(o, "md5", json_text(strchr(v, ' ') + 1));
+	return o;
+}
+
+static json_t *checksums_json(const rehearse_step *st)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; st->sum_before && i < st->sum_tables.n; i++) {
+		json_t *t = json_object();
+		const char *b = st->sum_before[i], *a = st->sum_after[i];
+		json_object_set_new(t, "before", checksum_json(b));
+		json_object_set_new(t, "after", checksum_json(a));
+		json_object_set_new(t, "changed", json_boolean(!b || !a || strcmp(b, a)));
+		json_object_set_new(o, st->sum_tables.v[i], t);
+	}
+	return o;
+}
+
 void *rehearse_json(const rehearse_result *r, const session *s)
 {
 	json_t *o = json_object(), *steps = json_array(), *rt = json_object();
@@ -525,6 +606,7 @@ void *rehearse_json(const rehearse_result *r, const session *s)
 		}
 		json_object_set_new(x, "statements", sql);
 		json_object_set_new(x, "data", data_json(&st->data));
+		json_object_set_new(x, "checksums", checksums_json(st));
 		json_array_append_new(steps, x);
 	}
 	json_object_set_new(o, "steps", steps);
@@ -551,6 +633,13 @@ void rehearse_result_release(rehearse_result *r)
 		free(r->steps[i].obs);
 		strvec_release(&r->steps[i].sql);
 		data_report_release(&r->steps[i].data);
+		for (k = 0; r->steps[i].sum_before && k < r->steps[i].sum_tables.n; k++) {
+			free(r->steps[i].sum_before[k]);
+			free(r->steps[i].sum_after[k]);
+		}
+		free(r->steps[i].sum_before);
+		free(r->steps[i].sum_after);
+		strvec_release(&r->steps[i].sum_tables);
 	}
 	free(r->steps);
 	backup_info_release(&r->b);

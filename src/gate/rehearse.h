@@ -35,6 +35,10 @@ typedef struct rehearse_step {
 	db_observation *obs; /* one per statement (PostgreSQL), or NULL */
 	const char *note;    /* why there is no observation */
 	data_report data;    /* the rows each table gained, lost and changed on the copy */
+	/* PostgreSQL: the tables the revision names, each one's exact rows and a
+	 * checksum of its rows before and after it ran ("N md5"; NULL: no table) */
+	strvec sum_tables;
+	char **sum_before, **sum_after;
 } rehearse_step;
 
 typedef struct rehearse_result {

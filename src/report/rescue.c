@@ -414,6 +414,27 @@ static void observations_text(FILE *out, const rehearse_step *st)
 	}
 }
 
+/* The exact rows and content checksums of the tables a step names. */
+static void checksums_text(FILE *out, const rehearse_step *st)
+{
+	size_t i;
+
+	for (i = 0; st->sum_before && i < st->sum_tables.n; i++) {
+		const char *b = st->sum_before[i], *a = st->sum_after[i];
+		fprintf(out, "     checksum %s: ", st->sum_tables.v[i]);
+		if (b)
+			fprintf(out, "%lld row%s", strtoll(b, NULL, 10), strtoll(b, NULL, 10) == 1 ? "" : "s");
+		else
+			fputs("no table", out);
+		fputs(" -> ", out);
+		if (a)
+			fprintf(out, "%lld row%s", strtoll(a, NULL, 10), strtoll(a, NULL, 10) == 1 ? "" : "s");
+		else
+			fputs("no table", out);
+		fprintf(out, ", %s\n", b && a && !strcmp(a, b) ? "the same rows" : "changed");
+	}
+}
+
 void report_rehearse_text(FILE *out, const rehearse_result *r, const session *s)
 {
 	size_t i;
@@ -428,8 +449,10 @@ void report_rehearse_text(FILE *out, const rehearse_result *r, const session *s)
 		if (st->note && (!i || st->note != r->steps[i - 1].note))
 			fprintf(out, "     %s\n", st->note);
 		observations_text(out, st);
-		if (i < r->done)
+		if (i < r->done) {
 			report_data_text(out, &st->data, "     ");
+			checksums_text(out, st);
+		}
 	}
 	report_findings_brief(out, &r->verify, 0);
 	if (r->done == r->n && r->n)

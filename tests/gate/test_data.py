@@ -101,6 +101,9 @@ def cases(label, work, url, fill, count, write_more, count_where):
     r = mgate(["rehearse"], p)
     check("%s: rehearse: a declared DELETE passes, counted" % label, r.returncode == 0 and "rehearsal: PASS" in r.stdout
           and "200 deleted" in r.stdout, r.stdout[-1500:] + r.stderr)
+    if label == "pg":  # exact rows and a checksum of them before and after, for each table r2 names
+        check("pg: rehearse: the checksum of users: 300 rows became 100", "checksum users: 300 rows -> 100 rows, changed"
+              in r.stdout, r.stdout[-1500:])
     r = upgrade(p, "json")
     up = doc(r.stdout, "upgrade") if r.stdout.startswith("{") else {}
     users = [v for k, v in ((up.get("data") or {}).get("tables") or {}).items() if k.endswith("users")]
