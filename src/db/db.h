@@ -138,7 +138,8 @@ typedef struct db_ops {
 	/* Every user table's rows (db_counts): PostgreSQL's cumulative counters
 	 * of pg_stat_user_tables read afresh; SQLite's exact count of each table
 	 * and, for tables of at most `bound` rows, each row's hash. mgate's own
-	 * tables and the version table (`vt`; NULL: alembic_version) are left out. */
+	 * tables and the version table (`vt`; NULL: alembic_version) are left out.
+	 * On failure `out` holds nothing. */
 	int (*table_counts)(db *d, const db_version_table *vt, long long bound, db_counts *out, mg_error *err);
 	/* How many other client sessions did anything since `since` (seconds
 	 * since the epoch, the server's clock): their writes are in the

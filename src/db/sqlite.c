@@ -992,6 +992,8 @@ static int sqlite_table_counts(db *d, const db_version_table *vt, long long boun
 			c->hashed = hash_rows(s, tables.v[i], c);
 	}
 	strvec_release(&tables);
+	if (rc < 0)
+		db_counts_release(out);
 	return rc;
 }
 
