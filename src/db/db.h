@@ -109,8 +109,8 @@ typedef struct db_ops {
 	 * file is first linked as `keep` (may be NULL). Refused while a
 	 * write-ahead log or hot journal is in use. PostgreSQL: the user
 	 * schemas are dropped and the archive restored in one transaction
-	 * (psql --single-transaction): a failure leaves the database as it
-	 * was. `copy`: a throw-away copy, restored without owners and
+	 * (pg_restore's SQL relayed into psql, committed only when the archive
+	 * was read whole): a failure leaves the database as it was. `copy`: a throw-away copy, restored without owners and
 	 * privileges (pg_restore --no-owner --no-privileges). The caller
 	 * checks identity, checksum and other sessions. */
 	int (*restore)(const db_url *url, const char *redacted, const char *backup, const char *keep, int copy,

@@ -636,55 +636,63 @@ static int restore_prelude(buf *out, PGconn *c, const char *redacted, mg_error *
 	return rc;
 }
 
+/* The archive's SQL from pg_restore, fed by mgate straight into psql (no
+ * SQL file in between, both running at once) inside one transaction that
+ * first drops the user schemas: psql gets COMMIT only when pg_restore
+ * produced the whole archive, else ROLLBACK, and ON_ERROR_STOP ends it on
+ * the first failing statement (the transaction then rolls back). A
+ * failure leaves the database as it was. */
 static int pg_restore_db(const db_url *url, const char *redacted, const char *backup, const char *keep, int copy,
 			 mg_error *err)
 {
-	char dir[] = "/tmp/mgate-restore-XXXXXX";
-	buf prelude = BUF_INIT, pre = BUF_INIT, script = BUF_INIT;
+	const char *to_sql[] = { "pg_restore", "--file=-", backup, NULL };
+	const char *to_copy[] = { "pg_restore", "--no-owner", "--no-privileges", "--file=-", backup, NULL };
+	const char *load[] = { "psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "-f", "-", NULL };
+	buf prelude = BUF_INIT, perr = BUF_INIT, cerr = BUF_INIT, first = BUF_INIT;
 	strvec env = STRVEC_INIT;
+	spawn_relay_opts ro;
+	spawn_relay_result res;
 	PGconn *c = NULL;
-	int rc = MG_OK, made = 0;
+	int rc = MG_OK;
 
 	(void)keep;
 	if (!(c = connect_url(url, NULL, redacted, err))) {
 		rc = MG_EENV;
 		goto cleanup;
 	}
+	buf_puts(&prelude, "BEGIN;\n");
 	if ((rc = restore_prelude(&prelude, c, redacted, err)) < 0)
 		goto cleanup;
 	conn_env(&env, c);
-	if (!mkdtemp(dir)) {
-		rc = mg_error_set(err, MG_EENV, "cannot create a temporary folder for the restore");
-		goto cleanup;
-	}
-	made = 1;
-	buf_printf(&pre, "%s/prelude.sql", dir);
-	buf_printf(&script, "%s/archive.sql", dir);
-	if ((rc = fs_write_atomic(pre.ptr, prelude.ptr, prelude.len, 0600, err)) < 0)
-		goto cleanup;
-	{
-		const char *to_sql[] = { "pg_restore", "--file", script.ptr, backup, NULL };
-		const char *to_copy[] = { "pg_restore", "--no-owner", "--no-privileges", "--file", script.ptr, backup, NULL };
-		const char *load[] = { "psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-				       "-f", pre.ptr, "-f", script.ptr, NULL };
-		if ((rc = run_client(copy ? to_copy : to_sql, &env, NULL, "reading the archive with pg_restore", redacted,
-				     err)) < 0)
-			goto cleanup;
-		if ((rc = run_client(load, &env, "/dev/null", "the restore (rolled back: nothing was changed)", redacted,
-				     err)) < 0)
-			goto cleanup;
+	memset(&ro, 0, sizeof(ro));
+	ro.producer = copy ? to_copy : to_sql;
+	ro.consumer = load;
+	ro.env = &env;
+	ro.head = prelude.ptr;
+	ro.tail_ok = "\nCOMMIT;\n";
+	ro.tail_fail = "\nROLLBACK;\n";
+	ro.err_producer = &perr;
+	ro.err_consumer = &cerr;
+	if ((rc = spawn_relay(&res, &ro, err)) < 0) {
+		rc = mg_error_set(err, MG_EENV, "%s: install the PostgreSQL client (Debian package 'postgresql-client')",
+				  err->msg);
+	} else if (res.producer != 0) {
+		first_line(&first, perr.len ? perr.ptr : "no message");
+		rc = mg_error_set(err, MG_EENV, "reading the archive with pg_restore of %s failed (exit %d): %s; the restore "
+						"was rolled back: nothing was changed",
+				  redacted, res.producer, first.ptr);
+	} else if (res.consumer != 0) {
+		first_line(&first, cerr.len ? cerr.ptr : "no message");
+		rc = mg_error_set(err, MG_EENV, "the restore (rolled back: nothing was changed) of %s failed (exit %d): %s",
+				  redacted, res.consumer, first.ptr);
 	}
 cleanup:
-	if (made) {
-		unlink(pre.ptr);
-		unlink(script.ptr);
-		rmdir(dir);
-	}
 	PQfinish(c);
 	strvec_release(&env);
 	buf_release(&prelude);
-	buf_release(&pre);
-	buf_release(&script);
+	buf_release(&perr);
+	buf_release(&cerr);
+	buf_release(&first);
 	return rc;
 }
 

@@ -131,6 +131,192 @@ cleanup:
 	return rc;
 }
 
+/* ---- two programs, one feeding the other -------------------------------- */
+
+static int wait_status(pid_t pid)
+{
+	int ws = 0;
+
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws)
+								 : -1;
+}
+
+/* Start `argv` with `in` (or /dev/null) as standard input, `out` (or
+ * /dev/null) as standard output and `err_fd` as standard error; `closing`
+ * are the parent's pipe ends the child must not hold. */
+static int start(pid_t *pid, const char *const *argv, char **env, int in, int out, int err_fd, const int *closing,
+		 size_t nclosing, mg_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	size_t i;
+	int sp;
+
+	posix_spawn_file_actions_init(&fa);
+	if (in >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (out >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out, 1);
+	else
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	for (i = 0; i < nclosing; i++)
+		if (closing[i] >= 0)
+			posix_spawn_file_actions_addclose(&fa, closing[i]);
+	sp = posix_spawnp(pid, argv[0], &fa, NULL, (char *const *)argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	return sp ? mg_error_set(err, MG_EENV, "cannot run '%s': %s", argv[0], strerror(sp)) : MG_OK;
+}
+
+/* Read what is there on `fd` into `into` (capped); 0 at end of file. */
+static int drain(int fd, buf *into)
+{
+	char chunk[8192];
+	ssize_t got = read(fd, chunk, sizeof(chunk));
+
+	if (got < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (got <= 0)
+		return 0;
+	if (into && into->len < SPAWN_ERR_CAP)
+		buf_put(into, chunk, (size_t)got);
+	return 1;
+}
+
+int spawn_relay(spawn_relay_result *out, const spawn_relay_opts *o, mg_error *err)
+{
+	enum { P_OUT,
+	       P_ERR,
+	       C_IN,
+	       C_ERR,
+	       NFD };
+	int fd[NFD] = { -1, -1, -1, -1 }, p_out[2] = { -1, -1 }, p_err[2] = { -1, -1 }, c_in[2] = { -1, -1 },
+	    c_err[2] = { -1, -1 }, rc = MG_OK, tail_set = 0;
+	char **env = merged_env(o->env);
+	pid_t prod = -1, cons = -1;
+	struct sigaction ign, old;
+	buf pend = BUF_INIT;
+	size_t off = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->producer = out->consumer = -1;
+	if (pipe(p_out) < 0 || pipe(p_err) < 0 || pipe(c_in) < 0 || pipe(c_err) < 0) {
+		rc = mg_error_set(err, MG_EENV, "cannot create a pipe: %s", strerror(errno));
+		goto cleanup;
+	}
+	{
+		int pc[] = { p_out[0], p_err[0], c_in[0], c_in[1], c_err[0], c_err[1] };
+		int cc[] = { c_in[1], c_err[0], p_out[0], p_out[1], p_err[0], p_err[1] };
+		if ((rc = start(&prod, o->producer, env, -1, p_out[1], p_err[1], pc, 6, err)) < 0 ||
+		    (rc = start(&cons, o->consumer, env, c_in[0], -1, c_err[1], cc, 6, err)) < 0)
+			goto cleanup;
+	}
+	close(p_out[1]), close(p_err[1]), close(c_in[0]), close(c_err[1]);
+	p_out[1] = p_err[1] = c_in[0] = c_err[1] = -1;
+	fd[P_OUT] = p_out[0], fd[P_ERR] = p_err[0], fd[C_IN] = c_in[1], fd[C_ERR] = c_err[0];
+	p_out[0] = p_err[0] = c_in[1] = c_err[0] = -1;
+	fcntl(fd[C_IN], F_SETFL, fcntl(fd[C_IN], F_GETFL) | O_NONBLOCK);
+	/* a consumer that stops reading must not kill mgate */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
+	if (o->head)
+		buf_puts(&pend, o->head);
+	while (fd[C_IN] >= 0 || fd[P_ERR] >= 0 || fd[C_ERR] >= 0 || fd[P_OUT] >= 0) {
+		struct pollfd pf[NFD];
+		int which[NFD];
+		nfds_t n = 0, i;
+		if (fd[P_OUT] >= 0 && off >= pend.len)
+			which[n] = P_OUT, pf[n++] = (struct pollfd){ fd[P_OUT], POLLIN, 0 };
+		if (fd[C_IN] >= 0 && off < pend.len)
+			which[n] = C_IN, pf[n++] = (struct pollfd){ fd[C_IN], POLLOUT, 0 };
+		if (fd[P_ERR] >= 0)
+			which[n] = P_ERR, pf[n++] = (struct pollfd){ fd[P_ERR], POLLIN, 0 };
+		if (fd[C_ERR] >= 0)
+			which[n] = C_ERR, pf[n++] = (struct pollfd){ fd[C_ERR], POLLIN, 0 };
+		if (fd[P_OUT] < 0 && fd[P_ERR] < 0 && off >= pend.len && fd[C_IN] >= 0) {
+			if (!tail_set) { /* the producer is done: how it ended decides the last words */
+				out->producer = wait_status(prod);
+				prod = -1;
+				buf_truncate(&pend, 0);
+				off = 0;
+				buf_puts(&pend, out->producer == 0 ? (o->tail_ok ? o->tail_ok : "")
+								   : (o->tail_fail ? o->tail_fail : ""));
+				tail_set = 1;
+				continue;
+			}
+			close(fd[C_IN]); /* everything is written */
+			fd[C_IN] = -1;
+			continue;
+		}
+		if (!n)
+			break;
+		if (poll(pf, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = mg_error_set(err, MG_EENV, "waiting on '%s': %s", o->producer[0], strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			int k = which[i];
+			if (!pf[i].revents)
+				continue;
+			if (k == C_IN) {
+				ssize_t w = write(fd[C_IN], pend.ptr + off, pend.len - off);
+				if (w > 0)
+					off += (size_t)w;
+				else if (w < 0 && errno != EAGAIN && errno != EINTR) { /* the consumer is gone */
+					close(fd[C_IN]);
+					fd[C_IN] = -1;
+				}
+			} else if (k == P_OUT) {
+				char chunk[65536];
+				ssize_t got = read(fd[P_OUT], chunk, sizeof(chunk));
+				if (got > 0) {
+					buf_truncate(&pend, 0);
+					off = 0;
+					buf_put(&pend, chunk, (size_t)got);
+				} else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+					close(fd[P_OUT]);
+					fd[P_OUT] = -1;
+				}
+			} else if (!drain(fd[k], k == P_ERR ? o->err_producer : o->err_consumer)) {
+				close(fd[k]);
+				fd[k] = -1;
+			}
+		}
+		if (fd[C_IN] < 0 && fd[P_OUT] >= 0) { /* nobody reads any more: stop reading too */
+			close(fd[P_OUT]);
+			fd[P_OUT] = -1;
+		}
+	}
+	sigaction(SIGPIPE, &old, NULL);
+cleanup:
+	for (int k = 0; k < NFD; k++)
+		if (fd[k] >= 0)
+			close(fd[k]);
+	for (int k = 0; k < 2; k++) {
+		if (p_out[k] >= 0)
+			close(p_out[k]);
+		if (p_err[k] >= 0)
+			close(p_err[k]);
+		if (c_in[k] >= 0)
+			close(c_in[k]);
+		if (c_err[k] >= 0)
+			close(c_err[k]);
+	}
+	if (prod > 0)
+		out->producer = wait_status(prod);
+	if (cons > 0)
+		out->consumer = wait_status(cons);
+	buf_release(&pend);
+	free(env);
+	return rc;
+}
+
 /* The signal mgate received while a streamed child runs (0: none). Signal
  * handlers can only talk through a static flag. */
 static volatile sig_atomic_t pending_signal;

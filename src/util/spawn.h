@@ -46,4 +46,24 @@ int spawn_stream(int *status, int *signalled, int *timed_out, const char *const 
 int spawn_stream_tee(int *status, int *signalled, int *timed_out, const char *const *argv, const strvec *env,
 		     long timeout, int stdout_to_stderr, buf *err_copy, mg_error *err);
 
+/* Two programs at once, the first's standard output fed to the second's
+ * standard input by mgate: first `head`, then what the producer writes,
+ * then `tail_ok` when the producer exited 0, else `tail_fail` (so a
+ * consumer such as psql commits only what was produced whole). The
+ * consumer's standard output is discarded; both standard errors are kept
+ * (capped). Neither is run through a shell. */
+typedef struct spawn_relay_opts {
+	const char *const *producer, *const *consumer;
+	const strvec *env;
+	const char *head, *tail_ok, *tail_fail;
+	buf *err_producer, *err_consumer; /* may be NULL */
+} spawn_relay_opts;
+
+typedef struct spawn_relay_result {
+	int producer, consumer; /* exit statuses as spawn_run's (-1: not started) */
+} spawn_relay_result;
+
+/* MG_EENV when a program cannot be started; the statuses say how each ended. */
+int spawn_relay(spawn_relay_result *out, const spawn_relay_opts *o, mg_error *err);
+
 #endif

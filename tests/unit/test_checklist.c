@@ -185,6 +185,43 @@ static void test_rules_allow_and_rollback(void **state)
 	gfx_release(&g);
 }
 
+/* max_rows_deleted and max_rows_rewritten: the rows check counts what each
+ * pending DELETE and UPDATE would touch, and closes above a limit. */
+static void test_rows_limits(void **state)
+{
+	gfx g;
+	session s;
+	checklist_result r;
+	const checklist_check *c;
+
+	(void)state;
+	gfx_project(&g, "max_rows_deleted = 2\nmax_rows_rewritten = 10\n");
+	gfx_revision(g.dir, "r4", "r3",
+		     "    op.execute(\"DELETE FROM users WHERE name LIKE 'old%'\")\n"
+		     "    op.execute(\"UPDATE users SET name = 'x' WHERE id > 0\")",
+		     "    op.execute('SELECT 1')");
+	assert_int_equal(gfx_alembic(&g, "upgrade", "r3"), 0);
+	gfx_sql(&g, "INSERT INTO users (name) VALUES ('old1'), ('old2'), ('new')");
+	run(&r, &s, &g, NULL);
+	expect(&r, "rows", GATE_PASS, "delete 2 and update 3 rows");
+	checklist_result_release(&r);
+	session_close(&s);
+	/* one more old row: the DELETE is over the limit, named with its line and count */
+	gfx_sql(&g, "INSERT INTO users (name) VALUES ('old3')");
+	run(&r, &s, &g, NULL);
+	expect(&r, "rows", GATE_FAIL, "1 data change over the limit");
+	c = check_of(&r, "rows");
+	assert_int_equal(c->found.n, 1);
+	assert_string_equal(c->found.v[0].id, "too-many-rows-deleted");
+	assert_string_equal(c->found.v[0].revision, "r4");
+	assert_true(c->found.v[0].line > 0);
+	assert_non_null(strstr(c->found.v[0].message, "deletes 3 rows of 'users' (exact), more than max_rows_deleted = 2"));
+	assert_false(r.open);
+	checklist_result_release(&r);
+	session_close(&s);
+	gfx_release(&g);
+}
+
 static void test_invariants_locks_and_drill(void **state)
 {
 	gfx g;
@@ -322,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_open_and_closed),
 		cmocka_unit_test(test_state_and_graph),
 		cmocka_unit_test(test_rules_allow_and_rollback),
+		cmocka_unit_test(test_rows_limits),
 		cmocka_unit_test(test_invariants_locks_and_drill),
 		cmocka_unit_test(test_pgbackrest_settings_and_own_lock),
 		cmocka_unit_test(test_integrity),
