@@ -33,6 +33,8 @@ typedef struct data_report {
 	int exact;           /* SQLite's exact figures, not the server's counters */
 	long concurrent;     /* other sessions that were active during the run (PostgreSQL) */
 	size_t counted_only; /* tables compared by count alone (above the bound, or without rowid) */
+	int rolled_back;     /* a transaction was rolled back meanwhile, and the server's counters count its
+				rows too (a failed upgrade on PostgreSQL) */
 } data_report;
 
 /* One reading of `d`'s tables. */

@@ -343,6 +343,7 @@ static int afterwards(run *u, mg_error *err)
 		r->stopped_in = r->done < u->nsteps ? mg_strdup(m->v[u->steps[r->done]].id) : NULL;
 		verify_schema(&r->verify, u->before, u->after, m, u->steps, r->done, s->lo.dialect, s->vt.table, &verr);
 		data_way_back(&back, r);
+		r->data.rolled_back = !r->data.exact; /* PostgreSQL rolled the failed revision back, counters and all */
 		verify_data(&r->verify, &r->data, m, u->steps, r->done + (r->done < u->nsteps), s->lo.dialect, back.ptr,
 			    &verr);
 		for (i = 0; i < r->verify.n; i++)

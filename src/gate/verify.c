@@ -311,12 +311,15 @@ int verify_data(findings *out, const data_report *r, const revmap *m, const int 
 			continue;
 		}
 		if (t->deleted > 0 && strvec_index(&e.deletes, table) < 0)
-			findings_add(out, "undeclared-data-loss", r->concurrent ? SEV_WARNING : SEV_ERROR, NULL, 0,
-				     napplied == 1 ? m->v[applied[0]].id : NULL,
+			findings_add(out, "undeclared-data-loss", r->concurrent || r->rolled_back ? SEV_WARNING : SEV_ERROR,
+				     NULL, 0, napplied == 1 ? m->v[applied[0]].id : NULL,
 				     "%lld row%s deleted from '%s' while %s ran, and no applied revision declares deleting "
 				     "from it%s; the way back: %s",
 				     t->deleted, t->deleted == 1 ? "" : "s", t->table, napplied ? ran.ptr : "the upgrade",
-				     r->concurrent ? " (other sessions were writing too: the count includes their deletes)" : "",
+				     r->concurrent    ? " (other sessions were writing too: the count includes their deletes)"
+				     : r->rolled_back ? " (the failed revision was rolled back, and the server's counters include "
+							"the deletes it undid)"
+						      : "",
 				     way_back);
 		if (t->updated > 0 && strvec_index(&e.updates, table) < 0)
 			findings_add(out, "undeclared-data-change", SEV_WARNING, NULL, 0,

@@ -212,6 +212,17 @@ def pg_cases(work):
 
         cases("pg", work, url, fill, count, write_more, count_where)
 
+        # a hidden delete in a revision that then fails: PostgreSQL rolls it back, but its counters keep
+        # the deletes, so the finding is a warning that says so, and the rows are all there
+        failing = HIDDEN.replace("    _tidy(op.get_bind())\n", "    _tidy(op.get_bind())\n    op.execute(\"SELECT no_such_function()\")\n")
+        p = project(work, "rolledback", url, failing, fill)
+        r = mgate(["upgrade", "--backup", "--format", "json"], p)
+        up = doc(r.stdout, "upgrade") if r.stdout.startswith("{") else {}
+        loss = [f for f in up.get("verification", []) if f["rule"] == "undeclared-data-loss"]
+        check("pg: a failed, rolled-back revision: exit 4, the loss a warning that says why", r.returncode == 4
+              and loss and loss[0]["severity"] == "warning" and "rolled back" in loss[0]["message"], up or r.stderr)
+        check("pg: ... and the rows are all there", count("rolledback") == 300)
+
         # plan on a small table (exact) and a large one (the planner's estimate)
         p = project(work, "plansmall", url, DECLARED, fill)
         plan_and_limit("pg", p, 200, "exact")
