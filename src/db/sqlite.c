@@ -597,7 +597,7 @@ static int sqlite_backup(db *d, const char *dest, void (*progress)(double, void 
 	}
 	/* A few pages at a time, so writers are held up only briefly; a
 	 * write by another connection restarts the copy (SQLite's rule). */
-	while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
+	while ((step = sqlite3_backup_step(b, 4096)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
 		int total = sqlite3_backup_pagecount(b);
 		if (progress && total > 0)
 			progress((double)(total - sqlite3_backup_remaining(b)) / total, ctx);
