@@ -71,14 +71,39 @@ def add_mgate_lines(folder, text):
         f.write(old.replace("\n[mgate]\n", "\n[mgate]\n" + text, 1))
 
 
+# A revision on the demo's head that drops users.email: an error finding in CI.
+DROP_EMAIL = ('"""drop"""\nfrom alembic import op\n\nrevision = "f1"\ndown_revision = "e7b2d9f4a1c6"\n\n\n'
+              'def upgrade():\n    op.drop_column("users", "email")\n\n\ndef downgrade():\n    pass\n')
+
+
+def git(cwd, *args):
+    """git with a test identity; its output (an exception when it fails)."""
+    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def demo_copy(root, dest):
+    """fixtures/demo copied to `dest`, without a database, backups, logs or caches."""
+    shutil.copytree(os.path.join(os.path.abspath(root), "fixtures", "demo"), dest,
+                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl",
+                                                  "*.pre-restore-*"))
+    return dest
+
+
+def demo_repo(root, dest):
+    """demo_copy as a git repository whose branch `main` holds it."""
+    demo_copy(root, dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "base")
+    return dest
+
+
 def demo_project(root, work, name, at="8b3f5e6d0c12", extra=""):
     """A copy of fixtures/demo (no database, backups or logs), `extra` added
     to [mgate], and the real Alembic upgraded to `at`. Returns the folder
     and its database file."""
-    demo = os.path.join(work, name)
-    shutil.copytree(os.path.join(os.path.abspath(root), "fixtures", "demo"), demo,
-                    ignore=shutil.ignore_patterns("*.db", "*.mgate-lock", "__pycache__", "backups", "*.jsonl",
-                                                  "*.pre-restore-*"))
+    demo = demo_copy(root, os.path.join(work, name))
     if extra:
         add_mgate_lines(demo, extra)
     alembic(demo, "upgrade", at)

@@ -26,7 +26,7 @@ import threading
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import check, summary  # noqa: E402
+from harness import DROP_EMAIL, check, demo_repo, git, summary  # noqa: E402
 
 TOKEN = "ghs_test_token"
 
@@ -73,11 +73,6 @@ class Comments(http.server.BaseHTTPRequestHandler):
         if self.authorised() and m and int(m.group(1)) in Comments.store:
             Comments.store[int(m.group(1))] = body["body"]
             self.reply(200, {"id": int(m.group(1))})
-
-
-def git(cwd, *args):
-    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
-                          capture_output=True, text=True, check=True).stdout
 
 
 def expression(text, ctx):
@@ -160,19 +155,10 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     scratch = tempfile.mkdtemp(prefix="mgate-action-")
     try:
-        upstream = os.path.join(scratch, "upstream")
-        shutil.copytree(os.path.join(root, "fixtures", "demo"), upstream)
-        for leftover in ("demo.db", "audit.jsonl", "backups"):
-            p = os.path.join(upstream, leftover)
-            shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else (os.path.exists(p) and os.unlink(p))
-        git(upstream, "init", "-q", "-b", "main")
-        git(upstream, "add", "-A")
-        git(upstream, "commit", "-qm", "base")
+        upstream = demo_repo(root, os.path.join(scratch, "upstream"))
         git(upstream, "checkout", "-qb", "feature")
         rev = os.path.join(upstream, "migrations", "versions", "f1_drop.py")
-        open(rev, "w").write('"""drop"""\nfrom alembic import op\n\nrevision = "f1"\ndown_revision = "e7b2d9f4a1c6"\n'
-                             '\n\ndef upgrade():\n    op.drop_column("users", "email")\n\n\ndef downgrade():\n'
-                             '    pass\n')
+        open(rev, "w").write(DROP_EMAIL)
         git(upstream, "add", "-A")
         git(upstream, "commit", "-qm", "drop")
         git(upstream, "checkout", "-q", "main")

@@ -28,14 +28,9 @@ import xml.etree.ElementTree as ET
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import check, summary  # noqa: E402
+from harness import DROP_EMAIL, check, demo_repo, git, summary  # noqa: E402
 
 SKIP = 77
-
-
-def git(cwd, *args):
-    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
-                          capture_output=True, text=True, check=True).stdout
 
 
 def main():
@@ -67,21 +62,12 @@ def main():
         shutil.copy(debs[0], os.path.join(srv, "mgate.deb"))
 
         # the upstream repository and the merge request's branch, as the runner's clone sees them
-        upstream = os.path.join(srv, "upstream")
-        shutil.copytree(os.path.join(root, "fixtures", "demo"), upstream)
-        for leftover in ("demo.db", "audit.jsonl", "backups"):
-            p = os.path.join(upstream, leftover)
-            shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else (os.path.exists(p) and os.unlink(p))
-        git(upstream, "init", "-q", "-b", "main")
-        git(upstream, "add", "-A")
-        git(upstream, "commit", "-qm", "base")
+        upstream = demo_repo(root, os.path.join(srv, "upstream"))
         clone = os.path.join(srv, "build")
         git(srv, "clone", "-q", upstream, clone)
         git(clone, "remote", "set-url", "origin", "/srv/upstream")
         git(clone, "checkout", "-qb", "feature")
-        open(os.path.join(clone, "migrations", "versions", "f1_drop.py"), "w").write(
-            '"""drop"""\nfrom alembic import op\n\nrevision = "f1"\ndown_revision = "e7b2d9f4a1c6"\n\n\n'
-            'def upgrade():\n    op.drop_column("users", "email")\n\n\ndef downgrade():\n    pass\n')
+        open(os.path.join(clone, "migrations", "versions", "f1_drop.py"), "w").write(DROP_EMAIL)
         git(clone, "add", "-A")
         git(clone, "commit", "-qm", "drop")
 

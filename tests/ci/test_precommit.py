@@ -22,7 +22,7 @@ import tempfile
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import check, summary  # noqa: E402
+from harness import check, git, summary  # noqa: E402
 
 OLD = '''"""drop the users' notes
 
@@ -48,11 +48,6 @@ INI = """[alembic]
 script_location = %(here)s/migrations
 sqlalchemy.url = postgresql://app@db/app
 """
-
-
-def git(cwd, *args):
-    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
-                          capture_output=True, text=True, check=True).stdout
 
 
 def commit(repo, env):

@@ -27,7 +27,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from harness import check, summary  # noqa: E402
+from harness import DROP_EMAIL, check, demo_repo, git, summary  # noqa: E402
 
 SKIP = 77
 
@@ -165,24 +165,15 @@ def main():
         r = img.run([])
         check("the default command is --help", "usage: mgate" in r.stdout, r.stdout[:200] + r.stderr)
 
-        demo = os.path.join(work, "demo")
-        shutil.copytree(os.path.join(root, "fixtures", "demo"), demo)
-        for leftover in ("demo.db", "audit.jsonl", "backups"):
-            p = os.path.join(demo, leftover)
-            shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else (os.path.exists(p) and os.unlink(p))
+        demo = demo_repo(root, os.path.join(work, "demo"))
         r = img.run(["check"], demo)
         check("docker run ... check: the gate is closed (no backup)", r.returncode == 1 and "gate: CLOSED" in r.stdout,
               r.stdout[-600:] + r.stderr[-600:])
 
-        git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
-        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"], ["checkout", "-qb", "f"]):
-            subprocess.run(git + args, cwd=demo, check=True, capture_output=True)
-        rev = os.path.join(demo, "migrations", "versions", "f1_drop.py")
-        open(rev, "w").write('"""drop"""\nfrom alembic import op\n\nrevision = "f1"\ndown_revision = "e7b2d9f4a1c6"\n'
-                             '\n\ndef upgrade():\n    op.drop_column("users", "email")\n\n\ndef downgrade():\n'
-                             '    pass\n')
-        for args in (["add", "-A"], ["commit", "-qm", "drop"]):
-            subprocess.run(git + args, cwd=demo, check=True, capture_output=True)
+        git(demo, "checkout", "-qb", "f")
+        open(os.path.join(demo, "migrations", "versions", "f1_drop.py"), "w").write(DROP_EMAIL)
+        git(demo, "add", "-A")
+        git(demo, "commit", "-qm", "drop")
         r = img.run(["ci", "--base", "main", "--format", "json"], demo)
         rules = [f["rule"] for f in json.loads(r.stdout).get("findings", [])] if r.stdout.startswith("{") else []
         check("docker run ... ci --base main: the drop is an error", r.returncode == 1 and "drop-column" in rules,

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import PgServer, check, doc, finish  # noqa: E402
+from harness import PgServer, check, demo_copy, demo_repo, doc, finish, git  # noqa: E402
 
 PY = "/usr/bin/python3"
 MGATE = ROOT = SCRATCH = None
@@ -42,13 +42,7 @@ def run(cwd, *args, env=None):
 
 
 def fresh(name):
-    d = os.path.join(SCRATCH, name)
-    shutil.copytree(os.path.join(ROOT, "fixtures", "demo"), d)
-    for leftover in ("demo.db", "audit.jsonl"):
-        if os.path.exists(os.path.join(d, leftover)):
-            os.unlink(os.path.join(d, leftover))
-    shutil.rmtree(os.path.join(d, "backups"), ignore_errors=True)
-    return d
+    return demo_copy(ROOT, os.path.join(SCRATCH, name))
 
 
 def alembic_upgrade(d, rev):
@@ -130,14 +124,12 @@ def downgrade():
 
 
 def git_repo():
-    d = fresh("repo")
-    git = ["git", "-c", "user.email=s@example.invalid", "-c", "user.name=s"]
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"], ["checkout", "-qb", "f"]):
-        subprocess.run(git + args, cwd=d, check=True, capture_output=True)
+    d = demo_repo(ROOT, os.path.join(SCRATCH, "repo"))
+    git(d, "checkout", "-qb", "f")
     path = os.path.join(d, "migrations", "versions", "f1a2b3c4d5e6_add_email.py")
     open(path, "w").write(REVISION)
-    for args in (["add", "-A"], ["commit", "-qm", "add"]):
-        subprocess.run(git + args, cwd=d, check=True, capture_output=True)
+    git(d, "add", "-A")
+    git(d, "commit", "-qm", "add")
     ci = run(d, "ci", "--base", "main")
     check("ci: root is the work tree", ci.get("root") == d, ci.get("root"))
     run(os.path.join(d, "migrations"), "ci", "-c", "../alembic.ini", "--base", "main")
