@@ -670,12 +670,18 @@ cleanup:
 
 /* ---- the run -------------------------------------------------------------- */
 
-/* Open the project's repository; its version locations become `r->dirs`. */
-static int open_repo(run *r, mg_error *err)
+/* A run writing to `res` and `out`: the project's repository opened, its
+ * version locations as `r->dirs`. */
+static int open_repo(run *r, cicheck_result *res, findings *out, const cicheck_opts *o, mg_error *err)
 {
 	size_t i;
 	int rc;
 
+	memset(res, 0, sizeof(*res));
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->res = res;
+	r->out = out;
 	if ((rc = vcs_open(&r->v, r->o->cfg->here ? r->o->cfg->here : ".", err)) < 0)
 		return rc == MG_ENOTFOUND ? (err->code = MG_ECONFIG) : rc; /* the message stays */
 	r->workdir = vcs_workdir(r->v);
@@ -708,12 +714,7 @@ int cicheck_run(cicheck_result *res, findings *out, const cicheck_opts *o, mg_er
 	size_t i;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	r.res = res;
-	r.out = out;
-	if ((rc = open_repo(&r, err)) < 0)
+	if ((rc = open_repo(&r, res, out, o, err)) < 0)
 		goto cleanup;
 	if ((rc = vcs_resolve(&r.head, r.v, "HEAD", err)) < 0 || (rc = vcs_resolve(&r.tip, r.v, o->base, err)) < 0 ||
 	    (rc = vcs_merge_base(&r.mb, r.v, &r.head, &r.tip, err)) < 0)
@@ -750,12 +751,7 @@ int cicheck_lint_uncommitted(cicheck_result *res, findings *out, const cicheck_o
 	size_t i;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	r.res = res;
-	r.out = out;
-	if ((rc = open_repo(&r, err)) < 0)
+	if ((rc = open_repo(&r, res, out, o, err)) < 0)
 		goto cleanup;
 	if (o->base && ((rc = vcs_resolve(&r.tip, r.v, o->base, err)) < 0 ||
 			(rc = vcs_resolve(&r.head, r.v, "HEAD", err)) < 0 ||
