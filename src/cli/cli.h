@@ -203,7 +203,8 @@ int cmd_sum(int argc, char **argv);
 
 /* The command table (main.c), ending with a NULL name. */
 extern const cli_command cli_commands[];
-/* Options (of any command) that take a value as the next word; NULL-ended. */
-extern const char *const cli_value_options[];
+/* Whether `arg` is an option (of any command) that takes the next word as
+ * its value, so the command name is not that word. */
+int cli_takes_value(const char *arg);
 
 #endif

@@ -95,16 +95,6 @@ typedef struct line {
 	const char *prev, *cur;
 } line;
 
-static int is_value_option(const char *a)
-{
-	size_t i;
-
-	for (i = 0; cli_value_options[i]; i++)
-		if (!strcmp(a, cli_value_options[i]))
-			return 1;
-	return 0;
-}
-
 static void parse_line(line *l, const char *const *w, size_t n)
 {
 	size_t i;
@@ -116,7 +106,7 @@ static void parse_line(line *l, const char *const *w, size_t n)
 	l->prev = n > 1 ? w[n - 2] : "";
 	for (i = 1; i + 1 < n; i++) {
 		if (w[i][0] == '-') {
-			i += is_value_option(w[i]) && !strchr(w[i], '=');
+			i += cli_takes_value(w[i]) && !strchr(w[i], '=');
 			continue;
 		}
 		l->cmd = w[i];
@@ -307,13 +297,13 @@ static int complete_words(const char *const *words, size_t n)
 	} else if (!strcmp(l.prev, "--allow") || (l.cmd && !strcmp(l.cmd, "explain") && l.cur[0] != '-')) {
 		offer_rules(&l);
 	} else if (!strcmp(l.prev, "--to") || !strcmp(l.prev, "--from") || !strcmp(l.prev, "--range") ||
-		   (takes_target(l.cmd) && l.cur[0] != '-' && !is_value_option(l.prev))) {
+		   (takes_target(l.cmd) && l.cur[0] != '-' && !cli_takes_value(l.prev))) {
 		offer_revisions(&l);
 	} else if (!strcmp(l.prev, "--via")) {
 		offer(&l, "downgrade"), offer(&l, "restore");
 	} else if (!strcmp(l.prev, "--dialect")) {
 		offer(&l, "postgresql"), offer(&l, "sqlite");
-	} else if (l.cmd && !strcmp(l.cmd, "restore") && l.cur[0] != '-' && !is_value_option(l.prev)) {
+	} else if (l.cmd && !strcmp(l.cmd, "restore") && l.cur[0] != '-' && !cli_takes_value(l.prev)) {
 		offer_backups(&l);
 	} else if (l.cmd && !strcmp(l.cmd, "help") && l.cur[0] != '-') {
 		for (c = cli_commands; c->name; c++)

@@ -94,19 +94,19 @@ static int cmd_help(int argc, char **argv)
 
 /* Global options that take a value, so the command name can be found
  * among options given before it. */
-const char *const cli_value_options[] = { "-c", "--config", "-n", "--name", "--script-location",
-					  "--alembic-version", "--format", "--db", "--from",
-					  "--version-table", "--version-table-schema", "--out", "-o",
-					  "--range", "--rules", "--pg-version", "--dialect", "--base",
-					  "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
-					  "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", "--color", NULL };
+static const char *const value_options[] = { "-c", "--config", "-n", "--name", "--script-location",
+					     "--alembic-version", "--format", "--db", "--from",
+					     "--version-table", "--version-table-schema", "--out", "-o",
+					     "--range", "--rules", "--pg-version", "--dialect", "--base",
+					     "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
+					     "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", "--color", NULL };
 
-static int takes_value(const char *a)
+int cli_takes_value(const char *a)
 {
 	int i;
 
-	for (i = 0; cli_value_options[i]; i++)
-		if (!strcmp(a, cli_value_options[i]))
+	for (i = 0; value_options[i]; i++)
+		if (!strcmp(a, value_options[i]))
 			return 1;
 	return 0;
 }
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		}
-		if (takes_value(argv[i]))
+		if (cli_takes_value(argv[i]))
 			i++;
 	}
 	if (cmd_at < 0) {
