@@ -547,11 +547,8 @@ static void check_rows(checklist_result *r, const checklist_opts *o, const plan 
 	for (i = 0; i < pl->npending; i++) {
 		const script *sc = o->map->v[pl->pending[i]].s;
 		mg_error err = MG_ERROR_INIT;
-		buf src = BUF_INIT;
 		plan_ops ops;
-		memset(&ops, 0, sizeof(ops));
-		if (script_source(&src, sc, &err) == MG_OK &&
-		    plan_describe(&ops, src.ptr, src.len, &sc->upgrade, o->lint->dialect, &err) == MG_OK)
+		if (plan_describe_upgrade(&ops, sc, o->lint->dialect, &err) == MG_OK)
 			for (k = 0; k < ops.n; k++) {
 				const plan_op *op = &ops.v[k];
 				const char *basis;
@@ -571,7 +568,6 @@ static void check_rows(checklist_result *r, const checklist_opts *o, const plan 
 						     del ? "max_rows_deleted" : "max_rows_rewritten", limit);
 			}
 		plan_ops_release(&ops);
-		buf_release(&src);
 	}
 	if (c->found.n)
 		verdict(c, GATE_FAIL, "split the change into batches, or raise the limit in [mgate] if this is intended",

@@ -332,21 +332,16 @@ static char *table_checksum(db *c, const char *table)
  * upgrade() names (plan_describe's tables, each once). */
 static void checksum_tables(run *u, db *c, rehearse_step *st, int before)
 {
-	const script *sc = u->s->p.map.v[st->rev].s;
 	mg_error err = MG_ERROR_INIT;
-	buf src = BUF_INIT;
 	plan_ops ops;
 	size_t i;
 
 	if (before) {
-		memset(&ops, 0, sizeof(ops));
-		if (script_source(&src, sc, &err) == MG_OK &&
-		    plan_describe(&ops, src.ptr, src.len, &sc->upgrade, u->s->lo.dialect, &err) == MG_OK)
+		if (plan_describe_upgrade(&ops, u->s->p.map.v[st->rev].s, u->s->lo.dialect, &err) == MG_OK)
 			for (i = 0; i < ops.n; i++)
 				if (ops.v[i].table && strvec_index(&st->sum_tables, ops.v[i].table) < 0)
 					strvec_push(&st->sum_tables, ops.v[i].table);
 		plan_ops_release(&ops);
-		buf_release(&src);
 		st->sum_before = mg_calloc(st->sum_tables.n + 1, sizeof(char *));
 		st->sum_after = mg_calloc(st->sum_tables.n + 1, sizeof(char *));
 	}

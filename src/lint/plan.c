@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alembic/script.h"
 #include "lint/ops.h"
 #include "util/buf.h"
 #include "util/banned.h"
@@ -260,6 +261,18 @@ int plan_describe(plan_ops *out, const char *src, size_t len, const pyscan_span 
 	}
 	migops_release(&ops);
 	return MG_OK;
+}
+
+int plan_describe_upgrade(plan_ops *out, const script *s, sql_dialect dialect, mg_error *err)
+{
+	buf src = BUF_INIT;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = script_source(&src, s, err)) == MG_OK)
+		rc = plan_describe(out, src.ptr, src.len, &s->upgrade, dialect, err);
+	buf_release(&src);
+	return rc;
 }
 
 void plan_ops_release(plan_ops *p)

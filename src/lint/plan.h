@@ -16,6 +16,7 @@
 #include "util/strvec.h"
 
 struct pyscan_span;
+struct script;
 
 typedef struct plan_op {
 	int line;
@@ -38,6 +39,10 @@ typedef struct plan_ops {
  * upgrade(), or its downgrade() for the way back). */
 int plan_describe(plan_ops *out, const char *src, size_t len, const struct pyscan_span *up, sql_dialect dialect,
 		  mg_error *err);
+
+/* The same for the upgrade() of the script `s`, its source read from
+ * disk (or kept); `out` holds nothing when it cannot be read. */
+int plan_describe_upgrade(plan_ops *out, const struct script *s, sql_dialect dialect, mg_error *err);
 
 void plan_ops_release(plan_ops *p);
 
