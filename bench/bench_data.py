@@ -22,18 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "pg"))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 from pgserver import PgServer  # noqa: E402
+from harness import url_project, write_revision  # noqa: E402
 from bench_snapshot import create_schema  # noqa: E402
 
-ENV = """from alembic import context
-from sqlalchemy import engine_from_config, pool
-config = context.config
-engine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
-                            poolclass=pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
-"""
 
 
 def main():
@@ -49,17 +40,9 @@ def main():
         pg.psql("CREATE DATABASE bench")
         create_schema(type("db", (), {"psql": lambda self, sql: pg.psql(sql, db="bench")})(), a.tables)
         proj = os.path.join(work, "p")
-        vdir = os.path.join(proj, "migrations", "versions")
-        os.makedirs(vdir)
-        open(os.path.join(proj, "alembic.ini"), "w").write(
-            "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = "
-            + pg.url(db="bench", driver="psycopg2").replace("%", "%%")
-            + "\n\n[mgate]\naudit_log = %(here)s/audit.jsonl\n")
-        open(os.path.join(proj, "migrations", "env.py"), "w").write(ENV)
-        for rid, down, body in (("r1", None, "pass"), ("r2", "r1", 'op.execute("UPDATE t00001 SET c00 = 1 WHERE id > 0")')):
-            open(os.path.join(vdir, rid + ".py"), "w").write(
-                "from alembic import op\nrevision = %r\ndown_revision = %r\n\ndef upgrade():\n    %s\n\n"
-                "def downgrade():\n    pass\n" % (rid, down, body))
+        vdir = url_project(proj, pg.url(db="bench", driver="psycopg2"), "audit_log = %(here)s/audit.jsonl\n")
+        write_revision(vdir, "r1", None, "pass", "pass")
+        write_revision(vdir, "r2", "r1", 'op.execute("UPDATE t00001 SET c00 = 1 WHERE id > 0")', "pass")
         alembic = ["/usr/bin/python3", "-m", "alembic", "-c", os.path.join(proj, "alembic.ini")]
         subprocess.run(alembic + ["upgrade", "r1"], check=True, capture_output=True)
         phases = []
