@@ -22,6 +22,8 @@ mgate_require_pkg(libcrypto libssl-dev)
 mgate_require_pkg(sqlite3 libsqlite3-dev)
 mgate_require_pkg(libpcre2-8 libpcre2-dev)
 mgate_require_pkg(libprotobuf-c libprotobuf-c-dev)
+mgate_require_pkg(libgvc libgraphviz-dev)
+mgate_require_pkg(yajl libyajl-dev)
 
 # libpg_query ships no pkg-config file on Debian.
 find_path(PG_QUERY_INCLUDE pg_query.h)

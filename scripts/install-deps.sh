@@ -7,10 +7,10 @@ set -eu
 
 BUILD="cmake make gcc pkg-config
 libpq-dev libsqlite3-dev libgit2-dev libpcre2-dev libpg-query-dev
-libprotobuf-c-dev libinih-dev libjansson-dev libssl-dev dpkg-dev file"
+libprotobuf-c-dev libinih-dev libjansson-dev libssl-dev libgraphviz-dev libyajl-dev dpkg-dev file"
 TEST="clang libclang-rt-14-dev libcmocka-dev
 python3 python3-psycopg2 python3-yaml python3-jsonschema pre-commit fish debootstrap alembic postgresql pgbackrest
-sqlite3 git util-linux zsh clang-format gcovr zstd"
+sqlite3 git util-linux zsh clang-format gcovr zstd chromium"
 case "${1:-}" in
 build) PACKAGES="$BUILD" ;;
 "") PACKAGES="$BUILD $TEST" ;;

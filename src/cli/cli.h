@@ -200,6 +200,7 @@ int cmd_rollback(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
 int cmd_rehearse(int argc, char **argv);
 int cmd_sum(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The command table (main.c), ending with a NULL name. */
 extern const cli_command cli_commands[];

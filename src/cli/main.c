@@ -32,6 +32,7 @@ const cli_command cli_commands[] = {
 	{ "rehearse", cmd_rehearse, "run the pending upgrade on a restored copy: durations, locks and rewrites, the round trip" },
 	{ "drill", cmd_drill, "the backup -> restore -> checks exercise on a scratch database; --report lists past drills" },
 	{ "restore", cmd_restore, "put a backup back (checksum and database identity checked first; the previous state is kept)" },
+	{ "report", cmd_report, "the database's migration health as one self-contained HTML page (or JSON): gate, graph, history, backups" },
 	{ "sum", cmd_sum, "write migrations.sum, a running checksum of the revisions in upgrade order" },
 	{ "doctor", cmd_doctor, "what mgate resolved and whether each piece works: config, libraries, Alembic, database, backups" },
 	{ "completion", cmd_completion, "print a bash, zsh or fish completion script" },
@@ -99,7 +100,7 @@ static const char *const value_options[] = { "-c", "--config", "-n", "--name", "
 					     "--version-table", "--version-table-schema", "--out", "-o",
 					     "--range", "--rules", "--pg-version", "--dialect", "--base",
 					     "--backup-dir", "--reason", "--allow", "--lock-wait", "--timeout", "--against",
-					     "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", "--color", NULL };
+					     "--into", "--to", "--via", "--max-age", "--log-format", "--scratch-url", "--color", "--since", "--graph-window", "--events", NULL };
 
 int cli_takes_value(const char *a)
 {

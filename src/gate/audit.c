@@ -22,6 +22,7 @@
 #include "util/banned.h"
 
 #define AUDIT_KEEP 5
+#define AUDIT_BLOCKING 20 /* findings that closed the gate, per entry */
 
 static void rotate(const char *path)
 {
@@ -118,7 +119,7 @@ static json_t *entry_head(const audit_head *h)
 {
 	json_t *e = json_object();
 	char *who = run_who();
-	char ts[32];
+	char ts[32], host[256] = "";
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -128,13 +129,53 @@ static json_t *entry_head(const audit_head *h)
 	json_object_set_new(e, "correlation_id", json_text(h->id));
 	json_object_set_new(e, "command", json_text(h->command));
 	json_object_set_new(e, "who", json_text(who));
+	if (gethostname(host, sizeof(host) - 1) == 0)
+		json_object_set_new(e, "host", json_text(host));
 	json_object_set_new(e, "database", json_text(h->database));
 	json_object_set_new(e, "from", h->from ? json_strvec(h->from) : json_array());
 	free(who);
 	return e;
 }
 
-/* The checklist: its verdict, each check, and every override with its reason. */
+/* What closed the gate: each failed check's error findings (at most
+ * AUDIT_BLOCKING in all), or its summary when it has none. */
+static json_t *gate_blocking(const checklist_result *r)
+{
+	json_t *out = json_array();
+	size_t i, k, had;
+
+	for (i = 0; i < r->n; i++) {
+		const checklist_check *c = &r->checks[i];
+		if (c->status != GATE_FAIL)
+			continue;
+		had = 0;
+		for (k = 0; k < c->found.n && json_array_size(out) < AUDIT_BLOCKING; k++) {
+			const finding *x = &c->found.v[k];
+			json_t *o;
+			if (x->suppressed || x->severity != SEV_ERROR)
+				continue;
+			o = json_object();
+			json_object_set_new(o, "check", json_string(c->name));
+			json_object_set_new(o, "rule", json_text(x->id));
+			json_object_set_new(o, "revision", json_text(x->revision));
+			json_object_set_new(o, "message", json_text(x->message));
+			json_array_append_new(out, o);
+			had++;
+		}
+		if (!had && json_array_size(out) < AUDIT_BLOCKING) {
+			json_t *o = json_object();
+			json_object_set_new(o, "check", json_string(c->name));
+			json_object_set_new(o, "rule", json_null());
+			json_object_set_new(o, "revision", json_null());
+			json_object_set_new(o, "message", json_text(c->summary ? c->summary : ""));
+			json_array_append_new(out, o);
+		}
+	}
+	return out;
+}
+
+/* The checklist: its verdict, each check, what closed it, and every
+ * override with its reason. */
 static void entry_gate(json_t *e, const audit_gate *g)
 {
 	const checklist_result *r = g->result;
@@ -177,6 +218,7 @@ static void entry_gate(json_t *e, const audit_gate *g)
 		json_array_append_new(overrides, o);
 	}
 	json_object_set_new(e, "checks", checks);
+	json_object_set_new(e, "blocking", gate_blocking(r));
 	json_object_set_new(e, "overrides", overrides);
 }
 
@@ -235,6 +277,8 @@ void audit_write_upgrade(const audit_sink *sink, const audit_head *h, const audi
 		json_object_set_new(e, "signal", json_integer(u->signal));
 		json_object_set_new(e, "timed_out", json_boolean(u->timed_out));
 		json_object_set_new(e, "after", u->after ? json_strvec(u->after) : json_array());
+		if (u->stopped_in)
+			json_object_set_new(e, "stopped_in", json_text(u->stopped_in));
 		if (u->data && u->data->measured)
 			json_object_set_new(e, "data", data_json(u->data));
 	}

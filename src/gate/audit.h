@@ -57,7 +57,8 @@ typedef struct audit_upgrade {
 	audit_gate gate;
 	const char *before_snapshot; /* the schema kept before the upgrade, or NULL */
 	int alembic_ran, attempts, alembic_exit, signal, timed_out;
-	const strvec *after; /* the version rows after Alembic */
+	const strvec *after;    /* the version rows after Alembic */
+	const char *stopped_in; /* the revision a failed Alembic stopped in, or NULL */
 	const findings *verification;
 	double alembic_ms, total_ms;
 	double checklist_ms, snapshot_ms, data_ms, verify_ms; /* the other phases */

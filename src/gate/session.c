@@ -165,7 +165,8 @@ int session_open(session *s, const session_opts *o, mg_error *err)
 	    (rc = session_scratch(s, o->scratch_url ? o->scratch_url : set->scratch_url,
 				  o->scratch_url ? "--scratch-url" : "scratch_url in [mgate]", err)) < 0)
 		return rc;
-	if (o->db != SESSION_NO_DB && (rc = session_connect(s, o->db == SESSION_DB_REQUIRED, err)) < 0)
+	if (o->db != SESSION_NO_DB && (o->db != SESSION_DB_IF_URL || s->url) &&
+	    (rc = session_connect(s, o->db == SESSION_DB_REQUIRED, err)) < 0)
 		return rc;
 	s->lo.rules = &s->rules;
 	s->lo.strict = o->strict || set->strict;

@@ -24,7 +24,8 @@
 enum session_db {
 	SESSION_NO_DB = 0,   /* the project only */
 	SESSION_DB_OPTIONAL, /* a database that cannot be reached is recorded in dberr (the checklist says so) */
-	SESSION_DB_REQUIRED  /* a database that cannot be reached is an error */
+	SESSION_DB_REQUIRED, /* a database that cannot be reached is an error */
+	SESSION_DB_IF_URL    /* as SESSION_DB_OPTIONAL when a URL is given or configured, else SESSION_NO_DB */
 };
 
 typedef struct session_opts {

@@ -389,6 +389,7 @@ static void write_audit(const run *u)
 	a.signal = r->signalled;
 	a.timed_out = r->timed_out;
 	a.after = &r->after;
+	a.stopped_in = r->stopped_in;
 	a.verification = &r->verify;
 	a.alembic_ms = r->alembic_ms;
 	a.checklist_ms = r->checklist_ms;

@@ -96,6 +96,9 @@ def sqlite_demo():
     open(os.path.join(b, ".tmp-demo-20990101T000000Z.sqlite3"), "w").close()
     listing = run(d, "backup", "--list")
     check("backups: the damaged ones listed", len(listing.get("backups", [])) >= 3, listing)
+    rep = run(d, "report")
+    check("report: the damaged backups, the history", any(x["status"] != "ok" for x in rep["backups"]["backups"])
+          and rep["history"]["entries"] > 5, rep.get("backups"))
 
 
 REVISION = '''"""add email
@@ -184,7 +187,7 @@ def postgres():
         r = subprocess.run([MGATE, "upgrade", "c3e8f1a6b4d2"], cwd=d, capture_output=True, text=True)
         check("pg upgrade", r.returncode == 0, r.stdout + r.stderr)
         for args in (["diff", "before.json"], ["rollback", "--dry-run"], ["rollback", "--dry-run", "--via", "restore"],
-                     ["status"], ["restore", "newest", "--yes"], ["ledger"]):
+                     ["status"], ["restore", "newest", "--yes"], ["ledger"], ["report"]):
             run(d, *args)
     finally:
         srv.stop()
