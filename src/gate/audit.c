@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "gate/history.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/banned.h"
@@ -463,17 +464,17 @@ void audit_last_release(audit_last *l)
 
 long long audit_last_passing_drill(const char *path, const char *database)
 {
-	json_t *all = path ? audit_read(path, "drill", database) : NULL;
-	long long when = 0;
-	size_t i;
+	history h;
+	history_opts o = { database, 0, 0 };
+	mg_error err = MG_ERROR_INIT;
+	long long when;
 
-	for (i = json_array_size(all); i-- > 0 && !when;) {
-		json_t *e = json_array_get(all, i);
-		const char *result = json_string_value(json_object_get(e, "result"));
-		if (result && !strcmp(result, "pass"))
-			when = entry_time(e);
-	}
-	json_decref(all);
+	if (!path)
+		return 0;
+	/* history.c streams the log: a large one is not built into a tree */
+	when = history_read(&h, path, &o, &err) < 0 ? 0 : h.last_drill_ok;
+	history_release(&h);
+	mg_error_clear(&err);
 	return when;
 }
 

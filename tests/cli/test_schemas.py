@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import PgServer, check, demo_copy, demo_repo, doc, finish, git  # noqa: E402
+from harness import PASSWORD, PgServer, check, demo_copy, demo_repo, doc, finish, git  # noqa: E402
 
 PY = "/usr/bin/python3"
 MGATE = ROOT = SCRATCH = None
@@ -189,6 +189,11 @@ def postgres():
         for args in (["diff", "before.json"], ["rollback", "--dry-run"], ["rollback", "--dry-run", "--via", "restore"],
                      ["status"], ["restore", "newest", "--yes"], ["ledger"], ["report"]):
             run(d, *args)
+        # the page on PostgreSQL: live locks and row counts, and never the password
+        r = subprocess.run([MGATE, "report", "--out", "report.html"], cwd=d, capture_output=True, text=True)
+        html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+        check("pg report page", r.returncode == 0 and 'id="verdict"' in html and "<svg" in html, r.stderr)
+        check("pg report page: no password", PASSWORD not in html and PASSWORD not in r.stdout + r.stderr)
     finally:
         srv.stop()
 
