@@ -22,7 +22,6 @@
 #include "util/json.h"
 #include "util/banned.h"
 
-#define AUDIT_KEEP 5
 #define AUDIT_BLOCKING 20 /* findings that closed the gate, per entry */
 
 static void rotate(const char *path)
@@ -30,14 +29,9 @@ static void rotate(const char *path)
 	buf from = BUF_INIT, to = BUF_INIT;
 	int k;
 
-	for (k = AUDIT_KEEP - 1; k >= 0; k--) {
-		buf_truncate(&from, 0);
-		buf_truncate(&to, 0);
-		if (k)
-			buf_printf(&from, "%s.%d", path, k);
-		else
-			buf_puts(&from, path);
-		buf_printf(&to, "%s.%d", path, k + 1);
+	for (k = HISTORY_GENERATIONS - 1; k >= 0; k--) {
+		history_log_file(&from, path, k);
+		history_log_file(&to, path, k + 1);
 		rename(from.ptr, to.ptr); /* a missing generation is fine */
 	}
 	buf_release(&from);
@@ -100,17 +94,14 @@ static void read_entries(json_t *out, const char *path, const char *command, con
 void *audit_read(const char *path, const char *command, const char *database)
 {
 	json_t *out = json_array();
+	buf p = BUF_INIT;
 	int k;
 
-	for (k = AUDIT_KEEP; k >= 0; k--) {
-		buf p = BUF_INIT;
-		if (k)
-			buf_printf(&p, "%s.%d", path, k);
-		else
-			buf_puts(&p, path);
+	for (k = HISTORY_GENERATIONS; k >= 0; k--) {
+		history_log_file(&p, path, k);
 		read_entries(out, p.ptr, command, database);
-		buf_release(&p);
 	}
+	buf_release(&p);
 	return out;
 }
 
@@ -384,18 +375,12 @@ void audit_write_rehearse(const audit_sink *sink, const audit_head *h, const cha
 /* ---- read back --------------------------------------------------------------- */
 
 /* An entry's "time" (ISO 8601, UTC) as epoch seconds, or 0. */
+/* An entry's time (epoch), or 0 when it has none mgate wrote. */
 static long long entry_time(json_t *e)
 {
-	const char *t = json_string_value(json_object_get(e, "time"));
-	struct tm tm;
+	long long t = history_parse_time(json_string_value(json_object_get(e, "time")));
 
-	memset(&tm, 0, sizeof(tm));
-	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (long long)timegm(&tm);
+	return t < 0 ? 0 : t;
 }
 
 /* The rows an upgrade's entry says it changed (data_json's shape). */

@@ -23,7 +23,6 @@
 #include "util/strmap.h"
 #include "util/banned.h"
 
-#define HISTORY_FILES 5     /* audit.c keeps path.1 ... path.5 */
 #define HISTORY_BLOCKING 20 /* what closed the gate, per event, at most */
 #define DAY 86400LL
 
@@ -40,8 +39,16 @@ const char *history_status_name(int status)
 	return status >= 0 && status < HISTORY_NSTATUS ? status_names[status] : "failed";
 }
 
-/* "2026-12-03T20:02:28Z" as epoch seconds, or -1. */
-static long long parse_time(const char *s)
+void history_log_file(buf *out, const char *path, int generation)
+{
+	buf_truncate(out, 0);
+	if (generation)
+		buf_printf(out, "%s.%d", path, generation);
+	else
+		buf_puts(out, path);
+}
+
+long long history_parse_time(const char *s)
 {
 	struct tm tm;
 	int n = 0, day;
@@ -82,7 +89,7 @@ static long long peek_time(const char *line)
 	if (p[n] != '"')
 		return -1;
 	ts[n] = 0;
-	return parse_time(ts);
+	return history_parse_time(ts);
 }
 
 /* ---- one line, read with yajl's event parser ---------------------------------------------- */
@@ -300,15 +307,6 @@ static int cb_start(void *ctx)
 	return 1;
 }
 
-static int cb_start_map(void *ctx)
-{
-	entry_raw *r = ctx;
-
-	if (r->depth == 0 && r->time) /* a second value on the line */
-		return 0;
-	return cb_start(ctx);
-}
-
 static int cb_start_array(void *ctx)
 {
 	entry_raw *r = ctx;
@@ -333,7 +331,7 @@ static int cb_end(void *ctx)
 }
 
 static const yajl_callbacks callbacks = { cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
-					  cb_start_map, cb_key, cb_end, cb_start_array, cb_end };
+					  cb_start, cb_key, cb_end, cb_start_array, cb_end };
 
 static void event_release(history_event *e)
 {
@@ -470,7 +468,7 @@ static int read_event(history_event *e, const char *line, size_t len)
 	r.e = e;
 	h = yajl_alloc(&callbacks, NULL, &r);
 	ok = yajl_parse(h, (const unsigned char *)line, len) == yajl_status_ok &&
-	     yajl_complete_parse(h) == yajl_status_ok && !r.bad && r.command && (e->when = parse_time(r.time)) >= 0;
+	     yajl_complete_parse(h) == yajl_status_ok && !r.bad && r.command && (e->when = history_parse_time(r.time)) >= 0;
 	yajl_free(h);
 	if (!ok) {
 		raw_release(&r);
@@ -713,12 +711,8 @@ int history_read(history *out, const char *path, const history_opts *o, mg_error
 	r.o = o;
 	if (o->keep)
 		r.ring = mg_calloc(o->keep, sizeof(*r.ring));
-	for (k = HISTORY_FILES; k >= 0 && rc == MG_OK; k--) {
-		buf_truncate(&p, 0);
-		if (k)
-			buf_printf(&p, "%s.%d", path, k);
-		else
-			buf_puts(&p, path);
+	for (k = HISTORY_GENERATIONS; k >= 0 && rc == MG_OK; k--) {
+		history_log_file(&p, path, k);
 		rc = read_file(&r, p.ptr, err);
 	}
 	/* the kept events, newest first (the oldest kept is at `head`) */

@@ -15,8 +15,19 @@
 
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/strvec.h"
+
+/* The log's files: generation 0 is `path` itself, 1 to HISTORY_GENERATIONS
+ * the rotated ones (path.1 the newest of them). audit.c rotates through
+ * the same names. */
+#define HISTORY_GENERATIONS 5
+void history_log_file(buf *out, const char *path, int generation);
+
+/* A time as the audit log writes it ("2026-12-03T20:02:28Z", UTC) in epoch
+ * seconds, or -1 for anything else (trailing text, 31 June). */
+long long history_parse_time(const char *s);
 
 /* What happened, for the chart and the counts. */
 enum history_status {

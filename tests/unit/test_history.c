@@ -2,7 +2,8 @@
  * test_history.c: the audit log read back as a history: entries written
  * by audit.c come back as events with what closed the gate, the overrides,
  * Alembic's exit and where it stopped; the rotated files are read oldest
- * first; lines that are not entries are counted and skipped; the database
+ * first; lines that are not entries (one JSON object, with a time) are
+ * counted and skipped; the database
  * filter, the window (--since, which still finds the last drill), the
  * newest-first ring of kept events, the causes by frequency, and days
  * turned into weeks for a long window.
@@ -163,11 +164,12 @@ static void test_files_window_and_weeks(void **state)
 			 "{\"time\":\"2026-06-01T09:00:00Z\",\"command\":\"upgrade\",\"verdict\":\"open\",\"alembic_ran\":true,"
 			 "\"alembic_exit\":0,\"exit\":5,\"total_ms\":10}\n"
 			 "{\"time\":\"2026-06-02T09:00:00Z\",\"command\":\"restore\",\"exit\":0} trailing\n"
+			 "{\"time\":\"2026-06-02T09:00:00Z\",\"command\":\"restore\"}{\"time\":\"x\"}\n"
 			 "{\"time\":\"2026-06-03T09:00:00Z\",\"command\":\"rollback\",\"alembic_exit\":null,\"exit\":3}\n\n");
 	assert_int_equal(history_read(&hi, live, &o, &err), 0);
 	assert_int_equal(hi.files, 2);
 	assert_int_equal(hi.total, 4);
-	assert_int_equal(hi.skipped, 5);
+	assert_int_equal(hi.skipped, 6); /* a second object on a line is not an entry either */
 	/* the old check, written before "blocking": its failed checks close it */
 	assert_int_equal(hi.counts[HK_CHECK][HISTORY_BLOCKED], 1);
 	assert_int_equal(hi.counts[HK_UPGRADE][HISTORY_UNVERIFIED], 1);
